@@ -1,0 +1,1 @@
+"""Lambda entry points: adapters only (parse → one use case → map result)."""

@@ -1,0 +1,104 @@
+"""THE topology: every function, its trigger, timeout, memory, batch size and concurrency.
+
+Pure data. ``infra/`` builds AWS resources from it, ``functions/local/`` wires the local runtime
+from it, and tests check both against it. Nothing else lists functions or queues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from masteria.ports import QueueConfig
+
+# SQS visibility timeout is this many times the consumer's timeout (AWS guidance for Lambda).
+VISIBILITY_TIMEOUT_FACTOR = 6
+DEFAULT_MAX_RECEIVES = 5
+
+
+@dataclass(frozen=True)
+class HttpTrigger:
+    """API Gateway HTTP API routes (``METHOD /path``; ``ANY /{proxy+}`` for the REST app)."""
+
+    routes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueueTrigger:
+    queue: str
+    batch_size: int = 10
+    max_concurrency: int = 2
+    max_receives: int = DEFAULT_MAX_RECEIVES
+
+
+@dataclass(frozen=True)
+class ScheduleTrigger:
+    """A recurring schedule: ``rate(N minutes|hours)`` (EventBridge Scheduler syntax)."""
+
+    expression: str
+
+
+Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str  # dotted path to the Lambda handler: "functions.api.handler.handler"
+    trigger: Trigger
+    description: str
+    timeout_seconds: int = 30
+    memory_mb: int = 512
+    reserved_concurrency: int | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        name="api",
+        handler="functions.api.handler.handler",
+        trigger=HttpTrigger(routes=("ANY /{proxy+}", "GET /health")),
+        description="The REST API (FastAPI behind Mangum)",
+        timeout_seconds=29,
+        memory_mb=1024,
+    ),
+    FunctionSpec(
+        name="auth_sweeper",
+        handler="functions.workers.auth_sweeper.handler",
+        trigger=ScheduleTrigger(expression="rate(1 hour)"),
+        description="Deletes expired refresh tokens and stale failed-login counters",
+        timeout_seconds=60,
+        memory_mb=256,
+    ),
+)
+
+
+def by_name(name: str) -> FunctionSpec:
+    for spec in FUNCTIONS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def queue_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:
+    return [f for f in functions if isinstance(f.trigger, QueueTrigger)]
+
+
+def schedules(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:
+    return [f for f in functions if isinstance(f.trigger, ScheduleTrigger)]
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    return f"{queue}-dlq"
+
+
+def queue_configs(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> dict[str, QueueConfig]:
+    """Every queue a consumer reads, with its dead-letter queue, derived from the consumers."""
+    configs: dict[str, QueueConfig] = {}
+    for spec in queue_consumers(functions):
+        assert isinstance(spec.trigger, QueueTrigger)
+        name = spec.trigger.queue
+        dlq = dead_letter_queue_name(name)
+        visibility = VISIBILITY_TIMEOUT_FACTOR * spec.timeout_seconds
+        configs[name] = QueueConfig(name, visibility, spec.trigger.max_receives, dlq)
+        configs[dlq] = QueueConfig(dlq, visibility, 0, None)
+    return configs

@@ -1,0 +1,1 @@
+"""Master IA: the domain shared by every function (shipped as the core Lambda layer)."""

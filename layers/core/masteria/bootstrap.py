@@ -1,0 +1,124 @@
+"""The composition root: builds the ports once per process, lazily, from settings (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from masteria.clock import SystemClock
+from masteria.db import Database, make_engine, pg8000_url
+from masteria.ports import Clock, Queue, QueueConfig
+from masteria.settings import Runtime, Settings
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    owner: str
+    app: str
+
+
+def derive_app_url(owner_url: str, role: str, password: str | None) -> str:
+    url = pg8000_url(owner_url).set(username=role, password=password)
+    return url.render_as_string(hide_password=False)
+
+
+def _local_secret(data_dir: Path, name: str) -> str:
+    """A random secret generated once and kept under the data dir (local runtime only)."""
+    path = data_dir / "secrets" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Container:
+    """Everything a handler needs, built on first use and cached for the process."""
+
+    def __init__(self, settings: Settings, *, queue_configs: dict[str, QueueConfig] | None = None) -> None:
+        self.settings = settings
+        # The queues' redelivery rules, from functions/manifest.py (the local queue enforces them;
+        # on AWS each SQS queue carries its own redrive policy).
+        self.queue_configs = queue_configs or {}
+
+    @cached_property
+    def database_urls(self) -> DatabaseUrls:
+        s = self.settings
+        if s.database_url is not None:
+            owner = s.database_url.get_secret_value()
+        elif s.masteria_runtime is Runtime.LOCAL:
+            from masteria.adapters.local import embedded_pg
+
+            server = embedded_pg.start(s.masteria_data_dir)
+            self._embedded = server  # keep the server referenced for the process's lifetime
+            owner = embedded_pg.ensure_database(server, "masteria")
+        else:  # Settings refuses this combination; kept for the type checker
+            raise RuntimeError("DATABASE_URL is required on AWS")
+        if s.database_app_url is not None:
+            app = s.database_app_url.get_secret_value()
+        else:
+            password = s.database_app_password.get_secret_value() if s.database_app_password else None
+            app = derive_app_url(owner, s.database_app_role, password)
+        return DatabaseUrls(owner=owner, app=app)
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(make_engine(self.database_urls.app, pool_size=self.settings.database_pool_size))
+
+    @cached_property
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @cached_property
+    def jwt_secret(self) -> str:
+        if self.settings.jwt_secret is not None:
+            return self.settings.jwt_secret.get_secret_value()
+        return _local_secret(self.settings.masteria_data_dir, "jwt_secret")
+
+    @cached_property
+    def queue(self) -> Queue:
+        if self.settings.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.sqs_queue import SqsQueue
+
+            assert self.settings.sqs_queue_url_prefix is not None
+            return SqsQueue.from_region(self.settings.aws_region, self.settings.sqs_queue_url_prefix)
+        from masteria.adapters.local.pg_queue import PostgresQueue
+
+        return PostgresQueue(self.database.engine, self.queue_configs)
+
+    def migrate(self) -> str:
+        from masteria.migrations.runner import migrate
+
+        s = self.settings
+        password = s.database_app_password.get_secret_value() if s.database_app_password else None
+        app_role = make_url(self.database_urls.app).username or s.database_app_role
+        return migrate(self.database_urls.owner, app_role=app_role, app_password=password)
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.dispose()
+
+
+_installed: Container | None = None
+
+
+def install(instance: Container | None) -> None:
+    """Make ``instance`` the process's container (the local runtime and tests); ``None`` resets."""
+    global _installed
+    _installed = instance
+    _default.cache_clear()
+
+
+@functools.cache
+def _default() -> Container:
+    return Container(Settings())
+
+
+def container() -> Container:
+    """The process's container (Lambda: built on the first invocation, reused while warm)."""
+    return _installed if _installed is not None else _default()

@@ -1,0 +1,99 @@
+"""The database: engines, the declarative base, and tenant-scoped transactions.
+
+Every unit of work runs in one transaction that first sets ``app.company_id`` with
+``set_config(..., true)`` (transaction-local), so a pooled connection never carries a tenant from
+one transaction into the next. Row-level security policies read it back with
+``NULLIF(current_setting('app.company_id', true), '')::uuid``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+TENANT_SETTING = "app.company_id"
+LOGIN_EMAIL_SETTING = "app.login_email"
+# The expression every tenant policy compares company_id with (one place for the fact).
+TENANT_EXPRESSION = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
+
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+def pg8000_url(url: str) -> URL:
+    """Normalize any ``postgres://`` / ``postgresql://`` URL to the pg8000 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"}:
+        parsed = parsed.set(drivername="postgresql+pg8000")
+    if parsed.drivername != "postgresql+pg8000":
+        raise ValueError(f"unsupported database driver {parsed.drivername!r}: use postgresql://")
+    return parsed
+
+
+def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
+    return create_engine(
+        url if isinstance(url, URL) else pg8000_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """The application role's engine and its transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def tenant(self, company_id: uuid.UUID | None) -> Iterator[Session]:
+        """One transaction scoped to ``company_id`` (``None``: sees no tenant rows)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.execute(
+                text("SELECT set_config(:name, :value, true)"),
+                {"name": TENANT_SETTING, "value": str(company_id) if company_id else ""},
+            )
+            yield session
+
+    @contextmanager
+    def login_lookup(self, email: str) -> Iterator[Session]:
+        """One transaction that may read the user rows whose email is ``email`` (and no other rows)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.execute(
+                text("SELECT set_config(:name, :value, true), set_config(:tname, '', true)"),
+                {"name": LOGIN_EMAIL_SETTING, "value": email.lower(), "tname": TENANT_SETTING},
+            )
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()

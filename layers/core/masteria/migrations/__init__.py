@@ -1,0 +1,1 @@
+"""Alembic migrations, run as the owner role by ``masteria migrate`` (see ``runner.py``)."""

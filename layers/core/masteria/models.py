@@ -1,0 +1,11 @@
+"""Every table, imported in one place so migrations and checks see the whole schema."""
+
+from __future__ import annotations
+
+from masteria.adapters.local import queue_models as _queue_models
+from masteria.db import Base
+from masteria.tenancy import models as _tenancy_models
+
+metadata = Base.metadata
+
+__all__ = ["_queue_models", "_tenancy_models", "metadata"]

@@ -1,0 +1,47 @@
+"""One shared Powertools logger: structured JSON, tenant and correlation ids, no secrets or PII.
+
+Call sites log keyword fields (``extra={...}``), never f-strings with data. As a second line of
+defence a filter redacts fields whose names denote secrets or phone numbers, and digit runs that
+look like phone numbers inside messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+REDACTED = "[redacted]"
+_SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|phone|msisdn|wa_id", re.I)
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts secret-named extra fields and phone-like digit runs in the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key in list(vars(record)):
+            if _SECRET_KEY.search(key):
+                setattr(record, key, REDACTED)
+        if isinstance(record.msg, str):
+            record.msg = _PHONE_LIKE.sub(REDACTED, record.msg)
+        return True
+
+
+logger = Logger(service="masteria", use_rfc3339=True)
+logger.addFilter(RedactingFilter())
+
+
+@contextmanager
+def log_context(**keys: Any) -> Iterator[None]:
+    """Append keys (company_id, correlation_id, …) to every log line of this thread's work."""
+    clean = {k: v for k, v in keys.items() if v is not None}
+    logger.thread_safe_append_keys(**clean)
+    try:
+        yield
+    finally:
+        logger.thread_safe_remove_keys(list(clean))

@@ -1,0 +1,60 @@
+"""Ports: what the domain needs from the world, as Protocols (DESIGN.md §3).
+
+Each port has an AWS adapter (``adapters/aws``), a local adapter (``adapters/local``) and, where
+useful, an in-memory twin (``adapters/memory``). ``bootstrap.container()`` picks the set.
+Ports for later capabilities (event bus, scheduler, realtime, object store, keys, LLM) are added
+with the issues that first use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+# SQS limits, mirrored by the local queue so both behave alike.
+MAX_BATCH = 10
+MAX_DELAY_SECONDS = 900
+MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """How one queue behaves: redelivery and dead-lettering (from ``functions/manifest.py``)."""
+
+    name: str
+    visibility_timeout_seconds: int
+    max_receives: int
+    dead_letter_queue: str | None
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    message_id: str
+    receipt: str
+    body: str
+    receive_count: int
+
+
+class Queue(Protocol):
+    """At-least-once queues with SQS semantics: batches of up to 10, delay, visibility timeout,
+    redelivery, and a dead-letter queue after ``max_receives`` receives."""
+
+    def send(self, queue: str, body: str, *, delay_seconds: int = 0) -> str: ...
+
+    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]: ...
+
+    def receive(
+        self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0
+    ) -> list[ReceivedMessage]: ...
+
+    def delete(self, queue: str, receipts: Sequence[str]) -> None: ...
+
+    def change_visibility(self, queue: str, receipt: str, *, timeout_seconds: int) -> None: ...
+
+    def approximate_depth(self, queue: str) -> int: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,87 @@
+"""Settings: every environment variable the product reads, validated in one model.
+
+Nothing reads ``os.environ`` outside this module; ``bootstrap.container()`` builds ``Settings`` once
+per process. The README's configuration reference lists these fields.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
+
+
+class Runtime(StrEnum):
+    LOCAL = "local"
+    AWS = "aws"
+
+
+class Settings(BaseSettings):
+    """Configuration. Defaults are the local runtime's embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    masteria_runtime: Runtime = Runtime.LOCAL
+    masteria_data_dir: Path = Path(".data")
+    masteria_env_name: str = "dev"
+
+    # Owner role: runs migrations. Unset on the local runtime → the embedded PostgreSQL.
+    database_url: SecretStr | None = None
+    # Application role: every request and worker. Unset → derived from DATABASE_URL with the app role.
+    database_app_url: SecretStr | None = None
+    database_app_role: str = "masteria_app"
+    database_app_password: SecretStr | None = None
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+
+    # Access tokens (HS256). Required and checked on AWS; generated under MASTERIA_DATA_DIR locally.
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "masteria"
+    jwt_audience: str = "masteria-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+
+    # Failed-login throttling.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    # AWS runtime: one SQS queue URL prefix and the region; names come from functions/manifest.py.
+    aws_region: str = "us-east-1"
+    sqs_queue_url_prefix: str | None = None
+
+    # Local runtime.
+    local_host: str = "127.0.0.1"
+    local_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _jwt_secret_is_real(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value()
+        if len(raw) < 32 or raw.lower() in _PLACEHOLDERS:
+            raise ValueError("JWT_SECRET must be at least 32 characters of real randomness")
+        return value
+
+    @model_validator(mode="after")
+    def _aws_needs_real_config(self) -> Settings:
+        if self.masteria_runtime is Runtime.AWS:
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("DATABASE_APP_URL", self.database_app_url),
+                    ("JWT_SECRET", self.jwt_secret),
+                    ("SQS_QUEUE_URL_PREFIX", self.sqs_queue_url_prefix),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"MASTERIA_RUNTIME=aws requires {', '.join(missing)}")
+        return self

@@ -1,0 +1,1 @@
+"""Tenancy and auth: companies, users, roles, tokens."""

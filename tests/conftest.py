@@ -1,0 +1,81 @@
+"""Shared fixtures: a real PostgreSQL with pgvector (embedded unless TEST_DATABASE_URL is set).
+
+TEST_DATABASE_URL names an owner role on any PostgreSQL >= 15 with pgvector; the suite creates its
+own tables there and truncates them between tests, so never point it at a database you care about.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from functions.manifest import queue_configs
+from masteria import bootstrap
+from masteria.bootstrap import Container, DatabaseUrls, derive_app_url
+from masteria.db import make_engine
+from masteria.migrations.runner import migrate
+from masteria.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA_DIR = ROOT / ".data" / "test"
+APP_ROLE = "masteria_app"
+JWT_SECRET = secrets.token_urlsafe(48)
+
+
+@pytest.fixture(scope="session")
+def database_urls() -> Iterator[DatabaseUrls]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        owner = external
+        server = None
+    else:
+        from masteria.adapters.local import embedded_pg
+
+        server = embedded_pg.start(TEST_DATA_DIR)
+        owner = embedded_pg.ensure_database(server, "masteria_test", recreate=True)
+    migrate(owner, app_role=APP_ROLE, app_password="app-test-password")
+    yield DatabaseUrls(owner=owner, app=derive_app_url(owner, APP_ROLE, "app-test-password"))
+    del server
+
+
+@pytest.fixture(scope="session")
+def owner_engine(database_urls: DatabaseUrls) -> Iterator[Engine]:
+    engine = make_engine(database_urls.owner, pool_size=2)
+    yield engine
+    engine.dispose()
+
+
+def truncate_all(engine: Engine) -> None:
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def settings(database_urls: DatabaseUrls, tmp_path: Path) -> Settings:
+    return Settings(
+        masteria_data_dir=tmp_path,
+        database_url=database_urls.owner,
+        database_app_url=database_urls.app,
+        jwt_secret=JWT_SECRET,
+    )
+
+
+@pytest.fixture
+def container(settings: Settings, owner_engine: Engine) -> Iterator[Container]:
+    """A fresh container on a clean database, installed as the process's container."""
+    truncate_all(owner_engine)
+    instance = Container(settings, queue_configs=queue_configs())
+    bootstrap.install(instance)
+    yield instance
+    bootstrap.install(None)
+    instance.close()
