@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from functions.manifest import queue_configs
@@ -53,7 +54,10 @@ def owner_engine(database_urls: DatabaseUrls) -> Iterator[Engine]:
 def truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            text(
+                "SELECT tablename FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
         ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)
         if names:
@@ -79,3 +83,11 @@ def container(settings: Settings, owner_engine: Engine) -> Iterator[Container]:
     yield instance
     bootstrap.install(None)
     instance.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    from functions.api.app import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client

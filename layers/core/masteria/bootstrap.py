@@ -109,7 +109,7 @@ _installed: Container | None = None
 
 def install(instance: Container | None) -> None:
     """Make ``instance`` the process's container (the local runtime and tests); ``None`` resets."""
-    global _installed
+    global _installed  # noqa: PLW0603 - the one process-wide container, by design
     _installed = instance
     _default.cache_clear()
 

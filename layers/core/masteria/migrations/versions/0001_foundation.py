@@ -37,9 +37,7 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("id", UUID, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-        sa.Column(
-            "company_id", UUID, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("company_id", UUID, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
         sa.Column("email", sa.String(320), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
@@ -65,9 +63,7 @@ def upgrade() -> None:
     op.create_table(
         "refresh_tokens",
         sa.Column("id", UUID, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-        sa.Column(
-            "company_id", UUID, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("company_id", UUID, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
         sa.Column("user_id", UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column("family_id", UUID, nullable=False),
         sa.Column("token_hash", sa.LargeBinary, nullable=False, unique=True),
@@ -97,9 +93,7 @@ def upgrade() -> None:
         sa.Column("receipt", UUID),
         sa.Column("sent_at", TS, nullable=False, server_default=sa.func.now()),
     )
-    op.create_index(
-        "ix_queue_messages_queue_visible_at", "queue_messages", ["queue", "visible_at", "id"]
-    )
+    op.create_index("ix_queue_messages_queue_visible_at", "queue_messages", ["queue", "visible_at", "id"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,29 @@
+"""The REST API: one FastAPI app, served by Mangum on Lambda and by uvicorn on the local runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from functions.api import errors
+from functions.api.middleware import CorrelationIdMiddleware
+from functions.api.routers import auth, health, users
+
+DESCRIPTION = """Master IA's REST API. Authenticate with `POST /v1/auth/login` and send
+`Authorization: Bearer <access_token>`. Errors are RFC 9457 `application/problem+json`.
+Lists are cursor-paginated: pass `next_cursor` back as `cursor`."""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Master IA API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.add_middleware(CorrelationIdMiddleware)
+    for module in (health, auth, users):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,112 @@
+"""FastAPI dependencies: the container, the caller, a tenant-scoped transaction, pagination."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from masteria import bootstrap
+from masteria.bootstrap import Container
+from masteria.errors import Unauthorized
+from masteria.observability import log_context
+from masteria.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from masteria.tenancy import security, service
+from masteria.tenancy.service import LoginThrottle, Principal
+
+
+def get_container() -> Container:
+    return bootstrap.container()
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def token_config(container: ContainerDep) -> security.TokenConfig:
+    s = container.settings
+    return security.TokenConfig(
+        secret=container.jwt_secret,
+        issuer=s.jwt_issuer,
+        audience=s.jwt_audience,
+        access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
+        refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
+    )
+
+
+TokenConfigDep = Annotated[security.TokenConfig, Depends(token_config)]
+
+
+def login_throttle(container: ContainerDep) -> LoginThrottle:
+    s = container.settings
+    return LoginThrottle(
+        max_per_account=s.login_max_failures_per_account,
+        max_per_address=s.login_max_failures_per_address,
+        window=timedelta(seconds=s.login_failure_window_seconds),
+    )
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(login_throttle)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller and the transaction their request runs in (scoped to their company)."""
+
+    principal: Principal
+    session: Session
+
+    @property
+    def company_id(self) -> uuid.UUID:
+        return self.principal.company_id
+
+
+def caller(
+    container: ContainerDep,
+    tokens: TokenConfigDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Iterator[Caller]:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing bearer token")
+    claims = security.decode_access_token(tokens, credentials.credentials)
+    with container.database.tenant(claims.company_id) as session:
+        principal = service.authenticate(session, claims)
+        with log_context(company_id=str(principal.company_id), user_id=str(principal.user_id)):
+            yield Caller(principal=principal, session=session)
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+def page_request(
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page")
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
+    ] = DEFAULT_LIMIT,
+) -> PageRequest:
+    return PageRequest(cursor=cursor, limit=limit)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address: API Gateway's sourceIp on AWS, the socket peer locally."""
+    event = request.scope.get("aws.event")
+    if isinstance(event, dict):
+        source = event.get("requestContext", {}).get("http", {}).get("sourceIp")
+        if isinstance(source, str):
+            return source
+    return request.client.host if request.client else None
+
+
+AddressDep = Annotated[str | None, Depends(client_address)]

@@ -1,0 +1,72 @@
+"""One cursor-pagination helper: keyset pagination over an ordered key, opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, cast, literal, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from masteria.errors import FieldError, Invalid
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise Invalid("limit out of range", [FieldError("limit", f"must be between 1 and {MAX_LIMIT}")])
+
+
+def _encode(values: Sequence[Any]) -> str:
+    raw = json.dumps([str(v) for v in values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list[str]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
+        raise Invalid("invalid cursor", [FieldError("cursor", "is not a cursor this list returned")])
+    return values
+
+
+def paginate(
+    session: Session,
+    statement: Select[Any],
+    *,
+    keys: Sequence[InstrumentedAttribute[Any]],
+    page: PageRequest,
+    descending: bool = True,
+) -> tuple[list[Any], str | None]:
+    """Run ``statement`` ordered by ``keys`` (unique together, e.g. ``created_at, id``) from the cursor."""
+    if page.cursor:
+        values = _decode(page.cursor, len(keys))
+        after = tuple_(*(cast(literal(v), k.type) for v, k in zip(values, keys, strict=True)))
+        row = tuple_(*keys)
+        statement = statement.where(row < after if descending else row > after)
+    order = [k.desc() if descending else k.asc() for k in keys]
+    rows = list(session.scalars(statement.order_by(*order).limit(page.limit + 1)))
+    if len(rows) <= page.limit:
+        return rows, None
+    rows = rows[: page.limit]
+    last = rows[-1]
+    return rows, _encode([getattr(last, k.key) for k in keys])

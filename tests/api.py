@@ -1,0 +1,68 @@
+"""Helpers to drive the API as a client would: sign up companies, log in, invite users."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@dataclass
+class Account:
+    company_id: str
+    user_id: str
+    email: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def sign_up(client: TestClient, *, company: str | None = None) -> Account:
+    n = next(_counter)
+    email = f"owner{n}@company{n}.example.com"
+    response = client.post(
+        "/v1/auth/signup",
+        json={
+            "company_name": company or f"Company {n}",
+            "name": f"Owner {n}",
+            "email": email,
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return _account(client, response.json(), email)
+
+
+def _account(client: TestClient, tokens: dict[str, Any], email: str) -> Account:
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.status_code == 200, me.text
+    body = me.json()
+    return Account(
+        company_id=body["company"]["id"],
+        user_id=body["user"]["id"],
+        email=email,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+    )
+
+
+def invite(client: TestClient, inviter: Account, *, role: str = "agent") -> Account:
+    n = next(_counter)
+    email = f"user{n}@example.com"
+    response = client.post(
+        "/v1/users", headers=inviter.headers, json={"email": email, "name": f"User {n}", "role": role}
+    )
+    assert response.status_code == 201, response.text
+    accepted = client.post(
+        "/v1/auth/accept-invite", json={"token": response.json()["invite_token"], "password": PASSWORD}
+    )
+    assert accepted.status_code == 200, accepted.text
+    return _account(client, accepted.json(), email)
