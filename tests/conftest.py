@@ -54,10 +54,7 @@ def owner_engine(database_urls: DatabaseUrls) -> Iterator[Engine]:
 def truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = connection.execute(
-            text(
-                "SELECT tablename FROM pg_tables"
-                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            )
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
         ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)
         if names:

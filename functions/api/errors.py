@@ -79,9 +79,7 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
         location = [str(part) for part in item.get("loc", ())]
         if location and location[0] == "body":
             location = location[1:]
-        field_errors.append(
-            {"field": ".".join(location) or "body", "message": str(item.get("msg", "invalid"))}
-        )
+        field_errors.append({"field": ".".join(location) or "body", "message": str(item.get("msg", "invalid"))})
     return problem(request, 422, "the request has invalid fields", field_errors=field_errors)
 
 

@@ -47,10 +47,7 @@ def test_signup_login_me_refresh_logout(client: TestClient) -> None:
     assert rotated.status_code == 200
     assert rotated.json()["refresh_token"] != pair["refresh_token"]
     # AND logout revokes the sign-in: the rotated token no longer refreshes
-    assert (
-        client.post("/v1/auth/logout", json={"refresh_token": rotated.json()["refresh_token"]}).status_code
-        == 204
-    )
+    assert client.post("/v1/auth/logout", json={"refresh_token": rotated.json()["refresh_token"]}).status_code == 204
     again = client.post("/v1/auth/refresh", json={"refresh_token": rotated.json()["refresh_token"]})
     assert again.status_code == 401
 
@@ -165,21 +162,12 @@ def test_invite_roles_and_deactivation(client: TestClient) -> None:
         ).status_code
         == 403
     )
+    assert client.patch(f"/v1/users/{agent.user_id}", headers=admin.headers, json={"role": "owner"}).status_code == 403
     assert (
-        client.patch(f"/v1/users/{agent.user_id}", headers=admin.headers, json={"role": "owner"}).status_code
-        == 403
-    )
-    assert (
-        client.patch(
-            f"/v1/users/{owner.user_id}", headers=admin.headers, json={"is_active": False}
-        ).status_code
-        == 403
+        client.patch(f"/v1/users/{owner.user_id}", headers=admin.headers, json={"is_active": False}).status_code == 403
     )
     # nobody changes their own role; the last owner cannot be demoted
-    assert (
-        client.patch(f"/v1/users/{admin.user_id}", headers=admin.headers, json={"role": "owner"}).status_code
-        == 403
-    )
+    assert client.patch(f"/v1/users/{admin.user_id}", headers=admin.headers, json={"role": "owner"}).status_code == 403
     # listing shows all three, newest first, with a cursor
     first = client.get("/v1/users?limit=2", headers=owner.headers).json()
     assert [u["id"] for u in first["items"]] == [agent.user_id, admin.user_id]
@@ -207,18 +195,12 @@ def test_invite_roles_and_deactivation(client: TestClient) -> None:
 def test_only_owners_manage_owners(client: TestClient) -> None:
     owner = sign_up(client)
     second = invite(client, owner, role="owner")
-    assert (
-        client.patch(f"/v1/users/{second.user_id}", headers=owner.headers, json={"role": "admin"}).status_code
-        == 200
-    )
+    assert client.patch(f"/v1/users/{second.user_id}", headers=owner.headers, json={"role": "admin"}).status_code == 200
     # second is now an admin: it cannot demote or deactivate the remaining owner
     demote_last = client.patch(f"/v1/users/{owner.user_id}", headers=second.headers, json={"role": "admin"})
     assert demote_last.status_code == 403
     # and the owner cannot demote themselves, so the company keeps an owner
-    assert (
-        client.patch(f"/v1/users/{owner.user_id}", headers=owner.headers, json={"role": "admin"}).status_code
-        == 403
-    )
+    assert client.patch(f"/v1/users/{owner.user_id}", headers=owner.headers, json={"role": "admin"}).status_code == 403
 
 
 def test_problem_json_and_correlation_id(client: TestClient) -> None:

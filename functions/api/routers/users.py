@@ -29,9 +29,7 @@ def list_users(caller: CallerDep, page: PageDep) -> Page[UserRead]:
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=InvitationRead)
 def invite_user(body: UserInvite, caller: CallerDep, container: ContainerDep) -> InvitationRead:
     """Invite a user (admin and up, never above your own role); the invitation token is shown once."""
-    return service.invite_user(
-        session=caller.session, clock=container.clock, actor=caller.principal, data=body
-    )
+    return service.invite_user(session=caller.session, clock=container.clock, actor=caller.principal, data=body)
 
 
 @router.get("/users/{user_id}", response_model=UserRead)

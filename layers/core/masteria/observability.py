@@ -16,9 +16,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 REDACTED = "[redacted]"
-_SECRET_KEY = re.compile(
-    r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|phone|msisdn|wa_id", re.I
-)
+_SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|phone|msisdn|wa_id", re.I)
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
 

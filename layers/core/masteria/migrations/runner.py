@@ -29,9 +29,7 @@ def _exec_formatted(connection: Connection, template: str, *args: str) -> None:
 def _ensure_app_role(connection: Connection, role: str, password: str | None) -> None:
     exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if not exists:
-        _exec_formatted(
-            connection, "CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE", role
-        )
+        _exec_formatted(connection, "CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE", role)
     if password:
         _exec_formatted(connection, "ALTER ROLE %I PASSWORD %L", role, password)
     database = connection.execute(text("SELECT current_database()")).scalar_one()
@@ -40,9 +38,7 @@ def _ensure_app_role(connection: Connection, role: str, password: str | None) ->
 
 def _grant(connection: Connection, role: str) -> None:
     _exec_formatted(connection, "GRANT USAGE ON SCHEMA public TO %I", role)
-    _exec_formatted(
-        connection, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I", role
-    )
+    _exec_formatted(connection, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I", role)
     _exec_formatted(connection, "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I", role)
     _exec_formatted(connection, "REVOKE ALL ON alembic_version FROM %I", role)
 

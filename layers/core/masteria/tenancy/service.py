@@ -77,9 +77,7 @@ def _issue_pair(
 ) -> TokenPair:
     refresh = security.new_refresh_token(user.company_id)
     # Keeps the table bounded: each sign-in sheds the user's tokens that can no longer be used.
-    session.execute(
-        delete(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.expires_at < now)
-    )
+    session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.expires_at < now))
     session.add(
         RefreshToken(
             company_id=user.company_id,
@@ -89,9 +87,7 @@ def _issue_pair(
             expires_at=now + tokens.refresh_ttl,
         )
     )
-    access = security.issue_access_token(
-        tokens, user_id=user.id, company_id=user.company_id, role=user.role, now=now
-    )
+    access = security.issue_access_token(tokens, user_id=user.id, company_id=user.company_id, role=user.role, now=now)
     return TokenPair(
         access_token=access,
         expires_in=int(tokens.access_ttl.total_seconds()),
@@ -135,14 +131,9 @@ def _throttle_keys(email: str, address: str | None) -> list[tuple[str, str]]:
     return [(kind, hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()) for kind, value in keys]
 
 
-def _check_throttle(
-    session: Session, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime
-) -> None:
+def _check_throttle(session: Session, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime) -> None:
     limits = {"account": throttle.max_per_account, "address": throttle.max_per_address}
-    rows = {
-        r.key: r
-        for r in session.scalars(select(LoginFailure).where(LoginFailure.key.in_([k for _, k in keys])))
-    }
+    rows = {r.key: r for r in session.scalars(select(LoginFailure).where(LoginFailure.key.in_([k for _, k in keys])))}
     for kind, key in keys:
         row = rows.get(key)
         if row is None or row.failures < limits[kind]:
@@ -155,9 +146,7 @@ def _check_throttle(
             )
 
 
-def _record_failure(
-    db: Database, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime
-) -> None:
+def _record_failure(db: Database, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime) -> None:
     """Count one failure per key; a window older than ``throttle.window`` starts over."""
     expired = LoginFailure.window_started_at < now - throttle.window
     with db.tenant(None) as session:
@@ -213,9 +202,7 @@ def refresh(*, db: Database, clock: Clock, tokens: security.TokenConfig, refresh
     company_id = security.refresh_token_company(refresh_token)
     with db.tenant(company_id) as session:
         row = session.scalars(
-            select(RefreshToken)
-            .where(RefreshToken.token_hash == security.token_hash(refresh_token))
-            .with_for_update()
+            select(RefreshToken).where(RefreshToken.token_hash == security.token_hash(refresh_token)).with_for_update()
         ).first()
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise Unauthorized("invalid refresh token")
@@ -303,9 +290,7 @@ def invite_user(*, session: Session, clock: Clock, actor: Principal, data: UserI
     return InvitationRead(user=user_read(user), invite_token=token, expires_at=expires_at)
 
 
-def accept_invite(
-    *, db: Database, clock: Clock, tokens: security.TokenConfig, data: AcceptInvite
-) -> TokenPair:
+def accept_invite(*, db: Database, clock: Clock, tokens: security.TokenConfig, data: AcceptInvite) -> TokenPair:
     """Set the invitee's password from their invitation token and sign them in."""
     now = clock.now()
     company_id = security.invite_token_company(data.token)
@@ -313,12 +298,7 @@ def accept_invite(
         user = session.scalars(
             select(User).where(User.invite_token_hash == security.token_hash(data.token)).with_for_update()
         ).first()
-        if (
-            user is None
-            or user.invite_expires_at is None
-            or user.invite_expires_at <= now
-            or not user.is_active
-        ):
+        if user is None or user.invite_expires_at is None or user.invite_expires_at <= now or not user.is_active:
             raise Unauthorized("invalid or expired invitation")
         user.password_hash = security.hash_password(data.password)
         user.invite_token_hash = None
@@ -340,9 +320,7 @@ def get_user(*, session: Session, actor: Principal, user_id: uuid.UUID) -> UserR
     return user_read(_get_user(session, user_id))
 
 
-def update_user(
-    *, session: Session, clock: Clock, actor: Principal, user_id: uuid.UUID, data: UserUpdate
-) -> UserRead:
+def update_user(*, session: Session, clock: Clock, actor: Principal, user_id: uuid.UUID, data: UserUpdate) -> UserRead:
     """Rename, change role, deactivate or reactivate a user. Nobody changes their own role or
     status and nobody acts on a user above their own role; since only owners manage owners and
     nobody demotes themselves, a company always keeps an active owner."""
@@ -375,7 +353,5 @@ def sweep_expired(*, db: Database, clock: Clock, throttle: LoginThrottle) -> int
     """Delete stale failed-login counters. (Expired refresh tokens are shed at each sign-in.)"""
     now = clock.now()
     with db.tenant(None) as session:
-        result = session.execute(
-            delete(LoginFailure).where(LoginFailure.window_started_at < now - throttle.window)
-        )
+        result = session.execute(delete(LoginFailure).where(LoginFailure.window_started_at < now - throttle.window))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -22,6 +22,4 @@ class QueueMessageRow(Base):
     visible_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     receive_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     receipt: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    sent_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
