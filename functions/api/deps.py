@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -29,26 +28,14 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 def token_config(container: ContainerDep) -> security.TokenConfig:
-    s = container.settings
-    return security.TokenConfig(
-        secret=container.jwt_secret,
-        issuer=s.jwt_issuer,
-        audience=s.jwt_audience,
-        access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
-        refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
-    )
+    return container.token_config
 
 
 TokenConfigDep = Annotated[security.TokenConfig, Depends(token_config)]
 
 
 def login_throttle(container: ContainerDep) -> LoginThrottle:
-    s = container.settings
-    return LoginThrottle(
-        max_per_account=s.login_max_failures_per_account,
-        max_per_address=s.login_max_failures_per_address,
-        window=timedelta(seconds=s.login_failure_window_seconds),
-    )
+    return container.login_throttle
 
 
 LoginThrottleDep = Annotated[LoginThrottle, Depends(login_throttle)]

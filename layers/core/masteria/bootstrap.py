@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from masteria.clock import SystemClock
 from masteria.db import Database, make_engine, pg8000_url
 from masteria.ports import Clock, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
+from masteria.tenancy.security import TokenConfig
+from masteria.tenancy.service import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ def derive_app_url(owner_url: str, role: str, password: str | None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _local_secret(data_dir: Path, name: str) -> str:
+def local_secret(data_dir: Path, name: str) -> str:
     """A random secret generated once and kept under the data dir (local runtime only)."""
     path = data_dir / "secrets" / name
     if not path.exists():
@@ -78,7 +81,27 @@ class Container:
     def jwt_secret(self) -> str:
         if self.settings.jwt_secret is not None:
             return self.settings.jwt_secret.get_secret_value()
-        return _local_secret(self.settings.masteria_data_dir, "jwt_secret")
+        return local_secret(self.settings.masteria_data_dir, "jwt_secret")
+
+    @cached_property
+    def token_config(self) -> TokenConfig:
+        s = self.settings
+        return TokenConfig(
+            secret=self.jwt_secret,
+            issuer=s.jwt_issuer,
+            audience=s.jwt_audience,
+            access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
+            refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
+        )
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        s = self.settings
+        return LoginThrottle(
+            max_per_account=s.login_max_failures_per_account,
+            max_per_address=s.login_max_failures_per_address,
+            window=timedelta(seconds=s.login_failure_window_seconds),
+        )
 
     @cached_property
     def queue(self) -> Queue:

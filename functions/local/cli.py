@@ -1,0 +1,95 @@
+"""``masteria``: the command line of the local runtime.
+
+masteria dev       start the embedded database, migrate, seed the demo company, serve the API on
+                   http://127.0.0.1:8000 and pump the queues into their handlers (Ctrl-C stops)
+masteria migrate   apply the database migrations (DATABASE_URL, or the embedded database)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+
+from functions import manifest
+from masteria import bootstrap
+from masteria.bootstrap import Container, local_secret
+from masteria.settings import Settings
+
+
+def _container() -> Container:
+    instance = Container(Settings(), queue_configs=manifest.queue_configs())
+    bootstrap.install(instance)
+    return instance
+
+
+def migrate(_: argparse.Namespace) -> int:
+    revision = _container().migrate()
+    print(f"database at revision {revision}")
+    return 0
+
+
+def dev(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from functions.api.app import create_app
+    from functions.local.pump import QueuePump
+    from functions.local.schedules import ScheduleLoop
+    from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
+
+    container = _container()
+    settings = container.settings
+    if settings.database_url is None:
+        print(f"starting the embedded PostgreSQL (data in {settings.masteria_data_dir.resolve() / 'pg'}) …")
+    print(f"database at revision {container.migrate()}")
+    password = local_secret(settings.masteria_data_dir, "demo_password")[:20]
+    created = ensure_demo_company(
+        db=container.database, clock=container.clock, tokens=container.token_config, password=password
+    )
+    stop = threading.Event()
+    pump = QueuePump(container.queue, manifest.queue_consumers(), stop=stop)
+    schedules = ScheduleLoop(manifest.schedules(), stop=stop)
+    pump.start()
+    schedules.start()
+    host, port = args.host or settings.local_host, args.port or settings.local_port
+    print(
+        f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
+        f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
+        "press Ctrl-C to stop\n",
+        flush=True,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    )
+    try:
+        server.run()
+    finally:
+        print("stopping: finishing the work in hand (queued work resumes at the next start) …", flush=True)
+        stop.set()
+        pump.join()
+        schedules.join(timeout=5)
+        container.close()
+    print("stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="masteria", description="Master IA's local runtime and tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev_parser = commands.add_parser("dev", help="run the product locally (API, queues, schedules)")
+    dev_parser.add_argument("--host", help="address to listen on (default LOCAL_HOST, 127.0.0.1)")
+    dev_parser.add_argument("--port", type=int, help="port to listen on (default LOCAL_PORT, 8000)")
+    dev_parser.set_defaults(run=dev)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        code = 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
