@@ -56,6 +56,7 @@ class Caller:
 
 
 def caller(
+    request: Request,
     container: ContainerDep,
     tokens: TokenConfigDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -65,6 +66,7 @@ def caller(
     claims = security.decode_access_token(tokens, credentials.credentials)
     with container.database.tenant(claims.company_id) as session:
         principal = service.authenticate(session, claims)
+        request.state.company_id = str(principal.company_id)  # for the middleware's request log line
         with log_context(company_id=str(principal.company_id), user_id=str(principal.user_id)):
             yield Caller(principal=principal, session=session)
 

@@ -49,6 +49,7 @@ class CorrelationIdMiddleware:
                         "route": getattr(scope.get("route"), "path", "unmatched"),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "company_id": scope.get("state", {}).get("company_id"),
                     },
                 )
         finally:

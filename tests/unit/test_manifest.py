@@ -1,0 +1,48 @@
+"""The manifest is the one list of functions: every handler imports and every queue has its DLQ."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions import manifest
+from functions.local.schedules import interval_seconds, resolve
+
+
+@pytest.mark.parametrize("spec", manifest.FUNCTIONS, ids=lambda s: s.name)
+def test_every_handler_imports_and_is_callable(spec: manifest.FunctionSpec) -> None:
+    assert callable(resolve(spec.handler))
+    assert 1 <= spec.timeout_seconds <= 900
+    assert 128 <= spec.memory_mb <= 10240
+
+
+def test_names_are_unique() -> None:
+    names = [f.name for f in manifest.FUNCTIONS]
+    assert len(names) == len(set(names))
+
+
+def test_every_schedule_expression_is_understood() -> None:
+    for spec in manifest.schedules():
+        assert isinstance(spec.trigger, manifest.ScheduleTrigger)
+        assert interval_seconds(spec.trigger.expression) > 0
+
+
+def test_queue_configs_follow_the_consumers() -> None:
+    consumer = manifest.FunctionSpec(
+        name="worker",
+        handler="functions.workers.auth_sweeper.handler",
+        trigger=manifest.QueueTrigger(queue="jobs", max_receives=7),
+        description="test",
+        timeout_seconds=20,
+    )
+    configs = manifest.queue_configs((consumer,))
+    assert configs["jobs"].visibility_timeout_seconds == 120  # 6x the consumer's timeout
+    assert configs["jobs"].max_receives == 7
+    assert configs["jobs"].dead_letter_queue == "jobs-dlq"
+    assert configs["jobs-dlq"].dead_letter_queue is None
+
+
+def test_rate_expressions() -> None:
+    assert interval_seconds("rate(1 hour)") == 3600
+    assert interval_seconds("rate(5 minutes)") == 300
+    with pytest.raises(ValueError, match="unsupported"):
+        interval_seconds("cron(0 * * * ? *)")
