@@ -1,0 +1,78 @@
+"""`masteria dev` as a new user runs it: it prints the URL and the demo login, serves the API, and stops
+cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+MASTERIA = Path(sys.executable).with_name("masteria")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, subprocess.Popen[str]]]:
+    data_dir = tmp_path_factory.mktemp("dev-data")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "JWT_", "MASTERIA_"))}
+    env.update(MASTERIA_DATA_DIR=str(data_dir), LOCAL_PORT=str(port), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [str(MASTERIA), "dev"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    output = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        output.append(line)
+        if "press Ctrl-C" in line or (not line and process.poll() is not None):
+            break
+    text = "".join(output)
+    url = re.search(r"running at (http://\S+)", text)
+    login = re.search(r"demo login.*: (\S+@\S+) / (\S+)", text)
+    assert url and login, text
+    yield url.group(1), login.group(1), login.group(2), process
+    if process.poll() is None:
+        process.kill()
+
+
+def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
+    url, email, password, _ = runtime
+    with httpx.Client(base_url=url, timeout=10) as http:
+        assert http.get("/health").json() == {"status": "ok", "database": "ok"}
+        assert http.get("/openapi.json").status_code == 200
+        assert http.get("/docs").status_code == 200
+        tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
+        me = http.get("/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+        assert me["company"]["name"] == "Demo Company"
+        assert me["user"]["role"] == "owner"
+        rotated = http.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        assert rotated.status_code == 200
+        signup = http.post(
+            "/v1/auth/signup",
+            json={"company_name": "New Co", "name": "N", "email": "n@new.example.com", "password": "pass phrase 1"},
+        )
+        assert signup.status_code == 201
+
+
+def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
+    *_, process = runtime
+    process.send_signal(signal.SIGINT)
+    remaining, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, remaining
+    assert "stopped" in remaining
