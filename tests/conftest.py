@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from functions.manifest import queue_configs
 from masteria import bootstrap
+from masteria.adapters.local import embedded_pg
 from masteria.bootstrap import Container, DatabaseUrls, derive_app_url
 from masteria.db import make_engine
 from masteria.migrations.runner import migrate
@@ -35,13 +36,13 @@ def database_urls() -> Iterator[DatabaseUrls]:
         owner = external
         server = None
     else:
-        from masteria.adapters.local import embedded_pg
-
         server = embedded_pg.start(TEST_DATA_DIR)
-        owner = embedded_pg.ensure_database(server, "masteria_test", recreate=True)
+        # One database per test process, so concurrent runs never share tables.
+        owner = embedded_pg.ensure_database(server, f"masteria_test_{os.getpid()}", recreate=True)
     migrate(owner, app_role=APP_ROLE, app_password="app-test-password")
     yield DatabaseUrls(owner=owner, app=derive_app_url(owner, APP_ROLE, "app-test-password"))
-    del server
+    if server is not None:
+        embedded_pg.drop_database(server, f"masteria_test_{os.getpid()}")
 
 
 @pytest.fixture(scope="session")

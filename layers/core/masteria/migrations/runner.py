@@ -64,10 +64,12 @@ def migrate(owner_url: str, *, app_role: str, app_password: str | None = None) -
                 connection.commit()
                 config = alembic_config()
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")  # contexts may add independent branches
                 connection.commit()
                 _grant(connection, app_role)
-                revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+                revision = ",".join(
+                    sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+                )
                 connection.commit()
             finally:
                 connection.rollback()

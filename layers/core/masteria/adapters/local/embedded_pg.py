@@ -64,3 +64,13 @@ def ensure_database(pg: EmbeddedPostgres, database: str, *, recreate: bool = Fal
     finally:
         db.close()
     return pg.url(user=OWNER_ROLE, database=database)
+
+
+def drop_database(pg: EmbeddedPostgres, database: str) -> None:
+    if not _IDENTIFIER.match(database):
+        raise ValueError(f"invalid database name {database!r}")
+    admin = pg8000.native.Connection("postgres", unix_sock=pg.socket, database="postgres")
+    try:
+        admin.run(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    finally:
+        admin.close()

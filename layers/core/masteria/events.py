@@ -1,0 +1,53 @@
+"""Domain events: one enum of event types, and the transactional outbox they are written to.
+
+A use case records its events with ``record_event`` in the same transaction as its change, so an
+event exists if and only if the change committed. A relay publishes outbox rows after commit (and a
+sweeper publishes leftovers) to the consumers: realtime push, outgoing webhooks, AI, notifications.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Index, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from masteria.db import Base
+
+
+class EventType(StrEnum):
+    """Every domain event type (the one place they are named)."""
+
+    CONTACT_CREATED = "contact.created"
+    CONTACT_UPDATED = "contact.updated"
+    CONTACT_OPTED_OUT = "contact.opted_out"
+    CONTACTS_IMPORT_PROGRESS = "contacts.import.progress"
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index("ix_outbox_events_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        Index("ix_outbox_events_company_id_id", "company_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), nullable=False, unique=True, server_default=text("gen_random_uuid()")
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    type: Mapped[str] = mapped_column(String(80), nullable=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def record_event(session: Session, *, company_id: uuid.UUID, type: EventType, data: dict[str, Any]) -> OutboxEvent:
+    """Write ``type`` to the outbox inside the caller's transaction (published after commit)."""
+    event = OutboxEvent(company_id=company_id, type=type.value, data=data)
+    session.add(event)
+    return event
