@@ -1,0 +1,130 @@
+"""The local runtime's queue: SQS semantics on PostgreSQL.
+
+Batches of up to 10, delays, a visibility timeout with redelivery, receipts that go stale on
+redelivery, and a dead-letter queue after ``max_receives`` receives (an SQS redrive policy).
+``FOR UPDATE SKIP LOCKED`` lets concurrent consumers share a queue without ever receiving the same
+message at once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, text
+
+from masteria.ports import MAX_BATCH, MAX_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, QueueConfig, ReceivedMessage
+
+_POLL_SECONDS = 0.02
+
+# Messages received max_receives times already go to the dead-letter queue instead of being received
+# again, exactly as SQS applies a redrive policy at receive time.
+_DEAD_LETTER = text(
+    """
+    UPDATE queue_messages SET queue = :dlq, receive_count = 0, receipt = NULL, visible_at = now()
+    WHERE id IN (
+        SELECT id FROM queue_messages
+        WHERE queue = :queue AND visible_at <= now() AND receive_count >= :max_receives
+        ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
+    )
+    """
+)
+_RECEIVE = text(
+    """
+    UPDATE queue_messages m
+    SET receive_count = m.receive_count + 1, receipt = gen_random_uuid(),
+        visible_at = now() + make_interval(secs => :visibility)
+    FROM (
+        SELECT id FROM queue_messages
+        WHERE queue = :queue AND visible_at <= now()
+        ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
+    ) picked
+    WHERE m.id = picked.id
+    RETURNING m.id, m.receipt, m.body, m.receive_count
+    """
+)
+
+
+class PostgresQueue:
+    def __init__(self, engine: Engine, configs: dict[str, QueueConfig]) -> None:
+        self._engine = engine
+        self._configs = configs
+
+    def _config(self, queue: str) -> QueueConfig:
+        try:
+            return self._configs[queue]
+        except KeyError:
+            raise KeyError(f"unknown queue {queue!r}: declare its consumer in functions/manifest.py") from None
+
+    def send(self, queue: str, body: str, *, delay_seconds: int = 0) -> str:
+        return self.send_batch(queue, [body], delay_seconds=delay_seconds)[0]
+
+    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]:
+        self._config(queue)
+        if not 1 <= len(bodies) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} messages, not {len(bodies)}")
+        if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
+            raise ValueError(f"delay_seconds must be between 0 and {MAX_DELAY_SECONDS}")
+        with self._engine.begin() as connection:
+            rows = connection.execute(
+                text(
+                    "INSERT INTO queue_messages (queue, body, visible_at)"
+                    " SELECT :queue, body, now() + make_interval(secs => :delay) FROM unnest(CAST(:bodies AS text[]))"
+                    " WITH ORDINALITY AS b(body, n) ORDER BY n RETURNING id"
+                ),
+                {"queue": queue, "bodies": list(bodies), "delay": delay_seconds},
+            ).scalars()
+            return [str(i) for i in rows]
+
+    def receive(self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0) -> list[ReceivedMessage]:
+        config = self._config(queue)
+        if not 1 <= max_messages <= MAX_BATCH:
+            raise ValueError(f"max_messages must be between 1 and {MAX_BATCH}")
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            with self._engine.begin() as connection:
+                if config.dead_letter_queue and config.max_receives > 0:
+                    connection.execute(
+                        _DEAD_LETTER,
+                        {"queue": queue, "dlq": config.dead_letter_queue, "max_receives": config.max_receives},
+                    )
+                rows = connection.execute(
+                    _RECEIVE, {"queue": queue, "limit": max_messages, "visibility": config.visibility_timeout_seconds}
+                ).all()
+            if rows or time.monotonic() >= deadline:
+                return [
+                    ReceivedMessage(
+                        message_id=str(r.id), receipt=str(r.receipt), body=r.body, receive_count=r.receive_count
+                    )
+                    for r in sorted(rows, key=lambda r: r.id)
+                ]
+            time.sleep(_POLL_SECONDS)
+
+    def delete(self, queue: str, receipts: Sequence[str]) -> None:
+        if not receipts:
+            return
+        with self._engine.begin() as connection:
+            connection.execute(
+                text("DELETE FROM queue_messages WHERE queue = :queue AND receipt = ANY(CAST(:receipts AS uuid[]))"),
+                {"queue": queue, "receipts": [str(uuid.UUID(r)) for r in receipts]},
+            )
+
+    def change_visibility(self, queue: str, receipt: str, *, timeout_seconds: int) -> None:
+        if not 0 <= timeout_seconds <= MAX_VISIBILITY_TIMEOUT_SECONDS:
+            raise ValueError(f"timeout_seconds must be between 0 and {MAX_VISIBILITY_TIMEOUT_SECONDS}")
+        with self._engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE queue_messages SET visible_at = now() + make_interval(secs => :t)"
+                    " WHERE queue = :queue AND receipt = CAST(:receipt AS uuid)"
+                ),
+                {"queue": queue, "receipt": receipt, "t": timeout_seconds},
+            )
+
+    def approximate_depth(self, queue: str) -> int:
+        with self._engine.connect() as connection:
+            count = connection.execute(
+                text("SELECT count(*) FROM queue_messages WHERE queue = :queue"), {"queue": queue}
+            ).scalar_one()
+        return int(count)
