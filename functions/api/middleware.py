@@ -46,7 +46,8 @@ class CorrelationIdMiddleware:
                     "request",
                     extra={
                         "method": scope["method"],
-                        "route": getattr(scope.get("route"), "path", "unmatched"),
+                        # the route template, never the raw path (it may carry ids or phone numbers)
+                        "route": getattr(scope.get("route"), "path", None) or ("unknown" if status == 404 else "other"),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "company_id": scope.get("state", {}).get("company_id"),

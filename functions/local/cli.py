@@ -64,6 +64,8 @@ def dev(args: argparse.Namespace) -> int:
     )
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled once it has shut down: a clean stop
     finally:
         print("stopping: finishing the work in hand (queued work resumes at the next start) …", flush=True)
         stop.set()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from functions.manifest import FunctionSpec
+from masteria.observability import logger
+
+# What Powertools' inject_lambda_context appends to the shared logger. On Lambda each function has its
+# own process; the local runtime runs them all in one, so the keys are removed after each invocation.
+_LAMBDA_CONTEXT_KEYS = ["cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id"]
 
 
 @dataclass
@@ -30,3 +38,18 @@ class LocalLambdaContext:
     @classmethod
     def for_function(cls, spec: FunctionSpec) -> LocalLambdaContext:
         return cls(function_name=spec.name, memory_limit_in_mb=spec.memory_mb, timeout_seconds=spec.timeout_seconds)
+
+
+def resolve(handler: str) -> Callable[[dict[str, Any], Any], Any]:
+    """The function a manifest's dotted handler path names."""
+    module, _, name = handler.rpartition(".")
+    function: Callable[[dict[str, Any], Any], Any] = getattr(importlib.import_module(module), name)
+    return function
+
+
+def invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
+    """Call ``spec``'s Lambda handler as Lambda would: the event and a fresh context."""
+    try:
+        return resolve(spec.handler)(event, LocalLambdaContext.for_function(spec))
+    finally:
+        logger.remove_keys(_LAMBDA_CONTEXT_KEYS)

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from functions.local.lambda_context import LocalLambdaContext
-from functions.local.schedules import resolve
+from functions.local.lambda_context import invoke
 from functions.manifest import FunctionSpec, QueueTrigger
 from masteria.observability import logger
 from masteria.ports import Queue, ReceivedMessage
@@ -65,9 +64,8 @@ class QueuePump:
         messages = self._queue.receive(trigger.queue, max_messages=trigger.batch_size)
         if not messages:
             return 0
-        handler: Callable[[dict[str, Any], Any], Any] = resolve(spec.handler)
         try:
-            result = handler(sqs_event(trigger.queue, messages), LocalLambdaContext.for_function(spec))
+            result = invoke(spec, sqs_event(trigger.queue, messages))
         except Exception:
             logger.exception("queue handler failed; the batch will be redelivered", extra={"function": spec.name})
             return len(messages)

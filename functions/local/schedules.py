@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.local.lambda_context import LocalLambdaContext
+from functions.local.lambda_context import invoke
 from functions.manifest import FunctionSpec, ScheduleTrigger
 from masteria.observability import logger
 
@@ -24,12 +22,6 @@ def interval_seconds(expression: str) -> int:
     if not match:
         raise ValueError(f"unsupported schedule expression {expression!r}: use rate(N minutes|hours|days)")
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
-
-
-def resolve(handler: str) -> Callable[[dict[str, Any], Any], Any]:
-    module, _, name = handler.rpartition(".")
-    function: Callable[[dict[str, Any], Any], Any] = getattr(importlib.import_module(module), name)
-    return function
 
 
 def scheduler_event(spec: FunctionSpec, when: datetime) -> dict[str, Any]:
@@ -48,7 +40,7 @@ def scheduler_event(spec: FunctionSpec, when: datetime) -> dict[str, Any]:
 
 
 def fire(spec: FunctionSpec) -> Any:
-    return resolve(spec.handler)(scheduler_event(spec, datetime.now(UTC)), LocalLambdaContext.for_function(spec))
+    return invoke(spec, scheduler_event(spec, datetime.now(UTC)))
 
 
 class ScheduleLoop:

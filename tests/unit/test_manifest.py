@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from functions import manifest
-from functions.local.schedules import interval_seconds, resolve
+from functions.local.lambda_context import resolve
+from functions.local.schedules import interval_seconds
 
 
 @pytest.mark.parametrize("spec", manifest.FUNCTIONS, ids=lambda s: s.name)
