@@ -8,6 +8,7 @@ migrations and the application role serves requests.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ class EmbeddedPostgres:
 
 def start(data_dir: Path, *, stop_on_exit: bool = True) -> EmbeddedPostgres:
     """Start (or join) the embedded server whose data lives in ``data_dir / "pg"``."""
-    import pgserver  # the `local` extra: never needed on AWS
+    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import; harmless here
+        warnings.simplefilter("ignore")
+        import pgserver  # the `local` extra: never needed on AWS
 
     pgdata = (data_dir / "pg").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
