@@ -1,0 +1,1 @@
+"""Contacts: the CRM (contacts, custom fields, tags, consent, audiences)."""

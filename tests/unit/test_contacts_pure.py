@@ -1,0 +1,96 @@
+"""Phone normalization, stop/opt-in keywords and CSV cell escaping: pure functions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from masteria.contacts.csv_safety import safe_cell, unsafe_cell
+from masteria.contacts.keywords import is_opt_in, is_stop_request
+from masteria.contacts.phones import InvalidPhone, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("(11) 91234-5678", "BR", "+5511912345678"),
+        ("+55 11 91234-5678", "US", "+5511912345678"),
+        ("005511912345678", "US", "+5511912345678"),
+        ("11912345678", "BR", "+5511912345678"),
+        ("(415) 555-2671", "US", "+14155552671"),
+        ("+44 20 7946 0958", "BR", "+442079460958"),
+    ],
+)
+def test_numbers_are_normalized_to_e164(raw: str, region: str, expected: str) -> None:
+    assert normalize(raw, region) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("", "empty"), ("abc", "not a phone number"), ("123", "invalid"), ("+55 11 9123", "too short")],
+)
+def test_invalid_numbers_say_why(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidPhone, match=reason):
+        normalize(raw, "BR")
+
+
+STOP_MATRIX = [
+    ("STOP", True),
+    ("stop", True),
+    ("  Stop!  ", True),
+    ("Sáir", True),
+    ("SAIR.", True),
+    ("parar", True),
+    ("Cancelar", True),
+    ("descadastrar", True),
+    ("UNSUBSCRIBE", True),
+    ("\uff33\uff34\uff2f\uff30", True),  # full-width "STOP" folds (NFKD)
+    ("\u201cParar\u201d", True),
+    ("please stop sending", False),
+    ("stop it", False),
+    ("stopp", False),
+    ("", False),
+    ("!!!", False),
+    ("quero sair da lista", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STOP_MATRIX)
+def test_stop_keyword_matrix(text: str, expected: bool) -> None:
+    assert is_stop_request(text) is expected
+
+
+def test_keywords_are_configurable() -> None:
+    assert is_stop_request("Basta", ["BASTA"])
+    assert not is_stop_request("stop", ["BASTA"])
+    assert is_opt_in("sim")
+    assert not is_opt_in("sim, claro")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+5511912345678", "'+5511912345678"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Ana", "Ana"),
+        ("a=b", "a=b"),
+        (None, ""),
+    ],
+)
+def test_formula_cells_are_neutralized(value: str | None, expected: str) -> None:
+    assert safe_cell(value) == expected
+
+
+def test_escaped_phone_survives_a_csv_round_trip() -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([safe_cell("+5511912345678"), safe_cell('=HYPERLINK("x")')])
+    row = next(csv.reader(io.StringIO(buffer.getvalue())))
+    assert row[0] == "'+5511912345678"
+    assert normalize(unsafe_cell(row[0]), "BR") == "+5511912345678"
+    assert not row[1].startswith("=")
