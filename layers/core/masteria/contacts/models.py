@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from masteria.db import Base, Timestamped
+
+FIELD_TYPES = ("text", "number", "date", "boolean", "select")
+CHANNELS = ("whatsapp", "sms")
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+
+
+def _company() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
+
+
+class Contact(Timestamped, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("uq_contacts_company_id_phone", "company_id", "phone", unique=True),
+        Index("ix_contacts_company_id_created_at", "company_id", "created_at", "id"),
+        Index("ix_contacts_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_contacts_email_trgm", "email", postgresql_using="gin", postgresql_ops={"email": "gin_trgm_ops"}),
+        Index("ix_contacts_phone_trgm", "phone", postgresql_using="gin", postgresql_ops={"phone": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    company_id: Mapped[uuid.UUID] = _company()
+    phone: Mapped[str] = mapped_column(String(20), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text)
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    is_valid: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class CustomFieldDefinition(Timestamped, Base):
+    __tablename__ = "custom_field_definitions"
+    __table_args__ = (
+        Index("uq_custom_field_definitions_company_id_key", "company_id", "key", unique=True),
+        CheckConstraint("type IN ('text', 'number', 'date', 'boolean', 'select')", name="type"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    company_id: Mapped[uuid.UUID] = _company()
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    options: Mapped[list[str]] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+
+
+class Tag(Timestamped, Base):
+    __tablename__ = "tags"
+    __table_args__ = (Index("uq_tags_company_id_name", "company_id", text("lower(name)"), unique=True),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    company_id: Mapped[uuid.UUID] = _company()
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    color: Mapped[str] = mapped_column(String(7), nullable=False, server_default="#64748b")
+
+
+class ContactTag(Timestamped, Base):
+    __tablename__ = "contact_tags"
+    __table_args__ = (Index("ix_contact_tags_tag_id", "tag_id"),)
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[uuid.UUID] = _company()
+
+
+class ContactConsent(Base):
+    """Per contact and channel: the latest opt-in and opt-out, with their evidence."""
+
+    __tablename__ = "contact_consents"
+    __table_args__ = (
+        CheckConstraint("channel IN ('whatsapp', 'sms')", name="channel"),
+        CheckConstraint("status IN ('opted_in', 'opted_out')", name="status"),
+    )
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    company_id: Mapped[uuid.UUID] = _company()
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opt_in_source: Mapped[str | None] = mapped_column(String(200))
+    opt_in_proof: Mapped[str | None] = mapped_column(Text)
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opt_out_reason: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
