@@ -66,3 +66,27 @@ def invite(client: TestClient, inviter: Account, *, role: str = "agent") -> Acco
     )
     assert accepted.status_code == 200, accepted.text
     return _account(client, accepted.json(), email)
+
+
+def make_contact(client: TestClient, account: Account, **fields: Any) -> dict[str, Any]:
+    n = next(_counter)
+    body = {"phone": f"+55 11 9{n:04d}-{n % 10000:04d}", "name": f"Contact {n}", **fields}
+    response = client.post("/v1/contacts", headers=account.headers, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def make_tag(client: TestClient, account: Account, name: str | None = None) -> dict[str, Any]:
+    response = client.post("/v1/tags", headers=account.headers, json={"name": name or f"tag-{next(_counter)}"})
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def make_custom_field(client: TestClient, account: Account, **fields: Any) -> dict[str, Any]:
+    body = {"key": f"field_{next(_counter)}", "label": "Field", "type": "text", **fields}
+    response = client.post("/v1/custom-fields", headers=account.headers, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result

@@ -16,12 +16,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from masteria.bootstrap import Container
-from tests.api import Account, invite, sign_up
+from tests.api import Account, invite, make_contact, make_custom_field, make_tag, sign_up
 
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
 ID_FACTORIES: dict[str, Callable[[TestClient, Account], str]] = {
     "user_id": lambda client, account: invite(client, account).user_id,
+    "contact_id": lambda client, account: make_contact(client, account)["id"],
+    "tag_id": lambda client, account: make_tag(client, account)["id"],
+    "field_id": lambda client, account: make_custom_field(client, account)["id"],
 }
+
+# Path parameters that are not ids take one fixed valid value.
+FIXED_PARAMS: dict[str, str] = {"channel": "whatsapp"}
 
 TENANT_POLICY = re.compile(r"NULLIF\(current_setting\('app\.company_id'::text, true\), ''::text\)\)::uuid")
 
@@ -30,7 +36,7 @@ def _routes_with_ids(spec: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     routes = []
     for path, item in spec["paths"].items():
         params = re.findall(r"{(\w+)}", path)
-        if params:
+        if any(p.endswith("_id") for p in params):
             routes.extend((method.upper(), path, params) for method in item)
     return routes
 
@@ -55,7 +61,9 @@ def _example(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
     if kind == "object":
         props = schema.get("properties", {})
-        return {name: _example(spec, props[name]) for name in schema.get("required", props)}
+        # required fields, and the optional ones that document an example
+        chosen = [name for name in props if name in schema.get("required", []) or "examples" in props[name]]
+        return {name: _example(spec, props[name]) for name in chosen}
     return {"string": "x", "integer": 1, "number": 1, "boolean": True, "array": []}[kind]
 
 
@@ -85,10 +93,11 @@ def test_every_id_route_answers_404_for_another_tenants_id(client: TestClient, o
     a = sign_up(client)
     b = sign_up(client)
     for method, path, params in routes:
-        missing = [p for p in params if p not in ID_FACTORIES]
+        missing = [p for p in params if p not in ID_FACTORIES and p not in FIXED_PARAMS]
         assert not missing, f"{method} {path}: add a factory for {missing} to ID_FACTORIES"
-        theirs = path.format(**{p: ID_FACTORIES[p](client, b) for p in params})
-        unknown = path.format(**{p: uuid.uuid4() for p in params})
+        fixed = {p: FIXED_PARAMS[p] for p in params if p in FIXED_PARAMS}
+        theirs = path.format(**fixed, **{p: ID_FACTORIES[p](client, b) for p in params if p not in fixed})
+        unknown = path.format(**fixed, **{p: uuid.uuid4() for p in params if p not in fixed})
         body = _body(spec, method, path)
         before = _snapshot(owner_engine, b.company_id)
         # WHEN company A's owner uses company B's id

@@ -1,0 +1,144 @@
+"""Contacts, their tags and consent; tags; custom field definitions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+
+from functions.api.deps import CallerDep, ContainerDep, PageDep
+from masteria.contacts import service
+from masteria.contacts.schemas import (
+    Channel,
+    ConsentChange,
+    ContactCreate,
+    ContactFilter,
+    ContactRead,
+    ContactUpdate,
+    CustomFieldCreate,
+    CustomFieldRead,
+    TagCreate,
+    TagRead,
+    TagUpdate,
+)
+from masteria.pagination import Page
+
+router = APIRouter(prefix="/v1", tags=["contacts"])
+
+
+@router.get("/contacts", response_model=Page[ContactRead])
+def list_contacts(
+    *,
+    caller: CallerDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=200, description="search name, phone and email")] = None,
+    tag_id: Annotated[list[uuid.UUID], Query(description="contacts with any of these tags")] = [],  # noqa: B006
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    custom_field: Annotated[str | None, Query(max_length=64, description="a custom field key")] = None,
+    custom_value: Annotated[str | None, Query(max_length=200, description="its value (omit: has the field)")] = None,
+    order: Literal["newest", "oldest"] = "newest",
+) -> Page[ContactRead]:
+    """The company's contacts, filtered and searched, cursor-paginated."""
+    filters = ContactFilter(
+        q=q,
+        tag_ids=tag_id,
+        created_from=created_from,
+        created_to=created_to,
+        custom_field=custom_field,
+        custom_value=custom_value,
+    )
+    return service.list_contacts(
+        session=caller.session, actor=caller.principal, filters=filters, page=page, newest_first=order == "newest"
+    )
+
+
+@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactRead)
+def create_contact(body: ContactCreate, caller: CallerDep) -> ContactRead:
+    """Create a contact; the phone is normalized to E.164 with the company's default region (409 on a duplicate)."""
+    return service.create_contact(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactRead)
+def get_contact(contact_id: uuid.UUID, caller: CallerDep) -> ContactRead:
+    return service.get_contact(session=caller.session, actor=caller.principal, contact_id=contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactRead)
+def update_contact(contact_id: uuid.UUID, body: ContactUpdate, caller: CallerDep) -> ContactRead:
+    """Change some fields; custom_fields are merged (a null value removes that field)."""
+    return service.update_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, data=body)
+
+
+@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_contact(contact_id: uuid.UUID, caller: CallerDep) -> None:
+    """Delete a contact (admin and up)."""
+    service.delete_contact(session=caller.session, actor=caller.principal, contact_id=contact_id)
+
+
+@router.put("/contacts/{contact_id}/tags/{tag_id}", response_model=ContactRead)
+def tag_contact(contact_id: uuid.UUID, tag_id: uuid.UUID, caller: CallerDep) -> ContactRead:
+    """Add a tag to a contact (idempotent)."""
+    return service.tag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
+
+
+@router.delete("/contacts/{contact_id}/tags/{tag_id}", response_model=ContactRead)
+def untag_contact(contact_id: uuid.UUID, tag_id: uuid.UUID, caller: CallerDep) -> ContactRead:
+    """Remove a tag from a contact (idempotent)."""
+    return service.untag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
+
+
+@router.put("/contacts/{contact_id}/consent/{channel}", response_model=ContactRead)
+def set_consent(
+    contact_id: uuid.UUID, channel: Channel, body: ConsentChange, caller: CallerDep, container: ContainerDep
+) -> ContactRead:
+    """Record an opt-in (source, proof) or an opt-out (reason) for one channel."""
+    return service.set_consent(
+        session=caller.session,
+        clock=container.clock,
+        actor=caller.principal,
+        contact_id=contact_id,
+        channel=channel,
+        data=body,
+    )
+
+
+@router.get("/tags", response_model=list[TagRead])
+def list_tags(caller: CallerDep) -> list[TagRead]:
+    return service.list_tags(session=caller.session, actor=caller.principal)
+
+
+@router.post("/tags", status_code=status.HTTP_201_CREATED, response_model=TagRead)
+def create_tag(body: TagCreate, caller: CallerDep) -> TagRead:
+    """Create a tag (names are unique per company, ignoring case)."""
+    return service.create_tag(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.patch("/tags/{tag_id}", response_model=TagRead)
+def update_tag(tag_id: uuid.UUID, body: TagUpdate, caller: CallerDep) -> TagRead:
+    return service.update_tag(session=caller.session, actor=caller.principal, tag_id=tag_id, data=body)
+
+
+@router.delete("/tags/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_tag(tag_id: uuid.UUID, caller: CallerDep) -> None:
+    """Delete a tag and remove it from every contact (admin and up)."""
+    service.delete_tag(session=caller.session, actor=caller.principal, tag_id=tag_id)
+
+
+@router.get("/custom-fields", response_model=list[CustomFieldRead])
+def list_custom_fields(caller: CallerDep) -> list[CustomFieldRead]:
+    return service.list_custom_fields(session=caller.session, actor=caller.principal)
+
+
+@router.post("/custom-fields", status_code=status.HTTP_201_CREATED, response_model=CustomFieldRead)
+def create_custom_field(body: CustomFieldCreate, caller: CallerDep) -> CustomFieldRead:
+    """Define a custom field (admin and up): text, number, date, boolean or select."""
+    return service.create_custom_field(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.delete("/custom-fields/{field_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_custom_field(field_id: uuid.UUID, caller: CallerDep) -> None:
+    """Delete a custom field and every contact's value for it (admin and up)."""
+    service.delete_custom_field(session=caller.session, actor=caller.principal, field_id=field_id)

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from masteria.schemas import ReadModel, StrictModel
+
+FieldType = Literal["text", "number", "date", "boolean", "select"]
+Channel = Literal["whatsapp", "sms"]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class CustomFieldCreate(StrictModel):
+    key: Key = Field(examples=["plan"], description="lower-case identifier used in filters and templates")
+    label: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(examples=["Plan"])
+    type: FieldType = Field(examples=["select"])
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=200, examples=[["basic", "pro"]], description="choices of a select field"
+    )
+
+
+class CustomFieldRead(ReadModel):
+    id: uuid.UUID
+    key: str
+    label: str
+    type: FieldType
+    options: list[str]
+    created_at: datetime
+
+
+class ContactCreate(StrictModel):
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(examples=["+55 11 91234-5678"])
+    name: Annotated[str, StringConstraints(max_length=200)] | None = Field(default=None, examples=["Maria Silva"])
+    email: EmailStr | None = Field(default=None, examples=["maria@example.com"])
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = Field(
+        default=None, examples=["pt_BR"]
+    )
+    notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    custom_fields: dict[str, Any] = Field(default_factory=dict, examples=[{}])
+
+
+class ContactUpdate(StrictModel):
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
+        default=None, examples=["+55 11 91234-5678"]
+    )
+    name: Annotated[str, StringConstraints(max_length=200)] | None = Field(default=None, examples=["Maria Silva"])
+    email: EmailStr | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = None
+    notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    custom_fields: dict[str, Any] | None = Field(
+        default=None, description="merged into the current values; null removes a field"
+    )
+
+
+class TagRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    color: str
+    created_at: datetime
+
+
+class ConsentRead(ReadModel):
+    channel: Channel
+    status: Literal["opted_in", "opted_out"]
+    opted_in_at: datetime | None
+    opt_in_source: str | None
+    opt_in_proof: str | None
+    opted_out_at: datetime | None
+    opt_out_reason: str | None
+
+
+class ContactRead(ReadModel):
+    id: uuid.UUID
+    phone: str
+    name: str | None
+    email: str | None
+    language: str | None
+    notes: str | None
+    custom_fields: dict[str, Any]
+    is_valid: bool
+    last_inbound_at: datetime | None
+    tags: list[TagRead]
+    consents: list[ConsentRead]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TagCreate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(examples=["vip"])
+    color: Color = Field(default="#64748b", examples=["#16a34a"])
+
+
+class TagUpdate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = Field(default=None, examples=["vip"])
+    color: Color | None = Field(default=None, examples=["#16a34a"])
+
+
+class ConsentChange(StrictModel):
+    status: Literal["opted_in", "opted_out"] = Field(examples=["opted_in"])
+    source: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, examples=["signup form"], description="opt-in: where it was given"
+    )
+    proof: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
+        default=None, examples=["checkbox ticked at https://acme.example.com/join"]
+    )
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="opt-out: why", examples=["asked by phone"]
+    )
+
+
+class ContactFilter(StrictModel):
+    """What a contact list or a bulk action selects."""
+
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="search in name, phone and email (trigram)"
+    )
+    tag_ids: list[uuid.UUID] = Field(default_factory=list, description="contacts with any of these tags")
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    custom_field: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="custom field key to filter on (with custom_value)"
+    )
+    custom_value: Annotated[str, StringConstraints(max_length=200)] | None = None

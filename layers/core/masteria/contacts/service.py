@@ -1,0 +1,409 @@
+"""Use cases of the CRM: contacts, custom fields, tags, consent, and the one audience builder."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from masteria.contacts import phones
+from masteria.contacts.models import Contact, ContactConsent, ContactTag, CustomFieldDefinition, Tag
+from masteria.contacts.schemas import (
+    Channel,
+    ConsentChange,
+    ConsentRead,
+    ContactCreate,
+    ContactFilter,
+    ContactRead,
+    ContactUpdate,
+    CustomFieldCreate,
+    CustomFieldRead,
+    TagCreate,
+    TagRead,
+    TagUpdate,
+)
+from masteria.errors import Conflict, FieldError, Invalid, NotFound
+from masteria.events import EventType, record_event
+from masteria.pagination import Page, PageRequest, paginate
+from masteria.ports import Clock
+from masteria.tenancy.models import Company, Role
+from masteria.tenancy.service import Principal
+
+MAX_TEXT_FIELD = 1000
+
+
+# ---- custom fields -------------------------------------------------------------------------------
+
+
+def create_custom_field(*, session: Session, actor: Principal, data: CustomFieldCreate) -> CustomFieldRead:
+    actor.require(Role.ADMIN)
+    if data.type == "select" and not data.options:
+        raise Invalid("a select field needs options", [FieldError("options", "give at least one option")])
+    if data.type != "select" and data.options:
+        raise Invalid("only select fields have options", [FieldError("options", "must be empty for this type")])
+    definition = CustomFieldDefinition(
+        company_id=actor.company_id, key=data.key, label=data.label, type=data.type, options=data.options
+    )
+    try:
+        with session.begin_nested():
+            session.add(definition)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"a custom field with key {data.key!r} already exists") from error
+    session.refresh(definition)
+    return CustomFieldRead.model_validate(definition)
+
+
+def list_custom_fields(*, session: Session, actor: Principal) -> list[CustomFieldRead]:
+    rows = session.scalars(select(CustomFieldDefinition).order_by(CustomFieldDefinition.key))
+    return [CustomFieldRead.model_validate(r) for r in rows]
+
+
+def delete_custom_field(*, session: Session, actor: Principal, field_id: uuid.UUID) -> None:
+    """Delete a definition and every contact's value for it."""
+    actor.require(Role.ADMIN)
+    definition = session.get(CustomFieldDefinition, field_id)
+    if definition is None:
+        raise NotFound("custom field not found")
+    session.execute(
+        update(Contact)
+        .where(Contact.custom_fields.has_key(definition.key))
+        .values(custom_fields=Contact.custom_fields - definition.key)
+    )
+    session.delete(definition)
+
+
+def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
+    """The stored form of ``value`` for ``definition``, or ValueError saying what is expected."""
+    kind = definition.type
+    if kind == "text":
+        if not isinstance(value, str) or len(value) > MAX_TEXT_FIELD:
+            raise ValueError(f"must be text of at most {MAX_TEXT_FIELD} characters")
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if kind == "date":
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return date.fromisoformat(value).isoformat()
+        raise ValueError("must be a date as YYYY-MM-DD")
+    if value not in definition.options:
+        raise ValueError(f"must be one of {', '.join(definition.options)}")
+    return value
+
+
+def validate_custom_fields(session: Session, values: dict[str, Any], *, current: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``values`` merged in (``None`` removes a key), every value checked and coerced."""
+    definitions = {d.key: d for d in session.scalars(select(CustomFieldDefinition))}
+    errors: list[FieldError] = []
+    merged = dict(current)
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors.append(FieldError(f"custom_fields.{key}", "no such custom field"))
+        elif value is None:
+            merged.pop(key, None)
+        else:
+            try:
+                merged[key] = _coerce(definition, value)
+            except ValueError as error:
+                errors.append(FieldError(f"custom_fields.{key}", str(error)))
+    if errors:
+        raise Invalid("some custom fields are invalid", errors)
+    return merged
+
+
+# ---- contacts ------------------------------------------------------------------------------------
+
+
+def _region(session: Session, company_id: uuid.UUID) -> str:
+    return session.get_one(Company, company_id).default_region
+
+
+def _normalize_phone(session: Session, company_id: uuid.UUID, raw: str) -> str:
+    try:
+        return phones.normalize(raw, _region(session, company_id))
+    except phones.InvalidPhone as error:
+        raise Invalid(str(error), [FieldError("phone", str(error))]) from error
+
+
+def _duplicate(session: Session, phone: str) -> Conflict:
+    existing = session.scalar(select(Contact.id).where(Contact.phone == phone))
+    return Conflict(f"contact {existing} already has the phone number {phone}")
+
+
+def _read_many(session: Session, contacts: Sequence[Contact]) -> list[ContactRead]:
+    ids = [c.id for c in contacts]
+    tags: dict[uuid.UUID, list[TagRead]] = defaultdict(list)
+    consents: dict[uuid.UUID, list[ConsentRead]] = defaultdict(list)
+    if ids:
+        for contact_id, tag in session.execute(
+            select(ContactTag.contact_id, Tag)
+            .join(Tag, Tag.id == ContactTag.tag_id)
+            .where(ContactTag.contact_id.in_(ids))
+        ):
+            tags[contact_id].append(TagRead.model_validate(tag))
+        for consent in session.scalars(select(ContactConsent).where(ContactConsent.contact_id.in_(ids))):
+            consents[consent.contact_id].append(ConsentRead.model_validate(consent))
+    return [
+        ContactRead.model_validate(
+            {
+                **{k: getattr(c, k) for k in ContactRead.model_fields if k not in ("tags", "consents")},
+                "tags": sorted(tags[c.id], key=lambda t: t.name.lower()),
+                "consents": sorted(consents[c.id], key=lambda x: x.channel),
+            }
+        )
+        for c in contacts
+    ]
+
+
+def _get(session: Session, contact_id: uuid.UUID) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("contact not found")
+    return contact
+
+
+def create_contact(*, session: Session, actor: Principal, data: ContactCreate) -> ContactRead:
+    """Create a contact; its phone is normalized to E.164 and unique in the company (409 names the owner)."""
+    phone = _normalize_phone(session, actor.company_id, data.phone)
+    contact = Contact(
+        company_id=actor.company_id,
+        phone=phone,
+        name=data.name,
+        email=str(data.email) if data.email else None,
+        language=data.language,
+        notes=data.notes,
+        custom_fields=validate_custom_fields(session, data.custom_fields, current={}),
+    )
+    try:
+        with session.begin_nested():
+            session.add(contact)
+            session.flush()
+    except IntegrityError as error:
+        raise _duplicate(session, phone) from error
+    record_event(
+        session, company_id=actor.company_id, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact.id)}
+    )
+    session.refresh(contact)
+    return _read_many(session, [contact])[0]
+
+
+def get_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID) -> ContactRead:
+    return _read_many(session, [_get(session, contact_id)])[0]
+
+
+def update_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID, data: ContactUpdate) -> ContactRead:
+    contact = _get(session, contact_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "phone" in changes:
+        if changes["phone"] is None:
+            raise Invalid("a contact needs a phone number", [FieldError("phone", "cannot be null")])
+        changes["phone"] = _normalize_phone(session, actor.company_id, changes["phone"])
+    if "custom_fields" in changes:
+        changes["custom_fields"] = validate_custom_fields(
+            session, changes["custom_fields"] or {}, current=contact.custom_fields
+        )
+    if "email" in changes and changes["email"] is not None:
+        changes["email"] = str(changes["email"])
+    changed = sorted(k for k, v in changes.items() if getattr(contact, k) != v)
+    for key in changed:
+        setattr(contact, key, changes[key])
+    if changed:
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError as error:
+            raise _duplicate(session, changes["phone"]) from error
+        record_event(
+            session,
+            company_id=actor.company_id,
+            type=EventType.CONTACT_UPDATED,
+            data={"contact_id": str(contact.id), "changed": changed},
+        )
+        session.refresh(contact)
+    return _read_many(session, [contact])[0]
+
+
+def delete_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID) -> None:
+    actor.require(Role.ADMIN)
+    session.delete(_get(session, contact_id))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def select_contacts(filters: ContactFilter) -> Select[Contact]:
+    """The contacts ``filters`` describe (RLS scopes them to the transaction's company)."""
+    statement = select(Contact)
+    if filters.q:
+        pattern = _like(filters.q)
+        conditions = [Contact.name.ilike(pattern), Contact.email.ilike(pattern)]
+        digits = "".join(c for c in filters.q if c.isdigit())
+        if digits:
+            conditions.append(Contact.phone.like(_like(digits)))
+        statement = statement.where(or_(*conditions))
+    if filters.tag_ids:
+        statement = statement.where(
+            exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id.in_(filters.tag_ids))
+        )
+    if filters.created_from:
+        statement = statement.where(Contact.created_at >= filters.created_from)
+    if filters.created_to:
+        statement = statement.where(Contact.created_at < filters.created_to)
+    if filters.custom_field:
+        if filters.custom_value is None:
+            statement = statement.where(Contact.custom_fields.has_key(filters.custom_field))
+        else:
+            statement = statement.where(Contact.custom_fields[filters.custom_field].astext == filters.custom_value)
+    return statement
+
+
+def list_contacts(
+    *, session: Session, actor: Principal, filters: ContactFilter, page: PageRequest, newest_first: bool = True
+) -> Page[ContactRead]:
+    rows, cursor = paginate(
+        session, select_contacts(filters), keys=[Contact.created_at, Contact.id], page=page, descending=newest_first
+    )
+    return Page[ContactRead](items=_read_many(session, rows), next_cursor=cursor)
+
+
+# ---- tags ----------------------------------------------------------------------------------------
+
+
+def _get_tag(session: Session, tag_id: uuid.UUID) -> Tag:
+    tag = session.get(Tag, tag_id)
+    if tag is None:
+        raise NotFound("tag not found")
+    return tag
+
+
+def _save_tag(session: Session, tag: Tag) -> TagRead:
+    try:
+        with session.begin_nested():
+            session.add(tag)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"a tag named {tag.name!r} already exists") from error
+    session.refresh(tag)
+    return TagRead.model_validate(tag)
+
+
+def create_tag(*, session: Session, actor: Principal, data: TagCreate) -> TagRead:
+    return _save_tag(session, Tag(company_id=actor.company_id, name=data.name, color=data.color))
+
+
+def list_tags(*, session: Session, actor: Principal) -> list[TagRead]:
+    return [TagRead.model_validate(t) for t in session.scalars(select(Tag).order_by(func.lower(Tag.name)))]
+
+
+def update_tag(*, session: Session, actor: Principal, tag_id: uuid.UUID, data: TagUpdate) -> TagRead:
+    tag = _get_tag(session, tag_id)
+    for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(tag, key, value)
+    return _save_tag(session, tag)
+
+
+def delete_tag(*, session: Session, actor: Principal, tag_id: uuid.UUID) -> None:
+    actor.require(Role.ADMIN)
+    session.delete(_get_tag(session, tag_id))
+
+
+def tag_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID, tag_id: uuid.UUID) -> ContactRead:
+    contact, tag = _get(session, contact_id), _get_tag(session, tag_id)
+    session.execute(
+        insert(ContactTag)
+        .values(contact_id=contact.id, tag_id=tag.id, company_id=actor.company_id)
+        .on_conflict_do_nothing()
+    )
+    return _read_many(session, [contact])[0]
+
+
+def untag_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID, tag_id: uuid.UUID) -> ContactRead:
+    contact, tag = _get(session, contact_id), _get_tag(session, tag_id)
+    session.execute(delete(ContactTag).where(ContactTag.contact_id == contact.id, ContactTag.tag_id == tag.id))
+    return _read_many(session, [contact])[0]
+
+
+# ---- consent and audiences -----------------------------------------------------------------------
+
+
+def _consent_row(session: Session, contact: Contact, channel: Channel) -> ContactConsent:
+    row = session.get(ContactConsent, (contact.id, channel))
+    if row is None:
+        row = ContactConsent(contact_id=contact.id, channel=channel, company_id=contact.company_id, status="opted_in")
+        session.add(row)
+    return row
+
+
+def record_opt_out(session: Session, *, contact: Contact, channel: Channel, reason: str | None, at: datetime) -> None:
+    """Opt ``contact`` out of ``channel`` (idempotent); the inbound pipeline calls this on a stop request."""
+    row = _consent_row(session, contact, channel)
+    if row.status == "opted_out" and row.opted_out_at is not None:
+        return
+    row.status, row.opted_out_at, row.opt_out_reason = "opted_out", at, reason
+    session.flush()
+    record_event(
+        session,
+        company_id=contact.company_id,
+        type=EventType.CONTACT_OPTED_OUT,
+        data={"contact_id": str(contact.id), "channel": channel},
+    )
+
+
+def set_consent(
+    *, session: Session, clock: Clock, actor: Principal, contact_id: uuid.UUID, channel: Channel, data: ConsentChange
+) -> ContactRead:
+    """Record an opt-in (with its source and proof) or an opt-out (with its reason)."""
+    contact = _get(session, contact_id)
+    if data.status == "opted_out":
+        record_opt_out(session, contact=contact, channel=channel, reason=data.reason, at=clock.now())
+    else:
+        row = _consent_row(session, contact, channel)
+        row.status, row.opted_in_at, row.opt_in_source, row.opt_in_proof = (
+            "opted_in",
+            clock.now(),
+            data.source,
+            data.proof,
+        )
+        session.flush()
+    return _read_many(session, [contact])[0]
+
+
+def sendable_audience(
+    *, channel: Channel, tag_ids: Sequence[uuid.UUID] = (), contact_ids: Sequence[uuid.UUID] = ()
+) -> Select[uuid.UUID]:
+    """THE audience builder: ids of the contacts a campaign may message on ``channel`` — one row per
+    contact (so per phone), valid numbers only, never anyone opted out of that channel. Nothing else
+    may build an audience. With no selector it selects every sendable contact of the company."""
+    statement = select(Contact.id).where(
+        Contact.is_valid,
+        ~exists().where(
+            ContactConsent.contact_id == Contact.id,
+            ContactConsent.channel == channel,
+            ContactConsent.status == "opted_out",
+        ),
+    )
+    selectors: list[ColumnElement[bool]] = []
+    if tag_ids:
+        selectors.append(exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id.in_(tag_ids)))
+    if contact_ids:
+        selectors.append(Contact.id.in_(contact_ids))
+    if selectors:
+        statement = statement.where(or_(*selectors))
+    return statement.order_by(Contact.id)
