@@ -24,6 +24,12 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account], str]] = {
     "contact_id": lambda client, account: make_contact(client, account)["id"],
     "tag_id": lambda client, account: make_tag(client, account)["id"],
     "field_id": lambda client, account: make_custom_field(client, account)["id"],
+    "list_id": lambda client, account: client.post(
+        "/v1/lists", headers=account.headers, json={"name": f"list {uuid.uuid4()}"}
+    ).json()["id"],
+    "segment_id": lambda client, account: client.post(
+        "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
+    ).json()["id"],
 }
 
 # Path parameters that are not ids take one fixed valid value.

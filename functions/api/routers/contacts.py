@@ -39,10 +39,15 @@ def list_contacts(
     created_to: datetime | None = None,
     custom_field: Annotated[str | None, Query(max_length=64, description="a custom field key")] = None,
     custom_value: Annotated[str | None, Query(max_length=200, description="its value (omit: has the field)")] = None,
+    list_id: Annotated[uuid.UUID | None, Query(description="members of this list")] = None,
+    segment_id: Annotated[uuid.UUID | None, Query(description="contacts matching this segment now")] = None,
     order: Literal["newest", "oldest"] = "newest",
 ) -> Page[ContactRead]:
     """The company's contacts, filtered and searched, cursor-paginated."""
+    segment = service.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
     filters = ContactFilter(
+        list_id=list_id,
+        segment=segment,
         q=q,
         tag_ids=tag_id,
         created_from=created_from,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from masteria import events as _events
 from masteria.adapters.local import queue_models as _queue_models
+from masteria.audit import models as _audit_models
 from masteria.contacts import models as _contacts_models
 from masteria.db import Base
 from masteria.tenancy import models as _tenancy_models
 
 metadata = Base.metadata
 
-__all__ = ["_contacts_models", "_events", "_queue_models", "_tenancy_models", "metadata"]
+__all__ = ["_audit_models", "_contacts_models", "_events", "_queue_models", "_tenancy_models", "metadata"]

@@ -108,3 +108,41 @@ class ContactConsent(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+class ContactList(Timestamped, Base):
+    __tablename__ = "contact_lists"
+    __table_args__ = (Index("uq_contact_lists_company_id_name", "company_id", text("lower(name)"), unique=True),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    company_id: Mapped[uuid.UUID] = _company()
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(500))
+
+
+class ContactListMember(Timestamped, Base):
+    __tablename__ = "contact_list_members"
+    __table_args__ = (Index("ix_contact_list_members_contact_id", "contact_id"),)
+
+    list_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("contact_lists.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[uuid.UUID] = _company()
+
+
+class Segment(Timestamped, Base):
+    """A saved dynamic filter (``SegmentFilter`` as JSON), evaluated whenever it is used."""
+
+    __tablename__ = "segments"
+    __table_args__ = (Index("uq_segments_company_id_name", "company_id", text("lower(name)"), unique=True),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    company_id: Mapped[uuid.UUID] = _company()
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    filter: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
+from masteria.contacts.segments import SegmentFilter
 from masteria.schemas import ReadModel, StrictModel
 
 FieldType = Literal["text", "number", "date", "boolean", "select"]
@@ -125,3 +126,70 @@ class ContactFilter(StrictModel):
         default=None, description="custom field key to filter on (with custom_value)"
     )
     custom_value: Annotated[str, StringConstraints(max_length=200)] | None = None
+    list_id: uuid.UUID | None = None
+    segment: SegmentFilter | None = None
+
+
+class ListCreate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["Newsletter"])
+    description: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, examples=["People who asked for the monthly news"]
+    )
+
+
+class ListUpdate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
+        default=None, examples=["Newsletter"]
+    )
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ListRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    member_count: int
+    created_at: datetime
+
+
+class SegmentCreate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["Pro customers"])
+    filter: SegmentFilter = Field(examples=[{"tags_none": []}])
+
+
+class SegmentUpdate(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
+        default=None, examples=["Pro customers"]
+    )
+    filter: SegmentFilter | None = None
+
+
+class SegmentRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    filter: SegmentFilter
+    count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SegmentPreview(StrictModel):
+    filter: SegmentFilter = Field(examples=[{"tags_any": []}])
+
+
+class CountRead(ReadModel):
+    count: int
+
+
+class BulkAction(StrictModel):
+    """A bulk change to a selection: explicit ``contact_ids``, or every contact matching ``filter``."""
+
+    action: Literal["tag", "untag", "add_to_list", "remove_from_list"] = Field(examples=["tag"])
+    target_id: uuid.UUID = Field(description="the tag or list")
+    contact_ids: list[uuid.UUID] | None = Field(default=None, max_length=10_000)
+    filter: SegmentFilter | None = None
+
+
+class BulkResult(ReadModel):
+    matched: int
+    changed: int

@@ -9,14 +9,26 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from masteria.contacts import phones
-from masteria.contacts.models import Contact, ContactConsent, ContactTag, CustomFieldDefinition, Tag
+from masteria.audit import service as audit
+from masteria.contacts import phones, segments
+from masteria.contacts.models import (
+    Contact,
+    ContactConsent,
+    ContactList,
+    ContactListMember,
+    ContactTag,
+    CustomFieldDefinition,
+    Segment,
+    Tag,
+)
 from masteria.contacts.schemas import (
+    BulkAction,
+    BulkResult,
     Channel,
     ConsentChange,
     ConsentRead,
@@ -26,10 +38,17 @@ from masteria.contacts.schemas import (
     ContactUpdate,
     CustomFieldCreate,
     CustomFieldRead,
+    ListCreate,
+    ListRead,
+    ListUpdate,
+    SegmentCreate,
+    SegmentRead,
+    SegmentUpdate,
     TagCreate,
     TagRead,
     TagUpdate,
 )
+from masteria.contacts.segments import SegmentFilter
 from masteria.errors import Conflict, FieldError, Invalid, NotFound
 from masteria.events import EventType, record_event
 from masteria.pagination import Page, PageRequest, paginate
@@ -266,6 +285,10 @@ def select_contacts(filters: ContactFilter) -> Select[Contact]:
         statement = statement.where(Contact.created_at >= filters.created_from)
     if filters.created_to:
         statement = statement.where(Contact.created_at < filters.created_to)
+    if filters.list_id:
+        statement = statement.where(segments.condition(SegmentFilter(lists_any=[filters.list_id])))
+    if filters.segment:
+        statement = statement.where(segments.condition(filters.segment))
     if filters.custom_field:
         if filters.custom_value is None:
             statement = statement.where(Contact.custom_fields.has_key(filters.custom_field))
@@ -386,11 +409,17 @@ def set_consent(
 
 
 def sendable_audience(
-    *, channel: Channel, tag_ids: Sequence[uuid.UUID] = (), contact_ids: Sequence[uuid.UUID] = ()
+    *,
+    channel: Channel,
+    tag_ids: Sequence[uuid.UUID] = (),
+    list_ids: Sequence[uuid.UUID] = (),
+    segment_filters: Sequence[SegmentFilter] = (),
+    contact_ids: Sequence[uuid.UUID] = (),
 ) -> Select[uuid.UUID]:
     """THE audience builder: ids of the contacts a campaign may message on ``channel`` — one row per
     contact (so per phone), valid numbers only, never anyone opted out of that channel. Nothing else
-    may build an audience. With no selector it selects every sendable contact of the company."""
+    may build an audience. The selectors (tags, lists, segments, ids) add up (any of them); with none it
+    selects every sendable contact of the company."""
     statement = select(Contact.id).where(
         Contact.is_valid,
         ~exists().where(
@@ -402,8 +431,177 @@ def sendable_audience(
     selectors: list[ColumnElement[bool]] = []
     if tag_ids:
         selectors.append(exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id.in_(tag_ids)))
+    if list_ids:
+        selectors.append(segments.condition(SegmentFilter(lists_any=list(list_ids))))
+    selectors.extend(segments.condition(f) for f in segment_filters)
     if contact_ids:
         selectors.append(Contact.id.in_(contact_ids))
     if selectors:
         statement = statement.where(or_(*selectors))
     return statement.order_by(Contact.id)
+
+
+# ---- lists, segments, bulk actions ---------------------------------------------------------------
+
+
+def _get_list(session: Session, list_id: uuid.UUID) -> ContactList:
+    found = session.get(ContactList, list_id)
+    if found is None:
+        raise NotFound("list not found")
+    return found
+
+
+def _list_read(session: Session, found: ContactList) -> ListRead:
+    members = session.scalar(select(func.count()).where(ContactListMember.list_id == found.id)) or 0
+    return ListRead(
+        id=found.id, name=found.name, description=found.description, member_count=members, created_at=found.created_at
+    )
+
+
+def _save_named(session: Session, row: ContactList | Segment, kind: str) -> None:
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"a {kind} named {row.name!r} already exists") from error
+    session.refresh(row)
+
+
+def create_list(*, session: Session, actor: Principal, data: ListCreate) -> ListRead:
+    row = ContactList(company_id=actor.company_id, name=data.name, description=data.description)
+    _save_named(session, row, "list")
+    return _list_read(session, row)
+
+
+def list_lists(*, session: Session, actor: Principal) -> list[ListRead]:
+    return [_list_read(session, r) for r in session.scalars(select(ContactList).order_by(func.lower(ContactList.name)))]
+
+
+def get_list(*, session: Session, actor: Principal, list_id: uuid.UUID) -> ListRead:
+    return _list_read(session, _get_list(session, list_id))
+
+
+def update_list(*, session: Session, actor: Principal, list_id: uuid.UUID, data: ListUpdate) -> ListRead:
+    row = _get_list(session, list_id)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if key == "name" and value is None:
+            continue
+        setattr(row, key, value)
+    _save_named(session, row, "list")
+    return _list_read(session, row)
+
+
+def delete_list(*, session: Session, actor: Principal, list_id: uuid.UUID) -> None:
+    """Delete a list (its contacts stay)."""
+    actor.require(Role.ADMIN)
+    session.delete(_get_list(session, list_id))
+
+
+def count_matching(session: Session, segment: SegmentFilter) -> int:
+    return session.scalar(select(func.count()).select_from(Contact).where(segments.condition(segment))) or 0
+
+
+def _get_segment(session: Session, segment_id: uuid.UUID) -> Segment:
+    found = session.get(Segment, segment_id)
+    if found is None:
+        raise NotFound("segment not found")
+    return found
+
+
+def _segment_read(session: Session, row: Segment) -> SegmentRead:
+    segment = SegmentFilter.model_validate(row.filter)
+    return SegmentRead(
+        id=row.id,
+        name=row.name,
+        filter=segment,
+        count=count_matching(session, segment),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def create_segment(*, session: Session, actor: Principal, data: SegmentCreate) -> SegmentRead:
+    row = Segment(company_id=actor.company_id, name=data.name, filter=data.filter.model_dump(mode="json"))
+    _save_named(session, row, "segment")
+    return _segment_read(session, row)
+
+
+def list_segments(*, session: Session, actor: Principal) -> list[SegmentRead]:
+    return [_segment_read(session, r) for r in session.scalars(select(Segment).order_by(func.lower(Segment.name)))]
+
+
+def get_segment(*, session: Session, actor: Principal, segment_id: uuid.UUID) -> SegmentRead:
+    return _segment_read(session, _get_segment(session, segment_id))
+
+
+def segment_filter(*, session: Session, segment_id: uuid.UUID) -> SegmentFilter:
+    """A saved segment's filter (for exports, campaigns and the contact list)."""
+    return SegmentFilter.model_validate(_get_segment(session, segment_id).filter)
+
+
+def update_segment(*, session: Session, actor: Principal, segment_id: uuid.UUID, data: SegmentUpdate) -> SegmentRead:
+    row = _get_segment(session, segment_id)
+    if data.name is not None:
+        row.name = data.name
+    if data.filter is not None:
+        row.filter = data.filter.model_dump(mode="json")
+    _save_named(session, row, "segment")
+    return _segment_read(session, row)
+
+
+def delete_segment(*, session: Session, actor: Principal, segment_id: uuid.UUID) -> None:
+    session.delete(_get_segment(session, segment_id))
+
+
+def bulk_action(*, session: Session, actor: Principal, data: BulkAction) -> BulkResult:
+    """Tag, untag, add to or remove from a list every selected contact, in one statement; audited."""
+    if (data.contact_ids is None) == (data.filter is None):
+        raise Invalid("choose the contacts", [FieldError("contact_ids", "give either contact_ids or filter")])
+    if data.filter is not None:
+        actor.require(Role.ADMIN)  # everything matching a filter can be the whole company
+        chosen = segments.condition(data.filter)
+    else:
+        chosen = Contact.id.in_(data.contact_ids or [])
+    selection = select(Contact.id, Contact.company_id).where(chosen)
+    matched = session.scalar(select(func.count()).select_from(selection.subquery())) or 0
+    if data.action in ("tag", "untag"):
+        target_type, target_id = "tag", _get_tag(session, data.target_id).id
+        if data.action == "tag":
+            result = session.execute(
+                insert(ContactTag)
+                .from_select(["contact_id", "company_id", "tag_id"], selection.add_columns(literal(target_id)))
+                .on_conflict_do_nothing()
+            )
+        else:
+            result = session.execute(
+                delete(ContactTag).where(
+                    ContactTag.tag_id == target_id, ContactTag.contact_id.in_(selection.with_only_columns(Contact.id))
+                )
+            )
+    else:
+        target_type, target_id = "list", _get_list(session, data.target_id).id
+        if data.action == "add_to_list":
+            result = session.execute(
+                insert(ContactListMember)
+                .from_select(["contact_id", "company_id", "list_id"], selection.add_columns(literal(target_id)))
+                .on_conflict_do_nothing()
+            )
+        else:
+            result = session.execute(
+                delete(ContactListMember).where(
+                    ContactListMember.list_id == target_id,
+                    ContactListMember.contact_id.in_(selection.with_only_columns(Contact.id)),
+                )
+            )
+    changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    audit.record(
+        session,
+        actor=actor,
+        action=f"contacts.bulk.{data.action}",
+        count=changed,
+        target_type=target_type,
+        target_id=target_id,
+        details={"matched": matched, "by": "filter" if data.filter is not None else "ids"},
+    )
+    return BulkResult(matched=matched, changed=changed)

@@ -1,0 +1,99 @@
+"""Static lists, segments (saved dynamic filters with a live count), bulk actions, the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from functions.api.deps import CallerDep, PageDep
+from masteria.audit import service as audit
+from masteria.audit.service import AuditEntryRead
+from masteria.contacts import service
+from masteria.contacts.schemas import (
+    BulkAction,
+    BulkResult,
+    CountRead,
+    ListCreate,
+    ListRead,
+    ListUpdate,
+    SegmentCreate,
+    SegmentPreview,
+    SegmentRead,
+    SegmentUpdate,
+)
+from masteria.pagination import Page
+
+router = APIRouter(prefix="/v1", tags=["lists and segments"])
+
+
+@router.get("/lists", response_model=list[ListRead])
+def list_lists(caller: CallerDep) -> list[ListRead]:
+    """Static lists with their member counts. Members: `GET /v1/contacts?list_id=`."""
+    return service.list_lists(session=caller.session, actor=caller.principal)
+
+
+@router.post("/lists", status_code=status.HTTP_201_CREATED, response_model=ListRead)
+def create_list(body: ListCreate, caller: CallerDep) -> ListRead:
+    return service.create_list(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.get("/lists/{list_id}", response_model=ListRead)
+def get_list(list_id: uuid.UUID, caller: CallerDep) -> ListRead:
+    return service.get_list(session=caller.session, actor=caller.principal, list_id=list_id)
+
+
+@router.patch("/lists/{list_id}", response_model=ListRead)
+def update_list(list_id: uuid.UUID, body: ListUpdate, caller: CallerDep) -> ListRead:
+    return service.update_list(session=caller.session, actor=caller.principal, list_id=list_id, data=body)
+
+
+@router.delete("/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_list(list_id: uuid.UUID, caller: CallerDep) -> None:
+    """Delete a list; its contacts stay (admin and up)."""
+    service.delete_list(session=caller.session, actor=caller.principal, list_id=list_id)
+
+
+@router.get("/segments", response_model=list[SegmentRead])
+def list_segments(caller: CallerDep) -> list[SegmentRead]:
+    """Saved segments, each with the number of contacts matching it now."""
+    return service.list_segments(session=caller.session, actor=caller.principal)
+
+
+@router.post("/segments", status_code=status.HTTP_201_CREATED, response_model=SegmentRead)
+def create_segment(body: SegmentCreate, caller: CallerDep) -> SegmentRead:
+    return service.create_segment(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.post("/segments/preview", response_model=CountRead)
+def preview_segment(body: SegmentPreview, caller: CallerDep) -> CountRead:
+    """How many contacts a filter matches, before saving it."""
+    return CountRead(count=service.count_matching(caller.session, body.filter))
+
+
+@router.get("/segments/{segment_id}", response_model=SegmentRead)
+def get_segment(segment_id: uuid.UUID, caller: CallerDep) -> SegmentRead:
+    return service.get_segment(session=caller.session, actor=caller.principal, segment_id=segment_id)
+
+
+@router.patch("/segments/{segment_id}", response_model=SegmentRead)
+def update_segment(segment_id: uuid.UUID, body: SegmentUpdate, caller: CallerDep) -> SegmentRead:
+    return service.update_segment(session=caller.session, actor=caller.principal, segment_id=segment_id, data=body)
+
+
+@router.delete("/segments/{segment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_segment(segment_id: uuid.UUID, caller: CallerDep) -> None:
+    service.delete_segment(session=caller.session, actor=caller.principal, segment_id=segment_id)
+
+
+@router.post("/contacts/bulk", response_model=BulkResult)
+def bulk_action(body: BulkAction, caller: CallerDep) -> BulkResult:
+    """Tag, untag, add to or remove from a list: given `contact_ids`, or every contact matching `filter`
+    (admin and up). Returns how many matched and how many changed."""
+    return service.bulk_action(session=caller.session, actor=caller.principal, data=body)
+
+
+@router.get("/audit-log", response_model=Page[AuditEntryRead])
+def audit_log(caller: CallerDep, page: PageDep) -> Page[AuditEntryRead]:
+    """Bulk actions, imports and exports: who, what, when, how many (admin and up), newest first."""
+    return audit.list_entries(session=caller.session, actor=caller.principal, page=page)
