@@ -62,6 +62,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,
     ),
     FunctionSpec(
+        name="contacts_importer",
+        handler="functions.workers.contacts_importer.handler",
+        trigger=QueueTrigger(queue="contacts-import", batch_size=1, max_concurrency=2),
+        description="Runs contact CSV imports in committed chunks (up to 1,000,000 rows)",
+        timeout_seconds=900,
+        memory_mb=1024,
+    ),
+    FunctionSpec(
         name="auth_sweeper",
         handler="functions.workers.auth_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 hour)"),

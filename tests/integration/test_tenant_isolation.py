@@ -27,6 +27,9 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account], str]] = {
     "list_id": lambda client, account: client.post(
         "/v1/lists", headers=account.headers, json={"name": f"list {uuid.uuid4()}"}
     ).json()["id"],
+    "import_id": lambda client, account: client.post(
+        "/v1/contacts/imports", headers=account.headers, json={"filename": "x.csv"}
+    ).json()["id"],
     "segment_id": lambda client, account: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from masteria.clock import SystemClock
 from masteria.db import Database, make_engine, pg8000_url
-from masteria.ports import Clock, Queue, QueueConfig
+from masteria.ports import Clock, ObjectStore, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
@@ -113,6 +113,13 @@ class Container:
         from masteria.adapters.local.pg_queue import PostgresQueue
 
         return PostgresQueue(self.database.engine, self.queue_configs)
+
+    @cached_property
+    def object_store(self) -> ObjectStore:
+        # The S3 adapter arrives with the media pipeline; until then AWS runs without uploads.
+        from masteria.adapters.local.file_store import FileStore
+
+        return FileStore(self.settings.masteria_data_dir / "objects")
 
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import IO, Protocol
 
 # SQS limits, mirrored by the local queue so both behave alike.
 MAX_BATCH = 10
@@ -54,6 +54,16 @@ class Queue(Protocol):
     def change_visibility(self, queue: str, receipt: str, *, timeout_seconds: int) -> None: ...
 
     def approximate_depth(self, queue: str) -> int: ...
+
+
+class ObjectStore(Protocol):
+    """Files: CSV uploads and exports, inbound media (S3 on AWS, a folder locally)."""
+
+    def put(self, key: str, data: IO[bytes]) -> int: ...
+
+    def open(self, key: str) -> IO[bytes]: ...
+
+    def exists(self, key: str) -> bool: ...
 
 
 class Clock(Protocol):

@@ -1,0 +1,336 @@
+"""CSV import of contacts: upload, mapping, a queued worker that upserts in chunks, progress, rejections.
+
+Idempotent by construction: rows are upserted by (company, phone) and a row is only updated when a
+value changes, so importing the same file twice changes nothing. The worker commits one chunk at a
+time together with its progress; a redelivered message resumes after the last committed chunk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import IO, Annotated, Any
+
+from pydantic import Field, StringConstraints
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from masteria.audit import service as audit
+from masteria.contacts import csv_import
+from masteria.contacts.csv_safety import safe_cell
+from masteria.contacts.models import ContactImport, ContactImportRejection, CustomFieldDefinition
+from masteria.db import Database
+from masteria.errors import Conflict, FieldError, Invalid, NotFound
+from masteria.events import EventType, record_event
+from masteria.ports import Clock, ObjectStore
+from masteria.schemas import ReadModel, StrictModel
+from masteria.tenancy.models import Company
+from masteria.tenancy.service import Principal
+
+MAX_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 1_000_000
+CHUNK_ROWS = 10_000
+QUEUE = "contacts-import"
+_SAMPLE_BYTES = 64 * 1024
+
+
+class ImportCreate(StrictModel):
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(examples=["contacts.csv"])
+
+
+class ImportStart(StrictModel):
+    mapping: dict[str, str] | None = Field(
+        default=None,
+        description="CSV header → phone, name, email, language, notes, tags, custom.<key> or ignore;"
+        " omitted: recognised header names map themselves",
+        examples=[{"Telefone": "phone", "Nome": "name"}],
+    )
+
+
+class ImportRead(ReadModel):
+    id: uuid.UUID
+    filename: str
+    status: str
+    encoding: str | None
+    delimiter: str | None
+    headers: list[str]
+    mapping: dict[str, str]
+    size_bytes: int
+    total: int | None
+    processed: int
+    inserted: int
+    updated: int
+    rejected: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportJob(StrictModel):
+    """The queue message: which import of which company to run."""
+
+    company_id: uuid.UUID
+    import_id: uuid.UUID
+
+
+def _get(session: Session, import_id: uuid.UUID, *, lock: bool = False) -> ContactImport:
+    statement = select(ContactImport).where(ContactImport.id == import_id)
+    found = session.scalars(statement.with_for_update() if lock else statement).first()
+    if found is None:
+        raise NotFound("import not found")
+    return found
+
+
+def create_import(*, session: Session, actor: Principal, data: ImportCreate) -> ImportRead:
+    import_id = uuid.uuid4()
+    row = ContactImport(
+        id=import_id,
+        company_id=actor.company_id,
+        created_by=actor.user_id,
+        filename=data.filename,
+        object_key=f"{actor.company_id}/imports/{import_id}.csv",
+    )
+    session.add(row)
+    session.flush()
+    session.refresh(row)
+    return ImportRead.model_validate(row)
+
+
+class _Limited(io.RawIOBase):
+    """Reads ``source`` and fails past ``limit`` bytes, so an oversized upload is never stored whole."""
+
+    def __init__(self, source: IO[bytes], limit: int) -> None:
+        self._source, self._left = source, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._source.read(len(buffer))
+        self._left -= len(data)
+        if self._left < 0:
+            raise Invalid("the file is larger than 100 MB", [FieldError("file", "at most 100 MB")])
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def upload(
+    *, session: Session, actor: Principal, store: ObjectStore, import_id: uuid.UUID, data: IO[bytes]
+) -> ImportRead:
+    """Store the file, detect its encoding and delimiter, and read its header."""
+    row = _get(session, import_id, lock=True)
+    if row.status not in ("awaiting_upload", "uploaded"):
+        raise Conflict(f"the import is {row.status}; create a new one to upload another file")
+    size = store.put(row.object_key, io.BufferedReader(_Limited(data, MAX_BYTES)))
+    with store.open(row.object_key) as stored:
+        dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
+        stored.seek(0)
+        try:
+            headers = next(csv_import.records(stored, dialect), [])
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise Invalid(f"cannot read the CSV: {error}", [FieldError("file", "not a CSV file")]) from error
+    if not any(h.strip() for h in headers):
+        raise Invalid("the file has no header row", [FieldError("file", "the first row must name the columns")])
+    row.status, row.size_bytes, row.headers = "uploaded", size, headers
+    row.encoding, row.delimiter = dialect.encoding, dialect.delimiter
+    row.mapping = csv_import.auto_mapping(headers)
+    session.flush()
+    session.refresh(row)
+    return ImportRead.model_validate(row)
+
+
+def _custom_definitions(session: Session) -> dict[str, tuple[str, list[str]]]:
+    return {d.key: (d.type, list(d.options)) for d in session.scalars(select(CustomFieldDefinition))}
+
+
+def _parser(session: Session, row: ContactImport) -> csv_import.RowParser:
+    region = session.get_one(Company, row.company_id).default_region
+    try:
+        return csv_import.RowParser(row.headers, row.mapping, region, _custom_definitions(session))
+    except ValueError as error:
+        raise Invalid(str(error), [FieldError("mapping", str(error))]) from error
+
+
+def start_import(*, session: Session, actor: Principal, import_id: uuid.UUID, data: ImportStart) -> ImportJob:
+    """Check the mapping and mark the import queued; the caller enqueues the returned job after commit."""
+    row = _get(session, import_id, lock=True)
+    if row.status != "uploaded":
+        raise Conflict(f"the import is {row.status}; it can start once its file is uploaded, and only once")
+    if data.mapping is not None:
+        unknown = sorted(set(data.mapping) - set(row.headers))
+        if unknown:
+            raise Invalid("the mapping names columns the file does not have", [FieldError("mapping", str(unknown))])
+        row.mapping = data.mapping
+    _parser(session, row)  # refuses a mapping without phone or with unknown targets
+    row.status = "queued"
+    audit.record(
+        session, actor=actor, action="contacts.import", count=0, target_type="import", target_id=row.id,
+        details={"filename": row.filename, "size_bytes": row.size_bytes},
+    )  # fmt: skip
+    return ImportJob(company_id=actor.company_id, import_id=row.id)
+
+
+def get_import(*, session: Session, actor: Principal, import_id: uuid.UUID) -> ImportRead:
+    return ImportRead.model_validate(_get(session, import_id))
+
+
+def rejected_rows_csv(*, session: Session, actor: Principal, import_id: uuid.UUID) -> Iterator[str]:
+    """The rejected rows as CSV: row number, reason, then the row as it was (formula-safe)."""
+    row = _get(session, import_id)
+    rejections = session.scalars(
+        select(ContactImportRejection)
+        .where(ContactImportRejection.import_id == row.id)
+        .order_by(ContactImportRejection.row_number)
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "reason", *(safe_cell(h) for h in row.headers)])
+    for rejection in rejections:
+        writer.writerow([rejection.row_number, safe_cell(rejection.reason), *(safe_cell(v) for v in rejection.record)])
+    yield buffer.getvalue()
+
+
+# ---- the worker ----------------------------------------------------------------------------------
+
+_UPSERT = text(
+    """
+    WITH up AS (
+        INSERT INTO contacts AS c (company_id, phone, name, email, language, notes, custom_fields)
+        SELECT :company, s.phone, s.name, s.email, s.language, s.notes, s.custom_fields FROM import_staging s
+        ON CONFLICT (company_id, phone) DO UPDATE SET
+            name = COALESCE(EXCLUDED.name, c.name),
+            email = COALESCE(EXCLUDED.email, c.email),
+            language = COALESCE(EXCLUDED.language, c.language),
+            notes = COALESCE(EXCLUDED.notes, c.notes),
+            custom_fields = c.custom_fields || EXCLUDED.custom_fields,
+            updated_at = now()
+        WHERE (c.name, c.email, c.language, c.notes) IS DISTINCT FROM (
+            COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email),
+            COALESCE(EXCLUDED.language, c.language), COALESCE(EXCLUDED.notes, c.notes))
+          OR NOT c.custom_fields @> EXCLUDED.custom_fields
+        RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up
+    """
+)
+_TAGS = (
+    text(
+        "INSERT INTO tags (company_id, name) SELECT DISTINCT ON (lower(name)) :company, name FROM import_tags"
+        " ON CONFLICT (company_id, lower(name)) DO NOTHING"
+    ),
+    text(
+        "INSERT INTO contact_tags (contact_id, tag_id, company_id)"
+        " SELECT c.id, t.id, :company FROM import_tags s"
+        " JOIN contacts c ON c.company_id = :company AND c.phone = s.phone"
+        " JOIN tags t ON t.company_id = :company AND lower(t.name) = lower(s.name)"
+        " ON CONFLICT DO NOTHING"
+    ),
+)
+
+
+def _copy(session: Session, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
+    """COPY ``rows`` into ``table``: the fastest way into PostgreSQL."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    buffer.seek(0)
+    cursor: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", stream=buffer)
+
+
+def _write_chunk(session: Session, company_id: uuid.UUID, rows: list[csv_import.ParsedRow]) -> tuple[int, int]:
+    session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS import_staging (phone text, name text, email text, language text,"
+            " notes text, custom_fields jsonb) ON COMMIT DELETE ROWS"
+        )
+    )
+    session.execute(text("CREATE TEMP TABLE IF NOT EXISTS import_tags (phone text, name text) ON COMMIT DELETE ROWS"))
+    _copy(
+        session,
+        "import_staging",
+        "phone, name, email, language, notes, custom_fields",
+        [[r.phone, r.name, r.email, r.language, r.notes, json.dumps(r.custom_fields)] for r in rows],
+    )
+    counts = session.execute(_UPSERT, {"company": company_id}).one()
+    tags = [[r.phone, tag] for r in rows for tag in r.tags]
+    if tags:
+        _copy(session, "import_tags", "phone, name", tags)
+        for statement in _TAGS:
+            session.execute(statement, {"company": company_id})
+    return int(counts.inserted), int(counts.updated)
+
+
+def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> None:
+    """Process an import from where it stopped, one committed chunk at a time."""
+    with db.tenant(job.company_id) as session:
+        row = _get(session, job.import_id, lock=True)
+        if row.status in ("completed", "failed"):
+            return  # a duplicate delivery of a finished job
+        if row.status == "uploaded":
+            raise RuntimeError("import not queued yet")  # enqueued before its commit: retried later
+        parser = _parser(session, row)
+        dialect = csv_import.Dialect(encoding=row.encoding or "utf-8-sig", delimiter=row.delimiter or ",")
+        key, done = row.object_key, row.processed
+        if row.total is None:
+            with store.open(key) as stream:
+                row.total = max(sum(1 for _ in csv_import.records(stream, dialect)) - 1, 0)
+        row.status = "processing"
+        if row.total > MAX_ROWS:
+            row.status, row.error, row.finished_at = "failed", f"more than {MAX_ROWS} rows", clock.now()
+            return
+    seen: dict[str, int] = {}
+    chunk: list[csv_import.ParsedRow] = []
+    rejections: list[tuple[int, str, list[str]]] = []
+    number = 1
+
+    def flush(last: bool) -> None:
+        with db.tenant(job.company_id) as session:
+            inserted, updated = _write_chunk(session, job.company_id, chunk) if chunk else (0, 0)
+            if rejections:
+                session.add_all(
+                    ContactImportRejection(
+                        import_id=job.import_id, row_number=n, company_id=job.company_id, reason=r, record=rec
+                    )
+                    for n, r, rec in rejections
+                )
+            current = _get(session, job.import_id, lock=True)
+            current.processed = number - 1
+            current.inserted += inserted
+            current.updated += updated
+            current.rejected += len(rejections)
+            if last:
+                current.status, current.finished_at = "completed", clock.now()
+            record_event(
+                session,
+                company_id=job.company_id,
+                type=EventType.CONTACTS_IMPORT_PROGRESS,
+                data=ImportRead.model_validate(current).model_dump(
+                    mode="json", include={"id", "status", "total", "processed", "inserted", "updated", "rejected"}
+                ),
+            )
+        chunk.clear()
+        rejections.clear()
+
+    with store.open(key) as stream:
+        reader = csv_import.records(stream, dialect)
+        next(reader, None)  # the header
+        for record in reader:
+            number += 1
+            try:
+                parsed = parser.parse(record)
+                first = seen.setdefault(parsed.phone, number)
+                if first != number:
+                    raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
+            except csv_import.RowError as error:
+                if number - 1 > done:
+                    rejections.append((number, str(error)[:300], record))
+                continue
+            if number - 1 > done:  # rows of chunks committed before a crash are skipped
+                chunk.append(parsed)
+            if len(chunk) + len(rejections) >= chunk_rows:
+                flush(last=False)
+    flush(last=True)

@@ -1,0 +1,147 @@
+"""CSV import end to end (upload → queue → worker → rows) and export, on the real database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from functions.local.pump import sqs_event
+from masteria.bootstrap import Container
+from masteria.contacts.imports import QUEUE
+from tests.api import Account, make_custom_field, sign_up
+from tests.functions.events import FakeContext
+
+
+def _import(client: TestClient, container: Container, owner: Account, data: bytes, **start: Any) -> dict[str, Any]:
+    from functions.workers.contacts_importer import handler
+
+    created = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "c.csv"}).json()
+    uploaded = client.put(f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=data)
+    assert uploaded.status_code == 200, uploaded.text
+    started = client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json=start)
+    assert started.status_code == 202, started.text
+    messages = container.queue.receive(QUEUE)
+    assert len(messages) == 1
+    result = handler(sqs_event(QUEUE, messages), FakeContext())
+    assert result == {"batchItemFailures": []}
+    container.queue.delete(QUEUE, [m.receipt for m in messages])
+    progress = client.get(f"/v1/contacts/imports/{created['id']}", headers=owner.headers).json()
+    assert progress["status"] == "completed", progress
+    return progress
+
+
+def _rejections(client: TestClient, owner: Account, import_id: str) -> list[list[str]]:
+    response = client.get(f"/v1/contacts/imports/{import_id}/rejections.csv", headers=owner.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.text)))
+
+
+EDGE_CASES = (
+    "\ufeffTelefone;Nome;Email;Tags;Notes\r\n"
+    '(11) 91234-0001;"Silva; Ana";ana@example.com;vip|lead;"line one\r\nline two"\r\n'
+    "11912340002;Bruno;;lead;\r\n"
+    "123;Invalid Phone;;;\r\n"
+    "+55 11 91234-0001;Ana again;;;\r\n"
+    '11912340003;"He said ""hi""";not-an-email;;\r\n'
+    "11912340004;José;;;\r\n"
+)
+
+
+def test_import_edge_cases_bom_semicolon_quotes_newlines_duplicates_invalid(
+    client: TestClient, container: Container
+) -> None:
+    owner = sign_up(client)
+    progress = _import(client, container, owner, EDGE_CASES.encode("utf-8"))
+    assert progress["delimiter"] == ";" and progress["encoding"] == "utf-8-sig"
+    assert progress["headers"] == ["Telefone", "Nome", "Email", "Tags", "Notes"]
+    assert (progress["total"], progress["processed"]) == (6, 6)
+    assert (progress["inserted"], progress["updated"], progress["rejected"]) == (3, 0, 3)
+    contacts = {c["phone"]: c for c in client.get("/v1/contacts?limit=50", headers=owner.headers).json()["items"]}
+    assert set(contacts) == {"+5511912340001", "+5511912340002", "+5511912340004"}
+    ana = contacts["+5511912340001"]
+    assert ana["name"] == "Silva; Ana"
+    assert ana["notes"] == "line one\r\nline two"
+    assert sorted(t["name"] for t in ana["tags"]) == ["lead", "vip"]
+    assert contacts["+5511912340004"]["name"] == "José"
+    rows = _rejections(client, owner, progress["id"])
+    assert rows[0] == ["row", "reason", "Telefone", "Nome", "Email", "Tags", "Notes"]
+    reasons = {int(r[0]): r[1] for r in rows[1:]}
+    assert set(reasons) == {4, 5, 6}
+    assert "invalid phone number" in reasons[4]
+    assert reasons[5] == "duplicate of row 2 (same phone number)"
+    assert "invalid email" in reasons[6]
+    assert rows[2][2] == "'+55 11 91234-0001"  # a cell starting with + is made formula-safe
+
+
+def test_latin1_comma_file_and_reimport_changes_nothing(client: TestClient, container: Container) -> None:
+    owner = sign_up(client)
+    make_custom_field(client, owner, key="plan", label="Plan", type="select", options=["basic", "pro"])
+    data = "phone,name,plan\n11912340010,João Conceição,pro\n11912340011,Zé,gold\n".encode("latin-1")
+    mapping = {"mapping": {"phone": "phone", "name": "name", "plan": "custom.plan"}}
+    first = _import(client, container, owner, data, **mapping)
+    assert first["encoding"] == "latin-1" and first["delimiter"] == ","
+    assert (first["inserted"], first["updated"], first["rejected"]) == (1, 0, 1)
+    contact = client.get("/v1/contacts", headers=owner.headers).json()["items"][0]
+    assert contact["name"] == "João Conceição" and contact["custom_fields"] == {"plan": "pro"}
+    # WHEN the same file is imported again THEN nothing changes
+    second = _import(client, container, owner, data, **mapping)
+    assert (second["inserted"], second["updated"], second["rejected"]) == (0, 0, 1)
+    after = client.get("/v1/contacts", headers=owner.headers).json()["items"][0]
+    assert after["updated_at"] == contact["updated_at"]
+    # AND a changed value updates exactly that contact
+    changed = "phone,name,plan\n11912340010,João C.,pro\n".encode("latin-1")
+    third = _import(client, container, owner, changed, **mapping)
+    assert (third["inserted"], third["updated"]) == (0, 1)
+
+
+def test_progress_events_and_audit(client: TestClient, container: Container) -> None:
+    owner = sign_up(client)
+    rows = "".join(f"1191234{n:04d},N{n}\n" for n in range(25))
+    progress = _import(client, container, owner, ("phone,name\n" + rows).encode())
+    assert progress["inserted"] == 25
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        events = session.execute(
+            text("SELECT data FROM outbox_events WHERE type = 'contacts.import.progress' ORDER BY id")
+        ).scalars()
+        last = list(events)[-1]
+    assert last["status"] == "completed" and last["processed"] == 25
+    actions = [e["action"] for e in client.get("/v1/audit-log", headers=owner.headers).json()["items"]]
+    assert "contacts.import" in actions
+
+
+def test_bad_mapping_and_state_errors(client: TestClient) -> None:
+    owner = sign_up(client)
+    created = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "c.csv"}).json()
+    early = client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={})
+    assert early.status_code == 409
+    client.put(
+        f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=b"nome,cidade\nAna,Recife\n"
+    )
+    no_phone = client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={})
+    assert no_phone.status_code == 422
+    assert "phone" in no_phone.json()["detail"]
+    unknown = client.post(
+        f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={"mapping": {"fone": "phone"}}
+    )
+    assert unknown.status_code == 422
+    empty = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "e.csv"}).json()
+    assert client.put(f"/v1/contacts/imports/{empty['id']}/file", headers=owner.headers, content=b"").status_code == 422
+
+
+def test_export_is_formula_safe_and_keeps_phones_usable(client: TestClient) -> None:
+    owner = sign_up(client)
+    client.post("/v1/contacts", headers=owner.headers, json={"phone": "11912345678", "name": '=HYPERLINK("x")'})
+    client.post("/v1/contacts", headers=owner.headers, json={"phone": "11912345679", "name": "@SUM(1)", "notes": "-1"})
+    response = client.get("/v1/contacts/export.csv?q=9123456", headers=owner.headers)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:3] == ["phone", "name", "email"]
+    assert [r[:2] for r in rows[1:]] == [["'+5511912345678", '\'=HYPERLINK("x")'], ["'+5511912345679", "'@SUM(1)"]]
+    assert rows[2][4] == "'-1"
+    assert client.get("/v1/audit-log", headers=owner.headers).json()["items"][0]["action"] == "contacts.export"
