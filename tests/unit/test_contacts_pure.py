@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat
 
 from masteria.contacts.csv_safety import safe_cell, unsafe_cell
 from masteria.contacts.keywords import is_opt_in, is_stop_request
@@ -94,3 +98,26 @@ def test_escaped_phone_survives_a_csv_round_trip() -> None:
     assert row[0] == "'+5511912345678"
     assert normalize(unsafe_cell(row[0]), "BR") == "+5511912345678"
     assert not row[1].startswith("=")
+
+
+def _full_parse(text: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164) if phonenumbers.is_valid_number(number) else None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    digits=st.text(alphabet="0123456789", min_size=5, max_size=15),
+    shape=st.sampled_from(["+{d}", "{d}", "({a}) {b}", "+{a} {b}", "00{d}"]),
+    region=st.sampled_from(["BR", "US", "GB", "IT", "DE", "PT", "MX", "AR", "IN", "AU"]),
+)
+def test_the_fast_path_agrees_with_the_full_parse(digits: str, shape: str, region: str) -> None:
+    text = shape.format(d=digits, a=digits[:2], b=digits[2:])
+    try:
+        ours: str | None = normalize(text, region)
+    except InvalidPhone:
+        ours = None
+    assert ours == _full_parse(text, region)

@@ -12,6 +12,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import IO, Annotated, Any
 
@@ -253,7 +254,10 @@ def _write_chunk(session: Session, company_id: uuid.UUID, rows: list[csv_import.
         session,
         "import_staging",
         "phone, name, email, language, notes, custom_fields",
-        [[r.phone, r.name, r.email, r.language, r.notes, json.dumps(r.custom_fields)] for r in rows],
+        [
+            [r.phone, r.name, r.email, r.language, r.notes, json.dumps(r.custom_fields) if r.custom_fields else "{}"]
+            for r in rows
+        ],
     )
     counts = session.execute(_UPSERT, {"company": company_id}).one()
     tags = [[r.phone, tag] for r in rows for tag in r.tags]
@@ -287,21 +291,22 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
     rejections: list[tuple[int, str, list[str]]] = []
     number = 1
 
-    def flush(last: bool) -> None:
+    def write(
+        rows: list[csv_import.ParsedRow], rejected: list[tuple[int, str, list[str]]], processed: int, last: bool
+    ) -> None:
         with db.tenant(job.company_id) as session:
-            inserted, updated = _write_chunk(session, job.company_id, chunk) if chunk else (0, 0)
-            if rejections:
-                session.add_all(
-                    ContactImportRejection(
-                        import_id=job.import_id, row_number=n, company_id=job.company_id, reason=r, record=rec
-                    )
-                    for n, r, rec in rejections
+            inserted, updated = _write_chunk(session, job.company_id, rows) if rows else (0, 0)
+            session.add_all(
+                ContactImportRejection(
+                    import_id=job.import_id, row_number=n, company_id=job.company_id, reason=r, record=rec
                 )
+                for n, r, rec in rejected
+            )
             current = _get(session, job.import_id, lock=True)
-            current.processed = number - 1
+            current.processed = processed
             current.inserted += inserted
             current.updated += updated
-            current.rejected += len(rejections)
+            current.rejected += len(rejected)
             if last:
                 current.status, current.finished_at = "completed", clock.now()
             record_event(
@@ -312,25 +317,37 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
                     mode="json", include={"id", "status", "total", "processed", "inserted", "updated", "rejected"}
                 ),
             )
-        chunk.clear()
-        rejections.clear()
 
-    with store.open(key) as stream:
-        reader = csv_import.records(stream, dialect)
-        next(reader, None)  # the header
-        for record in reader:
-            number += 1
-            try:
-                parsed = parser.parse(record)
-                first = seen.setdefault(parsed.phone, number)
-                if first != number:
-                    raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
-            except csv_import.RowError as error:
-                if number - 1 > done:
-                    rejections.append((number, str(error)[:300], record))
-                continue
-            if number - 1 > done:  # rows of chunks committed before a crash are skipped
-                chunk.append(parsed)
-            if len(chunk) + len(rejections) >= chunk_rows:
-                flush(last=False)
-    flush(last=True)
+    # Parsing (Python) and writing (PostgreSQL) overlap: one chunk is written while the next is read.
+    # At most one write is in flight, so chunks and their progress commit in file order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        pending: Future[None] | None = None
+
+        def flush(last: bool) -> None:
+            nonlocal pending, chunk, rejections
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(write, chunk, rejections, number - 1, last)
+            chunk, rejections = [], []
+
+        with store.open(key) as stream:
+            reader = csv_import.records(stream, dialect)
+            next(reader, None)  # the header
+            for record in reader:
+                number += 1
+                try:
+                    parsed = parser.parse(record)
+                    first = seen.setdefault(parsed.phone, number)
+                    if first != number:
+                        raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
+                except csv_import.RowError as error:
+                    if number - 1 > done:
+                        rejections.append((number, str(error)[:300], record))
+                    continue
+                if number - 1 > done:  # rows of chunks committed before a crash are skipped
+                    chunk.append(parsed)
+                if len(chunk) + len(rejections) >= chunk_rows:
+                    flush(last=False)
+        flush(last=True)
+        assert pending is not None
+        pending.result()

@@ -17,9 +17,41 @@ class InvalidPhone(ValueError):
     """A phone number that cannot be normalized; ``str()`` says why, for the user."""
 
 
+_PUNCTUATION = str.maketrans("", "", " ()-./")
+
+
+def _fast(text: str, region: str) -> str | None:
+    """E.164 without ``phonenumbers.parse`` for the common shapes (``+<digits>``, or plain national
+    digits), accepted only when the library says the number is valid; anything else takes the full
+    parse. A number valid as written is exactly what ``parse`` would also return, because parse only
+    strips prefixes from numbers that are not valid whole."""
+    digits = text.translate(_PUNCTUATION)
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.isdigit() or digits[0] == "0":
+            return None
+        for size in (1, 2, 3):
+            code = int(digits[:size])
+            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                national = digits[size:]
+                break
+        else:
+            return None
+    else:
+        code = phonenumbers.country_code_for_region(region)
+        national = digits
+    if not national.isdigit() or national[0] == "0" or not code:
+        return None  # leading zeros (trunk prefixes, Italian numbers) need the full parse
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return f"+{code}{national}" if phonenumbers.is_valid_number(number) else None
+
+
 def normalize(raw: str, region: str) -> str:
     """``raw`` in E.164 (``+5511912345678``), read in ``region`` unless it starts with ``+``/``00``."""
     text = raw.strip()
+    fast = _fast(text, region.upper()) if text else None
+    if fast is not None:
+        return fast
     if not text:
         raise InvalidPhone("the phone number is empty")
     if text.startswith("00"):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from masteria.audit import service as audit
 from masteria.contacts import phones, segments
 from masteria.contacts.models import (
+    SEARCH_TEXT,
     Contact,
     ContactConsent,
     ContactList,
@@ -271,11 +272,11 @@ def select_contacts(filters: ContactFilter) -> Select[Contact]:
     """The contacts ``filters`` describe (RLS scopes them to the transaction's company)."""
     statement = select(Contact)
     if filters.q:
-        pattern = _like(filters.q)
-        conditions = [Contact.name.ilike(pattern), Contact.email.ilike(pattern)]
+        searchable: ColumnElement[str] = literal_column(f"({SEARCH_TEXT})")  # the trigram index expression
+        conditions = [searchable.ilike(_like(filters.q))]
         digits = "".join(c for c in filters.q if c.isdigit())
-        if digits:
-            conditions.append(Contact.phone.like(_like(digits)))
+        if digits and digits != filters.q:  # "(11) 9876" finds +55119876…
+            conditions.append(searchable.like(_like(digits)))
         statement = statement.where(or_(*conditions))
     if filters.tag_ids:
         statement = statement.where(
