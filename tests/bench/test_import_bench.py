@@ -32,14 +32,7 @@ def test_import_100k_contacts(client: TestClient, container: Container, owner_en
     client.put(f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=data)
     client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={})
     messages = container.queue.receive(QUEUE)
-    import cProfile
-    import pstats
-
-    prof = cProfile.Profile()
-    prof.enable()
     handler(sqs_event(QUEUE, messages), FakeContext())
-    prof.disable()
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     container.queue.delete(QUEUE, [m.receipt for m in messages])
     elapsed = time.perf_counter() - started
     progress = client.get(f"/v1/contacts/imports/{created['id']}", headers=owner.headers).json()
