@@ -53,15 +53,23 @@ def dev(args: argparse.Namespace) -> int:
     pump.start()
     schedules.start()
     host, port = args.host or settings.local_host, args.port or settings.local_port
-    print(
-        f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
-        f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
-        "press Ctrl-C to stop\n",
-        flush=True,
-    )
     server = uvicorn.Server(
         uvicorn.Config(create_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     )
+
+    def announce() -> None:
+        # Only once the socket accepts connections, so the printed URL works when it is read.
+        while not server.started and not stop.wait(0.05):
+            pass
+        if server.started:
+            print(
+                f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
+                f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
+                "press Ctrl-C to stop\n",
+                flush=True,
+            )
+
+    threading.Thread(target=announce, name="announce", daemon=True).start()
     try:
         server.run()
     except KeyboardInterrupt:

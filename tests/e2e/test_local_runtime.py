@@ -68,6 +68,18 @@ def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subp
             json={"company_name": "New Co", "name": "N", "email": "n@new.example.com", "password": "pass phrase 1"},
         )
         assert signup.status_code == 201
+        # a CSV import runs through the local queue pump into the importer worker
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        created = http.post("/v1/contacts/imports", headers=auth, json={"filename": "c.csv"}).json()
+        http.put(f"/v1/contacts/imports/{created['id']}/file", headers=auth, content=b"phone,name\n11912345678,Ana\n")
+        http.post(f"/v1/contacts/imports/{created['id']}/start", headers=auth, json={})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            progress = http.get(f"/v1/contacts/imports/{created['id']}", headers=auth).json()
+            if progress["status"] == "completed":
+                break
+            time.sleep(0.2)
+        assert (progress["status"], progress["inserted"]) == ("completed", 1)
 
 
 def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
