@@ -12,10 +12,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from masteria.errors import NotFound
 
 TENANT_SETTING = "app.company_id"
 LOGIN_EMAIL_SETTING = "app.login_email"
@@ -35,8 +38,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 
 
+ModelT = TypeVar("ModelT", bound=Base)
+
+
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def get_or_404(session: Session, model: type[ModelT], key: object, what: str) -> ModelT:
+    """The row of ``model`` with primary key ``key`` in the transaction's company, or ``NotFound``
+    (another company's row is invisible under RLS, so it is "not found" exactly like a missing one)."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{what} not found")
+    return row
 
 
 def pg8000_url(url: str) -> URL:

@@ -50,7 +50,8 @@ from masteria.contacts.schemas import (
     TagUpdate,
 )
 from masteria.contacts.segments import SegmentFilter
-from masteria.errors import Conflict, FieldError, Invalid, NotFound
+from masteria.db import get_or_404
+from masteria.errors import Conflict, FieldError, Invalid
 from masteria.events import EventType, record_event
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock
@@ -90,9 +91,7 @@ def list_custom_fields(*, session: Session, actor: Principal) -> list[CustomFiel
 def delete_custom_field(*, session: Session, actor: Principal, field_id: uuid.UUID) -> None:
     """Delete a definition and every contact's value for it."""
     actor.require(Role.ADMIN)
-    definition = session.get(CustomFieldDefinition, field_id)
-    if definition is None:
-        raise NotFound("custom field not found")
+    definition = get_or_404(session, CustomFieldDefinition, field_id, "custom field")
     session.execute(
         update(Contact)
         .where(Contact.custom_fields.has_key(definition.key))
@@ -192,10 +191,7 @@ def _read_many(session: Session, contacts: Sequence[Contact]) -> list[ContactRea
 
 
 def _get(session: Session, contact_id: uuid.UUID) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise NotFound("contact not found")
-    return contact
+    return get_or_404(session, Contact, contact_id, "contact")
 
 
 def create_contact(*, session: Session, actor: Principal, data: ContactCreate) -> ContactRead:
@@ -311,20 +307,11 @@ def list_contacts(
 
 
 def _get_tag(session: Session, tag_id: uuid.UUID) -> Tag:
-    tag = session.get(Tag, tag_id)
-    if tag is None:
-        raise NotFound("tag not found")
-    return tag
+    return get_or_404(session, Tag, tag_id, "tag")
 
 
 def _save_tag(session: Session, tag: Tag) -> TagRead:
-    try:
-        with session.begin_nested():
-            session.add(tag)
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict(f"a tag named {tag.name!r} already exists") from error
-    session.refresh(tag)
+    _save_named(session, tag, "tag")
     return TagRead.model_validate(tag)
 
 
@@ -446,10 +433,7 @@ def sendable_audience(
 
 
 def _get_list(session: Session, list_id: uuid.UUID) -> ContactList:
-    found = session.get(ContactList, list_id)
-    if found is None:
-        raise NotFound("list not found")
-    return found
+    return get_or_404(session, ContactList, list_id, "list")
 
 
 def _list_read(session: Session, found: ContactList) -> ListRead:
@@ -459,7 +443,8 @@ def _list_read(session: Session, found: ContactList) -> ListRead:
     )
 
 
-def _save_named(session: Session, row: ContactList | Segment, kind: str) -> None:
+def _save_named(session: Session, row: Tag | ContactList | Segment, kind: str) -> None:
+    """Insert or update ``row``; its name is unique per company (ignoring case), so a clash is a 409."""
     try:
         with session.begin_nested():
             session.add(row)
@@ -504,10 +489,7 @@ def count_matching(session: Session, segment: SegmentFilter) -> int:
 
 
 def _get_segment(session: Session, segment_id: uuid.UUID) -> Segment:
-    found = session.get(Segment, segment_id)
-    if found is None:
-        raise NotFound("segment not found")
-    return found
+    return get_or_404(session, Segment, segment_id, "segment")
 
 
 def _segment_read(session: Session, row: Segment) -> SegmentRead:

@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from masteria.db import Database
-from masteria.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
+from masteria.db import Database, get_or_404
+from masteria.errors import Conflict, Forbidden, RateLimited, Unauthorized
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock
 from masteria.tenancy import security
@@ -259,10 +259,7 @@ def me(*, session: Session, actor: Principal) -> MeRead:
 
 
 def _get_user(session: Session, user_id: uuid.UUID) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("user not found")
-    return user
+    return get_or_404(session, User, user_id, "user")
 
 
 def invite_user(*, session: Session, clock: Clock, actor: Principal, data: UserInvite) -> InvitationRead:

@@ -11,27 +11,16 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from masteria.migrations.columns import TS, UUID
+from masteria.migrations.columns import company_column as _company
+from masteria.migrations.columns import created_column as _created
+from masteria.migrations.columns import id_column as _id
 from masteria.migrations.rls import enable_tenant_rls
 
 revision = "0102"
 down_revision = "0101"
 branch_labels = None
 depends_on = None
-
-UUID = postgresql.UUID(as_uuid=True)
-TS = sa.DateTime(timezone=True)
-
-
-def _id() -> sa.Column[object]:
-    return sa.Column("id", UUID, primary_key=True, server_default=sa.text("gen_random_uuid()"))
-
-
-def _company() -> sa.Column[object]:
-    return sa.Column("company_id", UUID, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
-
-
-def _created() -> sa.Column[object]:
-    return sa.Column("created_at", TS, nullable=False, server_default=sa.func.now())
 
 
 def upgrade() -> None:
