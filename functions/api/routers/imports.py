@@ -22,9 +22,20 @@ router = APIRouter(prefix="/v1/contacts", tags=["contacts import and export"])
 
 
 @router.post("/imports", status_code=status.HTTP_201_CREATED, response_model=ImportRead)
-def create_import(body: ImportCreate, caller: CallerDep) -> ImportRead:
-    """Start an import: then `PUT` the CSV file (≤ 100 MB, ≤ 1,000,000 rows) to `/v1/contacts/imports/{id}/file`."""
-    return imports.create_import(session=caller.session, actor=caller.principal, data=body)
+def create_import(body: ImportCreate, caller: CallerDep, container: ContainerDep) -> ImportRead:
+    """Start an import, then send the CSV (≤ 100 MB, ≤ 1,000,000 rows): `PUT` it to `upload_url` and call
+    `POST …/uploaded` (AWS), or, when `upload_url` is null, `PUT` it to `/v1/contacts/imports/{id}/file`."""
+    return imports.create_import(
+        session=caller.session, actor=caller.principal, store=container.object_store, data=body
+    )
+
+
+@router.post("/imports/{import_id}/uploaded", response_model=ImportRead)
+def uploaded(import_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> ImportRead:
+    """Tell the API the file was sent to `upload_url`; returns the detected headers and suggested mapping."""
+    return imports.uploaded(
+        session=caller.session, actor=caller.principal, store=container.object_store, import_id=import_id
+    )
 
 
 @router.put("/imports/{import_id}/file", response_model=ImportRead)

@@ -116,7 +116,11 @@ class Container:
 
     @cached_property
     def object_store(self) -> ObjectStore:
-        # The S3 adapter arrives with the media pipeline; until then AWS runs without uploads.
+        if self.settings.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.s3_store import S3Store
+
+            assert self.settings.media_bucket is not None
+            return S3Store.from_region(self.settings.aws_region, self.settings.media_bucket)
         from masteria.adapters.local.file_store import FileStore
 
         return FileStore(self.settings.masteria_data_dir / "objects")

@@ -65,6 +65,10 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
+        """A presigned URL a browser can PUT the object to, or None where the API takes the upload."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # AWS runtime: one SQS queue URL prefix and the region; names come from functions/manifest.py.
     aws_region: str = "us-east-1"
     sqs_queue_url_prefix: str | None = None
+    media_bucket: str | None = None
 
     # Local runtime.
     local_host: str = "127.0.0.1"
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
                     ("DATABASE_APP_URL", self.database_app_url),
                     ("JWT_SECRET", self.jwt_secret),
                     ("SQS_QUEUE_URL_PREFIX", self.sqs_queue_url_prefix),
+                    ("MEDIA_BUCKET", self.media_bucket),
                 )
                 if value is None
             ]

@@ -69,6 +69,7 @@ class ImportRead(ReadModel):
     error: str | None
     created_at: datetime
     finished_at: datetime | None
+    upload_url: str | None = None
 
 
 class ImportJob(StrictModel):
@@ -86,7 +87,9 @@ def _get(session: Session, import_id: uuid.UUID, *, lock: bool = False) -> Conta
     return found
 
 
-def create_import(*, session: Session, actor: Principal, data: ImportCreate) -> ImportRead:
+def create_import(*, session: Session, actor: Principal, store: ObjectStore, data: ImportCreate) -> ImportRead:
+    """A new import awaiting its file: ``upload_url`` is a presigned URL to PUT it to (AWS), or null
+    where the API takes the file at ``PUT /v1/contacts/imports/{id}/file`` (the local runtime)."""
     import_id = uuid.uuid4()
     row = ContactImport(
         id=import_id,
@@ -98,7 +101,8 @@ def create_import(*, session: Session, actor: Principal, data: ImportCreate) -> 
     session.add(row)
     session.flush()
     session.refresh(row)
-    return ImportRead.model_validate(row)
+    url = store.upload_url(row.object_key, expires_seconds=3600, max_bytes=MAX_BYTES)
+    return ImportRead.model_validate(row).model_copy(update={"upload_url": url})
 
 
 class _Limited(io.RawIOBase):
@@ -122,14 +126,36 @@ class _Limited(io.RawIOBase):
 def upload(
     *, session: Session, actor: Principal, store: ObjectStore, import_id: uuid.UUID, data: IO[bytes]
 ) -> ImportRead:
-    """Store the file, detect its encoding and delimiter, and read its header."""
+    """Store the file the API received (the local runtime), then inspect it."""
     row = _get(session, import_id, lock=True)
+    _check_uploadable(row)
+    store.put(row.object_key, io.BufferedReader(_Limited(data, MAX_BYTES)))
+    return _inspect(session, store, row)
+
+
+def uploaded(*, session: Session, actor: Principal, store: ObjectStore, import_id: uuid.UUID) -> ImportRead:
+    """Inspect a file the client sent straight to the object store (AWS: the presigned URL)."""
+    row = _get(session, import_id, lock=True)
+    _check_uploadable(row)
+    if not store.exists(row.object_key):
+        raise Conflict("no file was uploaded for this import yet")
+    return _inspect(session, store, row)
+
+
+def _check_uploadable(row: ContactImport) -> None:
     if row.status not in ("awaiting_upload", "uploaded"):
         raise Conflict(f"the import is {row.status}; create a new one to upload another file")
-    size = store.put(row.object_key, io.BufferedReader(_Limited(data, MAX_BYTES)))
+
+
+def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> ImportRead:
+    """Size, encoding, delimiter and header of the stored file; the suggested mapping."""
+    with store.open(row.object_key) as stored:
+        size = sum(len(block) for block in iter(lambda: stored.read(1024 * 1024), b""))
+    if size > MAX_BYTES:
+        raise Invalid("the file is larger than 100 MB", [FieldError("file", "at most 100 MB")])
     with store.open(row.object_key) as stored:
         dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
-        stored.seek(0)
+    with store.open(row.object_key) as stored:
         try:
             headers = next(csv_import.records(stored, dialect), [])
         except (csv.Error, UnicodeDecodeError) as error:

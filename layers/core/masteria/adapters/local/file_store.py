@@ -34,3 +34,6 @@ class FileStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
+        return None  # the local runtime's API takes uploads itself
