@@ -162,3 +162,31 @@ def test_opt_out_is_recorded_once_with_an_event_and_leaves_the_audience(
     assert whatsapp == {uuid.UUID(keep["id"])}
     assert sms == {uuid.UUID(keep["id"]), uuid.UUID(leave["id"])}  # opted out of WhatsApp only
     assert only_tagged == []
+
+
+def test_companies_set_their_own_keywords(client: TestClient, container: Container) -> None:
+    from masteria.contacts.service import classify_inbound
+
+    owner = sign_up(client)
+    agent = invite(client, owner, role="agent")
+    defaults = client.get("/v1/contacts/settings", headers=agent.headers).json()
+    assert "DESCADASTRAR" in defaults["stop_keywords"]
+    company = uuid.UUID(owner.company_id)
+    with container.database.tenant(company) as session:
+        assert classify_inbound(session, company_id=company, text="Sáir!") == "stop"
+        assert classify_inbound(session, company_id=company, text="basta") is None
+    assert (
+        client.put("/v1/contacts/settings", headers=agent.headers, json={"stop_keywords": ["BASTA"]}).status_code == 403
+    )
+    clash = client.put(
+        "/v1/contacts/settings", headers=owner.headers, json={"stop_keywords": ["Basta"], "opt_in_keywords": ["básta"]}
+    )
+    assert clash.status_code == 422
+    changed = client.put("/v1/contacts/settings", headers=owner.headers, json={"stop_keywords": ["BASTA", "STOP"]})
+    assert changed.json()["stop_keywords"] == ["BASTA", "STOP"]
+    with container.database.tenant(company) as session:
+        assert classify_inbound(session, company_id=company, text="  basta ") == "stop"
+        assert classify_inbound(session, company_id=company, text="sair") is None  # no longer a keyword here
+        assert classify_inbound(session, company_id=company, text="Voltar") == "opt_in"
+    other = sign_up(client)  # another company keeps the defaults
+    assert "SAIR" in client.get("/v1/contacts/settings", headers=other.headers).json()["stop_keywords"]

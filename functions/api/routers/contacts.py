@@ -16,6 +16,8 @@ from masteria.contacts.schemas import (
     ContactCreate,
     ContactFilter,
     ContactRead,
+    ContactSettingsRead,
+    ContactSettingsUpdate,
     ContactUpdate,
     CustomFieldCreate,
     CustomFieldRead,
@@ -26,6 +28,18 @@ from masteria.contacts.schemas import (
 from masteria.pagination import Page
 
 router = APIRouter(prefix="/v1", tags=["contacts"])
+
+
+@router.get("/contacts/settings", response_model=ContactSettingsRead)
+def get_settings(caller: CallerDep) -> ContactSettingsRead:
+    """The company's opt-out and opt-in keywords (whole message, ignoring case and accents)."""
+    return service.get_settings(session=caller.session, actor=caller.principal)
+
+
+@router.put("/contacts/settings", response_model=ContactSettingsRead)
+def update_settings(body: ContactSettingsUpdate, caller: CallerDep) -> ContactSettingsRead:
+    """Change the keywords (admin and up)."""
+    return service.update_settings(session=caller.session, actor=caller.principal, data=body)
 
 
 @router.get("/contacts", response_model=Page[ContactRead])

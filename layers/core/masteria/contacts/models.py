@@ -201,3 +201,18 @@ class ContactImportRejection(Base):
     company_id: Mapped[uuid.UUID] = _company()
     reason: Mapped[str] = mapped_column(String(300), nullable=False)
     record: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+
+
+class ContactSettings(Base):
+    """Per-company CRM settings: the keywords that opt a contact out or back in."""
+
+    __tablename__ = "contact_settings"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    stop_keywords: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+    opt_in_keywords: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )

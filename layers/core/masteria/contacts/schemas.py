@@ -193,3 +193,16 @@ class BulkAction(StrictModel):
 class BulkResult(ReadModel):
     matched: int
     changed: int
+
+
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class ContactSettingsRead(ReadModel):
+    stop_keywords: list[str]
+    opt_in_keywords: list[str]
+
+
+class ContactSettingsUpdate(StrictModel):
+    stop_keywords: list[Keyword] | None = Field(default=None, max_length=50, examples=[["STOP", "SAIR"]])
+    opt_in_keywords: list[Keyword] | None = Field(default=None, max_length=50, examples=[["START", "VOLTAR"]])

@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.contacts import phones, segments
+from masteria.contacts import keywords, phones, segments
 from masteria.contacts.models import (
     SEARCH_TEXT,
     Contact,
     ContactConsent,
     ContactList,
     ContactListMember,
+    ContactSettings,
     ContactTag,
     CustomFieldDefinition,
     Segment,
@@ -36,6 +37,8 @@ from masteria.contacts.schemas import (
     ContactCreate,
     ContactFilter,
     ContactRead,
+    ContactSettingsRead,
+    ContactSettingsUpdate,
     ContactUpdate,
     CustomFieldCreate,
     CustomFieldRead,
@@ -588,3 +591,47 @@ def bulk_action(*, session: Session, actor: Principal, data: BulkAction) -> Bulk
         details={"matched": matched, "by": "filter" if data.filter is not None else "ids"},
     )
     return BulkResult(matched=matched, changed=changed)
+
+
+# ---- consent keywords ----------------------------------------------------------------------------
+
+
+def get_settings(*, session: Session, actor: Principal) -> ContactSettingsRead:
+    row = session.get(ContactSettings, actor.company_id)
+    if row is None:
+        return ContactSettingsRead(
+            stop_keywords=list(keywords.DEFAULT_STOP_KEYWORDS), opt_in_keywords=list(keywords.DEFAULT_OPT_IN_KEYWORDS)
+        )
+    return ContactSettingsRead.model_validate(row)
+
+
+def update_settings(*, session: Session, actor: Principal, data: ContactSettingsUpdate) -> ContactSettingsRead:
+    """Change the company's opt-out / opt-in keywords (admin and up). A word cannot be both."""
+    actor.require(Role.ADMIN)
+    current = get_settings(session=session, actor=actor)
+    stop = data.stop_keywords if data.stop_keywords is not None else current.stop_keywords
+    opt_in = data.opt_in_keywords if data.opt_in_keywords is not None else current.opt_in_keywords
+    both = {keywords.fold(k) for k in stop} & {keywords.fold(k) for k in opt_in}
+    if both:
+        raise Invalid("a keyword cannot both opt out and opt in", [FieldError("opt_in_keywords", str(sorted(both)))])
+    session.execute(
+        insert(ContactSettings)
+        .values(company_id=actor.company_id, stop_keywords=stop, opt_in_keywords=opt_in)
+        .on_conflict_do_update(
+            index_elements=[ContactSettings.company_id],
+            set_={"stop_keywords": stop, "opt_in_keywords": opt_in, "updated_at": func.now()},
+        )
+    )
+    return ContactSettingsRead(stop_keywords=stop, opt_in_keywords=opt_in)
+
+
+def classify_inbound(session: Session, *, company_id: uuid.UUID, text: str) -> Literal["stop", "opt_in"] | None:
+    """What an inbound message asks for, with the company's keywords (the inbound pipeline calls this)."""
+    row = session.get(ContactSettings, company_id)
+    stop = row.stop_keywords if row else keywords.DEFAULT_STOP_KEYWORDS
+    opt_in = row.opt_in_keywords if row else keywords.DEFAULT_OPT_IN_KEYWORDS
+    if keywords.is_stop_request(text, stop):
+        return "stop"
+    if keywords.is_opt_in(text, opt_in):
+        return "opt_in"
+    return None
