@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from functions.api import errors
 from functions.api.middleware import CorrelationIdMiddleware
-from functions.api.routers import auth, contacts, groups, health, imports, users
+from functions.api.routers import auth, contacts, groups, health, imports, templates, users
 
 DESCRIPTION = """Master IA's REST API. Authenticate with `POST /v1/auth/login` and send
 `Authorization: Bearer <access_token>`. Errors are RFC 9457 `application/problem+json`.
@@ -24,6 +24,6 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(CorrelationIdMiddleware)
-    for module in (health, auth, users, groups, imports, contacts):  # literal paths before {ids}
+    for module in (health, auth, users, groups, imports, contacts, templates):  # literal paths before {ids}
         app.include_router(module.router)
     return app

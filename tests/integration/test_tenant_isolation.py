@@ -30,6 +30,9 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account], str]] = {
     "import_id": lambda client, account: client.post(
         "/v1/contacts/imports", headers=account.headers, json={"filename": "x.csv"}
     ).json()["id"],
+    "template_id": lambda client, account: client.post(
+        "/v1/templates", headers=account.headers, json={"name": f"t {uuid.uuid4()}", "body": "Oi {{name}}"}
+    ).json()["id"],
     "segment_id": lambda client, account: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],

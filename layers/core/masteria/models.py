@@ -7,8 +7,17 @@ from masteria.adapters.local import queue_models as _queue_models
 from masteria.audit import models as _audit_models
 from masteria.contacts import models as _contacts_models
 from masteria.db import Base
+from masteria.templates import models as _templates_models
 from masteria.tenancy import models as _tenancy_models
 
 metadata = Base.metadata
 
-__all__ = ["_audit_models", "_contacts_models", "_events", "_queue_models", "_tenancy_models", "metadata"]
+__all__ = [
+    "_audit_models",
+    "_contacts_models",
+    "_events",
+    "_queue_models",
+    "_templates_models",
+    "_tenancy_models",
+    "metadata",
+]

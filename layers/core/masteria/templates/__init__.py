@@ -1,0 +1,1 @@
+"""Message templates: local text templates with variables, and WhatsApp templates mirrored from Meta."""
