@@ -37,7 +37,19 @@ class ScheduleTrigger:
     expression: str
 
 
-Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger
+@dataclass(frozen=True)
+class EventTrigger:
+    """Domain events routed to this function (EventBridge rules on AWS, the event router locally)."""
+
+    event_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeployTrigger:
+    """Runs once on every deploy (a CloudFormation custom resource): database migrations."""
+
+
+Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger | EventTrigger | DeployTrigger
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,8 @@ class FunctionSpec:
     memory_mb: int = 512
     reserved_concurrency: int | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    # False keeps the function outside the VPC with no database credentials (the webhook dispatcher).
+    needs_database: bool = True
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -68,6 +82,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Runs contact CSV imports in committed chunks (up to 1,000,000 rows)",
         timeout_seconds=900,
         memory_mb=1024,
+    ),
+    FunctionSpec(
+        name="migrate",
+        handler="functions.ops.migrate.handler",
+        trigger=DeployTrigger(),
+        description="Applies database migrations and the application role's grants on every deploy",
+        timeout_seconds=600,
+        memory_mb=512,
     ),
     FunctionSpec(
         name="auth_sweeper",
@@ -93,6 +115,10 @@ def queue_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[Fun
 
 def schedules(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:
     return [f for f in functions if isinstance(f.trigger, ScheduleTrigger)]
+
+
+def event_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:
+    return [f for f in functions if isinstance(f.trigger, EventTrigger)]
 
 
 def dead_letter_queue_name(queue: str) -> str:

@@ -1,0 +1,1 @@
+"""Operational functions run by the deployment itself (not by users or queues)."""
