@@ -64,6 +64,9 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     # False keeps the function outside the VPC with no database credentials (the webhook dispatcher).
     needs_database: bool = True
+    # What the function's role is granted beyond its trigger (least privilege on AWS).
+    sends_to: tuple[str, ...] = ()  # queues it sends messages to
+    uses_media: bool = False  # reads and writes the media bucket
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -74,6 +77,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="The REST API (FastAPI behind Mangum)",
         timeout_seconds=29,
         memory_mb=1024,
+        sends_to=("contacts-import",),
+        uses_media=True,
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -82,6 +87,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Runs contact CSV imports in committed chunks (up to 1,000,000 rows)",
         timeout_seconds=900,
         memory_mb=1024,
+        uses_media=True,
     ),
     FunctionSpec(
         name="migrate",

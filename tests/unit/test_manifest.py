@@ -47,3 +47,9 @@ def test_rate_expressions() -> None:
     assert interval_seconds("rate(5 minutes)") == 300
     with pytest.raises(ValueError, match="unsupported"):
         interval_seconds("cron(0 * * * ? *)")
+
+
+def test_every_queue_a_function_sends_to_has_a_consumer() -> None:
+    consumed = set(manifest.queue_configs())
+    for spec in manifest.FUNCTIONS:
+        assert set(spec.sends_to) <= consumed, spec.name
