@@ -9,7 +9,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit bench migrate lock clean help
+.PHONY: dev test lint typecheck unit bench migrate lock clean help synth layer deploy
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,18 @@ bench: $(VENV)/.synced  ## Benchmarks: prints a table and writes .bench/results.
 
 migrate: $(VENV)/.synced  ## Apply database migrations (DATABASE_URL or the embedded database)
 	$(BIN)/masteria migrate
+
+synth: $(VENV)/.synced  ## Synthesize the CDK app offline into cdk.out (cdk-nag at synth, then cfn-lint)
+	CDK_OUTDIR=cdk.out $(BIN)/python -m infra.app
+	$(BIN)/cfn-lint --non-zero-exit-code error --regions $${AWS_REGION:-us-east-1} -- cdk.out/*.template.json
+	@echo "synthesized: $$(ls cdk.out/*.template.json)"
+
+layer: $(VENV)/.synced  ## Build the deps layer from uv.lock into .build/deps (needs PyPI); prints its size
+	$(BIN)/python -m infra.layer $(UV)
+
+CDK ?= npx --yes aws-cdk@2
+deploy: layer  ## Deploy to AWS with the CDK CLI from npm (see README: Deploy to AWS)
+	$(CDK) deploy --require-approval broadening -c deploy_id=$$(date -u +%Y%m%dT%H%M%SZ) $(CDK_ARGS)
 
 lock: $(UV)  ## Refresh uv.lock after editing pyproject.toml
 	$(UV) lock

@@ -1,17 +1,38 @@
-"""CDK entry point (``cdk.json`` → ``python3 -m infra.app``).
+"""CDK entry point (``cdk.json`` → ``.venv/bin/python -m infra.app``): one stack, checked by cdk-nag at synth.
 
-For now an empty app: it synthesizes offline and proves the toolchain. The stack (HTTP and WebSocket
-APIs, the functions of ``functions/manifest.py``, queues, database, …) is added by the infrastructure
-issue, built from the manifest so that no second list of functions exists.
+Context: ``env_name`` (default ``dev``; part of every resource name), ``alarm_email`` (optional alarm
+subscription), ``deploy_id`` (``make deploy`` passes a fresh one so migrations run on every deploy), ``deps_layer``
+(``placeholder`` forces the small placeholder layer: the tests, which do not deploy).
+Account and region come from the AWS CLI profile (``CDK_DEFAULT_ACCOUNT`` / ``CDK_DEFAULT_REGION``);
+without them the stack is environment-agnostic, which is how ``make synth`` works offline.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import aws_cdk as cdk
+from aws_cdk import Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.stack import MasteriaStack
 
 
-def build_app(outdir: str | None = None) -> cdk.App:
-    return cdk.App(outdir=outdir)
+def build_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
+    app = cdk.App(outdir=outdir, context=context)
+    env_name = str(app.node.try_get_context("env_name") or "dev")
+    account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
+    MasteriaStack(
+        app,
+        f"Masteria-{env_name}",
+        env_name=env_name,
+        staging_dir=Path(app.outdir) / ".staging",
+        env=cdk.Environment(account=account, region=region) if account and region else None,
+        description="Master IA: WhatsApp and SMS messaging control panel",
+    )
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""The stack's KMS key, the media bucket and the WebSocket connection table."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.nag import acknowledge
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Master IA: media, connections, secrets and per-tenant data keys",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.media_bucket = s3.Bucket(
+            self,
+            "MediaBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            enforce_ssl=True,
+            versioned=False,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                # CSV uploads and exports are working files: imports finish within minutes.
+                s3.LifecycleRule(id="imports", prefix="imports/", expiration=Duration.days(30)),
+                s3.LifecycleRule(id="exports", prefix="exports/", expiration=Duration.days(7)),
+                s3.LifecycleRule(id="abandoned-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
+                s3.LifecycleRule(
+                    id="media-to-infrequent-access",
+                    prefix="media/",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=Duration.days(30)
+                        )
+                    ],
+                ),
+            ],
+        )
+        acknowledge(
+            self.media_bucket,
+            "AwsSolutions-S1",
+            "Objects are reached only through presigned URLs the API issues and audits (imports, exports); "
+            "server access logs would need a second bucket with no reader",
+        )
+        self.connections = dynamodb.Table(
+            self,
+            "Connections",
+            partition_key=dynamodb.Attribute(name="connection_id", type=dynamodb.AttributeType.STRING),
+            time_to_live_attribute="expires_at",
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=RemovalPolicy.DESTROY,  # connections are ephemeral by nature
+        )
+        # The realtime push posts a tenant's events only to that tenant's connections.
+        self.connections.add_global_secondary_index(
+            index_name="by_company",
+            partition_key=dynamodb.Attribute(name="company_id", type=dynamodb.AttributeType.STRING),
+        )

@@ -1,0 +1,146 @@
+"""The one stack: capabilities as constructs, functions wired to their triggers from the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.aws_lambda_event_sources import SqsEventSource
+from constructs import Construct
+
+from functions import manifest
+from infra import assets
+from infra.constructs.baileys import BaileysHost
+from infra.constructs.database import Database
+from infra.constructs.eventbus import EventRouting
+from infra.constructs.functions import Functions
+from infra.constructs.http_api import HttpApi
+from infra.constructs.migrations import Migrations
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.network import Network
+from infra.constructs.queues import Queues
+from infra.constructs.schedules import Schedules
+from infra.constructs.storage import Storage
+from infra.nag import acknowledge, acknowledge_resource_wildcard, acknowledge_wildcard_actions, logical_id
+
+POWERTOOLS = {
+    "POWERTOOLS_SERVICE_NAME": "masteria",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_LOGGER_LOG_EVENT": "false",  # events carry phone numbers and message bodies
+    "POWERTOOLS_METRICS_NAMESPACE": "Masteria",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+}
+
+
+def tree_hash(*roots: Path) -> str:
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class MasteriaStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, env_name: str, staging_dir: Path, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        prefix = f"masteria-{env_name}-"
+        alarm_email = self.node.try_get_context("alarm_email")
+        deploy_id = str(self.node.try_get_context("deploy_id") or "")
+
+        network = Network(self, "Network")
+        storage = Storage(self, "Storage")
+        queues = Queues(self, "Queues", prefix=prefix)
+        database = Database(self, "Database", vpc=network.vpc, clients=network.app_security_group, key=storage.key)
+        jwt_secret = secretsmanager.Secret(
+            self,
+            "JwtSecret",
+            description="HMAC key of Master IA access tokens",
+            encryption_key=storage.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
+        )
+        acknowledge(jwt_secret, "AwsSolutions-SMG4", "Rotating it signs every user out; rotated by hand when needed")
+        # Failed deliveries of EventBridge rules and Scheduler schedules land here (not manifest queues).
+        delivery_dlq = sqs.Queue(
+            self,
+            "DeliveryDeadLetters",
+            queue_name=f"{prefix}delivery-dlq",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
+        acknowledge(delivery_dlq, "AwsSolutions-SQS3", "This is a dead-letter queue; alarmed when not empty")
+
+        code_dir, core_dir = assets.stage(staging_dir)
+        functions = Functions(
+            self,
+            "Functions",
+            code_dir=code_dir,
+            core_layer_dir=core_dir,
+            deps_layer_dir=assets.deps_layer(placeholder=self.node.try_get_context("deps_layer") == "placeholder"),
+            environment={
+                **POWERTOOLS,
+                "MASTERIA_RUNTIME": "aws",
+                "MASTERIA_ENV_NAME": env_name,
+                "SQS_QUEUE_URL_PREFIX": f"https://sqs.{Aws.REGION}.{Aws.URL_SUFFIX}/{Aws.ACCOUNT_ID}/{prefix}",
+                "MEDIA_BUCKET": storage.media_bucket.bucket_name,
+            },
+            network=(network.vpc, network.app_security_group),
+            database=database,
+            jwt_secret=jwt_secret,
+        )
+        http = HttpApi(self, "Http")
+        routing = EventRouting(self, "Events", bus_name=f"{prefix}events", dead_letter_queue=delivery_dlq)
+        schedules = Schedules(self, "Schedules", group_name=f"{prefix}schedules", dead_letter_queue=delivery_dlq)
+        migrations = Migrations(self, "Migrations", revision=f"{tree_hash(code_dir, core_dir)}:{deploy_id}")
+        monitoring = Monitoring(
+            self, "Monitoring", key=storage.key, dashboard_name=f"{prefix}overview", email=alarm_email
+        )
+
+        for spec in manifest.FUNCTIONS:
+            function = functions.functions[spec.name]
+            trigger = spec.trigger
+            if isinstance(trigger, manifest.HttpTrigger):
+                http.add(spec, function)
+            elif isinstance(trigger, manifest.QueueTrigger):
+                queues.queues[trigger.queue].grant_consume_messages(function)
+                function.add_event_source(
+                    SqsEventSource(
+                        queues.queues[trigger.queue],
+                        batch_size=trigger.batch_size,
+                        max_concurrency=trigger.max_concurrency,
+                        report_batch_item_failures=True,
+                    )
+                )
+            elif isinstance(trigger, manifest.ScheduleTrigger):
+                schedules.add(spec, function)
+            elif isinstance(trigger, manifest.EventTrigger):
+                routing.route(spec, function)
+            elif isinstance(trigger, manifest.DeployTrigger):
+                migrations.add(spec, function)
+            else:  # a new trigger kind must be wired here before it can deploy
+                raise TypeError(f"{spec.name}: no AWS wiring for trigger {trigger!r}")
+            for target in spec.sends_to:
+                queues.queues[target].grant_send_messages(function)
+            if spec.uses_media:
+                storage.media_bucket.grant_read_write(function)
+            if spec.needs_database:
+                routing.bus.grant_put_events_to(function)
+            monitoring.watch_function(spec.name, function)
+
+        for name, queue in queues.queues.items():
+            monitoring.watch_queue(name, queue, dead_letter=queue.dead_letter_queue is None)
+        monitoring.watch_queue("delivery-dlq", delivery_dlq, dead_letter=True)
+
+        BaileysHost(self, "Baileys", vpc=network.vpc, directory=assets.BAILEYS_HOST)
+        acknowledge_resource_wildcard(
+            self,
+            f"<{logical_id(storage.media_bucket)}.Arn>/*",
+            "Object-level grants on the media bucket: keys are per company and per import, known only at run time",
+        )
+
+        acknowledge_wildcard_actions(self)
+        CfnOutput(self, "ApiUrl", value=http.api.api_endpoint)
+        CfnOutput(self, "MediaBucketName", value=storage.media_bucket.bucket_name)
