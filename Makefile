@@ -33,7 +33,7 @@ lint: $(VENV)/.synced  ## Ruff (style, import boundaries)
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.synced  ## mypy (strict for masteria)
-	$(BIN)/mypy layers/core/masteria functions
+	$(BIN)/mypy layers/core/masteria functions infra
 
 bench: $(VENV)/.synced  ## Benchmarks: prints a table and writes .bench/results.json
 	$(BIN)/pytest tests/bench -m bench -p no:cacheprovider -s
