@@ -26,6 +26,7 @@ FIELD_TYPES = ("text", "number", "date", "boolean", "select")
 CHANNELS = ("whatsapp", "sms")
 # What contact search matches against (name, email and phone); the trigram index is on this expression.
 SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
+SEARCH_PENDING_LIST_KB = 32 * 1024  # the search index's GIN pending list (migration 0107)
 
 
 def _uuid_pk() -> Mapped[uuid.UUID]:
@@ -42,7 +43,12 @@ class Contact(Timestamped, Base):
         Index("uq_contacts_company_id_phone", "company_id", "phone", unique=True),
         Index("ix_contacts_company_id_created_at", "company_id", "created_at", "id"),
         # One trigram index over the searchable text: three would triple the cost of every import.
-        Index("ix_contacts_search_trgm", text(f"({SEARCH_TEXT}) gin_trgm_ops"), postgresql_using="gin"),
+        Index(
+            "ix_contacts_search_trgm",
+            text(f"({SEARCH_TEXT}) gin_trgm_ops"),
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": SEARCH_PENDING_LIST_KB},
+        ),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()

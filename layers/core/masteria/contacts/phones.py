@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
@@ -20,27 +22,31 @@ class InvalidPhone(ValueError):
 _PUNCTUATION = str.maketrans("", "", " ()-./")
 
 
+@functools.cache
+def _country_code(prefix: str) -> tuple[int, int]:
+    """(country code, its length in digits) that ``prefix`` (up to three digits) starts with; (0, 0) if none."""
+    for size in (1, 2, 3):
+        code = int(prefix[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code, size
+    return 0, 0
+
+
 def _fast(text: str, region: str) -> str | None:
     """E.164 without ``phonenumbers.parse`` for the common shapes (``+<digits>``, or plain national
     digits), accepted only when the library says the number is valid; anything else takes the full
     parse. A number valid as written is exactly what ``parse`` would also return, because parse only
     strips prefixes from numbers that are not valid whole."""
     digits = text.translate(_PUNCTUATION)
-    if digits.startswith("+"):
-        digits = digits[1:]
-        if not digits.isdigit() or digits[0] == "0":
+    if digits[:1] == "+":
+        if not digits[1:].isdigit() or digits[1] == "0":
             return None
-        for size in (1, 2, 3):
-            code = int(digits[:size])
-            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-                national = digits[size:]
-                break
-        else:
-            return None
+        code, size = _country_code(digits[1:4])
+        national = digits[1 + size :]
     else:
         code = phonenumbers.country_code_for_region(region)
         national = digits
-    if not national.isdigit() or national[0] == "0" or not code:
+    if not code or not national.isdigit() or national[0] == "0":
         return None  # leading zeros (trunk prefixes, Italian numbers) need the full parse
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     return f"+{code}{national}" if phonenumbers.is_valid_number(number) else None
