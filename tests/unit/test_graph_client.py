@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,11 +10,7 @@ import pytest
 
 from masteria.channels.graph import GraphClient
 from masteria.channels.meta_errors import Category, GraphError, GraphPermanentError, GraphTransientError
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "meta" / "openapi" / "examples" / "message_templates"
-pytestmark = pytest.mark.skipif(
-    not EXAMPLES.is_dir(), reason="Meta's examples (../shared/meta) are not beside the repo"
-)
+from tests.meta import EXAMPLES
 
 
 def _example(part: str, name: str = "example_response.json") -> Any:

@@ -16,9 +16,10 @@ from typing import TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from masteria.errors import NotFound
+from masteria.errors import Conflict, NotFound
 
 TENANT_SETTING = "app.company_id"
 LOGIN_EMAIL_SETTING = "app.login_email"
@@ -52,6 +53,18 @@ def get_or_404(session: Session, model: type[ModelT], key: object, what: str) ->
     if row is None:
         raise NotFound(f"{what} not found")
     return row
+
+
+def save_unique(session: Session, row: Base, clash: str) -> None:
+    """Insert or update ``row`` and refresh it; a unique constraint it breaks becomes a 409 saying ``clash``
+    (in a savepoint, so the transaction goes on)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(clash) from error
+    session.refresh(row)
 
 
 def pg8000_url(url: str) -> URL:

@@ -70,8 +70,9 @@ class GraphClient:
 
     # ---- message templates (META.md §3.3) --------------------------------------------------------
 
-    def list_templates(self, waba_id: str, *, token: str) -> Iterator[dict[str, Any]]:
-        return self.pages(f"{waba_id}/message_templates", token=token, params={"limit": 100})
+    def list_templates(self, waba_id: str, *, token: str, fields: str | None = None) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": 100, **({"fields": fields} if fields else {})}
+        return self.pages(f"{waba_id}/message_templates", token=token, params=params)
 
     def create_template(self, waba_id: str, template: dict[str, Any], *, token: str) -> dict[str, Any]:
         return self.request("POST", f"{waba_id}/message_templates", token=token, json=template)

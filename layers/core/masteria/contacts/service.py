@@ -53,7 +53,7 @@ from masteria.contacts.schemas import (
     TagUpdate,
 )
 from masteria.contacts.segments import SegmentFilter
-from masteria.db import get_or_404
+from masteria.db import get_or_404, save_unique
 from masteria.errors import Conflict, FieldError, Invalid
 from masteria.events import EventType, record_event
 from masteria.pagination import Page, PageRequest, paginate
@@ -76,13 +76,7 @@ def create_custom_field(*, session: Session, actor: Principal, data: CustomField
     definition = CustomFieldDefinition(
         company_id=actor.company_id, key=data.key, label=data.label, type=data.type, options=data.options
     )
-    try:
-        with session.begin_nested():
-            session.add(definition)
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict(f"a custom field with key {data.key!r} already exists") from error
-    session.refresh(definition)
+    save_unique(session, definition, f"a custom field with key {data.key!r} already exists")
     return CustomFieldRead.model_validate(definition)
 
 
@@ -447,14 +441,8 @@ def _list_read(session: Session, found: ContactList) -> ListRead:
 
 
 def _save_named(session: Session, row: Tag | ContactList | Segment, kind: str) -> None:
-    """Insert or update ``row``; its name is unique per company (ignoring case), so a clash is a 409."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict(f"a {kind} named {row.name!r} already exists") from error
-    session.refresh(row)
+    """Its name is unique per company (ignoring case), so a clash is a 409."""
+    save_unique(session, row, f"a {kind} named {row.name!r} already exists")
 
 
 def create_list(*, session: Session, actor: Principal, data: ListCreate) -> ListRead:

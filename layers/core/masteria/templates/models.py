@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -30,6 +31,40 @@ class LocalTemplate(Timestamped, Base):
     defaults: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     header_media_type: Mapped[str | None] = mapped_column(String(10))
     header_media_url: Mapped[str | None] = mapped_column(String(2048))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class WhatsAppTemplate(Timestamped, Base):
+    """A template of a WhatsApp Business Account, mirrored from Meta, with how its parameters are filled."""
+
+    __tablename__ = "whatsapp_templates"
+    __table_args__ = (
+        Index("uq_whatsapp_templates_company_id_waba_id_meta_id", "company_id", "waba_id", "meta_id", unique=True),
+        Index("ix_whatsapp_templates_company_id_name", "company_id", "name", "language"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
+    )
+    waba_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    meta_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(512), nullable=False)
+    language: Mapped[str] = mapped_column(String(16), nullable=False)
+    category: Mapped[str] = mapped_column(String(32), nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    quality: Mapped[str | None] = mapped_column(String(16))
+    rejected_reason: Mapped[str | None] = mapped_column(String(200))
+    parameter_format: Mapped[str] = mapped_column(String(16), nullable=False, server_default="POSITIONAL")
+    components: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
+    # parameter ("body.1", "header.1", "button.0.1", "body.first_name") → variable ("first_name", "custom.city")
+    parameters: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    defaults: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )

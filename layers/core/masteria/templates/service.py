@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masteria.contacts.models import CustomFieldDefinition
 from masteria.contacts.service import get_contact
-from masteria.db import get_or_404
-from masteria.errors import Conflict
+from masteria.db import get_or_404, save_unique
 from masteria.templates.models import LocalTemplate
 from masteria.templates.rendering import check_variables, contact_values, render, variables
 from masteria.templates.schemas import (
@@ -45,13 +43,7 @@ def _read(row: LocalTemplate) -> TemplateRead:
 def _save(session: Session, row: LocalTemplate) -> TemplateRead:
     custom = set(session.scalars(select(CustomFieldDefinition.key)))
     check_variables(row.body, custom_keys=custom)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict(f"a template named {row.name!r} already exists") from error
-    session.refresh(row)
+    save_unique(session, row, f"a template named {row.name!r} already exists")
     return _read(row)
 
 
