@@ -86,6 +86,7 @@ class MasteriaStack(Stack):
                 "MASTERIA_ENV_NAME": env_name,
                 "SQS_QUEUE_URL_PREFIX": f"https://sqs.{Aws.REGION}.{Aws.URL_SUFFIX}/{Aws.ACCOUNT_ID}/{prefix}",
                 "MEDIA_BUCKET": storage.media_bucket.bucket_name,
+                "KMS_KEY_ID": storage.key.key_arn,
             },
             network=(network.vpc, network.app_security_group),
             database=database,
@@ -128,6 +129,8 @@ class MasteriaStack(Stack):
                 storage.media_bucket.grant_read_write(function)
             if spec.needs_database:
                 routing.bus.grant_put_events_to(function)
+                # company data keys (masteria.crypto): wrapped at first use, unwrapped when secrets are read
+                storage.key.grant(function, "kms:GenerateDataKey", "kms:Decrypt")
             monitoring.watch_function(spec.name, function)
 
         for name, queue in queues.queues.items():

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from tests.meta import FakeMeta
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -87,6 +90,25 @@ def make_tag(client: TestClient, account: Account, name: str | None = None) -> d
 def make_custom_field(client: TestClient, account: Account, **fields: Any) -> dict[str, Any]:
     body = {"key": f"field_{next(_counter)}", "label": "Field", "type": "text", **fields}
     response = client.post("/v1/custom-fields", headers=account.headers, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def make_connection(client: TestClient, account: Account, meta: FakeMeta, **fields: Any) -> dict[str, Any]:
+    """A WhatsApp connection whose number exists in ``meta`` (Meta's Graph API, in memory)."""
+    n = next(_counter)
+    phone_number_id, waba_id, token = f"1065403522{n:05d}", f"1022901293{n:05d}", f"EAAG-token-{n}-{uuid.uuid4()}"
+    meta.add_number(phone_number_id, waba_id, token)
+    body = {
+        "name": f"Number {n}",
+        "phone_number_id": phone_number_id,
+        "waba_id": waba_id,
+        "access_token": token,
+        "app_secret": f"app-secret-{n}-0123456789abcdef",
+        **fields,
+    }
+    response = client.post("/v1/connections", headers=account.headers, json=body)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result

@@ -19,9 +19,11 @@ from functions.manifest import queue_configs
 from masteria import bootstrap
 from masteria.adapters.local import embedded_pg
 from masteria.bootstrap import Container, DatabaseUrls, derive_app_url
+from masteria.channels.graph import GraphClient
 from masteria.db import make_engine
 from masteria.migrations.runner import migrate
 from masteria.settings import Settings
+from tests.meta import FakeMeta
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA_DIR = ROOT / ".data" / "test"
@@ -73,10 +75,17 @@ def settings(database_urls: DatabaseUrls, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def container(settings: Settings, owner_engine: Engine) -> Iterator[Container]:
+def meta() -> FakeMeta:
+    """Meta's Graph API, in memory: no test ever reaches the real one."""
+    return FakeMeta()
+
+
+@pytest.fixture
+def container(settings: Settings, owner_engine: Engine, meta: FakeMeta) -> Iterator[Container]:
     """A fresh container on a clean database, installed as the process's container."""
     truncate_all(owner_engine)
     instance = Container(settings, queue_configs=queue_configs())
+    instance.graph = GraphClient(meta.client())
     bootstrap.install(instance)
     yield instance
     bootstrap.install(None)

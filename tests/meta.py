@@ -1,12 +1,18 @@
-"""Meta's own examples of the message templates API (tests/fixtures/meta, copied from Meta's spec)."""
+"""Meta at the edge of the world: its own examples of the message templates API (tests/fixtures/meta,
+copied from Meta's spec) and ``FakeMeta``, a small in-memory Graph API that answers with them."""
 
 from __future__ import annotations
 
+import itertools
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "meta" / "openapi" / "examples" / "message_templates"
+VERSION = "v23.0"
 
 
 def example(part: str, name: str = "example_response.json") -> Any:
@@ -16,3 +22,93 @@ def example(part: str, name: str = "example_response.json") -> Any:
 def create_requests() -> dict[str, dict[str, Any]]:
     """Every template creation request of Meta's examples, by file name."""
     return {path.stem: json.loads(path.read_text()) for path in sorted((EXAMPLES / "post_request").glob("*.json"))}
+
+
+@dataclass
+class Number:
+    waba_id: str
+    token: str
+    display_phone_number: str = "+55 11 4000-0000"
+    verified_name: str = "Loja Exemplo"
+    quality_rating: str = "GREEN"
+    throughput: str = "STANDARD"
+    messaging_limit_tier: str = "TIER_1K"
+
+
+@dataclass
+class FakeMeta:
+    """Phone numbers, their WABAs and templates; a wrong token gets Meta's error 190. Records every request.
+    Template lists are served one per page, so every page must be followed."""
+
+    numbers: dict[str, Number] = field(default_factory=dict)
+    templates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[httpx.Request] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_000_000_000_000_000))
+
+    def add_number(self, phone_number_id: str, waba_id: str, token: str, **facts: str) -> Number:
+        self.numbers[phone_number_id] = Number(waba_id=waba_id, token=token, **facts)
+        return self.numbers[phone_number_id]
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self))
+
+    def _tokens_of(self, waba_id: str) -> set[str]:
+        return {n.token for n in self.numbers.values() if n.waba_id == waba_id}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        parts = request.url.path.strip("/").split("/")
+        if parts[0] != VERSION:
+            return _error(400, 2500, "Unknown path components")
+        if len(parts) == 2 and parts[1] in self.numbers:  # GET /{phone-number-id}
+            number = self.numbers[parts[1]]
+            if token != number.token:
+                return _error(401, 190, "Error validating access token")
+            return httpx.Response(
+                200,
+                json={
+                    "id": parts[1],
+                    "display_phone_number": number.display_phone_number,
+                    "verified_name": number.verified_name,
+                    "quality_rating": number.quality_rating,
+                    "throughput": {"level": number.throughput},
+                    "messaging_limit_tier": number.messaging_limit_tier,
+                },
+            )
+        if len(parts) == 3 and token not in self._tokens_of(parts[1]):
+            return _error(401, 190, "Error validating access token")
+        if len(parts) == 3 and parts[2] == "phone_numbers":
+            ids = [{"id": pid} for pid, n in self.numbers.items() if n.waba_id == parts[1]]
+            return httpx.Response(200, json={"data": ids})
+        if len(parts) == 3 and parts[2] == "message_templates":
+            return self._templates(request, parts[1])
+        return _error(400, 100, "Unsupported request")
+
+    def _templates(self, request: httpx.Request, waba_id: str) -> httpx.Response:
+        templates = self.templates.setdefault(waba_id, [])
+        if request.method == "GET":
+            at = int(request.url.params.get("after", "0"))
+            page: dict[str, Any] = {"data": templates[at : at + 1], "paging": {"cursors": {"after": str(at + 1)}}}
+            if at + 1 < len(templates):
+                page["paging"]["next"] = str(request.url.copy_merge_params({"after": str(at + 1)}))
+            return httpx.Response(200, json=page)
+        if request.method == "POST":
+            body = json.loads(request.content)
+            created = {**example("post_response_200"), "id": str(next(self._ids))}
+            templates.append({**body, "id": created["id"], "status": created["status"]})
+            return httpx.Response(200, json=created)
+        if request.method == "DELETE":
+            name, hsm_id = request.url.params.get("name"), request.url.params.get("hsm_id")
+            kept = [t for t in templates if not (t["name"] == name and hsm_id in (None, t["id"]))]
+            if len(kept) == len(templates):
+                return _error(400, 100, "Template not found")
+            self.templates[waba_id] = kept
+            return httpx.Response(200, json=example("delete_response_200"))
+        return _error(400, 100, "Unsupported method")
+
+
+def _error(status: int, code: int, message: str) -> httpx.Response:
+    return httpx.Response(
+        status, json={"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}}
+    )

@@ -6,7 +6,17 @@ from fastapi import FastAPI
 
 from functions.api import errors
 from functions.api.middleware import CorrelationIdMiddleware
-from functions.api.routers import auth, contacts, groups, health, imports, templates, users
+from functions.api.routers import (
+    auth,
+    connections,
+    contacts,
+    groups,
+    health,
+    imports,
+    templates,
+    users,
+    whatsapp_templates,
+)
 
 DESCRIPTION = """Master IA's REST API. Authenticate with `POST /v1/auth/login` and send
 `Authorization: Bearer <access_token>`. Errors are RFC 9457 `application/problem+json`.
@@ -24,6 +34,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(CorrelationIdMiddleware)
-    for module in (health, auth, users, groups, imports, contacts, templates):  # literal paths before {ids}
+    routers = (health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates)
+    for module in routers:  # literal paths before {ids}
         app.include_router(module.router)
     return app

@@ -16,24 +16,33 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from masteria.bootstrap import Container
-from tests.api import Account, invite, make_contact, make_custom_field, make_tag, sign_up
+from tests.api import Account, invite, make_connection, make_contact, make_custom_field, make_tag, sign_up
+from tests.meta import FakeMeta
+
+BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
 
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
-ID_FACTORIES: dict[str, Callable[[TestClient, Account], str]] = {
-    "user_id": lambda client, account: invite(client, account).user_id,
-    "contact_id": lambda client, account: make_contact(client, account)["id"],
-    "tag_id": lambda client, account: make_tag(client, account)["id"],
-    "field_id": lambda client, account: make_custom_field(client, account)["id"],
-    "list_id": lambda client, account: client.post(
+ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
+    "user_id": lambda client, account, meta: invite(client, account).user_id,
+    "contact_id": lambda client, account, meta: make_contact(client, account)["id"],
+    "tag_id": lambda client, account, meta: make_tag(client, account)["id"],
+    "field_id": lambda client, account, meta: make_custom_field(client, account)["id"],
+    "list_id": lambda client, account, meta: client.post(
         "/v1/lists", headers=account.headers, json={"name": f"list {uuid.uuid4()}"}
     ).json()["id"],
-    "import_id": lambda client, account: client.post(
+    "import_id": lambda client, account, meta: client.post(
         "/v1/contacts/imports", headers=account.headers, json={"filename": "x.csv"}
     ).json()["id"],
-    "template_id": lambda client, account: client.post(
+    "template_id": lambda client, account, meta: client.post(
         "/v1/templates", headers=account.headers, json={"name": f"t {uuid.uuid4()}", "body": "Oi {{name}}"}
     ).json()["id"],
-    "segment_id": lambda client, account: client.post(
+    "connection_id": lambda client, account, meta: make_connection(client, account, meta)["id"],
+    "whatsapp_template_id": lambda client, account, meta: client.post(
+        f"/v1/connections/{make_connection(client, account, meta)['id']}/templates",
+        headers=account.headers,
+        json={"name": "promo", "language": "pt_BR", "category": "MARKETING", "components": [BODY]},
+    ).json()["id"],
+    "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],
 }
@@ -98,7 +107,9 @@ def _snapshot(engine: Engine, company_id: str) -> dict[str, list[str]]:
         return {t: sorted(str(r) for r in connection.execute(text(f'SELECT * FROM "{t}"')).all()) for t in list(tables)}
 
 
-def test_every_id_route_answers_404_for_another_tenants_id(client: TestClient, owner_engine: Engine) -> None:
+def test_every_id_route_answers_404_for_another_tenants_id(
+    client: TestClient, owner_engine: Engine, meta: FakeMeta
+) -> None:
     spec = client.get("/openapi.json").json()
     routes = _routes_with_ids(spec)
     assert routes, "the API has routes with ids"
@@ -108,7 +119,7 @@ def test_every_id_route_answers_404_for_another_tenants_id(client: TestClient, o
         missing = [p for p in params if p not in ID_FACTORIES and p not in FIXED_PARAMS]
         assert not missing, f"{method} {path}: add a factory for {missing} to ID_FACTORIES"
         fixed = {p: FIXED_PARAMS[p] for p in params if p in FIXED_PARAMS}
-        theirs = path.format(**fixed, **{p: ID_FACTORIES[p](client, b) for p in params if p not in fixed})
+        theirs = path.format(**fixed, **{p: ID_FACTORIES[p](client, b, meta) for p in params if p not in fixed})
         unknown = path.format(**fixed, **{p: uuid.uuid4() for p in params if p not in fixed})
         body = _body(spec, method, path)
         before = _snapshot(owner_engine, b.company_id)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
+import httpx
 from sqlalchemy.engine import make_url
 
+from masteria.channels.graph import GraphClient
 from masteria.clock import SystemClock
+from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
-from masteria.ports import Clock, ObjectStore, Queue, QueueConfig
+from masteria.ports import Clock, KeyService, ObjectStore, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
@@ -124,6 +128,27 @@ class Container:
         from masteria.adapters.local.file_store import FileStore
 
         return FileStore(self.settings.masteria_data_dir / "objects")
+
+    @cached_property
+    def key_service(self) -> KeyService:
+        if self.settings.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.kms_keys import KmsKeyService
+
+            assert self.settings.kms_key_id is not None
+            return KmsKeyService.from_region(self.settings.aws_region, self.settings.kms_key_id)
+        from masteria.adapters.local.local_keys import LocalKeyService
+
+        master = local_secret(self.settings.masteria_data_dir, "master_key")
+        return LocalKeyService(hashlib.sha256(master.encode()).digest())
+
+    @cached_property
+    def company_keys(self) -> CompanyKeys:
+        return CompanyKeys(self.key_service, self.clock)
+
+    @cached_property
+    def graph(self) -> GraphClient:
+        s = self.settings
+        return GraphClient(httpx.Client(), version=s.graph_api_version, base_url=s.graph_base_url)
 
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate

@@ -5,6 +5,7 @@ from __future__ import annotations
 from masteria import events as _events
 from masteria.adapters.local import queue_models as _queue_models
 from masteria.audit import models as _audit_models
+from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
 from masteria.db import Base
 from masteria.templates import models as _templates_models
@@ -14,6 +15,7 @@ metadata = Base.metadata
 
 __all__ = [
     "_audit_models",
+    "_channels_models",
     "_contacts_models",
     "_events",
     "_queue_models",

@@ -8,6 +8,7 @@ with the issues that first use them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,3 +73,14 @@ class ObjectStore(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class KeyService(Protocol):
+    """Data keys for envelope encryption (KMS in AWS, a local master key otherwise). A wrapped key is
+    bound to its company: unwrapping it as another company's fails."""
+
+    def generate_data_key(self, company_id: uuid.UUID) -> tuple[bytes, bytes]:
+        """A fresh 256-bit key: (plaintext, wrapped)."""
+        ...
+
+    def decrypt_data_key(self, company_id: uuid.UUID, wrapped: bytes) -> bytes: ...

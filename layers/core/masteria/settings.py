@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     sqs_queue_url_prefix: str | None = None
     media_bucket: str | None = None
+    # KMS key that wraps each company's data key (AWS); locally a master key under MASTERIA_DATA_DIR.
+    kms_key_id: str | None = None
+
+    # Meta's Graph API.
+    graph_api_version: str = Field(default="v23.0", pattern=r"^v\d+\.\d+$")
+    graph_base_url: str = "https://graph.facebook.com"
 
     # Local runtime.
     local_host: str = "127.0.0.1"
@@ -81,6 +87,7 @@ class Settings(BaseSettings):
                     ("JWT_SECRET", self.jwt_secret),
                     ("SQS_QUEUE_URL_PREFIX", self.sqs_queue_url_prefix),
                     ("MEDIA_BUCKET", self.media_bucket),
+                    ("KMS_KEY_ID", self.kms_key_id),
                 )
                 if value is None
             ]

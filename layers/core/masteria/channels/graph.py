@@ -80,3 +80,12 @@ class GraphClient:
     def delete_template(self, waba_id: str, *, name: str, token: str, template_id: str | None = None) -> bool:
         params = {"name": name, **({"hsm_id": template_id} if template_id else {})}
         return bool(self.request("DELETE", f"{waba_id}/message_templates", token=token, params=params).get("success"))
+
+    # ---- phone numbers (connections) -------------------------------------------------------------
+
+    def phone_number(self, phone_number_id: str, *, token: str) -> dict[str, Any]:
+        fields = "id,display_phone_number,verified_name,quality_rating,throughput,messaging_limit_tier"
+        return self.request("GET", phone_number_id, token=token, params={"fields": fields})
+
+    def waba_phone_numbers(self, waba_id: str, *, token: str) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{waba_id}/phone_numbers", token=token, params={"fields": "id"})

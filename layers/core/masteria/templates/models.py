@@ -41,7 +41,7 @@ class WhatsAppTemplate(Timestamped, Base):
 
     __tablename__ = "whatsapp_templates"
     __table_args__ = (
-        Index("uq_whatsapp_templates_company_id_waba_id_meta_id", "company_id", "waba_id", "meta_id", unique=True),
+        Index("uq_whatsapp_templates_connection_id_meta_id", "connection_id", "meta_id", unique=True),
         Index("ix_whatsapp_templates_company_id_name", "company_id", "name", "language"),
     )
 
@@ -51,7 +51,10 @@ class WhatsAppTemplate(Timestamped, Base):
     company_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
     )
-    waba_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    # the channel connection whose WhatsApp Business Account has the template (its WABA id is a secret)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
+    )
     meta_id: Mapped[str] = mapped_column(String(64), nullable=False)
     name: Mapped[str] = mapped_column(String(512), nullable=False)
     language: Mapped[str] = mapped_column(String(16), nullable=False)

@@ -89,7 +89,7 @@ class WhatsAppTemplateCreate(WhatsAppParameters):
 
 class WhatsAppTemplateRead(ReadModel):
     id: uuid.UUID
-    waba_id: str
+    connection_id: uuid.UUID
     meta_id: str
     name: str
     language: str

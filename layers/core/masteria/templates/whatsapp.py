@@ -60,8 +60,9 @@ FIELDS = "id,name,language,category,status,quality_score,rejected_reason,paramet
 
 @dataclass(frozen=True)
 class WabaAccess:
-    """Which WhatsApp Business Account, and the token to manage it (from the company's channel connection)."""
+    """A channel connection's WhatsApp Business Account and the token to manage it."""
 
+    connection_id: uuid.UUID
     waba_id: str
     token: str
 
@@ -195,13 +196,15 @@ def sync_templates(
     remote = {str(item["id"]): item for item in graph.list_templates(access.waba_id, token=access.token, fields=FIELDS)}
     local = {
         row.meta_id: row
-        for row in session.scalars(select(WhatsAppTemplate).where(WhatsAppTemplate.waba_id == access.waba_id))
+        for row in session.scalars(
+            select(WhatsAppTemplate).where(WhatsAppTemplate.connection_id == access.connection_id)
+        )
     }
     added = updated = 0
     for meta_id, item in remote.items():
         row = local.get(meta_id)
         if row is None:
-            row = WhatsAppTemplate(company_id=actor.company_id, waba_id=access.waba_id, meta_id=meta_id)
+            row = WhatsAppTemplate(company_id=actor.company_id, connection_id=access.connection_id, meta_id=meta_id)
             _apply(row, item, now)
             session.add(row)
             added += 1
@@ -227,7 +230,7 @@ def create_template(
     check_template(data)
     body = data.model_dump(exclude_none=True, exclude={"parameters", "defaults"})
     created = graph.create_template(access.waba_id, body, token=access.token)
-    row = WhatsAppTemplate(company_id=actor.company_id, waba_id=access.waba_id, meta_id=str(created["id"]))
+    row = WhatsAppTemplate(company_id=actor.company_id, connection_id=access.connection_id, meta_id=str(created["id"]))
     _apply(
         row,
         {**body, "status": created.get("status", "PENDING"), "category": created.get("category", data.category)},
@@ -249,16 +252,18 @@ def delete_template(
 ) -> None:
     """Delete one language of a template at Meta (``hsm_id``), then its mirror."""
     row = get_or_404(session, WhatsAppTemplate, template_id, "template")
-    if row.waba_id != access.waba_id:
-        raise Conflict("the template belongs to another WhatsApp Business Account than this connection's")
+    if row.connection_id != access.connection_id:
+        raise Conflict("the template belongs to another connection")
     graph.delete_template(access.waba_id, name=row.name, template_id=row.meta_id, token=access.token)
     session.delete(row)
 
 
-def list_templates(*, session: Session, actor: Principal, waba_id: str | None = None) -> list[WhatsAppTemplateRead]:
+def list_templates(
+    *, session: Session, actor: Principal, connection_id: uuid.UUID | None = None
+) -> list[WhatsAppTemplateRead]:
     statement = select(WhatsAppTemplate).order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
-    if waba_id is not None:
-        statement = statement.where(WhatsAppTemplate.waba_id == waba_id)
+    if connection_id is not None:
+        statement = statement.where(WhatsAppTemplate.connection_id == connection_id)
     return [_read(row) for row in session.scalars(statement)]
 
 

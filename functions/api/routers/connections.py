@@ -1,0 +1,93 @@
+"""Channel connections: WhatsApp numbers on Meta's Cloud API (credentials sealed per company)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, status
+
+from functions.api.deps import CallerDep, ContainerDep
+from masteria.channels import connections as service
+from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
+
+router = APIRouter(prefix="/v1/connections", tags=["connections"])
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url)
+
+
+@router.get("", response_model=list[ConnectionRead])
+def list_connections(request: Request, caller: CallerDep, container: ContainerDep) -> list[ConnectionRead]:
+    return service.list_connections(
+        session=caller.session, actor=caller.principal, keys=container.company_keys, base_url=_base(request)
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConnectionCreated)
+def create_connection(
+    body: ConnectionCreate, request: Request, caller: CallerDep, container: ContainerDep
+) -> ConnectionCreated:
+    """Connect a number (admins). Meta is asked first: the token must work and the number must belong to the
+    WABA (422 otherwise). The answer carries the webhook URL and verify token to enter in Meta's app settings;
+    the verify token, access token and app secret are never shown again."""
+    return service.create_connection(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        graph=container.graph,
+        data=body,
+        now=container.clock.now(),
+        base_url=_base(request),
+    )
+
+
+@router.get("/{connection_id}", response_model=ConnectionRead)
+def get_connection(
+    connection_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep
+) -> ConnectionRead:
+    return service.get_connection(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        connection_id=connection_id,
+        base_url=_base(request),
+    )
+
+
+@router.patch("/{connection_id}", response_model=ConnectionRead)
+def update_connection(
+    connection_id: uuid.UUID, body: ConnectionUpdate, request: Request, caller: CallerDep, container: ContainerDep
+) -> ConnectionRead:
+    """Rename or replace secrets (admins); a new access token is verified with Meta before it is kept."""
+    return service.update_connection(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        graph=container.graph,
+        connection_id=connection_id,
+        data=body,
+        now=container.clock.now(),
+        base_url=_base(request),
+    )
+
+
+@router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_connection(connection_id: uuid.UUID, caller: CallerDep) -> None:
+    service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
+
+
+@router.post("/{connection_id}/test", response_model=ConnectionRead)
+def test_connection(
+    connection_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep
+) -> ConnectionRead:
+    """Ask Meta again: refreshes quality rating, throughput and messaging limit; a refusal marks it failing."""
+    return service.test_connection(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        graph=container.graph,
+        connection_id=connection_id,
+        now=container.clock.now(),
+        base_url=_base(request),
+    )

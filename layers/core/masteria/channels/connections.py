@@ -1,0 +1,228 @@
+"""Channel connections: a company's WhatsApp numbers on Meta's Cloud API.
+
+Credentials are sealed column by column under the company's data key (masteria.crypto), each bound
+to its company, table, column and row. Creating or re-keying a connection asks the Graph API first:
+the number must exist, answer to the token, and belong to the WhatsApp Business Account given.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from masteria.audit import service as audit
+from masteria.channels.graph import GraphClient
+from masteria.channels.meta_errors import GraphError, GraphTransientError
+from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
+from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
+from masteria.crypto import CompanyKeys, seal, unseal
+from masteria.db import get_or_404, save_unique
+from masteria.errors import FieldError, Invalid
+from masteria.templates.whatsapp import WabaAccess
+from masteria.tenancy.models import Role
+from masteria.tenancy.service import Principal
+
+TABLE = ChannelConnection.__tablename__
+WEBHOOK_PATH = "/webhooks/meta/"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    phone_number_id: str
+    waba_id: str
+    access_token: str
+    app_secret: str
+    verify_token: str
+
+
+def _seal(session: Session, keys: CompanyKeys, row: ChannelConnection, values: dict[str, str]) -> None:
+    key = keys.key(session, row.company_id)
+    for column, value in values.items():
+        assert column in SECRET_COLUMNS
+        sealed = seal(value, key=key, company_id=row.company_id, table=TABLE, column=column, row_id=row.id)
+        setattr(row, column, sealed)
+
+
+def credentials(session: Session, keys: CompanyKeys, row: ChannelConnection) -> Credentials:
+    """The connection's secrets, unsealed (SecretUnreadable if a value was tampered with or moved)."""
+    key = keys.key(session, row.company_id)
+    values = {
+        column: unseal(
+            getattr(row, column), key=key, company_id=row.company_id, table=TABLE, column=column, row_id=row.id
+        )
+        for column in SECRET_COLUMNS
+    }
+    return Credentials(**values)
+
+
+def _verify(graph: GraphClient, phone_number_id: str, waba_id: str, token: str) -> dict[str, str | None]:
+    """What Meta says of the number; 422 when Meta refuses the credentials or the ids do not match."""
+    try:
+        number = graph.phone_number(phone_number_id, token=token)
+        in_waba = any(str(n.get("id")) == phone_number_id for n in graph.waba_phone_numbers(waba_id, token=token))
+    except GraphTransientError:
+        raise
+    except GraphError as error:
+        raise Invalid("Meta refused these credentials", [FieldError("access_token", str(error)[:300])]) from error
+    if not in_waba:
+        raise Invalid(
+            "the number is not in that WhatsApp Business Account",
+            [FieldError("waba_id", "the phone number id does not belong to this WABA")],
+        )
+    throughput = number.get("throughput")
+    return {
+        "display_phone_number": _text(number.get("display_phone_number"), 32),
+        "verified_name": _text(number.get("verified_name"), 200),
+        "quality_rating": _text(number.get("quality_rating"), 16),
+        "throughput_level": _text(throughput.get("level") if isinstance(throughput, dict) else None, 32),
+        "messaging_limit": _text(
+            number.get("whatsapp_business_manager_messaging_limit") or number.get("messaging_limit_tier"), 32
+        ),
+    }
+
+
+def _text(value: object, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+def _read(session: Session, keys: CompanyKeys, row: ChannelConnection, base_url: str) -> ConnectionRead:
+    secret = credentials(session, keys, row)
+    return ConnectionRead.model_validate(
+        {
+            **{c.key: getattr(row, c.key) for c in ChannelConnection.__table__.columns if c.key not in SECRET_COLUMNS},
+            "phone_number_id": secret.phone_number_id,
+            "waba_id": secret.waba_id,
+            "webhook_url": base_url.rstrip("/") + WEBHOOK_PATH + row.webhook_key,
+        }
+    )
+
+
+def create_connection(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    graph: GraphClient,
+    data: ConnectionCreate,
+    now: datetime,
+    base_url: str,
+) -> ConnectionCreated:
+    actor.require(Role.ADMIN)
+    facts = _verify(graph, data.phone_number_id, data.waba_id, data.access_token)
+    row = ChannelConnection(
+        id=uuid.uuid4(),
+        company_id=actor.company_id,
+        provider="meta_cloud",
+        name=data.name,
+        status="active",
+        webhook_key=secrets.token_urlsafe(24),
+        last_checked_at=now,
+        **facts,
+    )
+    verify_token = data.verify_token or secrets.token_urlsafe(24)
+    _seal(
+        session,
+        keys,
+        row,
+        {
+            "phone_number_id": data.phone_number_id,
+            "waba_id": data.waba_id,
+            "access_token": data.access_token,
+            "app_secret": data.app_secret,
+            "verify_token": verify_token,
+        },
+    )
+    save_unique(session, row, f"a connection named {data.name!r} already exists")
+    audit.record(
+        session, actor=actor, action="connections.create", count=1, target_type="connection", target_id=row.id,
+        details={"name": row.name},
+    )  # fmt: skip
+    read = _read(session, keys, row, base_url)
+    return ConnectionCreated(**read.model_dump(), verify_token=verify_token)
+
+
+def list_connections(*, session: Session, actor: Principal, keys: CompanyKeys, base_url: str) -> list[ConnectionRead]:
+    rows = session.scalars(select(ChannelConnection).order_by(func.lower(ChannelConnection.name)))
+    return [_read(session, keys, row, base_url) for row in rows]
+
+
+def get_connection(
+    *, session: Session, actor: Principal, keys: CompanyKeys, connection_id: uuid.UUID, base_url: str
+) -> ConnectionRead:
+    return _read(session, keys, get_or_404(session, ChannelConnection, connection_id, "connection"), base_url)
+
+
+def update_connection(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    graph: GraphClient,
+    connection_id: uuid.UUID,
+    data: ConnectionUpdate,
+    now: datetime,
+    base_url: str,
+) -> ConnectionRead:
+    """Rename, or replace secrets; a new access token is verified with Meta before it is kept."""
+    actor.require(Role.ADMIN)
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "access_token" in changes:
+        current = credentials(session, keys, row)
+        facts = _verify(graph, current.phone_number_id, current.waba_id, changes["access_token"])
+        for key, value in facts.items():
+            setattr(row, key, value)
+        row.status, row.last_error, row.last_checked_at, row.token_expires_at = "active", None, now, None
+    _seal(session, keys, row, {k: v for k, v in changes.items() if k in SECRET_COLUMNS})
+    if "name" in changes:
+        row.name = changes["name"]
+    save_unique(session, row, f"a connection named {row.name!r} already exists")
+    return _read(session, keys, row, base_url)
+
+
+def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> None:
+    actor.require(Role.ADMIN)
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    session.delete(row)
+    audit.record(
+        session, actor=actor, action="connections.delete", count=1, target_type="connection", target_id=row.id,
+        details={"name": row.name},
+    )  # fmt: skip
+
+
+def test_connection(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    graph: GraphClient,
+    connection_id: uuid.UUID,
+    now: datetime,
+    base_url: str,
+) -> ConnectionRead:
+    """Ask Meta again: refreshes quality, throughput and limit; a refusal marks the connection failing."""
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    secret = credentials(session, keys, row)
+    try:
+        facts = _verify(graph, secret.phone_number_id, secret.waba_id, secret.access_token)
+    except Invalid as error:
+        row.status, row.last_error = "failing", "; ".join(e.message for e in error.errors)[:500] or str(error)
+    else:
+        for key, value in facts.items():
+            setattr(row, key, value)
+        row.status, row.last_error = "active", None
+    row.last_checked_at = now
+    session.flush()
+    return _read(session, keys, row, base_url)
+
+
+def waba_access(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> WabaAccess:
+    """What template management needs of a connection: its WABA id and token."""
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    secret = credentials(session, keys, row)
+    return WabaAccess(connection_id=row.id, waba_id=secret.waba_id, token=secret.access_token)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, func, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from masteria.db import Base, Timestamped
+
+PROVIDERS = ("meta_cloud",)
+# The sealed columns of a connection (masteria.crypto binds each ciphertext to its company, table, column, row).
+SECRET_COLUMNS = ("phone_number_id", "waba_id", "access_token", "app_secret", "verify_token")
+
+
+class ChannelConnection(Timestamped, Base):
+    """A WhatsApp number connected through Meta's Cloud API: its sealed credentials and what Meta says of it."""
+
+    __tablename__ = "channel_connections"
+    __table_args__ = (
+        Index("uq_channel_connections_webhook_key", "webhook_key", unique=True),
+        Index("uq_channel_connections_company_id_name", "company_id", text("lower(name)"), unique=True),
+        CheckConstraint("provider IN ('meta_cloud')", name="provider"),
+        CheckConstraint("status IN ('active', 'failing')", name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
+    )
+    provider: Mapped[str] = mapped_column(String(16), nullable=False, server_default="meta_cloud")
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="active")
+    # the public part of this connection's webhook URL (not a secret: the signature is what authenticates)
+    webhook_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    phone_number_id: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    waba_id: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    access_token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    app_secret: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    verify_token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    display_phone_number: Mapped[str | None] = mapped_column(String(32))
+    verified_name: Mapped[str | None] = mapped_column(String(200))
+    quality_rating: Mapped[str | None] = mapped_column(String(16))
+    throughput_level: Mapped[str | None] = mapped_column(String(32))
+    messaging_limit: Mapped[str | None] = mapped_column(String(32))
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
