@@ -98,6 +98,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=512,
     ),
     FunctionSpec(
+        name="outbox_sweeper",
+        handler="functions.workers.outbox_sweeper.handler",
+        trigger=ScheduleTrigger(expression="rate(1 minute)"),
+        description="Publishes domain events the after-commit relay missed",
+        timeout_seconds=60,
+        memory_mb=256,
+    ),
+    FunctionSpec(
         name="auth_sweeper",
         handler="functions.workers.auth_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 hour)"),
@@ -129,6 +137,16 @@ def event_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[Fun
 
 def dead_letter_queue_name(queue: str) -> str:
     return f"{queue}-dlq"
+
+
+def local_queue_configs(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> dict[str, QueueConfig]:
+    """The queues of the local runtime: the manifest's, plus ``events`` (EventBridge's stand-in)."""
+    from masteria.adapters.local.queue_bus import EVENTS_QUEUE
+
+    configs = queue_configs(functions)
+    configs[EVENTS_QUEUE] = QueueConfig(EVENTS_QUEUE, 60, DEFAULT_MAX_RECEIVES, f"{EVENTS_QUEUE}-dlq")
+    configs[f"{EVENTS_QUEUE}-dlq"] = QueueConfig(f"{EVENTS_QUEUE}-dlq", 60, 0, None)
+    return configs
 
 
 def queue_configs(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> dict[str, QueueConfig]:

@@ -87,6 +87,7 @@ class MasteriaStack(Stack):
                 "SQS_QUEUE_URL_PREFIX": f"https://sqs.{Aws.REGION}.{Aws.URL_SUFFIX}/{Aws.ACCOUNT_ID}/{prefix}",
                 "MEDIA_BUCKET": storage.media_bucket.bucket_name,
                 "KMS_KEY_ID": storage.key.key_arn,
+                "EVENT_BUS_NAME": f"{prefix}events",
             },
             network=(network.vpc, network.app_security_group),
             database=database,

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from functions.manifest import queue_configs
+from functions.manifest import local_queue_configs
 from masteria import bootstrap
 from masteria.adapters.local import embedded_pg
 from masteria.bootstrap import Container, DatabaseUrls, derive_app_url
@@ -84,7 +84,7 @@ def meta() -> FakeMeta:
 def container(settings: Settings, owner_engine: Engine, meta: FakeMeta) -> Iterator[Container]:
     """A fresh container on a clean database, installed as the process's container."""
     truncate_all(owner_engine)
-    instance = Container(settings, queue_configs=queue_configs())
+    instance = Container(settings, queue_configs=local_queue_configs())
     instance.graph = GraphClient(meta.client())
     bootstrap.install(instance)
     yield instance

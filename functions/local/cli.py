@@ -19,7 +19,7 @@ from masteria.settings import Settings
 
 
 def _container() -> Container:
-    instance = Container(Settings(), queue_configs=manifest.queue_configs())
+    instance = Container(Settings(), queue_configs=manifest.local_queue_configs())
     bootstrap.install(instance)
     return instance
 
@@ -34,6 +34,7 @@ def dev(args: argparse.Namespace) -> int:
     import uvicorn
 
     from functions.api.app import create_app
+    from functions.local.events import EventRouter
     from functions.local.pump import QueuePump
     from functions.local.schedules import ScheduleLoop
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
@@ -50,8 +51,10 @@ def dev(args: argparse.Namespace) -> int:
     stop = threading.Event()
     pump = QueuePump(container.queue, manifest.queue_consumers(), stop=stop)
     schedules = ScheduleLoop(manifest.schedules(), stop=stop)
+    events = EventRouter(container.queue, manifest.FUNCTIONS, stop=stop)
     pump.start()
     schedules.start()
+    events.start()
     host, port = args.host or settings.local_host, args.port or settings.local_port
     server = uvicorn.Server(
         uvicorn.Config(create_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
@@ -79,6 +82,7 @@ def dev(args: argparse.Namespace) -> int:
         stop.set()
         pump.join()
         schedules.join(timeout=5)
+        events.join(timeout=5)
         container.close()
     print("stopped")
     return 0

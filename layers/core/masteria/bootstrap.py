@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -17,7 +18,8 @@ from masteria.channels.graph import GraphClient
 from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
-from masteria.ports import Clock, KeyService, ObjectStore, Queue, QueueConfig
+from masteria.observability import logger
+from masteria.ports import Clock, EventBus, KeyService, ObjectStore, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
@@ -75,7 +77,29 @@ class Container:
 
     @cached_property
     def database(self) -> Database:
-        return Database(make_engine(self.database_urls.app, pool_size=self.settings.database_pool_size))
+        database = Database(make_engine(self.database_urls.app, pool_size=self.settings.database_pool_size))
+        database.after_events = self._relay
+        return database
+
+    def _relay(self, company_id: uuid.UUID) -> None:
+        """Publish a company's events right after they commit; the sweeper retries whatever fails here."""
+        from masteria import outbox
+
+        try:
+            outbox.publish_company(self.database, self.event_bus, company_id)
+        except Exception:
+            logger.exception("outbox relay failed; the sweeper will publish the events")
+
+    @cached_property
+    def event_bus(self) -> EventBus:
+        if self.settings.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.eventbridge_bus import EventBridgeBus
+
+            assert self.settings.event_bus_name is not None
+            return EventBridgeBus.from_region(self.settings.aws_region, self.settings.event_bus_name)
+        from masteria.adapters.local.queue_bus import QueueEventBus
+
+        return QueueEventBus(self.queue)
 
     @cached_property
     def clock(self) -> Clock:

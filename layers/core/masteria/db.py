@@ -9,7 +9,7 @@ one transaction into the next. Row-level security policies read it back with
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
@@ -23,6 +23,9 @@ from masteria.errors import Conflict, NotFound
 
 TENANT_SETTING = "app.company_id"
 LOGIN_EMAIL_SETTING = "app.login_email"
+OUTBOX_SWEEP_SETTING = "app.outbox_sweep"
+# set in session.info by record_event: the transaction wrote domain events to the outbox
+RECORDED_EVENTS = "masteria.recorded_events"
 # The expression every tenant policy compares company_id with (one place for the fact).
 TENANT_EXPRESSION = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 
@@ -92,14 +95,30 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # called with the company id after a transaction that recorded domain events commits (the relay)
+        self.after_events: Callable[[uuid.UUID], None] | None = None
 
     @contextmanager
-    def tenant(self, company_id: uuid.UUID | None) -> Iterator[Session]:
-        """One transaction scoped to ``company_id`` (``None``: sees no tenant rows)."""
+    def tenant(self, company_id: uuid.UUID | None, *, relay: bool = True) -> Iterator[Session]:
+        """One transaction scoped to ``company_id`` (``None``: sees no tenant rows). Once it commits, the
+        domain events it recorded are handed to the relay."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                session.execute(
+                    text("SELECT set_config(:name, :value, true)"),
+                    {"name": TENANT_SETTING, "value": str(company_id) if company_id else ""},
+                )
+                yield session
+            if relay and company_id and session.info.get(RECORDED_EVENTS) and self.after_events is not None:
+                self.after_events(company_id)
+
+    @contextmanager
+    def outbox_sweep(self) -> Iterator[Session]:
+        """One transaction that sees every company's outbox rows (and no other tenant rows): the sweeper's."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             session.execute(
-                text("SELECT set_config(:name, :value, true)"),
-                {"name": TENANT_SETTING, "value": str(company_id) if company_id else ""},
+                text("SELECT set_config(:name, 'on', true), set_config(:tname, '', true)"),
+                {"name": OUTBOX_SWEEP_SETTING, "tname": TENANT_SETTING},
             )
             yield session
 

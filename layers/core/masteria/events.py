@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from masteria.db import Base
+from masteria.db import RECORDED_EVENTS, Base
 
 
 class EventType(StrEnum):
@@ -50,4 +50,5 @@ def record_event(session: Session, *, company_id: uuid.UUID, type: EventType, da
     """Write ``type`` to the outbox inside the caller's transaction (published after commit)."""
     event = OutboxEvent(company_id=company_id, type=type.value, data=data)
     session.add(event)
+    session.info[RECORDED_EVENTS] = True
     return event

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 # SQS limits, mirrored by the local queue so both behave alike.
 MAX_BATCH = 10
@@ -84,3 +84,29 @@ class KeyService(Protocol):
         ...
 
     def decrypt_data_key(self, company_id: uuid.UUID, wrapped: bytes) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class PublishedEvent:
+    """A domain event as consumers receive it (EventBridge ``detail-type`` = type, ``detail`` = the rest)."""
+
+    event_id: uuid.UUID
+    company_id: uuid.UUID
+    type: str
+    data: dict[str, Any]
+    occurred_at: datetime
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "event_id": str(self.event_id),
+            "company_id": str(self.company_id),
+            "type": self.type,
+            "occurred_at": self.occurred_at.isoformat(),
+            "data": self.data,
+        }
+
+
+class EventBus(Protocol):
+    """Publishes committed domain events to their consumers (EventBridge on AWS, the local queue locally)."""
+
+    def publish(self, events: Sequence[PublishedEvent]) -> None: ...

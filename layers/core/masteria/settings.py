@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     sqs_queue_url_prefix: str | None = None
     media_bucket: str | None = None
+    # EventBridge bus of the domain events (AWS); locally events go through the local queue.
+    event_bus_name: str | None = None
     # KMS key that wraps each company's data key (AWS); locally a master key under MASTERIA_DATA_DIR.
     kms_key_id: str | None = None
 
@@ -88,6 +90,7 @@ class Settings(BaseSettings):
                     ("SQS_QUEUE_URL_PREFIX", self.sqs_queue_url_prefix),
                     ("MEDIA_BUCKET", self.media_bucket),
                     ("KMS_KEY_ID", self.kms_key_id),
+                    ("EVENT_BUS_NAME", self.event_bus_name),
                 )
                 if value is None
             ]
