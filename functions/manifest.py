@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from masteria.ports import QueueConfig
+from masteria.webhooks.catalogue import EVENT_TYPES as WEBHOOK_EVENT_TYPES
 
 # SQS visibility timeout is this many times the consumer's timeout (AWS guidance for Lambda).
 VISIBILITY_TIMEOUT_FACTOR = 6
@@ -77,7 +78,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="The REST API (FastAPI behind Mangum)",
         timeout_seconds=29,
         memory_mb=1024,
-        sends_to=("contacts-import",),
+        sends_to=("contacts-import", "webhooks"),
         uses_media=True,
     ),
     FunctionSpec(
@@ -96,6 +97,34 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Applies database migrations and the application role's grants on every deploy",
         timeout_seconds=600,
         memory_mb=512,
+    ),
+    FunctionSpec(
+        name="webhooks_fanout",
+        handler="functions.workers.webhooks_fanout.handler",
+        trigger=EventTrigger(event_types=WEBHOOK_EVENT_TYPES),
+        description="Turns catalogue events into one delivery per subscribed webhook endpoint",
+        timeout_seconds=30,
+        memory_mb=256,
+        sends_to=("webhooks",),
+    ),
+    FunctionSpec(
+        name="webhooks",
+        handler="functions.workers.webhooks.handler",
+        trigger=QueueTrigger(queue="webhooks", batch_size=10, max_concurrency=5),
+        description="Signs due webhook deliveries for the dispatcher; logs outcomes, schedules retries",
+        timeout_seconds=30,
+        memory_mb=256,
+        sends_to=("webhooks", "webhook-dispatch"),
+    ),
+    FunctionSpec(
+        name="webhook_dispatcher",
+        handler="functions.workers.webhook_dispatcher.handler",
+        trigger=QueueTrigger(queue="webhook-dispatch", batch_size=10, max_concurrency=10),
+        description="POSTs signed webhook deliveries through the SSRF guard (no VPC, no database)",
+        timeout_seconds=60,
+        memory_mb=256,
+        needs_database=False,
+        sends_to=("webhooks",),
     ),
     FunctionSpec(
         name="outbox_sweeper",

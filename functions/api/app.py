@@ -13,8 +13,10 @@ from functions.api.routers import (
     groups,
     health,
     imports,
+    notifications,
     templates,
     users,
+    webhooks,
     whatsapp_templates,
 )
 
@@ -34,7 +36,10 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(CorrelationIdMiddleware)
-    routers = (health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates)
+    routers = (
+        health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
+        notifications,
+    )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)
     return app

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -49,6 +49,8 @@ class Caller:
 
     principal: Principal
     session: Session
+    # run once the request's transaction has committed (e.g. queue jobs for rows it created)
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def company_id(self) -> uuid.UUID:
@@ -68,7 +70,10 @@ def caller(
         principal = service.authenticate(session, claims)
         request.state.company_id = str(principal.company_id)  # for the middleware's request log line
         with log_context(company_id=str(principal.company_id), user_id=str(principal.user_id)):
-            yield Caller(principal=principal, session=session)
+            current = Caller(principal=principal, session=session)
+            yield current
+    for callback in current.after_commit:
+        callback()
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

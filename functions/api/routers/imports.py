@@ -62,7 +62,7 @@ async def upload_file(import_id: uuid.UUID, request: Request, caller: CallerDep,
 def start_import(import_id: uuid.UUID, body: ImportStart, caller: CallerDep, container: ContainerDep) -> ImportRead:
     """Confirm the column mapping and queue the import; follow it with `GET /v1/contacts/imports/{id}`."""
     job = imports.start_import(session=caller.session, actor=caller.principal, import_id=import_id, data=body)
-    container.queue.send(imports.QUEUE, job.model_dump_json())
+    caller.after_commit.append(lambda: container.queue.send(imports.QUEUE, job.model_dump_json()))
     return imports.get_import(session=caller.session, actor=caller.principal, import_id=import_id)
 
 

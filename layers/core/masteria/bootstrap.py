@@ -58,6 +58,7 @@ class Container:
     @cached_property
     def database_urls(self) -> DatabaseUrls:
         s = self.settings
+        s.require("DATABASE_URL", "DATABASE_APP_URL")
         if s.database_url is not None:
             owner = s.database_url.get_secret_value()
         elif s.masteria_runtime is Runtime.LOCAL:
@@ -95,6 +96,7 @@ class Container:
         if self.settings.masteria_runtime is Runtime.AWS:
             from masteria.adapters.aws.eventbridge_bus import EventBridgeBus
 
+            self.settings.require("EVENT_BUS_NAME")
             assert self.settings.event_bus_name is not None
             return EventBridgeBus.from_region(self.settings.aws_region, self.settings.event_bus_name)
         from masteria.adapters.local.queue_bus import QueueEventBus
@@ -107,6 +109,7 @@ class Container:
 
     @cached_property
     def jwt_secret(self) -> str:
+        self.settings.require("JWT_SECRET")
         if self.settings.jwt_secret is not None:
             return self.settings.jwt_secret.get_secret_value()
         return local_secret(self.settings.masteria_data_dir, "jwt_secret")
@@ -147,6 +150,7 @@ class Container:
         if self.settings.masteria_runtime is Runtime.AWS:
             from masteria.adapters.aws.s3_store import S3Store
 
+            self.settings.require("MEDIA_BUCKET")
             assert self.settings.media_bucket is not None
             return S3Store.from_region(self.settings.aws_region, self.settings.media_bucket)
         from masteria.adapters.local.file_store import FileStore
@@ -158,6 +162,7 @@ class Container:
         if self.settings.masteria_runtime is Runtime.AWS:
             from masteria.adapters.aws.kms_keys import KmsKeyService
 
+            self.settings.require("KMS_KEY_ID")
             assert self.settings.kms_key_id is not None
             return KmsKeyService.from_region(self.settings.aws_region, self.settings.kms_key_id)
         from masteria.adapters.local.local_keys import LocalKeyService
@@ -173,6 +178,15 @@ class Container:
     def graph(self) -> GraphClient:
         s = self.settings
         return GraphClient(httpx.Client(), version=s.graph_api_version, base_url=s.graph_base_url)
+
+    @cached_property
+    def webhook_http(self) -> httpx.Client:
+        """The dispatcher's HTTP client: SSRF-guarded, never following redirects."""
+        from masteria.webhooks.ssrf import GuardedTransport
+
+        s = self.settings
+        transport = GuardedTransport(allow_http=s.webhooks_allow_http, allow_private=s.webhooks_allow_private)
+        return httpx.Client(transport=transport, follow_redirects=False)
 
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate

@@ -22,10 +22,21 @@ from masteria.db import RECORDED_EVENTS, Base
 class EventType(StrEnum):
     """Every domain event type (the one place they are named)."""
 
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_STATUS = "message.status"
+    CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_CLOSED = "conversation.closed"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
     CONTACT_OPTED_OUT = "contact.opted_out"
     CONTACTS_IMPORT_PROGRESS = "contacts.import.progress"
+    CAMPAIGN_STARTED = "campaign.started"
+    CAMPAIGN_PAUSED = "campaign.paused"
+    CAMPAIGN_COMPLETED = "campaign.completed"
+    LEAD_STAGE_CHANGED = "lead.stage_changed"
+    MEETING_SCHEDULED = "meeting.scheduled"
+    NOTIFICATION_CREATED = "notification.created"
 
 
 class OutboxEvent(Base):

@@ -8,8 +8,10 @@ from masteria.audit import models as _audit_models
 from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
 from masteria.db import Base
+from masteria.notifications import models as _notifications_models
 from masteria.templates import models as _templates_models
 from masteria.tenancy import models as _tenancy_models
+from masteria.webhooks import models as _webhooks_models
 
 metadata = Base.metadata
 
@@ -18,8 +20,10 @@ __all__ = [
     "_channels_models",
     "_contacts_models",
     "_events",
+    "_notifications_models",
     "_queue_models",
     "_templates_models",
     "_tenancy_models",
+    "_webhooks_models",
     "metadata",
 ]

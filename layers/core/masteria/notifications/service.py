@@ -1,0 +1,61 @@
+"""In-app notifications: raised by the domain (an endpoint disabled, a connection failing), listed and
+marked read by the company's users, pushed live as ``notification.created`` events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from masteria.db import get_or_404
+from masteria.events import EventType, record_event
+from masteria.notifications.models import Notification
+from masteria.pagination import Page, PageRequest, paginate
+from masteria.schemas import ReadModel
+from masteria.tenancy.service import Principal
+
+
+class NotificationRead(ReadModel):
+    id: uuid.UUID
+    kind: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    read_at: datetime | None
+    created_at: datetime
+
+
+def notify(
+    session: Session, *, company_id: uuid.UUID, kind: str, title: str, body: str, data: dict[str, Any]
+) -> Notification:
+    row = Notification(company_id=company_id, kind=kind, title=title[:200], body=body[:1000], data=data)
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        company_id=company_id,
+        type=EventType.NOTIFICATION_CREATED,
+        data={"notification_id": str(row.id), "kind": kind},
+    )
+    return row
+
+
+def list_notifications(
+    *, session: Session, actor: Principal, page: PageRequest, unread: bool = False
+) -> Page[NotificationRead]:
+    statement = select(Notification)
+    if unread:
+        statement = statement.where(Notification.read_at.is_(None))
+    rows, cursor = paginate(session, statement, keys=[Notification.created_at, Notification.id], page=page)
+    return Page[NotificationRead](items=[NotificationRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+def mark_read(*, session: Session, actor: Principal, notification_id: uuid.UUID, now: datetime) -> NotificationRead:
+    row = get_or_404(session, Notification, notification_id, "notification")
+    if row.read_at is None:
+        row.read_at = now
+    session.flush()
+    return NotificationRead.model_validate(row)

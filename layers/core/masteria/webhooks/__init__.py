@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, Standard Webhooks signatures, queued delivery with retries, SSRF guard."""
