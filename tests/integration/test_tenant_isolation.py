@@ -21,6 +21,17 @@ from tests.meta import FakeMeta
 
 BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
 
+
+def _notification(account: Account) -> str:
+    from masteria import bootstrap
+    from masteria.notifications.service import notify
+
+    company = uuid.UUID(account.company_id)
+    with bootstrap.container().database.tenant(company) as session:
+        row = notify(session, company_id=company, kind="test", title="t", body="b", data={})
+        return str(row.id)
+
+
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
 ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "user_id": lambda client, account, meta: invite(client, account).user_id,
@@ -42,6 +53,12 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
         headers=account.headers,
         json={"name": "promo", "language": "pt_BR", "category": "MARKETING", "components": [BODY]},
     ).json()["id"],
+    "endpoint_id": lambda client, account, meta: client.post(
+        "/v1/webhooks/endpoints",
+        headers=account.headers,
+        json={"url": "https://93.184.215.14/hook", "event_types": ["contact.created"]},
+    ).json()["id"],
+    "notification_id": lambda client, account, meta: _notification(account),
     "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],

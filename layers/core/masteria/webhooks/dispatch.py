@@ -33,24 +33,25 @@ def retry_after_seconds(value: str | None, now: datetime) -> int | None:
     return max(0, int((when - now).total_seconds()))
 
 
-def dispatch(job: DispatchJob, *, http: httpx.Client, clock: Clock) -> Outcome:
+def dispatch(job: DispatchJob, *, http: httpx.Client, clock: Clock, timeout: float = TIMEOUT_SECONDS) -> Outcome:
     attempted_at = clock.now()
     started = time.monotonic()
     status: int | None = None
     text: str | None = None
     error: str | None = None
     retry_after: int | None = None
-    timeout = httpx.Timeout(TIMEOUT_SECONDS)
     try:
-        with http.stream("POST", job.url, content=job.body.encode(), headers=job.headers, timeout=timeout) as response:
+        with http.stream(
+            "POST", job.url, content=job.body.encode(), headers=job.headers, timeout=httpx.Timeout(timeout)
+        ) as response:
             status = response.status_code
             received = bytearray()
             for chunk in response.iter_bytes():
                 received += chunk
                 if len(received) >= MAX_RESPONSE_BYTES:
                     break
-                if time.monotonic() - started > TIMEOUT_SECONDS:
-                    raise httpx.ReadTimeout("the response took longer than 15 seconds")
+                if time.monotonic() - started > timeout:
+                    raise httpx.ReadTimeout("the response took too long")
             text = bytes(received[:MAX_RESPONSE_BYTES]).decode("utf-8", errors="replace")
             if status in (429, 503):
                 retry_after = retry_after_seconds(response.headers.get("retry-after"), attempted_at)
@@ -59,7 +60,7 @@ def dispatch(job: DispatchJob, *, http: httpx.Client, clock: Clock) -> Outcome:
     except UnsafeUrl as refused:
         error = f"refused: {refused}"
     except httpx.TimeoutException:
-        error = "timed out after 15 seconds"
+        error = f"timed out after {timeout:g} seconds"
     except httpx.HTTPError as failed:
         error = f"connection failed: {type(failed).__name__}"
     return Outcome(
