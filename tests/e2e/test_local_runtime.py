@@ -15,6 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from standardwebhooks import Webhook
+
+from tests.sink import sink
 
 MASTERIA = Path(sys.executable).with_name("masteria")
 
@@ -31,6 +34,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "JWT_", "MASTERIA_"))}
     env.update(MASTERIA_DATA_DIR=str(data_dir), LOCAL_PORT=str(port), PYTHONUNBUFFERED="1")
+    env.update(WEBHOOKS_ALLOW_HTTP="true", WEBHOOKS_ALLOW_PRIVATE="true")  # the webhook sink is on loopback
     process = subprocess.Popen(
         [str(MASTERIA), "dev"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -80,6 +84,24 @@ def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subp
                 break
             time.sleep(0.2)
         assert (progress["status"], progress["inserted"]) == ("completed", 1)
+
+
+def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
+    """outbox relay → event router → fan-out → signing → dispatcher → the sink, all in `masteria dev`."""
+    url, email, password, _ = runtime
+    with httpx.Client(base_url=url, timeout=10) as http, sink() as receiver:
+        tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        endpoint = http.post(
+            "/v1/webhooks/endpoints", headers=auth, json={"url": receiver.url, "event_types": ["contact.created"]}
+        ).json()
+        contact = http.post("/v1/contacts", headers=auth, json={"phone": "+5511987650001", "name": "Bia"}).json()
+        deadline = time.monotonic() + 30
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (request,) = receiver.received
+        payload = Webhook(endpoint["secret"]).verify(request.body, request.headers)
+        assert payload["data"] == {"contact_id": contact["id"]}
 
 
 def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:

@@ -183,8 +183,23 @@ def test_failures_retry_on_the_schedule_then_fail(client: TestClient, container:
     for wait, planned in zip(waits, RETRY_DELAYS, strict=True):
         assert planned * 0.9 <= wait <= planned * 1.1
     assert len(receiver.received) == 10
-    # every attempt carried the same webhook-id
+    # every attempt carried the same webhook-id, each freshly signed
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+    for request in receiver.received:  # (verify() would refuse the fake clock's future timestamps)
+        when = datetime.fromtimestamp(int(request.headers["webhook-timestamp"]), UTC)
+        expected = Webhook(endpoint["secret"]).sign(request.headers["webhook-id"], when, request.body.decode())
+        assert request.headers["webhook-signature"] == expected
+    assert len({r.headers["webhook-timestamp"] for r in receiver.received}) == 10
+    # replaying every failed delivery since a time queues that message again
+    since = (clock.at - timedelta(days=30)).isoformat()
+    replayed = client.post(
+        f"/v1/webhooks/endpoints/{endpoint['id']}/replay", headers=owner.headers, json={"since": since}
+    )
+    assert replayed.json() == {"queued": 1}
+    later = client.post(
+        f"/v1/webhooks/endpoints/{endpoint['id']}/replay", headers=owner.headers, json={"since": clock.at.isoformat()}
+    )
+    assert later.json() == {"queued": 0}
     log = client.get(f"/v1/webhooks/endpoints/{endpoint['id']}/attempts?limit=20", headers=owner.headers).json()
     assert [a["status_code"] for a in log["items"]] == [500] * 10 and log["items"][0]["response"] == "boom"
 
