@@ -4,6 +4,7 @@ typed errors out. The WhatsApp channel adds messaging, media and webhooks manage
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,6 +16,14 @@ DEFAULT_VERSION = "v23.0"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_PAGES = 100  # 250 templates per WABA at most (META.md §3.3): far fewer pages than this
+MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com", "graph.facebook.com"})
+
+
+@dataclass(frozen=True)
+class SendResult:
+    wamid: str
+    message_status: str | None  # "accepted" or "held_for_quality_assessment"
+    wa_id: str | None
 
 
 class GraphClient:
@@ -89,3 +98,70 @@ class GraphClient:
 
     def waba_phone_numbers(self, waba_id: str, *, token: str) -> Iterator[dict[str, Any]]:
         return self.pages(f"{waba_id}/phone_numbers", token=token, params={"fields": "id"})
+
+    # ---- messages and media (META.md §3.1, §3.2) -------------------------------------------------
+
+    def send_message(self, phone_number_id: str, message: dict[str, Any], *, token: str) -> SendResult:
+        """Send a body built by ``masteria.channels.messages``; Meta's wamid back."""
+        answer = self.request("POST", f"{phone_number_id}/messages", token=token, json=message)
+        sent = (answer.get("messages") or [{}])[0]
+        contact = (answer.get("contacts") or [{}])[0]
+        return SendResult(
+            wamid=str(sent.get("id", "")),
+            message_status=sent.get("message_status"),
+            wa_id=contact.get("wa_id"),
+        )
+
+    def mark_read(self, phone_number_id: str, body: dict[str, Any], *, token: str) -> bool:
+        return bool(self.request("POST", f"{phone_number_id}/messages", token=token, json=body).get("success"))
+
+    def upload_media(self, phone_number_id: str, data: bytes, *, mime_type: str, filename: str, token: str) -> str:
+        """Upload a file for sending (kept 30 days by Meta); its media id."""
+        url = f"{self._root}/{phone_number_id}/media"
+        try:
+            response = self._http.post(
+                url,
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (filename, data, mime_type)},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=TIMEOUT,
+            )
+        except httpx.TransportError as error:
+            raise GraphTransientError(
+                code=-1, message="network error", details=None, category=Category.TRANSIENT, trace_id=None
+            ) from error
+        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+        if response.is_success and isinstance(body, dict) and body.get("id"):
+            return str(body["id"])
+        raise meta_errors.from_response(response.status_code, body)
+
+    def media_info(self, media_id: str, *, token: str) -> dict[str, Any]:
+        """``url`` (valid 5 minutes), ``mime_type``, ``sha256``, ``file_size`` of an uploaded or received file."""
+        return self.request("GET", media_id, token=token)
+
+    def download_media(self, url: str, *, token: str, max_bytes: int = 100 * 1024 * 1024) -> bytes:
+        """The file behind a media URL (Meta's CDN wants the token too); only Meta's hosts get the token."""
+        host = httpx.URL(url).host
+        if not (host in MEDIA_HOSTS or host.endswith(".fbcdn.net") or url.startswith(self._base + "/")):
+            raise meta_errors.GraphPermanentError(
+                code=-1, message="unexpected media host", details=None, category=Category.PERMANENT, trace_id=None
+            )
+        with self._http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT) as response:
+            if not response.is_success:
+                response.read()
+                raise meta_errors.from_response(response.status_code, _json_or_none(response))
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise meta_errors.GraphPermanentError(
+                        code=131052, message="media too large", details=None, category=Category.PERMANENT, trace_id=None
+                    )
+            return bytes(data)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
