@@ -68,6 +68,7 @@ class FunctionSpec:
     # What the function's role is granted beyond its trigger (least privilege on AWS).
     sends_to: tuple[str, ...] = ()  # queues it sends messages to
     uses_media: bool = False  # reads and writes the media bucket
+    inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (the API) the connection secrets table
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -80,6 +81,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,
         sends_to=("contacts-import", "webhooks"),
         uses_media=True,
+        inbound_secrets="write",
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -97,6 +99,26 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Applies database migrations and the application role's grants on every deploy",
         timeout_seconds=600,
         memory_mb=512,
+    ),
+    FunctionSpec(
+        name="meta_webhook",
+        handler="functions.webhooks.meta.handler",
+        trigger=HttpTrigger(routes=("GET /webhooks/meta/{key}", "POST /webhooks/meta/{key}")),
+        description="Meta's webhooks: verification handshake; signature check on the raw bytes, then the queue",
+        timeout_seconds=10,
+        memory_mb=256,
+        needs_database=False,
+        sends_to=("inbound",),
+        inbound_secrets="read",
+    ),
+    FunctionSpec(
+        name="inbound_processor",
+        handler="functions.workers.inbound_processor.handler",
+        trigger=QueueTrigger(queue="inbound", batch_size=10, max_concurrency=5),
+        description="Meta's webhook bodies into contacts, conversations, messages and statuses",
+        timeout_seconds=60,
+        memory_mb=512,
+        uses_media=True,
     ),
     FunctionSpec(
         name="webhooks_fanout",

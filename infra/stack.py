@@ -88,6 +88,7 @@ class MasteriaStack(Stack):
                 "MEDIA_BUCKET": storage.media_bucket.bucket_name,
                 "KMS_KEY_ID": storage.key.key_arn,
                 "EVENT_BUS_NAME": f"{prefix}events",
+                "INBOUND_SECRETS_TABLE": storage.inbound_secrets.table_name,
             },
             network=(network.vpc, network.app_security_group),
             database=database,
@@ -128,6 +129,12 @@ class MasteriaStack(Stack):
                 queues.queues[target].grant_send_messages(function)
             if spec.uses_media:
                 storage.media_bucket.grant_read_write(function)
+            if spec.inbound_secrets == "read":
+                storage.inbound_secrets.grant_read_data(function)
+                storage.key.grant(function, "kms:Decrypt")
+            elif spec.inbound_secrets == "write":
+                storage.inbound_secrets.grant_read_write_data(function)
+                storage.key.grant(function, "kms:Encrypt", "kms:Decrypt")
             if spec.needs_database:
                 routing.bus.grant_put_events_to(function)
                 # company data keys (masteria.crypto): wrapped at first use, unwrapped when secrets are read

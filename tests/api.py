@@ -95,10 +95,13 @@ def make_custom_field(client: TestClient, account: Account, **fields: Any) -> di
     return result
 
 
-def make_connection(client: TestClient, account: Account, meta: FakeMeta, **fields: Any) -> dict[str, Any]:
+def make_connection(
+    client: TestClient, account: Account, meta: FakeMeta, *, phone_number_id: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """A WhatsApp connection whose number exists in ``meta`` (Meta's Graph API, in memory)."""
     n = next(_counter)
-    phone_number_id, waba_id, token = f"1065403522{n:05d}", f"1022901293{n:05d}", f"EAAG-token-{n}-{uuid.uuid4()}"
+    phone_number_id = phone_number_id or f"1065403522{n:05d}"
+    waba_id, token = f"1022901293{n:05d}", f"EAAG-token-{n}-{uuid.uuid4()}"
     meta.add_number(phone_number_id, waba_id, token)
     body = {
         "name": f"Number {n}",

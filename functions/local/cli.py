@@ -33,8 +33,8 @@ def migrate(_: argparse.Namespace) -> int:
 def dev(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from functions.api.app import create_app
     from functions.local.events import EventRouter
+    from functions.local.http import local_app
     from functions.local.pump import QueuePump
     from functions.local.schedules import ScheduleLoop
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
@@ -57,7 +57,7 @@ def dev(args: argparse.Namespace) -> int:
     events.start()
     host, port = args.host or settings.local_host, args.port or settings.local_port
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(local_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     )
 
     def announce() -> None:

@@ -72,3 +72,16 @@ class Storage(Construct):
             index_name="by_company",
             partition_key=dynamodb.Attribute(name="company_id", type=dynamodb.AttributeType.STRING),
         )
+        # Connection secrets for the Meta webhook function, which has no database (masteria.ports.InboundSecrets).
+        self.inbound_secrets = dynamodb.Table(
+            self,
+            "InboundSecrets",
+            partition_key=dynamodb.Attribute(name="webhook_key", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )

@@ -214,8 +214,13 @@ def test_media_bucket_is_private_encrypted_ssl_only_with_lifecycle_rules(synth: 
 
 
 def test_connection_table_has_ttl_and_alarms_cover_dead_letters_errors_throttles_and_age(synth: Synth) -> None:
-    [table] = synth.resources("AWS::DynamoDB::Table").values()
-    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    tables = {
+        t["Properties"]["KeySchema"][0]["AttributeName"]: t for t in synth.resources("AWS::DynamoDB::Table").values()
+    }
+    assert set(tables) == {"connection_id", "webhook_key"}  # WebSocket connections, inbound secrets
+    ttl = tables["connection_id"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+    assert all(t["Properties"]["SSESpecification"]["SSEEnabled"] for t in tables.values())
     metrics = [a["Properties"]["MetricName"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
     dead_letter_queues = sum(1 for q in manifest.queue_configs().values() if q.dead_letter_queue is None) + 1
     assert metrics.count("ApproximateNumberOfMessagesVisible") == dead_letter_queues

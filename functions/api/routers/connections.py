@@ -17,6 +17,12 @@ def _base(request: Request) -> str:
     return str(request.base_url)
 
 
+def _publish(caller: CallerDep, container: ContainerDep, connection_id: uuid.UUID) -> None:
+    """After commit, the Meta webhook function can check this connection's signatures (it has no database)."""
+    key, secret = service.inbound_secret(caller.session, container.company_keys, connection_id)
+    caller.after_commit.append(lambda: container.inbound_secrets.put(key, secret))
+
+
 @router.get("", response_model=list[ConnectionRead])
 def list_connections(request: Request, caller: CallerDep, container: ContainerDep) -> list[ConnectionRead]:
     return service.list_connections(
@@ -31,7 +37,7 @@ def create_connection(
     """Connect a number (admins). Meta is asked first: the token must work and the number must belong to the
     WABA (422 otherwise). The answer carries the webhook URL and verify token to enter in Meta's app settings;
     the verify token, access token and app secret are never shown again."""
-    return service.create_connection(
+    created = service.create_connection(
         session=caller.session,
         actor=caller.principal,
         keys=container.company_keys,
@@ -40,6 +46,8 @@ def create_connection(
         now=container.clock.now(),
         base_url=_base(request),
     )
+    _publish(caller, container, created.id)
+    return created
 
 
 @router.get("/{connection_id}", response_model=ConnectionRead)
@@ -60,7 +68,7 @@ def update_connection(
     connection_id: uuid.UUID, body: ConnectionUpdate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionRead:
     """Rename or replace secrets (admins); a new access token is verified with Meta before it is kept."""
-    return service.update_connection(
+    updated = service.update_connection(
         session=caller.session,
         actor=caller.principal,
         keys=container.company_keys,
@@ -70,11 +78,14 @@ def update_connection(
         now=container.clock.now(),
         base_url=_base(request),
     )
+    _publish(caller, container, connection_id)
+    return updated
 
 
 @router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_connection(connection_id: uuid.UUID, caller: CallerDep) -> None:
-    service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
+def delete_connection(connection_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> None:
+    key = service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
+    caller.after_commit.append(lambda: container.inbound_secrets.delete(key))
 
 
 @router.post("/{connection_id}/test", response_model=ConnectionRead)

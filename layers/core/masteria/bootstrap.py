@@ -19,7 +19,7 @@ from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
 from masteria.observability import logger
-from masteria.ports import Clock, EventBus, KeyService, ObjectStore, Queue, QueueConfig
+from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectStore, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
@@ -167,8 +167,23 @@ class Container:
             return KmsKeyService.from_region(self.settings.aws_region, self.settings.kms_key_id)
         from masteria.adapters.local.local_keys import LocalKeyService
 
-        master = local_secret(self.settings.masteria_data_dir, "master_key")
-        return LocalKeyService(hashlib.sha256(master.encode()).digest())
+        return LocalKeyService(self._local_master_key())
+
+    def _local_master_key(self) -> bytes:
+        return hashlib.sha256(local_secret(self.settings.masteria_data_dir, "master_key").encode()).digest()
+
+    @cached_property
+    def inbound_secrets(self) -> InboundSecrets:
+        s = self.settings
+        if s.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.dynamodb_inbound_secrets import DynamoInboundSecrets
+
+            s.require("INBOUND_SECRETS_TABLE", "KMS_KEY_ID")
+            assert s.inbound_secrets_table is not None and s.kms_key_id is not None
+            return DynamoInboundSecrets.from_region(s.aws_region, table=s.inbound_secrets_table, key_id=s.kms_key_id)
+        from masteria.adapters.local.inbound_secrets import FileInboundSecrets
+
+        return FileInboundSecrets(s.masteria_data_dir / "inbound_secrets", self._local_master_key())
 
     @cached_property
     def company_keys(self) -> CompanyKeys:

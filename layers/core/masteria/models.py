@@ -7,6 +7,7 @@ from masteria.adapters.local import queue_models as _queue_models
 from masteria.audit import models as _audit_models
 from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
+from masteria.conversations import models as _conversations_models
 from masteria.db import Base
 from masteria.notifications import models as _notifications_models
 from masteria.templates import models as _templates_models
@@ -19,6 +20,7 @@ __all__ = [
     "_audit_models",
     "_channels_models",
     "_contacts_models",
+    "_conversations_models",
     "_events",
     "_notifications_models",
     "_queue_models",

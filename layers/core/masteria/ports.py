@@ -110,3 +110,24 @@ class EventBus(Protocol):
     """Publishes committed domain events to their consumers (EventBridge on AWS, the local queue locally)."""
 
     def publish(self, events: Sequence[PublishedEvent]) -> None: ...
+
+
+@dataclass(frozen=True)
+class InboundSecret:
+    """What the Meta webhook function needs of a connection, without the database."""
+
+    company_id: uuid.UUID
+    connection_id: uuid.UUID
+    app_secret: str
+    verify_token: str
+
+
+class InboundSecrets(Protocol):
+    """Connection secrets by webhook key, readable where the database is not (DynamoDB + KMS on AWS, a
+    sealed file locally); written by the API whenever a connection's secrets change."""
+
+    def put(self, webhook_key: str, secret: InboundSecret) -> None: ...
+
+    def get(self, webhook_key: str) -> InboundSecret | None: ...
+
+    def delete(self, webhook_key: str) -> None: ...

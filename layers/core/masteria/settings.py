@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     sqs_queue_url_prefix: str | None = None
     media_bucket: str | None = None
+    # DynamoDB table of connection secrets for the Meta webhook function (AWS); locally a folder of sealed files.
+    inbound_secrets_table: str | None = None
     # EventBridge bus of the domain events (AWS); locally events go through the local queue.
     event_bus_name: str | None = None
     # KMS key that wraps each company's data key (AWS); locally a master key under MASTERIA_DATA_DIR.

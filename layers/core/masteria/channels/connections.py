@@ -23,6 +23,7 @@ from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, Conne
 from masteria.crypto import CompanyKeys, seal, unseal
 from masteria.db import get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
+from masteria.ports import InboundSecret
 from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
@@ -185,7 +186,8 @@ def update_connection(
     return _read(session, keys, row, base_url)
 
 
-def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> None:
+def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> str:
+    """Delete it; its webhook key, whose inbound secret the caller removes after commit."""
     actor.require(Role.ADMIN)
     row = get_or_404(session, ChannelConnection, connection_id, "connection")
     session.delete(row)
@@ -193,6 +195,7 @@ def delete_connection(*, session: Session, actor: Principal, connection_id: uuid
         session, actor=actor, action="connections.delete", count=1, target_type="connection", target_id=row.id,
         details={"name": row.name},
     )  # fmt: skip
+    return row.webhook_key
 
 
 def test_connection(
@@ -226,3 +229,12 @@ def waba_access(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -
     row = get_or_404(session, ChannelConnection, connection_id, "connection")
     secret = credentials(session, keys, row)
     return WabaAccess(connection_id=row.id, waba_id=secret.waba_id, token=secret.access_token)
+
+
+def inbound_secret(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> tuple[str, InboundSecret]:
+    """The webhook key and what the Meta webhook function needs (the caller stores it after commit)."""
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    secret = credentials(session, keys, row)
+    return row.webhook_key, InboundSecret(
+        company_id=row.company_id, connection_id=row.id, app_secret=secret.app_secret, verify_token=secret.verify_token
+    )

@@ -585,7 +585,12 @@ def bulk_action(*, session: Session, actor: Principal, data: BulkAction) -> Bulk
 
 
 def get_settings(*, session: Session, actor: Principal) -> ContactSettingsRead:
-    row = session.get(ContactSettings, actor.company_id)
+    return company_settings(session, actor.company_id)
+
+
+def company_settings(session: Session, company_id: uuid.UUID) -> ContactSettingsRead:
+    """The company's stop and opt-in keywords (the defaults until it changes them)."""
+    row = session.get(ContactSettings, company_id)
     if row is None:
         return ContactSettingsRead(
             stop_keywords=list(keywords.DEFAULT_STOP_KEYWORDS), opt_in_keywords=list(keywords.DEFAULT_OPT_IN_KEYWORDS)

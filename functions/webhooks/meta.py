@@ -1,0 +1,84 @@
+"""Meta's webhooks, one URL per connection: ``/webhooks/meta/{key}``.
+
+GET answers Meta's verification handshake with the connection's verify token. POST checks
+``X-Hub-Signature-256`` (HMAC-SHA256 of the raw bytes under the app secret, compared in constant time),
+puts the body on the ``inbound`` queue byte for byte, and answers 200. No database here: the secrets
+come from the inbound secrets store (DynamoDB + KMS on AWS), cached for a minute per warm function.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from masteria.bootstrap import container
+from masteria.channels.inbound_job import QUEUE, InboundJob
+from masteria.observability import logger
+from masteria.ports import InboundSecret
+
+CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[InboundSecret | None, float]] = {}
+_lock = threading.Lock()
+
+
+def _secret(key: str) -> InboundSecret | None:
+    now = time.monotonic()
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+    found = container().inbound_secrets.get(key) if 16 <= len(key) <= 64 else None
+    with _lock:
+        _cache[key] = (found, now + (CACHE_SECONDS if found else 5.0))
+    return found
+
+
+def _answer(status: int, body: str = "") -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"content-type": "text/plain"}, "body": body}
+
+
+def signature_matches(raw: bytes, header: str | None, app_secret: str) -> bool:
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    method = event.get("requestContext", {}).get("http", {}).get("method", "")
+    key = (event.get("pathParameters") or {}).get("key", "")
+    secret = _secret(key)
+    if secret is None:
+        return _answer(404, "unknown webhook")
+    if method == "GET":
+        query = event.get("queryStringParameters") or {}
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(token.encode(), secret.verify_token.encode()):
+            return _answer(200, query.get("hub.challenge", ""))
+        return _answer(403, "verification failed")
+    if method != "POST":
+        return _answer(405)
+    body = event.get("body") or ""
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if not signature_matches(raw, headers.get("x-hub-signature-256"), secret.app_secret):
+        logger.warning(
+            "meta webhook with a missing or wrong signature", extra={"connection_id": str(secret.connection_id)}
+        )
+        return _answer(401, "invalid signature")
+    c = container()
+    job = InboundJob(
+        company_id=secret.company_id,
+        connection_id=secret.connection_id,
+        received_at=c.clock.now(),
+        body_b64=base64.b64encode(raw).decode(),
+    )
+    c.queue.send(QUEUE, job.model_dump_json())
+    return _answer(200, "ok")

@@ -1,0 +1,1 @@
+"""Conversations and messages: the inbound pipeline and the shared inbox."""
