@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from masteria.bootstrap import Container
+from masteria.channels.inbound_job import InboundJob
+from masteria.conversations import inbound
 from tests.meta import FakeMeta
 
 PASSWORD = "correct horse battery staple"
@@ -115,3 +122,34 @@ def make_connection(
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def customer_writes(
+    container: Container, account: Account, connection: dict[str, Any], text: str, *, wa_id: str = "5511987650001",
+    at: int | None = None,
+) -> None:  # fmt: skip
+    """A text from a customer, as Meta would post it (through the inbound processor)."""
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": connection["phone_number_id"]},
+        "contacts": [{"profile": {"name": "Carla"}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id, "id": f"wamid.in{uuid.uuid4().hex}", "timestamp": str(at or int(time.time())),
+                "type": "text", "text": {"body": text},
+            }
+        ],
+    }  # fmt: skip
+    raw = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+        }
+    )
+    job = InboundJob(
+        company_id=uuid.UUID(account.company_id),
+        connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC),
+        body_b64=base64.b64encode(raw.encode()).decode(),
+    )
+    assert not inbound.process(db=container.database, keys=container.company_keys, job=job).dead_lettered

@@ -43,6 +43,7 @@ class FakeMeta:
     numbers: dict[str, Number] = field(default_factory=dict)
     templates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to /{phone-number-id}/messages
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_000_000_000_000_000))
 
     def add_number(self, phone_number_id: str, waba_id: str, token: str, **facts: str) -> Number:
@@ -76,6 +77,16 @@ class FakeMeta:
                     "messaging_limit_tier": number.messaging_limit_tier,
                 },
             )
+        if len(parts) == 3 and parts[2] == "messages" and parts[1] in self.numbers:
+            if token != self.numbers[parts[1]].token:
+                return _error(401, 190, "Error validating access token")
+            body = json.loads(request.content)
+            self.sent.append(body)
+            if body.get("status") == "read":
+                return httpx.Response(200, json={"success": True})
+            wamid = f"wamid.fake{next(self._ids)}"
+            answer = {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}]}
+            return httpx.Response(200, json={**answer, "messages": [{"id": wamid, "message_status": "accepted"}]})
         if len(parts) == 3 and token not in self._tokens_of(parts[1]):
             return _error(401, 190, "Error validating access token")
         if len(parts) == 3 and parts[2] == "phone_numbers":

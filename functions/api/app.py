@@ -13,6 +13,7 @@ from functions.api.routers import (
     groups,
     health,
     imports,
+    inbox,
     notifications,
     templates,
     users,
@@ -38,7 +39,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware)
     routers = (
         health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications,
+        notifications, inbox,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

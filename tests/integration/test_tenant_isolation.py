@@ -16,7 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from masteria.bootstrap import Container
-from tests.api import Account, invite, make_connection, make_contact, make_custom_field, make_tag, sign_up
+from tests.api import (
+    Account,
+    customer_writes,
+    invite,
+    make_connection,
+    make_contact,
+    make_custom_field,
+    make_tag,
+    sign_up,
+)
 from tests.meta import FakeMeta
 
 BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
@@ -30,6 +39,15 @@ def _notification(account: Account) -> str:
     with bootstrap.container().database.tenant(company) as session:
         row = notify(session, company_id=company, kind="test", title="t", body="b", data={})
         return str(row.id)
+
+
+def _conversation(client: TestClient, account: Account, meta: FakeMeta) -> str:
+    from masteria import bootstrap
+
+    connection = make_connection(client, account, meta, phone_number_id=f"9{uuid.uuid4().int % 10**12:012d}")
+    customer_writes(bootstrap.container(), account, connection, "oi")
+    conversation: str = client.get("/v1/conversations", headers=account.headers).json()["items"][0]["id"]
+    return conversation
 
 
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
@@ -59,6 +77,7 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
         json={"url": "https://93.184.215.14/hook", "event_types": ["contact.created"]},
     ).json()["id"],
     "notification_id": lambda client, account, meta: _notification(account),
+    "conversation_id": _conversation,
     "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],

@@ -1,4 +1,4 @@
-"""Conversations, messages and dead-lettered webhook bodies.
+"""Conversations, messages, internal notes and dead-lettered webhook bodies.
 
 Revision ID: 0111
 Revises: 0110
@@ -80,10 +80,22 @@ def upgrade() -> None:
         sa.Column("error", sa.String(500), nullable=False),
         created_column(),
     )
-    for table in ("conversations", "messages", "inbound_dead_letters"):
+    op.create_table(
+        "conversation_notes",
+        id_column(),
+        company_column(),
+        _fk("conversation_id", "conversations"),
+        _fk("author_id", "users", nullable=True, ondelete="SET NULL"),
+        sa.Column("body", sa.Text, nullable=False),
+        created_column(),
+    )
+    op.create_index(
+        "ix_conversation_notes_conversation_id_created_at", "conversation_notes", ["conversation_id", "created_at"]
+    )
+    for table in ("conversations", "messages", "inbound_dead_letters", "conversation_notes"):
         enable_tenant_rls(table)
 
 
 def downgrade() -> None:
-    for table in ("inbound_dead_letters", "messages", "conversations"):
+    for table in ("conversation_notes", "inbound_dead_letters", "messages", "conversations"):
         op.drop_table(table)

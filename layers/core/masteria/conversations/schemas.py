@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, HttpUrl, StringConstraints
+
+from masteria.schemas import ReadModel, StrictModel
+
+
+class ConversationFilter(StrictModel):
+    status: Literal["open", "pending", "closed"] | None = None
+    assignee: str | None = Field(default=None, description="me, none, or a user id")
+    channel: Literal["whatsapp", "sms"] | None = None
+    unread: bool | None = None
+    tag_id: uuid.UUID | None = None
+
+
+class ContactSummary(ReadModel):
+    id: uuid.UUID
+    name: str | None
+    phone: str
+
+
+class ConversationRead(ReadModel):
+    id: uuid.UUID
+    connection_id: uuid.UUID
+    channel: str
+    status: str
+    assignee_id: uuid.UUID | None
+    contact: ContactSummary
+    last_message_at: datetime | None
+    last_inbound_at: datetime | None
+    window_expires_at: datetime | None
+    window_open: bool
+    unread_count: int
+    created_at: datetime
+
+
+class MessageRead(ReadModel):
+    id: uuid.UUID
+    direction: str
+    wamid: str
+    type: str
+    text: str | None
+    content: dict[str, Any]
+    reply_to_wamid: str | None
+    status: str
+    status_at: datetime | None
+    errors: list[dict[str, Any]]
+    sent_at: datetime
+
+
+class MediaReply(StrictModel):
+    type: Literal["image", "document", "audio", "video", "sticker"] = Field(examples=["image"])
+    link: HttpUrl = Field(examples=["https://cdn.example.com/catalogo.pdf"])
+    caption: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    filename: Annotated[str, StringConstraints(max_length=240)] | None = None
+
+
+class Reply(StrictModel):
+    """One of: ``text``, ``media``, or ``template_id`` (a WhatsApp template, filled in for the contact)."""
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = Field(
+        default=None, examples=["Oi! Como posso ajudar?"]
+    )
+    media: MediaReply | None = None
+    template_id: uuid.UUID | None = Field(default=None, examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+    reply_to: uuid.UUID | None = Field(default=None, description="the id of the message this answers")
+
+
+class NoteCreate(StrictModel):
+    body: Annotated[str, StringConstraints(min_length=1, max_length=10_000)] = Field(examples=["Cliente VIP"])
+
+
+class NoteRead(ReadModel):
+    id: uuid.UUID
+    author_id: uuid.UUID | None
+    body: str
+    created_at: datetime
+
+
+class Assign(StrictModel):
+    assignee_id: uuid.UUID | None = Field(examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+
+
+class UnreadCounts(ReadModel):
+    conversations: int
+    messages: int

@@ -1,0 +1,303 @@
+"""The shared inbox: conversations and their messages, replies, notes, assignment, closing, read receipts.
+
+Who sees what: admins and owners see every conversation; agents see the ones assigned to them and the
+unassigned ones (anything else is a 404, like an id that does not exist). Free-form replies need the
+24-hour customer service window to be open; outside it only a template can be sent (META.md §1.7).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from masteria.channels import connections, messages
+from masteria.channels.graph import GraphClient
+from masteria.channels.models import ChannelConnection
+from masteria.contacts.models import Contact, ContactTag
+from masteria.contacts.service import get_contact
+from masteria.conversations.models import Conversation, ConversationNote, Message
+from masteria.conversations.schemas import (
+    Assign,
+    ContactSummary,
+    ConversationFilter,
+    ConversationRead,
+    MessageRead,
+    NoteCreate,
+    NoteRead,
+    Reply,
+    UnreadCounts,
+)
+from masteria.crypto import CompanyKeys
+from masteria.errors import FieldError, Invalid, NotFound
+from masteria.events import EventType, record_event
+from masteria.pagination import Page, PageRequest, paginate
+from masteria.templates import whatsapp
+from masteria.templates.models import WhatsAppTemplate
+from masteria.templates.rendering import contact_values
+from masteria.tenancy.models import Role, User
+from masteria.tenancy.service import Principal
+
+
+def _visible(actor: Principal) -> ColumnElement[bool]:
+    if actor.role.rank >= Role.ADMIN.rank:
+        return Conversation.id.is_not(None)
+    return or_(Conversation.assignee_id == actor.user_id, Conversation.assignee_id.is_(None))
+
+
+def _get(session: Session, actor: Principal, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
+    statement: Select[Conversation] = select(Conversation).where(Conversation.id == conversation_id, _visible(actor))
+    found = session.scalars(statement.with_for_update() if lock else statement).first()
+    if found is None:
+        raise NotFound("conversation not found")
+    return found
+
+
+def _read(session: Session, row: Conversation, now: datetime) -> ConversationRead:
+    contact = session.get_one(Contact, row.contact_id)
+    return ConversationRead(
+        id=row.id,
+        connection_id=row.connection_id,
+        channel=row.channel,
+        status=row.status,
+        assignee_id=row.assignee_id,
+        contact=ContactSummary(id=contact.id, name=contact.name, phone=contact.phone),
+        last_message_at=row.last_message_at,
+        last_inbound_at=row.last_inbound_at,
+        window_expires_at=row.window_expires_at,
+        window_open=row.window_expires_at is not None and row.window_expires_at > now,
+        unread_count=row.unread_count,
+        created_at=row.created_at,
+    )
+
+
+def list_conversations(
+    *, session: Session, actor: Principal, filters: ConversationFilter, page: PageRequest, now: datetime
+) -> Page[ConversationRead]:
+    """Most recent activity first."""
+    statement = select(Conversation).where(_visible(actor), Conversation.last_message_at.is_not(None))
+    if filters.status:
+        statement = statement.where(Conversation.status == filters.status)
+    if filters.channel:
+        statement = statement.where(Conversation.channel == filters.channel)
+    if filters.unread is not None:
+        statement = statement.where((Conversation.unread_count > 0) == filters.unread)
+    if filters.assignee == "me":
+        statement = statement.where(Conversation.assignee_id == actor.user_id)
+    elif filters.assignee == "none":
+        statement = statement.where(Conversation.assignee_id.is_(None))
+    elif filters.assignee:
+        try:
+            statement = statement.where(Conversation.assignee_id == uuid.UUID(filters.assignee))
+        except ValueError as error:
+            raise Invalid("invalid assignee", [FieldError("assignee", "me, none or a user id")]) from error
+    if filters.tag_id:
+        tagged = select(ContactTag.contact_id).where(ContactTag.tag_id == filters.tag_id)
+        statement = statement.where(Conversation.contact_id.in_(tagged))
+    rows, cursor = paginate(session, statement, keys=[Conversation.last_message_at, Conversation.id], page=page)
+    return Page[ConversationRead](items=[_read(session, r, now) for r in rows], next_cursor=cursor)
+
+
+def get_conversation(
+    *, session: Session, actor: Principal, conversation_id: uuid.UUID, now: datetime
+) -> ConversationRead:
+    return _read(session, _get(session, actor, conversation_id), now)
+
+
+def list_messages(
+    *, session: Session, actor: Principal, conversation_id: uuid.UUID, page: PageRequest
+) -> Page[MessageRead]:
+    """Newest first."""
+    _get(session, actor, conversation_id)
+    statement = select(Message).where(Message.conversation_id == conversation_id)
+    rows, cursor = paginate(session, statement, keys=[Message.sent_at, Message.id], page=page)
+    return Page[MessageRead](items=[MessageRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+def _body(
+    *,
+    session: Session,
+    actor: Principal,
+    conversation: Conversation,
+    contact: Contact,
+    data: Reply,
+    reply_to: str | None,
+) -> tuple[str, str | None, dict[str, Any]]:
+    """(type, inbox text, Meta's message body) of a reply."""
+    to = contact.phone.removeprefix("+")
+    if data.text is not None:
+        return "text", data.text, messages.text(to, data.text, reply_to=reply_to)
+    if data.media is not None:
+        media = data.media
+        body = messages.media(
+            to, media.type, link=str(media.link), caption=media.caption, filename=media.filename, reply_to=reply_to
+        )
+        return media.type, media.caption, body
+    assert data.template_id is not None
+    template = session.get(WhatsAppTemplate, data.template_id)
+    if template is None or template.connection_id != conversation.connection_id:
+        raise Invalid("unknown template", [FieldError("template_id", "not a template of this conversation's number")])
+    if template.status != "APPROVED":
+        raise Invalid("the template is not approved", [FieldError("template_id", f"its status is {template.status}")])
+    values = contact_values(get_contact(session=session, actor=actor, contact_id=contact.id).model_dump())
+    filled = whatsapp.fill(template, values)
+    body = messages.template(to, template.name, template.language, filled.send_components, reply_to=reply_to)
+    return "template", filled.body, body
+
+
+def reply(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    graph: GraphClient,
+    conversation_id: uuid.UUID,
+    data: Reply,
+    now: datetime,
+) -> MessageRead:
+    """Send text, media (inside the 24-hour window) or a template (any time) to the conversation's contact."""
+    conversation = _get(session, actor, conversation_id, lock=True)
+    chosen = [name for name in ("text", "media", "template_id") if getattr(data, name) is not None]
+    if len(chosen) != 1:
+        raise Invalid("send one thing", [FieldError("text", "give exactly one of text, media or template_id")])
+    window_open = conversation.window_expires_at is not None and conversation.window_expires_at > now
+    if data.template_id is None and not window_open:
+        raise Invalid(
+            "the 24-hour window is closed: pick a template",
+            [FieldError(chosen[0], "outside the customer service window only a template can be sent")],
+        )
+    reply_to = None
+    if data.reply_to is not None:
+        quoted = session.get(Message, data.reply_to)
+        if quoted is None or quoted.conversation_id != conversation.id:
+            raise Invalid("unknown message", [FieldError("reply_to", "not a message of this conversation")])
+        reply_to = quoted.wamid
+    contact = session.get_one(Contact, conversation.contact_id)
+    kind, shown, body = _body(
+        session=session, actor=actor, conversation=conversation, contact=contact, data=data, reply_to=reply_to
+    )
+    connection = session.get_one(ChannelConnection, conversation.connection_id)
+    secret = connections.credentials(session, keys, connection)
+    sent = graph.send_message(secret.phone_number_id, body, token=secret.access_token)
+    message = Message(
+        company_id=conversation.company_id,
+        connection_id=conversation.connection_id,
+        conversation_id=conversation.id,
+        contact_id=contact.id,
+        direction="out",
+        wamid=sent.wamid,
+        type=kind,
+        text=shown,
+        content={kind: body[kind], **({"context": body["context"]} if "context" in body else {})},
+        reply_to_wamid=reply_to,
+        status="accepted",
+        sent_at=now,
+    )
+    session.add(message)
+    conversation.last_message_at = now
+    if conversation.status == "closed":
+        conversation.status = "open"
+    session.flush()
+    return MessageRead.model_validate(message)
+
+
+def add_note(*, session: Session, actor: Principal, conversation_id: uuid.UUID, data: NoteCreate) -> NoteRead:
+    conversation = _get(session, actor, conversation_id)
+    note = ConversationNote(
+        company_id=conversation.company_id, conversation_id=conversation.id, author_id=actor.user_id, body=data.body
+    )
+    session.add(note)
+    session.flush()
+    session.refresh(note)
+    return NoteRead.model_validate(note)
+
+
+def list_notes(*, session: Session, actor: Principal, conversation_id: uuid.UUID) -> list[NoteRead]:
+    _get(session, actor, conversation_id)
+    rows = session.scalars(
+        select(ConversationNote)
+        .where(ConversationNote.conversation_id == conversation_id)
+        .order_by(ConversationNote.created_at)
+    )
+    return [NoteRead.model_validate(r) for r in rows]
+
+
+def assign(
+    *, session: Session, actor: Principal, conversation_id: uuid.UUID, data: Assign, now: datetime
+) -> ConversationRead:
+    """Assign, transfer (assign to someone else) or unassign (``null``); the assignee is an active user."""
+    conversation = _get(session, actor, conversation_id, lock=True)
+    if data.assignee_id is not None:
+        user = session.get(User, data.assignee_id)
+        if user is None or not user.is_active:
+            raise Invalid("unknown user", [FieldError("assignee_id", "not an active user of this company")])
+    if conversation.assignee_id != data.assignee_id:
+        conversation.assignee_id = data.assignee_id
+        record_event(
+            session,
+            company_id=conversation.company_id,
+            type=EventType.CONVERSATION_ASSIGNED,
+            data={
+                "conversation_id": str(conversation.id),
+                "assignee_id": str(data.assignee_id) if data.assignee_id else None,
+            },
+        )
+    session.flush()
+    return _read(session, conversation, now)
+
+
+def set_status(
+    *, session: Session, actor: Principal, conversation_id: uuid.UUID, status: str, now: datetime
+) -> ConversationRead:
+    """Close, reopen, or mark pending."""
+    conversation = _get(session, actor, conversation_id, lock=True)
+    if conversation.status != status:
+        conversation.status = status
+        if status == "closed":
+            record_event(
+                session,
+                company_id=conversation.company_id,
+                type=EventType.CONVERSATION_CLOSED,
+                data={"conversation_id": str(conversation.id)},
+            )
+    session.flush()
+    return _read(session, conversation, now)
+
+
+def mark_read(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    graph: GraphClient,
+    conversation_id: uuid.UUID,
+    now: datetime,
+) -> ConversationRead:
+    """Zero the unread count and send WhatsApp's read receipt for the latest inbound message."""
+    conversation = _get(session, actor, conversation_id, lock=True)
+    latest = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.direction == "in")
+        .order_by(Message.sent_at.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and conversation.unread_count:
+        connection = session.get_one(ChannelConnection, conversation.connection_id)
+        secret = connections.credentials(session, keys, connection)
+        graph.mark_read(secret.phone_number_id, messages.mark_read(latest.wamid), token=secret.access_token)
+    conversation.unread_count = 0
+    session.flush()
+    return _read(session, conversation, now)
+
+
+def unread_counts(*, session: Session, actor: Principal) -> UnreadCounts:
+    """Unread conversations and messages the caller can see."""
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(Conversation.unread_count), 0)).where(
+            _visible(actor), Conversation.unread_count > 0
+        )
+    ).one()
+    return UnreadCounts(conversations=int(row[0]), messages=int(row[1]))
