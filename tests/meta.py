@@ -44,6 +44,7 @@ class FakeMeta:
     templates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to /{phone-number-id}/messages
+    media: dict[str, bytes] = field(default_factory=dict)  # media id → file (inbound media to download)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_000_000_000_000_000))
 
     def add_number(self, phone_number_id: str, waba_id: str, token: str, **facts: str) -> Number:
@@ -60,6 +61,20 @@ class FakeMeta:
         self.requests.append(request)
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         parts = request.url.path.strip("/").split("/")
+        known_token = any(n.token == token for n in self.numbers.values())
+        if request.url.host == "lookaside.fbsbx.com":  # Meta's media CDN wants the token too
+            mid = request.url.params.get("mid", "")
+            if not known_token or mid not in self.media:
+                return httpx.Response(404)
+            return httpx.Response(200, content=self.media[mid])
+        if len(parts) == 2 and parts[1] in self.media:  # GET /{media-id}
+            if not known_token:
+                return _error(401, 190, "Error validating access token")
+            url = f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={parts[1]}"
+            data = self.media[parts[1]]
+            return httpx.Response(
+                200, json={"url": url, "mime_type": "image/jpeg", "file_size": len(data), "id": parts[1]}
+            )
         if parts[0] != VERSION:
             return _error(400, 2500, "Unknown path components")
         if len(parts) == 2 and parts[1] in self.numbers:  # GET /{phone-number-id}

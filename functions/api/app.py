@@ -14,6 +14,7 @@ from functions.api.routers import (
     health,
     imports,
     inbox,
+    media,
     notifications,
     templates,
     users,
@@ -39,7 +40,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware)
     routers = (
         health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox,
+        notifications, inbox, media,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

@@ -19,7 +19,8 @@ _processor = BatchProcessor(event_type=EventType.SQS)
 
 def _record(record: SQSRecord) -> None:
     c = container()
-    inbound.process(db=c.database, keys=c.company_keys, job=InboundJob.model_validate_json(record.body))
+    media = inbound.Media(graph=c.graph, store=c.object_store, keys=c.company_keys)
+    inbound.process(db=c.database, keys=c.company_keys, job=InboundJob.model_validate_json(record.body), media=media)
 
 
 @logger.inject_lambda_context(clear_state=True)

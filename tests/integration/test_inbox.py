@@ -3,12 +3,17 @@ outside the 24-hour window, notes, assignment, close and reopen, read receipts, 
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
 from masteria.bootstrap import Container
+from masteria.channels.inbound_job import InboundJob
+from masteria.conversations import inbound
 from masteria.templates.models import WhatsAppTemplate
 from tests.api import customer_writes, invite, make_connection, sign_up
 from tests.meta import FakeMeta
@@ -97,3 +102,39 @@ def test_agents_see_their_own_and_unassigned_conversations(
         f"/v1/conversations/{second['id']}/assignee", headers=owner.headers, json={"assignee_id": str(uuid.uuid4())}
     )
     assert unknown.status_code == 422
+
+
+def test_inbound_media_is_copied_and_served_through_expiring_links(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    from masteria.conversations.inbound import Media
+    from tests.meta_webhooks import FIXTURES
+
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta, phone_number_id=NUMBER)
+    raw = (FIXTURES / "openapi" / "examples" / "webhooks" / "post_request" / "image_message.json").read_bytes()
+    media_id = json.loads(raw)["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["id"]
+    meta.media[media_id] = b"\xff\xd8\xff\xe0 a jpeg"
+    job = InboundJob(
+        company_id=uuid.UUID(owner.company_id), connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC), body_b64=base64.b64encode(raw).decode(),
+    )  # fmt: skip
+    media = Media(graph=container.graph, store=container.object_store, keys=container.company_keys)
+    assert inbound.process(db=container.database, keys=container.company_keys, job=job, media=media).messages == 1
+    (conversation,) = client.get("/v1/conversations", headers=owner.headers).json()["items"]
+    (message,) = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()["items"]
+    assert message["type"] == "image" and message["content"]["stored"]["size"] == len(meta.media[media_id])
+    link = message["media_url"]
+    path = link.removeprefix("http://testserver")
+    served = client.get(path)  # the link is the permission: no token needed
+    assert served.status_code == 200 and served.content == meta.media[media_id]
+    assert served.headers["content-type"] == "image/jpeg"
+    token = path.rsplit("/", 1)[1]
+    assert client.get(path[: -len(token)] + token[:-2] + "xx").status_code == 404  # tampered
+    container.clock = _Later()  # type: ignore[misc]
+    assert client.get(path).status_code == 404  # expired
+
+
+class _Later:
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(minutes=16)

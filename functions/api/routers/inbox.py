@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from masteria.conversations import service
@@ -56,10 +56,17 @@ def get_conversation(conversation_id: uuid.UUID, caller: CallerDep, container: C
 
 
 @router.get("/{conversation_id}/messages", response_model=Page[MessageRead])
-def list_messages(conversation_id: uuid.UUID, caller: CallerDep, page: PageDep) -> Page[MessageRead]:
-    """Newest first."""
+def list_messages(
+    conversation_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep, page: PageDep
+) -> Page[MessageRead]:
+    """Newest first; images, audio, video, documents and stickers with a `media_url` valid for 15 minutes."""
     return service.list_messages(
-        session=caller.session, actor=caller.principal, conversation_id=conversation_id, page=page
+        session=caller.session,
+        actor=caller.principal,
+        conversation_id=conversation_id,
+        page=page,
+        links=container.media_links,
+        base_url=str(request.base_url),
     )
 
 

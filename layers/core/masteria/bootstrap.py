@@ -18,6 +18,7 @@ from masteria.channels.graph import GraphClient
 from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
+from masteria.media import MediaLinks
 from masteria.observability import logger
 from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectStore, Queue, QueueConfig
 from masteria.settings import Runtime, Settings
@@ -188,6 +189,10 @@ class Container:
     @cached_property
     def company_keys(self) -> CompanyKeys:
         return CompanyKeys(self.key_service, self.clock)
+
+    @cached_property
+    def media_links(self) -> MediaLinks:
+        return MediaLinks(self.object_store, self.jwt_secret + ":media", self.clock)
 
     @cached_property
     def graph(self) -> GraphClient:

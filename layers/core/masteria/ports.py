@@ -70,6 +70,10 @@ class ObjectStore(Protocol):
         """A presigned URL a browser can PUT the object to, or None where the API takes the upload."""
         ...
 
+    def download_url(self, key: str, *, expires_seconds: int) -> str | None:
+        """A presigned URL to GET the object, or None where the API serves it (``masteria.media``)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -14,6 +14,8 @@ statuses.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -25,7 +27,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.channels import connections
+from masteria.channels.graph import GraphClient
 from masteria.channels.inbound_job import InboundJob
+from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import ChannelConnection
 from masteria.contacts import keywords
 from masteria.contacts import service as contacts
@@ -36,6 +40,7 @@ from masteria.db import Database
 from masteria.events import EventType, record_event
 from masteria.notifications import service as notifications
 from masteria.observability import logger
+from masteria.ports import ObjectStore
 from masteria.templates.models import WhatsAppTemplate
 
 WINDOW = timedelta(hours=24)
@@ -98,7 +103,16 @@ def _numbers(session: Session, keys: CompanyKeys, job: InboundJob) -> dict[str, 
     return found
 
 
-def process(*, db: Database, keys: CompanyKeys, job: InboundJob) -> Result:
+@dataclass(frozen=True)
+class Media:
+    """What copying inbound media needs: the Graph API, the object store and the company keys (for the token)."""
+
+    graph: GraphClient
+    store: ObjectStore
+    keys: CompanyKeys
+
+
+def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | None = None) -> Result:
     """Apply one webhook body, all of it or none; dead-letter it whole if it cannot be understood."""
     raw = job.body
     try:
@@ -122,7 +136,7 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob) -> Result:
                         if str(number) not in numbers:
                             raise Unprocessable(f"no connection has the phone number id {number}")
                         target = numbers[str(number)]
-                    _change(session, target, change, result)
+                    _change(session, target, change, result, media)
             return result
     except (Unprocessable, ValueError, KeyError, TypeError, AttributeError) as error:
         reason = f"{type(error).__name__}: {error}"[:500]
@@ -134,12 +148,14 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob) -> Result:
         return Result(dead_lettered=True, errors=[reason])
 
 
-def _change(session: Session, connection: ChannelConnection, change: dict[str, Any], result: Result) -> None:
+def _change(
+    session: Session, connection: ChannelConnection, change: dict[str, Any], result: Result, media: Media | None
+) -> None:
     field_name, value = change.get("field"), change.get("value") or {}
     if field_name == "messages":
         names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
         for message in value.get("messages") or []:
-            _message(session, connection, message, names.get(message.get("from")), result)
+            _message(session, connection, message, names.get(message.get("from")), result, media)
         for status in value.get("statuses") or []:
             _status(session, connection, status, result)
         for error in value.get("errors") or []:
@@ -193,8 +209,13 @@ def _upsert_conversation(
     return conversation, bool(row[1])
 
 
-def _message(
-    session: Session, connection: ChannelConnection, message: dict[str, Any], name: str | None, result: Result
+def _message(  # noqa: PLR0917
+    session: Session,
+    connection: ChannelConnection,
+    message: dict[str, Any],
+    name: str | None,
+    result: Result,
+    media: Media | None,
 ) -> None:
     wa_id, wamid = str(message["from"]), str(message["id"])
     at = _time(message["timestamp"])
@@ -225,6 +246,12 @@ def _message(
         result.duplicates += 1
         return
     result.messages += 1
+    if kind in MEDIA_TYPES and media is not None and content.get(kind, {}).get("id"):
+        stored = session.get_one(Message, inserted)
+        stored.content = {
+            **content,
+            "stored": _copy_media(session, connection, media, str(content[kind]["id"]), inserted),
+        }
     conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, at]))
     conversation.window_expires_at = max(filter(None, [conversation.window_expires_at, at + WINDOW]))
@@ -262,6 +289,24 @@ def _message(
             contacts.record_opt_out(
                 session, contact=contact, channel="whatsapp", reason=f"replied {shown[:40]!r}", at=at
             )
+
+
+def _copy_media(
+    session: Session, connection: ChannelConnection, media: Media, media_id: str, message_id: uuid.UUID
+) -> dict[str, Any]:
+    """Copy an inbound file from Meta (its URL lives 5 minutes) to our object store. A transient failure
+    retries the whole body (the message is inserted once anyway); a permanent one is recorded."""
+    token = connections.credentials(session, media.keys, connection).access_token
+    try:
+        info = media.graph.media_info(media_id, token=token)
+        data = media.graph.download_media(str(info["url"]), token=token)
+    except GraphTransientError:
+        raise
+    except GraphError as error:
+        return {"error": str(error)[:300]}
+    key = f"{connection.company_id}/media/{message_id}"
+    size = media.store.put(key, io.BytesIO(data))
+    return {"key": key, "mime_type": info.get("mime_type"), "size": size, "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _status(session: Session, connection: ChannelConnection, status: dict[str, Any], result: Result) -> None:

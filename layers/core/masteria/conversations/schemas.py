@@ -50,6 +50,7 @@ class MessageRead(ReadModel):
     status_at: datetime | None
     errors: list[dict[str, Any]]
     sent_at: datetime
+    media_url: str | None = Field(default=None, description="a link to the stored file, valid for 15 minutes")
 
 
 class MediaReply(StrictModel):

@@ -34,6 +34,7 @@ from masteria.conversations.schemas import (
 from masteria.crypto import CompanyKeys
 from masteria.errors import FieldError, Invalid, NotFound
 from masteria.events import EventType, record_event
+from masteria.media import MediaLinks
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.templates import whatsapp
 from masteria.templates.models import WhatsAppTemplate
@@ -107,14 +108,28 @@ def get_conversation(
     return _read(session, _get(session, actor, conversation_id), now)
 
 
+def _message_read(row: Message, links: MediaLinks | None, base_url: str) -> MessageRead:
+    read = MessageRead.model_validate(row)
+    stored = row.content.get("stored") or {}
+    if links is not None and stored.get("key"):
+        read.media_url = links.url(stored["key"], base_url=base_url, mime_type=stored.get("mime_type"))
+    return read
+
+
 def list_messages(
-    *, session: Session, actor: Principal, conversation_id: uuid.UUID, page: PageRequest
+    *,
+    session: Session,
+    actor: Principal,
+    conversation_id: uuid.UUID,
+    page: PageRequest,
+    links: MediaLinks | None = None,
+    base_url: str = "",
 ) -> Page[MessageRead]:
-    """Newest first."""
+    """Newest first; stored media with a time-limited link."""
     _get(session, actor, conversation_id)
     statement = select(Message).where(Message.conversation_id == conversation_id)
     rows, cursor = paginate(session, statement, keys=[Message.sent_at, Message.id], page=page)
-    return Page[MessageRead](items=[MessageRead.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page[MessageRead](items=[_message_read(r, links, base_url) for r in rows], next_cursor=cursor)
 
 
 def _body(

@@ -36,6 +36,13 @@ class S3Store:
             raise
         return True
 
+    def download_url(self, key: str, *, expires_seconds: int) -> str | None:
+        return str(
+            self._client.generate_presigned_url(
+                "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_seconds
+            )
+        )
+
     def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
         # S3 checks the size on a presigned POST, not a PUT: the import re-checks it after the upload.
         return self._client.generate_presigned_url(

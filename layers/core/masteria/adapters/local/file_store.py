@@ -37,3 +37,6 @@ class FileStore:
 
     def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
         return None  # the local runtime's API takes uploads itself
+
+    def download_url(self, key: str, *, expires_seconds: int) -> str | None:
+        return None  # the local runtime's API serves files itself, behind signed links (masteria.media)
