@@ -149,6 +149,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sends_to=("webhooks",),
     ),
     FunctionSpec(
+        name="connection_checker",
+        handler="functions.workers.connection_checker.handler",
+        trigger=ScheduleTrigger(expression="rate(6 hours)"),
+        description="Checks each connection's access token with Meta (debug_token); warns before expiry",
+        timeout_seconds=300,
+        memory_mb=256,
+    ),
+    FunctionSpec(
         name="outbox_sweeper",
         handler="functions.workers.outbox_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 minute)"),

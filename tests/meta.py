@@ -33,6 +33,7 @@ class Number:
     quality_rating: str = "GREEN"
     throughput: str = "STANDARD"
     messaging_limit_tier: str = "TIER_1K"
+    expires_at: int = 0  # what debug_token says (0: never expires)
 
 
 @dataclass
@@ -77,6 +78,11 @@ class FakeMeta:
             )
         if parts[0] != VERSION:
             return _error(400, 2500, "Unknown path components")
+        if len(parts) == 2 and parts[1] == "debug_token":
+            if not known_token or request.url.params.get("input_token") != token:
+                return _error(401, 190, "Error validating access token")
+            expires = next(n.expires_at for n in self.numbers.values() if n.token == token)
+            return httpx.Response(200, json={"data": {"is_valid": True, "expires_at": expires, "type": "SYSTEM_USER"}})
         if len(parts) == 2 and parts[1] in self.numbers:  # GET /{phone-number-id}
             number = self.numbers[parts[1]]
             if token != number.token:

@@ -3,6 +3,7 @@ again, a test that follows Meta's answer, admins only."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -135,3 +136,31 @@ def test_a_secret_copied_to_another_connection_does_not_open(
             connections.credentials(session, container.company_keys, row)
         original = session.get_one(ChannelConnection, uuid.UUID(first["id"]))
         assert connections.credentials(session, container.company_keys, original).access_token.startswith("EAAG-")
+
+
+def test_the_scheduled_check_warns_before_expiry_and_on_failure(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    from functions.workers.connection_checker import handler
+    from tests.functions.events import FakeContext
+
+    expiring_owner, revoked_owner, fine_owner = sign_up(client), sign_up(client), sign_up(client)
+    expiring = make_connection(client, expiring_owner, meta)
+    revoked = make_connection(client, revoked_owner, meta)
+    make_connection(client, fine_owner, meta)
+    meta.numbers[expiring["phone_number_id"]].expires_at = int(time.time()) + 3 * 86400
+    meta.numbers[revoked["phone_number_id"]].token = "EAAG-revoked-elsewhere"
+    assert handler({}, FakeContext()) == {"expiring": 1, "failing": 1, "ok": 1}
+    assert handler({}, FakeContext()) == {"expiring": 1, "failing": 1, "ok": 1}  # a second run the same day
+
+    def kinds(account: object) -> list[str]:
+        items = client.get("/v1/notifications", headers=account.headers).json()["items"]  # type: ignore[attr-defined]
+        return [n["kind"] for n in items]
+
+    assert kinds(expiring_owner) == ["connection.token_expiring"]  # once a day, not on every run
+    assert kinds(revoked_owner) == ["connection.token_invalid"]
+    assert kinds(fine_owner) == []
+    read = client.get(f"/v1/connections/{revoked['id']}", headers=revoked_owner.headers).json()
+    assert read["status"] == "failing" and "190" in read["last_error"]
+    soon = client.get(f"/v1/connections/{expiring['id']}", headers=expiring_owner.headers).json()
+    assert soon["token_expires_at"] is not None and soon["status"] == "active"

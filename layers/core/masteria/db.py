@@ -24,6 +24,7 @@ from masteria.errors import Conflict, NotFound
 TENANT_SETTING = "app.company_id"
 LOGIN_EMAIL_SETTING = "app.login_email"
 OUTBOX_SWEEP_SETTING = "app.outbox_sweep"
+CONNECTION_CHECK_SETTING = "app.connection_check"
 # set in session.info by record_event: the transaction wrote domain events to the outbox
 RECORDED_EVENTS = "masteria.recorded_events"
 # The expression every tenant policy compares company_id with (one place for the fact).
@@ -111,6 +112,17 @@ class Database:
                 yield session
             if relay and company_id and session.info.get(RECORDED_EVENTS) and self.after_events is not None:
                 self.after_events(company_id)
+
+    @contextmanager
+    def connection_check(self) -> Iterator[Session]:
+        """One read-only transaction that lists every company's connections (ids only are used): the
+        scheduled token check's, which then checks each one in that company's own transaction."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.execute(
+                text("SELECT set_config(:name, 'on', true), set_config(:tname, '', true)"),
+                {"name": CONNECTION_CHECK_SETTING, "tname": TENANT_SETTING},
+            )
+            yield session
 
     @contextmanager
     def outbox_sweep(self) -> Iterator[Session]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,9 +21,11 @@ from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
 from masteria.crypto import CompanyKeys, seal, unseal
-from masteria.db import get_or_404, save_unique
+from masteria.db import Database, get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
-from masteria.ports import InboundSecret
+from masteria.notifications import service as notifications
+from masteria.notifications.models import Notification
+from masteria.ports import Clock, InboundSecret
 from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
@@ -238,3 +240,72 @@ def inbound_secret(session: Session, keys: CompanyKeys, connection_id: uuid.UUID
     return row.webhook_key, InboundSecret(
         company_id=row.company_id, connection_id=row.id, app_secret=secret.app_secret, verify_token=secret.verify_token
     )
+
+
+WARN_BEFORE = timedelta(days=7)
+WARN_EVERY = timedelta(hours=24)
+
+
+def check_token(
+    *, session: Session, keys: CompanyKeys, graph: GraphClient, connection_id: uuid.UUID, now: datetime
+) -> str:
+    """Ask Meta about the connection's token (the scheduled check): ``ok``, ``expiring`` (a notification
+    once a day in the week before it expires) or ``failing`` (marked, with a notification)."""
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    secret = credentials(session, keys, row)
+    try:
+        info = graph.debug_token(secret.access_token)
+    except GraphTransientError:
+        raise
+    except GraphError as error:
+        info = {"is_valid": False, "error": str(error)}
+    row.last_checked_at = now
+    expires = int(info.get("expires_at") or 0)
+    row.token_expires_at = datetime.fromtimestamp(expires, UTC) if expires else None
+    if not info.get("is_valid"):
+        reason = str(info.get("error") or "Meta says the access token is no longer valid")[:500]
+        was_failing = row.status == "failing"
+        row.status, row.last_error = "failing", reason
+        if not was_failing:
+            _notify(session, row, "connection.token_invalid", "A WhatsApp number stopped working",
+                    f"{row.name}: {reason}. Replace its access token.")  # fmt: skip
+        return "failing"
+    if row.token_expires_at is not None and row.token_expires_at - now <= WARN_BEFORE:
+        recent = session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.kind == "connection.token_expiring",
+                Notification.data["connection_id"].astext == str(row.id),
+                Notification.created_at > now - WARN_EVERY,
+            )
+        )
+        if not recent:
+            when = row.token_expires_at.strftime("%Y-%m-%d %H:%M UTC")
+            _notify(session, row, "connection.token_expiring", "A WhatsApp access token is about to expire",
+                    f"{row.name}: the access token expires on {when}. Replace it before then.")  # fmt: skip
+        return "expiring"
+    return "ok"
+
+
+def _notify(session: Session, row: ChannelConnection, kind: str, title: str, body: str) -> None:
+    notifications.notify(
+        session, company_id=row.company_id, kind=kind, title=title, body=body, data={"connection_id": str(row.id)}
+    )
+
+
+def check_all(*, db: Database, keys: CompanyKeys, graph: GraphClient, clock: Clock) -> dict[str, int]:
+    """Check every company's connections (the scheduled job): each in its own tenant transaction."""
+    with db.connection_check() as session:
+        pairs = session.execute(select(ChannelConnection.company_id, ChannelConnection.id)).all()
+    counts: dict[str, int] = {}
+    for company_id, connection_id in pairs:
+        try:
+            with db.tenant(company_id) as session:
+                outcome = check_token(
+                    session=session, keys=keys, graph=graph, connection_id=connection_id, now=clock.now()
+                )
+        except GraphTransientError:
+            outcome = "unreachable"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

@@ -96,6 +96,11 @@ class GraphClient:
         fields = "id,display_phone_number,verified_name,quality_rating,throughput,messaging_limit_tier"
         return self.request("GET", phone_number_id, token=token, params={"fields": fields})
 
+    def debug_token(self, token: str) -> dict[str, Any]:
+        """What Meta says of a token (``is_valid``, ``expires_at``: 0 when it never expires), asked with itself."""
+        data = self.request("GET", "debug_token", token=token, params={"input_token": token}).get("data")
+        return data if isinstance(data, dict) else {}
+
     def waba_phone_numbers(self, waba_id: str, *, token: str) -> Iterator[dict[str, Any]]:
         return self.pages(f"{waba_id}/phone_numbers", token=token, params={"fields": "id"})
 
