@@ -6,12 +6,13 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "meta" / "openapi" / "examples" / "message_templates"
+from functions.local.sandbox.spec import SPEC_DIR, message_errors
+
+EXAMPLES = SPEC_DIR / "examples" / "message_templates"
 VERSION = "v23.0"
 
 
@@ -102,6 +103,9 @@ class FakeMeta:
             if token != self.numbers[parts[1]].token:
                 return _error(401, 190, "Error validating access token")
             body = json.loads(request.content)
+            problems = message_errors(body)  # what we send is checked against Meta's own spec
+            if problems:
+                return _error(400, 100, "Invalid parameter", details="; ".join(problems))
             self.sent.append(body)
             if body.get("status") == "read":
                 return httpx.Response(200, json={"success": True})
@@ -140,7 +144,8 @@ class FakeMeta:
         return _error(400, 100, "Unsupported method")
 
 
-def _error(status: int, code: int, message: str) -> httpx.Response:
-    return httpx.Response(
-        status, json={"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}}
-    )
+def _error(status: int, code: int, message: str, *, details: str | None = None) -> httpx.Response:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return httpx.Response(status, json={"error": error})

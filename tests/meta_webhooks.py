@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from functions.local.sandbox.spec import SPEC_DIR
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meta"
 WEBHOOK_BODIES = sorted(
     [
-        *(FIXTURES / "openapi" / "examples" / "webhooks" / "post_request").glob("*.json"),
+        *(SPEC_DIR / "examples" / "webhooks" / "post_request").glob("*.json"),
         *(p for p in (FIXTURES / "payloads" / "meta-docs-examples").glob("*.json") if "graph_error" not in p.name),
         *(FIXTURES / "payloads" / "whatsapp-business-java-api" / "deserialization").glob("*.json"),
     ]

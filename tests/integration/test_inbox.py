@@ -107,12 +107,12 @@ def test_agents_see_their_own_and_unassigned_conversations(
 def test_inbound_media_is_copied_and_served_through_expiring_links(
     client: TestClient, container: Container, meta: FakeMeta
 ) -> None:
+    from functions.local.sandbox.spec import SPEC_DIR
     from masteria.conversations.inbound import Media
-    from tests.meta_webhooks import FIXTURES
 
     owner = sign_up(client)
     connection = make_connection(client, owner, meta, phone_number_id=NUMBER)
-    raw = (FIXTURES / "openapi" / "examples" / "webhooks" / "post_request" / "image_message.json").read_bytes()
+    raw = (SPEC_DIR / "examples" / "webhooks" / "post_request" / "image_message.json").read_bytes()
     media_id = json.loads(raw)["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["id"]
     meta.media[media_id] = b"\xff\xd8\xff\xe0 a jpeg"
     job = InboundJob(

@@ -4,19 +4,19 @@ the client's send, mark-read and media calls against a Graph transport at the ed
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from functions.local.sandbox.spec import SPEC_DIR
 from masteria.channels import messages
 from masteria.channels.graph import GraphClient
 from masteria.channels.messages import Row, Section
 from masteria.channels.meta_errors import GraphPermanentError
 from masteria.errors import Invalid
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "meta" / "openapi" / "examples" / "messages"
+EXAMPLES = SPEC_DIR / "examples" / "messages"
 TO = "{{Recipient-Phone-Number}}"
 
 
