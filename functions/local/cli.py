@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 
 from functions import manifest
 from masteria import bootstrap
 from masteria.bootstrap import Container, local_secret
+from masteria.observability import logger
 from masteria.settings import Settings
 
 
@@ -36,11 +38,18 @@ def dev(args: argparse.Namespace) -> int:
     from functions.local.events import EventRouter
     from functions.local.http import local_app
     from functions.local.pump import QueuePump
+    from functions.local.sandbox.app import Sandbox
+    from functions.local.sandbox.demo import connect_demo
     from functions.local.schedules import ScheduleLoop
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
 
     container = _container()
+    host, port = args.host or container.settings.local_host, args.port or container.settings.local_port
+    if "GRAPH_BASE_URL" not in os.environ:  # WhatsApp is the sandbox unless told otherwise
+        sandboxed = container.settings.model_copy(update={"graph_base_url": f"http://{host}:{port}/sandbox"})
+        container.settings = sandboxed
     settings = container.settings
+    sandbox = Sandbox()
     if settings.database_url is None:
         print(f"starting the embedded PostgreSQL (data in {settings.masteria_data_dir.resolve() / 'pg'}) …")
     print(f"database at revision {container.migrate()}")
@@ -55,9 +64,8 @@ def dev(args: argparse.Namespace) -> int:
     pump.start()
     schedules.start()
     events.start()
-    host, port = args.host or settings.local_host, args.port or settings.local_port
     server = uvicorn.Server(
-        uvicorn.Config(local_app(), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(local_app(sandbox), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     )
 
     def announce() -> None:
@@ -65,9 +73,21 @@ def dev(args: argparse.Namespace) -> int:
         while not server.started and not stop.wait(0.05):
             pass
         if server.started:
+            whatsapp = ""
+            if settings.graph_base_url.endswith("/sandbox"):
+                try:
+                    number = connect_demo(container, sandbox, f"http://{host}:{port}")
+                    whatsapp = (
+                        f"WhatsApp: the sandbox (number {number}); write as a customer with\n"
+                        f"  curl -X POST http://{host}:{port}/sandbox/numbers/{number}/inbound"
+                        """ -H 'content-type: application/json' -d '{"from": "5511987650001", "text": "Oi!"}'\n"""
+                    )
+                except Exception:
+                    logger.exception("could not connect the demo company to the sandbox")
             print(
                 f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
                 f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
+                f"{whatsapp}"
                 "press Ctrl-C to stop\n",
                 flush=True,
             )

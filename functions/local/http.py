@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from functions import manifest
 from functions.api.app import create_app
 from functions.local.lambda_context import invoke
+from functions.local.sandbox.app import Sandbox
+from functions.local.sandbox.app import router as sandbox_router
 
 
 def gateway_event(request: Request, route: str, body: bytes) -> dict[str, Any]:
@@ -49,8 +51,10 @@ def _endpoint(spec: manifest.FunctionSpec, route: str) -> Any:
     return call
 
 
-def local_app() -> FastAPI:
+def local_app(sandbox: Sandbox | None = None) -> FastAPI:
     app = create_app()
+    if sandbox is not None:
+        app.include_router(sandbox_router(sandbox))
     for spec in manifest.FUNCTIONS:
         if not isinstance(spec.trigger, manifest.HttpTrigger) or spec.name == "api":
             continue

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -102,6 +103,42 @@ def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str,
         (request,) = receiver.received
         payload = Webhook(endpoint["secret"]).verify(request.body, request.headers)
         assert payload["data"] == {"contact_id": contact["id"]}
+
+
+def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_read(
+    runtime: tuple[str, str, str, subprocess.Popen[str]],
+) -> None:
+    url, email, password, _ = runtime
+    with httpx.Client(base_url=url, timeout=10) as http:
+        tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        (connection,) = http.get("/v1/connections", headers=auth).json()
+        number = connection["phone_number_id"]
+        sent = http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511912340000", "text": "Oi, tem pão?"})
+        assert sent.json()["webhook_status"] == 200, sent.text
+        conversation = _eventually(lambda: http.get("/v1/conversations", headers=auth).json()["items"])[0]
+        assert conversation["contact"]["phone"] == "+5511912340000"
+        url_messages = f"/v1/conversations/{conversation['id']}/messages"
+        reply = http.post(url_messages, headers=auth, json={"text": "Tem sim!"})
+        assert reply.status_code == 201, reply.text
+        outbox = http.get(f"/sandbox/numbers/{number}/outbox").json()
+        assert outbox[-1]["text"]["body"] == "Tem sim!" and outbox[-1]["to"] == "5511912340000"
+
+        def read_back() -> list[str]:
+            items = http.get(url_messages, headers=auth).json()["items"]
+            return [m["status"] for m in items if m["direction"] == "out" and m["status"] == "read"]
+
+        assert _eventually(read_back) == ["read"]
+
+
+def _eventually(probe: Any, seconds: float = 30) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("nothing arrived in time")
 
 
 def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:

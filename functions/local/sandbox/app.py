@@ -1,0 +1,240 @@
+"""The sandbox: Meta's Graph API as the local runtime's WhatsApp, served under ``/sandbox``.
+
+Graph side (what our GraphClient calls, with ``GRAPH_BASE_URL=<local>/sandbox``): a number's facts, a
+WABA's numbers, ``debug_token``, templates, and ``POST /{phone-number-id}/messages`` — every body checked
+against Meta's spec (``spec.py``; a wrong one gets Meta's error shape), answered with a wamid, then
+``sent`` → ``delivered`` → ``read`` status webhooks posted back, signed, to the number's webhook URL.
+
+Tester side: ``PUT /sandbox/numbers/{id}`` registers a number (its WABA, token, app secret, webhook
+URL); ``POST /sandbox/numbers/{id}/inbound`` sends a text "as a customer"; ``GET .../outbox`` lists what
+the number was asked to send; ``PUT /sandbox/settings`` sets the status delays and probabilities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from functions.local.sandbox.spec import message_errors
+from masteria.observability import logger
+
+VERSION_PATTERN = r"^v\d+\.\d+$"
+
+
+class NumberSetup(BaseModel):
+    waba_id: str = Field(examples=["102290129340398"])
+    token: str = Field(examples=["sandbox-token"])
+    app_secret: str = Field(examples=["sandbox-app-secret"])
+    webhook_url: str | None = Field(default=None, examples=["http://127.0.0.1:8000/webhooks/meta/<key>"])
+    display_phone_number: str = "+55 11 4000-0000"
+    verified_name: str = "Sandbox"
+
+
+class Inbound(BaseModel):
+    from_: str = Field(alias="from", examples=["5511987650001"])
+    name: str = Field(default="Cliente", examples=["Carla"])
+    text: str = Field(examples=["Oi! Vocês entregam?"])
+
+
+class StatusSettings(BaseModel):
+    delay_seconds: float = Field(default=0.2, ge=0, le=60)
+    delivered_probability: float = Field(default=1.0, ge=0, le=1)
+    read_probability: float = Field(default=1.0, ge=0, le=1)
+
+
+@dataclass
+class SandboxNumber:
+    setup: NumberSetup
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Sandbox:
+    """The sandbox's state (one per process) and its outgoing webhooks."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, SandboxNumber] = {}
+        self.templates: dict[str, list[dict[str, Any]]] = {}
+        self.settings = StatusSettings()
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def wamid(self) -> str:
+        return f"wamid.sandbox{next(self._ids):012d}"
+
+    def number_by_token(self, token: str) -> tuple[str, SandboxNumber] | None:
+        return next(((i, n) for i, n in self.numbers.items() if n.setup.token == token), None)
+
+    def post_webhook(self, number_id: str, value: dict[str, Any]) -> int | None:
+        """Post one ``messages`` change to the number's webhook URL, signed as Meta signs."""
+        number = self.numbers[number_id]
+        if not number.setup.webhook_url:
+            return None
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": number.setup.display_phone_number, "phone_number_id": number_id},
+            **value,
+        }
+        body = {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": number.setup.waba_id, "changes": [{"field": "messages", "value": value}]}],
+        }
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        signature = "sha256=" + hmac.new(number.setup.app_secret.encode(), raw, hashlib.sha256).hexdigest()
+        try:
+            response = httpx.post(
+                number.setup.webhook_url,
+                content=raw,
+                headers={"content-type": "application/json", "x-hub-signature-256": signature},
+                timeout=10,
+            )
+        except httpx.HTTPError:
+            logger.warning("sandbox could not reach the webhook URL")
+            return None
+        return response.status_code
+
+    def statuses_later(self, number_id: str, wamid: str, recipient: str) -> None:
+        settings = self.settings
+
+        def run() -> None:
+            steps = ["sent"]
+            if random.random() < settings.delivered_probability:  # noqa: S311 - a simulation
+                steps.append("delivered")
+                if random.random() < settings.read_probability:  # noqa: S311
+                    steps.append("read")
+            for status in steps:
+                time.sleep(settings.delay_seconds)
+                status_body = {
+                    "id": wamid,
+                    "status": status,
+                    "timestamp": str(int(time.time())),
+                    "recipient_id": recipient,
+                }
+                self.post_webhook(number_id, {"statuses": [status_body]})
+
+        threading.Thread(target=run, name="sandbox-statuses", daemon=True).start()
+
+
+def _error(status: int, code: int, message: str, details: str | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Asandbox"}
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def _token(request: Request) -> str:
+    return request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+
+
+def router(sandbox: Sandbox) -> APIRouter:
+    api = APIRouter(prefix="/sandbox", tags=["sandbox"], include_in_schema=False)
+
+    @api.put("/numbers/{number_id}")
+    def register(number_id: str, setup: NumberSetup) -> dict[str, str]:
+        sandbox.numbers[number_id] = SandboxNumber(setup)
+        return {"phone_number_id": number_id}
+
+    @api.post("/numbers/{number_id}/inbound")
+    def inbound(number_id: str, message: Inbound) -> dict[str, Any]:
+        if number_id not in sandbox.numbers:
+            return {"error": "unknown number"}
+        wamid = sandbox.wamid()
+        status = sandbox.post_webhook(
+            number_id,
+            {
+                "contacts": [{"profile": {"name": message.name}, "wa_id": message.from_}],
+                "messages": [
+                    {
+                        "from": message.from_, "id": wamid, "timestamp": str(int(time.time())), "type": "text",
+                        "text": {"body": message.text},
+                    }
+                ],
+            },
+        )  # fmt: skip
+        return {"wamid": wamid, "webhook_status": status}
+
+    @api.get("/numbers/{number_id}/outbox")
+    def outbox(number_id: str) -> list[dict[str, Any]]:
+        return list(sandbox.numbers[number_id].outbox) if number_id in sandbox.numbers else []
+
+    @api.put("/settings")
+    def settings(body: StatusSettings) -> StatusSettings:
+        sandbox.settings = body
+        return body
+
+    @api.get("/{version}/{node}")
+    def node(version: str, node: str, request: Request) -> JSONResponse:
+        token = _token(request)
+        if node == "debug_token":
+            found = sandbox.number_by_token(request.query_params.get("input_token", ""))
+            if found is None or request.query_params.get("input_token") != token:
+                return _error(401, 190, "Error validating access token")
+            return JSONResponse({"data": {"is_valid": True, "expires_at": 0, "type": "SYSTEM_USER"}})
+        number = sandbox.numbers.get(node)
+        if number is None:
+            return _error(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist")
+        if token != number.setup.token:
+            return _error(401, 190, "Error validating access token")
+        return JSONResponse(
+            {
+                "id": node,
+                "display_phone_number": number.setup.display_phone_number,
+                "verified_name": number.setup.verified_name,
+                "quality_rating": "GREEN",
+                "throughput": {"level": "STANDARD"},
+                "messaging_limit_tier": "TIER_1K",
+            }
+        )
+
+    @api.get("/{version}/{waba_id}/phone_numbers")
+    def phone_numbers(version: str, waba_id: str, request: Request) -> JSONResponse:
+        mine = [
+            i for i, n in sandbox.numbers.items() if n.setup.waba_id == waba_id and n.setup.token == _token(request)
+        ]
+        if not mine:
+            return _error(401, 190, "Error validating access token")
+        return JSONResponse({"data": [{"id": i} for i in mine]})
+
+    @api.get("/{version}/{waba_id}/message_templates")
+    def list_templates(version: str, waba_id: str) -> JSONResponse:
+        return JSONResponse({"data": sandbox.templates.get(waba_id, []), "paging": {"cursors": {}}})
+
+    @api.post("/{version}/{number_id}/messages")
+    async def send(version: str, number_id: str, request: Request) -> JSONResponse:
+        number = sandbox.numbers.get(number_id)
+        if number is None:
+            return _error(400, 100, f"Object with ID '{number_id}' does not exist")
+        if _token(request) != number.setup.token:
+            return _error(401, 190, "Error validating access token")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return _error(400, 100, "Invalid JSON")
+        problems = message_errors(body)
+        if problems:
+            return _error(400, 100, "Invalid parameter", "; ".join(problems))
+        number.outbox.append(body)
+        if body.get("status") == "read":
+            return JSONResponse({"success": True})
+        wamid = sandbox.wamid()
+        sandbox.statuses_later(number_id, wamid, str(body["to"]))
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            }
+        )
+
+    return api
