@@ -108,6 +108,21 @@ def dev(args: argparse.Namespace) -> int:
     return 0
 
 
+def sandbox(args: argparse.Namespace) -> int:
+    """The sandbox alone (another team's tests, a second machine): Meta's Graph API stand-in, no product."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    from functions.local.sandbox.app import Sandbox
+    from functions.local.sandbox.app import router as sandbox_router
+
+    app = FastAPI(title="Master IA sandbox of Meta's Graph API")
+    app.include_router(sandbox_router(Sandbox()))
+    print(f"sandbox at http://{args.host}:{args.port}/sandbox (set GRAPH_BASE_URL to it); Ctrl-C stops", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="masteria", description="Master IA's local runtime and tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.add_argument("--port", type=int, help="port to listen on (default LOCAL_PORT, 8000)")
     dev_parser.set_defaults(run=dev)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
+    sandbox_parser = commands.add_parser("sandbox", help="run only the sandbox of Meta's Graph API")
+    sandbox_parser.add_argument("--host", default="127.0.0.1")
+    sandbox_parser.add_argument("--port", type=int, default=8001)
+    sandbox_parser.set_defaults(run=sandbox)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -48,10 +48,22 @@ class Inbound(BaseModel):
     text: str = Field(examples=["Oi! Vocês entregam?"])
 
 
-class StatusSettings(BaseModel):
-    delay_seconds: float = Field(default=0.2, ge=0, le=60)
+class Injection(BaseModel):
+    """A failure for one of the next sends: Meta's ``error`` code, an HTTP 5xx, or a hang past our timeout."""
+
+    error: int | None = Field(default=None, examples=[131026])
+    http_status: int | None = Field(default=None, ge=500, le=599, examples=[503])
+    hang_seconds: float | None = Field(default=None, ge=0, le=120, examples=[35])
+
+
+class SandboxSettings(BaseModel):
+    delay_seconds: float = Field(default=0.2, ge=0, le=60, description="between sent, delivered and read")
     delivered_probability: float = Field(default=1.0, ge=0, le=1)
     read_probability: float = Field(default=1.0, ge=0, le=1)
+    rate_per_second: float | None = Field(default=None, gt=0, description="above it: error 130429")
+    pair_interval_seconds: float | None = Field(default=None, gt=0, description="closer to one recipient: 131056")
+    enforce_window: bool = Field(default=True, description="free-form outside the 24-hour window: error 131047")
+    inject: list[Injection] = Field(default_factory=list, description="failures for the next sends, in order")
 
 
 @dataclass
@@ -66,7 +78,10 @@ class Sandbox:
     def __init__(self) -> None:
         self.numbers: dict[str, SandboxNumber] = {}
         self.templates: dict[str, list[dict[str, Any]]] = {}
-        self.settings = StatusSettings()
+        self.settings = SandboxSettings()
+        self.sends: dict[str, list[float]] = {}  # number → send times (the rate limit)
+        self.last_to: dict[tuple[str, str], float] = {}  # (number, recipient) → last send (the pair rate)
+        self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -133,6 +148,38 @@ def _error(status: int, code: int, message: str, details: str | None = None) -> 
     return JSONResponse({"error": error}, status_code=status)
 
 
+def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any]) -> JSONResponse | None:
+    """Meta's refusals, as configured: injected failures first, then throughput, pair rate and the window."""
+    settings, now = sandbox.settings, time.time()
+    if settings.inject:
+        injection = settings.inject.pop(0)
+        if injection.hang_seconds:
+            time.sleep(injection.hang_seconds)
+        if injection.http_status:
+            return JSONResponse(
+                {"error": {"message": "Service unavailable", "code": 2}}, status_code=injection.http_status
+            )
+        if injection.error:
+            return _error(400, injection.error, f"Injected error {injection.error}")
+    if body.get("status") == "read":
+        return None
+    recent = [t for t in sandbox.sends.get(number_id, []) if now - t < 1.0]
+    if settings.rate_per_second is not None and len(recent) >= settings.rate_per_second:
+        return _error(400, 130429, "Rate limit hit", "Cloud API message throughput has been reached.")
+    recipient = str(body.get("to"))
+    last = sandbox.last_to.get((number_id, recipient))
+    if settings.pair_interval_seconds is not None and last is not None and now - last < settings.pair_interval_seconds:
+        return _error(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
+    inbound_at = sandbox.last_inbound.get((number_id, recipient))
+    if settings.enforce_window and body.get("type") != "template" and (inbound_at is None or now - inbound_at > 86400):
+        return _error(
+            400, 131047, "Re-engagement message", "More than 24 hours have passed since the customer last replied."
+        )
+    sandbox.sends[number_id] = [*recent, now]
+    sandbox.last_to[(number_id, recipient)] = now
+    return None
+
+
 def _token(request: Request) -> str:
     return request.headers.get("authorization", "").removeprefix("Bearer ").strip()
 
@@ -150,6 +197,7 @@ def router(sandbox: Sandbox) -> APIRouter:
         if number_id not in sandbox.numbers:
             return {"error": "unknown number"}
         wamid = sandbox.wamid()
+        sandbox.last_inbound[(number_id, message.from_)] = time.time()
         status = sandbox.post_webhook(
             number_id,
             {
@@ -169,7 +217,7 @@ def router(sandbox: Sandbox) -> APIRouter:
         return list(sandbox.numbers[number_id].outbox) if number_id in sandbox.numbers else []
 
     @api.put("/settings")
-    def settings(body: StatusSettings) -> StatusSettings:
+    def settings(body: SandboxSettings) -> SandboxSettings:
         sandbox.settings = body
         return body
 
@@ -224,6 +272,9 @@ def router(sandbox: Sandbox) -> APIRouter:
         problems = message_errors(body)
         if problems:
             return _error(400, 100, "Invalid parameter", "; ".join(problems))
+        refused = _limits(sandbox, number_id, body)
+        if refused is not None:
+            return refused
         number.outbox.append(body)
         if body.get("status") == "read":
             return JSONResponse({"success": True})
