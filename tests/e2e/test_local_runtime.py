@@ -3,6 +3,7 @@ cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -129,6 +130,17 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
             return [m["status"] for m in items if m["direction"] == "out" and m["status"] == "read"]
 
         assert _eventually(read_back) == ["read"]
+        # a photo from the customer: copied from "Meta" to our store, served through an expiring link
+        photo = b"\xff\xd8\xff\xe0 sandbox photo"
+        media = {"type": "image", "mime_type": "image/jpeg", "data_base64": base64.b64encode(photo).decode()}
+        http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511912340000", "media": media})
+
+        def images() -> list[dict[str, Any]]:
+            items = http.get(url_messages, headers=auth).json()["items"]
+            return [m for m in items if m["type"] == "image" and m["media_url"]]
+
+        (image,) = _eventually(images)
+        assert http.get(image["media_url"]).content == photo
 
 
 def _eventually(probe: Any, seconds: float = 30) -> Any:

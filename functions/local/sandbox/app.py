@@ -12,6 +12,7 @@ the number was asked to send; ``PUT /sandbox/settings`` sets the status delays a
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -20,10 +21,10 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -42,10 +43,25 @@ class NumberSetup(BaseModel):
     verified_name: str = "Sandbox"
 
 
+class InboundMedia(BaseModel):
+    type: Literal["image", "audio", "video", "document", "sticker"] = Field(examples=["image"])
+    mime_type: str = Field(examples=["image/jpeg"])
+    data_base64: str = Field(description="the file", examples=["/9j/4AAQSkZJRg=="])
+    caption: str | None = None
+    filename: str | None = None
+
+
 class Inbound(BaseModel):
+    """A customer's message: a ``text``, a ``media`` file, or any Meta ``message`` object (location,
+    contacts, interactive replies, reactions… as in Meta's webhooks, without from/id/timestamp)."""
+
     from_: str = Field(alias="from", examples=["5511987650001"])
     name: str = Field(default="Cliente", examples=["Carla"])
-    text: str = Field(examples=["Oi! Vocês entregam?"])
+    text: str | None = Field(default=None, examples=["Oi! Vocês entregam?"])
+    media: InboundMedia | None = None
+    message: dict[str, Any] | None = Field(
+        default=None, examples=[{"type": "location", "location": {"latitude": -23.5, "longitude": -46.6}}]
+    )
 
 
 class Injection(BaseModel):
@@ -82,6 +98,7 @@ class Sandbox:
         self.sends: dict[str, list[float]] = {}  # number → send times (the rate limit)
         self.last_to: dict[tuple[str, str], float] = {}  # (number, recipient) → last send (the pair rate)
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
+        self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -148,6 +165,29 @@ def _error(status: int, code: int, message: str, details: str | None = None) -> 
     return JSONResponse({"error": error}, status_code=status)
 
 
+def _inbound_content(sandbox: Sandbox, message: Inbound) -> dict[str, Any] | None:
+    """The type-specific part of a Meta inbound message object."""
+    if message.message is not None:
+        return dict(message.message)
+    if message.media is not None:
+        data = base64.b64decode(message.media.data_base64)
+        media_id = str(int(time.time() * 1000)) + str(len(sandbox.media))
+        sandbox.media[media_id] = (message.media.mime_type, data)
+        body: dict[str, Any] = {
+            "id": media_id,
+            "mime_type": message.media.mime_type,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        if message.media.caption:
+            body["caption"] = message.media.caption
+        if message.media.filename:
+            body["filename"] = message.media.filename
+        return {"type": message.media.type, message.media.type: body}
+    if message.text is not None:
+        return {"type": "text", "text": {"body": message.text}}
+    return None
+
+
 def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any]) -> JSONResponse | None:
     """Meta's refusals, as configured: injected failures first, then throughput, pair rate and the window."""
     settings, now = sandbox.settings, time.time()
@@ -193,24 +233,29 @@ def router(sandbox: Sandbox) -> APIRouter:
         return {"phone_number_id": number_id}
 
     @api.post("/numbers/{number_id}/inbound")
-    def inbound(number_id: str, message: Inbound) -> dict[str, Any]:
+    def inbound(number_id: str, message: Inbound) -> JSONResponse:
         if number_id not in sandbox.numbers:
-            return {"error": "unknown number"}
+            return JSONResponse({"error": "unknown number"}, status_code=404)
+        content = _inbound_content(sandbox, message)
+        if content is None:
+            return JSONResponse({"error": "give text, media or message"}, status_code=422)
         wamid = sandbox.wamid()
         sandbox.last_inbound[(number_id, message.from_)] = time.time()
         status = sandbox.post_webhook(
             number_id,
             {
                 "contacts": [{"profile": {"name": message.name}, "wa_id": message.from_}],
-                "messages": [
-                    {
-                        "from": message.from_, "id": wamid, "timestamp": str(int(time.time())), "type": "text",
-                        "text": {"body": message.text},
-                    }
-                ],
+                "messages": [{"from": message.from_, "id": wamid, "timestamp": str(int(time.time())), **content}],
             },
-        )  # fmt: skip
-        return {"wamid": wamid, "webhook_status": status}
+        )
+        return JSONResponse({"wamid": wamid, "webhook_status": status})
+
+    @api.get("/media/{media_id}")
+    def media_file(media_id: str, request: Request) -> Response:
+        if sandbox.number_by_token(_token(request)) is None or media_id not in sandbox.media:
+            return Response(status_code=404)
+        mime_type, data = sandbox.media[media_id]
+        return Response(content=data, media_type=mime_type)
 
     @api.get("/numbers/{number_id}/outbox")
     def outbox(number_id: str) -> list[dict[str, Any]]:
@@ -229,6 +274,17 @@ def router(sandbox: Sandbox) -> APIRouter:
             if found is None or request.query_params.get("input_token") != token:
                 return _error(401, 190, "Error validating access token")
             return JSONResponse({"data": {"is_valid": True, "expires_at": 0, "type": "SYSTEM_USER"}})
+        if node in sandbox.media:  # GET /{media-id}: where to download it (with the token)
+            if sandbox.number_by_token(token) is None:
+                return _error(401, 190, "Error validating access token")
+            mime_type, data = sandbox.media[node]
+            base = str(request.base_url).rstrip("/")
+            return JSONResponse(
+                {
+                    "url": f"{base}/sandbox/media/{node}", "mime_type": mime_type, "file_size": len(data), "id": node,
+                    "sha256": hashlib.sha256(data).hexdigest(), "messaging_product": "whatsapp",
+                }
+            )  # fmt: skip
         number = sandbox.numbers.get(node)
         if number is None:
             return _error(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist")
