@@ -141,6 +141,19 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
 
         (image,) = _eventually(images)
         assert http.get(image["media_url"]).content == photo
+        # a template submitted to the sandbox is approved by Meta's status webhook
+        template = {
+            "name": "boas_vindas", "language": "pt_BR", "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}],
+        }  # fmt: skip
+        created = http.post(f"/v1/connections/{connection['id']}/templates", headers=auth, json=template)
+        assert created.status_code == 201 and created.json()["status"] == "PENDING", created.text
+        approved = _eventually(
+            lambda: (
+                http.get(f"/v1/whatsapp-templates/{created.json()['id']}", headers=auth).json()["status"] == "APPROVED"
+            )
+        )
+        assert approved is True
 
 
 def _eventually(probe: Any, seconds: float = 30) -> Any:

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from functions.local.sandbox.spec import message_errors
+from functions.local.sandbox.spec import message_errors, template_errors
 from masteria.observability import logger
 
 VERSION_PATTERN = r"^v\d+\.\d+$"
@@ -108,19 +108,17 @@ class Sandbox:
     def number_by_token(self, token: str) -> tuple[str, SandboxNumber] | None:
         return next(((i, n) for i, n in self.numbers.items() if n.setup.token == token), None)
 
-    def post_webhook(self, number_id: str, value: dict[str, Any]) -> int | None:
-        """Post one ``messages`` change to the number's webhook URL, signed as Meta signs."""
+    def post_webhook(self, number_id: str, value: dict[str, Any], *, field: str = "messages") -> int | None:
+        """Post one change to the number's webhook URL, signed as Meta signs."""
         number = self.numbers[number_id]
         if not number.setup.webhook_url:
             return None
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": number.setup.display_phone_number, "phone_number_id": number_id},
-            **value,
-        }
+        if field == "messages":
+            metadata = {"display_phone_number": number.setup.display_phone_number, "phone_number_id": number_id}
+            value = {"messaging_product": "whatsapp", "metadata": metadata, **value}
         body = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": number.setup.waba_id, "changes": [{"field": "messages", "value": value}]}],
+            "entry": [{"id": number.setup.waba_id, "changes": [{"field": field, "value": value}]}],
         }
         raw = json.dumps(body, separators=(",", ":")).encode()
         signature = "sha256=" + hmac.new(number.setup.app_secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -135,6 +133,21 @@ class Sandbox:
             logger.warning("sandbox could not reach the webhook URL")
             return None
         return response.status_code
+
+    def approve_later(self, waba_id: str, template: dict[str, Any]) -> None:
+        def run() -> None:
+            time.sleep(self.settings.delay_seconds)
+            template["status"] = "APPROVED"
+            value = {
+                "event": "APPROVED", "message_template_id": int(template["id"]),
+                "message_template_name": template.get("name"), "message_template_language": template.get("language"),
+                "reason": "NONE",
+            }  # fmt: skip
+            for number_id, number in self.numbers.items():
+                if number.setup.waba_id == waba_id:
+                    self.post_webhook(number_id, value, field="message_template_status_update")
+
+        threading.Thread(target=run, name="sandbox-templates", daemon=True).start()
 
     def statuses_later(self, number_id: str, wamid: str, recipient: str) -> None:
         settings = self.settings
@@ -310,9 +323,44 @@ def router(sandbox: Sandbox) -> APIRouter:
             return _error(401, 190, "Error validating access token")
         return JSONResponse({"data": [{"id": i} for i in mine]})
 
+    def _waba_token(waba_id: str, request: Request) -> bool:
+        return any(n.setup.waba_id == waba_id and n.setup.token == _token(request) for n in sandbox.numbers.values())
+
     @api.get("/{version}/{waba_id}/message_templates")
-    def list_templates(version: str, waba_id: str) -> JSONResponse:
+    def list_templates(version: str, waba_id: str, request: Request) -> JSONResponse:
+        if not _waba_token(waba_id, request):
+            return _error(401, 190, "Error validating access token")
         return JSONResponse({"data": sandbox.templates.get(waba_id, []), "paging": {"cursors": {}}})
+
+    @api.post("/{version}/{waba_id}/message_templates")
+    async def create_template(version: str, waba_id: str, request: Request) -> JSONResponse:
+        """Submitted PENDING; approved after the status delay, with Meta's template status webhook."""
+        if not _waba_token(waba_id, request):
+            return _error(401, 190, "Error validating access token")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return _error(400, 100, "Invalid JSON")
+        problems = template_errors(body)
+        if problems:
+            return _error(400, 100, "Invalid parameter", "; ".join(problems))
+        template_id = str(next(sandbox._ids) + 900_000_000_000)
+        stored = {**body, "id": template_id, "status": "PENDING"}
+        sandbox.templates.setdefault(waba_id, []).append(stored)
+        sandbox.approve_later(waba_id, stored)
+        return JSONResponse({"id": template_id, "status": "PENDING", "category": body.get("category")})
+
+    @api.delete("/{version}/{waba_id}/message_templates")
+    def delete_template(version: str, waba_id: str, request: Request) -> JSONResponse:
+        if not _waba_token(waba_id, request):
+            return _error(401, 190, "Error validating access token")
+        name, hsm_id = request.query_params.get("name"), request.query_params.get("hsm_id")
+        templates = sandbox.templates.get(waba_id, [])
+        kept = [t for t in templates if not (t.get("name") == name and hsm_id in (None, t["id"]))]
+        if len(kept) == len(templates):
+            return _error(400, 100, "Template not found")
+        sandbox.templates[waba_id] = kept
+        return JSONResponse({"success": True})
 
     @api.post("/{version}/{number_id}/messages")
     async def send(version: str, number_id: str, request: Request) -> JSONResponse:

@@ -107,3 +107,10 @@ def message_errors(body: Any) -> list[str]:
             return [f"type: must be one of {', '.join(sorted(mapping))}"]
         found = _validator(mapping[kind]).iter_errors({**body, "type": kind})
     return [f"{error.json_path}: {error.message}"[:300] for error in found]
+
+
+def template_errors(body: Any) -> list[str]:
+    """What is wrong with a ``POST /{waba-id}/message_templates`` body per Meta's spec."""
+    operation = _spec()["paths"]["/{Version}/{WABA-ID}/message_templates"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    return [f"{e.json_path}: {e.message}"[:300] for e in jsonschema.Draft202012Validator(schema).iter_errors(body)]
