@@ -15,11 +15,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import itertools
 import json
 import random
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -99,11 +99,11 @@ class Sandbox:
         self.last_to: dict[tuple[str, str], float] = {}  # (number, recipient) → last send (the pair rate)
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
-        self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def wamid(self) -> str:
-        return f"wamid.sandbox{next(self._ids):012d}"
+        """Unique across restarts too (the database remembers wamids; the sandbox's memory does not)."""
+        return f"wamid.sandbox{uuid.uuid4().hex}"
 
     def number_by_token(self, token: str) -> tuple[str, SandboxNumber] | None:
         return next(((i, n) for i, n in self.numbers.items() if n.setup.token == token), None)
@@ -184,7 +184,7 @@ def _inbound_content(sandbox: Sandbox, message: Inbound) -> dict[str, Any] | Non
         return dict(message.message)
     if message.media is not None:
         data = base64.b64decode(message.media.data_base64)
-        media_id = str(int(time.time() * 1000)) + str(len(sandbox.media))
+        media_id = str(uuid.uuid4().int % 10**15)
         sandbox.media[media_id] = (message.media.mime_type, data)
         body: dict[str, Any] = {
             "id": media_id,
@@ -344,7 +344,7 @@ def router(sandbox: Sandbox) -> APIRouter:
         problems = template_errors(body)
         if problems:
             return _error(400, 100, "Invalid parameter", "; ".join(problems))
-        template_id = str(next(sandbox._ids) + 900_000_000_000)
+        template_id = str(uuid.uuid4().int % 10**15)
         stored = {**body, "id": template_id, "status": "PENDING"}
         sandbox.templates.setdefault(waba_id, []).append(stored)
         sandbox.approve_later(waba_id, stored)
