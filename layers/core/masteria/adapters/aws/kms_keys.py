@@ -32,7 +32,8 @@ class KmsKeyService:
                 CiphertextBlob=wrapped, KeyId=self._key_id, EncryptionContext={"company_id": str(company_id)}
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "InvalidCiphertextException":
+            # wrapped for another company (context) or by another key: the secret does not belong here
+            if error.response.get("Error", {}).get("Code") in ("InvalidCiphertextException", "IncorrectKeyException"):
                 raise SecretUnreadable("the data key does not belong to this company") from error
             raise
         plaintext: bytes = result["Plaintext"]

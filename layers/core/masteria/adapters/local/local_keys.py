@@ -24,6 +24,8 @@ class LocalKeyService:
         return plaintext, nonce + self._master.encrypt(nonce, plaintext, company_id.bytes)
 
     def decrypt_data_key(self, company_id: uuid.UUID, wrapped: bytes) -> bytes:
+        if len(wrapped) < 12 + 16:  # a nonce and a tag at the very least
+            raise SecretUnreadable("not a wrapped data key")
         try:
             return self._master.decrypt(wrapped[:12], wrapped[12:], company_id.bytes)
         except InvalidTag as error:
