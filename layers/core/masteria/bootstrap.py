@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -24,6 +25,9 @@ from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectSt
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
+
+if TYPE_CHECKING:
+    from masteria.adapters.aws.secrets import SecretsReader
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class Container:
     @cached_property
     def database_urls(self) -> DatabaseUrls:
         s = self.settings
-        s.require("DATABASE_URL", "DATABASE_APP_URL")
+        if s.masteria_runtime is Runtime.AWS and s.database_url is None:
+            return self._aws_database_urls()
         if s.database_url is not None:
             owner = s.database_url.get_secret_value()
         elif s.masteria_runtime is Runtime.LOCAL:
@@ -75,6 +80,24 @@ class Container:
         else:
             password = s.database_app_password.get_secret_value() if s.database_app_password else None
             app = derive_app_url(owner, s.database_app_role, password)
+        return DatabaseUrls(owner=owner, app=app)
+
+    @cached_property
+    def secrets_reader(self) -> SecretsReader:
+        from masteria.adapters.aws.secrets import SecretsReader
+
+        return SecretsReader.from_region(self.settings.aws_region)
+
+    def _aws_database_urls(self) -> DatabaseUrls:
+        """Deployed: RDS Proxy's host and the roles' secrets (the owner's only where migrations run)."""
+        s = self.settings
+        s.require("DATABASE_HOST", "DATABASE_APP_SECRET_ARN")
+        assert s.database_host is not None and s.database_app_secret_arn is not None
+        reader, host, port, name = self.secrets_reader, s.database_host, s.database_port, s.database_name
+        app = reader.database_url(s.database_app_secret_arn, host=host, port=port, database=name)
+        owner = ""
+        if s.database_secret_arn:
+            owner = reader.database_url(s.database_secret_arn, host=host, port=port, database=name)
         return DatabaseUrls(owner=owner, app=app)
 
     @cached_property
@@ -110,9 +133,12 @@ class Container:
 
     @cached_property
     def jwt_secret(self) -> str:
-        self.settings.require("JWT_SECRET")
         if self.settings.jwt_secret is not None:
             return self.settings.jwt_secret.get_secret_value()
+        if self.settings.masteria_runtime is Runtime.AWS:
+            self.settings.require("JWT_SECRET_ARN")
+            assert self.settings.jwt_secret_arn is not None
+            return self.secrets_reader.text(self.settings.jwt_secret_arn)
         return local_secret(self.settings.masteria_data_dir, "jwt_secret")
 
     @cached_property
@@ -212,6 +238,8 @@ class Container:
         from masteria.migrations.runner import migrate
 
         s = self.settings
+        if not self.database_urls.owner:
+            raise RuntimeError("migrations need the owner's credentials: DATABASE_URL or DATABASE_SECRET_ARN")
         password = s.database_app_password.get_secret_value() if s.database_app_password else None
         app_role = make_url(self.database_urls.app).username or s.database_app_role
         return migrate(self.database_urls.owner, app_role=app_role, app_password=password)

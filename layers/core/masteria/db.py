@@ -8,6 +8,7 @@ one transaction into the next. Row-level security policies read it back with
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,12 +83,20 @@ def pg8000_url(url: str) -> URL:
 
 
 def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
+    """An engine for ``url``; ``?sslmode=require`` (or ``verify-full``) connects with TLS, verifying the server's
+    certificate against the system's trust store (RDS Proxy's certificates are publicly trusted)."""
+    parsed = url if isinstance(url, URL) else pg8000_url(url)
+    connect_args: dict[str, object] = {}
+    if parsed.query.get("sslmode") in ("require", "verify-full"):
+        parsed = parsed.difference_update_query(["sslmode"])
+        connect_args["ssl_context"] = ssl.create_default_context()
     return create_engine(
-        url if isinstance(url, URL) else pg8000_url(url),
+        parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 

@@ -37,9 +37,17 @@ class Settings(BaseSettings):
     database_app_role: str = "masteria_app"
     database_app_password: SecretStr | None = None
     database_pool_size: int = Field(default=5, ge=1, le=100)
+    # AWS: instead of URLs, the RDS Proxy host and Secrets Manager secrets ({"username", "password"}) of the
+    # application role and (for migrations only) the owner role; connections use TLS.
+    database_host: str | None = None
+    database_port: int = 5432
+    database_name: str = "masteria"
+    database_app_secret_arn: str | None = None
+    database_secret_arn: str | None = None
 
     # Access tokens (HS256). Required and checked on AWS; generated under MASTERIA_DATA_DIR locally.
     jwt_secret: SecretStr | None = None
+    jwt_secret_arn: str | None = None  # AWS: the Secrets Manager secret holding it
     jwt_issuer: str = "masteria"
     jwt_audience: str = "masteria-api"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
