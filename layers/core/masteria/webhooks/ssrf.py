@@ -6,8 +6,12 @@ for ``Host`` and TLS), so a DNS answer that changes between the check and the co
 cannot redirect it. Refused: anything but https (http only where a local setting allows it), user
 info in the URL, and any host with one resolved address that is private, loopback, link-local,
 multicast, reserved, shared (100.64/10), unspecified or a cloud metadata address — also when written
-as an IPv4-mapped, NAT64, 6to4 or Teredo IPv6 address, or in the odd IPv4 spellings ``inet_aton``
-accepts (``2130706433``, ``0x7f000001``, ``127.1``, ``0177.0.0.1``).
+as an IPv4-mapped, IPv4-compatible, NAT64, 6to4 or Teredo IPv6 address, or in the odd IPv4 spellings
+``inet_aton`` accepts (``2130706433``, ``0x7f000001``, ``127.1``, ``0177.0.0.1``, ``127.0.0.1.``).
+
+The special-purpose ranges are listed here rather than left to ``ipaddress.is_global``, whose tables
+changed between Python patch releases (3.11.7 calls ``fec0::/10`` and ``192.0.0.8`` global); the
+standard library's checks stay behind them as a second net.
 """
 
 from __future__ import annotations
@@ -16,17 +20,48 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
-METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-SHARED = ipaddress.ip_network("100.64.0.0/10")
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
-NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IANA's special-purpose registries, less what is globally reachable; the name goes in the message.
+SPECIAL = tuple(
+    (ipaddress.ip_network(network), name)
+    for network, name in (
+        ("0.0.0.0/8", "unspecified"),
+        ("10.0.0.0/8", "private"),
+        ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("172.16.0.0/12", "private"),
+        ("192.0.0.0/24", "reserved"),
+        ("192.0.2.0/24", "reserved (documentation)"),
+        ("192.88.99.0/24", "reserved"),
+        ("192.168.0.0/16", "private"),
+        ("198.18.0.0/15", "reserved (benchmarking)"),
+        ("198.51.100.0/24", "reserved (documentation)"),
+        ("203.0.113.0/24", "reserved (documentation)"),
+        ("224.0.0.0/4", "multicast"),
+        ("240.0.0.0/4", "reserved"),
+        ("::/128", "unspecified"),
+        ("::1/128", "loopback"),
+        ("100::/64", "reserved"),
+        ("2001::/23", "reserved"),  # IETF protocol assignments, Teredo (2001::/32) among them
+        ("2001:db8::/32", "reserved (documentation)"),
+        ("3fff::/20", "reserved (documentation)"),
+        ("5f00::/16", "reserved"),
+        ("fc00::/7", "private"),
+        ("fe80::/10", "link-local"),
+        ("fec0::/10", "site-local"),
+        ("ff00::/8", "multicast"),
+    )
+)
+MAX_PORT = 65535
 
 
 class UnsafeUrl(ValueError):
@@ -37,19 +72,28 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (the system resolver)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise UnsafeUrl(f"the host {host!r} does not resolve") from error
+    except UnicodeError as error:  # a label IDNA cannot encode: empty, or longer than 63 characters
+        raise UnsafeUrl(f"{host} is not a valid host name") from error
+    except (socket.gaierror, ValueError) as error:
+        raise UnsafeUrl(f"the host {host} does not resolve") from error
     return [str(info[4][0]) for info in infos]
+
+
+def _address(text: str) -> IPAddress | None:
+    """``text`` as an IP address, without an IPv6 zone (``fe80::1%eth0``); None if it is not one."""
+    try:
+        return ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 def _literal(host: str) -> IPAddress | None:
     """``host`` as an IP address if it is one in any spelling a resolver would accept, else None."""
-    bare = host.strip("[]").split("%", 1)[0].rstrip(".")
-    try:
-        return ipaddress.ip_address(bare)
-    except ValueError:
-        pass
-    if bare and all(part for part in bare.split(".")) and all(c in "0123456789abcdefxABCDEFX." for c in bare):
+    bare = host.strip("[]").rstrip(".")
+    address = _address(bare)
+    if address is not None:
+        return address
+    if bare and all(bare.split(".")) and all(c in "0123456789abcdefx." for c in bare.lower()):
         try:  # 2130706433, 0x7f000001, 127.1, 0177.0.0.1: what inet_aton (and so curl, browsers) reads
             return ipaddress.IPv4Address(socket.inet_aton(bare))
         except OSError:
@@ -58,6 +102,7 @@ def _literal(host: str) -> IPAddress | None:
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo, NAT64, or IPv4-compatible."""
     found = []
     if address.ipv4_mapped is not None:
         found.append(address.ipv4_mapped)
@@ -65,37 +110,39 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address
         found.append(address.sixtofour)
     if address.teredo is not None:
         found.extend(address.teredo)
-    if address in NAT64 or address in NAT64_LOCAL:
+    if any(address in network for network in NAT64):
         found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    # IPv4-compatible (deprecated) ::a.b.c.d
-    if int(address) >> 32 == 0 and int(address) > 1:
+    if int(address) >> 32 == 0 and int(address) > 1:  # ::a.b.c.d, deprecated but still routed by some stacks
         found.append(ipaddress.IPv4Address(int(address)))
     return found
 
 
+def _with_article(name: str) -> str:
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} address"
+
+
 def why_refused(address: IPAddress) -> str | None:
-    """Why ``address`` must not be reached, or None when it is a public address."""
+    """Why ``address`` must not be reached (``"a loopback address"``), or None for a public address."""
     if address in METADATA:
         return "a cloud metadata address"
     if isinstance(address, ipaddress.IPv6Address):
         for inner in _embedded_ipv4(address):
             reason = why_refused(inner)
             if reason:
-                return f"{reason} (inside an IPv6 address)"
+                return f"an IPv6 address embedding {inner}, {reason}"
+    for network, name in SPECIAL:
+        if address.version == network.version and address in network:
+            return _with_article(name)
     checks = (
         ("loopback", address.is_loopback),
         ("unspecified", address.is_unspecified),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("shared (carrier-grade NAT)", isinstance(address, ipaddress.IPv4Address) and address in SHARED),
         ("reserved", address.is_reserved),
         ("private", address.is_private),
-        ("not globally routable", not address.is_global),
+        ("non-public", not address.is_global),
     )
-    for name, refused in checks:
-        if refused:
-            return f"a {name} address"
-    return None
+    return next((_with_article(name) for name, refused in checks if refused), None)
 
 
 @dataclass(frozen=True)
@@ -109,6 +156,18 @@ class Target:
     address: str
 
 
+def _port(parts: SplitResult, scheme: str) -> int:
+    try:
+        port = parts.port  # raises on a port that is not a number
+    except ValueError as error:
+        raise UnsafeUrl("the URL has an invalid port") from error
+    if port is None:
+        return 443 if scheme == "https" else 80
+    if not 0 < port <= MAX_PORT:
+        raise UnsafeUrl("the URL has an invalid port")
+    return port
+
+
 def check_url(
     url: str, *, allow_http: bool = False, allow_private: bool = False, resolver: Resolver = resolve
 ) -> Target:
@@ -117,32 +176,45 @@ def check_url(
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or (scheme == "http" and not allow_http):
-        raise UnsafeUrl("the URL must use https")
+        raise UnsafeUrl("the URL must use https" + (" or http" if allow_http else ""))
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise UnsafeUrl("the URL must not carry a user name or password")
     host = (parts.hostname or "").lower()
     if not host:
         raise UnsafeUrl("the URL has no host")
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as error:
-        raise UnsafeUrl("the URL has an invalid port") from error
+    port = _port(parts, scheme)
     literal = _literal(host)
-    addresses = [str(literal)] if literal is not None else resolver(host.rstrip("."), port)
-    if not addresses:
-        raise UnsafeUrl(f"the host {host!r} does not resolve")
-    for text in addresses:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
+    answers = [str(literal)] if literal is not None else resolver(host.rstrip("."), port)
+    if not answers:
+        raise UnsafeUrl(f"the host {host} does not resolve")
+    addresses = []
+    for text in answers:
+        address = _address(text)
+        if address is None:
+            raise UnsafeUrl(f"the host {host} resolves to something that is not an IP address")
         reason = why_refused(address)
         if reason and not allow_private:
-            shown = "the address" if literal is not None else f"the host {host!r} resolves to"
-            raise UnsafeUrl(f"{shown} {address} is {reason}")
-    return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+            if literal is not None:
+                raise UnsafeUrl(f"{address} is {reason}")
+            raise UnsafeUrl(f"the host {host} resolves to {reason} ({address})")
+        addresses.append(address)
+    return Target(url=url, scheme=scheme, host=host, port=port, address=str(addresses[0]))
+
+
+def direct_transport() -> httpx.HTTPTransport:
+    """The connections under the guard: no retries, and none kept open between requests. The pool
+    knows a connection by (scheme, IP, port) only, so a kept one, whose TLS was verified for one host,
+    would be reused for any other host resolving to the same address without checking its certificate."""
+    return httpx.HTTPTransport(retries=0, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 class GuardedTransport(httpx.BaseTransport):
-    """Checks every request's URL, then connects to the validated address (``Host`` and TLS keep the
-    name). Clients using it must not follow redirects (a 3xx is a failed delivery)."""
+    """Checks every request's URL, then connects to the validated address (``Host``, TLS SNI and the
+    certificate check keep the name). Clients using it must not follow redirects (``follow_redirects
+    =False``: a 3xx is a failed delivery); a hop they followed would still be checked here.
+
+    ``inner`` (tests pass a ``MockTransport``) must not reuse a connection across host names; the
+    default, ``direct_transport()``, keeps none."""
 
     def __init__(
         self,
@@ -152,18 +224,22 @@ class GuardedTransport(httpx.BaseTransport):
         allow_private: bool = False,
         resolver: Resolver = resolve,
     ) -> None:
-        self._inner = inner or httpx.HTTPTransport(retries=0)
+        self._inner = inner if inner is not None else direct_transport()
         self._allow_http, self._allow_private, self._resolver = allow_http, allow_private, resolver
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         target = check_url(
             str(request.url), allow_http=self._allow_http, allow_private=self._allow_private, resolver=self._resolver
         )
-        host_header = request.url.netloc.decode("ascii")
-        request.url = request.url.copy_with(host=str(ipaddress.ip_address(target.address.split("%", 1)[0])))
-        request.headers["Host"] = host_header
-        request.extensions = {**request.extensions, "sni_hostname": target.host}
-        return self._inner.handle_request(request)
+        pinned = httpx.Request(
+            request.method,
+            request.url.copy_with(host=target.address),
+            headers=request.headers,
+            stream=request.stream,
+            extensions={**request.extensions, "sni_hostname": target.host.rstrip(".")},
+        )
+        pinned.headers["Host"] = request.url.netloc.decode("ascii")
+        return self._inner.handle_request(pinned)  # the caller's request keeps its URL (logs, response.request)
 
     def close(self) -> None:
         self._inner.close()
