@@ -19,7 +19,7 @@ from masteria.templates import whatsapp
 from masteria.templates.models import WhatsAppTemplate
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
-from tests.api import Account, make_connection, make_contact, make_custom_field, sign_up
+from tests.api import Account, invite, make_connection, make_contact, make_custom_field, sign_up
 from tests.meta import FakeMeta, create_requests, example
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -47,6 +47,8 @@ def test_sync_mirrors_every_page_keeps_mappings_and_removes_what_meta_deleted(
     connection_id, waba_id = _connect(client, owner, meta)
     meta.templates[waba_id] = _meta_templates()
     sync = f"/v1/connections/{connection_id}/templates/sync"
+    agent = invite(client, owner, role="agent")
+    assert client.post(sync, headers=agent.headers).status_code == 403  # admins manage templates
     first = client.post(sync, headers=owner.headers)
     assert first.status_code == 200, first.text
     assert first.json() == {"added": 2, "updated": 0, "removed": 0, "total": 2}

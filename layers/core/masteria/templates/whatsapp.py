@@ -40,6 +40,7 @@ from masteria.templates.schemas import (
     WhatsAppTemplateCreate,
     WhatsAppTemplateRead,
 )
+from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
 
 HEADER_TEXT_MAX = 60
@@ -192,7 +193,8 @@ def sync_templates(
     *, session: Session, actor: Principal, graph: GraphClient, access: WabaAccess, now: datetime
 ) -> WhatsAppSync:
     """Mirror every template of the account (all pages): new ones added, changed ones updated, the ones
-    Meta no longer has removed. Parameter mappings of templates that remain are kept."""
+    Meta no longer has removed. Parameter mappings of templates that remain are kept. Admins and up."""
+    actor.require(Role.ADMIN)
     remote = {str(item["id"]): item for item in graph.list_templates(access.waba_id, token=access.token, fields=FIELDS)}
     local = {
         row.meta_id: row
@@ -226,7 +228,8 @@ def create_template(
     data: WhatsAppTemplateCreate,
     now: datetime,
 ) -> WhatsAppTemplateRead:
-    """Submit a template to Meta for review and mirror it (status PENDING until Meta decides)."""
+    """Submit a template to Meta for review and mirror it (status PENDING until Meta decides). Admins and up."""
+    actor.require(Role.ADMIN)
     check_template(data)
     body = data.model_dump(exclude_none=True, exclude={"parameters", "defaults"})
     created = graph.create_template(access.waba_id, body, token=access.token)
@@ -250,7 +253,8 @@ def create_template(
 def delete_template(
     *, session: Session, actor: Principal, graph: GraphClient, access: WabaAccess, template_id: uuid.UUID
 ) -> None:
-    """Delete one language of a template at Meta (``hsm_id``), then its mirror."""
+    """Delete one language of a template at Meta (``hsm_id``), then its mirror. Admins and up."""
+    actor.require(Role.ADMIN)
     row = get_or_404(session, WhatsAppTemplate, template_id, "template")
     if row.connection_id != access.connection_id:
         raise Conflict("the template belongs to another connection")
