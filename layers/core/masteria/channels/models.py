@@ -3,11 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, func, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import CheckConstraint, DateTime, Index, LargeBinary, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from masteria.db import Base, Timestamped
+from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 PROVIDERS = ("meta_cloud",)
 # The sealed columns of a connection (masteria.crypto binds each ciphertext to its company, table, column, row).
@@ -25,12 +24,8 @@ class ChannelConnection(Timestamped, Base):
         CheckConstraint("status IN ('active', 'failing')", name="status"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     provider: Mapped[str] = mapped_column(String(16), nullable=False, server_default="meta_cloud")
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="active")

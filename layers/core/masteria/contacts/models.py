@@ -20,21 +20,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from masteria.db import Base, Timestamped
+from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 FIELD_TYPES = ("text", "number", "date", "boolean", "select")
 CHANNELS = ("whatsapp", "sms")
 # What contact search matches against (name, email and phone); the trigram index is on this expression.
 SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
 SEARCH_PENDING_LIST_KB = 32 * 1024  # the search index's GIN pending list (migration 0107)
-
-
-def _uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
-
-
-def _company() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
 
 
 class Contact(Timestamped, Base):
@@ -51,8 +43,8 @@ class Contact(Timestamped, Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     phone: Mapped[str] = mapped_column(String(20), nullable=False)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
@@ -73,8 +65,8 @@ class CustomFieldDefinition(Timestamped, Base):
         CheckConstraint("type IN ('text', 'number', 'date', 'boolean', 'select')", name="type"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     key: Mapped[str] = mapped_column(String(64), nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
     type: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -85,8 +77,8 @@ class Tag(Timestamped, Base):
     __tablename__ = "tags"
     __table_args__ = (Index("uq_tags_company_id_name", "company_id", text("lower(name)"), unique=True),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(80), nullable=False)
     color: Mapped[str] = mapped_column(String(7), nullable=False, server_default="#64748b")
 
@@ -101,7 +93,7 @@ class ContactTag(Timestamped, Base):
     tag_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
     )
-    company_id: Mapped[uuid.UUID] = _company()
+    company_id: Mapped[uuid.UUID] = company_fk()
 
 
 class ContactConsent(Base):
@@ -117,7 +109,7 @@ class ContactConsent(Base):
         UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
     )
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    company_id: Mapped[uuid.UUID] = _company()
+    company_id: Mapped[uuid.UUID] = company_fk()
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     opt_in_source: Mapped[str | None] = mapped_column(String(200))
@@ -133,8 +125,8 @@ class ContactList(Timestamped, Base):
     __tablename__ = "contact_lists"
     __table_args__ = (Index("uq_contact_lists_company_id_name", "company_id", text("lower(name)"), unique=True),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     description: Mapped[str | None] = mapped_column(String(500))
 
@@ -149,7 +141,7 @@ class ContactListMember(Timestamped, Base):
     contact_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
     )
-    company_id: Mapped[uuid.UUID] = _company()
+    company_id: Mapped[uuid.UUID] = company_fk()
 
 
 class Segment(Timestamped, Base):
@@ -158,8 +150,8 @@ class Segment(Timestamped, Base):
     __tablename__ = "segments"
     __table_args__ = (Index("uq_segments_company_id_name", "company_id", text("lower(name)"), unique=True),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     filter: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
@@ -177,8 +169,8 @@ class ContactImport(Timestamped, Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     object_key: Mapped[str] = mapped_column(String(300), nullable=False)
@@ -204,7 +196,7 @@ class ContactImportRejection(Base):
         UUID(as_uuid=True), ForeignKey("contact_imports.id", ondelete="CASCADE"), primary_key=True
     )
     row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[uuid.UUID] = _company()
+    company_id: Mapped[uuid.UUID] = company_fk()
     reason: Mapped[str] = mapped_column(String(300), nullable=False)
     record: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
 

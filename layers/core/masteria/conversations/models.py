@@ -9,18 +9,10 @@ from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from masteria.db import Base, Timestamped
+from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 # The order statuses move in; a status never moves back (failed is final).
 STATUS_RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5}
-
-
-def _uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=sql("gen_random_uuid()"))
-
-
-def _company() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
 
 
 class Conversation(Timestamped, Base):
@@ -33,8 +25,8 @@ class Conversation(Timestamped, Base):
         CheckConstraint("status IN ('open', 'pending', 'closed')", name="status"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     connection_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
     )
@@ -64,8 +56,8 @@ class Message(Timestamped, Base):
         CheckConstraint("direction IN ('in', 'out')", name="direction"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     connection_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
     )
@@ -93,8 +85,8 @@ class InboundDeadLetter(Timestamped, Base):
 
     __tablename__ = "inbound_dead_letters"
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     connection_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     error: Mapped[str] = mapped_column(String(500), nullable=False)
@@ -106,8 +98,8 @@ class ConversationNote(Timestamped, Base):
     __tablename__ = "conversation_notes"
     __table_args__ = (Index("ix_conversation_notes_conversation_id_created_at", "conversation_id", "created_at"),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
     )

@@ -8,15 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, La
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from masteria.db import Base, Timestamped
-
-
-def _uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
-
-
-def _company() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
+from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 
 class WebhookEndpoint(Timestamped, Base):
@@ -25,8 +17,8 @@ class WebhookEndpoint(Timestamped, Base):
     __tablename__ = "webhook_endpoints"
     __table_args__ = (Index("ix_webhook_endpoints_company_id", "company_id"),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     url: Mapped[str] = mapped_column(String(2048), nullable=False)
     description: Mapped[str | None] = mapped_column(String(500))
     event_types: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
@@ -48,8 +40,8 @@ class WebhookMessage(Timestamped, Base):
     __tablename__ = "webhook_messages"
     __table_args__ = (Index("uq_webhook_messages_company_id_message_id", "company_id", "message_id", unique=True),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     message_id: Mapped[str] = mapped_column(String(64), nullable=False)  # webhook-id: the same across retries
     event_type: Mapped[str] = mapped_column(String(80), nullable=False)
     body: Mapped[str] = mapped_column(String, nullable=False)
@@ -64,8 +56,8 @@ class WebhookDelivery(Timestamped, Base):
         CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     endpoint_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False
     )
@@ -88,8 +80,8 @@ class WebhookAttempt(Base):
     __tablename__ = "webhook_attempts"
     __table_args__ = (Index("ix_webhook_attempts_endpoint_id_attempted_at", "endpoint_id", "attempted_at", "id"),)
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
-    company_id: Mapped[uuid.UUID] = _company()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    company_id: Mapped[uuid.UUID] = company_fk()
     endpoint_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False
     )
