@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -52,6 +53,27 @@ def unseal(sealed: bytes, *, key: bytes, company_id: uuid.UUID, table: str, colu
     except InvalidTag as error:
         raise SecretUnreadable("the secret does not open here (tampered, moved or another key)") from error
     return plaintext.decode()
+
+
+class SealedRow(Protocol):
+    """A tenant row with sealed columns: its table, company and id are the associated data."""
+
+    __tablename__: str
+    company_id: uuid.UUID
+    id: uuid.UUID
+
+
+def seal_column(keys: CompanyKeys, session: Session, row: SealedRow, column: str, plaintext: str) -> bytes:
+    """``plaintext`` sealed for ``row.<column>`` under the row's company key."""
+    key = keys.key(session, row.company_id)
+    return seal(plaintext, key=key, company_id=row.company_id, table=row.__tablename__, column=column, row_id=row.id)
+
+
+def unseal_column(keys: CompanyKeys, session: Session, row: SealedRow, column: str) -> str:
+    """The plaintext of ``row.<column>`` (``SecretUnreadable`` if tampered with or moved)."""
+    key = keys.key(session, row.company_id)
+    sealed = getattr(row, column)
+    return unseal(sealed, key=key, company_id=row.company_id, table=row.__tablename__, column=column, row_id=row.id)
 
 
 class CompanyKeys:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import TypeVar
 
@@ -134,25 +134,23 @@ class Database:
                 self.after_events(company_id)
 
     @contextmanager
-    def connection_check(self) -> Iterator[Session]:
-        """One read-only transaction that lists every company's connections (ids only are used): the
-        scheduled token check's, which then checks each one in that company's own transaction."""
+    def _across_companies(self, setting: str) -> Iterator[Session]:
+        """One transaction with ``setting`` on and no tenant: only the policies keyed on ``setting`` show rows."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             session.execute(
                 text("SELECT set_config(:name, 'on', true), set_config(:tname, '', true)"),
-                {"name": CONNECTION_CHECK_SETTING, "tname": TENANT_SETTING},
+                {"name": setting, "tname": TENANT_SETTING},
             )
             yield session
 
-    @contextmanager
-    def outbox_sweep(self) -> Iterator[Session]:
-        """One transaction that sees every company's outbox rows (and no other tenant rows): the sweeper's."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            session.execute(
-                text("SELECT set_config(:name, 'on', true), set_config(:tname, '', true)"),
-                {"name": OUTBOX_SWEEP_SETTING, "tname": TENANT_SETTING},
-            )
-            yield session
+    def connection_check(self) -> AbstractContextManager[Session]:
+        """Lists every company's connections, read only (ids only are used): the scheduled token check's,
+        which then checks each one in that company's own transaction."""
+        return self._across_companies(CONNECTION_CHECK_SETTING)
+
+    def outbox_sweep(self) -> AbstractContextManager[Session]:
+        """Sees every company's outbox rows (and no other tenant rows): the sweeper's."""
+        return self._across_companies(OUTBOX_SWEEP_SETTING)
 
     @contextmanager
     def login_lookup(self, email: str) -> Iterator[Session]:

@@ -20,7 +20,7 @@ from masteria.channels.graph import GraphClient
 from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
-from masteria.crypto import CompanyKeys, seal, unseal
+from masteria.crypto import CompanyKeys, seal_column, unseal_column
 from masteria.db import Database, get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
 from masteria.notifications import service as notifications
@@ -30,7 +30,6 @@ from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
 
-TABLE = ChannelConnection.__tablename__
 WEBHOOK_PATH = "/webhooks/meta/"
 
 
@@ -44,23 +43,14 @@ class Credentials:
 
 
 def _seal(session: Session, keys: CompanyKeys, row: ChannelConnection, values: dict[str, str]) -> None:
-    key = keys.key(session, row.company_id)
     for column, value in values.items():
         assert column in SECRET_COLUMNS
-        sealed = seal(value, key=key, company_id=row.company_id, table=TABLE, column=column, row_id=row.id)
-        setattr(row, column, sealed)
+        setattr(row, column, seal_column(keys, session, row, column, value))
 
 
 def credentials(session: Session, keys: CompanyKeys, row: ChannelConnection) -> Credentials:
     """The connection's secrets, unsealed (SecretUnreadable if a value was tampered with or moved)."""
-    key = keys.key(session, row.company_id)
-    values = {
-        column: unseal(
-            getattr(row, column), key=key, company_id=row.company_id, table=TABLE, column=column, row_id=row.id
-        )
-        for column in SECRET_COLUMNS
-    }
-    return Credentials(**values)
+    return Credentials(**{column: unseal_column(keys, session, row, column) for column in SECRET_COLUMNS})
 
 
 def _verify(graph: GraphClient, phone_number_id: str, waba_id: str, token: str) -> dict[str, str | None]:

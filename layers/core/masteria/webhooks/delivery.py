@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from masteria.crypto import CompanyKeys, seal, unseal
+from masteria.crypto import CompanyKeys, unseal_column
 from masteria.db import Database
 from masteria.notifications import service as notifications
 from masteria.ports import Clock, PublishedEvent, Queue
@@ -47,7 +47,6 @@ TIMEOUT_SECONDS = 15.0
 MAX_RESPONSE_BYTES = 64 * 1024
 LOGGED_RESPONSE_CHARS = 2048
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
-TABLE = WebhookEndpoint.__tablename__
 
 
 class DeliverJob(BaseModel):
@@ -89,25 +88,12 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def seal_secret(keys: CompanyKeys, session: Session, endpoint: WebhookEndpoint, secret: str, column: str) -> bytes:
-    key = keys.key(session, endpoint.company_id)
-    return seal(secret, key=key, company_id=endpoint.company_id, table=TABLE, column=column, row_id=endpoint.id)
-
-
-def unsealed_secret(keys: CompanyKeys, session: Session, endpoint: WebhookEndpoint) -> str:
-    key = keys.key(session, endpoint.company_id)
-    return unseal(
-        endpoint.secret, key=key, company_id=endpoint.company_id, table=TABLE, column="secret", row_id=endpoint.id
-    )
-
-
-def _secrets(keys: CompanyKeys, session: Session, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    key = keys.key(session, endpoint.company_id)
-    place = {"company_id": endpoint.company_id, "table": TABLE, "row_id": endpoint.id}
-    found = [unseal(endpoint.secret, key=key, column="secret", **place)]  # type: ignore[arg-type]
+def secrets_of(keys: CompanyKeys, session: Session, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The endpoint's signing secrets: the current one, and during a rotation the previous one too."""
+    found = [unseal_column(keys, session, endpoint, "secret")]
     rotating = endpoint.previous_secret_expires_at is not None and endpoint.previous_secret_expires_at > now
     if endpoint.previous_secret is not None and rotating:
-        found.append(unseal(endpoint.previous_secret, key=key, column="previous_secret", **place))  # type: ignore[arg-type]
+        found.append(unseal_column(keys, session, endpoint, "previous_secret"))
     return found
 
 
@@ -224,7 +210,7 @@ def deliver(*, db: Database, queue: Queue, keys: CompanyKeys, clock: Clock, job:
             delivery.status, delivery.last_error = "failed", "the endpoint is disabled"
             return
         message = session.get_one(WebhookMessage, delivery.message_id)
-        headers = signed_headers(_secrets(keys, session, endpoint, now), message.message_id, message.body, now)
+        headers = signed_headers(secrets_of(keys, session, endpoint, now), message.message_id, message.body, now)
         delivery.in_flight, delivery.next_attempt_at = job.attempt, None
         dispatch = DispatchJob(
             company_id=job.company_id,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from masteria.crypto import CompanyKeys
+from masteria.crypto import CompanyKeys, seal_column, unseal_column
 from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid
 from masteria.pagination import Page, PageRequest, paginate
@@ -96,7 +96,7 @@ def create_endpoint(
         event_types=_check_types(data.event_types),
         enabled=data.enabled,
     )
-    row.secret = delivery.seal_secret(keys, session, row, secret, "secret")
+    row.secret = seal_column(keys, session, row, "secret", secret)
     session.add(row)
     session.flush()
     session.refresh(row)
@@ -154,11 +154,11 @@ def rotate_secret(
     """A new secret (shown once); for 24 hours every delivery is signed with the old one too."""
     actor.require(Role.ADMIN)
     row = get_or_404(session, WebhookEndpoint, endpoint_id, "endpoint")
-    old = delivery.unsealed_secret(keys, session, row)
+    old = unseal_column(keys, session, row, "secret")
     secret = delivery.new_secret()
-    row.previous_secret = delivery.seal_secret(keys, session, row, old, "previous_secret")
+    row.previous_secret = seal_column(keys, session, row, "previous_secret", old)
     row.previous_secret_expires_at = now + delivery.ROTATION_OVERLAP
-    row.secret = delivery.seal_secret(keys, session, row, secret, "secret")
+    row.secret = seal_column(keys, session, row, "secret", secret)
     session.flush()
     session.refresh(row)
     return EndpointWithSecret(**_read(row, now).model_dump(), secret=secret)
