@@ -131,6 +131,9 @@ def test_inbound_media_is_copied_and_served_through_expiring_links(
     assert served.headers["content-type"] == "image/jpeg"
     token = path.rsplit("/", 1)[1]
     assert client.get(path[: -len(token)] + token[:-2] + "xx").status_code == 404  # tampered
+    stored = message["content"]["stored"]["key"]
+    (container.settings.masteria_data_dir / "objects" / stored).unlink()
+    assert client.get(path).status_code == 404  # a valid link to a file that is gone: a 404, not a 500
     container.clock = _Later()  # type: ignore[misc]
     assert client.get(path).status_code == 404  # expired
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from functions.api.deps import ContainerDep
+from masteria.errors import NotFound
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
 
@@ -16,6 +17,8 @@ router = APIRouter(prefix="/v1/media", tags=["media"])
 def download(token: str, container: ContainerDep) -> StreamingResponse:
     """A file from a `media_url`: the link itself is the permission, for 15 minutes (404 once expired)."""
     key, mime_type = container.media_links.key(token, now=container.clock.now())
+    if not container.object_store.exists(key):
+        raise NotFound("media not found")
     stream = container.object_store.open(key)
     return StreamingResponse(
         iter(lambda: stream.read(64 * 1024), b""),

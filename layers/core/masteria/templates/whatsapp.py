@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
 from masteria.channels.graph import GraphClient
+from masteria.channels.models import ChannelConnection
 from masteria.contacts.models import CustomFieldDefinition
 from masteria.contacts.service import get_contact
 from masteria.db import get_or_404
@@ -267,6 +268,7 @@ def list_templates(
 ) -> list[WhatsAppTemplateRead]:
     statement = select(WhatsAppTemplate).order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
     if connection_id is not None:
+        get_or_404(session, ChannelConnection, connection_id, "connection")
         statement = statement.where(WhatsAppTemplate.connection_id == connection_id)
     return [_read(row) for row in session.scalars(statement)]
 
