@@ -30,14 +30,12 @@ def connect_demo(container: Container, sandbox: Sandbox, base_url: str) -> str:
         existing = session.scalars(select(ChannelConnection).where(ChannelConnection.name == NAME)).first()
         if existing is not None:
             secret = connections.credentials(session, container.company_keys, existing)
-            token, app_secret, key = secret.access_token, secret.app_secret, existing.webhook_key
-            connection_id = existing.id
+            token, app_secret, connection_id = secret.access_token, secret.app_secret, existing.id
     if existing is None:
         token, app_secret = f"sandbox-{secrets.token_urlsafe(24)}", secrets.token_urlsafe(24)
-        sandbox.numbers.pop(NUMBER_ID, None)
-        sandbox.numbers[NUMBER_ID] = _number(token, app_secret, None)
+        sandbox.numbers[NUMBER_ID] = _number(token, app_secret, None)  # "Meta" must know it to verify it
         with db.tenant(actor.company_id) as session:
-            created = connections.create_connection(
+            connection_id = connections.create_connection(
                 session=session,
                 actor=actor,
                 keys=container.company_keys,
@@ -47,14 +45,10 @@ def connect_demo(container: Container, sandbox: Sandbox, base_url: str) -> str:
                 ),
                 now=container.clock.now(),
                 base_url=base_url,
-            )
-            connection_id = created.id
-            key, published = connections.inbound_secret(session, container.company_keys, created.id)
-        container.inbound_secrets.put(key, published)
-    else:
-        with db.tenant(actor.company_id) as session:
-            key, published = connections.inbound_secret(session, container.company_keys, connection_id)
-        container.inbound_secrets.put(key, published)
+            ).id
+    with db.tenant(actor.company_id) as session:
+        key, published = connections.inbound_secret(session, container.company_keys, connection_id)
+    container.inbound_secrets.put(key, published)
     sandbox.numbers[NUMBER_ID] = _number(token, app_secret, f"{base_url.rstrip('/')}/webhooks/meta/{key}")
     return NUMBER_ID
 
