@@ -69,6 +69,7 @@ class FunctionSpec:
     sends_to: tuple[str, ...] = ()  # queues it sends messages to
     uses_media: bool = False  # reads and writes the media bucket
     inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (the API) the connection secrets table
+    schedules_once: bool = False  # creates and deletes one-time schedules (EventBridge Scheduler) to our queues
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -79,9 +80,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="The REST API (FastAPI behind Mangum)",
         timeout_seconds=29,
         memory_mb=1024,
-        sends_to=("contacts-import", "webhooks"),
+        sends_to=("contacts-import", "webhooks", "campaign-start", "campaign-send"),
         uses_media=True,
         inbound_secrets="write",
+        schedules_once=True,
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -147,6 +149,33 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=256,
         needs_database=False,
         sends_to=("webhooks",),
+    ),
+    FunctionSpec(
+        name="campaign_starter",
+        handler="functions.workers.campaign_starter.handler",
+        trigger=QueueTrigger(queue="campaign-start", batch_size=1, max_concurrency=2),
+        description="Starts a scheduled campaign: plans its recipient ledger (once) and hands it to the sender",
+        timeout_seconds=300,
+        memory_mb=512,
+        sends_to=("campaign-send",),
+    ),
+    FunctionSpec(
+        name="campaign_sender",
+        handler="functions.workers.campaign_sender.handler",
+        trigger=QueueTrigger(queue="campaign-send", batch_size=1, max_concurrency=4),
+        description="Sends a running campaign for a slice of time under the number's pacing, then requeues it",
+        timeout_seconds=60,
+        memory_mb=512,
+        sends_to=("campaign-send",),
+    ),
+    FunctionSpec(
+        name="campaign_sweeper",
+        handler="functions.workers.campaign_sweeper.handler",
+        trigger=ScheduleTrigger(expression="rate(1 minute)"),
+        description="Keeps campaigns moving: late starts, expired claims, unknown outcomes, completion, restarts",
+        timeout_seconds=120,
+        memory_mb=256,
+        sends_to=("campaign-start", "campaign-send"),
     ),
     FunctionSpec(
         name="connection_checker",

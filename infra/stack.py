@@ -73,6 +73,7 @@ class MasteriaStack(Stack):
         )
         acknowledge(delivery_dlq, "AwsSolutions-SQS3", "This is a dead-letter queue; alarmed when not empty")
 
+        schedules = Schedules(self, "Schedules", group_name=f"{prefix}schedules", dead_letter_queue=delivery_dlq)
         code_dir, core_dir = assets.stage(staging_dir)
         functions = Functions(
             self,
@@ -89,6 +90,9 @@ class MasteriaStack(Stack):
                 "KMS_KEY_ID": storage.key.key_arn,
                 "EVENT_BUS_NAME": f"{prefix}events",
                 "INBOUND_SECRETS_TABLE": storage.inbound_secrets.table_name,
+                "SCHEDULER_GROUP": f"{prefix}schedules",
+                "SCHEDULER_ROLE_ARN": schedules.role.role_arn,
+                "SCHEDULER_DEAD_LETTER_ARN": delivery_dlq.queue_arn,
             },
             network=(network.vpc, network.app_security_group),
             database=database,
@@ -96,7 +100,6 @@ class MasteriaStack(Stack):
         )
         http = HttpApi(self, "Http")
         routing = EventRouting(self, "Events", bus_name=f"{prefix}events", dead_letter_queue=delivery_dlq)
-        schedules = Schedules(self, "Schedules", group_name=f"{prefix}schedules", dead_letter_queue=delivery_dlq)
         migrations = Migrations(self, "Migrations", revision=f"{tree_hash(code_dir, core_dir)}:{deploy_id}")
         monitoring = Monitoring(
             self, "Monitoring", key=storage.key, dashboard_name=f"{prefix}overview", email=alarm_email
@@ -127,6 +130,8 @@ class MasteriaStack(Stack):
                 raise TypeError(f"{spec.name}: no AWS wiring for trigger {trigger!r}")
             for target in spec.sends_to:
                 queues.queues[target].grant_send_messages(function)
+            if spec.schedules_once:
+                schedules.allow_one_time(function, [queues.queues[q] for q in spec.sends_to])
             if spec.uses_media:
                 storage.media_bucket.grant_read_write(function)
             if spec.inbound_secrets == "read":

@@ -153,3 +153,46 @@ def customer_writes(
         body_b64=base64.b64encode(raw.encode()).decode(),
     )
     assert not inbound.process(db=container.database, keys=container.company_keys, job=job).dead_lettered
+
+
+def approved_template(
+    client: TestClient, account: Account, meta: FakeMeta, connection: dict[str, Any], *, name: str = "promo"
+) -> dict[str, Any]:
+    """An approved WhatsApp template ``Oi {{1}}!`` on ``connection``, mirrored from Meta by a sync."""
+    meta.templates.setdefault(connection["waba_id"], []).append(
+        {
+            "id": str(900_000_000_000_000 + next(_counter)), "name": name, "language": "pt_BR", "status": "APPROVED",
+            "category": "MARKETING", "components": [{"type": "BODY", "text": "Oi {{1}}!"}],
+        }
+    )  # fmt: skip
+    synced = client.post(f"/v1/connections/{connection['id']}/templates/sync", headers=account.headers)
+    assert synced.status_code == 200, synced.text
+    listed = client.get(f"/v1/connections/{connection['id']}/templates", headers=account.headers).json()
+    template: dict[str, Any] = next(t for t in listed if t["name"] == name)
+    return template
+
+
+def make_campaign(
+    client: TestClient, account: Account, meta: FakeMeta, *, contacts: int = 0, **fields: Any
+) -> dict[str, Any]:
+    """A draft campaign to ``contacts`` new contacts (tagged for it) through a new connection."""
+    connection = make_connection(client, account, meta)
+    template = approved_template(client, account, meta, connection)
+    tag = make_tag(client, account)
+    for _ in range(contacts):
+        contact = make_contact(client, account)
+        tagged = client.put(f"/v1/contacts/{contact['id']}/tags/{tag['id']}", headers=account.headers)
+        assert tagged.status_code == 200, tagged.text
+    body = {
+        "name": f"Campaign {next(_counter)}",
+        "connection_id": connection["id"],
+        "whatsapp_template_id": template["id"],
+        "parameters": {"body.1": "first_name"},
+        "defaults": {"body.1": "cliente"},
+        "audience": {"tag_ids": [tag["id"]]},
+        **fields,
+    }
+    response = client.post("/v1/campaigns", headers=account.headers, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result

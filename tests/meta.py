@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,11 +49,22 @@ class FakeMeta:
     requests: list[httpx.Request] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to /{phone-number-id}/messages
     media: dict[str, bytes] = field(default_factory=dict)  # media id → file (inbound media to download)
+    # what the next /messages sends get, in order: a Meta error code (answered 400), "timeout" (accepted,
+    # answer lost), "connect" (refused before anything was sent); then normal answers again
+    script: deque[int | str] = field(default_factory=deque)
+    send_delay: float = 0.0  # seconds each /messages send takes (concurrency tests)
+    sent_at: list[float] = field(default_factory=list)  # time.monotonic() of each accepted send
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_000_000_000_000_000))
 
     def add_number(self, phone_number_id: str, waba_id: str, token: str, **facts: str) -> Number:
         self.numbers[phone_number_id] = Number(waba_id=waba_id, token=token, **facts)
         return self.numbers[phone_number_id]
+
+    def _next_step(self) -> int | str | None:
+        try:
+            return self.script.popleft()
+        except IndexError:
+            return None
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self))
@@ -106,7 +119,17 @@ class FakeMeta:
             problems = message_errors(body)  # what we send is checked against Meta's own spec
             if problems:
                 return _error(400, 100, "Invalid parameter", details="; ".join(problems))
+            step = self._next_step()
+            if step == "connect":
+                raise httpx.ConnectError("connection refused", request=request)
+            if isinstance(step, int):
+                return _error(400, step, f"Scripted error {step}", details=f"error {step}")
+            if self.send_delay:
+                time.sleep(self.send_delay)
             self.sent.append(body)
+            self.sent_at.append(time.monotonic())
+            if step == "timeout":
+                raise httpx.ReadTimeout("no answer", request=request)
             if body.get("status") == "read":
                 return httpx.Response(200, json={"success": True})
             wamid = f"wamid.fake{next(self._ids)}"

@@ -8,6 +8,7 @@ from functions.api import errors
 from functions.api.middleware import CorrelationIdMiddleware
 from functions.api.routers import (
     auth,
+    campaigns,
     connections,
     contacts,
     groups,
@@ -40,7 +41,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware)
     routers = (
         health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, media,
+        notifications, inbox, media, campaigns,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

@@ -36,6 +36,7 @@ def problem(
     title: str | None = None,
     field_errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -47,6 +48,7 @@ def problem(
     }
     if field_errors is not None:
         body["errors"] = field_errors
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -69,7 +71,9 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, errors.Invalid):
         field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
     detail = error.detail if status < 500 else "the service is temporarily unavailable; try again"
-    return problem(request, status, detail, title=error.title, field_errors=field_errors, headers=headers)
+    return problem(
+        request, status, detail, title=error.title, field_errors=field_errors, headers=headers, extra=error.extra
+    )
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:

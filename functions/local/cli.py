@@ -59,7 +59,11 @@ def dev(args: argparse.Namespace) -> int:
     )
     stop = threading.Event()
     pump = QueuePump(container.queue, manifest.queue_consumers(), stop=stop)
-    schedules = ScheduleLoop(manifest.schedules(), stop=stop)
+    schedules = ScheduleLoop(
+        manifest.schedules(),
+        stop=stop,
+        one_time=lambda: container.local_scheduler.fire_due(container.queue, container.clock.now()),
+    )
     events = EventRouter(container.queue, manifest.FUNCTIONS, stop=stop)
     pump.start()
     schedules.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,13 +45,20 @@ def fire(spec: FunctionSpec) -> Any:
 
 
 class ScheduleLoop:
-    """Fires each schedule once at start, then at its interval, until stopped."""
+    """Fires each schedule once at start, then at its interval, and the due one-time schedules, until stopped."""
 
-    def __init__(self, functions: list[FunctionSpec], *, stop: threading.Event) -> None:
+    def __init__(
+        self,
+        functions: list[FunctionSpec],
+        *,
+        stop: threading.Event,
+        one_time: Callable[[], int] | None = None,
+    ) -> None:
         for spec in functions:
             assert isinstance(spec.trigger, ScheduleTrigger)
         self._functions = functions
         self._stop = stop
+        self._one_time = one_time  # fires the one-time schedules that are due (the Scheduler port's table)
         self._thread = threading.Thread(target=self._run, name="schedules", daemon=True)
 
     def start(self) -> None:
@@ -70,4 +78,9 @@ class ScheduleLoop:
                         fire(spec)
                     except Exception:
                         logger.exception("scheduled function failed", extra={"function": spec.name})
-            self._stop.wait(1.0)
+            if self._one_time is not None:
+                try:
+                    self._one_time()
+                except Exception:
+                    logger.exception("one-time schedules failed")
+            self._stop.wait(0.5)

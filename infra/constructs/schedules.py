@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aws_cdk import Arn, ArnComponents
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
@@ -22,7 +23,30 @@ class Schedules(Construct):
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
         dead_letter_queue.grant_send_messages(self.role)
         self._dead_letter_queue = dead_letter_queue
+        self._group_name = group_name
         self.schedules: dict[str, scheduler.CfnSchedule] = {}
+
+    def allow_one_time(self, function: lambda_.IFunction, queues: list[sqs.IQueue]) -> None:
+        """Let ``function`` create, move and delete one-time schedules (campaign starts) in the group, which
+        send to ``queues`` with the group's role."""
+        schedules_arn = Arn.format(
+            ArnComponents(service="scheduler", resource="schedule", resource_name=f"{self._group_name}/*"),
+            self.group.stack,
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+                resources=[schedules_arn],
+            )
+        )
+        self.role.grant_pass_role(function.grant_principal)
+        acknowledge_resource_wildcard(
+            function,
+            "arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/" + self._group_name + "/*",
+            "One-time schedules are named per campaign at run time; scoped to this stack's schedule group",
+        )
+        for queue in queues:
+            queue.grant_send_messages(self.role)
 
     def add(self, spec: manifest.FunctionSpec, function: lambda_.IFunction) -> None:
         assert isinstance(spec.trigger, manifest.ScheduleTrigger)

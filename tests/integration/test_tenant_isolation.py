@@ -15,11 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from masteria import bootstrap
 from masteria.bootstrap import Container
+from masteria.campaigns import planner, sender
+from masteria.campaigns.jobs import START_QUEUE, SendJob, StartJob
 from tests.api import (
     Account,
     customer_writes,
     invite,
+    make_campaign,
     make_connection,
     make_contact,
     make_custom_field,
@@ -29,6 +33,25 @@ from tests.api import (
 from tests.meta import FakeMeta
 
 BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
+
+
+def _dead_letter(client: TestClient, account: Account, meta: FakeMeta) -> str:
+    """A recipient that broke the campaign sender (a template row it cannot read)."""
+    campaign = make_campaign(client, account, meta, contacts=1)
+    c = bootstrap.container()
+    company = uuid.UUID(account.company_id)
+    client.post(f"/v1/campaigns/{campaign['id']}/schedule", headers=account.headers, json={})
+    with c.database.tenant(company) as session:
+        session.execute(
+            text('UPDATE whatsapp_templates SET components = components || \'[{"type": "BUTTONS", "buttons": 1}]\'')
+        )
+    (start,) = c.queue.receive(START_QUEUE)
+    planner.start(db=c.database, queue=c.queue, clock=c.clock, job=StartJob.model_validate_json(start.body))
+    c.queue.delete(START_QUEUE, [start.receipt])
+    job = SendJob(company_id=company, campaign_id=uuid.UUID(campaign["id"]))
+    sender.drive(db=c.database, queue=c.queue, graph=c.graph, keys=c.company_keys, clock=c.clock, job=job)
+    letters = client.get("/v1/campaigns/dead-letters", headers=account.headers).json()["items"]
+    return str(letters[0]["id"])
 
 
 def _notification(account: Account) -> str:
@@ -78,6 +101,8 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     ).json()["id"],
     "notification_id": lambda client, account, meta: _notification(account),
     "conversation_id": _conversation,
+    "campaign_id": lambda client, account, meta: make_campaign(client, account, meta)["id"],
+    "dead_letter_id": _dead_letter,
     "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],

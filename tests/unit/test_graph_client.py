@@ -9,7 +9,13 @@ import httpx
 import pytest
 
 from masteria.channels.graph import GraphClient
-from masteria.channels.meta_errors import Category, GraphError, GraphPermanentError, GraphTransientError
+from masteria.channels.meta_errors import (
+    Category,
+    GraphError,
+    GraphOutcomeUnknown,
+    GraphPermanentError,
+    GraphTransientError,
+)
 from tests.meta import EXAMPLES
 
 
@@ -119,5 +125,13 @@ def test_no_body_and_network_failures() -> None:
         raise httpx.ReadTimeout("slow", request=request)
 
     slow = GraphClient(httpx.Client(transport=httpx.MockTransport(timeout)))
-    with pytest.raises(GraphTransientError, match="timeout"):
+    with pytest.raises(GraphOutcomeUnknown, match="ReadTimeout"):  # it may have reached Meta
         slow.request("GET", "x", token="t")
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    down = GraphClient(httpx.Client(transport=httpx.MockTransport(refused)))
+    with pytest.raises(GraphTransientError, match="could not connect") as caught:  # nothing was sent
+        down.request("GET", "x", token="t")
+    assert not isinstance(caught.value, GraphOutcomeUnknown)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
 import time
+from typing import Any
 
-from fastapi import FastAPI
+import httpx
+import uvicorn
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from functions.local.sandbox.app import NumberSetup, Sandbox, SandboxNumber, router
@@ -61,3 +68,68 @@ def test_configured_limits_and_injected_failures() -> None:
     assert client.put("/sandbox/settings", json={"rate_per_second": 1}).status_code == 200
     assert "messages" in send("551190000002")
     assert send("551190000003")["error"]["code"] == 130429  # type: ignore[index]  # 1 per second used up
+
+
+def test_statuses_echo_our_callback_data_in_batches_and_timeouts_hang_only_their_own_request() -> None:
+    received: list[dict[str, Any]] = []
+    hook = FastAPI()
+
+    @hook.post("/hook")
+    async def collect(request: Request) -> dict[str, bool]:
+        raw = await request.body()
+        expected = "sha256=" + hmac.new(b"s", raw, hashlib.sha256).hexdigest()
+        assert request.headers["x-hub-signature-256"] == expected
+        received.append(json.loads(raw))
+        return {"ok": True}
+
+    sandbox = Sandbox()
+    app = FastAPI()
+    app.include_router(router(sandbox))
+    app.include_router(hook.router)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        setup = {"waba_id": "222", "token": "t", "app_secret": "s", "webhook_url": f"{base}/hook"}
+        assert httpx.put(f"{base}/sandbox/numbers/111", json=setup).status_code == 200
+        settings = {"delay_seconds": 0.2, "read_probability": 0, "status_batch": 10, "inject": [{"hang_seconds": 2}]}
+        assert httpx.put(f"{base}/sandbox/settings", json=settings).status_code == 200
+        body = {
+            "messaging_product": "whatsapp", "type": "template",
+            "template": {"name": "hello_world", "language": {"code": "en_US"}},
+        }  # fmt: skip
+        auth = {"Authorization": "Bearer t"}
+        with httpx.Client(base_url=base, headers=auth) as client:
+            hung = threading.Thread(
+                target=lambda: client.post(
+                    "/sandbox/v23.0/111/messages",
+                    json={**body, "to": "551190000000", "biz_opaque_callback_data": "hung"},
+                    timeout=10,
+                )
+            )
+            hung.start()
+            time.sleep(0.1)
+            started = time.monotonic()
+            for n in range(1, 4):
+                sent = client.post(
+                    "/sandbox/v23.0/111/messages",
+                    json={**body, "to": f"55119000000{n}", "biz_opaque_callback_data": f"r{n}"},
+                )
+                assert sent.status_code == 200
+            assert time.monotonic() - started < 1.0  # the hanging request did not hold the others up
+            hung.join()
+        time.sleep(0.8)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    statuses = [s for body in received for e in body["entry"] for c in e["changes"] for s in c["value"]["statuses"]]
+    by_opaque: dict[str, list[str]] = {}
+    for status in statuses:
+        by_opaque.setdefault(status["biz_opaque_callback_data"], []).append(status["status"])
+    # the timed-out send was accepted all the same: its statuses come too
+    assert by_opaque == {k: ["sent", "delivered"] for k in ("hung", "r1", "r2", "r3")}
+    assert len(received) < len(statuses)  # several statuses per webhook body

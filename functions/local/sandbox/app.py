@@ -12,9 +12,12 @@ the number was asked to send; ``PUT /sandbox/settings`` sets the status delays a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import heapq
 import hmac
+import itertools
 import json
 import random
 import threading
@@ -32,6 +35,7 @@ from functions.local.sandbox.spec import message_errors, template_errors
 from masteria.observability import logger
 
 VERSION_PATTERN = r"^v\d+\.\d+$"
+WEBHOOK_RETRY_SECONDS = 1.0  # an undelivered status webhook comes again (Meta retries for 7 days)
 
 
 class NumberSetup(BaseModel):
@@ -41,6 +45,7 @@ class NumberSetup(BaseModel):
     webhook_url: str | None = Field(default=None, examples=["http://127.0.0.1:8000/webhooks/meta/<key>"])
     display_phone_number: str = "+55 11 4000-0000"
     verified_name: str = "Sandbox"
+    throughput_level: Literal["STANDARD", "HIGH"] = "STANDARD"
 
 
 class InboundMedia(BaseModel):
@@ -80,12 +85,20 @@ class SandboxSettings(BaseModel):
     pair_interval_seconds: float | None = Field(default=None, gt=0, description="closer to one recipient: 131056")
     enforce_window: bool = Field(default=True, description="free-form outside the 24-hour window: error 131047")
     inject: list[Injection] = Field(default_factory=list, description="failures for the next sends, in order")
+    transient_error_rate: float = Field(default=0, ge=0, le=1, description="share of sends answered 500, code 2")
+    timeout_rate: float = Field(
+        default=0, ge=0, le=1, description="share of sends accepted but answered only after hang_seconds"
+    )
+    hang_seconds: float = Field(default=35, ge=0, le=120, description="how long a timed-out send hangs")
+    status_batch: int = Field(default=1, ge=1, le=1000, description="statuses at most per webhook body")
+    send_statuses: bool = Field(default=True, description="false: no status webhooks at all")
 
 
 @dataclass
 class SandboxNumber:
     setup: NumberSetup
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() of each accepted message
 
 
 class Sandbox:
@@ -100,6 +113,10 @@ class Sandbox:
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
         self._lock = threading.Lock()
+        self._statuses: list[tuple[float, int, str, dict[str, Any]]] = []  # (due, order, number, status) heap
+        self._order = itertools.count()
+        self._status_ready = threading.Condition()
+        self._status_thread: threading.Thread | None = None
 
     def wamid(self) -> str:
         """Unique across restarts too (the database remembers wamids; the sandbox's memory does not)."""
@@ -149,26 +166,58 @@ class Sandbox:
 
         threading.Thread(target=run, name="sandbox-templates", daemon=True).start()
 
-    def statuses_later(self, number_id: str, wamid: str, recipient: str) -> None:
+    def statuses_later(self, number_id: str, wamid: str, recipient: str, opaque: str | None = None) -> None:
+        """Queue the message's sent → delivered → read statuses (by the settings' probabilities), each due
+        ``delay_seconds`` after the one before; one thread posts them, up to ``status_batch`` per body."""
         settings = self.settings
+        if not settings.send_statuses:
+            return
+        steps = ["sent"]
+        if random.random() < settings.delivered_probability:  # noqa: S311 - a simulation
+            steps.append("delivered")
+            if random.random() < settings.read_probability:  # noqa: S311
+                steps.append("read")
+        now = time.monotonic()
+        with self._status_ready:
+            for n, status in enumerate(steps, start=1):
+                body = {"id": wamid, "status": status, "recipient_id": recipient}
+                if opaque:
+                    body["biz_opaque_callback_data"] = opaque
+                heapq.heappush(self._statuses, (now + n * settings.delay_seconds, next(self._order), number_id, body))
+            if self._status_thread is None:
+                self._status_thread = threading.Thread(target=self._post_statuses, name="sandbox-statuses", daemon=True)
+                self._status_thread.start()
+            self._status_ready.notify()
 
-        def run() -> None:
-            steps = ["sent"]
-            if random.random() < settings.delivered_probability:  # noqa: S311 - a simulation
-                steps.append("delivered")
-                if random.random() < settings.read_probability:  # noqa: S311
-                    steps.append("read")
-            for status in steps:
-                time.sleep(settings.delay_seconds)
-                status_body = {
-                    "id": wamid,
-                    "status": status,
-                    "timestamp": str(int(time.time())),
-                    "recipient_id": recipient,
-                }
-                self.post_webhook(number_id, {"statuses": [status_body]})
-
-        threading.Thread(target=run, name="sandbox-statuses", daemon=True).start()
+    def _post_statuses(self) -> None:
+        while True:
+            with self._status_ready:
+                while not self._statuses or self._statuses[0][0] > time.monotonic():
+                    wait = self._statuses[0][0] - time.monotonic() if self._statuses else None
+                    self._status_ready.wait(wait)
+                number_id = self._statuses[0][2]
+                due: list[dict[str, Any]] = []
+                kept: list[tuple[float, int, str, dict[str, Any]]] = []
+                while self._statuses and self._statuses[0][0] <= time.monotonic():
+                    item = heapq.heappop(self._statuses)
+                    if item[2] == number_id and len(due) < self.settings.status_batch:
+                        due.append(item[3])
+                    else:
+                        kept.append(item)
+                for item in kept:
+                    heapq.heappush(self._statuses, item)
+            stamp = str(int(time.time()))
+            try:
+                status = self.post_webhook(number_id, {"statuses": [{**b, "timestamp": stamp} for b in due]})
+            except Exception:
+                logger.exception("sandbox could not post statuses")
+                status = None
+            wanted = bool(self.numbers[number_id].setup.webhook_url)
+            if wanted and (status is None or status >= 500):  # as Meta does: retried (here every second)
+                retry_at = time.monotonic() + WEBHOOK_RETRY_SECONDS
+                with self._status_ready:
+                    for body in due:
+                        heapq.heappush(self._statuses, (retry_at, next(self._order), number_id, body))
 
 
 def _error(status: int, code: int, message: str, details: str | None = None) -> JSONResponse:
@@ -201,13 +250,23 @@ def _inbound_content(sandbox: Sandbox, message: Inbound) -> dict[str, Any] | Non
     return None
 
 
-def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any]) -> JSONResponse | None:
+def _injected(sandbox: Sandbox) -> Injection | None:
+    """The failure this send gets: the next one queued, else one drawn at the configured rates."""
+    settings = sandbox.settings
+    if settings.inject:
+        return settings.inject.pop(0)
+    draw = random.random()  # noqa: S311 - a simulation
+    if draw < settings.transient_error_rate:
+        return Injection(http_status=500)
+    if draw < settings.transient_error_rate + settings.timeout_rate:
+        return Injection(hang_seconds=settings.hang_seconds)
+    return None
+
+
+def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any], injection: Injection | None) -> JSONResponse | None:
     """Meta's refusals, as configured: injected failures first, then throughput, pair rate and the window."""
     settings, now = sandbox.settings, time.time()
-    if settings.inject:
-        injection = settings.inject.pop(0)
-        if injection.hang_seconds:
-            time.sleep(injection.hang_seconds)
+    if injection is not None:
         if injection.http_status:
             return JSONResponse(
                 {"error": {"message": "Service unavailable", "code": 2}}, status_code=injection.http_status
@@ -274,6 +333,28 @@ def router(sandbox: Sandbox) -> APIRouter:
     def outbox(number_id: str) -> list[dict[str, Any]]:
         return list(sandbox.numbers[number_id].outbox) if number_id in sandbox.numbers else []
 
+    @api.get("/numbers/{number_id}/stats")
+    def stats(number_id: str) -> dict[str, Any]:
+        """What the number accepted, counted here: messages, distinct recipients, repeats, and the most
+        messages accepted in any one-second window."""
+        number = sandbox.numbers.get(number_id)
+        if number is None:
+            return {"messages": 0, "recipients": 0, "duplicates": 0, "max_per_second": 0}
+        recipients = [str(b.get("to")) for b in number.outbox if b.get("status") != "read"]
+        times, busiest, start = sorted(number.accepted_at), 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= 1.0:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return {
+            "messages": len(recipients),
+            "recipients": len(set(recipients)),
+            "duplicates": len(recipients) - len(set(recipients)),
+            "max_per_second": busiest,
+            "mean_per_second": (len(times) - 1) / span if span else 0.0,
+        }
+
     @api.put("/settings")
     def settings(body: SandboxSettings) -> SandboxSettings:
         sandbox.settings = body
@@ -309,7 +390,7 @@ def router(sandbox: Sandbox) -> APIRouter:
                 "display_phone_number": number.setup.display_phone_number,
                 "verified_name": number.setup.verified_name,
                 "quality_rating": "GREEN",
-                "throughput": {"level": "STANDARD"},
+                "throughput": {"level": number.setup.throughput_level},
                 "messaging_limit_tier": "TIER_1K",
             }
         )
@@ -376,14 +457,19 @@ def router(sandbox: Sandbox) -> APIRouter:
         problems = message_errors(body)
         if problems:
             return _error(400, 100, "Invalid parameter", "; ".join(problems))
-        refused = _limits(sandbox, number_id, body)
+        injection = _injected(sandbox)
+        refused = _limits(sandbox, number_id, body, injection)
         if refused is not None:
             return refused
         number.outbox.append(body)
+        number.accepted_at.append(time.monotonic())
         if body.get("status") == "read":
             return JSONResponse({"success": True})
         wamid = sandbox.wamid()
-        sandbox.statuses_later(number_id, wamid, str(body["to"]))
+        sandbox.statuses_later(number_id, wamid, str(body["to"]), body.get("biz_opaque_callback_data"))
+        if injection is not None and injection.hang_seconds:
+            # accepted (its statuses will come), but answered too late for the caller: a timeout
+            await asyncio.sleep(injection.hang_seconds)
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

@@ -21,13 +21,14 @@ from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
 from masteria.media import MediaLinks
 from masteria.observability import logger
-from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectStore, Queue, QueueConfig
+from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectStore, Queue, QueueConfig, Scheduler
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
 
 if TYPE_CHECKING:
     from masteria.adapters.aws.secrets import SecretsReader
+    from masteria.adapters.local.scheduler import TableScheduler
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,29 @@ class Container:
         from masteria.adapters.local.queue_bus import QueueEventBus
 
         return QueueEventBus(self.queue)
+
+    @cached_property
+    def scheduler(self) -> Scheduler:
+        s = self.settings
+        if s.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.eventbridge_scheduler import EventBridgeScheduler
+
+            s.require("SCHEDULER_GROUP", "SCHEDULER_ROLE_ARN")
+            assert s.scheduler_group and s.scheduler_role_arn and s.sqs_queue_url_prefix
+            return EventBridgeScheduler.from_region(
+                s.aws_region,
+                group=s.scheduler_group,
+                role_arn=s.scheduler_role_arn,
+                url_prefix=s.sqs_queue_url_prefix,
+                dead_letter_arn=s.scheduler_dead_letter_arn,
+            )
+        return self.local_scheduler
+
+    @cached_property
+    def local_scheduler(self) -> TableScheduler:
+        from masteria.adapters.local.scheduler import TableScheduler
+
+        return TableScheduler(self.database.engine)
 
     @cached_property
     def clock(self) -> Clock:

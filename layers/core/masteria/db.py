@@ -27,6 +27,7 @@ TENANT_SETTING = "app.company_id"
 LOGIN_EMAIL_SETTING = "app.login_email"
 OUTBOX_SWEEP_SETTING = "app.outbox_sweep"
 CONNECTION_CHECK_SETTING = "app.connection_check"
+CAMPAIGN_SWEEP_SETTING = "app.campaign_sweep"
 # set in session.info by record_event: the transaction wrote domain events to the outbox
 RECORDED_EVENTS = "masteria.recorded_events"
 # The expression every tenant policy compares company_id with (one place for the fact).
@@ -147,6 +148,11 @@ class Database:
         """Lists every company's connections, read only (ids only are used): the scheduled token check's,
         which then checks each one in that company's own transaction."""
         return self._across_companies(CONNECTION_CHECK_SETTING)
+
+    def campaign_sweep(self) -> AbstractContextManager[Session]:
+        """Lists every company's scheduled and running campaigns, read only (ids only are used): the campaign
+        sweeper's, which then works on each one in that company's own transaction."""
+        return self._across_companies(CAMPAIGN_SWEEP_SETTING)
 
     def outbox_sweep(self) -> AbstractContextManager[Session]:
         """Sees every company's outbox rows (and no other tenant rows): the sweeper's."""

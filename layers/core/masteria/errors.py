@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class DomainError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.extra: dict[str, Any] = {}  # more members of the problem+json body
 
 
 class NotFound(DomainError):
@@ -27,6 +29,14 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     title = "Conflict"
+
+
+class StateConflict(Conflict):
+    """The action does not apply in the object's current state (which the problem body names)."""
+
+    def __init__(self, detail: str, *, current_state: str) -> None:
+        super().__init__(detail)
+        self.extra = {"current_state": current_state}
 
 
 class Invalid(DomainError):

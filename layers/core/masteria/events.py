@@ -34,6 +34,7 @@ class EventType(StrEnum):
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_PAUSED = "campaign.paused"
     CAMPAIGN_COMPLETED = "campaign.completed"
+    CAMPAIGN_PROGRESS = "campaign.progress"
     LEAD_STAGE_CHANGED = "lead.stage_changed"
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from masteria import events as _events
 from masteria.adapters.local import queue_models as _queue_models
+from masteria.adapters.local import scheduler as _scheduler_models
 from masteria.audit import models as _audit_models
+from masteria.campaigns import models as _campaigns_models
 from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
 from masteria.conversations import models as _conversations_models
@@ -18,12 +20,14 @@ metadata = Base.metadata
 
 __all__ = [
     "_audit_models",
+    "_campaigns_models",
     "_channels_models",
     "_contacts_models",
     "_conversations_models",
     "_events",
     "_notifications_models",
     "_queue_models",
+    "_scheduler_models",
     "_templates_models",
     "_tenancy_models",
     "_webhooks_models",

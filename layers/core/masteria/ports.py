@@ -135,3 +135,14 @@ class InboundSecrets(Protocol):
     def get(self, webhook_key: str) -> InboundSecret | None: ...
 
     def delete(self, webhook_key: str) -> None: ...
+
+
+class Scheduler(Protocol):
+    """One-time schedules that put a message on a queue at a given time (EventBridge Scheduler on AWS, a
+    table polled by the schedule loop locally). A name identifies a schedule: scheduling it again moves it."""
+
+    def schedule(self, name: str, *, at: datetime, queue: str, body: str) -> None: ...
+
+    def cancel(self, name: str) -> None:
+        """Remove the schedule (nothing happens if there is none)."""
+        ...

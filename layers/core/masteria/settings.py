@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     inbound_secrets_table: str | None = None
     # EventBridge bus of the domain events (AWS); locally events go through the local queue.
     event_bus_name: str | None = None
+    # EventBridge Scheduler (AWS): the group of one-time schedules (campaign starts), the role it sends to our
+    # queues with, and its dead-letter queue; locally a table the schedule loop polls.
+    scheduler_group: str | None = None
+    scheduler_role_arn: str | None = None
+    scheduler_dead_letter_arn: str | None = None
+    # Campaigns: how long an outcome may stay unknown (no answer, no status webhook) before it is failed.
+    campaign_unknown_timeout_seconds: int = Field(default=900, ge=10)
     # KMS key that wraps each company's data key (AWS); locally a master key under MASTERIA_DATA_DIR.
     kms_key_id: str | None = None
 

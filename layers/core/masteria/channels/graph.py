@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from masteria.channels import meta_errors
-from masteria.channels.meta_errors import Category, GraphTransientError
+from masteria.channels.meta_errors import Category, GraphOutcomeUnknown, GraphTransientError
 
 DEFAULT_VERSION = "v23.0"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -40,6 +40,7 @@ class GraphClient:
         token: str,
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
     ) -> dict[str, Any]:
         if "://" in path and not path.startswith(self._base + "/"):
             # a paging URL pointing anywhere but the Graph API would receive our token
@@ -49,15 +50,17 @@ class GraphClient:
         url = path if "://" in path else f"{self._root}/{path.lstrip('/')}"
         try:
             response = self._http.request(
-                method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+                method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
             )
-        except httpx.TimeoutException as error:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            # nothing reached Meta: safe to send again
             raise GraphTransientError(
-                code=-1, message="timeout", details=None, category=Category.TRANSIENT, trace_id=None
+                code=-1, message="could not connect", details=None, category=Category.TRANSIENT, trace_id=None
             ) from error
-        except httpx.TransportError as error:
-            raise GraphTransientError(
-                code=-1, message="network error", details=None, category=Category.TRANSIENT, trace_id=None
+        except (httpx.TimeoutException, httpx.TransportError) as error:
+            # the request may have reached Meta and been acted on: the outcome is unknown
+            raise GraphOutcomeUnknown(
+                code=-1, message=type(error).__name__, details=None, category=Category.TRANSIENT, trace_id=None
             ) from error
         try:
             body = response.json()
@@ -106,9 +109,11 @@ class GraphClient:
 
     # ---- messages and media (META.md §3.1, §3.2) -------------------------------------------------
 
-    def send_message(self, phone_number_id: str, message: dict[str, Any], *, token: str) -> SendResult:
+    def send_message(
+        self, phone_number_id: str, message: dict[str, Any], *, token: str, timeout: httpx.Timeout = TIMEOUT
+    ) -> SendResult:
         """Send a body built by ``masteria.channels.messages``; Meta's wamid back."""
-        answer = self.request("POST", f"{phone_number_id}/messages", token=token, json=message)
+        answer = self.request("POST", f"{phone_number_id}/messages", token=token, json=message, timeout=timeout)
         sent = (answer.get("messages") or [{}])[0]
         contact = (answer.get("contacts") or [{}])[0]
         return SendResult(

@@ -73,6 +73,11 @@ class GraphTransientError(GraphError, Transient):
     """Worth retrying (also a 503 for API callers)."""
 
 
+class GraphOutcomeUnknown(GraphTransientError):
+    """The request may have reached Meta (a timeout or a connection lost after sending): whether it was
+    acted on is unknown. A message must not be sent again on this; Meta's status webhook settles it."""
+
+
 class GraphPermanentError(GraphError, Permanent):
     """Will fail again as it is."""
 

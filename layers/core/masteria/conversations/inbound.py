@@ -26,6 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels import connections
 from masteria.channels.graph import GraphClient
 from masteria.channels.inbound_job import InboundJob
@@ -260,6 +261,7 @@ def _message(  # noqa: PLR0917
         conversation.status = "open"
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
+    campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
     company = connection.company_id
     if new_contact:
         record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact_id)})
@@ -311,6 +313,9 @@ def _copy_media(
 
 def _status(session: Session, connection: ChannelConnection, status: dict[str, Any], result: Result) -> None:
     new = str(status["status"])
+    if campaign_ledger.apply_status(session, status, _time(status["timestamp"])):
+        result.statuses += 1  # a campaign's message: its ledger row is the record
+        return
     if new not in STATUS_RANK:
         logger.info("unknown message status ignored", extra={"status": new})
         return

@@ -280,16 +280,20 @@ def get_template(*, session: Session, actor: Principal, template_id: uuid.UUID) 
 # ---- parameters: mapping and filling in ------------------------------------------------------------
 
 
-def _set_parameters(session: Session, row: WhatsAppTemplate, data: WhatsAppParameters) -> None:
+def check_parameters(
+    session: Session, row: WhatsAppTemplate, parameters: Mapping[str, str], defaults: Mapping[str, str]
+) -> None:
+    """422 unless every key is a parameter of the template, every variable a contact variable, and a media
+    header's default an https link (the template's own mapping, or a campaign's over it)."""
     keys = set(parameter_keys(row.components))
     custom = set(session.scalars(select(CustomFieldDefinition.key)))
     errors = [
         FieldError(f"{group}.{key}", f"the template has no parameter {key}")
-        for group, names in (("parameters", data.parameters), ("defaults", data.defaults))
+        for group, names in (("parameters", parameters), ("defaults", defaults))
         for key in names
         if key not in keys
     ]
-    for key, variable in data.parameters.items():
+    for key, variable in parameters.items():
         if key == MEDIA_KEY:
             errors.append(FieldError(f"parameters.{key}", "a media header takes a link as its default"))
         elif variable not in CONTACT_FIELDS and not (variable.startswith("custom.") and variable[7:] in custom):
@@ -299,11 +303,15 @@ def _set_parameters(session: Session, row: WhatsAppTemplate, data: WhatsAppParam
                     f"unknown variable {variable!r}: use {', '.join(CONTACT_FIELDS)} or custom.<key>",
                 )
             )
-    media = data.defaults.get(MEDIA_KEY)
+    media = defaults.get(MEDIA_KEY)
     if media is not None and not media.startswith("https://"):
         errors.append(FieldError(f"defaults.{MEDIA_KEY}", "an https:// link to the header's media"))
     if errors:
         raise Invalid("the parameter mapping does not fit the template", errors)
+
+
+def _set_parameters(session: Session, row: WhatsAppTemplate, data: WhatsAppParameters) -> None:
+    check_parameters(session, row, data.parameters, data.defaults)
     row.parameters, row.defaults = dict(data.parameters), dict(data.defaults)
 
 
@@ -328,16 +336,24 @@ def _text_parameter(key: str, value: str, named: bool) -> dict[str, Any]:
     return parameter
 
 
-def fill(row: WhatsAppTemplate, contact_vars: Mapping[str, str]) -> WhatsAppPreview:
+def fill(
+    row: WhatsAppTemplate,
+    contact_vars: Mapping[str, str],
+    *,
+    parameters: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> WhatsAppPreview:
     """The template as a contact would see it, and the ``components`` of the message that sends it.
     A parameter with no value and no default → 422 listing them all; Meta's length limits apply to the
-    filled-in header and body."""
+    filled-in header and body. ``parameters`` and ``defaults`` (a campaign's) override the template's own."""
     keys = parameter_keys(row.components)
+    mapping = {**row.parameters, **(parameters or {})}
+    fallback = {**row.defaults, **(defaults or {})}
     values: dict[str, str] = {}
     missing: list[str] = []
     for key in keys:
-        variable = row.parameters.get(key)
-        value = (contact_vars.get(variable) if variable else None) or row.defaults.get(key)
+        variable = mapping.get(key)
+        value = (contact_vars.get(variable) if variable else None) or fallback.get(key)
         if value:
             values[key] = value
         else:

@@ -1,0 +1,1 @@
+"""Campaigns: audience planning into a per-recipient ledger, paced sending, retries, progress, scheduling."""

@@ -1,0 +1,140 @@
+"""Starting a scheduled campaign: its audience becomes the recipient ledger, once, whatever fires twice;
+and the sweeper that keeps running campaigns moving after crashes and lost messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from masteria.campaigns import ledger
+from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send
+from masteria.campaigns.models import Campaign, CampaignRecipient
+from masteria.campaigns.schemas import Audience
+from masteria.contacts import service as contacts
+from masteria.contacts.models import Contact
+from masteria.db import Database
+from masteria.events import EventType, record_event
+from masteria.ports import Clock, Queue
+
+# A scheduled campaign this late has lost its schedule's message: the sweeper starts it.
+LATE_START = timedelta(minutes=2)
+# An outcome still unknown this long after the send is failed as unknown (never resent).
+UNKNOWN_TIMEOUT = timedelta(minutes=15)
+
+
+def audience_query(session: Session, audience: Audience) -> Select[Any]:
+    """The campaign's audience through the CRM's one audience builder (ids and phones)."""
+    filters = [contacts.segment_filter(session=session, segment_id=s) for s in audience.segment_ids]
+    return contacts.sendable_audience(
+        channel="whatsapp",
+        tag_ids=audience.tag_ids,
+        list_ids=audience.list_ids,
+        segment_filters=filters,
+        contact_ids=audience.contact_ids,
+    )
+
+
+def plan(session: Session, campaign: Campaign) -> int:
+    """Write one ledger row per audience contact (planning again adds nothing); the ledger's size."""
+    source = audience_query(session, Audience.model_validate(campaign.audience)).with_only_columns(
+        literal(campaign.company_id), literal(campaign.id), Contact.id, Contact.phone
+    )
+    session.execute(
+        insert(CampaignRecipient)
+        .from_select(["company_id", "campaign_id", "contact_id", "phone"], source)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
+    )
+    total = session.scalar(select(func.count()).where(CampaignRecipient.campaign_id == campaign.id))
+    return int(total or 0)
+
+
+def start(*, db: Database, queue: Queue, clock: Clock, job: StartJob) -> bool:
+    """Start the campaign the schedule ``job`` was made for; False when it is not (or no longer) due."""
+    with db.tenant(job.company_id) as session:
+        campaign = session.get(Campaign, job.campaign_id, with_for_update=True)
+        if campaign is None or campaign.status != "scheduled" or campaign.scheduled_at != job.at:
+            return False  # fired twice, rescheduled or cancelled since
+        now = clock.now()
+        session.execute(text("SET LOCAL synchronous_commit = off"))  # redone on a crash: planning is idempotent
+        campaign.total = plan(session, campaign)
+        campaign.status, campaign.planned_at, campaign.started_at, campaign.status_reason = "running", now, now, None
+        record_event(
+            session,
+            company_id=campaign.company_id,
+            type=EventType.CAMPAIGN_STARTED,
+            data={"campaign_id": str(campaign.id), "reason": None},
+        )
+        session.flush()
+        ledger.emit_progress(session, campaign.id, force=True)
+    enqueue_send(queue, job.company_id, job.campaign_id)
+    return True
+
+
+def sweep(*, db: Database, queue: Queue, clock: Clock, unknown_timeout: timedelta = UNKNOWN_TIMEOUT) -> dict[str, int]:
+    """For every company's scheduled and running campaigns: start the late ones, turn expired claims into
+    unknown outcomes and old unknowns into failures, complete the finished, and restart stalled drivers."""
+    with db.campaign_sweep() as session:
+        found = session.execute(
+            select(Campaign.company_id, Campaign.id, Campaign.status, Campaign.scheduled_at).where(
+                Campaign.status.in_(("scheduled", "running"))
+            )
+        ).all()
+    counts = {"started": 0, "expired": 0, "failed_unknown": 0, "completed": 0, "restarted": 0}
+    now = clock.now()
+    for company_id, campaign_id, status, scheduled_at in found:
+        if status == "scheduled":
+            if scheduled_at is not None and scheduled_at < now - LATE_START:
+                job = StartJob(company_id=company_id, campaign_id=campaign_id, at=scheduled_at)
+                queue.send(START_QUEUE, job.model_dump_json())
+                counts["started"] += 1
+            continue
+        with db.tenant(company_id) as session:
+            _sweep_running(session, queue, campaign_id, now, unknown_timeout, counts)
+    return counts
+
+
+def _sweep_running(  # noqa: PLR0917 - a private step of sweep()
+    session: Session,
+    queue: Queue,
+    campaign_id: uuid.UUID,
+    now: datetime,
+    unknown_timeout: timedelta,
+    counts: dict[str, int],
+) -> None:
+    expired = session.execute(
+        update(CampaignRecipient)
+        .where(
+            CampaignRecipient.campaign_id == campaign_id,
+            CampaignRecipient.status == "sending",
+            CampaignRecipient.claimed_until < now,
+        )
+        .values(status="unknown", claimed_until=None, updated_at=now)
+        .returning(CampaignRecipient.id)
+    ).all()
+    gone = session.execute(
+        update(CampaignRecipient)
+        .where(
+            CampaignRecipient.campaign_id == campaign_id,
+            CampaignRecipient.status == "unknown",
+            CampaignRecipient.updated_at < now - unknown_timeout,
+        )
+        .values(status="failed", error_reason="failed_unknown", failed_at=now, updated_at=now)
+        .returning(CampaignRecipient.id)
+    ).all()
+    counts["expired"] += len(expired)
+    counts["failed_unknown"] += len(gone)
+    campaign = session.get_one(Campaign, campaign_id, with_for_update=True)
+    if ledger.complete_if_done(session, campaign, now):
+        counts["completed"] += 1
+        return
+    if expired or gone:
+        ledger.emit_progress(session, campaign_id)
+    driving = campaign.driver_until is not None and campaign.driver_until > now
+    if not driving and ledger.remaining(session, campaign_id).get("pending"):
+        enqueue_send(queue, campaign.company_id, campaign_id)
+        counts["restarted"] += 1

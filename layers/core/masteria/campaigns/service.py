@@ -1,0 +1,383 @@
+"""Use cases of campaigns: edit while draft or paused; schedule, pause, resume, cancel; progress, recipients
+and the sender's dead letters. Managing campaigns is for admins and owners; agents may read them.
+
+The states: draft → scheduled → running ⇄ paused → completed / cancelled / failed. Any other move is a 409
+naming the current state. Actions that reach the queue or the scheduler return them as ``followups``, to
+run once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from masteria.audit import service as audit_log
+from masteria.campaigns import ledger, planner
+from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send, schedule_name
+from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
+from masteria.campaigns.schemas import (
+    Audience,
+    AudiencePreview,
+    CampaignCreate,
+    CampaignRead,
+    CampaignUpdate,
+    DeadLetterRead,
+    Progress,
+    RecipientRead,
+    Schedule,
+    SendingWindow,
+)
+from masteria.campaigns.window import zone
+from masteria.channels.models import ChannelConnection
+from masteria.contacts.models import ContactList, Segment, Tag
+from masteria.db import get_or_404
+from masteria.errors import FieldError, Invalid, NotFound, StateConflict
+from masteria.events import EventType, record_event
+from masteria.pagination import PageRequest, paginate
+from masteria.ports import Queue, Scheduler
+from masteria.templates.models import WhatsAppTemplate
+from masteria.templates.whatsapp import check_parameters
+from masteria.tenancy.models import Company, Role
+from masteria.tenancy.service import Principal
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"scheduled"}),
+    "scheduled": frozenset({"scheduled", "running", "cancelled"}),
+    "running": frozenset({"paused", "completed", "cancelled", "failed"}),
+    "paused": frozenset({"running", "cancelled", "failed"}),
+}
+EDITABLE = ("draft", "paused")
+# Meta's throughput levels (META.md §1.1): messages per second a number may send.
+THROUGHPUT = {"HIGH": 1000}
+STANDARD_THROUGHPUT = 80
+IMMEDIATE = timedelta(seconds=2)  # a schedule this close to now starts at once, without the scheduler
+
+
+@dataclass
+class Result:
+    campaign: CampaignRead
+    followups: list[Callable[[], object]] = field(default_factory=list)
+
+
+def transition(campaign: Campaign, to: str) -> None:
+    """Move ``campaign`` to ``to``, or 409 naming its current state."""
+    if to not in TRANSITIONS.get(campaign.status, frozenset()):
+        raise StateConflict(f"the campaign is {campaign.status}; it cannot become {to}", current_state=campaign.status)
+    campaign.status = to
+
+
+def _get(session: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Campaign:
+    row = session.get(Campaign, campaign_id, with_for_update=lock)
+    if row is None:
+        raise NotFound("campaign not found")  # another company's id too (invisible under RLS)
+    return row
+
+
+def read(row: Campaign) -> CampaignRead:
+    window = (
+        SendingWindow.model_validate(
+            {"start": row.window_start, "end": row.window_end, "timezone": row.window_timezone}
+        )
+        if row.window_start is not None and row.window_end is not None
+        else None
+    )
+    return CampaignRead(
+        id=row.id,
+        name=row.name,
+        connection_id=row.connection_id,
+        whatsapp_template_id=row.whatsapp_template_id,
+        parameters=row.parameters,
+        defaults=row.defaults,
+        audience=Audience.model_validate(row.audience),
+        timezone=row.timezone,
+        window=window,
+        rate_per_second=row.rate_per_second,
+        current_rate=row.current_rate,
+        reply_window_hours=row.reply_window_hours,
+        status=row.status,
+        status_reason=row.status_reason,
+        scheduled_at=row.scheduled_at,
+        total=row.total,
+        started_at=row.started_at,
+        paused_at=row.paused_at,
+        finished_at=row.finished_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _check(session: Session, row: Campaign) -> None:
+    """422 unless the connection, the template (of that connection), its mapping, the rate and the
+    audience all hold together."""
+    errors: list[FieldError] = []
+    connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
+    template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
+    if connection is None:
+        errors.append(FieldError("connection_id", "no such WhatsApp connection"))
+    else:
+        cap = THROUGHPUT.get((connection.throughput_level or "").upper(), STANDARD_THROUGHPUT)
+        if row.rate_per_second > cap:
+            errors.append(FieldError("rate_per_second", f"the number's throughput allows at most {cap} per second"))
+    if template is None or (connection is not None and template.connection_id != connection.id):
+        errors.append(FieldError("whatsapp_template_id", "no such WhatsApp template on this connection"))
+    audience = Audience.model_validate(row.audience)
+    if not (audience.tag_ids or audience.list_ids or audience.segment_ids or audience.contact_ids):
+        errors.append(FieldError("audience", "choose tags, lists, segments or contacts"))
+    for name, model, ids in (
+        ("tag_ids", Tag, audience.tag_ids),
+        ("list_ids", ContactList, audience.list_ids),
+        ("segment_ids", Segment, audience.segment_ids),
+    ):
+        known = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
+        errors.extend(FieldError(f"audience.{name}", f"unknown id {i}") for i in ids if i not in known)
+    if errors:
+        raise Invalid("the campaign does not hold together", errors)
+    assert template is not None
+    check_parameters(session, template, row.parameters, row.defaults)
+
+
+def _apply(row: Campaign, data: CampaignCreate | CampaignUpdate) -> None:
+    values = data.model_dump(
+        exclude_unset=isinstance(data, CampaignUpdate), exclude={"window", "clear_window", "audience"}
+    )
+    for name, value in values.items():
+        if value is not None:
+            setattr(row, name, value)
+    if data.audience is not None:
+        row.audience = data.audience.model_dump(mode="json")
+    if data.window is not None:
+        row.window_start, row.window_end, row.window_timezone = data.window.start, data.window.end, data.window.timezone
+    if isinstance(data, CampaignUpdate) and data.clear_window:
+        row.window_start = row.window_end = None
+    if data.rate_per_second is not None:
+        row.current_rate = float(data.rate_per_second)
+    if data.timezone is not None:
+        zone(data.timezone)
+
+
+def create_campaign(*, session: Session, actor: Principal, data: CampaignCreate) -> CampaignRead:
+    actor.require(Role.ADMIN)
+    company = session.get_one(Company, actor.company_id)
+    row = Campaign(company_id=actor.company_id, timezone=company.timezone, created_by=actor.user_id, status="draft")
+    _apply(row, data)
+    _check(session, row)
+    session.add(row)
+    session.flush()
+    session.refresh(row)
+    return read(row)
+
+
+def update_campaign(
+    *, session: Session, actor: Principal, campaign_id: uuid.UUID, data: CampaignUpdate
+) -> CampaignRead:
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    if row.status not in EDITABLE:
+        raise StateConflict(
+            f"the campaign is {row.status}; it can be edited only while draft or paused", current_state=row.status
+        )
+    _apply(row, data)
+    _check(session, row)
+    session.flush()
+    session.refresh(row)
+    return read(row)
+
+
+def delete_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> None:
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    if row.status != "draft":
+        raise StateConflict(f"the campaign is {row.status}; only drafts can be deleted", current_state=row.status)
+    session.delete(row)
+
+
+def get_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> CampaignRead:
+    return read(_get(session, campaign_id))
+
+
+def list_campaigns(
+    *, session: Session, actor: Principal, page: PageRequest, status: str | None = None
+) -> tuple[list[CampaignRead], str | None]:
+    statement: Select[Campaign] = select(Campaign)
+    if status is not None:
+        statement = statement.where(Campaign.status == status)
+    rows, cursor = paginate(session, statement, keys=[Campaign.created_at, Campaign.id], page=page)
+    return [read(r) for r in rows], cursor
+
+
+def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> AudiencePreview:
+    row = _get(session, campaign_id)
+    query = planner.audience_query(session, Audience.model_validate(row.audience))
+    return AudiencePreview(count=int(session.scalar(select(func.count()).select_from(query.subquery())) or 0))
+
+
+def schedule(
+    *,
+    session: Session,
+    actor: Principal,
+    queue: Queue,
+    scheduler: Scheduler,
+    campaign_id: uuid.UUID,
+    data: Schedule,
+    now: datetime,
+) -> Result:
+    """Schedule a draft (or move a scheduled campaign's time); no ``at``: start now."""
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    if row.status != "scheduled":
+        transition(row, "scheduled")
+    _check(session, row)
+    template = session.get_one(WhatsAppTemplate, row.whatsapp_template_id)
+    if template.status.upper() != "APPROVED":
+        raise Invalid(
+            "the WhatsApp template is not approved by Meta yet",
+            [FieldError("whatsapp_template_id", f"status {template.status}")],
+        )
+    at = now
+    if data.at is not None:
+        at = data.at if data.at.tzinfo else data.at.replace(tzinfo=zone(data.timezone or row.timezone))
+        if at < now - timedelta(minutes=1):
+            raise Invalid("the schedule is in the past", [FieldError("at", "must be now or later")])
+    row.scheduled_at = max(at, now)
+    row.status_reason = None
+    session.flush()
+    job = StartJob(company_id=row.company_id, campaign_id=row.id, at=row.scheduled_at)
+    name, body, when = schedule_name(row.id), job.model_dump_json(), row.scheduled_at
+    if when <= now + IMMEDIATE:
+        followups: list[Callable[[], object]] = [
+            lambda: scheduler.cancel(name),
+            lambda: queue.send(START_QUEUE, body),
+        ]
+    else:
+        followups = [lambda: scheduler.schedule(name, at=when, queue=START_QUEUE, body=body)]
+    session.refresh(row)
+    return Result(read(row), followups)
+
+
+def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> Result:
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    transition(row, "paused")
+    row.paused_at, row.status_reason = now, "paused by a user"
+    record_event(
+        session, company_id=row.company_id, type=EventType.CAMPAIGN_PAUSED,
+        data={"campaign_id": str(row.id), "reason": row.status_reason},
+    )  # fmt: skip
+    ledger.emit_progress(session, row.id, force=True)
+    session.flush()
+    session.refresh(row)
+    return Result(read(row))
+
+
+def resume(*, session: Session, actor: Principal, queue: Queue, campaign_id: uuid.UUID) -> Result:
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    if row.status != "paused":  # a scheduled campaign starts by its schedule (planning first), not by resume
+        raise StateConflict(f"the campaign is {row.status}; only a paused one resumes", current_state=row.status)
+    transition(row, "running")
+    row.status_reason = None
+    record_event(
+        session, company_id=row.company_id, type=EventType.CAMPAIGN_STARTED,
+        data={"campaign_id": str(row.id), "reason": "resumed"},
+    )  # fmt: skip
+    session.flush()
+    session.refresh(row)
+    company_id = row.company_id
+    return Result(read(row), [lambda: enqueue_send(queue, company_id, campaign_id)])
+
+
+def cancel(
+    *, session: Session, actor: Principal, scheduler: Scheduler, campaign_id: uuid.UUID, now: datetime
+) -> Result:
+    """Stop for good: recipients not sent yet are skipped (those in flight still settle)."""
+    actor.require(Role.ADMIN)
+    row = _get(session, campaign_id, lock=True)
+    was = row.status
+    transition(row, "cancelled")
+    row.finished_at, row.status_reason = now, "cancelled by a user"
+    skipped = len(
+        session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.campaign_id == row.id, CampaignRecipient.status == "pending")
+            .values(status="skipped", error_reason="campaign cancelled", updated_at=now)
+            .returning(CampaignRecipient.id)
+        ).all()
+    )
+    audit_log.record(
+        session, actor=actor, action="campaigns.cancel", count=skipped, target_type="campaign",
+        target_id=row.id, details={"was": was},
+    )  # fmt: skip
+    ledger.emit_progress(session, row.id, force=True)
+    session.flush()
+    session.refresh(row)
+    name = schedule_name(row.id)
+    return Result(read(row), [lambda: scheduler.cancel(name)] if was == "scheduled" else [])
+
+
+def get_progress(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Progress:
+    return ledger.progress(session, _get(session, campaign_id))
+
+
+def list_recipients(
+    *,
+    session: Session,
+    actor: Principal,
+    campaign_id: uuid.UUID,
+    page: PageRequest,
+    status: str | None = None,
+    error_code: int | None = None,
+    replied: bool | None = None,
+) -> tuple[list[RecipientRead], str | None]:
+    _get(session, campaign_id)
+    statement: Select[CampaignRecipient] = select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign_id)
+    if status is not None:
+        statement = statement.where(CampaignRecipient.status == status)
+    if error_code is not None:
+        statement = statement.where(CampaignRecipient.error_code == error_code)
+    if replied is not None:
+        statement = statement.where(
+            CampaignRecipient.replied_at.is_not(None) if replied else CampaignRecipient.replied_at.is_(None)
+        )
+    rows, cursor = paginate(session, statement, keys=[CampaignRecipient.id], page=page, descending=False)
+    return [RecipientRead.model_validate(r) for r in rows], cursor
+
+
+def list_dead_letters(
+    *, session: Session, actor: Principal, page: PageRequest, pending_only: bool = True
+) -> tuple[list[DeadLetterRead], str | None]:
+    actor.require(Role.ADMIN)
+    statement: Select[CampaignDeadLetter] = select(CampaignDeadLetter)
+    if pending_only:
+        statement = statement.where(CampaignDeadLetter.retried_at.is_(None))
+    rows, cursor = paginate(session, statement, keys=[CampaignDeadLetter.created_at, CampaignDeadLetter.id], page=page)
+    return [DeadLetterRead.model_validate(r) for r in rows], cursor
+
+
+def retry_dead_letter(
+    *, session: Session, actor: Principal, queue: Queue, dead_letter_id: uuid.UUID, now: datetime
+) -> Result:
+    """Send that recipient again (it was never sent: it broke the worker before its request)."""
+    actor.require(Role.ADMIN)
+    letter = get_or_404(session, CampaignDeadLetter, dead_letter_id, "dead letter")
+    if letter.retried_at is not None:
+        raise StateConflict("this dead letter was already retried", current_state="retried")
+    campaign = _get(session, letter.campaign_id, lock=True)
+    if campaign.status in ("cancelled", "failed"):
+        raise StateConflict(f"the campaign is {campaign.status}", current_state=campaign.status)
+    session.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.id == letter.recipient_id, CampaignRecipient.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=None, error_code=None, error_reason=None,
+                failed_at=None, updated_at=now)
+    )  # fmt: skip
+    letter.retried_at = now
+    if campaign.status == "completed":  # a retried recipient reopens it
+        campaign.status, campaign.finished_at = "running", None
+    session.flush()
+    company_id, campaign_id = campaign.company_id, campaign.id
+    return Result(read(campaign), [lambda: enqueue_send(queue, company_id, campaign_id)])

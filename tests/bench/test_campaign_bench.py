@@ -1,0 +1,306 @@
+"""Campaign engine benchmarks on the local runtime, with the sandbox on loopback (each its own process):
+throughput against a bare httpx loop, pacing at 80/s, exactly-once under injected failures and a killed
+worker (counted at the sandbox), and planning 1,000,000 recipients."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from masteria.bootstrap import Container, DatabaseUrls
+from masteria.campaigns import planner
+from masteria.campaigns.models import Campaign
+from tests.api import make_campaign, sign_up
+from tests.bench.results import report
+from tests.conftest import JWT_SECRET, truncate_all
+from tests.meta import FakeMeta
+
+ROOT = Path(__file__).resolve().parents[2]
+BODY = {"type": "BODY", "text": "Oi {{1}}, a oferta chegou!", "example": {"body_text": [["Ana"]]}}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait(check: Any, timeout: float, what: str, every: float = 0.2) -> Any:
+    ends = time.monotonic() + timeout
+    while time.monotonic() < ends:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Runtime:
+    """``masteria sandbox`` and ``masteria dev`` as a user runs them, on free loopback ports."""
+
+    urls: DatabaseUrls
+    data_dir: Path
+    sandbox_port: int
+    port: int
+    sandbox: subprocess.Popen[bytes] | None = None
+    dev: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def sandbox_base(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}/sandbox"
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "MASTERIA_DATA_DIR": str(self.data_dir),
+            "DATABASE_URL": self.urls.owner,
+            "DATABASE_APP_URL": self.urls.app,
+            "JWT_SECRET": JWT_SECRET,
+            "GRAPH_BASE_URL": self.sandbox_base,
+            "CAMPAIGN_UNKNOWN_TIMEOUT_SECONDS": "20",
+            "LOG_LEVEL": "WARNING",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+
+    def start_sandbox(self) -> None:
+        command = [sys.executable, "-m", "functions.local.cli", "sandbox", "--port", str(self.sandbox_port)]
+        self.sandbox = subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=subprocess.DEVNULL)
+        _wait(lambda: _up(f"{self.sandbox_base}/numbers/none/outbox"), 30, "the sandbox")
+
+    def start_dev(self) -> None:
+        command = [sys.executable, "-m", "functions.local.cli", "dev", "--port", str(self.port)]
+        self.dev = subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=subprocess.DEVNULL)
+        _wait(lambda: _up(f"{self.base}/health"), 60, "the local runtime")
+
+    def kill_dev(self) -> None:
+        assert self.dev is not None
+        self.dev.send_signal(signal.SIGKILL)
+        self.dev.wait()
+
+    def stop(self) -> None:
+        for process in (self.dev, self.sandbox):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def runtime(database_urls: DatabaseUrls, owner_engine: Engine, tmp_path: Path) -> Iterator[Runtime]:
+    truncate_all(owner_engine)
+    instance = Runtime(database_urls, tmp_path, _free_port(), _free_port())
+    try:
+        instance.start_sandbox()
+        instance.start_dev()
+        yield instance
+    finally:
+        instance.stop()
+
+
+@dataclass
+class Scenario:
+    runtime: Runtime
+    headers: dict[str, str]
+    number_id: str
+    campaign_id: str
+    recipients: int
+
+    def progress(self) -> dict[str, Any]:
+        response = httpx.get(f"{self.runtime.base}/v1/campaigns/{self.campaign_id}/progress", headers=self.headers)
+        result: dict[str, Any] = response.json()
+        return result
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = httpx.get(f"{self.runtime.sandbox_base}/numbers/{self.number_id}/stats").json()
+        return result
+
+    def launch(self) -> float:
+        started = time.perf_counter()
+        scheduled = httpx.post(
+            f"{self.runtime.base}/v1/campaigns/{self.campaign_id}/schedule", headers=self.headers, json={}
+        )
+        assert scheduled.status_code == 200, scheduled.text
+        return started
+
+    def wait_completed(self, timeout: float) -> dict[str, Any]:
+        progress: dict[str, Any] = _wait(
+            lambda: (p := self.progress())["status"] == "completed" and p, timeout, "the campaign", every=0.1
+        )
+        return progress
+
+
+def _scenario(runtime: Runtime, recipients: int, rate: int, settings: dict[str, Any]) -> Scenario:
+    """A company with a HIGH-throughput sandbox number, an approved template and ``recipients`` contacts."""
+    api = httpx.Client(base_url=runtime.base, timeout=60)
+    n = uuid.uuid4().hex[:8]
+    email = f"bench-{n}@example.com"
+    signed = api.post(
+        "/v1/auth/signup",
+        json={"company_name": f"Bench {n}", "name": "Bench", "email": email, "password": "correct horse battery"},
+    )
+    assert signed.status_code == 201, signed.text
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    number_id, waba_id, token = str(10**14 + int(n, 16) % 10**13), str(10**14 + 7), f"bench-token-{n}"
+    setup = {"waba_id": waba_id, "token": token, "app_secret": f"secret-{n}", "throughput_level": "HIGH"}
+    assert httpx.put(f"{runtime.sandbox_base}/numbers/{number_id}", json=setup).status_code == 200
+    connection = api.post(
+        "/v1/connections",
+        headers=headers,
+        json={"name": "Bench", "phone_number_id": number_id, "waba_id": waba_id, "access_token": token,
+              "app_secret": f"secret-{n}"},
+    )  # fmt: skip
+    assert connection.status_code == 201, connection.text
+    webhook_url = connection.json()["webhook_url"].replace("http://127.0.0.1:8000", runtime.base)
+    setup["webhook_url"] = webhook_url
+    assert httpx.put(f"{runtime.sandbox_base}/numbers/{number_id}", json=setup).status_code == 200
+    assert httpx.put(f"{runtime.sandbox_base}/settings", json={"delay_seconds": 0.05}).status_code == 200
+    template = api.post(
+        f"/v1/connections/{connection.json()['id']}/templates",
+        headers=headers,
+        json={"name": f"oferta_{n}", "language": "pt_BR", "category": "MARKETING", "components": [BODY],
+              "parameters": {"body.1": "first_name"}, "defaults": {"body.1": "cliente"}},
+    )  # fmt: skip
+    assert template.status_code == 201, template.text
+    template_url = f"/v1/whatsapp-templates/{template.json()['id']}"
+    _wait(lambda: api.get(template_url, headers=headers).json()["status"] == "APPROVED", 30, "the template")
+    lines = "".join(f"+55119{10_000_000 + i * 3},Cliente {i}\n" for i in range(recipients))
+    created = api.post("/v1/contacts/imports", headers=headers, json={"filename": "bench.csv"}).json()
+    api.put(f"/v1/contacts/imports/{created['id']}/file", headers=headers, content=f"phone,name\n{lines}".encode())
+    api.post(f"/v1/contacts/imports/{created['id']}/start", headers=headers, json={})
+    _wait(
+        lambda: api.get(f"/v1/contacts/imports/{created['id']}", headers=headers).json()["status"] == "completed",
+        120,
+        "the import",
+    )
+    segment = api.post("/v1/segments", headers=headers, json={"name": "everyone", "filter": {}})
+    campaign = api.post(
+        "/v1/campaigns",
+        headers=headers,
+        json={"name": "Bench", "connection_id": connection.json()["id"], "whatsapp_template_id": template.json()["id"],
+              "audience": {"segment_ids": [segment.json()["id"]]}, "rate_per_second": rate},
+    )  # fmt: skip
+    assert campaign.status_code == 201, campaign.text
+    assert httpx.put(f"{runtime.sandbox_base}/settings", json={"delay_seconds": 0.05, **settings}).status_code == 200
+    return Scenario(runtime, headers, number_id, campaign.json()["id"], recipients)
+
+
+STATUSES = {"status_batch": 200, "delivered_probability": 0.0}  # "sent" for each, up to 200 per webhook
+
+
+@pytest.mark.bench
+def test_campaign_throughput_against_a_bare_httpx_loop(runtime: Runtime) -> None:
+    recipients = 20_000
+    scenario = _scenario(runtime, recipients, 1000, STATUSES)
+    started = scenario.launch()
+    progress = scenario.wait_completed(600)
+    elapsed = time.perf_counter() - started
+    stats = scenario.stats()
+    assert (progress["sent"], stats["recipients"], stats["duplicates"]) == (recipients, recipients, 0)
+    rate = recipients / elapsed
+
+    # the same bodies, posted one after the other to the same sandbox, nothing else running
+    bodies = httpx.get(f"{runtime.sandbox_base}/numbers/{scenario.number_id}/outbox").json()
+    setup = {"waba_id": "1", "token": "bare", "app_secret": "bare"}
+    assert httpx.put(f"{runtime.sandbox_base}/numbers/bare", json=setup).status_code == 200
+    httpx.put(f"{runtime.sandbox_base}/settings", json={"send_statuses": False})
+    with httpx.Client(headers={"Authorization": "Bearer bare"}) as client:
+        bare_started = time.perf_counter()
+        for body in bodies:
+            assert client.post(f"{runtime.sandbox_base}/v23.0/bare/messages", json=body).status_code == 200
+        bare_rate = len(bodies) / (time.perf_counter() - bare_started)
+    report("campaign_throughput_msg_per_s", rate, "msg/s", ">= 1000")
+    report("campaign_bare_httpx_loop_msg_per_s", bare_rate, "msg/s")
+    report("campaign_throughput_vs_bare_loop_ratio", rate / bare_rate, "ratio", ">= 0.5")
+
+
+@pytest.mark.bench
+def test_campaign_pacing_at_80_per_second(runtime: Runtime) -> None:
+    recipients = 2_400
+    scenario = _scenario(runtime, recipients, 80, STATUSES)
+    scenario.launch()
+    scenario.wait_completed(120)
+    stats = scenario.stats()
+    assert (stats["recipients"], stats["duplicates"]) == (recipients, 0)
+    report("campaign_pacing_max_in_one_second", stats["max_per_second"], "msg", "<= 80")
+    report("campaign_pacing_mean_rate", stats["mean_per_second"], "msg/s", ">= 76")
+
+
+@pytest.mark.bench
+def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtime) -> None:
+    recipients = 6_000
+    chaos = {**STATUSES, "transient_error_rate": 0.05, "timeout_rate": 0.01, "hang_seconds": 12}
+    scenario = _scenario(runtime, recipients, 500, chaos)
+    scenario.launch()
+    _wait(lambda: scenario.stats()["messages"] >= recipients // 3, 120, "a third sent")
+    runtime.kill_dev()  # mid-run: the sender, its claims and answers in flight die with it
+    killed_at = scenario.stats()["messages"]
+    runtime.start_dev()
+    progress = scenario.wait_completed(600)
+    stats = scenario.stats()
+    never_sent = recipients - stats["recipients"]
+    unaccounted = never_sent - progress["failed_by_reason"].get("failed_unknown", 0)
+    print(f"\nkilled after {killed_at} messages; ledger: {progress}")
+    report("campaign_chaos_duplicates", stats["duplicates"], "messages", "== 0")
+    report("campaign_chaos_lost", max(unaccounted, 0), "recipients", "== 0")
+    report("campaign_chaos_claimed_unsent_failed_unknown", never_sent, "recipients")
+
+
+@pytest.mark.bench
+def test_planning_a_million_recipients(
+    client: TestClient, container: Container, owner_engine: Engine, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=1)
+    rows = 1_000_000
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.company_id', :c, true)"), {"c": owner.company_id})
+        tag = connection.execute(text("SELECT id FROM tags LIMIT 1")).scalar_one()
+        cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        data = io.StringIO("".join(f"{owner.company_id},+55119{20_000_000 + i}\n" for i in range(rows)))
+        cursor.execute("COPY contacts (company_id, phone) FROM STDIN WITH (FORMAT csv)", stream=data)
+        connection.execute(
+            text(
+                "INSERT INTO contact_tags (contact_id, tag_id, company_id)"
+                " SELECT id, :tag, company_id FROM contacts ON CONFLICT DO NOTHING"
+            ),
+            {"tag": tag},
+        )
+    company = uuid.UUID(owner.company_id)
+    with container.database.tenant(company) as session:
+        row = session.get_one(Campaign, uuid.UUID(campaign["id"]))
+        started = time.perf_counter()
+        total = planner.plan(session, row)
+        elapsed = time.perf_counter() - started
+    assert total == rows + 1
+    with container.database.tenant(company) as session:  # planning again adds nothing
+        assert planner.plan(session, session.get_one(Campaign, uuid.UUID(campaign["id"]))) == rows + 1
+    report("campaign_planning_1m_seconds", elapsed, "s", "<= 60")
