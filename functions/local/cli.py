@@ -45,7 +45,8 @@ def dev(args: argparse.Namespace) -> int:
 
     container = _container()
     host, port = args.host or container.settings.local_host, args.port or container.settings.local_port
-    if "GRAPH_BASE_URL" not in os.environ:  # WhatsApp is the sandbox unless told otherwise
+    hosts_sandbox = "GRAPH_BASE_URL" not in os.environ
+    if hosts_sandbox:  # WhatsApp is this runtime's sandbox unless told otherwise
         sandboxed = container.settings.model_copy(update={"graph_base_url": f"http://{host}:{port}/sandbox"})
         container.settings = sandboxed
     settings = container.settings
@@ -78,7 +79,7 @@ def dev(args: argparse.Namespace) -> int:
             pass
         if server.started:
             whatsapp = ""
-            if settings.graph_base_url.endswith("/sandbox"):
+            if hosts_sandbox:
                 try:
                     number = connect_demo(container, sandbox, f"http://{host}:{port}")
                     whatsapp = (

@@ -4,7 +4,6 @@ worker (counted at the sandbox), and planning 1,000,000 recipients."""
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import socket
@@ -152,9 +151,13 @@ class Scenario:
         return started
 
     def wait_completed(self, timeout: float) -> dict[str, Any]:
-        progress: dict[str, Any] = _wait(
-            lambda: (p := self.progress())["status"] == "completed" and p, timeout, "the campaign", every=0.1
-        )
+        try:
+            progress: dict[str, Any] = _wait(
+                lambda: (p := self.progress())["status"] == "completed" and p, timeout, "the campaign", every=0.1
+            )
+        except AssertionError:
+            print(f"\nnot completed: {self.progress()}\nsandbox: {self.stats()}")
+            raise
         return progress
 
 
@@ -284,9 +287,13 @@ def test_planning_a_million_recipients(
     with owner_engine.begin() as connection:
         connection.execute(text("SELECT set_config('app.company_id', :c, true)"), {"c": owner.company_id})
         tag = connection.execute(text("SELECT id FROM tags LIMIT 1")).scalar_one()
-        cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        data = io.StringIO("".join(f"{owner.company_id},+55119{20_000_000 + i}\n" for i in range(rows)))
-        cursor.execute("COPY contacts (company_id, phone) FROM STDIN WITH (FORMAT csv)", stream=data)
+        connection.execute(
+            text(
+                "INSERT INTO contacts (company_id, phone) SELECT CAST(:c AS uuid), '+55119' || (20000000 + g)"
+                " FROM generate_series(1, :rows) AS g"
+            ),
+            {"c": owner.company_id, "rows": rows},
+        )
         connection.execute(
             text(
                 "INSERT INTO contact_tags (contact_id, tag_id, company_id)"

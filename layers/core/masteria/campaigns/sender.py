@@ -438,6 +438,13 @@ def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:
             continue
         sent.append((recipient_id, result.wamid))
     with db.tenant(target.company_id) as session:
+        # lock the batch's rows in id order first, as the status webhooks do: no deadlock between the two
+        session.execute(
+            select(CampaignRecipient.id)
+            .where(CampaignRecipient.id.in_(batch.ids))
+            .order_by(CampaignRecipient.id)
+            .with_for_update()
+        ).all()
         if sent:
             session.execute(
                 text(

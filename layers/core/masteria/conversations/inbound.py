@@ -157,7 +157,12 @@ def _change(
         names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
         for message in value.get("messages") or []:
             _message(session, connection, message, names.get(message.get("from")), result, media)
-        for status in value.get("statuses") or []:
+        # campaign statuses in ledger order: rows are locked in the order the sender locks them
+        statuses = sorted(
+            value.get("statuses") or [],
+            key=lambda s: campaign_ledger.recipient_of(s.get("biz_opaque_callback_data")) or 0,
+        )
+        for status in statuses:
             _status(session, connection, status, result)
         for error in value.get("errors") or []:
             logger.warning("meta reported a webhook error", extra={"code": error.get("code")})

@@ -8,6 +8,7 @@ message at once.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from masteria.ports import MAX_BATCH, MAX_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, QueueConfig, ReceivedMessage
 
-_POLL_SECONDS = 0.02
+_POLL_SECONDS = 0.5  # a long poll looks again this often for delayed and re-visible messages
 
 # Messages received max_receives times already go to the dead-letter queue instead of being received
 # again, exactly as SQS applies a redrive policy at receive time.
@@ -50,6 +51,10 @@ class PostgresQueue:
     def __init__(self, engine: Engine, configs: dict[str, QueueConfig]) -> None:
         self._engine = engine
         self._configs = configs
+        # Long polls wait here and wake as soon as this process sends to their queue (the local runtime's
+        # producers and consumers share one process); other changes (delays, visibility) are polled for.
+        self._sent = threading.Condition()
+        self._generation: dict[str, int] = {}
 
     def _config(self, queue: str) -> QueueConfig:
         try:
@@ -75,7 +80,11 @@ class PostgresQueue:
                 ),
                 {"queue": queue, "bodies": list(bodies), "delay": delay_seconds},
             ).scalars()
-            return [str(i) for i in rows]
+            ids = [str(i) for i in rows]
+        with self._sent:
+            self._generation[queue] = self._generation.get(queue, 0) + 1
+            self._sent.notify_all()
+        return ids
 
     def receive(self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0) -> list[ReceivedMessage]:
         config = self._config(queue)
@@ -83,6 +92,8 @@ class PostgresQueue:
             raise ValueError(f"max_messages must be between 1 and {MAX_BATCH}")
         deadline = time.monotonic() + wait_seconds
         while True:
+            with self._sent:
+                seen = self._generation.get(queue, 0)
             with self._engine.begin() as connection:
                 if config.dead_letter_queue and config.max_receives > 0:
                     connection.execute(
@@ -99,7 +110,11 @@ class PostgresQueue:
                     )
                     for r in sorted(rows, key=lambda r: r.id)
                 ]
-            time.sleep(_POLL_SECONDS)
+            with self._sent:
+                self._sent.wait_for(
+                    lambda seen=seen: self._generation.get(queue, 0) != seen,  # type: ignore[misc]
+                    timeout=min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())),
+                )
 
     def delete(self, queue: str, receipts: Sequence[str]) -> None:
         if not receipts:

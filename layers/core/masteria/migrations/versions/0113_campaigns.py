@@ -117,7 +117,12 @@ def upgrade() -> None:
         ["updated_at"],
         postgresql_where=sa.text("status = 'unknown'"),
     )
-    op.create_index("ix_campaign_recipients_contact_id_sent_at", "campaign_recipients", ["contact_id", "sent_at"])
+    op.create_index(
+        "ix_campaign_recipients_contact_id_sent_at",
+        "campaign_recipients",
+        ["contact_id", "sent_at"],
+        postgresql_where=sa.text("sent_at IS NOT NULL"),
+    )
     op.create_table(
         "send_lanes",
         sa.Column(
