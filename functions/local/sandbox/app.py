@@ -31,7 +31,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from functions.local.sandbox.spec import message_errors, template_errors
+from functions.local.sandbox.spec import message_errors, template_errors, warm
 from masteria.observability import logger
 
 VERSION_PATTERN = r"^v\d+\.\d+$"
@@ -297,6 +297,7 @@ def _token(request: Request) -> str:
 
 
 def router(sandbox: Sandbox) -> APIRouter:
+    warm()
     api = APIRouter(prefix="/sandbox", tags=["sandbox"], include_in_schema=False)
 
     @api.put("/numbers/{number_id}")
