@@ -34,6 +34,7 @@ from masteria.channels.models import ChannelConnection
 from masteria.contacts import keywords
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
+from masteria.conversations.events import record_updated
 from masteria.conversations.models import STATUS_RANK, Conversation, InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
@@ -252,12 +253,16 @@ def _message(  # noqa: PLR0917
             **content,
             "stored": _copy_media(session, connection, media, str(content[kind]["id"]), inserted),
         }
-    conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
+    changed = ["unread_count"]
+    if conversation.last_message_at is None or at > conversation.last_message_at:
+        conversation.last_message_at = at
+        changed.append("last_message_at")
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, at]))
     conversation.window_expires_at = max(filter(None, [conversation.window_expires_at, at + WINDOW]))
     conversation.unread_count += 1
     if conversation.status == "closed":
         conversation.status = "open"
+        changed.append("status")
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
     company = connection.company_id
@@ -283,6 +288,7 @@ def _message(  # noqa: PLR0917
             "text": shown,
         },
     )
+    record_updated(session, conversation, changed)
     if kind == "text" and shown:
         settings = contacts.company_settings(session, company)
         if keywords.is_stop_request(shown, settings.stop_keywords):
