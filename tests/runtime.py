@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,14 @@ class Runtime:
     email: str
     password: str
     process: subprocess.Popen[str]
+    lines: list[str]
+    reader: threading.Thread
+
+    def output(self, timeout: float = 60) -> str:
+        """Everything the process printed (once it has stopped: all of it)."""
+        if self.process.poll() is not None:
+            self.reader.join(timeout)
+        return "".join(self.lines)
 
     @property
     def ws_url(self) -> str:
@@ -56,8 +65,12 @@ def dev_runtime(data_dir: Path) -> Iterator[Runtime]:
     url = re.search(r"running at (http://\S+)", text)
     login = re.search(r"demo login.*: (\S+@\S+) / (\S+)", text)
     assert url and login, text
+    # Keep reading what it prints: a full pipe would block the process at its next log line.
+    stdout = process.stdout
+    reader = threading.Thread(target=lambda: output.extend(iter(stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        yield Runtime(url.group(1), login.group(1), login.group(2), process)
+        yield Runtime(url.group(1), login.group(1), login.group(2), process, output, reader)
     finally:
         if process.poll() is None:
             process.kill()

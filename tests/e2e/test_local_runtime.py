@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,18 +17,18 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from tests.runtime import dev_runtime
+from tests.runtime import Runtime, dev_runtime
 from tests.sink import sink
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, subprocess.Popen[str]]]:
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     with dev_runtime(tmp_path_factory.mktemp("dev-data")) as running:
-        yield running.url, running.email, running.password, running.process
+        yield running
 
 
-def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
-    url, email, password, _ = runtime
+def test_dev_serves_the_api_with_a_demo_login(runtime: Runtime) -> None:
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http:
         assert http.get("/health").json() == {"status": "ok", "database": "ok"}
         assert http.get("/openapi.json").status_code == 200
@@ -59,9 +58,9 @@ def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subp
         assert (progress["status"], progress["inserted"]) == ("completed", 1)
 
 
-def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
+def test_a_domain_event_reaches_a_webhook_endpoint(runtime: Runtime) -> None:
     """outbox relay → event router → fan-out → signing → dispatcher → the sink, all in `masteria dev`."""
-    url, email, password, _ = runtime
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http, sink() as receiver:
         tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -78,9 +77,9 @@ def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str,
 
 
 def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_read(
-    runtime: tuple[str, str, str, subprocess.Popen[str]],
+    runtime: Runtime,
 ) -> None:
-    url, email, password, _ = runtime
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http:
         tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -149,8 +148,8 @@ def _frames_until(ws: Any, predicate: Any, seconds: float = 15) -> list[dict[str
     raise AssertionError(f"no such frame in time: {received}")
 
 
-def test_live_updates_over_a_real_websocket(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
-    url, email, password, _ = runtime
+def test_live_updates_over_a_real_websocket(runtime: Runtime) -> None:
+    url, email, password = runtime.url, runtime.email, runtime.password
     ws_url = url.replace("http://", "ws://", 1) + "/ws"
     with httpx.Client(base_url=url, timeout=10) as http:
         token = http.post("/v1/auth/login", json={"email": email, "password": password}).json()["access_token"]
@@ -186,9 +185,8 @@ def test_live_updates_over_a_real_websocket(runtime: tuple[str, str, str, subpro
         assert created in caught["frames"]
 
 
-def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
-    *_, process = runtime
-    process.send_signal(signal.SIGINT)
-    remaining, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, remaining
-    assert "stopped" in remaining
+def test_ctrl_c_stops_cleanly(runtime: Runtime) -> None:
+    runtime.process.send_signal(signal.SIGINT)
+    runtime.process.wait(timeout=60)
+    assert runtime.process.returncode == 0, runtime.output()
+    assert "stopped" in runtime.output()

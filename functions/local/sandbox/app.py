@@ -100,6 +100,8 @@ class Sandbox:
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
         self._lock = threading.Lock()
+        # One client for every webhook it posts: a new one per post would build a TLS context each time.
+        self._http = httpx.Client(timeout=10)
 
     def wamid(self) -> str:
         """Unique across restarts too (the database remembers wamids; the sandbox's memory does not)."""
@@ -123,11 +125,10 @@ class Sandbox:
         raw = json.dumps(body, separators=(",", ":")).encode()
         signature = "sha256=" + hmac.new(number.setup.app_secret.encode(), raw, hashlib.sha256).hexdigest()
         try:
-            response = httpx.post(
+            response = self._http.post(
                 number.setup.webhook_url,
                 content=raw,
                 headers={"content-type": "application/json", "x-hub-signature-256": signature},
-                timeout=10,
             )
         except httpx.HTTPError:
             logger.warning("sandbox could not reach the webhook URL")
