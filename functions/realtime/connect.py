@@ -29,7 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             ttl=timedelta(seconds=c.settings.realtime_connection_ttl_seconds),
         )
     except Unauthorized:
-        logger.info("websocket refused", extra={"has_token": request.token is not None})
+        logger.info("websocket refused", extra={"credentials_given": request.token is not None})
         return gateway.refused(401)
     logger.info("websocket connected", extra={"company_id": str(connection.company_id)})
     return gateway.accepted(request.subprotocol)

@@ -217,3 +217,30 @@ def test_a_reconnecting_client_catches_up_on_what_it_may_see_since_its_cursor(
     assert _catch_up(client, owner, rest["cursor"])["frames"] == []
     bad = client.get("/v1/realtime/events", headers=owner.headers, params={"after": "-1"})
     assert bad.status_code == 422
+
+
+def test_a_deactivated_or_demoted_user_is_served_as_they_are_now_not_as_they_connected(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    poster = _poster(container)
+    owner = sign_up(client)
+    admin, leaver = invite(client, owner, role="admin"), invite(client, owner)
+    connection = make_connection(client, owner, meta)
+    customer_writes(container, owner, connection, "oi")
+    conversation = _conversation_of(client, owner)
+    client.put(f"/v1/conversations/{conversation}/assignee", headers=owner.headers, json={"assignee_id": owner.user_id})
+    _route_events(container)
+    admin_socket, leaver_socket = _listen(admin, "inbox", "notifications"), _listen(leaver, "inbox", "notifications")
+    # WHEN, while connected, the admin becomes an agent and the other user is deactivated
+    assert client.patch(f"/v1/users/{admin.user_id}", headers=owner.headers, json={"role": "agent"}).status_code == 200
+    assert (
+        client.patch(f"/v1/users/{leaver.user_id}", headers=owner.headers, json={"is_active": False}).status_code == 200
+    )
+    customer_writes(container, owner, connection, "alô?")
+    company = uuid.UUID(owner.company_id)
+    with container.database.tenant(company) as session:
+        notify(session, company_id=company, kind="test", title="t", body="b", data={})
+    _route_events(container)
+    # THEN the former admin no longer hears of the owner's conversation, and the deactivated user of nothing
+    assert [f["type"] for f in poster.frames(admin_socket)] == ["notification.created"]
+    assert poster.frames(leaver_socket) == []

@@ -19,7 +19,7 @@ from masteria.ports import ConnectionRegistry, LiveConnection, PublishedEvent, R
 from masteria.realtime import frames
 from masteria.realtime.routing import PUSHED_EVENT_TYPES, Outgoing, frames_for
 from masteria.tenancy import security
-from masteria.tenancy.models import Role
+from masteria.tenancy.models import Role, User
 from masteria.tenancy.service import Principal, authenticate
 
 CATCH_UP_LIMIT = 500
@@ -88,14 +88,11 @@ class PushResult:
     failed: int = 0
 
 
-def _actors(connections: list[LiveConnection]) -> list[Principal]:
-    """One principal per user, with the lowest role any of their connections holds (the safe side)."""
-    chosen: dict[uuid.UUID, Principal] = {}
-    for c in connections:
-        role = Role(c.role)
-        if c.user_id not in chosen or role.rank < chosen[c.user_id].role.rank:
-            chosen[c.user_id] = Principal(user_id=c.user_id, company_id=c.company_id, role=role)
-    return list(chosen.values())
+def _principals(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, Principal]:
+    """The listening users as they are now: a deactivated user hears nothing more, a changed role counts at once
+    (a connection keeps the role it connected with only in the registry)."""
+    rows = session.execute(select(User.id, User.company_id, User.role).where(User.id.in_(user_ids), User.is_active))
+    return {row[0]: Principal(user_id=row[0], company_id=row[1], role=Role(row[2])) for row in rows}
 
 
 def _allowed(outgoing: Outgoing, user_id: uuid.UUID, visible: set[tuple[uuid.UUID, uuid.UUID]]) -> bool:
@@ -113,16 +110,17 @@ def push(*, db: Database, registry: ConnectionRegistry, poster: Realtime, event:
         return result
     connections = [c for c in registry.by_company(event.company_id) if c.company_id == event.company_id]
     targets = [(o, [c for c in connections if c.topics & o.topics]) for o in outgoing]
+    listeners = {c.user_id for _, listening in targets for c in listening}
+    if not listeners:
+        return result
     conversation_ids = {o.conversation_id for o, listening in targets if listening and o.conversation_id}
-    visible: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    if conversation_ids:
-        actors = _actors([c for o, listening in targets if o.conversation_id for c in listening])
-        with db.tenant(event.company_id, relay=False) as session:
-            visible = visible_to(session, actors=actors, conversation_ids=conversation_ids)
+    with db.tenant(event.company_id, relay=False) as session:
+        principals = _principals(session, listeners)
+        visible = visible_to(session, actors=list(principals.values()), conversation_ids=conversation_ids)
     for o, listening in targets:
         text = frames.dump(o.frame)
         for connection in listening:
-            if not _allowed(o, connection.user_id, visible):
+            if connection.user_id not in principals or not _allowed(o, connection.user_id, visible):
                 continue
             try:
                 delivered = poster.post(connection.connection_id, text)
