@@ -186,7 +186,14 @@ def test_live_updates_over_a_real_websocket(runtime: Runtime) -> None:
 
 
 def test_ctrl_c_stops_cleanly(runtime: Runtime) -> None:
-    runtime.process.send_signal(signal.SIGINT)
-    runtime.process.wait(timeout=60)
+    with httpx.Client(base_url=runtime.url, timeout=10) as http:
+        login = {"email": runtime.email, "password": runtime.password}
+        token = http.post("/v1/auth/login", json=login).json()["access_token"]
+    # a dashboard still connected does not hold the stop up
+    with connect(f"{runtime.ws_url}?token={token}", open_timeout=10) as ws:
+        ws.send(json.dumps({"action": "subscribe", "topics": ["inbox"]}))
+        ws.recv(timeout=10)
+        runtime.process.send_signal(signal.SIGINT)
+        runtime.process.wait(timeout=60)
     assert runtime.process.returncode == 0, runtime.output()
     assert "stopped" in runtime.output()
