@@ -4,9 +4,12 @@ agents' visibility, gone connections, and catching up over REST."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
+import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -17,6 +20,8 @@ from functions.realtime.connect import handler as connect
 from functions.realtime.default import handler as default
 from masteria.adapters.memory.realtime import RecordingRealtime
 from masteria.bootstrap import Container
+from masteria.channels.inbound_job import InboundJob
+from masteria.conversations import inbound
 from masteria.notifications.service import notify
 from tests.api import Account, customer_writes, invite, make_connection, sign_up
 from tests.functions.events import FakeContext, websocket_event
@@ -142,13 +147,17 @@ def test_replies_statuses_reads_and_closing_are_pushed(
     customer_writes(container, owner, connection, "oi")
     conversation = _conversation_of(client, owner)
     _route_events(container)
-    socket = _listen(owner, f"conversation:{conversation}")
+    socket, inbox = _listen(owner, f"conversation:{conversation}"), _listen(owner, "inbox")
     url = f"/v1/conversations/{conversation}"
     sent = client.post(f"{url}/messages", headers=owner.headers, json={"text": "Olá!"}).json()
     client.post(f"{url}/read", headers=owner.headers)
     client.post(f"{url}/close", headers=owner.headers)
+    _status(container, owner, connection, sent["wamid"], "delivered")
     _route_events(container)
     received = [(f["type"], f["data"]) for f in poster.frames(socket)]
+    status = {"message_id": sent["id"], "conversation_id": conversation, "status": "delivered", "error_code": None}
+    assert ("message.status", status) in received
+    assert "message.status" not in {f["type"] for f in poster.frames(inbox)}  # ticks only where the chat is open
     assert (
         "message.created",
         {"message_id": sent["id"], "conversation_id": conversation, "direction": "out", "type": "text"},
@@ -157,6 +166,23 @@ def test_replies_statuses_reads_and_closing_are_pushed(
     assert {"conversation_id": conversation, "changed": ["unread_count"], "status": None, "unread_count": 0,
             "last_message_at": None} in updates  # fmt: skip
     assert any(d["changed"] == ["status"] and d["status"] == "closed" for d in updates)
+
+
+def _status(container: Container, account: Account, connection: dict[str, Any], wamid: str, status: str) -> None:
+    """A status webhook for a message we sent, as Meta posts it (through the inbound processor)."""
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": connection["phone_number_id"]},
+        "statuses": [{"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": "5511"}],
+    }
+    raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+        {"field": "messages", "value": value}
+    ]}]})  # fmt: skip
+    job = InboundJob(
+        company_id=uuid.UUID(account.company_id), connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC), body_b64=base64.b64encode(raw.encode()).decode(),
+    )  # fmt: skip
+    assert inbound.process(db=container.database, keys=container.company_keys, job=job).statuses == 1
 
 
 def test_gone_connections_are_removed_and_the_others_still_served(

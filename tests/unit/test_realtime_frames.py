@@ -178,7 +178,7 @@ def test_each_event_type_maps_to_its_frame_and_topic() -> None:
         (
             EventType.MESSAGE_STATUS,
             {"message_id": str(ID), "conversation_id": str(ID), "status": "read", "error_code": None},
-            "message.status", {"inbox", f"conversation:{ID}"},
+            "message.status", {f"conversation:{ID}"},
         ),
         (
             EventType.CONVERSATION_UPDATED,

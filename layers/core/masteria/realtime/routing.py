@@ -38,17 +38,20 @@ def _envelope(event: PublishedEvent) -> dict[str, object]:
     return {"cursor": str(event.sequence) if event.sequence is not None else None, "at": event.occurred_at}
 
 
-def _conversation_frame(frame: type[frames.MessageCreated | frames.MessageStatus | frames.ConversationUpdated]) -> (
-    Callable[[PublishedEvent], Outgoing]
-):  # fmt: skip
+def _conversation_frame(
+    frame: type[frames.MessageCreated | frames.MessageStatus | frames.ConversationUpdated], *, inbox: bool = True
+) -> Callable[[PublishedEvent], Outgoing]:
+    """Frames about one conversation: on its topic, and on ``inbox`` unless only an open conversation needs them
+    (delivery ticks: a campaign's statuses would flood every open inbox)."""
+
     def build(event: PublishedEvent) -> Outgoing:
         data = dict(event.data)
         if frame is frames.MessageCreated:
             data.setdefault("direction", "in")  # message.received carries no direction: it is inbound
         built = frame.model_validate({**_envelope(event), "data": data})
         conversation_id = built.data.conversation_id
-        topics = frozenset({INBOX, frames.conversation_topic(conversation_id)})
-        return Outgoing(built, topics, conversation_id=conversation_id)
+        topics = {frames.conversation_topic(conversation_id)} | ({INBOX} if inbox else set())
+        return Outgoing(built, frozenset(topics), conversation_id=conversation_id)
 
     return build
 
@@ -81,7 +84,7 @@ def _import(event: PublishedEvent) -> Outgoing:
 _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.MESSAGE_RECEIVED: _conversation_frame(frames.MessageCreated),
     EventType.MESSAGE_CREATED: _conversation_frame(frames.MessageCreated),
-    EventType.MESSAGE_STATUS: _conversation_frame(frames.MessageStatus),
+    EventType.MESSAGE_STATUS: _conversation_frame(frames.MessageStatus, inbox=False),
     EventType.CONVERSATION_UPDATED: _conversation_frame(frames.ConversationUpdated),
     EventType.CONVERSATION_ASSIGNED: _assigned,
     EventType.CAMPAIGN_PROGRESS: _campaign,
