@@ -52,25 +52,32 @@ _RECEIVE = text(
 
 
 class _Doorbell:
-    """Rung by each send to a queue; long-polling receivers of that queue wait on it."""
+    """Rung by each send to a queue; long-polling receivers of that queue (and only those) wait on it."""
 
     def __init__(self) -> None:
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
+        self._conditions: dict[str, threading.Condition] = {}
         self._rings: dict[str, int] = defaultdict(int)
 
+    def _condition(self, queue: str) -> threading.Condition:
+        # called with the lock held: every queue's condition shares it
+        if queue not in self._conditions:
+            self._conditions[queue] = threading.Condition(self._lock)
+        return self._conditions[queue]
+
     def rings(self, queue: str) -> int:
-        with self._condition:
+        with self._lock:
             return self._rings[queue]
 
     def ring(self, queue: str) -> None:
-        with self._condition:
+        with self._lock:
             self._rings[queue] += 1
-            self._condition.notify_all()
+            self._condition(queue).notify_all()
 
     def wait(self, queue: str, seen: int, timeout: float) -> None:
         """Until ``queue`` is rung after ``seen`` rings, or ``timeout``."""
-        with self._condition:
-            self._condition.wait_for(lambda: self._rings[queue] != seen, timeout)
+        with self._lock:
+            self._condition(queue).wait_for(lambda: self._rings[queue] != seen, timeout)
 
 
 class PostgresQueue:
