@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from masteria.ports import QueueConfig
+from masteria.realtime.routing import PUSHED_EVENT_TYPES
 from masteria.webhooks.catalogue import EVENT_TYPES as WEBHOOK_EVENT_TYPES
 
 # SQS visibility timeout is this many times the consumer's timeout (AWS guidance for Lambda).
@@ -21,6 +22,16 @@ class HttpTrigger:
     """API Gateway HTTP API routes (``METHOD /path``; ``ANY /{proxy+}`` for the REST app)."""
 
     routes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebSocketTrigger:
+    """API Gateway WebSocket API routes (``$connect``, ``$disconnect``, ``$default``); locally ``/ws``."""
+
+    routes: tuple[str, ...]
+
+
+WEBSOCKET_ROUTES = ("$connect", "$disconnect", "$default")
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class DeployTrigger:
     """Runs once on every deploy (a CloudFormation custom resource): database migrations."""
 
 
-Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger | EventTrigger | DeployTrigger
+Trigger = HttpTrigger | WebSocketTrigger | QueueTrigger | ScheduleTrigger | EventTrigger | DeployTrigger
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class FunctionSpec:
     uses_media: bool = False  # reads and writes the media bucket
     inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (the API) the connection secrets table
     schedules_once: bool = False  # creates and deletes one-time schedules (EventBridge Scheduler) to our queues
+    realtime_connections: bool = False  # reads and writes the WebSocket connection registry
+    posts_to_connections: bool = False  # posts frames to WebSocket clients (execute-api:ManageConnections)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -121,6 +134,46 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         memory_mb=512,
         uses_media=True,
+    ),
+    # Live updates first: the local event router calls an event's consumers in this order.
+    FunctionSpec(
+        name="realtime_connect",
+        handler="functions.realtime.connect.handler",
+        trigger=WebSocketTrigger(routes=("$connect",)),
+        description="WebSocket $connect: checks the access token, registers the connection under its company",
+        timeout_seconds=10,
+        memory_mb=256,
+        realtime_connections=True,
+    ),
+    FunctionSpec(
+        name="realtime_disconnect",
+        handler="functions.realtime.disconnect.handler",
+        trigger=WebSocketTrigger(routes=("$disconnect",)),
+        description="WebSocket $disconnect: forgets the connection",
+        timeout_seconds=10,
+        memory_mb=256,
+        needs_database=False,
+        realtime_connections=True,
+    ),
+    FunctionSpec(
+        name="realtime_default",
+        handler="functions.realtime.default.handler",
+        trigger=WebSocketTrigger(routes=("$default",)),
+        description="WebSocket frames from clients: subscribe, unsubscribe, ping; a bad frame gets an error frame",
+        timeout_seconds=10,
+        memory_mb=256,
+        needs_database=False,
+        realtime_connections=True,
+    ),
+    FunctionSpec(
+        name="realtime_push",
+        handler="functions.realtime.push.handler",
+        trigger=EventTrigger(event_types=PUSHED_EVENT_TYPES),
+        description="Domain events as frames to the company's subscribed WebSocket clients allowed to see them",
+        timeout_seconds=30,
+        memory_mb=512,
+        realtime_connections=True,
+        posts_to_connections=True,
     ),
     FunctionSpec(
         name="webhooks_fanout",
@@ -217,6 +270,11 @@ def queue_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[Fun
 
 def schedules(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:
     return [f for f in functions if isinstance(f.trigger, ScheduleTrigger)]
+
+
+def websocket_routes(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> dict[str, FunctionSpec]:
+    """Each WebSocket route key to the function that handles it."""
+    return {r: f for f in functions if isinstance(f.trigger, WebSocketTrigger) for r in f.trigger.routes}
 
 
 def event_consumers(functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> list[FunctionSpec]:

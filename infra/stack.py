@@ -24,6 +24,7 @@ from infra.constructs.network import Network
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.storage import Storage
+from infra.constructs.websocket_api import WebSocketApi
 from infra.nag import acknowledge, acknowledge_resource_wildcard, acknowledge_wildcard_actions, logical_id
 
 POWERTOOLS = {
@@ -99,6 +100,7 @@ class MasteriaStack(Stack):
             jwt_secret=jwt_secret,
         )
         http = HttpApi(self, "Http")
+        websocket = WebSocketApi(self, "WebSocket")
         routing = EventRouting(self, "Events", bus_name=f"{prefix}events", dead_letter_queue=delivery_dlq)
         migrations = Migrations(self, "Migrations", revision=f"{tree_hash(code_dir, core_dir)}:{deploy_id}")
         monitoring = Monitoring(
@@ -110,6 +112,8 @@ class MasteriaStack(Stack):
             trigger = spec.trigger
             if isinstance(trigger, manifest.HttpTrigger):
                 http.add(spec, function)
+            elif isinstance(trigger, manifest.WebSocketTrigger):
+                websocket.add(spec, function)
             elif isinstance(trigger, manifest.QueueTrigger):
                 queues.queues[trigger.queue].grant_consume_messages(function)
                 function.add_event_source(
@@ -140,6 +144,11 @@ class MasteriaStack(Stack):
             elif spec.inbound_secrets == "write":
                 storage.inbound_secrets.grant_read_write_data(function)
                 storage.key.grant(function, "kms:Encrypt", "kms:Decrypt")
+            if spec.realtime_connections:
+                storage.connections.grant_read_write_data(function)
+                function.add_environment("REALTIME_CONNECTIONS_TABLE", storage.connections.table_name)
+            if spec.posts_to_connections:
+                websocket.grant_post(function)
             if spec.needs_database:
                 routing.bus.grant_put_events_to(function)
                 # company data keys (masteria.crypto): wrapped at first use, unwrapped when secrets are read
@@ -158,5 +167,17 @@ class MasteriaStack(Stack):
         )
 
         acknowledge_wildcard_actions(self)
+        acknowledge_resource_wildcard(
+            self,
+            f"<{logical_id(storage.connections)}.Arn>/index/*",
+            "The connection table's indexes, of this table only: the push lists a company's connections by_company",
+        )
+        acknowledge_resource_wildcard(
+            self,
+            f"arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<{logical_id(websocket.api)}>"
+            f"/{websocket.stage.stage_name}/*/@connections/*",
+            "The push posts to WebSocket connections of this API's stage only; connection ids exist only at run time",
+        )
         CfnOutput(self, "ApiUrl", value=http.api.api_endpoint)
+        CfnOutput(self, "WebSocketUrl", value=websocket.stage.url)
         CfnOutput(self, "MediaBucketName", value=storage.media_bucket.bucket_name)

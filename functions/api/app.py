@@ -17,6 +17,7 @@ from functions.api.routers import (
     inbox,
     media,
     notifications,
+    realtime,
     templates,
     users,
     webhooks,
@@ -41,7 +42,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware)
     routers = (
         health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, media, campaigns,
+        notifications, inbox, media, campaigns, realtime,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

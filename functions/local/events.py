@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from functions.local.lambda_context import invoke
+from functions.local.pump import LONG_POLL_SECONDS
 from functions.manifest import EventTrigger, FunctionSpec
 from masteria.adapters.aws.eventbridge_bus import SOURCE
 from masteria.adapters.local.queue_bus import EVENTS_QUEUE
@@ -45,7 +46,7 @@ class EventRouter:
             f for f in self._consumers if isinstance(f.trigger, EventTrigger) and event_type in f.trigger.event_types
         ]
 
-    def run_once(self, wait_seconds: float = 0) -> int:
+    def run_once(self, *, wait_seconds: float = 0) -> int:
         """Route one batch of events (waiting up to ``wait_seconds`` for one); the number of events handled."""
         messages = self._queue.receive(EVENTS_QUEUE, max_messages=10, wait_seconds=wait_seconds)
         done = []
@@ -72,7 +73,7 @@ class EventRouter:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                handled = self.run_once(wait_seconds=1.0)
+                handled = self.run_once(wait_seconds=LONG_POLL_SECONDS)
             except Exception:
                 logger.exception("event router failed")
                 handled = 0

@@ -20,7 +20,8 @@ from masteria.observability import logger
 from masteria.ports import Queue, ReceivedMessage
 
 _IDLE_SLEEP_SECONDS = 0.02
-_LONG_POLL_SECONDS = 1.0  # like SQS's WaitTimeSeconds: an idle consumer waits in receive, not in a busy loop
+# Consumers long-poll their queue: the local queue wakes them the moment a message is sent.
+LONG_POLL_SECONDS = 1.0
 
 
 def sqs_event(queue: str, messages: Sequence[ReceivedMessage]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ class QueuePump:
         """Handle one batch of each consumer (or of ``spec``); the number of messages handled."""
         return sum(self._pump(f) for f in ([spec] if spec else self._functions))
 
-    def _pump(self, spec: FunctionSpec, wait_seconds: float = 0) -> int:
+    def _pump(self, spec: FunctionSpec, *, wait_seconds: float = 0) -> int:
         trigger = spec.trigger
         assert isinstance(trigger, QueueTrigger)
         messages = self._queue.receive(trigger.queue, max_messages=trigger.batch_size, wait_seconds=wait_seconds)
@@ -77,7 +78,7 @@ class QueuePump:
     def _loop(self, spec: FunctionSpec) -> None:
         while not self._stop.is_set():
             try:
-                handled = self._pump(spec, wait_seconds=_LONG_POLL_SECONDS)
+                handled = self._pump(spec, wait_seconds=LONG_POLL_SECONDS)
             except Exception:
                 logger.exception("queue pump error", extra={"function": spec.name})
                 handled = 0

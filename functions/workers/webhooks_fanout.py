@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,14 +14,7 @@ from masteria.webhooks import delivery
 
 def published(event: dict[str, Any]) -> PublishedEvent:
     """The domain event inside an EventBridge event (``detail`` as the outbox relay wrote it)."""
-    detail = event["detail"]
-    return PublishedEvent(
-        event_id=uuid.UUID(detail["event_id"]),
-        company_id=uuid.UUID(detail["company_id"]),
-        type=detail["type"],
-        data=detail["data"],
-        occurred_at=datetime.fromisoformat(detail["occurred_at"]),
-    )
+    return PublishedEvent.from_detail(event["detail"])
 
 
 @logger.inject_lambda_context(clear_state=True)

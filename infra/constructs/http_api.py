@@ -15,7 +15,7 @@ from infra.nag import acknowledge
 
 
 @jsii.implements(apigw.IAccessLogSettings)
-class _AccessLogs:
+class AccessLogs:
     """The stage's access log settings (an interface in CDK, so implemented here)."""
 
     def __init__(self, destination: apigw.IAccessLogDestination) -> None:
@@ -42,7 +42,7 @@ class HttpApi(Construct):
             "Stage",
             http_api=self.api,
             auto_deploy=True,
-            access_log_settings=_AccessLogs(apigw.LogGroupLogDestination(access_logs)),
+            access_log_settings=AccessLogs(apigw.LogGroupLogDestination(access_logs)),
             throttle=apigw.ThrottleSettings(rate_limit=500, burst_limit=1000),
         )
         self.routes: list[apigw.HttpRoute] = []

@@ -4,61 +4,31 @@ cleanly on Ctrl-C."""
 from __future__ import annotations
 
 import base64
-import os
-import re
+import json
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from standardwebhooks import Webhook
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
+from tests.runtime import Runtime, dev_runtime
 from tests.sink import sink
-
-MASTERIA = Path(sys.executable).with_name("masteria")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, subprocess.Popen[str]]]:
-    data_dir = tmp_path_factory.mktemp("dev-data")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "JWT_", "MASTERIA_"))}
-    env.update(MASTERIA_DATA_DIR=str(data_dir), LOCAL_PORT=str(port), PYTHONUNBUFFERED="1")
-    env.update(WEBHOOKS_ALLOW_HTTP="true", WEBHOOKS_ALLOW_PRIVATE="true")  # the webhook sink is on loopback
-    process = subprocess.Popen(
-        [str(MASTERIA), "dev"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    output = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        output.append(line)
-        if "press Ctrl-C" in line or (not line and process.poll() is not None):
-            break
-    text = "".join(output)
-    url = re.search(r"running at (http://\S+)", text)
-    login = re.search(r"demo login.*: (\S+@\S+) / (\S+)", text)
-    assert url and login, text
-    yield url.group(1), login.group(1), login.group(2), process
-    if process.poll() is None:
-        process.kill()
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    with dev_runtime(tmp_path_factory.mktemp("dev-data")) as running:
+        yield running
 
 
-def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
-    url, email, password, _ = runtime
+def test_dev_serves_the_api_with_a_demo_login(runtime: Runtime) -> None:
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http:
         assert http.get("/health").json() == {"status": "ok", "database": "ok"}
         assert http.get("/openapi.json").status_code == 200
@@ -88,9 +58,9 @@ def test_dev_serves_the_api_with_a_demo_login(runtime: tuple[str, str, str, subp
         assert (progress["status"], progress["inserted"]) == ("completed", 1)
 
 
-def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
+def test_a_domain_event_reaches_a_webhook_endpoint(runtime: Runtime) -> None:
     """outbox relay → event router → fan-out → signing → dispatcher → the sink, all in `masteria dev`."""
-    url, email, password, _ = runtime
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http, sink() as receiver:
         tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -107,9 +77,9 @@ def test_a_domain_event_reaches_a_webhook_endpoint(runtime: tuple[str, str, str,
 
 
 def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_read(
-    runtime: tuple[str, str, str, subprocess.Popen[str]],
+    runtime: Runtime,
 ) -> None:
-    url, email, password, _ = runtime
+    url, email, password = runtime.url, runtime.email, runtime.password
     with httpx.Client(base_url=url, timeout=10) as http:
         tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -166,9 +136,64 @@ def _eventually(probe: Any, seconds: float = 30) -> Any:
     raise AssertionError("nothing arrived in time")
 
 
-def test_ctrl_c_stops_cleanly(runtime: tuple[str, str, str, subprocess.Popen[str]]) -> None:
-    *_, process = runtime
-    process.send_signal(signal.SIGINT)
-    remaining, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, remaining
-    assert "stopped" in remaining
+def _frames_until(ws: Any, predicate: Any, seconds: float = 15) -> list[dict[str, Any]]:
+    """Frames received until one satisfies ``predicate`` (that one last)."""
+    received: list[dict[str, Any]] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        frame = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        received.append(frame)
+        if predicate(frame):
+            return received
+    raise AssertionError(f"no such frame in time: {received}")
+
+
+def test_live_updates_over_a_real_websocket(runtime: Runtime) -> None:
+    url, email, password = runtime.url, runtime.email, runtime.password
+    ws_url = url.replace("http://", "ws://", 1) + "/ws"
+    with httpx.Client(base_url=url, timeout=10) as http:
+        token = http.post("/v1/auth/login", json={"email": email, "password": password}).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        # no token, or a bad one: the handshake is refused
+        for bad in (ws_url, f"{ws_url}?token=not-a-jwt"):
+            with pytest.raises(InvalidStatus) as refused:
+                connect(bad, open_timeout=10)
+            assert refused.value.response.status_code == 403
+        start = http.get("/v1/realtime/events", headers=auth).json()["cursor"]
+        # the token as a subprotocol, as a browser sends it
+        with connect(ws_url, subprotocols=[Subprotocol("masteria.v1"), Subprotocol(token)], open_timeout=10) as ws:
+            assert ws.subprotocol == "masteria.v1"
+            ws.send("{not json")
+            assert json.loads(ws.recv(timeout=10))["type"] == "error"  # and the connection stays
+            ws.send(json.dumps({"action": "subscribe", "topics": ["inbox"], "id": "s1"}))
+            assert json.loads(ws.recv(timeout=10)) == {"v": 1, "type": "subscribed", "id": "s1", "topics": ["inbox"]}
+            (connection,) = http.get("/v1/connections", headers=auth).json()
+            number = connection["phone_number_id"]
+            # WHEN a customer writes on the sandbox
+            sent = http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511955550000", "text": "Ao vivo?"})
+            assert sent.json()["webhook_status"] == 200, sent.text
+            # THEN the inbox hears of it
+            received = _frames_until(ws, lambda f: f["type"] == "message.created")
+            created = received[-1]
+            assert created["v"] == 1 and created["data"]["direction"] == "in"
+            conversation = http.get(f"/v1/conversations/{created['data']['conversation_id']}", headers=auth).json()
+            assert conversation["contact"]["phone"] == "+5511955550000"
+            ws.send(json.dumps({"action": "ping"}))
+            _frames_until(ws, lambda f: f["type"] == "pong")
+        # a client that reconnects catches up on what it missed from its cursor
+        caught = http.get("/v1/realtime/events", headers=auth, params={"after": start}).json()
+        assert created in caught["frames"]
+
+
+def test_ctrl_c_stops_cleanly(runtime: Runtime) -> None:
+    with httpx.Client(base_url=runtime.url, timeout=10) as http:
+        login = {"email": runtime.email, "password": runtime.password}
+        token = http.post("/v1/auth/login", json=login).json()["access_token"]
+    # a dashboard still connected does not hold the stop up
+    with connect(f"{runtime.ws_url}?token={token}", open_timeout=10) as ws:
+        ws.send(json.dumps({"action": "subscribe", "topics": ["inbox"]}))
+        ws.recv(timeout=10)
+        runtime.process.send_signal(signal.SIGINT)
+        runtime.process.wait(timeout=60)
+    assert runtime.process.returncode == 0, runtime.output()
+    assert "stopped" in runtime.output()

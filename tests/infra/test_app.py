@@ -89,6 +89,12 @@ def test_every_function_of_the_manifest_exists_with_its_trigger(synth: Synth) ->
             mine = {k for k, i in integrations.items() if refers_to(i["Properties"]["IntegrationUri"], fn)}
             keys = {r["Properties"]["RouteKey"] for r in routes.values() if refers_to(r["Properties"]["Target"], *mine)}
             assert keys == set(trigger.routes), spec.name
+        elif isinstance(trigger, manifest.WebSocketTrigger):
+            api = logical_id(synth, "WebSocket/Api/Resource")
+            mine = {k for k, i in integrations.items() if refers_to(i["Properties"]["IntegrationUri"], fn)}
+            found = [r for r in routes.values() if refers_to(r["Properties"]["Target"], *mine)]
+            assert {r["Properties"]["RouteKey"] for r in found} == set(trigger.routes), spec.name
+            assert all(refers_to(r["Properties"]["ApiId"], api) for r in found), spec.name
         elif isinstance(trigger, manifest.QueueTrigger):
             queue = logical_id(synth, f"Queues/{trigger.queue}/Resource")
             [mapping] = [m for m in mappings.values() if refers_to(m["Properties"]["FunctionName"], fn)]
@@ -257,3 +263,52 @@ def test_cfn_lint_finds_no_error(synth: Synth) -> None:
     template = next(synth.directory.glob("*.template.json")).read_text()
     errors = [m for m in lint(template, regions=["us-east-1", "sa-east-1"]) if m.rule.id.startswith("E")]
     assert errors == []
+
+
+def test_the_websocket_api_routes_every_websocket_route_and_answers_frames_on_default(synth: Synth) -> None:
+    [api] = [
+        a
+        for a in synth.resources("AWS::ApiGatewayV2::Api").values()
+        if a["Properties"].get("ProtocolType") == "WEBSOCKET"
+    ]
+    assert api["Properties"]["RouteSelectionExpression"] == "$request.body.action"
+    websocket = logical_id(synth, "WebSocket/Api/Resource")
+    routes = [
+        r
+        for r in synth.resources("AWS::ApiGatewayV2::Route").values()
+        if refers_to(r["Properties"]["ApiId"], websocket)
+    ]
+    assert sorted(r["Properties"]["RouteKey"] for r in routes) == sorted(manifest.WEBSOCKET_ROUTES)
+    assert sorted(manifest.websocket_routes()) == sorted(manifest.WEBSOCKET_ROUTES)
+    responses = synth.resources("AWS::ApiGatewayV2::RouteResponse").values()
+    assert [
+        r["Properties"]["RouteResponseKey"] for r in responses if refers_to(r["Properties"]["ApiId"], websocket)
+    ] == ["$default"]
+    [stage] = [
+        s
+        for s in synth.resources("AWS::ApiGatewayV2::Stage").values()
+        if refers_to(s["Properties"]["ApiId"], websocket)
+    ]
+    assert stage["Properties"]["AccessLogSettings"]["DestinationArn"]
+    assert stage["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+
+
+def test_only_the_push_may_post_to_connections_and_only_on_the_websocket_api(synth: Synth) -> None:
+    websocket = logical_id(synth, "WebSocket/Api/Resource")
+    posting = [
+        (logical, s) for logical, s in statements(synth) if "execute-api:ManageConnections" in as_list(s["Action"])
+    ]
+    pushers = [spec for spec in manifest.FUNCTIONS if spec.posts_to_connections]
+    assert [spec.name for spec in pushers] == ["realtime_push"]
+    assert len(posting) == len(pushers)
+    for _, statement in posting:
+        assert as_list(statement["Action"]) == ["execute-api:ManageConnections"]
+        for resource in as_list(statement["Resource"]):
+            assert refers_to(resource, websocket), resource
+            assert "/live/" in json.dumps(resource)  # the stage, not every stage of the API
+    for spec in manifest.FUNCTIONS:
+        env = synth.template["Resources"][function_id(synth, spec.name)]["Properties"]["Environment"]["Variables"]
+        assert ("REALTIME_ENDPOINT" in env) is spec.posts_to_connections, spec.name
+        assert ("REALTIME_CONNECTIONS_TABLE" in env) is spec.realtime_connections, spec.name
+        if spec.realtime_connections:
+            assert refers_to(env["REALTIME_CONNECTIONS_TABLE"], logical_id(synth, "Storage/Connections/Resource"))

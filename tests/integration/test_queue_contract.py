@@ -148,3 +148,20 @@ def test_concurrent_receivers_never_share_a_message(container: Container) -> Non
     for thread in threads:
         thread.join()
     assert sorted(seen, key=int) == [str(i) for i in range(200)]
+
+
+def test_a_long_poll_on_the_local_queue_wakes_the_moment_a_message_is_sent(container: Container) -> None:
+    queue = PostgresQueue(container.database.engine, CONFIGS)
+    sender = threading.Timer(0.2, lambda: queue.send(JOBS.name, "hello"))
+    sender.start()
+    started = time.monotonic()
+    # WHEN a consumer long-polls an empty queue and a message is sent meanwhile
+    received = queue.receive(JOBS.name, wait_seconds=10)
+    # THEN it gets the message at once, not at its next periodic check (once a second)
+    assert [m.body for m in received] == ["hello"]
+    assert time.monotonic() - started < 0.9
+    sender.join()
+    # and an idle long poll still ends at its deadline
+    started = time.monotonic()
+    assert queue.receive(JOBS.name, wait_seconds=0.3) == []
+    assert 0.3 <= time.monotonic() - started < 1.5

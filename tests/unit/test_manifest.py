@@ -53,3 +53,20 @@ def test_every_queue_a_function_sends_to_has_a_consumer() -> None:
     consumed = set(manifest.queue_configs())
     for spec in manifest.FUNCTIONS:
         assert set(spec.sends_to) <= consumed, spec.name
+
+
+def test_each_websocket_route_is_handled_by_exactly_one_function() -> None:
+    routes = [
+        r for f in manifest.FUNCTIONS if isinstance(f.trigger, manifest.WebSocketTrigger) for r in f.trigger.routes
+    ]
+    assert sorted(routes) == sorted(manifest.WEBSOCKET_ROUTES)
+    assert manifest.websocket_routes()["$connect"].name == "realtime_connect"
+
+
+def test_the_push_consumer_is_routed_every_event_type_it_turns_into_frames() -> None:
+    from masteria.realtime.routing import PUSHED_EVENT_TYPES
+
+    push = manifest.by_name("realtime_push")
+    assert isinstance(push.trigger, manifest.EventTrigger)
+    assert set(push.trigger.event_types) == set(PUSHED_EVENT_TYPES)
+    assert push.posts_to_connections and push.realtime_connections

@@ -35,6 +35,7 @@ from functions.local.sandbox.spec import message_errors, template_errors, warm
 from masteria.observability import logger
 
 VERSION_PATTERN = r"^v\d+\.\d+$"
+STATUS_GATHER_SECONDS = 0.1  # with status_batch > 1: statuses due this close together share a webhook
 WEBHOOK_RETRY_SECONDS = 1.0  # an undelivered status webhook comes again (Meta retries for 7 days)
 
 
@@ -117,6 +118,8 @@ class Sandbox:
         self._order = itertools.count()
         self._status_ready = threading.Condition()
         self._status_thread: threading.Thread | None = None
+        # One client for every webhook it posts: a new one per post would build a TLS context each time.
+        self._http = httpx.Client(timeout=10)
 
     def wamid(self) -> str:
         """Unique across restarts too (the database remembers wamids; the sandbox's memory does not)."""
@@ -140,11 +143,10 @@ class Sandbox:
         raw = json.dumps(body, separators=(",", ":")).encode()
         signature = "sha256=" + hmac.new(number.setup.app_secret.encode(), raw, hashlib.sha256).hexdigest()
         try:
-            response = httpx.post(
+            response = self._http.post(
                 number.setup.webhook_url,
                 content=raw,
                 headers={"content-type": "application/json", "x-hub-signature-256": signature},
-                timeout=10,
             )
         except httpx.HTTPError:
             logger.warning("sandbox could not reach the webhook URL")
@@ -198,7 +200,9 @@ class Sandbox:
                 number_id = self._statuses[0][2]
                 due: list[dict[str, Any]] = []
                 kept: list[tuple[float, int, str, dict[str, Any]]] = []
-                while self._statuses and self._statuses[0][0] <= time.monotonic():
+                # with batching on, statuses due within the next moment go in the same body
+                horizon = time.monotonic() + (STATUS_GATHER_SECONDS if self.settings.status_batch > 1 else 0)
+                while self._statuses and self._statuses[0][0] <= horizon:
                     item = heapq.heappop(self._statuses)
                     if item[2] == number_id and len(due) < self.settings.status_batch:
                         due.append(item[3])

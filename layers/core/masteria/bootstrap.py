@@ -21,7 +21,18 @@ from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
 from masteria.media import MediaLinks
 from masteria.observability import logger
-from masteria.ports import Clock, EventBus, InboundSecrets, KeyService, ObjectStore, Queue, QueueConfig, Scheduler
+from masteria.ports import (
+    Clock,
+    ConnectionRegistry,
+    EventBus,
+    InboundSecrets,
+    KeyService,
+    ObjectStore,
+    Queue,
+    QueueConfig,
+    Realtime,
+    Scheduler,
+)
 from masteria.settings import Runtime, Settings
 from masteria.tenancy.security import TokenConfig
 from masteria.tenancy.service import LoginThrottle
@@ -235,6 +246,32 @@ class Container:
         from masteria.adapters.local.inbound_secrets import FileInboundSecrets
 
         return FileInboundSecrets(s.masteria_data_dir / "inbound_secrets", self._local_master_key())
+
+    @cached_property
+    def connection_registry(self) -> ConnectionRegistry:
+        s = self.settings
+        if s.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.dynamodb_connections import DynamoConnectionRegistry
+
+            s.require("REALTIME_CONNECTIONS_TABLE")
+            assert s.realtime_connections_table is not None
+            return DynamoConnectionRegistry.from_region(s.aws_region, s.realtime_connections_table)
+        from masteria.adapters.local.realtime import InProcessConnectionRegistry
+
+        return InProcessConnectionRegistry()
+
+    @cached_property
+    def realtime(self) -> Realtime:
+        s = self.settings
+        if s.masteria_runtime is Runtime.AWS:
+            from masteria.adapters.aws.apigateway_realtime import ApiGatewayRealtime
+
+            s.require("REALTIME_ENDPOINT")
+            assert s.realtime_endpoint is not None
+            return ApiGatewayRealtime.from_endpoint(s.aws_region, s.realtime_endpoint)
+        from masteria.adapters.local.realtime import LocalRealtime
+
+        return LocalRealtime()
 
     @cached_property
     def company_keys(self) -> CompanyKeys:

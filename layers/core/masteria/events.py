@@ -23,8 +23,10 @@ class EventType(StrEnum):
     """Every domain event type (the one place they are named)."""
 
     MESSAGE_RECEIVED = "message.received"
+    MESSAGE_CREATED = "message.created"  # a message we send: a reply from the inbox (inbound: message.received)
     MESSAGE_STATUS = "message.status"
     CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_UPDATED = "conversation.updated"  # status, unread count or last activity changed
     CONVERSATION_ASSIGNED = "conversation.assigned"
     CONVERSATION_CLOSED = "conversation.closed"
     CONTACT_CREATED = "contact.created"
@@ -34,7 +36,7 @@ class EventType(StrEnum):
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_PAUSED = "campaign.paused"
     CAMPAIGN_COMPLETED = "campaign.completed"
-    CAMPAIGN_PROGRESS = "campaign.progress"
+    CAMPAIGN_PROGRESS = "campaign.progress"  # {campaign_id, counts…}: recorded by the campaign engine
     LEAD_STAGE_CHANGED = "lead.stage_changed"
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"

@@ -28,7 +28,7 @@ def _publish(session: Session, bus: EventBus, statement: object) -> int:
             [
                 PublishedEvent(
                     event_id=row.event_id, company_id=row.company_id, type=row.type, data=row.data,
-                    occurred_at=row.occurred_at,
+                    occurred_at=row.occurred_at, sequence=row.id,
                 )
                 for row in rows
             ]

@@ -2,8 +2,7 @@
 
 Each port has an AWS adapter (``adapters/aws``), a local adapter (``adapters/local``) and, where
 useful, an in-memory twin (``adapters/memory``). ``bootstrap.container()`` picks the set.
-Ports for later capabilities (event bus, scheduler, realtime, object store, keys, LLM) are added
-with the issues that first use them.
+Ports for later capabilities (scheduler, LLM) are added with the issues that first use them.
 """
 
 from __future__ import annotations
@@ -99,6 +98,8 @@ class PublishedEvent:
     type: str
     data: dict[str, Any]
     occurred_at: datetime
+    # The outbox row's id: increasing, the cursor a realtime client catches up from (None before it is stored).
+    sequence: int | None = None
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -107,7 +108,21 @@ class PublishedEvent:
             "type": self.type,
             "occurred_at": self.occurred_at.isoformat(),
             "data": self.data,
+            **({"sequence": self.sequence} if self.sequence is not None else {}),
         }
+
+    @classmethod
+    def from_detail(cls, detail: dict[str, Any]) -> PublishedEvent:
+        """The event back from ``detail()`` (what an EventBridge consumer receives)."""
+        sequence = detail.get("sequence")
+        return cls(
+            event_id=uuid.UUID(detail["event_id"]),
+            company_id=uuid.UUID(detail["company_id"]),
+            type=detail["type"],
+            data=detail["data"],
+            occurred_at=datetime.fromisoformat(detail["occurred_at"]),
+            sequence=int(sequence) if sequence is not None else None,
+        )
 
 
 class EventBus(Protocol):
@@ -145,4 +160,45 @@ class Scheduler(Protocol):
 
     def cancel(self, name: str) -> None:
         """Remove the schedule (nothing happens if there is none)."""
+        ...
+
+
+@dataclass(frozen=True)
+class LiveConnection:
+    """A WebSocket connection of a signed-in user: who (company, user, role), what it listens to, until when."""
+
+    connection_id: str
+    company_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
+    expires_at: int  # epoch seconds; the registry forgets the connection after it (DynamoDB TTL on AWS)
+    topics: frozenset[str] = frozenset()
+
+
+class ConnectionRegistry(Protocol):
+    """The live WebSocket connections by id and by company (DynamoDB with TTL on AWS, in-process locally)."""
+
+    def put(self, connection: LiveConnection) -> None: ...
+
+    def get(self, connection_id: str) -> LiveConnection | None: ...
+
+    def remove(self, connection_id: str) -> None: ...
+
+    def subscribe(self, connection_id: str, topics: frozenset[str]) -> LiveConnection | None:
+        """Add topics; the connection as it is now, or None when it is not registered."""
+        ...
+
+    def unsubscribe(self, connection_id: str, topics: frozenset[str]) -> LiveConnection | None: ...
+
+    def by_company(self, company_id: uuid.UUID) -> list[LiveConnection]:
+        """The company's connections that have not expired."""
+        ...
+
+
+class Realtime(Protocol):
+    """Posts a frame to one WebSocket connection (API Gateway's management API on AWS, the local server's
+    sockets locally)."""
+
+    def post(self, connection_id: str, frame: str) -> bool:
+        """True when handed over; False when the connection is gone (HTTP 410): the caller forgets it."""
         ...

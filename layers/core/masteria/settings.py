@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     campaign_unknown_timeout_seconds: int = Field(default=900, ge=10)
     # KMS key that wraps each company's data key (AWS); locally a master key under MASTERIA_DATA_DIR.
     kms_key_id: str | None = None
+    # Live updates (AWS): the DynamoDB table of WebSocket connections, and the WebSocket stage's connection
+    # URL the push posts frames to. Locally both live in the `masteria dev` process.
+    realtime_connections_table: str | None = None
+    realtime_endpoint: str | None = None
+    # How long a connection stays registered (API Gateway closes WebSocket connections after 2 hours).
+    realtime_connection_ttl_seconds: int = Field(default=7200, ge=60, le=86_400)
 
     # Meta's Graph API.
     graph_api_version: str = Field(default="v23.0", pattern=r"^v\d+\.\d+$")

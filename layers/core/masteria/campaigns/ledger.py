@@ -132,16 +132,17 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
     return True
 
 
-def apply_status(session: Session, status: dict[str, Any], at: datetime) -> bool:
-    """Apply one of Meta's status webhooks to the ledger when it carries our recipient id; True if it did."""
+def apply_status(session: Session, status: dict[str, Any], at: datetime) -> uuid.UUID | None:
+    """Apply one of Meta's status webhooks to the ledger when it carries our recipient id: the campaign's id
+    (its progress event is the caller's, once per webhook body), else None."""
     recipient_id = recipient_of(status.get("biz_opaque_callback_data"))
     new = str(status.get("status"))
     if recipient_id is None or new not in _WEBHOOK_STATUSES:
-        return False
+        return None
     new = "read" if new == "played" else new
     row = session.get(CampaignRecipient, recipient_id, with_for_update=True)
     if row is None:
-        return False  # another company's id (invisible under RLS), or a deleted campaign
+        return None  # another company's id (invisible under RLS), or a deleted campaign
     if row.wamid is None and status.get("id"):
         row.wamid = str(status["id"])[:255]
     if RANK[new] > RANK[row.status]:
@@ -160,11 +161,9 @@ def apply_status(session: Session, status: dict[str, Any], at: datetime) -> bool
             if new == "read":
                 row.read_at = row.read_at or at
         session.flush()
-        campaign = session.get_one(Campaign, row.campaign_id)
         if was_unknown:
-            complete_if_done(session, campaign, at)
-        emit_progress(session, campaign.id)
-    return True
+            complete_if_done(session, session.get_one(Campaign, row.campaign_id), at)
+    return row.campaign_id
 
 
 def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:

@@ -35,6 +35,7 @@ from masteria.channels.models import ChannelConnection
 from masteria.contacts import keywords
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
+from masteria.conversations.events import record_updated
 from masteria.conversations.models import STATUS_RANK, Conversation, InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
@@ -60,6 +61,7 @@ class Result:
     updates: int = 0
     dead_lettered: bool = False
     errors: list[str] = field(default_factory=list)
+    campaigns: set[uuid.UUID] = field(default_factory=set)  # whose ledger the statuses moved
 
 
 def _time(value: Any) -> datetime:
@@ -138,6 +140,8 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
                             raise Unprocessable(f"no connection has the phone number id {number}")
                         target = numbers[str(number)]
                     _change(session, target, change, result, media)
+            for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
+                campaign_ledger.emit_progress(session, campaign_id)
             return result
     except (Unprocessable, ValueError, KeyError, TypeError, AttributeError) as error:
         reason = f"{type(error).__name__}: {error}"[:500]
@@ -258,12 +262,16 @@ def _message(  # noqa: PLR0917
             **content,
             "stored": _copy_media(session, connection, media, str(content[kind]["id"]), inserted),
         }
-    conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
+    changed = ["unread_count"]
+    if conversation.last_message_at is None or at > conversation.last_message_at:
+        conversation.last_message_at = at
+        changed.append("last_message_at")
     conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, at]))
     conversation.window_expires_at = max(filter(None, [conversation.window_expires_at, at + WINDOW]))
     conversation.unread_count += 1
     if conversation.status == "closed":
         conversation.status = "open"
+        changed.append("status")
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
     campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
@@ -290,6 +298,7 @@ def _message(  # noqa: PLR0917
             "text": shown,
         },
     )
+    record_updated(session, conversation, changed)
     if kind == "text" and shown:
         settings = contacts.company_settings(session, company)
         if keywords.is_stop_request(shown, settings.stop_keywords):
@@ -318,8 +327,10 @@ def _copy_media(
 
 def _status(session: Session, connection: ChannelConnection, status: dict[str, Any], result: Result) -> None:
     new = str(status["status"])
-    if campaign_ledger.apply_status(session, status, _time(status["timestamp"])):
+    campaign_id = campaign_ledger.apply_status(session, status, _time(status["timestamp"]))
+    if campaign_id is not None:
         result.statuses += 1  # a campaign's message: its ledger row is the record
+        result.campaigns.add(campaign_id)
         return
     if new not in STATUS_RANK:
         logger.info("unknown message status ignored", extra={"status": new})

@@ -8,10 +8,12 @@ unassigned ones (anything else is a 404, like an id that does not exist). Free-f
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Session
 
 from masteria.channels import connections, messages
@@ -19,6 +21,7 @@ from masteria.channels.graph import GraphClient
 from masteria.channels.models import ChannelConnection
 from masteria.contacts.models import Contact, ContactTag
 from masteria.contacts.service import get_contact
+from masteria.conversations.events import record_updated
 from masteria.conversations.models import Conversation, ConversationNote, Message
 from masteria.conversations.schemas import (
     Assign,
@@ -47,6 +50,24 @@ def _visible(actor: Principal) -> ColumnElement[bool]:
     if actor.role.rank >= Role.ADMIN.rank:
         return Conversation.id.is_not(None)
     return or_(Conversation.assignee_id == actor.user_id, Conversation.assignee_id.is_(None))
+
+
+def visible_to(
+    session: Session, *, actors: Sequence[Principal], conversation_ids: Collection[uuid.UUID]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(user id, conversation id) for each of ``conversation_ids`` each actor's inbox shows: the inbox's
+    rule for many users at once, in one query (the realtime push and catch-up ask it)."""
+    if not actors or not conversation_ids:
+        return set()
+    ids = list(conversation_ids)
+    selects = [
+        select(literal(actor.user_id, UUID(as_uuid=True)).label("user_id"), Conversation.id).where(
+            Conversation.id.in_(ids), _visible(actor)
+        )
+        for actor in actors
+    ]
+    statement = selects[0] if len(selects) == 1 else union_all(*selects)
+    return {(row[0], row[1]) for row in session.execute(statement)}
 
 
 def _get(session: Session, actor: Principal, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
@@ -212,10 +233,26 @@ def reply(
         sent_at=now,
     )
     session.add(message)
+    changed = ["last_message_at"]
     conversation.last_message_at = now
     if conversation.status == "closed":
         conversation.status = "open"
+        changed.append("status")
     session.flush()
+    record_event(
+        session,
+        company_id=conversation.company_id,
+        type=EventType.MESSAGE_CREATED,
+        data={
+            "message_id": str(message.id),
+            "conversation_id": str(conversation.id),
+            "contact_id": str(contact.id),
+            "channel": conversation.channel,
+            "direction": "out",
+            "type": kind,
+        },
+    )
+    record_updated(session, conversation, changed)
     return MessageRead.model_validate(message)
 
 
@@ -250,6 +287,7 @@ def assign(
         if user is None or not user.is_active:
             raise Invalid("unknown user", [FieldError("assignee_id", "not an active user of this company")])
     if conversation.assignee_id != data.assignee_id:
+        previous = conversation.assignee_id
         conversation.assignee_id = data.assignee_id
         record_event(
             session,
@@ -258,6 +296,7 @@ def assign(
             data={
                 "conversation_id": str(conversation.id),
                 "assignee_id": str(data.assignee_id) if data.assignee_id else None,
+                "previous_assignee_id": str(previous) if previous else None,
             },
         )
     session.flush()
@@ -271,6 +310,7 @@ def set_status(
     conversation = _get(session, actor, conversation_id, lock=True)
     if conversation.status != status:
         conversation.status = status
+        record_updated(session, conversation, ["status"])
         if status == "closed":
             record_event(
                 session,
@@ -303,7 +343,9 @@ def mark_read(
         connection = session.get_one(ChannelConnection, conversation.connection_id)
         secret = connections.credentials(session, keys, connection)
         graph.mark_read(secret.phone_number_id, messages.mark_read(latest.wamid), token=secret.access_token)
-    conversation.unread_count = 0
+    if conversation.unread_count:
+        conversation.unread_count = 0
+        record_updated(session, conversation, ["unread_count"])
     session.flush()
     return _read(session, conversation, now)
 

@@ -44,6 +44,7 @@ class ConversationCreated(_Data):
 class ConversationAssigned(_Data):
     conversation_id: uuid.UUID
     assignee_id: uuid.UUID | None
+    previous_assignee_id: uuid.UUID | None = None
 
 
 class ConversationClosed(_Data):

@@ -3,7 +3,10 @@
 Batches of up to 10, delays, a visibility timeout with redelivery, receipts that go stale on
 redelivery, and a dead-letter queue after ``max_receives`` receives (an SQS redrive policy).
 ``FOR UPDATE SKIP LOCKED`` lets concurrent consumers share a queue without ever receiving the same
-message at once.
+message at once. Long polling (``wait_seconds``) sleeps until this process sends to the queue (the local
+runtime's API, workers and consumers share one process), checking again at least every ``_RECHECK_SECONDS``
+for messages that became visible or came from elsewhere: idle consumers cost next to nothing, and a message
+is received the moment it is sent.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
 
 from masteria.ports import MAX_BATCH, MAX_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, QueueConfig, ReceivedMessage
 
-_POLL_SECONDS = 0.5  # a long poll looks again this often for delayed and re-visible messages
+_RECHECK_SECONDS = 1.0
 
 # Messages received max_receives times already go to the dead-letter queue instead of being received
 # again, exactly as SQS applies a redrive policy at receive time.
@@ -47,14 +51,40 @@ _RECEIVE = text(
 )
 
 
+class _Doorbell:
+    """Rung by each send to a queue; long-polling receivers of that queue (and only those) wait on it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conditions: dict[str, threading.Condition] = {}
+        self._rings: dict[str, int] = defaultdict(int)
+
+    def _condition(self, queue: str) -> threading.Condition:
+        # called with the lock held: every queue's condition shares it
+        if queue not in self._conditions:
+            self._conditions[queue] = threading.Condition(self._lock)
+        return self._conditions[queue]
+
+    def rings(self, queue: str) -> int:
+        with self._lock:
+            return self._rings[queue]
+
+    def ring(self, queue: str) -> None:
+        with self._lock:
+            self._rings[queue] += 1
+            self._condition(queue).notify_all()
+
+    def wait(self, queue: str, seen: int, timeout: float) -> None:
+        """Until ``queue`` is rung after ``seen`` rings, or ``timeout``."""
+        with self._lock:
+            self._condition(queue).wait_for(lambda: self._rings[queue] != seen, timeout)
+
+
 class PostgresQueue:
     def __init__(self, engine: Engine, configs: dict[str, QueueConfig]) -> None:
         self._engine = engine
         self._configs = configs
-        # Long polls wait here and wake as soon as this process sends to their queue (the local runtime's
-        # producers and consumers share one process); other changes (delays, visibility) are polled for.
-        self._sent = threading.Condition()
-        self._generation: dict[str, int] = {}
+        self._doorbell = _Doorbell()
 
     def _config(self, queue: str) -> QueueConfig:
         try:
@@ -81,9 +111,8 @@ class PostgresQueue:
                 {"queue": queue, "bodies": list(bodies), "delay": delay_seconds},
             ).scalars()
             ids = [str(i) for i in rows]
-        with self._sent:
-            self._generation[queue] = self._generation.get(queue, 0) + 1
-            self._sent.notify_all()
+        if not delay_seconds:
+            self._doorbell.ring(queue)
         return ids
 
     def receive(self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0) -> list[ReceivedMessage]:
@@ -92,8 +121,7 @@ class PostgresQueue:
             raise ValueError(f"max_messages must be between 1 and {MAX_BATCH}")
         deadline = time.monotonic() + wait_seconds
         while True:
-            with self._sent:
-                seen = self._generation.get(queue, 0)
+            seen = self._doorbell.rings(queue)
             with self._engine.begin() as connection:
                 if config.dead_letter_queue and config.max_receives > 0:
                     connection.execute(
@@ -103,18 +131,15 @@ class PostgresQueue:
                 rows = connection.execute(
                     _RECEIVE, {"queue": queue, "limit": max_messages, "visibility": config.visibility_timeout_seconds}
                 ).all()
-            if rows or time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if rows or remaining <= 0:
                 return [
                     ReceivedMessage(
                         message_id=str(r.id), receipt=str(r.receipt), body=r.body, receive_count=r.receive_count
                     )
                     for r in sorted(rows, key=lambda r: r.id)
                 ]
-            with self._sent:
-                self._sent.wait_for(
-                    lambda seen=seen: self._generation.get(queue, 0) != seen,  # type: ignore[misc]
-                    timeout=min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())),
-                )
+            self._doorbell.wait(queue, seen, min(remaining, _RECHECK_SECONDS))
 
     def delete(self, queue: str, receipts: Sequence[str]) -> None:
         if not receipts:

@@ -1,0 +1,25 @@
+"""The conversations' own domain events: what changed on a conversation, for the live inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from masteria.conversations.models import Conversation
+from masteria.events import EventType, record_event
+
+# The fields of a conversation a ``conversation.updated`` event may carry.
+UPDATABLE = ("status", "unread_count", "last_message_at")
+
+
+def record_updated(session: Session, conversation: Conversation, changed: list[str]) -> None:
+    """Record ``conversation.updated`` with the new values of ``changed`` (nothing when nothing changed)."""
+    fields = [name for name in UPDATABLE if name in changed]
+    if not fields:
+        return
+    data: dict[str, Any] = {"conversation_id": str(conversation.id), "changed": fields}
+    for name in fields:
+        value = getattr(conversation, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    record_event(session, company_id=conversation.company_id, type=EventType.CONVERSATION_UPDATED, data=data)

@@ -1,0 +1,255 @@
+"""WebSocket frames, both ways, as pydantic models (version ``v``), and the topics a client subscribes to.
+
+Client → server (``$default``): ``{"action": "subscribe" | "unsubscribe", "topics": [...]}`` or
+``{"action": "ping"}``, each with an optional ``id`` echoed in the reply. Server → client: the reply
+(``subscribed``, ``pong`` or ``error``) and event frames: small, ids and changed fields, with the
+``cursor`` to catch up from (``GET /v1/realtime/events?after=<cursor>``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+VERSION: Literal[1] = 1
+SUBPROTOCOL = "masteria.v1"  # offered with the token in Sec-WebSocket-Protocol: "masteria.v1, <token>"
+MAX_FRAME_BYTES = 16 * 1024
+MAX_TOPICS = 100  # per connection
+
+INBOX = "inbox"
+NOTIFICATIONS = "notifications"
+_TOPIC = re.compile(r"^(?:(?P<plain>inbox|notifications)|(?P<kind>conversation|campaign|import):(?P<id>[^:]+))$")
+
+
+def conversation_topic(conversation_id: uuid.UUID) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def campaign_topic(campaign_id: uuid.UUID) -> str:
+    return f"campaign:{campaign_id}"
+
+
+def import_topic(import_id: uuid.UUID) -> str:
+    return f"import:{import_id}"
+
+
+def parse_topic(value: str) -> str:
+    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}`` or ``import:{id}`` (ids are UUIDs),
+    in canonical form; anything else is a ``ValueError``."""
+    found = _TOPIC.match(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("a topic is inbox, notifications, conversation:{id}, campaign:{id} or import:{id}")
+    if found["plain"]:
+        return found["plain"]
+    try:
+        return f"{found['kind']}:{uuid.UUID(found['id'])}"
+    except ValueError as error:
+        raise ValueError(f"{found['kind']}:{{id}} needs a UUID") from error
+
+
+Topic = Annotated[str, Field(max_length=64), AfterValidator(parse_topic)]
+
+
+# Client → server
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=64, description="echoed in the reply")
+
+
+class Subscribe(_ClientFrame):
+    action: Literal["subscribe"]
+    topics: list[Topic] = Field(min_length=1, max_length=MAX_TOPICS)
+
+
+class Unsubscribe(_ClientFrame):
+    action: Literal["unsubscribe"]
+    topics: list[Topic] = Field(min_length=1, max_length=MAX_TOPICS)
+
+
+class Ping(_ClientFrame):
+    action: Literal["ping"]
+
+
+ClientFrame = Annotated[Subscribe | Unsubscribe | Ping, Field(discriminator="action")]
+_client_frame: TypeAdapter[Subscribe | Unsubscribe | Ping] = TypeAdapter(ClientFrame)
+
+
+class InvalidFrame(ValueError):
+    """A client frame we cannot act on: answered with an error frame, the connection stays."""
+
+    def __init__(self, code: str, detail: str, frame_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.code, self.detail, self.frame_id = code, detail, frame_id
+
+
+def parse_client_frame(raw: str | bytes | None) -> Subscribe | Unsubscribe | Ping:
+    """One frame from a client, or ``InvalidFrame`` saying what is wrong with it."""
+    if raw is None or len(raw) == 0:
+        raise InvalidFrame("invalid_frame", "empty frame: send a JSON object")
+    if len(raw) > MAX_FRAME_BYTES:
+        raise InvalidFrame("frame_too_large", f"frames are at most {MAX_FRAME_BYTES} bytes")
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidFrame("invalid_json", "the frame is not JSON") from error
+    frame_id = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    if not isinstance(value, dict):
+        raise InvalidFrame("invalid_frame", "the frame is not a JSON object", frame_id)
+    try:
+        return _client_frame.validate_python(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "frame"
+        detail = f"{where}: {first['msg']}"[:300]
+        raise InvalidFrame("invalid_frame", detail, frame_id[:64] if frame_id else None) from error
+
+
+# Server → client: replies
+
+
+class _ServerFrame(BaseModel):
+    v: Literal[1] = VERSION
+
+
+class Subscribed(_ServerFrame):
+    type: Literal["subscribed"] = "subscribed"
+    id: str | None = None
+    topics: list[str] = Field(description="every topic the connection is subscribed to now")
+
+
+class Pong(_ServerFrame):
+    type: Literal["pong"] = "pong"
+    id: str | None = None
+
+
+class ErrorFrame(_ServerFrame):
+    type: Literal["error"] = "error"
+    id: str | None = None
+    code: str = Field(examples=["invalid_frame"])
+    detail: str
+
+
+Reply = Subscribed | Pong | ErrorFrame
+
+
+# Server → client: events
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MessageCreatedData(_Data):
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    direction: Literal["in", "out"]
+    type: str
+
+
+class MessageStatusData(_Data):
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    status: str
+    error_code: int | None = None
+
+
+class ConversationUpdatedData(_Data):
+    conversation_id: uuid.UUID
+    changed: list[str]
+    status: str | None = None
+    unread_count: int | None = None
+    last_message_at: datetime | None = None
+
+
+class ConversationAssignedData(_Data):
+    conversation_id: uuid.UUID
+    assignee_id: uuid.UUID | None
+
+
+class CampaignProgressData(_Data):
+    """The campaign engine's counts (sent, delivered, read, failed, …) as it records them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    campaign_id: uuid.UUID
+
+
+class NotificationCreatedData(_Data):
+    notification_id: uuid.UUID
+    kind: str
+
+
+class ImportProgressData(_Data):
+    import_id: uuid.UUID
+    status: str
+    total: int | None = None
+    processed: int
+    inserted: int
+    updated: int
+    rejected: int
+
+
+class _EventFrame(_ServerFrame):
+    cursor: str | None = Field(description="catch up after it: GET /v1/realtime/events?after=<cursor>")
+    at: datetime
+
+
+class MessageCreated(_EventFrame):
+    type: Literal["message.created"] = "message.created"
+    data: MessageCreatedData
+
+
+class MessageStatus(_EventFrame):
+    type: Literal["message.status"] = "message.status"
+    data: MessageStatusData
+
+
+class ConversationUpdated(_EventFrame):
+    type: Literal["conversation.updated"] = "conversation.updated"
+    data: ConversationUpdatedData
+
+
+class ConversationAssigned(_EventFrame):
+    type: Literal["conversation.assigned"] = "conversation.assigned"
+    data: ConversationAssignedData
+
+
+class CampaignProgress(_EventFrame):
+    type: Literal["campaign.progress"] = "campaign.progress"
+    data: CampaignProgressData
+
+
+class NotificationCreated(_EventFrame):
+    type: Literal["notification.created"] = "notification.created"
+    data: NotificationCreatedData
+
+
+class ImportProgress(_EventFrame):
+    type: Literal["contacts.import.progress"] = "contacts.import.progress"
+    data: ImportProgressData
+
+
+EventFrame = Annotated[
+    MessageCreated
+    | MessageStatus
+    | ConversationUpdated
+    | ConversationAssigned
+    | CampaignProgress
+    | NotificationCreated
+    | ImportProgress,
+    Field(discriminator="type"),
+]
+event_frame: TypeAdapter[Any] = TypeAdapter(EventFrame)
+
+
+def dump(frame: BaseModel) -> str:
+    """A frame as sent: compact JSON."""
+    return frame.model_dump_json()

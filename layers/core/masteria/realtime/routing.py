@@ -1,0 +1,110 @@
+"""Which frames a domain event becomes, on which topics, and for whom.
+
+Frames about a conversation go only to users whose inbox shows that conversation (the inbox's rule,
+``conversations.service.visible_to``); an agent a conversation was taken from also gets the assignment
+frame, so their inbox drops it. Other frames go to every user of the company subscribed to the topic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from masteria.events import EventType
+from masteria.observability import logger
+from masteria.ports import PublishedEvent
+from masteria.realtime import frames
+from masteria.realtime.frames import INBOX, NOTIFICATIONS
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    frame: (
+        frames.MessageCreated
+        | frames.MessageStatus
+        | frames.ConversationUpdated
+        | frames.ConversationAssigned
+        | (frames.CampaignProgress | frames.NotificationCreated | frames.ImportProgress)
+    )
+    topics: frozenset[str]
+    conversation_id: uuid.UUID | None = None  # set: only for users who may see this conversation
+    also_for: frozenset[uuid.UUID] = frozenset()  # users who get it even so
+
+
+def _envelope(event: PublishedEvent) -> dict[str, object]:
+    return {"cursor": str(event.sequence) if event.sequence is not None else None, "at": event.occurred_at}
+
+
+def _conversation_frame(
+    frame: type[frames.MessageCreated | frames.MessageStatus | frames.ConversationUpdated], *, inbox: bool = True
+) -> Callable[[PublishedEvent], Outgoing]:
+    """Frames about one conversation: on its topic, and on ``inbox`` unless only an open conversation needs them
+    (delivery ticks: a campaign's statuses would flood every open inbox)."""
+
+    def build(event: PublishedEvent) -> Outgoing:
+        data = dict(event.data)
+        if frame is frames.MessageCreated:
+            data.setdefault("direction", "in")  # message.received carries no direction: it is inbound
+        built = frame.model_validate({**_envelope(event), "data": data})
+        conversation_id = built.data.conversation_id
+        topics = {frames.conversation_topic(conversation_id)} | ({INBOX} if inbox else set())
+        return Outgoing(built, frozenset(topics), conversation_id=conversation_id)
+
+    return build
+
+
+def _assigned(event: PublishedEvent) -> Outgoing:
+    built = frames.ConversationAssigned.model_validate({**_envelope(event), "data": event.data})
+    previous = event.data.get("previous_assignee_id")
+    conversation_id = built.data.conversation_id
+    topics = frozenset({INBOX, frames.conversation_topic(conversation_id)})
+    also = frozenset({uuid.UUID(previous)}) if previous else frozenset()
+    return Outgoing(built, topics, conversation_id=conversation_id, also_for=also)
+
+
+def _campaign(event: PublishedEvent) -> Outgoing:
+    built = frames.CampaignProgress.model_validate({**_envelope(event), "data": event.data})
+    return Outgoing(built, frozenset({frames.campaign_topic(built.data.campaign_id)}))
+
+
+def _notification(event: PublishedEvent) -> Outgoing:
+    built = frames.NotificationCreated.model_validate({**_envelope(event), "data": event.data})
+    return Outgoing(built, frozenset({NOTIFICATIONS}))
+
+
+def _import(event: PublishedEvent) -> Outgoing:
+    data = {**event.data, "import_id": event.data.get("import_id", event.data.get("id"))}
+    built = frames.ImportProgress.model_validate({**_envelope(event), "data": data})
+    return Outgoing(built, frozenset({frames.import_topic(built.data.import_id)}))
+
+
+_BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
+    EventType.MESSAGE_RECEIVED: _conversation_frame(frames.MessageCreated),
+    EventType.MESSAGE_CREATED: _conversation_frame(frames.MessageCreated),
+    EventType.MESSAGE_STATUS: _conversation_frame(frames.MessageStatus, inbox=False),
+    EventType.CONVERSATION_UPDATED: _conversation_frame(frames.ConversationUpdated),
+    EventType.CONVERSATION_ASSIGNED: _assigned,
+    EventType.CAMPAIGN_PROGRESS: _campaign,
+    EventType.NOTIFICATION_CREATED: _notification,
+    EventType.CONTACTS_IMPORT_PROGRESS: _import,
+}
+# The domain events the push consumer is routed (functions/manifest.py) and catch-up reads.
+PUSHED_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in _BUILDERS)
+
+
+def frames_for(event: PublishedEvent) -> list[Outgoing]:
+    """The frames ``event`` becomes (none for an event type no client listens to, or data we cannot read)."""
+    try:
+        build = _BUILDERS.get(EventType(event.type))
+    except ValueError:
+        return []
+    if build is None:
+        return []
+    try:
+        return [build(event)]
+    except (ValidationError, ValueError, TypeError) as error:
+        logger.warning("event not pushable", extra={"event_type": event.type, "reason": type(error).__name__})
+        return []
