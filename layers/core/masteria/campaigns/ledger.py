@@ -4,7 +4,7 @@ progress counts, progress events, Meta's status webhooks, reply attribution, com
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, or_, select, text, update
@@ -132,38 +132,81 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
     return True
 
 
-def apply_status(session: Session, status: dict[str, Any], at: datetime) -> uuid.UUID | None:
-    """Apply one of Meta's status webhooks to the ledger when it carries our recipient id: the campaign's id
-    (its progress event is the caller's, once per webhook body), else None."""
-    recipient_id = recipient_of(status.get("biz_opaque_callback_data"))
-    new = str(status.get("status"))
-    if recipient_id is None or new not in _WEBHOOK_STATUSES:
-        return None
-    new = "read" if new == "played" else new
-    row = session.get(CampaignRecipient, recipient_id, with_for_update=True)
-    if row is None:
-        return None  # another company's id (invisible under RLS), or a deleted campaign
-    if row.wamid is None and status.get("id"):
-        row.wamid = str(status["id"])[:255]
-    if RANK[new] > RANK[row.status]:
-        was_unknown = row.status in ("sending", "unknown")
-        row.status, row.updated_at = new, at
-        if new == "failed":
-            errors = status.get("errors") or [{}]
-            code = errors[0].get("code")
-            row.error_code = code if isinstance(code, int) else None
-            row.error_reason = str(errors[0].get("title") or errors[0].get("message") or "failed")[:300]
-            row.failed_at = at
-        else:
-            row.sent_at = row.sent_at or at
-            if new in ("delivered", "read"):
-                row.delivered_at = row.delivered_at or at
-            if new == "read":
-                row.read_at = row.read_at or at
-        session.flush()
-        if was_unknown:
-            complete_if_done(session, session.get_one(Campaign, row.campaign_id), at)
-    return row.campaign_id
+def _time(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Apply Meta's status webhooks that carry our recipient ids to the ledger, in one statement; the
+    campaigns they belong to (their progress events are the caller's, once per webhook body). A status only
+    moves a recipient forward, whatever order they come in; rows are locked in id order, as the sender does."""
+    by_id: dict[int, list[dict[str, Any]]] = {}
+    for status in statuses:
+        recipient_id = recipient_of(status.get("biz_opaque_callback_data"))
+        if recipient_id is not None and str(status.get("status")) in _WEBHOOK_STATUSES:
+            by_id.setdefault(recipient_id, []).append(status)
+    if not by_id:
+        return set()
+    rows = session.execute(
+        select(CampaignRecipient.id, CampaignRecipient.status, CampaignRecipient.campaign_id)
+        .where(CampaignRecipient.id.in_(sorted(by_id)))
+        .order_by(CampaignRecipient.id)
+        .with_for_update()
+    ).all()  # another company's ids are invisible here (RLS): ignored
+    changes: list[dict[str, Any]] = []
+    settled: set[uuid.UUID] = set()
+    for row in rows:
+        change: dict[str, Any] = {"id": row.id, "status": row.status, "wamid": None, "code": None, "reason": None}
+        for key in ("sent", "delivered", "read", "failed"):
+            change[key] = None
+        for status in by_id[row.id]:
+            new = "read" if status["status"] == "played" else str(status["status"])
+            at = _time(status.get("timestamp") or 0)
+            change["wamid"] = change["wamid"] or (str(status["id"])[:255] if status.get("id") else None)
+            if new == "failed":
+                errors = status.get("errors") or [{}]
+                code = errors[0].get("code")
+                change["code"] = code if isinstance(code, int) else None
+                change["reason"] = str(errors[0].get("title") or errors[0].get("message") or "failed")[:300]
+                change["failed"] = change["failed"] or at
+            else:
+                for step in ("sent", "delivered", "read")[: ("sent", "delivered", "read").index(new) + 1]:
+                    change[step] = change[step] or at
+            if RANK[new] > RANK[change["status"]]:
+                change["status"] = new
+        if change["status"] != row.status or change["wamid"]:
+            changes.append(change)
+            if row.status == "unknown" and RANK[change["status"]] > RANK["unknown"]:
+                settled.add(row.campaign_id)  # its driver may be gone: the webhook may finish the campaign
+    if changes:
+        session.execute(
+            text(
+                "UPDATE campaign_recipients r SET status = d.status, wamid = COALESCE(r.wamid, d.wamid),"
+                " sent_at = COALESCE(r.sent_at, d.sent), delivered_at = COALESCE(r.delivered_at, d.delivered),"
+                " read_at = COALESCE(r.read_at, d.read), failed_at = COALESCE(r.failed_at, d.failed),"
+                " error_code = COALESCE(d.code, r.error_code), error_reason = COALESCE(d.reason, r.error_reason),"
+                " updated_at = now()"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:wamids AS text[]),"
+                " CAST(:sent AS timestamptz[]), CAST(:delivered AS timestamptz[]), CAST(:read AS timestamptz[]),"
+                " CAST(:failed AS timestamptz[]), CAST(:codes AS integer[]), CAST(:reasons AS text[]))"
+                " AS d(id, status, wamid, sent, delivered, read, failed, code, reason) WHERE r.id = d.id"
+            ),
+            {
+                "ids": [c["id"] for c in changes],
+                "statuses": [c["status"] for c in changes],
+                "wamids": [c["wamid"] for c in changes],
+                "sent": [c["sent"] for c in changes],
+                "delivered": [c["delivered"] for c in changes],
+                "read": [c["read"] for c in changes],
+                "failed": [c["failed"] for c in changes],
+                "codes": [c["code"] for c in changes],
+                "reasons": [c["reason"] for c in changes],
+            },
+        )
+    now = datetime.now(UTC)
+    for campaign_id in sorted(settled):
+        complete_if_done(session, session.get_one(Campaign, campaign_id), now)
+    return {row.campaign_id for row in rows}
 
 
 def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:

@@ -161,13 +161,15 @@ def _change(
         names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
         for message in value.get("messages") or []:
             _message(session, connection, message, names.get(message.get("from")), result, media)
-        # campaign statuses in ledger order: rows are locked in the order the sender locks them
-        statuses = sorted(
-            value.get("statuses") or [],
-            key=lambda s: campaign_ledger.recipient_of(s.get("biz_opaque_callback_data")) or 0,
-        )
+        statuses = value.get("statuses") or []
+        # a campaign's messages: their ledger rows are the record, updated together
+        ours = [s for s in statuses if campaign_ledger.recipient_of(s.get("biz_opaque_callback_data")) is not None]
+        if ours:
+            result.campaigns |= campaign_ledger.apply_statuses(session, ours)
+            result.statuses += len(ours)
         for status in statuses:
-            _status(session, connection, status, result)
+            if campaign_ledger.recipient_of(status.get("biz_opaque_callback_data")) is None:
+                _status(session, connection, status, result)
         for error in value.get("errors") or []:
             logger.warning("meta reported a webhook error", extra={"code": error.get("code")})
     elif field_name in ("message_template_status_update", "message_template_quality_update"):
@@ -327,11 +329,6 @@ def _copy_media(
 
 def _status(session: Session, connection: ChannelConnection, status: dict[str, Any], result: Result) -> None:
     new = str(status["status"])
-    campaign_id = campaign_ledger.apply_status(session, status, _time(status["timestamp"]))
-    if campaign_id is not None:
-        result.statuses += 1  # a campaign's message: its ledger row is the record
-        result.campaigns.add(campaign_id)
-        return
     if new not in STATUS_RANK:
         logger.info("unknown message status ignored", extra={"status": new})
         return
