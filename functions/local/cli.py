@@ -19,6 +19,8 @@ from masteria.bootstrap import Container, local_secret
 from masteria.observability import logger
 from masteria.settings import Settings
 
+LOCAL_POOL_SIZE = 30
+
 
 def _container() -> Container:
     instance = Container(Settings(), queue_configs=manifest.local_queue_configs())
@@ -44,6 +46,9 @@ def dev(args: argparse.Namespace) -> int:
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
 
     container = _container()
+    # one process runs every function here, each on its own threads: a Lambda-sized pool would churn
+    pool = max(container.settings.database_pool_size, LOCAL_POOL_SIZE)
+    container.settings = container.settings.model_copy(update={"database_pool_size": pool})
     host, port = args.host or container.settings.local_host, args.port or container.settings.local_port
     hosts_sandbox = "GRAPH_BASE_URL" not in os.environ
     if hosts_sandbox:  # WhatsApp is this runtime's sandbox unless told otherwise

@@ -153,7 +153,7 @@ class Scenario:
     def wait_completed(self, timeout: float) -> dict[str, Any]:
         try:
             progress: dict[str, Any] = _wait(
-                lambda: (p := self.progress())["status"] == "completed" and p, timeout, "the campaign", every=0.1
+                lambda: (p := self.progress())["status"] == "completed" and p, timeout, "the campaign", every=0.5
             )
         except AssertionError:
             print(f"\nnot completed: {self.progress()}\nsandbox: {self.stats()}")

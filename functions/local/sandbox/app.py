@@ -450,6 +450,7 @@ def router(sandbox: Sandbox) -> APIRouter:
 
     @api.post("/{version}/{number_id}/messages")
     async def send(version: str, number_id: str, request: Request) -> JSONResponse:
+        arrived = time.monotonic()  # before the body is read and checked: when the request reached Meta
         number = sandbox.numbers.get(number_id)
         if number is None:
             return _error(400, 100, f"Object with ID '{number_id}' does not exist")
@@ -467,7 +468,7 @@ def router(sandbox: Sandbox) -> APIRouter:
         if refused is not None:
             return refused
         number.outbox.append(body)
-        number.accepted_at.append(time.monotonic())
+        number.accepted_at.append(arrived)
         if body.get("status") == "read":
             return JSONResponse({"success": True})
         wamid = sandbox.wamid()

@@ -284,7 +284,9 @@ class Container:
     @cached_property
     def graph(self) -> GraphClient:
         s = self.settings
-        return GraphClient(httpx.Client(), version=s.graph_api_version, base_url=s.graph_base_url)
+        # campaign sends run up to 64 requests at once: keep that many connections alive between them
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=64)
+        return GraphClient(httpx.Client(limits=limits), version=s.graph_api_version, base_url=s.graph_base_url)
 
     @cached_property
     def webhook_http(self) -> httpx.Client:

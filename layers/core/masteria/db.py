@@ -102,6 +102,8 @@ def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
     if parsed.query.get("sslmode") in ("require", "verify-full"):
         parsed = parsed.difference_update_query(["sslmode"])
         connect_args["ssl_context"] = ssl.create_default_context()
+    elif "unix_sock" in parsed.query:
+        connect_args["ssl_context"] = False  # a local socket: no TLS to ask for (nor a context to build each time)
     return create_engine(
         parsed,
         pool_size=pool_size,

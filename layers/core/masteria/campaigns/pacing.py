@@ -16,6 +16,9 @@ from masteria.campaigns.models import SendLane
 # Slots are this much wider than 1/rate: the rate's one-second windows keep this margin against the jitter
 # between a slot and the moment its request reaches Meta (at 80/s: 30 ms in every second).
 SLOT_MARGIN = 1.03
+# A drive never makes more than this share of the rate in requests in any one second of its own (a batch
+# that starts late catches up only this far), leaving the rest for jitter between us and Meta.
+WINDOW_SHARE = 0.96
 # On 130429 (Meta's throughput reached) the number pauses this long and the campaign slows by this factor.
 RATE_LIMIT_BACKOFF = timedelta(seconds=2)
 RATE_LIMIT_SLOWDOWN = 0.8

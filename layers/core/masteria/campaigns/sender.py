@@ -10,14 +10,16 @@ their send slots on the number's lane, post each at its slot, then record every 
   carries our ledger id in ``biz_opaque_callback_data`` — settles it, or the sweeper fails it as unknown;
 - only Meta's explicit refusals (rate limits, transient codes) put a recipient back to ``pending``.
 
-Pause and cancel are seen at the next batch (a batch is a tenth of a second of sending).
+Pause and cancel are seen at the next batch (a batch is a quarter of a second of sending).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,7 +57,7 @@ class SenderSettings:
     slice_seconds: float = 20.0  # one drive, then the campaign goes back to the queue
     # of sending per claimed batch: pause is seen within this, and a worker that dies loses at most
     # this much of claimed-but-unsent recipients (they end as failed_unknown, never sent twice)
-    batch_seconds: float = 0.1
+    batch_seconds: float = 0.25
     max_batch: int = 250
     lease_seconds: float = 15.0  # a claimed recipient unanswered this long after its slot becomes unknown
     concurrency: int = 64  # requests in flight
@@ -77,6 +79,8 @@ class _Target:
     defaults: dict[str, str]
     company_zone: ZoneInfo
     window: tuple[Any, Any, str] | None  # (start, end, "company" | "contact")
+    recent_posts: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
+    posting: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -127,28 +131,39 @@ def drive(
         return target
     reason = "slice"
     ends = time.monotonic() + settings.slice_seconds
-    previous: _Batch | None = None
-    pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="campaign-send")
+    # about a tenth of the rate in flight (Meta answers in tens of milliseconds): more threads than that
+    # only contend for the interpreter and jitter the requests' timing
+    with db.tenant(job.company_id) as session:
+        rate = session.scalar(select(Campaign.current_rate).where(Campaign.id == job.campaign_id)) or 1.0
+    workers = max(4, min(settings.concurrency, int(rate / 10) + 1))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaign-send")
+    dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
+    # A pipeline: while one batch is posted at its slots, the next is claimed (its slots follow on) and
+    # the answers of the one before are recorded, so the number's slots are used back to back.
+    posting: tuple[_Batch, Future[None]] | None = None
     try:
         while time.monotonic() < ends and not should_stop():
             claim = _claim(db, target, settings, clock)
             if claim.status != "running":
                 reason = "paused" if claim.status == "paused" else "not_running"
                 break
-            if not claim.batch.ids:
-                if previous is not None:
-                    _record(db, target, previous, clock)
-                    previous = None
-                    continue  # its retries may be due at once
-                reason = _idle(db, queue, target, claim, clock)
-                break
-            _dispatch(pool, graph, target, claim, settings)
+            previous = None
+            if posting is not None:
+                posting[1].result()
+                previous = posting[0]
+                posting = None
+            if claim.batch.ids:
+                posting = (claim.batch, dispatcher.submit(_dispatch, pool, graph, target, claim, settings))
             if previous is not None:
                 _record(db, target, previous, clock)
-            previous = claim.batch
-        if previous is not None:
-            _record(db, target, previous, clock)
+            elif not claim.batch.ids:
+                reason = _idle(db, queue, target, claim, clock)
+                break
+        if posting is not None:
+            posting[1].result()
+            _record(db, target, posting[0], clock)
     finally:
+        dispatcher.shutdown(wait=True)
         pool.shutdown(wait=True)
         with db.tenant(job.company_id) as session:
             session.execute(update(Campaign).where(Campaign.id == job.campaign_id).values(driver_until=None))
@@ -389,13 +404,30 @@ def _dispatch(
 ) -> None:
     """Post each message at its slot (the slots are the number's pacing)."""
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
+    per_second = max(1, int(pacing.SLOT_MARGIN / claim.interval * pacing.WINDOW_SHARE))
     for index, body in enumerate(claim.batch.bodies):
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)
-        claim.batch.futures.append(
-            pool.submit(graph.send_message, target.phone_number_id, body, token=target.token, timeout=timeout)
-        )
+        claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, per_second))
+
+
+def _post(
+    target: _Target, graph: GraphClient, body: dict[str, Any], timeout: httpx.Timeout, per_second: int
+) -> SendResult:
+    """One request, at the last moment checked against the drive's own one-second window: slots are wider
+    than 1/rate, and a late batch may catch up on its slots, but never beyond ``per_second`` requests (a
+    share of the rate that leaves room for the requests' jitter on the way) in any second, however the
+    threads were scheduled."""
+    recent = target.recent_posts
+    with target.posting:
+        while recent and recent[0] <= time.monotonic() - 1.0:
+            recent.popleft()
+        if len(recent) >= per_second:
+            time.sleep(max(0.0, recent[0] + 1.0 - time.monotonic()))
+            recent.popleft()
+        recent.append(time.monotonic())
+    return graph.send_message(target.phone_number_id, body, token=target.token, timeout=timeout)
 
 
 def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:
