@@ -140,6 +140,11 @@ def customer_writes(
             }
         ],
     }  # fmt: skip
+    meta_posts(container, account, connection["id"], value)
+
+
+def meta_posts(container: Container, account: Account, connection_id: str, value: dict[str, Any]) -> None:
+    """One ``messages`` change of a connection, as Meta would post it, through the inbound processor."""
     raw = json.dumps(
         {
             "object": "whatsapp_business_account",
@@ -148,7 +153,7 @@ def customer_writes(
     )
     job = InboundJob(
         company_id=uuid.UUID(account.company_id),
-        connection_id=uuid.UUID(connection["id"]),
+        connection_id=uuid.UUID(connection_id),
         received_at=datetime.now(UTC),
         body_b64=base64.b64encode(raw.encode()).decode(),
     )

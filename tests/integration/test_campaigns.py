@@ -3,7 +3,6 @@ concurrency and crashes, pacing, Meta's error codes, pause and resume, progress,
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import itertools
 import json
@@ -23,9 +22,7 @@ from functions.local.pump import QueuePump
 from masteria.bootstrap import Container
 from masteria.campaigns import ledger, pacing, planner, sender
 from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
-from masteria.channels.inbound_job import InboundJob
-from masteria.conversations import inbound
-from tests.api import Account, customer_writes, invite, make_campaign, make_contact, sign_up
+from tests.api import Account, customer_writes, invite, make_campaign, make_contact, meta_posts, sign_up
 from tests.meta import FakeMeta
 
 QUICK = sender.SenderSettings(slice_seconds=5)
@@ -97,16 +94,7 @@ def _start_only(client: TestClient, owner: Account, campaign: dict[str, Any], co
 
 def _status_webhook(container: Container, owner: Account, campaign: dict[str, Any], **status: Any) -> None:
     """A status webhook from Meta for the campaign's connection, carrying our ledger id back."""
-    value = {"messaging_product": "whatsapp", "statuses": [status]}  # of the connection the URL belongs to
-    raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "messages", "value": value}]}]})  # fmt: skip
-    job = InboundJob(
-        company_id=uuid.UUID(owner.company_id),
-        connection_id=uuid.UUID(campaign["connection_id"]),
-        received_at=datetime.now(UTC),
-        body_b64=base64.b64encode(raw.encode()).decode(),
-    )
-    assert not inbound.process(db=container.database, keys=container.company_keys, job=job).dead_lettered
+    meta_posts(container, owner, campaign["connection_id"], {"messaging_product": "whatsapp", "statuses": [status]})
 
 
 # ---- editing and states ------------------------------------------------------------------------------

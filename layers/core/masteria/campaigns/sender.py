@@ -213,11 +213,16 @@ def _fail(session: Session, campaign: Campaign, reason: str, now: datetime) -> N
         .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "pending")
         .values(status="skipped", error_reason="campaign failed", updated_at=now)
     )
+    _tell(session, campaign, "failed", reason)
+
+
+def _tell(session: Session, campaign: Campaign, what: str, reason: str) -> None:
+    """The company's in-app notification that the campaign stopped by itself, and why."""
     notifications.notify(
         session,
         company_id=campaign.company_id,
-        kind="campaign.failed",
-        title="Campaign failed",
+        kind=f"campaign.{what}",
+        title=f"Campaign {what}",
         body=f"{campaign.name}: {reason}",
         data={"campaign_id": str(campaign.id)},
     )
@@ -234,14 +239,7 @@ def pause_for(session: Session, campaign: Campaign, reason: str, now: datetime) 
         type=EventType.CAMPAIGN_PAUSED,
         data={"campaign_id": str(campaign.id), "reason": reason[:500]},
     )
-    notifications.notify(
-        session,
-        company_id=campaign.company_id,
-        kind="campaign.paused",
-        title="Campaign paused",
-        body=f"{campaign.name}: {reason}",
-        data={"campaign_id": str(campaign.id)},
-    )
+    _tell(session, campaign, "paused", reason)
 
 
 _OPTED_OUT = exists().where(
