@@ -79,6 +79,7 @@ class _Target:
     defaults: dict[str, str]
     company_zone: ZoneInfo
     window: tuple[Any, Any, str] | None  # (start, end, "company" | "contact")
+    rate: float = 1.0  # the campaign's rate when the drive began (each claim reads it again)
     recent_posts: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
     posting: threading.Lock = field(default_factory=threading.Lock)
 
@@ -133,9 +134,7 @@ def drive(
     ends = time.monotonic() + settings.slice_seconds
     # about a tenth of the rate in flight (Meta answers in tens of milliseconds): more threads than that
     # only contend for the interpreter and jitter the requests' timing
-    with db.tenant(job.company_id) as session:
-        rate = session.scalar(select(Campaign.current_rate).where(Campaign.id == job.campaign_id)) or 1.0
-    workers = max(4, min(settings.concurrency, int(rate / 10) + 1))
+    workers = max(4, min(settings.concurrency, int(target.rate / 10) + 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaign-send")
     dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
     # A pipeline: while one batch is posted at its slots, the next is claimed (its slots follow on) and
@@ -200,6 +199,7 @@ def _target(session: Session, keys: CompanyKeys, job: SendJob, now: datetime) ->
         parameters=dict(campaign.parameters),
         defaults=dict(campaign.defaults),
         company_zone=window.zone(campaign.timezone or company.timezone),
+        rate=campaign.current_rate,
         window=(campaign.window_start, campaign.window_end, campaign.window_timezone)
         if campaign.window_start is not None and campaign.window_end is not None
         else None,
