@@ -76,7 +76,10 @@ def caller(
         callback()
 
 
-CallerDep = Annotated[Caller, Depends(caller)]
+# The transaction commits before the response is sent (FastAPI's default for a dependency with ``yield``
+# ends it after): a client that reads what it just wrote finds it, and a commit that fails is an error
+# answer, not a 201 for nothing.
+CallerDep = Annotated[Caller, Depends(caller, scope="function")]
 
 
 def page_request(

@@ -3,6 +3,8 @@
 masteria dev       start the embedded database, migrate, seed the demo company, serve the API on
                    http://127.0.0.1:8000 and pump the queues into their handlers (Ctrl-C stops)
 masteria migrate   apply the database migrations (DATABASE_URL, or the embedded database)
+masteria sandbox   only the sandbox of Meta's Graph API
+masteria worker F  pump function F's queue in this process (``masteria dev`` starts these itself)
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import subprocess
 import sys
 import threading
 
@@ -20,6 +24,11 @@ from masteria.observability import logger
 from masteria.settings import Settings
 
 LOCAL_POOL_SIZE = 30
+# Functions ``masteria dev`` runs in a process of their own, as Lambda runs every function. The campaign
+# sender posts each message at its slot: sharing one interpreter with the API and the other consumers, its
+# requests waited behind them for the interpreter lock, and the sends came late and in bursts.
+OWN_PROCESS = ("campaign_sender",)
+WORKER_STOP_SECONDS = 60  # a worker finishes its slice of sending (20 s at most) before it stops
 
 
 def _container() -> Container:
@@ -64,7 +73,8 @@ def dev(args: argparse.Namespace) -> int:
         db=container.database, clock=container.clock, tokens=container.token_config, password=password
     )
     stop = threading.Event()
-    pump = QueuePump(container.queue, manifest.queue_consumers(), stop=stop)
+    workers = [_start_worker(name, container) for name in OWN_PROCESS]
+    pump = QueuePump(container.queue, [f for f in manifest.queue_consumers() if f.name not in OWN_PROCESS], stop=stop)
     schedules = ScheduleLoop(
         manifest.schedules(),
         stop=stop,
@@ -110,11 +120,56 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         print("stopping: finishing the work in hand (queued work resumes at the next start) …", flush=True)
         stop.set()
+        for process in workers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         pump.join()
         schedules.join(timeout=5)
         events.join(timeout=5)
+        for process in workers:
+            try:
+                process.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
         container.close()
     print("stopped")
+    return 0
+
+
+def _start_worker(function: str, container: Container) -> subprocess.Popen[bytes]:
+    """``masteria worker <function>`` on this runtime's database, data folder and Graph API."""
+    settings, urls = container.settings, container.database_urls
+    env = {
+        **os.environ,
+        "DATABASE_URL": urls.owner,
+        "DATABASE_APP_URL": urls.app,
+        "MASTERIA_DATA_DIR": str(settings.masteria_data_dir.resolve()),
+        "GRAPH_BASE_URL": settings.graph_base_url,
+    }
+    command = [sys.executable, "-m", "functions.local.cli", "worker", function]
+    return subprocess.Popen(command, env=env)  # noqa: S603 - this interpreter, our module, a manifest name
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Pump one function's queue until SIGINT or SIGTERM; exit at once if the runtime that started it dies."""
+    from functions.local.pump import QueuePump
+
+    spec = manifest.by_name(args.function)
+    container = _container()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    pump = QueuePump(container.queue, [spec], stop=stop)
+    pump.start()
+    parent = os.getppid()
+    try:
+        while not stop.wait(0.2):
+            if os.getppid() != parent:  # the runtime was killed: so is its worker, claims in hand and all
+                os._exit(1)
+    except KeyboardInterrupt:
+        pass
+    stop.set()
+    pump.join()
+    container.close()
     return 0
 
 
@@ -145,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_parser.add_argument("--host", default="127.0.0.1")
     sandbox_parser.add_argument("--port", type=int, default=8001)
     sandbox_parser.set_defaults(run=sandbox)
+    worker_parser = commands.add_parser("worker", help="pump one queue-triggered function (masteria dev starts it)")
+    worker_parser.add_argument("function", choices=[f.name for f in manifest.queue_consumers()])
+    worker_parser.set_defaults(run=worker)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -88,7 +88,8 @@ class Runtime:
 
     def start_dev(self) -> None:
         command = [sys.executable, "-m", "functions.local.cli", "dev", "--port", str(self.port)]
-        self.dev = subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=subprocess.DEVNULL)
+        with (self.data_dir / "dev.log").open("ab") as log:  # the runtime's and its workers' log lines
+            self.dev = subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=log)
         _wait(lambda: _up(f"{self.base}/health"), 60, "the local runtime")
 
     def kill_dev(self) -> None:

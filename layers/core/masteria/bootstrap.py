@@ -284,8 +284,10 @@ class Container:
     @cached_property
     def graph(self) -> GraphClient:
         s = self.settings
-        # campaign sends run up to 64 requests at once: keep that many connections alive between them
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=64)
+        # campaign sends run up to 64 requests at once: keep that many connections alive between them, and drop
+        # an idle one before the server would (uvicorn: after 5 s): a request sent on a connection the server is
+        # closing fails with no answer, an unknown outcome that is never resent
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=64, keepalive_expiry=2.0)
         return GraphClient(httpx.Client(limits=limits), version=s.graph_api_version, base_url=s.graph_base_url)
 
     @cached_property

@@ -8,6 +8,7 @@ one transaction into the next. Row-level security policies read it back with
 
 from __future__ import annotations
 
+import functools
 import ssl
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import TypeVar
 
+import pg8000.legacy
 from sqlalchemy import DateTime, Engine, ForeignKey, MetaData, create_engine, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import URL, make_url
@@ -92,6 +94,28 @@ def pg8000_url(url: str) -> URL:
     if parsed.drivername != "postgresql+pg8000":
         raise ValueError(f"unsupported database driver {parsed.drivername!r}: use postgresql://")
     return parsed
+
+
+_convert_paramstyle = pg8000.legacy.convert_paramstyle
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_statement(query: str) -> str:
+    converted: str = _convert_paramstyle("format", query, ())[0]
+    return converted
+
+
+def _cached_convert_paramstyle(style: str, query: str, args: object) -> tuple[str, object]:
+    """pg8000 rewrites every statement's ``%s`` placeholders to ``$n`` by scanning it character by character in
+    Python, each time it runs (a tenth of the local runtime's CPU under a campaign). With SQLAlchemy's ``format``
+    style the rewrite depends on the text alone and the values pass through as they are, so it is kept."""
+    if style == "format":
+        return _format_statement(query), args
+    result: tuple[str, object] = _convert_paramstyle(style, query, args)
+    return result
+
+
+pg8000.legacy.convert_paramstyle = _cached_convert_paramstyle
 
 
 def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:

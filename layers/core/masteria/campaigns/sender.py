@@ -15,6 +15,7 @@ Pause and cancel are seen at the next batch (a batch is a quarter of a second of
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import traceback
@@ -60,9 +61,47 @@ class SenderSettings:
     batch_seconds: float = 0.25
     max_batch: int = 250
     lease_seconds: float = 15.0  # a claimed recipient unanswered this long after its slot becomes unknown
-    concurrency: int = 64  # requests in flight
+    concurrency: int = 64  # requests in flight at most (see _Flight for how many are)
     # Meta answers a send in well under a second; one unanswered this long is an unknown outcome
     request_timeout: float = 10.0
+
+
+class _Flight:
+    """How many requests are in flight, and how many may be: what the rate needs at the answers' latency
+    (Little's law, twice over, plus four), measured as the drive goes. Meta answers in a few hundred
+    milliseconds, the sandbox on loopback in one or two: threads beyond what the rate needs only take turns
+    at the interpreter lock, and every request waits longer for its turn.
+
+    Under load latency grows with the requests in flight, and following it would add requests until the
+    cap. So the latency followed is the least seen in the drive (a drive lasts a slice, 20 s), and the
+    allowance starts at the minimum and grows by one request per answer (it falls at once)."""
+
+    MINIMUM = 4
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.allowed = self.MINIMUM
+        self.count = 0
+        self._floor: float | None = None  # seconds
+        self._rate = 1.0
+        self._changed = threading.Condition()
+
+    def enter(self, rate: float) -> None:
+        with self._changed:
+            self._rate = rate
+            while self.count >= self.allowed:
+                self._changed.wait()
+            self.count += 1
+
+    def leave(self, seconds: float | None) -> None:
+        """A request ended; ``seconds`` it took, if it was answered."""
+        with self._changed:
+            self.count -= 1
+            if seconds is not None:
+                self._floor = seconds if self._floor is None else min(self._floor, seconds)
+                wanted = max(self.MINIMUM, min(self.cap, math.ceil(self._rate * self._floor * 2) + 4))
+                self.allowed = min(wanted, self.allowed + 1)
+            self._changed.notify()
 
 
 @dataclass
@@ -82,6 +121,7 @@ class _Target:
     rate: float = 1.0  # the campaign's rate when the drive began (each claim reads it again)
     recent_posts: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
     posting: threading.Lock = field(default_factory=threading.Lock)
+    flight: _Flight = field(default_factory=lambda: _Flight(SenderSettings.concurrency))
 
 
 @dataclass
@@ -132,10 +172,9 @@ def drive(
         return target
     reason = "slice"
     ends = time.monotonic() + settings.slice_seconds
-    # about a tenth of the rate in flight (Meta answers in tens of milliseconds): more threads than that
-    # only contend for the interpreter and jitter the requests' timing
-    workers = max(4, min(settings.concurrency, int(target.rate / 10) + 1))
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaign-send")
+    target.flight.cap = settings.concurrency
+    # threads are started as requests need them: no more than _Flight lets be in flight at once
+    pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="campaign-send")
     dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
     # A pipeline: while one batch is posted at its slots, the next is claimed (its slots follow on) and
     # the answers of the one before are recorded, so the number's slots are used back to back.
@@ -403,10 +442,12 @@ def _dispatch(
     """Post each message at its slot (the slots are the number's pacing)."""
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
     per_second = max(1, int(pacing.SLOT_MARGIN / claim.interval * pacing.WINDOW_SHARE))
+    rate = pacing.SLOT_MARGIN / claim.interval
     for index, body in enumerate(claim.batch.bodies):
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)
+        target.flight.enter(rate)
         claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, per_second))
 
 
@@ -425,7 +466,13 @@ def _post(
             time.sleep(max(0.0, recent[0] + 1.0 - time.monotonic()))
             recent.popleft()
         recent.append(time.monotonic())
-    return graph.send_message(target.phone_number_id, body, token=target.token, timeout=timeout)
+    started, seconds = time.monotonic(), None
+    try:
+        result = graph.send_message(target.phone_number_id, body, token=target.token, timeout=timeout)
+        seconds = time.monotonic() - started
+        return result
+    finally:
+        target.flight.leave(seconds)
 
 
 def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:

@@ -22,9 +22,11 @@ from sqlalchemy import Engine, text
 from masteria.ports import MAX_BATCH, MAX_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, QueueConfig, ReceivedMessage
 
 _RECHECK_SECONDS = 1.0
+_DEAD_LETTER_EVERY_SECONDS = 1.0  # per queue: received-too-often messages move at most this late
 
-# Messages received max_receives times already go to the dead-letter queue instead of being received
-# again, exactly as SQS applies a redrive policy at receive time.
+# Messages received max_receives times already are never received again: they go to the dead-letter queue,
+# as SQS applies a redrive policy at receive time. The move runs when a receive finds the queue short of
+# messages, at most once a second, so a busy queue's receives stay one statement.
 _DEAD_LETTER = text(
     """
     UPDATE queue_messages SET queue = :dlq, receive_count = 0, receipt = NULL, visible_at = now()
@@ -42,7 +44,7 @@ _RECEIVE = text(
         visible_at = now() + make_interval(secs => :visibility)
     FROM (
         SELECT id FROM queue_messages
-        WHERE queue = :queue AND visible_at <= now()
+        WHERE queue = :queue AND visible_at <= now() AND (:max_receives = 0 OR receive_count < :max_receives)
         ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
     ) picked
     WHERE m.id = picked.id
@@ -69,10 +71,11 @@ class _Doorbell:
         with self._lock:
             return self._rings[queue]
 
-    def ring(self, queue: str) -> None:
+    def ring(self, queue: str, messages: int) -> None:
+        """Wake as many receivers as there are new messages: the others would only find them taken."""
         with self._lock:
             self._rings[queue] += 1
-            self._condition(queue).notify_all()
+            self._condition(queue).notify(messages)
 
     def wait(self, queue: str, seen: int, timeout: float) -> None:
         """Until ``queue`` is rung after ``seen`` rings, or ``timeout``."""
@@ -85,6 +88,7 @@ class PostgresQueue:
         self._engine = engine
         self._configs = configs
         self._doorbell = _Doorbell()
+        self._dead_lettered_at: dict[str, float] = {}
 
     def _config(self, queue: str) -> QueueConfig:
         try:
@@ -112,7 +116,7 @@ class PostgresQueue:
             ).scalars()
             ids = [str(i) for i in rows]
         if not delay_seconds:
-            self._doorbell.ring(queue)
+            self._doorbell.ring(queue, len(bodies))
         return ids
 
     def receive(self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0) -> list[ReceivedMessage]:
@@ -122,15 +126,24 @@ class PostgresQueue:
         deadline = time.monotonic() + wait_seconds
         while True:
             seen = self._doorbell.rings(queue)
+            redrive = config.max_receives if config.dead_letter_queue else 0
             with self._engine.begin() as connection:
-                if config.dead_letter_queue and config.max_receives > 0:
-                    connection.execute(
-                        _DEAD_LETTER,
-                        {"queue": queue, "dlq": config.dead_letter_queue, "max_receives": config.max_receives},
-                    )
                 rows = connection.execute(
-                    _RECEIVE, {"queue": queue, "limit": max_messages, "visibility": config.visibility_timeout_seconds}
+                    _RECEIVE,
+                    {
+                        "queue": queue,
+                        "limit": max_messages,
+                        "visibility": config.visibility_timeout_seconds,
+                        "max_receives": redrive,
+                    },
                 ).all()
+                now = time.monotonic()
+                last = self._dead_lettered_at.get(queue, float("-inf"))
+                if redrive and len(rows) < max_messages and now - last >= _DEAD_LETTER_EVERY_SECONDS:
+                    self._dead_lettered_at[queue] = now
+                    connection.execute(
+                        _DEAD_LETTER, {"queue": queue, "dlq": config.dead_letter_queue, "max_receives": redrive}
+                    )
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0:
                 return [
