@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -14,17 +15,27 @@ from sqlalchemy.orm import Session
 from masteria.campaigns.models import SendLane
 
 # Slots are this much wider than 1/rate: the rate's one-second windows keep this margin against the jitter
-# between a slot and the moment its request reaches Meta (at 80/s: 30 ms in every second).
-SLOT_MARGIN = 1.03
-# A drive never makes more than this share of the rate in requests in any one second of its own (a batch
-# that starts late catches up only this far), leaving the rest for jitter between us and Meta.
-WINDOW_SHARE = 0.96
+# between a slot and the moment its request reaches Meta (at 80/s: 35 ms in every second).
+SLOT_MARGIN = 1.035
+# A drive never makes more than this share of the rate in requests in any one second of its own, and never
+# two requests closer than a slot divided by CATCH_UP: a batch that starts late, or after a stall, catches
+# up smoothly, not in a burst that would reach Meta crowded into one moment.
+WINDOW_SHARE = 0.975
+CATCH_UP = 1.1
 # On 130429 (Meta's throughput reached) the number pauses this long and the campaign slows by this factor.
 RATE_LIMIT_BACKOFF = timedelta(seconds=2)
 RATE_LIMIT_SLOWDOWN = 0.8
 MAX_TRANSIENT_ATTEMPTS = 6
 PAIR_RATE_MAX_EXPONENT = 6  # 4^6 s ≈ 68 min between the last retries to one recipient
 RETRY_AFTER_A_DAY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A drive's limits on its own requests, checked as each is made."""
+
+    per_second: int  # in any one-second window
+    gap: float  # seconds between two requests, at least
 
 
 def slot_seconds(rate: float) -> float:

@@ -10,7 +10,7 @@ their send slots on the number's lane, post each at its slot, then record every 
   carries our ledger id in ``biz_opaque_callback_data`` — settles it, or the sweeper fails it as unknown;
 - only Meta's explicit refusals (rate limits, transient codes) put a recipient back to ``pending``.
 
-Pause and cancel are seen at the next batch (a batch is a quarter of a second of sending).
+Pause and cancel are seen at the next claim: within three quarter-second batches of sending.
 """
 
 from __future__ import annotations
@@ -56,9 +56,11 @@ from masteria.tenancy.models import Company
 @dataclass(frozen=True)
 class SenderSettings:
     slice_seconds: float = 20.0  # one drive, then the campaign goes back to the queue
-    # of sending per claimed batch: pause is seen within this, and a worker that dies loses at most
-    # this much of claimed-but-unsent recipients (they end as failed_unknown, never sent twice)
+    # of sending per claimed batch, and batches claimed ahead of the one being posted: pause is seen within
+    # (1 + batches_ahead) * batch_seconds, and a worker that dies loses at most that much sending of claimed
+    # but unsent recipients (they end as failed_unknown, never sent twice)
     batch_seconds: float = 0.25
+    batches_ahead: int = 2
     max_batch: int = 250
     lease_seconds: float = 15.0  # a claimed recipient unanswered this long after its slot becomes unknown
     concurrency: int = 64  # requests in flight at most (see _Flight for how many are)
@@ -121,6 +123,7 @@ class _Target:
     rate: float = 1.0  # the campaign's rate when the drive began (each claim reads it again)
     recent_posts: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
     posting: threading.Lock = field(default_factory=threading.Lock)
+    last_post: float = float("-inf")
     flight: _Flight = field(default_factory=lambda: _Flight(SenderSettings.concurrency))
 
 
@@ -176,30 +179,29 @@ def drive(
     # threads are started as requests need them: no more than _Flight lets be in flight at once
     pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="campaign-send")
     dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
-    # A pipeline: while one batch is posted at its slots, the next is claimed (its slots follow on) and
-    # the answers of the one before are recorded, so the number's slots are used back to back.
-    posting: tuple[_Batch, Future[None]] | None = None
+    # A pipeline: the dispatcher posts one batch at its slots while the next ones wait their turn behind it,
+    # claimed already (their slots follow on), and the answers of the batch before are recorded. So the
+    # number's slots are used back to back even when a claim or a record takes a while.
+    queued: deque[tuple[_Batch, Future[None]]] = deque()
     try:
         while time.monotonic() < ends and not should_stop():
             claim = _claim(db, target, settings, clock)
             if claim.status != "running":
                 reason = "paused" if claim.status == "paused" else "not_running"
                 break
-            previous = None
-            if posting is not None:
-                posting[1].result()
-                previous = posting[0]
-                posting = None
             if claim.batch.ids:
-                posting = (claim.batch, dispatcher.submit(_dispatch, pool, graph, target, claim, settings))
-            if previous is not None:
-                _record(db, target, previous, clock)
+                queued.append((claim.batch, dispatcher.submit(_dispatch, pool, graph, target, claim, settings)))
+            if len(queued) > settings.batches_ahead or (queued and not claim.batch.ids):
+                batch, dispatched = queued.popleft()
+                dispatched.result()
+                _record(db, target, batch, clock)
             elif not claim.batch.ids:
                 reason = _idle(db, queue, target, claim, clock)
                 break
-        if posting is not None:
-            posting[1].result()
-            _record(db, target, posting[0], clock)
+        while queued:
+            batch, dispatched = queued.popleft()
+            dispatched.result()
+            _record(db, target, batch, clock)
     finally:
         dispatcher.shutdown(wait=True)
         pool.shutdown(wait=True)
@@ -441,31 +443,37 @@ def _dispatch(
 ) -> None:
     """Post each message at its slot (the slots are the number's pacing)."""
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
-    per_second = max(1, int(pacing.SLOT_MARGIN / claim.interval * pacing.WINDOW_SHARE))
     rate = pacing.SLOT_MARGIN / claim.interval
+    guard = pacing.Guard(per_second=max(1, int(rate * pacing.WINDOW_SHARE)), gap=claim.interval / pacing.CATCH_UP)
     for index, body in enumerate(claim.batch.bodies):
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)
         target.flight.enter(rate)
-        claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, per_second))
+        claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, guard))
 
 
 def _post(
-    target: _Target, graph: GraphClient, body: dict[str, Any], timeout: httpx.Timeout, per_second: int
+    target: _Target, graph: GraphClient, body: dict[str, Any], timeout: httpx.Timeout, guard: pacing.Guard
 ) -> SendResult:
-    """One request, at the last moment checked against the drive's own one-second window: slots are wider
-    than 1/rate, and a late batch may catch up on its slots, but never beyond ``per_second`` requests (a
-    share of the rate that leaves room for the requests' jitter on the way) in any second, however the
-    threads were scheduled."""
+    """One request, checked at the last moment against the drive's own recent requests, however the threads
+    were scheduled: a batch that starts late, or a stall, catches up on its slots, but never faster than
+    ``guard.gap`` apart nor beyond ``guard.per_second`` in any second (a share of the rate that leaves room
+    for the requests' jitter on the way to Meta)."""
     recent = target.recent_posts
     with target.posting:
-        while recent and recent[0] <= time.monotonic() - 1.0:
+        now = time.monotonic()
+        while recent and recent[0] <= now - 1.0:
             recent.popleft()
-        if len(recent) >= per_second:
-            time.sleep(max(0.0, recent[0] + 1.0 - time.monotonic()))
+        wait = target.last_post + guard.gap - now
+        if len(recent) >= guard.per_second:
+            wait = max(wait, recent[0] + 1.0 - now)
+        if wait > 0:
+            time.sleep(wait)
+        target.last_post = time.monotonic()
+        while recent and recent[0] <= target.last_post - 1.0:
             recent.popleft()
-        recent.append(time.monotonic())
+        recent.append(target.last_post)
     started, seconds = time.monotonic(), None
     try:
         result = graph.send_message(target.phone_number_id, body, token=target.token, timeout=timeout)
