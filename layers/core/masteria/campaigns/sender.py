@@ -15,6 +15,7 @@ Pause and cancel are seen at the next claim: within three quarter-second batches
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -76,29 +77,46 @@ class _Flight:
 
     Under load latency grows with the requests in flight, and following it would add requests until the
     cap. So the latency followed is the least seen in the drive (a drive lasts a slice, 20 s), and the
-    allowance starts at the minimum and grows by one request per answer (it falls at once)."""
+    allowance starts at the minimum and grows by one request per answer (it falls at once). A request
+    unanswered for ten times that latency (a quarter of a second at least) is stuck, waiting on the network
+    and using nothing here: it no longer counts, or a few timeouts would hold up the whole campaign. The
+    cap counts every request, stuck or not (it is the number of threads)."""
 
     MINIMUM = 4
+    STUCK_FACTOR = 10
+    STUCK_AT_LEAST = 0.25  # seconds
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
         self.allowed = self.MINIMUM
-        self.count = 0
+        self._started: dict[int, float] = {}  # request → time.monotonic() it entered
+        self._tokens = itertools.count()
         self._floor: float | None = None  # seconds
         self._rate = 1.0
         self._changed = threading.Condition()
 
-    def enter(self, rate: float) -> None:
+    @property
+    def count(self) -> int:
+        return len(self._started)
+
+    def _active(self, now: float) -> int:
+        stuck_after = max(self.STUCK_AT_LEAST, self.STUCK_FACTOR * (self._floor or 0.0))
+        return sum(1 for started in self._started.values() if now - started < stuck_after)
+
+    def enter(self, rate: float) -> int:
+        """Wait for room, then count a request in; the token to ``leave`` with."""
         with self._changed:
             self._rate = rate
-            while self.count >= self.allowed:
-                self._changed.wait()
-            self.count += 1
+            while len(self._started) >= self.cap or self._active(time.monotonic()) >= self.allowed:
+                self._changed.wait(self.STUCK_AT_LEAST / 5)  # requests also make room by getting stuck
+            token = next(self._tokens)
+            self._started[token] = time.monotonic()
+            return token
 
-    def leave(self, seconds: float | None) -> None:
+    def leave(self, token: int, seconds: float | None) -> None:
         """A request ended; ``seconds`` it took, if it was answered."""
         with self._changed:
-            self.count -= 1
+            del self._started[token]
             if seconds is not None:
                 self._floor = seconds if self._floor is None else min(self._floor, seconds)
                 wanted = max(self.MINIMUM, min(self.cap, math.ceil(self._rate * self._floor * 2) + 4))
@@ -449,12 +467,18 @@ def _dispatch(
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)
-        target.flight.enter(rate)
-        claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, guard))
+        token = target.flight.enter(rate)
+        claim.batch.futures.append(pool.submit(_post, target, graph, body, timeout, guard, token=token))
 
 
 def _post(
-    target: _Target, graph: GraphClient, body: dict[str, Any], timeout: httpx.Timeout, guard: pacing.Guard
+    target: _Target,
+    graph: GraphClient,
+    body: dict[str, Any],
+    timeout: httpx.Timeout,
+    guard: pacing.Guard,
+    *,
+    token: int,
 ) -> SendResult:
     """One request, checked at the last moment against the drive's own recent requests, however the threads
     were scheduled: a batch that starts late, or a stall, catches up on its slots, but never faster than
@@ -480,7 +504,7 @@ def _post(
         seconds = time.monotonic() - started
         return result
     finally:
-        target.flight.leave(seconds)
+        target.flight.leave(token, seconds)
 
 
 def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:
