@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import phonenumbers
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
+from masteria.contacts import phones
 from masteria.contacts.csv_safety import safe_cell, unsafe_cell
 from masteria.contacts.keywords import is_opt_in, is_stop_request
 from masteria.contacts.phones import InvalidPhone, normalize
@@ -121,3 +123,29 @@ def test_the_fast_path_agrees_with_the_full_parse(digits: str, shape: str, regio
     except InvalidPhone:
         ours = None
     assert ours == _full_parse(text, region)
+
+
+def test_the_fast_validity_agrees_with_phonenumbers_in_every_region() -> None:
+    """Every region's example numbers of every kind, and near misses of them (digits changed, added,
+    dropped): the compiled patterns say valid exactly when ``phonenumbers.is_valid_number`` does."""
+    rng = random.Random(7)
+    checked = valid = 0
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            for kind in range(12):
+                example = phonenumbers.example_number_for_type(region, kind) if region != "001" else None
+                if example is None:
+                    continue
+                for _ in range(10):
+                    digits = list(str(example.national_number))
+                    for _ in range(rng.randint(0, 3)):
+                        digits[rng.randrange(len(digits))] = rng.choice("0123456789")
+                    if rng.random() < 0.2:
+                        digits.append(rng.choice("0123456789"))
+                    national = "".join(digits).lstrip("0") or "1"
+                    expected = phonenumbers.is_valid_number(
+                        phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+                    )
+                    assert phones._valid(code, national) == expected, (code, region, national)
+                    checked, valid = checked + 1, valid + expected
+    assert checked > 10_000 and valid > checked // 4  # both answers well represented

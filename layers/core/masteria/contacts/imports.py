@@ -225,11 +225,10 @@ def rejected_rows_csv(*, session: Session, actor: Principal, import_id: uuid.UUI
 
 # ---- the worker ----------------------------------------------------------------------------------
 
-_UPSERT = text(
-    """
+_UPSERT = """
     WITH up AS (
-        INSERT INTO contacts AS c (company_id, phone, name, email, language, notes, custom_fields)
-        SELECT :company, s.phone, s.name, s.email, s.language, s.notes, s.custom_fields FROM import_staging s
+        INSERT INTO contacts AS c (id, company_id, phone, name, email, language, notes, custom_fields)
+        SELECT {new_id}, :company, s.phone, s.name, s.email, s.language, s.notes, s.custom_fields FROM import_staging s
         ON CONFLICT (company_id, phone) DO UPDATE SET
             name = COALESCE(EXCLUDED.name, c.name),
             email = COALESCE(EXCLUDED.email, c.email),
@@ -245,7 +244,10 @@ _UPSERT = text(
     )
     SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up
     """
-)
+# New contacts' ids, where PostgreSQL has them (18 and later), are time-ordered UUIDs: an import's rows then
+# go to the end of the primary key's index instead of all over it (measured: 100,000 rows into the primary key
+# and the unique phone index took 1.3 s instead of 2.0 s; the search index costs about 2 s more either way).
+_UPSERTS = {True: text(_UPSERT.format(new_id="uuidv7()")), False: text(_UPSERT.format(new_id="gen_random_uuid()"))}
 _TAGS = (
     text(
         "INSERT INTO tags (company_id, name) SELECT DISTINCT ON (lower(name)) :company, name FROM import_tags"
@@ -287,7 +289,8 @@ def _write_chunk(session: Session, company_id: uuid.UUID, rows: list[csv_import.
             for r in rows
         ],
     )
-    counts = session.execute(_UPSERT, {"company": company_id}).one()
+    version = session.connection().dialect.server_version_info or (0,)
+    counts = session.execute(_UPSERTS[version >= (18,)], {"company": company_id}).one()
     tags = [[r.phone, tag] for r in rows for tag in r.tags]
     if tags:
         _copy(session, "import_tags", "phone, name", tags)
