@@ -146,7 +146,7 @@ def _start_worker(function: str, container: Container) -> subprocess.Popen[bytes
         "MASTERIA_DATA_DIR": str(settings.masteria_data_dir.resolve()),
         "GRAPH_BASE_URL": settings.graph_base_url,
     }
-    command = [sys.executable, "-m", "functions.local.cli", "worker", function]
+    command = [sys.executable, "-m", "functions.local.cli", "worker", function, "--runtime-pid", str(os.getpid())]
     return subprocess.Popen(command, env=env)  # noqa: S603 - this interpreter, our module, a manifest name
 
 
@@ -154,13 +154,15 @@ def worker(args: argparse.Namespace) -> int:
     """Pump one function's queue until SIGINT or SIGTERM; exit at once if the runtime that started it dies."""
     from functions.local.pump import QueuePump
 
+    if args.runtime_pid is not None and os.getppid() != args.runtime_pid:
+        return 1  # the runtime died before this worker started
     spec = manifest.by_name(args.function)
     container = _container()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pump = QueuePump(container.queue, [spec], stop=stop)
     pump.start()
-    parent = os.getppid()
+    parent = args.runtime_pid or os.getppid()
     try:
         while not stop.wait(0.2):
             if os.getppid() != parent:  # the runtime was killed: so is its worker, claims in hand and all
@@ -202,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_parser.set_defaults(run=sandbox)
     worker_parser = commands.add_parser("worker", help="pump one queue-triggered function (masteria dev starts it)")
     worker_parser.add_argument("function", choices=[f.name for f in manifest.queue_consumers()])
+    worker_parser.add_argument("--runtime-pid", type=int, help="exit as soon as this parent process is gone")
     worker_parser.set_defaults(run=worker)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

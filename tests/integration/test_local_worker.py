@@ -1,0 +1,56 @@
+"""``masteria worker``: the local runtime's process for one function exits as soon as the runtime that
+started it is gone (killed, it cannot stop its workers), and at once if it was gone before it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from masteria.bootstrap import DatabaseUrls
+
+ROOT = Path(__file__).resolve().parents[2]
+# A stand-in for ``masteria dev``: starts the worker as the runtime does, then waits to be killed.
+RUNTIME = """
+import subprocess, sys, time
+worker = subprocess.Popen([sys.executable, "-m", "functions.local.cli", "worker", "campaign_sender",
+                           "--runtime-pid", str(__import__("os").getpid())])
+print(worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by init) is gone too
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def test_a_worker_exits_when_its_runtime_is_killed(database_urls: DatabaseUrls, tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": database_urls.owner, "DATABASE_APP_URL": database_urls.app,
+           "MASTERIA_DATA_DIR": str(tmp_path), "JWT_SECRET": "x" * 64}  # fmt: skip
+    runtime = subprocess.Popen([sys.executable, "-c", RUNTIME], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert runtime.stdout is not None
+    worker = int(runtime.stdout.readline())
+    time.sleep(4)  # the worker is up and pumping its queue
+    assert _alive(worker)
+    runtime.send_signal(signal.SIGKILL)
+    runtime.wait()
+    deadline = time.monotonic() + 5
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def test_a_worker_whose_runtime_is_already_gone_does_not_start(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "functions.local.cli", "worker", "campaign_sender", "--runtime-pid", "1"]
+    env = {**os.environ, "MASTERIA_DATA_DIR": str(tmp_path)}
+    assert subprocess.run(command, cwd=ROOT, env=env, timeout=60, check=False).returncode == 1
