@@ -193,7 +193,7 @@ def drive(
         return target
     reason = "slice"
     ends = time.monotonic() + settings.slice_seconds
-    target.flight.cap = settings.concurrency
+    target.flight = _Flight(settings.concurrency)
     # threads are started as requests need them: no more than _Flight lets be in flight at once
     pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="campaign-send")
     dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
