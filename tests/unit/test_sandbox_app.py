@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from functions.local.sandbox.app import NumberSetup, Sandbox, SandboxNumber, router
@@ -133,3 +135,37 @@ def test_statuses_echo_our_callback_data_in_batches_and_timeouts_hang_only_their
     # the timed-out send was accepted all the same: its statuses come too
     assert by_opaque == {k: ["sent", "delivered"] for k in ("hung", "r1", "r2", "r3")}
     assert len(received) < len(statuses)  # several statuses per webhook body
+
+
+def test_an_undelivered_status_webhook_is_retried_further_apart_then_dropped(monkeypatch: Any) -> None:
+    from functions.local.sandbox import app as sandbox_app
+
+    monkeypatch.setattr(sandbox_app, "WEBHOOK_RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(sandbox_app, "WEBHOOK_ATTEMPTS", 4)
+    hits: list[float] = []
+    hook = FastAPI()
+
+    @hook.post("/hook")
+    def refuse() -> JSONResponse:
+        hits.append(time.monotonic())
+        return JSONResponse({"error": "down"}, status_code=503)
+
+    server = uvicorn.Server(uvicorn.Config(hook, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        sandbox = Sandbox()
+        sandbox.settings = sandbox_app.SandboxSettings(delay_seconds=0.01, delivered_probability=0)
+        setup = NumberSetup(waba_id="222", token="t", app_secret="s", webhook_url=f"http://127.0.0.1:{port}/hook")
+        sandbox.numbers["111"] = SandboxNumber(setup)
+        sandbox.statuses_later("111", "wamid.x", "5511912345678")  # one "sent" status
+        time.sleep(1.5)  # 0.05 + 0.1 + 0.2 s of retries, then it is dropped
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    assert len(hits) == 4
+    gaps = [b - a for a, b in itertools.pairwise(hits)]
+    assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2  # further apart each time

@@ -36,7 +36,11 @@ from masteria.observability import logger
 
 VERSION_PATTERN = r"^v\d+\.\d+$"
 STATUS_GATHER_SECONDS = 0.1  # with status_batch > 1: statuses due this close together share a webhook
-WEBHOOK_RETRY_SECONDS = 1.0  # an undelivered status webhook comes again (Meta retries for 7 days)
+# An undelivered status webhook comes again after 1, 2, 4 … s (at most a minute apart), ten times in all,
+# then is dropped with a warning (Meta retries for 7 days; a sandbox whose receiver is gone need not).
+WEBHOOK_RETRY_SECONDS = 1.0
+WEBHOOK_RETRY_MAX_SECONDS = 60.0
+WEBHOOK_ATTEMPTS = 10
 
 
 class NumberSetup(BaseModel):
@@ -114,7 +118,8 @@ class Sandbox:
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
         self._lock = threading.Lock()
-        self._statuses: list[tuple[float, int, str, dict[str, Any]]] = []  # (due, order, number, status) heap
+        # (due, order, number, status, attempt) heap
+        self._statuses: list[tuple[float, int, str, dict[str, Any], int]] = []
         self._order = itertools.count()
         self._status_ready = threading.Condition()
         self._status_thread: threading.Thread | None = None
@@ -185,7 +190,8 @@ class Sandbox:
                 body = {"id": wamid, "status": status, "recipient_id": recipient}
                 if opaque:
                     body["biz_opaque_callback_data"] = opaque
-                heapq.heappush(self._statuses, (now + n * settings.delay_seconds, next(self._order), number_id, body))
+                due = now + n * settings.delay_seconds
+                heapq.heappush(self._statuses, (due, next(self._order), number_id, body, 1))
             if self._status_thread is None:
                 self._status_thread = threading.Thread(target=self._post_statuses, name="sandbox-statuses", daemon=True)
                 self._status_thread.start()
@@ -197,14 +203,14 @@ class Sandbox:
                 while not self._statuses or self._statuses[0][0] > time.monotonic():
                     wait = self._statuses[0][0] - time.monotonic() if self._statuses else None
                     self._status_ready.wait(wait)
-                number_id = self._statuses[0][2]
+                number_id, attempt = self._statuses[0][2], self._statuses[0][4]
                 due: list[dict[str, Any]] = []
-                kept: list[tuple[float, int, str, dict[str, Any]]] = []
+                kept: list[tuple[float, int, str, dict[str, Any], int]] = []
                 # with batching on, statuses due within the next moment go in the same body
                 horizon = time.monotonic() + (STATUS_GATHER_SECONDS if self.settings.status_batch > 1 else 0)
                 while self._statuses and self._statuses[0][0] <= horizon:
                     item = heapq.heappop(self._statuses)
-                    if item[2] == number_id and len(due) < self.settings.status_batch:
+                    if item[2] == number_id and item[4] == attempt and len(due) < self.settings.status_batch:
                         due.append(item[3])
                     else:
                         kept.append(item)
@@ -217,11 +223,14 @@ class Sandbox:
                 logger.exception("sandbox could not post statuses")
                 status = None
             wanted = bool(self.numbers[number_id].setup.webhook_url)
-            if wanted and (status is None or status >= 500):  # as Meta does: retried (here every second)
-                retry_at = time.monotonic() + WEBHOOK_RETRY_SECONDS
+            if wanted and (status is None or status >= 500) and attempt >= WEBHOOK_ATTEMPTS:
+                logger.warning("sandbox dropped undelivered status webhooks", extra={"statuses": len(due)})
+            elif wanted and (status is None or status >= 500):  # as Meta does: retried, further apart each time
+                delay = min(WEBHOOK_RETRY_SECONDS * 2 ** (attempt - 1), WEBHOOK_RETRY_MAX_SECONDS)
+                retry_at = time.monotonic() + delay
                 with self._status_ready:
                     for body in due:
-                        heapq.heappush(self._statuses, (retry_at, next(self._order), number_id, body))
+                        heapq.heappush(self._statuses, (retry_at, next(self._order), number_id, body, attempt + 1))
 
 
 def _error(status: int, code: int, message: str, details: str | None = None) -> JSONResponse:
