@@ -282,6 +282,35 @@ def test_an_unknown_outcome_is_never_resent_and_is_settled_by_the_webhook_or_fai
     assert len(meta.sent) == 3  # nothing was ever sent again
 
 
+def test_an_earlier_attempts_error_is_cleared_once_the_recipient_is_sent_or_fails_as_unknown(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=3)
+    _start_only(client, owner, campaign, container)
+    meta.script.extend([2, 2, 2])  # every first attempt refused: transient, retried
+    _drive(container, owner, campaign)
+    assert len(_recipients(client, owner, campaign, error_code=2)) == 3
+    with _as(owner_engine, owner) as connection:
+        connection.execute(text("UPDATE campaign_recipients SET next_attempt_at = now()"))
+    meta.script.extend(["timeout", "timeout"])  # then two unanswered, one accepted
+    _drive(container, owner, campaign)
+    stamp = str(int(datetime.now(UTC).timestamp()))
+    unknown = _recipients(client, owner, campaign, status="unknown")
+    _status_webhook(
+        container, owner, campaign, id="wamid.late", status="delivered", timestamp=stamp,
+        recipient_id=unknown[0]["phone"].lstrip("+"), biz_opaque_callback_data=ledger.opaque(unknown[0]["id"]),
+    )  # fmt: skip
+    planner.sweep(db=container.database, queue=container.queue, clock=container.clock, unknown_timeout=timedelta(0))
+    progress = _progress(client, owner, campaign)
+    assert (progress["status"], progress["failed_by_reason"]) == ("completed", {"failed_unknown": 1})
+    assert _recipients(client, owner, campaign, error_code=2) == []
+    assert sorted((r["status"], r["error_code"], r["error_reason"]) for r in _recipients(client, owner, campaign)) == [
+        ("delivered", None, None), ("failed", None, "failed_unknown"), ("sent", None, None),
+    ]  # fmt: skip
+    assert len(meta.sent) == 3  # each accepted or unanswered once, nothing resent
+
+
 def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_not_resent(
     client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
 ) -> None:

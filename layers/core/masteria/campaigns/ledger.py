@@ -184,7 +184,11 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
                 "UPDATE campaign_recipients r SET status = d.status, wamid = COALESCE(r.wamid, d.wamid),"
                 " sent_at = COALESCE(r.sent_at, d.sent), delivered_at = COALESCE(r.delivered_at, d.delivered),"
                 " read_at = COALESCE(r.read_at, d.read), failed_at = COALESCE(r.failed_at, d.failed),"
-                " error_code = COALESCE(d.code, r.error_code), error_reason = COALESCE(d.reason, r.error_reason),"
+                # a failure reported now is the recipient's error; once sent, an earlier attempt's error is not
+                " error_code = CASE WHEN d.reason IS NOT NULL THEN d.code"
+                " WHEN d.status IN ('sent', 'delivered', 'read') THEN NULL ELSE r.error_code END,"
+                " error_reason = CASE WHEN d.reason IS NOT NULL THEN d.reason"
+                " WHEN d.status IN ('sent', 'delivered', 'read') THEN NULL ELSE r.error_reason END,"
                 " updated_at = now()"
                 " FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:wamids AS text[]),"
                 " CAST(:sent AS timestamptz[]), CAST(:delivered AS timestamptz[]), CAST(:read AS timestamptz[]),"

@@ -123,7 +123,7 @@ def _sweep_running(  # noqa: PLR0917 - a private step of sweep()
             CampaignRecipient.status == "unknown",
             CampaignRecipient.updated_at < now - unknown_timeout,
         )
-        .values(status="failed", error_reason="failed_unknown", failed_at=now, updated_at=now)
+        .values(status="failed", error_code=None, error_reason="failed_unknown", failed_at=now, updated_at=now)
         .returning(CampaignRecipient.id)
     ).all()
     counts["expired"] += len(expired)

@@ -559,7 +559,10 @@ def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:
                 text(
                     "UPDATE campaign_recipients r SET status = CASE WHEN r.status IN ('sending', 'unknown')"
                     " THEN 'sent' ELSE r.status END, wamid = COALESCE(r.wamid, d.wamid),"
-                    " sent_at = COALESCE(r.sent_at, :now), claimed_until = NULL, updated_at = :now"
+                    " sent_at = COALESCE(r.sent_at, :now), claimed_until = NULL, updated_at = :now,"
+                    # an error of an earlier attempt is no longer the recipient's: it was sent
+                    " error_code = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_code END,"
+                    " error_reason = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_reason END"
                     " FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[])) AS d(id, wamid) WHERE r.id = d.id"
                 ),
                 {"now": now, "ids": [i for i, _ in sent], "wamids": [w for _, w in sent]},
