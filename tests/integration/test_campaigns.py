@@ -579,6 +579,32 @@ def test_the_sweeper_starts_a_campaign_whose_schedule_was_lost(
     assert _progress(client, owner, campaign)["status"] == "completed"
 
 
+def test_the_sweeper_restarts_a_driver_only_for_recipients_due_and_left_behind(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=2)
+    _start_only(client, owner, campaign, container)  # running, no driver, its send job gone
+
+    def sweep() -> int:
+        restarted = planner.sweep(db=container.database, queue=container.queue, clock=container.clock)["restarted"]
+        container.queue.delete(SEND_QUEUE, [m.receipt for m in container.queue.receive(SEND_QUEUE)])
+        return restarted
+
+    assert sweep() == 1  # never tried: a driver at once
+    with _as(owner_engine, owner) as connection:  # retries a day away (131049) have their delayed job
+        connection.execute(text("UPDATE campaign_recipients SET next_attempt_at = now() + interval '24 hours'"))
+    assert (sweep(), sweep()) == (0, 0)  # not every minute for a day
+    with _as(owner_engine, owner) as connection:  # due a few seconds ago: its job is about to come
+        connection.execute(text("UPDATE campaign_recipients SET next_attempt_at = now() - interval '5 seconds'"))
+    assert sweep() == 0
+    with _as(owner_engine, owner) as connection:  # long past due and nobody sending: its job was lost
+        connection.execute(text("UPDATE campaign_recipients SET next_attempt_at = now() - interval '5 minutes'"))
+    assert planner.sweep(db=container.database, queue=container.queue, clock=container.clock)["restarted"] == 1
+    _pump(container)  # the driver it started sends them
+    assert _progress(client, owner, campaign)["sent"] == 2
+
+
 @pytest.mark.parametrize("role", ["agent"])
 def test_agents_cannot_manage_campaigns(role: str, client: TestClient, meta: FakeMeta) -> None:
     owner = sign_up(client)

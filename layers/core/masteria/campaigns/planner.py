@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, text, update
+from sqlalchemy import Select, exists, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from masteria.ports import Clock, Queue
 LATE_START = timedelta(minutes=2)
 # An outcome still unknown this long after the send is failed as unknown (never resent).
 UNKNOWN_TIMEOUT = timedelta(minutes=15)
+# A recipient waiting for a later attempt has a delayed send job coming for it; this long past its time
+# with no driver, that job was lost: the sweeper starts a driver.
+OVERDUE = timedelta(minutes=1)
 
 
 def audience_query(session: Session, audience: Audience) -> Select[Any]:
@@ -135,6 +138,11 @@ def _sweep_running(  # noqa: PLR0917 - a private step of sweep()
     if expired or gone:
         ledger.emit_progress(session, campaign_id)
     driving = campaign.driver_until is not None and campaign.driver_until > now
-    if not driving and ledger.remaining(session, campaign_id).get("pending"):
+    stalled = exists().where(
+        CampaignRecipient.campaign_id == campaign_id,
+        CampaignRecipient.status == "pending",
+        or_(CampaignRecipient.next_attempt_at.is_(None), CampaignRecipient.next_attempt_at < now - OVERDUE),
+    )
+    if not driving and session.scalar(select(stalled)):
         enqueue_send(queue, campaign.company_id, campaign_id)
         counts["restarted"] += 1
