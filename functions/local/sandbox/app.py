@@ -23,6 +23,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -113,7 +114,7 @@ class Sandbox:
         self.numbers: dict[str, SandboxNumber] = {}
         self.templates: dict[str, list[dict[str, Any]]] = {}
         self.settings = SandboxSettings()
-        self.sends: dict[str, list[float]] = {}  # number → send times (the rate limit)
+        self.sends: dict[str, deque[float]] = {}  # number → send times in the last second (the rate limit)
         self.last_to: dict[tuple[str, str], float] = {}  # (number, recipient) → last send (the pair rate)
         self.last_inbound: dict[tuple[str, str], float] = {}  # (number, customer) → last message (the window)
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → (mime type, bytes), for inbound media
@@ -125,10 +126,13 @@ class Sandbox:
         self._status_thread: threading.Thread | None = None
         # One client for every webhook it posts: a new one per post would build a TLS context each time.
         self._http = httpx.Client(timeout=10)
+        self._wamid_prefix = uuid.uuid4().hex[:20]
+        self._wamids = itertools.count()
 
     def wamid(self) -> str:
-        """Unique across restarts too (the database remembers wamids; the sandbox's memory does not)."""
-        return f"wamid.sandbox{uuid.uuid4().hex}"
+        """Unique across restarts too (the database remembers wamids; the sandbox's memory does not): a
+        random part drawn once per process, then a counter (a fresh uuid4 per send cost a system call)."""
+        return f"wamid.sandbox{self._wamid_prefix}{next(self._wamids):012x}"
 
     def number_by_token(self, token: str) -> tuple[str, SandboxNumber] | None:
         return next(((i, n) for i, n in self.numbers.items() if n.setup.token == token), None)
@@ -288,7 +292,9 @@ def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any], injection: I
             return _error(400, injection.error, f"Injected error {injection.error}")
     if body.get("status") == "read":
         return None
-    recent = [t for t in sandbox.sends.get(number_id, []) if now - t < 1.0]
+    recent = sandbox.sends.setdefault(number_id, deque())
+    while recent and now - recent[0] >= 1.0:
+        recent.popleft()
     if settings.rate_per_second is not None and len(recent) >= settings.rate_per_second:
         return _error(400, 130429, "Rate limit hit", "Cloud API message throughput has been reached.")
     recipient = str(body.get("to"))
@@ -300,7 +306,7 @@ def _limits(sandbox: Sandbox, number_id: str, body: dict[str, Any], injection: I
         return _error(
             400, 131047, "Re-engagement message", "More than 24 hours have passed since the customer last replied."
         )
-    sandbox.sends[number_id] = [*recent, now]
+    recent.append(now)
     sandbox.last_to[(number_id, recipient)] = now
     return None
 
