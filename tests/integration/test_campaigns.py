@@ -311,6 +311,31 @@ def test_an_earlier_attempts_error_is_cleared_once_the_recipient_is_sent_or_fail
     assert len(meta.sent) == 3  # each accepted or unanswered once, nothing resent
 
 
+def test_a_status_that_says_what_the_ledger_says_writes_nothing(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=1)
+    _start_only(client, owner, campaign, container)
+    _drive(container, owner, campaign)
+    (recipient,) = _recipients(client, owner, campaign)
+
+    def version() -> str:
+        with _as(owner_engine, owner) as connection:
+            return str(connection.execute(text("SELECT xmin FROM campaign_recipients")).scalar_one())
+
+    stamp = str(int(datetime.now(UTC).timestamp()))
+    status = {"id": recipient["wamid"], "timestamp": stamp, "recipient_id": recipient["phone"].lstrip("+"),
+              "biz_opaque_callback_data": ledger.opaque(recipient["id"])}  # fmt: skip
+    before = version()
+    _status_webhook(container, owner, campaign, status="sent", **status)  # the sender recorded it already
+    assert version() == before
+    _status_webhook(container, owner, campaign, status="delivered", **status)
+    assert version() != before
+    (recipient,) = _recipients(client, owner, campaign)
+    assert recipient["status"] == "delivered"
+
+
 def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_not_resent(
     client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
 ) -> None:

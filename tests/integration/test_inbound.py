@@ -189,6 +189,22 @@ def test_a_stop_keyword_opts_the_contact_out(client: TestClient, container: Cont
         assert (consent.channel, consent.status) == ("whatsapp", "opted_out")
 
 
+def test_a_body_for_another_of_the_companys_numbers_lands_on_that_number(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    first = make_connection(client, owner, meta)
+    second = make_connection(client, owner, meta, phone_number_id="106540352242922")  # the example's number
+    raw = (Path(WEBHOOK_BODIES[0]).parent / "text_message.json").read_bytes()
+    for connection in (first, second):  # posted to either number's URL (Meta posts a WABA's numbers to one)
+        result = inbound.process(db=container.database, keys=container.company_keys, job=_job(owner, connection, raw))
+        assert not result.dead_lettered, result.errors
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        (conversation,) = session.scalars(select(Conversation)).all()
+        assert str(conversation.connection_id) == second["id"]
+        assert session.scalar(select(func.count()).select_from(Message)) == 1  # the second time, a duplicate
+
+
 def test_a_body_for_a_number_we_do_not_have_is_dead_lettered(
     client: TestClient, container: Container, meta: FakeMeta
 ) -> None:

@@ -148,7 +148,7 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
     if not by_id:
         return set()
     rows = session.execute(
-        select(CampaignRecipient.id, CampaignRecipient.status, CampaignRecipient.campaign_id)
+        select(CampaignRecipient.id, CampaignRecipient.status, CampaignRecipient.campaign_id, CampaignRecipient.wamid)
         .where(CampaignRecipient.id.in_(sorted(by_id)))
         .order_by(CampaignRecipient.id)
         .with_for_update()
@@ -174,7 +174,9 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
                     change[step] = change[step] or at
             if RANK[new] > RANK[change["status"]]:
                 change["status"] = new
-        if change["status"] != row.status or change["wamid"]:
+        # nothing to write when it says what the row says already (a "sent" after the sender recorded the
+        # send): a status moves a recipient forward, a failure brings its error, a wamid may be new
+        if change["status"] != row.status or change["reason"] is not None or (change["wamid"] and not row.wamid):
             changes.append(change)
             if row.status == "unknown" and RANK[change["status"]] > RANK["unknown"]:
                 settled.add(row.campaign_id)  # its driver may be gone: the webhook may finish the campaign

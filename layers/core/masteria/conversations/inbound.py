@@ -129,12 +129,15 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
             if connection is None:
                 raise Unprocessable("the connection no longer exists")
             result = Result()
-            numbers: dict[str, ChannelConnection] | None = None
+            own_number: str | None = None  # the number of the connection the webhook came to
+            numbers: dict[str, ChannelConnection] | None = None  # every one: read only for another number
             for entry in payload["entry"]:
                 for change in entry.get("changes") or []:
                     target = connection
                     number = ((change.get("value") or {}).get("metadata") or {}).get("phone_number_id")
-                    if number is not None:
+                    if number is not None and own_number is None:
+                        own_number = connections.credentials(session, keys, connection).phone_number_id
+                    if number is not None and str(number) != own_number:
                         numbers = numbers if numbers is not None else _numbers(session, keys, job)
                         if str(number) not in numbers:
                             raise Unprocessable(f"no connection has the phone number id {number}")
