@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -85,7 +86,7 @@ def container(settings: Settings, owner_engine: Engine, meta: FakeMeta) -> Itera
     """A fresh container on a clean database, installed as the process's container."""
     truncate_all(owner_engine)
     instance = Container(settings, queue_configs=local_queue_configs())
-    instance.graph = GraphClient(meta.client())
+    instance.graph = GraphClient(httpx.MockTransport(meta))
     bootstrap.install(instance)
     yield instance
     bootstrap.install(None)

@@ -66,9 +66,6 @@ class FakeMeta:
         except IndexError:
             return None
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(transport=httpx.MockTransport(self))
-
     def _tokens_of(self, waba_id: str) -> set[str]:
         return {n.token for n in self.numbers.values() if n.waba_id == waba_id}
 

@@ -43,7 +43,7 @@ def test_sync_follows_every_page_with_the_token_in_a_header() -> None:
             )
         return httpx.Response(200, json={"data": templates[1:], "paging": {"cursors": {"before": "A"}}})
 
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(graph)))
+    client = GraphClient(httpx.MockTransport(graph))
     names = [t["name"] for t in client.list_templates("123", token="token-1")]
     assert names == [t["name"] for t in templates]
     assert seen[0].url.path == "/v23.0/123/message_templates"
@@ -53,7 +53,7 @@ def test_paging_urls_off_the_graph_host_are_refused() -> None:
     def graph(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"data": [], "paging": {"next": "https://evil.example.com/steal"}})
 
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(graph)))
+    client = GraphClient(httpx.MockTransport(graph))
     with pytest.raises(GraphPermanentError, match="unexpected paging URL"):
         list(client.list_templates("123", token="t"))
 
@@ -67,7 +67,7 @@ def test_create_sends_the_template_as_meta_documents_it(request_file: str) -> No
         assert json.loads(request.content) == template
         return httpx.Response(200, json=_example("post_response_200"))
 
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(graph)))
+    client = GraphClient(httpx.MockTransport(graph))
     assert client.create_template("123", template, token="t") == _example("post_response_200")
 
 
@@ -77,13 +77,13 @@ def test_delete_by_name_and_id() -> None:
         assert dict(request.url.params) == {"name": "hello_world", "hsm_id": "42"}
         return httpx.Response(200, json=_example("delete_response_200"))
 
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(graph)))
+    client = GraphClient(httpx.MockTransport(graph))
     assert client.delete_template("123", name="hello_world", template_id="42", token="t") is True
 
 
 def _error(code: int, status: int = 400) -> GraphError:
     body = {"error": {"message": "m", "type": "OAuthException", "code": code, "error_data": {"details": "d"}}}
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(status, json=body))))
+    client = GraphClient(httpx.MockTransport(lambda r: httpx.Response(status, json=body)))
     with pytest.raises(GraphError) as raised:
         client.request("GET", "x", token="t")
     return raised.value
@@ -117,21 +117,21 @@ def test_errors_map_by_code_never_by_status(code: int, status: int, category: Ca
 
 
 def test_no_body_and_network_failures() -> None:
-    bare = GraphClient(httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(502, text="<html>"))))
+    bare = GraphClient(httpx.MockTransport(lambda r: httpx.Response(502, text="<html>")))
     with pytest.raises(GraphTransientError):
         bare.request("GET", "x", token="t")
 
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
-    slow = GraphClient(httpx.Client(transport=httpx.MockTransport(timeout)))
+    slow = GraphClient(httpx.MockTransport(timeout))
     with pytest.raises(GraphOutcomeUnknown, match="ReadTimeout"):  # it may have reached Meta
         slow.request("GET", "x", token="t")
 
     def refused(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    down = GraphClient(httpx.Client(transport=httpx.MockTransport(refused)))
+    down = GraphClient(httpx.MockTransport(refused))
     with pytest.raises(GraphTransientError, match="could not connect") as caught:  # nothing was sent
         down.request("GET", "x", token="t")
     assert not isinstance(caught.value, GraphOutcomeUnknown)

@@ -121,7 +121,7 @@ def test_send_mark_read_and_media_through_the_graph_api() -> None:
             return httpx.Response(200, content=b"%PDF-1.7 ...")
         return httpx.Response(404, json={"error": {"code": 100, "message": "unknown"}})
 
-    client = GraphClient(httpx.Client(transport=httpx.MockTransport(graph)))
+    client = GraphClient(httpx.MockTransport(graph))
     sent = client.send_message("106540352242922", messages.text("+5511912345678", "Oi!"), token="t")
     assert (sent.wamid, sent.wa_id) == ("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJCOTY3NDc0NDFDRUI3NTA0Q0UA", "16505551234")
     assert client.mark_read("106540352242922", messages.mark_read(sent.wamid), token="t") is True

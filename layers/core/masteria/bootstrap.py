@@ -288,7 +288,7 @@ class Container:
         # an idle one before the server would (uvicorn: after 5 s): a request sent on a connection the server is
         # closing fails with no answer, an unknown outcome that is never resent
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=64, keepalive_expiry=2.0)
-        return GraphClient(httpx.Client(limits=limits), version=s.graph_api_version, base_url=s.graph_base_url)
+        return GraphClient(httpx.HTTPTransport(limits=limits), version=s.graph_api_version, base_url=s.graph_base_url)
 
     @cached_property
     def webhook_http(self) -> httpx.Client:
@@ -312,6 +312,8 @@ class Container:
     def close(self) -> None:
         if "database" in self.__dict__:
             self.database.dispose()
+        if "graph" in self.__dict__:
+            self.graph.close()
 
 
 _installed: Container | None = None

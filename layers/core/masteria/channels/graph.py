@@ -1,5 +1,5 @@
-"""The one client of Meta's Graph API: an ``httpx.Client`` in (tests pass a ``MockTransport``),
-typed errors out. The WhatsApp channel adds messaging, media and webhooks management to it."""
+"""The one client of Meta's Graph API: an httpx transport in (tests pass a ``MockTransport``), typed errors
+out. The WhatsApp channel adds messaging, media and webhooks management to it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ DEFAULT_BASE_URL = "https://graph.facebook.com"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_PAGES = 100  # 250 templates per WABA at most (META.md §3.3): far fewer pages than this
 MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com", "graph.facebook.com"})
+USER_AGENT = "masteria"
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,20 @@ class SendResult:
 
 
 class GraphClient:
-    def __init__(self, http: httpx.Client, *, version: str = DEFAULT_VERSION, base_url: str = DEFAULT_BASE_URL):
-        self._http = http
+    """Requests go straight to the transport (its connection pool): an ``httpx.Client`` around it would add
+    cookies, redirects, auth and default headers we do not use, a quarter of each campaign send's CPU. Only
+    multipart uploads and streamed downloads go through a client, on the same transport."""
+
+    def __init__(
+        self, transport: httpx.BaseTransport, *, version: str = DEFAULT_VERSION, base_url: str = DEFAULT_BASE_URL
+    ):
+        self._transport = transport
+        self._http = httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT})
         self._base = base_url.rstrip("/")
         self._root = f"{self._base}/{version}"
+
+    def close(self) -> None:
+        self._http.close()  # and the transport, with its connections
 
     def request(
         self,
@@ -48,10 +59,20 @@ class GraphClient:
                 code=-1, message="unexpected paging URL", details=None, category=Category.PERMANENT, trace_id=None
             )
         url = path if "://" in path else f"{self._root}/{path.lstrip('/')}"
+        request = httpx.Request(
+            method,
+            url,
+            params=params,
+            json=json,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+            extensions={"timeout": timeout.as_dict()},
+        )
         try:
-            response = self._http.request(
-                method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
-            )
+            response = self._transport.handle_request(request)
+            try:
+                response.read()
+            finally:
+                response.close()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             # nothing reached Meta: safe to send again
             raise GraphTransientError(
