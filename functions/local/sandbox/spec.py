@@ -105,11 +105,16 @@ def _json(node: Any) -> Any:
 
 
 @functools.cache
+def _registry_unlocked() -> jsonschema_rs.Registry:
+    """The spec's schemas, once, for every message type's validator to resolve its references in."""
+    return jsonschema_rs.Registry([(_BASE, _json({"components": _spec_unlocked()["components"]}))])
+
+
+@functools.cache
 def _validator_unlocked(ref: str) -> jsonschema_rs.Validator:
     # jsonschema-rs (compiled): a template message checks in microseconds, not the pure-Python library's
     # third of a millisecond that made the sandbox's answers slow under campaign load
-    registry = jsonschema_rs.Registry([(_BASE, _json({"components": _spec_unlocked()["components"]}))])
-    return jsonschema_rs.Draft202012Validator({"$ref": f"{_BASE}{ref}"}, registry=registry)
+    return jsonschema_rs.Draft202012Validator({"$ref": f"{_BASE}{ref}"}, registry=_registry_unlocked())
 
 
 def _validator(ref: str) -> jsonschema_rs.Validator:
