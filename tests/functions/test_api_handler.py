@@ -38,3 +38,25 @@ def test_errors_leak_no_detail(container: Container) -> None:
     assert response["headers"]["content-type"] == "application/problem+json"
     problem = json.loads(response["body"])
     assert {e["field"] for e in problem["errors"]} == {"email", "password"}
+
+
+def test_the_refresh_cookie_through_mangum(container: Container) -> None:
+    """API Gateway v2 carries cookies in `cookies` lists both ways; the origin is https + the Host it was called on."""
+    from functions.api.handler import handler
+
+    browser = {"x-refresh-cookie": "1", "origin": "https://api.example.com", "x-forwarded-proto": "https"}
+    body = {"company_name": "Cookie Co", "name": "C", "email": "c@cookie.example.com", "password": "pass phrase 1"}
+    created = handler(http_api_event("POST", "/v1/auth/signup", body=body, headers=browser), FakeContext())
+    assert created["statusCode"] == 201, created["body"]
+    assert json.loads(created["body"])["refresh_token"] is None
+    (cookie,) = created["cookies"]
+    assert cookie.startswith("masteria_refresh=mrt1.")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    # WHEN the browser refreshes with its cookie and no body
+    event = http_api_event("POST", "/v1/auth/refresh", headers=browser)
+    event["cookies"] = [cookie.split(";")[0]]
+    rotated = handler(event, FakeContext())
+    # THEN it rotates: a new cookie
+    assert rotated["statusCode"] == 200, rotated["body"]
+    (new_cookie,) = rotated["cookies"]
+    assert new_cookie.split(";")[0] != cookie.split(";")[0]

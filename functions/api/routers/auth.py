@@ -1,10 +1,14 @@
-"""Sign-up, login, token refresh, logout, accepting an invitation."""
+"""Sign-up, login, token refresh, logout, accepting an invitation.
+
+Browsers ask for their refresh token in a cookie (``X-Refresh-Cookie: 1``): see ``functions/api/cookies.py``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
+from functions.api.cookies import BrowserRefreshDep, BrowserSignInDep
 from functions.api.deps import AddressDep, ContainerDep, LoginThrottleDep, TokenConfigDep
+from masteria.errors import Unauthorized
 from masteria.tenancy import service
 from masteria.tenancy.schemas import AcceptInvite, Login, RefreshRequest, SignUp, TokenPair
 
@@ -12,21 +16,27 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenPair)
-def sign_up(body: SignUp, container: ContainerDep, tokens: TokenConfigDep) -> TokenPair:
+def sign_up(
+    body: SignUp, container: ContainerDep, tokens: TokenConfigDep, browser: BrowserSignInDep, response: Response
+) -> TokenPair:
     """Create a company and its owner; returns the owner's tokens."""
-    return service.sign_up(db=container.database, clock=container.clock, tokens=tokens, data=body)
+    pair = service.sign_up(db=container.database, clock=container.clock, tokens=tokens, data=body)
+    return browser.deliver(pair, response)
 
 
 @router.post("/login", response_model=TokenPair)
 def login(
     body: Login,
+    *,
     container: ContainerDep,
     tokens: TokenConfigDep,
     throttle: LoginThrottleDep,
     address: AddressDep,
+    browser: BrowserSignInDep,
+    response: Response,
 ) -> TokenPair:
     """Exchange email and password for an access token (15 min) and a refresh token."""
-    return service.login(
+    pair = service.login(
         db=container.database,
         clock=container.clock,
         tokens=tokens,
@@ -34,23 +44,42 @@ def login(
         data=body,
         address=address,
     )
+    return browser.deliver(pair, response)
 
 
 @router.post("/refresh", response_model=TokenPair)
-def refresh(body: RefreshRequest, container: ContainerDep, tokens: TokenConfigDep) -> TokenPair:
-    """Rotate a refresh token. Reusing one revokes every token of that sign-in."""
-    return service.refresh(
-        db=container.database, clock=container.clock, tokens=tokens, refresh_token=body.refresh_token
-    )
+def refresh(
+    container: ContainerDep,
+    tokens: TokenConfigDep,
+    browser: BrowserRefreshDep,
+    response: Response,
+    body: RefreshRequest | None = None,
+) -> TokenPair:
+    """Rotate a refresh token (the body's, else the `masteria_refresh` cookie's). Reusing one revokes every
+    token of that sign-in (and a refused cookie is cleared)."""
+    with browser.clearing_refused_cookie():
+        token = browser.refresh_token(body)
+        if token is None:
+            raise Unauthorized('no refresh token: send {"refresh_token": ...} or the masteria_refresh cookie')
+        pair = service.refresh(db=container.database, clock=container.clock, tokens=tokens, refresh_token=token)
+    return browser.deliver(pair, response)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(body: RefreshRequest, container: ContainerDep) -> None:
-    """Revoke the sign-in the refresh token belongs to."""
-    service.logout(db=container.database, clock=container.clock, refresh_token=body.refresh_token)
+def logout(
+    container: ContainerDep, browser: BrowserRefreshDep, response: Response, body: RefreshRequest | None = None
+) -> None:
+    """Revoke the sign-in the refresh token (the body's, else the cookie's) belongs to; clears the cookie."""
+    token = browser.refresh_token(body)
+    if token is not None:
+        service.logout(db=container.database, clock=container.clock, refresh_token=token)
+    browser.forget(response)
 
 
 @router.post("/accept-invite", response_model=TokenPair)
-def accept_invite(body: AcceptInvite, container: ContainerDep, tokens: TokenConfigDep) -> TokenPair:
+def accept_invite(
+    body: AcceptInvite, container: ContainerDep, tokens: TokenConfigDep, browser: BrowserSignInDep, response: Response
+) -> TokenPair:
     """Set a password with an invitation token; returns the new user's tokens."""
-    return service.accept_invite(db=container.database, clock=container.clock, tokens=tokens, data=body)
+    pair = service.accept_invite(db=container.database, clock=container.clock, tokens=tokens, data=body)
+    return browser.deliver(pair, response)

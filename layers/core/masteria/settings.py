@@ -6,13 +6,15 @@ per process. The README's configuration reference lists these fields.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+_ORIGIN = re.compile(r"^https?://([a-z0-9.-]+|\[[0-9a-f:]+\])(:[0-9]{1,5})?$")
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
 
 
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "masteria-api"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+    # Browsers' refresh cookie: the origins (scheme://host[:port]) its routes accept besides the request's own
+    # (behind CloudFront the API sees API Gateway's host, not the dashboard's). Comma-separated in the environment.
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
 
     # Failed-login throttling.
     login_max_failures_per_account: int = Field(default=5, ge=1)
@@ -94,7 +99,22 @@ class Settings(BaseSettings):
     # Local runtime.
     local_host: str = "127.0.0.1"
     local_port: int = Field(default=8000, ge=1, le=65535)
+    # The built dashboard `masteria dev` serves at / (unset: web/dist of this checkout).
+    web_dist_dir: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            origins = tuple(str(part).strip().rstrip("/").lower() for part in value)
+            for origin in origins:
+                if not _ORIGIN.match(origin):
+                    raise ValueError(f"ALLOWED_ORIGINS: {origin!r} is not an origin like https://app.example.com")
+            return origins
+        return value
 
     @field_validator("jwt_secret")
     @classmethod

@@ -42,7 +42,10 @@ class TokenPair(ReadModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - a scheme name, not a secret
     expires_in: int
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="null in browser mode (request header `X-Refresh-Cookie: 1`): the token is in the "
+        "HttpOnly cookie `masteria_refresh` instead"
+    )
     refresh_expires_in: int
 
 
