@@ -9,7 +9,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit bench migrate lock clean help synth layer deploy
+.PHONY: dev test lint typecheck unit bench migrate lock clean help synth layer deploy web web-dev web-check api-types node-check chromium
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,11 +22,40 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-extras --quiet
 	@touch $@
 
-dev: $(VENV)/.synced  ## Run the product locally (embedded PostgreSQL, API on :8000, queue pump)
+dev: $(VENV)/.synced web  ## Run the product locally: the dashboard and API on :8000 (embedded PostgreSQL, queue pump)
 	$(BIN)/masteria dev
 
-test: lint typecheck  ## Run every check and test
+test: lint typecheck web-check web chromium  ## Run every check and test (Python, dashboard, browser)
 	$(BIN)/pytest -m "not bench"
+
+# The dashboard (web/): Node 20+ and npm build it; `npm ci` installs exactly web/package-lock.json.
+WEB_STAMP := web/node_modules/.installed
+
+node-check:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make: the dashboard (web/) needs Node.js 20+ with npm, and neither was found. Install them (Debian: apt-get install nodejs npm; or https://nodejs.org), then run make again." >&2; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "make: the dashboard needs Node.js 20+, found $$(node --version)." >&2; exit 1; }
+
+$(WEB_STAMP): web/package.json web/package-lock.json | node-check
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: $(WEB_STAMP)  ## Build the dashboard into web/dist (served at / by masteria dev)
+	cd web && npm run build --silent
+
+web-dev: $(VENV)/.synced $(WEB_STAMP)  ## The dashboard with hot reload on :5173 (Vite), proxying /v1 and /ws to masteria dev on :8000
+	$(BIN)/masteria dev & runtime=$$!; trap 'kill $$runtime 2>/dev/null; wait $$runtime' EXIT INT TERM; cd web && npm run dev
+
+web-check: $(WEB_STAMP)  ## The dashboard's ESLint, tsc and unit tests (Vitest)
+	cd web && npm run lint --silent && npm run typecheck --silent && npm test --silent
+
+api-types: $(VENV)/.synced $(WEB_STAMP)  ## Regenerate the dashboard's API types from the app's OpenAPI (a test fails when they are stale)
+	@mkdir -p .build
+	$(BIN)/python -m functions.api.openapi > .build/openapi.json
+	cd web && npm run api-types --silent
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+chromium:
+	@command -v chromium >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium; }
 
 lint: $(VENV)/.synced  ## Ruff (style, import boundaries)
 	$(BIN)/ruff check .

@@ -1,0 +1,170 @@
+"""Browser tests: the dashboard in Debian's Chromium (``/usr/bin/chromium``, never a browser Playwright
+downloads), driven by Playwright against a real ``masteria dev`` (embedded PostgreSQL, the WhatsApp sandbox).
+
+Screenshots of every screen go to ``.artifacts/screenshots`` (``shot``); ``axe`` runs axe-core on the page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.runtime import Runtime, dev_runtime
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"
+# Chromium's background services reach for Google's hosts, which this machine cannot reach.
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    assert (ROOT / "web" / "dist" / "index.html").exists(), "the dashboard is not built: run `make web`"
+    data = tmp_path_factory.mktemp("browser-data")
+    data.parent.chmod(0o755)  # the embedded PostgreSQL runs as another OS user when we are root
+    with dev_runtime(data) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test does)"
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Session:
+    """One browser context (its own cookies) on the runtime, in one language."""
+
+    context: BrowserContext
+    page: Page
+    base_url: str
+    locale: str
+    errors: list[str]
+
+    def goto(self, path: str) -> Page:
+        self.page.goto(self.base_url + path)
+        return self.page
+
+
+def new_session(
+    browser: Browser, runtime: Runtime, locale: str = "en", viewport: dict[str, int] | None = None
+) -> Session:
+    context = browser.new_context(
+        base_url=runtime.url,
+        locale=locale,
+        viewport=viewport or {"width": 1280, "height": 800},  # type: ignore[arg-type]
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None,
+    )
+    return Session(context, page, runtime.url, locale, errors)
+
+
+@pytest.fixture
+def session(browser: Browser, runtime: Runtime) -> Iterator[Session]:
+    s = new_session(browser, runtime)
+    yield s
+    s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"
+
+
+@pytest.fixture
+def session_pt(browser: Browser, runtime: Runtime) -> Iterator[Session]:
+    s = new_session(browser, runtime, locale="pt-BR")
+    yield s
+    s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"
+
+
+@dataclass
+class Owner:
+    company: str
+    name: str
+    email: str
+    password: str = PASSWORD
+
+
+def fresh_owner() -> Owner:
+    n = next(_counter)
+    pid = os.getpid()
+    return Owner(company=f"Browser Co {pid}-{n}", name=f"Owner {n}", email=f"owner{n}.{pid}@browser.example.com")
+
+
+def sign_up(s: Session, owner: Owner | None = None) -> Owner:
+    """Sign up through the screen (English or Portuguese labels) and wait for the home screen."""
+    owner = owner or fresh_owner()
+    page = s.goto("/signup")
+    pt = s.locale.startswith("pt")
+    page.get_by_label("Nome da empresa" if pt else "Company name").fill(owner.company)
+    page.get_by_label("Seu nome" if pt else "Your name").fill(owner.name)
+    page.get_by_label("E-mail" if pt else "Email").fill(owner.email)
+    page.get_by_label("Senha" if pt else "Password").fill(owner.password)
+    page.get_by_role("button", name="Criar conta" if pt else "Create account").click()
+    expect(page.get_by_role("button", name="Menu da conta" if pt else "Account menu")).to_be_visible()
+    return owner
+
+
+def log_in(s: Session, email: str, password: str) -> None:
+    page = s.goto("/login")
+    pt = s.locale.startswith("pt")
+    page.get_by_label("E-mail" if pt else "Email").fill(email)
+    page.get_by_label("Senha" if pt else "Password").fill(password)
+    page.get_by_role("button", name="Entrar" if pt else "Sign in").click()
+    expect(page.get_by_role("button", name="Menu da conta" if pt else "Account menu")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> Path:
+    """A full-page screenshot as a test artifact: ``.artifacts/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe(page: Page, *, context: str = "document") -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (run through the debugger
+    protocol, so the page's Content-Security-Policy stays on)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => ({{id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}}))"
+    )
+    return list(result)
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)

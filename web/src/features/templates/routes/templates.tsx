@@ -1,0 +1,12 @@
+import { useTranslation } from "react-i18next";
+import { EmptyState, PageHeader } from "@/components/ui/states";
+
+export function Component() {
+  const { t } = useTranslation("templates");
+  return (
+    <div className="p-4 md:p-6">
+      <PageHeader title={t("templates.title")} />
+      <EmptyState title={t("common:comingSoon")} />
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * The browser's sign-in. The access token lives in memory only (this module); the refresh token is an
+ * HttpOnly cookie the API sets for `/v1/auth` when asked with `X-Refresh-Cookie: 1`, so script never sees it.
+ * Tabs refresh one at a time (Web Locks), so a rotation is never mistaken for a reused token; a sign-out in
+ * one tab (or a refused refresh) signs out every tab through a BroadcastChannel.
+ */
+
+export interface Tokens {
+  access_token: string;
+  expires_in: number;
+}
+
+type Listener = (state: SessionState) => void;
+export type SessionState = { status: "unknown" } | { status: "signed-in"; token: string } | { status: "signed-out"; reason?: "expired" | "logout" };
+
+const COOKIE_HEADER = { "X-Refresh-Cookie": "1" };
+const LOCK = "masteria-refresh";
+const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("masteria-auth");
+
+let state: SessionState = { status: "unknown" };
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inflight: Promise<string | null> | null = null;
+const listeners = new Set<Listener>();
+
+function set(next: SessionState): void {
+  state = next;
+  for (const listener of listeners) listener(state);
+}
+
+export function getState(): SessionState {
+  return state;
+}
+
+export function accessToken(): string | null {
+  return state.status === "signed-in" ? state.token : null;
+}
+
+export function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Keep a freshly issued access token and refresh it a minute before it expires. */
+export function adopt(tokens: Tokens): void {
+  clearTimeout(timer);
+  const lead = Math.max(10, tokens.expires_in - 60);
+  timer = setTimeout(() => void refresh(), lead * 1000);
+  set({ status: "signed-in", token: tokens.access_token });
+}
+
+function end(reason: "expired" | "logout", broadcast: boolean): void {
+  clearTimeout(timer);
+  const wasSignedIn = state.status === "signed-in";
+  set({ status: "signed-out", reason: wasSignedIn || reason === "logout" ? reason : undefined });
+  if (broadcast) channel?.postMessage({ type: "signed-out", reason });
+}
+
+async function exchange(): Promise<string | null> {
+  const response = await fetch("/v1/auth/refresh", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
+  if (!response.ok) {
+    end("expired", response.status === 401);
+    return null;
+  }
+  const tokens = (await response.json()) as Tokens;
+  adopt(tokens);
+  channel?.postMessage({ type: "refreshed" });
+  return tokens.access_token;
+}
+
+/** Rotate the refresh cookie for a new access token; one tab at a time, one request per tab. */
+export function refresh(): Promise<string | null> {
+  if (!inflight) {
+    const run = (): Promise<string | null> => exchange().catch(() => null);
+    const locked: Promise<string | null> = typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request(LOCK, run).then((token) => token) : run();
+    inflight = locked.finally(() => {
+      inflight = null;
+    });
+  }
+  return inflight!;
+}
+
+/** Sign out here and in every other tab; the API revokes the sign-in and clears the cookie. */
+export async function logout(): Promise<void> {
+  try {
+    await fetch("/v1/auth/logout", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
+  } finally {
+    end("logout", true);
+  }
+}
+
+/** On load: a valid refresh cookie keeps the user signed in across reloads. */
+export async function resume(): Promise<void> {
+  const token = await refresh();
+  if (!token && state.status !== "signed-out") set({ status: "signed-out" });
+}
+
+channel?.addEventListener("message", (event: MessageEvent<{ type: string; reason?: "expired" | "logout" }>) => {
+  if (event.data.type === "signed-out") end(event.data.reason ?? "expired", false);
+});
+
+export const refreshCookieHeader = COOKIE_HEADER;

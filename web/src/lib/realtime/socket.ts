@@ -1,0 +1,152 @@
+/**
+ * Live updates: one WebSocket per tab at `/ws`, authenticated with the subprotocols
+ * `["masteria.v1", <access token>]`. Topics are reference-counted across components. After every (re)connect
+ * the client subscribes first and then catches up from its last cursor (`GET /v1/realtime/events?after=`),
+ * so nothing falls between the two; frames are deduplicated by cursor, so nothing is shown twice.
+ */
+import { accessToken, refresh } from "@/lib/auth/session";
+import { api } from "@/lib/api/client";
+
+export interface EventFrame {
+  v: 1;
+  type: string;
+  cursor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+type Handler = (frame: EventFrame) => void;
+export type Status = "connecting" | "open" | "closed";
+
+const SUBPROTOCOL = "masteria.v1";
+const MAX_BACKOFF_MS = 30_000;
+
+export class RealtimeClient {
+  private socket: WebSocket | null = null;
+  private topics = new Map<string, number>();
+  private handlers = new Set<Handler>();
+  private statusListeners = new Set<(status: Status) => void>();
+  private cursor: bigint | null = null;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+  private nextId = 1;
+  status: Status = "closed";
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.close(1000);
+    this.socket = null;
+    this.cursor = null;
+    this.setStatus("closed");
+  }
+
+  /** Receive every event frame; returns the unsubscribe function. */
+  onFrame(handler: Handler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  onStatus(listener: (status: Status) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Follow a topic while the returned function is not called (reference-counted). */
+  follow(topic: string): () => void {
+    const count = this.topics.get(topic) ?? 0;
+    this.topics.set(topic, count + 1);
+    if (count === 0) this.send({ action: "subscribe", topics: [topic] });
+    return () => {
+      const left = (this.topics.get(topic) ?? 1) - 1;
+      if (left > 0) {
+        this.topics.set(topic, left);
+        return;
+      }
+      this.topics.delete(topic);
+      this.send({ action: "unsubscribe", topics: [topic] });
+    };
+  }
+
+  private setStatus(status: Status): void {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ ...frame, id: String(this.nextId++) }));
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const token = accessToken() ?? (await refresh());
+    if (!token || this.stopped) return;
+    this.setStatus("connecting");
+    const url = `${window.location.protocol === "https:" ? "wss:" : "ws:"}//${window.location.host}/ws`;
+    const socket = new WebSocket(url, [SUBPROTOCOL, token]);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempts = 0;
+      this.setStatus("open");
+      if (this.topics.size) socket.send(JSON.stringify({ action: "subscribe", topics: [...this.topics.keys()], id: "resubscribe" }));
+      else void this.catchUp();
+    };
+    socket.onmessage = (message: MessageEvent<string>) => {
+      const frame = JSON.parse(message.data) as EventFrame | { type: "subscribed" | "pong" | "error"; id?: string };
+      if (frame.type === "subscribed") {
+        if ((frame as { id?: string }).id === "resubscribe") void this.catchUp();
+        return;
+      }
+      if (frame.type === "pong" || frame.type === "error") return;
+      this.deliver(frame as EventFrame);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.setStatus("closed");
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
+    this.attempts += 1;
+    // Jitter so that many tabs do not come back at once; the token may have expired meanwhile.
+    this.retryTimer = setTimeout(() => {
+      void (this.attempts > 1 ? refresh() : Promise.resolve()).then(() => this.connect());
+    }, base / 2 + Math.random() * (base / 2));
+  }
+
+  private deliver(frame: EventFrame): void {
+    const cursor = BigInt(frame.cursor);
+    if (this.cursor !== null && cursor <= this.cursor) return; // a repeat or one caught up already
+    this.cursor = cursor;
+    for (const handler of this.handlers) handler(frame);
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.cursor === null) {
+      const { data } = await api.GET("/v1/realtime/events", {});
+      if (data && this.cursor === null) this.cursor = BigInt(data.cursor);
+      return;
+    }
+    for (let more = true; more && !this.stopped; ) {
+      const after: string = this.cursor.toString();
+      const { data } = await api.GET("/v1/realtime/events", { params: { query: { after, limit: 500 } } });
+      if (!data) return;
+      for (const frame of data.frames) this.deliver(frame as unknown as EventFrame);
+      if (BigInt(data.cursor) > (this.cursor ?? 0n)) this.cursor = BigInt(data.cursor);
+      more = data.more;
+    }
+  }
+}
+
+export const realtime = new RealtimeClient();

@@ -1,0 +1,59 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath, URL } from "node:url";
+import tailwindcss from "@tailwindcss/vite";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+// The runtime `make web-dev` proxies to (`masteria dev`); the browser sees one origin either way.
+const runtime = process.env.MASTERIA_URL ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  plugins: [
+    react(),
+    tailwindcss(),
+    VitePWA({
+      registerType: "autoUpdate",
+      injectRegister: "script-defer",
+      includeAssets: ["favicon.svg"],
+      manifest: {
+        name: "Master IA",
+        short_name: "Master IA",
+        description: "WhatsApp and SMS campaigns, shared inbox and CRM",
+        theme_color: "#0f766e",
+        background_color: "#ffffff",
+        display: "standalone",
+        start_url: "/",
+        icons: [
+          { src: "/icon-192.png", sizes: "192x192", type: "image/png" },
+          { src: "/icon-512.png", sizes: "512x512", type: "image/png" },
+          { src: "/icon-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+      workbox: {
+        navigateFallback: "/index.html",
+        // API, webhooks, docs and the socket are never answered from the cache.
+        navigateFallbackDenylist: [/^\/v1\//, /^\/webhooks\//, /^\/ws/, /^\/docs/, /^\/openapi\.json/, /^\/sandbox\//, /^\/health/],
+        globPatterns: ["**/*.{js,css,html,svg,png,woff2}"],
+      },
+    }),
+  ],
+  resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
+  server: {
+    port: 5173,
+    proxy: {
+      "/v1": runtime,
+      "/sandbox": runtime,
+      "/docs": runtime,
+      "/openapi.json": runtime,
+      "/ws": { target: runtime.replace(/^http/, "ws"), ws: true },
+    },
+  },
+  build: { sourcemap: false, chunkSizeWarningLimit: 600 },
+  test: {
+    environment: "jsdom",
+    globals: false,
+    setupFiles: ["./src/testing/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});
