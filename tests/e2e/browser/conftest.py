@@ -35,7 +35,8 @@ _counter = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    assert (ROOT / "web" / "dist" / "index.html").exists(), "the dashboard is not built: run `make web`"
+    dist = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
+    assert (dist / "index.html").exists(), f"the dashboard is not built in {dist}: run `make web`"
     data = tmp_path_factory.mktemp("browser-data")
     data.parent.chmod(0o755)  # the embedded PostgreSQL runs as another OS user when we are root
     with dev_runtime(data) as running:
