@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from functions.api import errors
+from functions.api import docs, errors
 from functions.api.middleware import CorrelationIdMiddleware
 from functions.api.routers import (
     auth,
@@ -26,7 +26,8 @@ from functions.api.routers import (
 
 DESCRIPTION = """Master IA's REST API. Authenticate with `POST /v1/auth/login` and send
 `Authorization: Bearer <access_token>`. Errors are RFC 9457 `application/problem+json`.
-Lists are cursor-paginated: pass `next_cursor` back as `cursor`."""
+Lists are cursor-paginated: pass `next_cursor` back as `cursor`. Browsers keep the refresh token in an HttpOnly
+cookie instead of JSON: send `X-Refresh-Cookie: 1` (and their `Origin`) to the `/v1/auth` routes."""
 
 
 def create_app() -> FastAPI:
@@ -35,13 +36,14 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # functions/api/docs.py: Swagger UI from the app's own files
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     errors.install(app)
     app.add_middleware(CorrelationIdMiddleware)
     routers = (
-        health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
+        docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
         notifications, inbox, media, campaigns, realtime,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}

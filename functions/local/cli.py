@@ -85,7 +85,14 @@ def dev(args: argparse.Namespace) -> int:
     schedules.start()
     events.start()
     server = uvicorn.Server(
-        uvicorn.Config(local_app(sandbox), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(
+            local_app(sandbox, web_dist=settings.web_dist_dir),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
     )
 
     def announce() -> None:

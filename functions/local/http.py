@@ -11,6 +11,7 @@ import contextlib
 import secrets
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, WebSocket
@@ -22,6 +23,7 @@ from functions.api.app import create_app
 from functions.local.lambda_context import invoke
 from functions.local.sandbox.app import Sandbox
 from functions.local.sandbox.app import router as sandbox_router
+from functions.local.web import DEFAULT_DIST, mount_dashboard
 from masteria import bootstrap
 from masteria.adapters.local.realtime import LocalRealtime
 
@@ -132,7 +134,9 @@ def _websocket_endpoint(routes: dict[str, manifest.FunctionSpec]) -> Any:
     return endpoint
 
 
-def local_app(sandbox: Sandbox | None = None) -> FastAPI:
+def local_app(sandbox: Sandbox | None = None, *, web_dist: Path | None = None) -> FastAPI:
+    """The API, the sandbox, the other HTTP functions and ``/ws``; the dashboard built in ``web_dist`` (default
+    ``web/dist``) at ``/`` for whatever none of them answers."""
     app = create_app()
     if sandbox is not None:
         app.include_router(sandbox_router(sandbox))
@@ -145,4 +149,5 @@ def local_app(sandbox: Sandbox | None = None) -> FastAPI:
         for route in spec.trigger.routes:
             method, path = route.split(" ", 1)
             app.add_api_route(path, _endpoint(spec, route), methods=[method], include_in_schema=False)
+    mount_dashboard(app, web_dist or DEFAULT_DIST)
     return app

@@ -1,0 +1,33 @@
+"""The browser security headers of the dashboard and of /docs, in one place: the local runtime sends them, and
+the CloudFront response-headers policy of the CDK app is built from the same constants.
+
+No ``'unsafe-inline'`` for scripts anywhere: the dashboard's build and Swagger UI's start-up are script files.
+Inline styles stay allowed (Radix and Swagger UI set ``style`` attributes)."""
+
+from __future__ import annotations
+
+DASHBOARD_CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob: https:",
+        "media-src 'self' blob: https:",
+        "connect-src 'self' ws: wss:",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+    )
+)
+
+# Every header the dashboard's responses carry, Content-Security-Policy included.
+DASHBOARD_SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": DASHBOARD_CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
