@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -183,6 +184,40 @@ def test_live_updates_over_a_real_websocket(runtime: Runtime) -> None:
         # a client that reconnects catches up on what it missed from its cursor
         caught = http.get("/v1/realtime/events", headers=auth, params={"after": start}).json()
         assert created in caught["frames"]
+
+
+def test_docs_and_the_dashboard_are_served_by_the_runtime(runtime: Runtime) -> None:
+    """/docs needs no CDN; / is the dashboard (or, not built yet, a page saying so), on the API's origin."""
+    with httpx.Client(base_url=runtime.url, timeout=10) as http:
+        docs = http.get("/docs")
+        assert docs.status_code == 200
+        assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert assets
+        for url in assets:
+            assert url.startswith("/docs/assets/"), url
+            asset = http.get(url)
+            assert asset.status_code == 200, url
+            assert asset.headers["content-type"].startswith(("text/javascript", "text/css", "image/png")), url
+        page = http.get("/", headers={"Accept": "text/html"})
+        assert page.status_code in (200, 503), page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert "script-src 'self';" in page.headers["content-security-policy"]
+        assert http.get("/v1/nope").headers["content-type"] == "application/problem+json"
+
+
+def test_a_browser_keeps_its_refresh_token_in_a_cookie(runtime: Runtime) -> None:
+    browser = {"X-Refresh-Cookie": "1", "Origin": runtime.url}
+    with httpx.Client(base_url=runtime.url, timeout=10) as http:
+        login = {"email": runtime.email, "password": runtime.password}
+        signed_in = http.post("/v1/auth/login", headers=browser, json=login)
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["refresh_token"] is None
+        cookie = signed_in.headers["set-cookie"].split(";")[0]
+        assert cookie.startswith("masteria_refresh=")
+        rotated = http.post("/v1/auth/refresh", headers={**browser, "Cookie": cookie})
+        assert rotated.status_code == 200, rotated.text
+        assert http.post("/v1/auth/refresh", headers={**browser, "Cookie": cookie}).status_code == 401
+        assert http.post("/v1/auth/refresh", headers={"Cookie": cookie}).status_code == 403  # no Origin
 
 
 def test_ctrl_c_stops_cleanly(runtime: Runtime) -> None:
