@@ -2,7 +2,8 @@
 
 Context: ``env_name`` (default ``dev``; part of every resource name), ``alarm_email`` (optional alarm
 subscription), ``deploy_id`` (``make deploy`` passes a fresh one so migrations run on every deploy), ``deps_layer``
-(``placeholder`` forces the small placeholder layer: the tests, which do not deploy).
+(``placeholder`` forces the small placeholder layer: the tests, which do not deploy), ``web_dist`` (``placeholder``
+publishes a one-page placeholder instead of ``web/dist``, the dashboard's build: the tests too).
 Account and region come from the AWS CLI profile (``CDK_DEFAULT_ACCOUNT`` / ``CDK_DEFAULT_REGION``);
 without them the stack is environment-agnostic, which is how ``make synth`` works offline.
 """

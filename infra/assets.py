@@ -1,8 +1,10 @@
-"""What the Lambda functions ship: the ``functions`` package, the core layer and the deps layer.
+"""What the stack ships: the ``functions`` package, the core layer, the deps layer and the dashboard.
 
 Staged into ``cdk.out/.staging`` (no Docker, no network): Lambda puts a layer's ``python/`` folder on
 ``sys.path``, so ``masteria`` is copied under ``python/``. The deps layer is built by ``make layer``
-into ``.build/deps``; without it synth uses a small, clearly named placeholder and warns.
+into ``.build/deps``; without it synth uses a small, clearly named placeholder and warns. The dashboard
+is built by ``make deploy`` (``npm ci && npm run build`` in ``web/``) into ``web/dist``; without it synth
+publishes a one-page placeholder staged under ``.staging`` and warns, the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPS_LAYER = ROOT / ".build" / "deps"
 DEPS_PLACEHOLDER = ROOT / "layers" / "deps" / "placeholder"
 BAILEYS_HOST = ROOT / "baileys_host"
+WEB_DIST = ROOT / "web" / "dist"
+WEB_PLACEHOLDER_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Master IA</title></head>'
+    "<body><p>Placeholder: the dashboard was not built (make deploy builds web/ first).</p></body></html>\n"
+)
 
 # The local runtime (uvicorn, embedded PostgreSQL) never runs on Lambda.
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "local")
@@ -43,3 +50,18 @@ def deps_layer(*, placeholder: bool = False) -> Path:
         stacklevel=2,
     )
     return DEPS_PLACEHOLDER
+
+
+def web_dist(outdir: Path, *, placeholder: bool = False) -> Path:
+    """The built dashboard, or a placeholder page staged under ``outdir`` when asked (tests) or when none is built."""
+    if not placeholder and (WEB_DIST / "index.html").is_file():
+        return WEB_DIST
+    if not placeholder:
+        warnings.warn(
+            f"{WEB_DIST} is missing: publishing a placeholder page (make deploy builds the dashboard first)",
+            stacklevel=2,
+        )
+    page = outdir / "web-placeholder" / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(WEB_PLACEHOLDER_PAGE)
+    return page.parent

@@ -12,6 +12,7 @@ from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
 from functions import manifest
+from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY
 from infra import assets
 from infra.constructs.baileys import BaileysHost
 from infra.constructs.database import Database
@@ -24,6 +25,7 @@ from infra.constructs.network import Network
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
 from infra.constructs.storage import Storage
+from infra.constructs.web import Dashboard
 from infra.constructs.websocket_api import WebSocketApi
 from infra.nag import acknowledge, acknowledge_resource_wildcard, acknowledge_wildcard_actions, logical_id
 
@@ -177,6 +179,22 @@ class MasteriaStack(Stack):
             f"arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<{logical_id(websocket.api)}>"
             f"/{websocket.stage.stage_name}/*/@connections/*",
             "The push posts to WebSocket connections of this API's stage only; connection ids exist only at run time",
+        )
+        dashboard = Dashboard(
+            self,
+            "Dashboard",
+            app_dir=assets.web_dist(staging_dir, placeholder=self.node.try_get_context("web_dist") == "placeholder"),
+            http_api=http.api,
+            websocket_stage=websocket.stage,
+            content_security_policy=DASHBOARD_CONTENT_SECURITY_POLICY,
+        )
+        # The refresh cookie's Origin check: behind the distribution the API sees API Gateway's own Host, not the
+        # origin the browser is on, so it is told that one.
+        for spec in manifest.FUNCTIONS:
+            if isinstance(spec.trigger, manifest.HttpTrigger):
+                functions.functions[spec.name].add_environment("ALLOWED_ORIGINS", dashboard.url)
+        CfnOutput(
+            self, "DashboardUrl", value=dashboard.url, description="The dashboard; /v1 and /ws on the same origin"
         )
         CfnOutput(self, "ApiUrl", value=http.api.api_endpoint)
         CfnOutput(self, "WebSocketUrl", value=websocket.stage.url)

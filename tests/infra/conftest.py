@@ -27,7 +27,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
 
     outdir = tmp_path_factory.mktemp("cdk.out")
     # Synthesis raises if cdk-nag reports an error that is not acknowledged.
-    assembly = build_app(outdir=str(outdir), context={"deps_layer": "placeholder"}).synth()
+    assembly = build_app(outdir=str(outdir), context={"deps_layer": "placeholder", "web_dist": "placeholder"}).synth()
     stack = assembly.stacks[0]
     yield Synth(
         directory=Path(assembly.directory),

@@ -205,8 +205,8 @@ def test_database_is_aurora_serverless_v2_behind_a_tls_proxy_with_encrypted_stor
 
 
 def test_media_bucket_is_private_encrypted_ssl_only_with_lifecycle_rules(synth: Synth) -> None:
-    [bucket] = synth.resources("AWS::S3::Bucket").values()
-    props = bucket["Properties"]
+    media = logical_id(synth, "Storage/MediaBucket/Resource")
+    props = synth.template["Resources"][media]["Properties"]
     assert all(props["PublicAccessBlockConfiguration"].values())
     assert (
         props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"][
@@ -215,7 +215,9 @@ def test_media_bucket_is_private_encrypted_ssl_only_with_lifecycle_rules(synth: 
         == "aws:kms"
     )
     assert len(props["LifecycleConfiguration"]["Rules"]) >= 3
-    [policy] = synth.resources("AWS::S3::BucketPolicy").values()
+    [policy] = [
+        p for p in synth.resources("AWS::S3::BucketPolicy").values() if refers_to(p["Properties"]["Bucket"], media)
+    ]
     assert any(s["Effect"] == "Deny" for s in policy["Properties"]["PolicyDocument"]["Statement"])
 
 
