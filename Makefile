@@ -79,7 +79,10 @@ layer: $(VENV)/.synced  ## Build the deps layer from uv.lock into .build/deps (n
 	$(BIN)/python -m infra.layer $(UV)
 
 CDK ?= npx --yes aws-cdk@2
-deploy: layer  ## Deploy to AWS with the CDK CLI from npm (see README: Deploy to AWS)
+deploy: layer node-check  ## Deploy to AWS: the deps layer, the dashboard's build, then the CDK CLI from npm (see README: Deploy to AWS)
+	@test -f web/package.json || { echo "make deploy: web/package.json is missing, so there is no dashboard to build and publish." >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@test -f web/dist/index.html || { echo "make deploy: the dashboard's build left no web/dist/index.html (see npm run build in web/); not deploying without it." >&2; exit 1; }
 	$(CDK) deploy --require-approval broadening -c deploy_id=$$(date -u +%Y%m%dT%H%M%SZ) $(CDK_ARGS)
 
 lock: $(UV)  ## Refresh uv.lock after editing pyproject.toml
