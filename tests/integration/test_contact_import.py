@@ -148,6 +148,20 @@ def test_export_is_formula_safe_and_keeps_phones_usable(client: TestClient) -> N
     assert client.get("/v1/audit-log", headers=owner.headers).json()["items"][0]["action"] == "contacts.export"
 
 
+def test_export_takes_the_list_filters(client: TestClient) -> None:
+    # GIVEN two contacts, one with a custom field value
+    owner = sign_up(client)
+    make_custom_field(client, owner, key="plan", type="text")
+    client.post("/v1/contacts", headers=owner.headers, json={"phone": "11912345670", "custom_fields": {"plan": "gold"}})
+    client.post("/v1/contacts", headers=owner.headers, json={"phone": "11912345671"})
+    # WHEN the export is filtered as the contacts table is
+    gold = client.get("/v1/contacts/export.csv?custom_field=plan&custom_value=gold", headers=owner.headers)
+    future = client.get("/v1/contacts/export.csv?created_from=2999-01-01T00:00:00Z", headers=owner.headers)
+    # THEN only the matching contacts are in it
+    assert [r[0] for r in list(csv.reader(io.StringIO(gold.text)))[1:]] == ["'+5511912345670"]
+    assert len(list(csv.reader(io.StringIO(future.text)))) == 1  # the header alone
+
+
 class _BrokenRead(io.RawIOBase):
     """A stored file whose connection drops after ``limit`` bytes, as an object store read can."""
 
@@ -212,3 +226,18 @@ def test_a_run_broken_midway_resumes_without_losing_or_repeating_rows(client: Te
         assert session.execute(text("SELECT count(*) FROM contacts")).scalar_one() == 51
     rejected = _rejections(client, owner, created["id"])[1:]
     assert sorted(int(r[0]) for r in rejected) == [n + 2 for n in range(0, 60, 7)]  # each once, by file row
+
+
+def test_the_companys_imports_newest_first(client: TestClient, container: Container) -> None:
+    # GIVEN one finished import and one awaiting its file, and another company's import
+    owner, other = sign_up(client), sign_up(client)
+    done = _import(client, container, owner, b"phone,name\n11912340001,Ana\n")
+    waiting = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "next.csv"}).json()
+    client.post("/v1/contacts/imports", headers=other.headers, json={"filename": "theirs.csv"})
+    # WHEN the owner lists the imports
+    page = client.get("/v1/contacts/imports?limit=1", headers=owner.headers).json()
+    rest = client.get(f"/v1/contacts/imports?cursor={page['next_cursor']}", headers=owner.headers).json()
+    # THEN they are the company's own, newest first, with their progress
+    assert [i["id"] for i in page["items"]] == [waiting["id"]]
+    assert [(i["id"], i["status"], i["inserted"]) for i in rest["items"]] == [(done["id"], "completed", 1)]
+    assert rest["next_cursor"] is None

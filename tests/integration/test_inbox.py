@@ -104,6 +104,22 @@ def test_agents_see_their_own_and_unassigned_conversations(
     assert unknown.status_code == 422
 
 
+def test_one_contacts_conversations(client: TestClient, container: Container, meta: FakeMeta) -> None:
+    # GIVEN two customers who wrote in
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta, phone_number_id=NUMBER)
+    customer_writes(container, owner, connection, "oi", wa_id="5511900000001")
+    customer_writes(container, owner, connection, "olá", wa_id="5511900000002")
+    contacts = client.get("/v1/contacts", headers=owner.headers).json()["items"]
+    ana = next(c for c in contacts if c["phone"] == "+5511900000001")
+    # WHEN the conversations are filtered by one contact
+    found = client.get(f"/v1/conversations?contact_id={ana['id']}", headers=owner.headers).json()["items"]
+    # THEN only that contact's come back
+    assert [c["contact"]["phone"] for c in found] == ["+5511900000001"]
+    nobody = client.get(f"/v1/conversations?contact_id={uuid.uuid4()}", headers=owner.headers).json()
+    assert nobody["items"] == []
+
+
 def test_inbound_media_is_copied_and_served_through_expiring_links(
     client: TestClient, container: Container, meta: FakeMeta
 ) -> None:

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from functions.api.deps import CallerDep, ContainerDep
+from functions.api.deps import CallerDep, ContainerDep, PageDep
 from masteria.contacts import exports, imports
 from masteria.contacts import service as contact_service
 from masteria.contacts.imports import ImportCreate, ImportRead, ImportStart
 from masteria.contacts.schemas import ContactFilter
+from masteria.pagination import Page
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts import and export"])
 
@@ -28,6 +29,12 @@ def create_import(body: ImportCreate, caller: CallerDep, container: ContainerDep
     return imports.create_import(
         session=caller.session, actor=caller.principal, store=container.object_store, data=body
     )
+
+
+@router.get("/imports", response_model=Page[ImportRead])
+def list_imports(caller: CallerDep, page: PageDep) -> Page[ImportRead]:
+    """The company's imports, newest first, with their progress."""
+    return imports.list_imports(session=caller.session, actor=caller.principal, page=page)
 
 
 @router.post("/imports/{import_id}/uploaded", response_model=ImportRead)
@@ -91,11 +98,24 @@ def export_csv(
     tag_id: Annotated[list[uuid.UUID], Query()] = [],  # noqa: B006
     list_id: uuid.UUID | None = None,
     segment_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    custom_field: Annotated[str | None, Query(max_length=64)] = None,
+    custom_value: Annotated[str | None, Query(max_length=200)] = None,
 ) -> StreamingResponse:
-    """Contacts as CSV (all, or those of a search, tags, a list or a segment); cells that a spreadsheet
+    """Contacts as CSV (all, or those of the same filters as `GET /v1/contacts`); cells that a spreadsheet
     would run as formulas are prefixed with `'`. Audited."""
     segment = contact_service.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
-    filters = ContactFilter(q=q, tag_ids=tag_id, list_id=list_id, segment=segment)
+    filters = ContactFilter(
+        q=q,
+        tag_ids=tag_id,
+        list_id=list_id,
+        segment=segment,
+        created_from=created_from,
+        created_to=created_to,
+        custom_field=custom_field,
+        custom_value=custom_value,
+    )
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024, mode="w+", newline="", encoding="utf-8")  # noqa: SIM115
     exports.write_csv(session=caller.session, actor=caller.principal, filters=filters, out=spool)
     spool.seek(0)

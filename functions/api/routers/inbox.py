@@ -34,9 +34,12 @@ def list_conversations(  # noqa: PLR0917 - FastAPI query parameters
     channel: Literal["whatsapp", "sms"] | None = None,
     unread: bool | None = None,
     tag_id: uuid.UUID | None = None,
+    contact_id: Annotated[uuid.UUID | None, Query(description="one contact's conversations")] = None,
 ) -> Page[ConversationRead]:
     """Most recent activity first. Agents see their conversations and the unassigned ones; admins see all."""
-    filters = ConversationFilter(status=status_, assignee=assignee, channel=channel, unread=unread, tag_id=tag_id)
+    filters = ConversationFilter(
+        status=status_, assignee=assignee, channel=channel, unread=unread, tag_id=tag_id, contact_id=contact_id
+    )
     return service.list_conversations(
         session=caller.session, actor=caller.principal, filters=filters, page=page, now=container.clock.now()
     )

@@ -28,6 +28,7 @@ from masteria.contacts.models import ContactImport, ContactImportRejection, Cust
 from masteria.db import Database
 from masteria.errors import Conflict, FieldError, Invalid, NotFound
 from masteria.events import EventType, record_event
+from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock, ObjectStore
 from masteria.schemas import ReadModel, StrictModel
 from masteria.tenancy.models import Company
@@ -205,6 +206,14 @@ def start_import(*, session: Session, actor: Principal, import_id: uuid.UUID, da
 
 def get_import(*, session: Session, actor: Principal, import_id: uuid.UUID) -> ImportRead:
     return ImportRead.model_validate(_get(session, import_id))
+
+
+def list_imports(*, session: Session, actor: Principal, page: PageRequest) -> Page[ImportRead]:
+    """The company's imports, newest first (the dashboard's list of recent imports)."""
+    rows, cursor = paginate(
+        session, select(ContactImport), keys=[ContactImport.created_at, ContactImport.id], page=page
+    )
+    return Page[ImportRead](items=[ImportRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 def rejected_rows_csv(*, session: Session, actor: Principal, import_id: uuid.UUID) -> Iterator[str]:

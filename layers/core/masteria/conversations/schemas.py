@@ -15,6 +15,7 @@ class ConversationFilter(StrictModel):
     channel: Literal["whatsapp", "sms"] | None = None
     unread: bool | None = None
     tag_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
 
 
 class ContactSummary(ReadModel):

@@ -119,6 +119,8 @@ def list_conversations(
     if filters.tag_id:
         tagged = select(ContactTag.contact_id).where(ContactTag.tag_id == filters.tag_id)
         statement = statement.where(Conversation.contact_id.in_(tagged))
+    if filters.contact_id:
+        statement = statement.where(Conversation.contact_id == filters.contact_id)
     rows, cursor = paginate(session, statement, keys=[Conversation.last_message_at, Conversation.id], page=page)
     return Page[ConversationRead](items=[_read(session, r, now) for r in rows], next_cursor=cursor)
 

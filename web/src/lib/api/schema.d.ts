@@ -540,7 +540,7 @@ export interface paths {
         };
         /**
          * Export Csv
-         * @description Contacts as CSV (all, or those of a search, tags, a list or a segment); cells that a spreadsheet
+         * @description Contacts as CSV (all, or those of the same filters as `GET /v1/contacts`); cells that a spreadsheet
          *     would run as formulas are prefixed with `'`. Audited.
          */
         get: operations["export_csv_v1_contacts_export_csv_get"];
@@ -559,7 +559,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Imports
+         * @description The company's imports, newest first, with their progress.
+         */
+        get: operations["list_imports_v1_contacts_imports_get"];
         put?: never;
         /**
          * Create Import
@@ -3071,6 +3075,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ImportRead] */
+        Page_ImportRead_: {
+            /** Items */
+            items: components["schemas"]["ImportRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[MessageRead] */
         Page_MessageRead_: {
             /** Items */
@@ -4914,6 +4925,10 @@ export interface operations {
                 tag_id?: string[];
                 list_id?: string | null;
                 segment_id?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                custom_field?: string | null;
+                custom_value?: string | null;
             };
             header?: never;
             path?: never;
@@ -4927,6 +4942,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_imports_v1_contacts_imports_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportRead_"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -5386,6 +5435,8 @@ export interface operations {
                 channel?: ("whatsapp" | "sms") | null;
                 unread?: boolean | null;
                 tag_id?: string | null;
+                /** @description one contact's conversations */
+                contact_id?: string | null;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
                 /** @description page size, at most 200 */
