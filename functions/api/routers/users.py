@@ -1,4 +1,4 @@
-"""The caller (`/v1/me`) and the company's users (admin and up)."""
+"""The caller (`/v1/me`), the company's defaults and its users (admin and up)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from fastapi import APIRouter, status
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from masteria.pagination import Page
 from masteria.tenancy import service
-from masteria.tenancy.schemas import InvitationRead, MeRead, UserInvite, UserRead, UserUpdate
+from masteria.tenancy.schemas import (
+    CompanyRead,
+    CompanyUpdate,
+    InvitationRead,
+    MeRead,
+    UserInvite,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/v1", tags=["users"])
 
@@ -18,6 +26,12 @@ router = APIRouter(prefix="/v1", tags=["users"])
 def me(caller: CallerDep) -> MeRead:
     """The signed-in user and their company."""
     return service.me(session=caller.session, actor=caller.principal)
+
+
+@router.patch("/company", response_model=CompanyRead)
+def update_company(body: CompanyUpdate, caller: CallerDep) -> CompanyRead:
+    """Rename the company or change its timezone and default phone region (admin and up)."""
+    return service.update_company(session=caller.session, actor=caller.principal, data=body)
 
 
 @router.get("/users", response_model=Page[UserRead])

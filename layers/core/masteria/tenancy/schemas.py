@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
 from masteria.schemas import ReadModel, StrictModel
 from masteria.tenancy.models import Role
@@ -13,6 +14,17 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # NIST SP 800-63B: at least 8 characters, long passphrases allowed, no composition rules.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256, strip_whitespace=False)]
 Region = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+def _iana_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{name!r} is not an IANA timezone") from error
+    return name
+
+
+Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)]
 
 
 class SignUp(StrictModel):
@@ -83,6 +95,14 @@ class CompanyRead(ReadModel):
     name: str
     default_region: str
     timezone: str
+
+
+class CompanyUpdate(StrictModel):
+    name: Name | None = Field(default=None, examples=["Acme Ltda"])
+    timezone: Timezone | None = Field(default=None, examples=["America/Sao_Paulo"])
+    default_region: Region | None = Field(
+        default=None, examples=["BR"], description="ISO 3166 region for phone numbers without a country code"
+    )
 
 
 class MeRead(ReadModel):

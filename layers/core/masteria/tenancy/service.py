@@ -21,6 +21,7 @@ from masteria.tenancy.models import Company, LoginFailure, RefreshToken, Role, U
 from masteria.tenancy.schemas import (
     AcceptInvite,
     CompanyRead,
+    CompanyUpdate,
     InvitationRead,
     Login,
     MeRead,
@@ -256,6 +257,18 @@ def me(*, session: Session, actor: Principal) -> MeRead:
     user = session.get_one(User, actor.user_id)
     company = session.get_one(Company, actor.company_id)
     return MeRead(user=user_read(user), company=CompanyRead.model_validate(company))
+
+
+def update_company(*, session: Session, actor: Principal, data: CompanyUpdate) -> CompanyRead:
+    """Rename the company or change its defaults: the timezone (campaign windows, schedules) and the
+    region that phone numbers without a country code are read in (admin and up)."""
+    actor.require(Role.ADMIN)
+    company = session.get_one(Company, actor.company_id)
+    for name, value in data.model_dump(exclude_none=True).items():
+        setattr(company, name, value)
+    session.flush()
+    session.refresh(company)
+    return CompanyRead.model_validate(company)
 
 
 def _get_user(session: Session, user_id: uuid.UUID) -> User:

@@ -378,6 +378,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Company
+         * @description Rename the company or change its timezone and default phone region (admin and up).
+         */
+        patch: operations["update_company_v1_company_patch"];
+        trace?: never;
+    };
     "/v1/connections": {
         parameters: {
             query?: never;
@@ -1891,6 +1911,25 @@ export interface components {
             name: string;
             /** Timezone */
             timezone: string;
+        };
+        /** CompanyUpdate */
+        CompanyUpdate: {
+            /**
+             * Default Region
+             * @description ISO 3166 region for phone numbers without a country code
+             * @example BR
+             */
+            default_region?: string | null;
+            /**
+             * Name
+             * @example Acme Ltda
+             */
+            name?: string | null;
+            /**
+             * Timezone
+             * @example America/Sao_Paulo
+             */
+            timezone?: string | null;
         };
         /**
          * ConnectionCreate
@@ -4514,6 +4553,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_company_v1_company_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyRead"];
                 };
             };
             /** @description Validation Error */
