@@ -90,6 +90,8 @@ class Dashboard(Construct):
         content_security_policy: str,
     ) -> None:
         super().__init__(scope, id)
+        # The app bucket's server access logs are let in by the log bucket's policy, not by its legacy ACL.
+        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         # The front door's access logs: CloudFront's (the viewers' addresses; the API stages see only CloudFront's)
         # and the app bucket's. Both deliver with ACLs, hence object-writer ownership; SSE-S3 is what they support.
         self.access_logs = s3.Bucket(

@@ -91,6 +91,26 @@ def test_the_app_bucket_is_private_encrypted_ssl_only_logged_and_read_by_cloudfr
     assert not synth.resources("AWS::CloudFront::CloudFrontOriginAccessIdentity")
 
 
+def test_access_logs_land_in_a_private_ssl_only_bucket_that_expires_them(synth: Synth) -> None:
+    logs = logical_id(synth, "Dashboard/AccessLogs/Resource")
+    props = synth.template["Resources"][logs]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert "AccessControl" not in props  # S3's log delivery is let in by the bucket policy, not a legacy ACL
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "ObjectWriter"}]  # CloudFront's logs need ACLs
+    assert [r["ExpirationInDays"] for r in props["LifecycleConfiguration"]["Rules"]] == [90]
+    [policy] = [
+        p for p in synth.resources("AWS::S3::BucketPolicy").values() if refers_to(p["Properties"]["Bucket"], logs)
+    ]
+    found = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in found)
+    [delivery] = [s for s in found if s["Effect"] == "Allow"]
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert refers_to(
+        delivery["Condition"]["ArnLike"]["aws:SourceArn"], logical_id(synth, "Dashboard/AppBucket/Resource")
+    )
+    assert distribution(synth)["Logging"]["Prefix"] == "cloudfront/"
+
+
 def test_api_paths_go_to_the_http_api_uncached_with_every_method_and_viewer_header_but_host(synth: Synth) -> None:
     api = logical_id(synth, "Http/Api/Resource")
     found = behaviors(synth)
