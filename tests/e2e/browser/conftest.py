@@ -10,6 +10,8 @@ import itertools
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +36,17 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+def runtime() -> Iterator[Runtime]:
     dist = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
     assert (dist / "index.html").exists(), f"the dashboard is not built in {dist}: run `make web`"
-    data = tmp_path_factory.mktemp("browser-data")
-    data.parent.chmod(0o755)  # the embedded PostgreSQL runs as another OS user when we are root
-    with dev_runtime(data) as running:
-        yield running
+    # Under .data, not pytest's 0700 base temp: as root, the embedded PostgreSQL runs as another OS user.
+    (ROOT / ".data").mkdir(exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="browser-", dir=ROOT / ".data"))
+    try:
+        with dev_runtime(data) as running:
+            yield running
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +87,8 @@ def new_session(
         viewport=viewport or {"width": 1280, "height": 800},  # type: ignore[arg-type]
     )
     context.set_default_timeout(15_000)
+    # axe-core rides in every page as an init script (the debugger protocol's, so the page's CSP stays on)
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -153,15 +161,12 @@ def shot(page: Page, name: str) -> Path:
 
 
 def axe(page: Page, *, context: str = "document") -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now (run through the debugger
-    protocol, so the page's Content-Security-Policy stays on)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
+    """axe-core's serious and critical violations on the page as it is now."""
     result = page.evaluate(
         f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
         ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => ({{id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}}))"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
     )
     return list(result)
 

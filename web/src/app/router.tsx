@@ -26,6 +26,7 @@ function GuestOnly() {
 export const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
+    hydrateFallbackElement: <SkeletonRows className="p-6" />,
     children: [
       {
         element: <GuestOnly />,

@@ -22,11 +22,12 @@ export function UserMenu() {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="sm" aria-label={t("userMenu")}>
+        <Button variant="ghost" size="sm">
+          <span className="sr-only">{t("userMenu")}</span>
           <span aria-hidden="true" className="flex size-7 items-center justify-center rounded-full bg-accent text-xs font-semibold text-accent-foreground">
             {initials}
           </span>
-          <span className="hidden max-w-[10rem] truncate sm:inline">{me?.user.name}</span>
+          <span className="sr-only sm:not-sr-only sm:max-w-[10rem] sm:truncate">{me?.user.name}</span>
           <ChevronDown aria-hidden="true" />
         </Button>
       </DropdownMenuTrigger>

@@ -35,12 +35,17 @@ void i18n
     resources,
     supportedLngs: [...LOCALES],
     fallbackLng: "en",
-    nonExplicitSupportedLngs: true,
     load: "currentOnly",
     ns: Object.keys(resources.en ?? {}),
     defaultNS: "common",
     interpolation: { escapeValue: false },
-    detection: { order: ["localStorage", "navigator"], lookupLocalStorage: "masteria.locale", caches: ["localStorage"] },
+    detection: {
+      order: ["localStorage", "navigator"],
+      lookupLocalStorage: "masteria.locale",
+      caches: ["localStorage"],
+      // Any Portuguese (pt, pt-PT) reads pt-BR; any other language reads English.
+      convertDetectedLanguage: (lng: string) => (lng.toLowerCase().startsWith("pt") ? "pt-BR" : "en"),
+    },
     returnNull: false,
   });
 
