@@ -93,7 +93,8 @@ class Dashboard(Construct):
         # The app bucket's server access logs are let in by the log bucket's policy, not by its legacy ACL.
         self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         # The front door's access logs: CloudFront's (the viewers' addresses; the API stages see only CloudFront's)
-        # and the app bucket's. Both deliver with ACLs, hence object-writer ownership; SSE-S3 is what they support.
+        # and the app bucket's. CloudFront writes its logs with an ACL, hence object-writer ownership; SSE-S3 is
+        # the encryption both deliveries support.
         self.access_logs = s3.Bucket(
             self,
             "AccessLogs",
@@ -236,9 +237,9 @@ class Dashboard(Construct):
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR2",
-            "No WAF web ACL: at least $5 a month plus $1 per rule, where the stack costs near zero at idle; the API "
-            "throttles (500/s, burst 1000), locks out failed logins per account and address, and webhooks verify "
-            "signatures. A web ACL (created in us-east-1) can be attached with web_acl_id",
+            "No WAF web ACL: at least $5 a month plus $1 per rule, where the dashboard costs nothing at idle; the API "
+            "throttles (500/s, burst 1000), locks out an account after failed logins, and webhooks verify signatures. "
+            "A web ACL (created in us-east-1) can be attached with web_acl_id",
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"
 
