@@ -1,12 +1,258 @@
+import { ArrowLeft, Filter, Pencil, Plus, Trash2 } from "lucide-react";
+import * as React from "react";
 import { useTranslation } from "react-i18next";
-import { EmptyState, PageHeader } from "@/components/ui/states";
+import { Link, Route, Routes, useNavigate, useParams } from "react-router";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Confirm } from "@/components/ui/confirm";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { SkeletonRows } from "@/components/ui/skeleton";
+import { EmptyState, ErrorState, PageHeader } from "@/components/ui/states";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { ApiError } from "@/lib/api/problem";
+import { useDebounced } from "@/lib/hooks/use-debounced";
+import { useFormat } from "@/lib/i18n/format";
+import { useCustomFields } from "../api/custom-fields";
+import { useLists } from "../api/lists";
+import { useCreateSegment, useDeleteSegment, useSegment, useSegmentPreview, useSegments, useUpdateSegment, type Segment } from "../api/segments";
+import { useTags } from "../api/tags";
+import { useAudienceFormErrors } from "../components/audience-form-errors";
+import { matches } from "../components/audience-search";
+import { SegmentBuilder } from "../components/segment-builder";
+import { errorsByRow, filterToRows, rowsToFilter, sameFilter, type ConditionRow, type CustomFieldType } from "../components/segment-filter-model";
 
 export function Component() {
+  return (
+    <Routes>
+      <Route index element={<SegmentsScreen />} />
+      <Route path="new" element={<SegmentEditorScreen />} />
+      <Route path=":segmentId" element={<SegmentEditorScreen />} />
+    </Routes>
+  );
+}
+
+function DeleteSegmentButton({ segment, onDeleted, children }: { segment: Segment; onDeleted?: () => void; children: React.ReactElement }) {
   const { t } = useTranslation("contacts");
+  const remove = useDeleteSegment();
+  return (
+    <Confirm
+      title={t("segments.deleteTitle", { name: segment.name })}
+      description={t("segments.deleteDescription")}
+      action={t("common:delete")}
+      onConfirm={() =>
+        remove.mutate(segment.id, {
+          onSuccess: () => {
+            toast.success(t("segments.deleted", { name: segment.name }));
+            onDeleted?.();
+          },
+          onError: (e) => toast.error(e.message),
+        })
+      }
+    >
+      {children}
+    </Confirm>
+  );
+}
+
+function SegmentsScreen() {
+  const { t } = useTranslation("contacts");
+  const format = useFormat();
+  const segments = useSegments();
+  const [search, setSearch] = React.useState("");
+  const q = useDebounced(search, 200);
+  const shown = (segments.data ?? []).filter((s) => matches(q, s.name));
+
   return (
     <div className="p-4 md:p-6">
-      <PageHeader title={t("segments.title")} />
-      <EmptyState title={t("common:comingSoon")} />
+      <PageHeader
+        title={t("segments.title")}
+        description={t("segments.description")}
+        actions={
+          <Button asChild>
+            <Link to="new">
+              <Plus aria-hidden="true" />
+              {t("segments.new")}
+            </Link>
+          </Button>
+        }
+      />
+      {segments.isPending ? (
+        <SkeletonRows />
+      ) : segments.isError ? (
+        <ErrorState error={segments.error} onRetry={() => void segments.refetch()} />
+      ) : segments.data.length === 0 ? (
+        <EmptyState icon={Filter} title={t("segments.empty")} description={t("segments.emptyHint")} />
+      ) : (
+        <div className="grid gap-3">
+          <Input type="search" aria-label={t("segments.search")} placeholder={t("segments.search")} value={search} onChange={(e) => setSearch(e.target.value)} className="max-w-xs" />
+          {shown.length === 0 ? (
+            <EmptyState title={t("segments.noMatch")} />
+          ) : (
+            <Table>
+              <THead>
+                <TR>
+                  <TH>{t("segments.name")}</TH>
+                  <TH className="text-right">{t("segments.contacts")}</TH>
+                  <TH className="hidden md:table-cell">{t("segments.updatedAt")}</TH>
+                  <TH className="w-0 text-right">
+                    <span className="sr-only">{t("common:actions")}</span>
+                  </TH>
+                </TR>
+              </THead>
+              <TBody>
+                {shown.map((segment) => (
+                  <TR key={segment.id}>
+                    <TD className="max-w-0 sm:max-w-none">
+                      <Link to={segment.id} className="block truncate font-medium text-primary hover:underline">
+                        {segment.name}
+                      </Link>
+                    </TD>
+                    <TD className="text-right tabular-nums">{format.number(segment.count)}</TD>
+                    <TD className="hidden text-muted-foreground md:table-cell">{format.relative(segment.updated_at)}</TD>
+                    <TD className="whitespace-nowrap text-right">
+                      <Button variant="ghost" size="icon" asChild>
+                        <Link to={segment.id} aria-label={t("segments.editNamed", { name: segment.name })}>
+                          <Pencil aria-hidden="true" />
+                        </Link>
+                      </Button>
+                      <DeleteSegmentButton segment={segment}>
+                        <Button variant="ghost" size="icon" aria-label={t("segments.deleteNamed", { name: segment.name })}>
+                          <Trash2 aria-hidden="true" />
+                        </Button>
+                      </DeleteSegmentButton>
+                    </TD>
+                  </TR>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function SegmentEditorScreen() {
+  const { t } = useTranslation("contacts");
+  const { segmentId } = useParams();
+  const segment = useSegment(segmentId);
+  const back = (
+    <Link to="/segments" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+      <ArrowLeft className="size-4" aria-hidden="true" />
+      {t("segments.back")}
+    </Link>
+  );
+  if (segmentId && segment.isPending) return <SkeletonRows className="p-4 md:p-6" />;
+  if (segmentId && segment.isError) {
+    return (
+      <div className="grid gap-4 p-4 md:p-6">
+        {back}
+        <ErrorState error={segment.error} onRetry={() => void segment.refetch()} />
+      </div>
+    );
+  }
+  // keyed by id so that opening another segment starts its editor afresh
+  return <SegmentEditor key={segment.data?.id ?? "new"} segment={segment.data} back={back} />;
+}
+
+function SegmentEditor({ segment, back }: { segment?: Segment; back: React.ReactNode }) {
+  const { t } = useTranslation("contacts");
+  const navigate = useNavigate();
+  const format = useFormat();
+  const tags = useTags();
+  const lists = useLists();
+  const fields = useCustomFields();
+  const [name, setName] = React.useState(segment?.name ?? "");
+  const [rows, setRows] = React.useState<ConditionRow[]>(() => filterToRows(segment?.filter));
+  const { errors, fail } = useAudienceFormErrors("name");
+  const create = useCreateSegment();
+  const update = useUpdateSegment();
+  const pending = create.isPending || update.isPending;
+
+  const fieldTypes = React.useMemo(() => {
+    const types: Record<string, CustomFieldType> = {};
+    for (const f of fields.data ?? []) types[f.key] = f.type;
+    return types;
+  }, [fields.data]);
+  const filter = React.useMemo(() => rowsToFilter(rows, fieldTypes), [rows, fieldTypes]);
+  const debounced = useDebounced(filter, 400);
+  const settled = sameFilter(filter, debounced);
+  const preview = useSegmentPreview(debounced);
+  const previewErrors = preview.error instanceof ApiError ? preview.error.fieldErrors() : {};
+  // the count's errors follow the filter as edited; a failed save's errors stay until the next save
+  const rowErrors = errorsByRow(rows, { ...previewErrors, ...errors });
+
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    const done = (saved: Segment) => {
+      toast.success(segment ? t("segments.saved", { name: saved.name }) : t("segments.created", { name: saved.name }));
+      void navigate("/segments");
+    };
+    if (segment) update.mutate({ id: segment.id, body: { name, filter } }, { onSuccess: done, onError: fail });
+    else create.mutate({ name, filter }, { onSuccess: done, onError: fail });
+  };
+
+  const counting = !settled || preview.isFetching;
+  const pickersLoading = tags.isPending || lists.isPending || fields.isPending;
+
+  return (
+    <div className="p-4 md:p-6">
+      <div className="pb-2">{back}</div>
+      <PageHeader
+        title={segment ? segment.name : t("segments.newTitle")}
+        description={t("segments.editorDescription")}
+        actions={
+          segment ? (
+            <DeleteSegmentButton segment={segment} onDeleted={() => void navigate("/segments")}>
+              <Button variant="outline">
+                <Trash2 aria-hidden="true" />
+                {t("common:delete")}
+              </Button>
+            </DeleteSegmentButton>
+          ) : undefined
+        }
+      />
+      <form onSubmit={submit} noValidate className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_18rem] lg:items-start">
+        <div className="grid min-w-0 gap-4">
+          <Field label={t("segments.name")} error={errors.name} className="max-w-md">
+            <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={120} required />
+          </Field>
+          <section aria-labelledby="segment-conditions" className="grid gap-2">
+            <h2 id="segment-conditions" className="text-base font-semibold">
+              {t("filters.title")}
+            </h2>
+            <p className="text-sm text-muted-foreground">{t("filters.help")}</p>
+            {pickersLoading ? (
+              <SkeletonRows rows={2} />
+            ) : (
+              <SegmentBuilder rows={rows} onChange={setRows} tags={tags.data ?? []} lists={lists.data ?? []} fields={fields.data ?? []} errors={rowErrors} />
+            )}
+          </section>
+        </div>
+        <Card className="lg:sticky lg:top-4">
+          <CardHeader>
+            <CardTitle>{t("segments.liveCount")}</CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-4">
+            <div role="status" aria-live="polite" aria-atomic="true" aria-label={t("segments.liveCount")}>
+              <p className="text-3xl font-semibold tabular-nums">{preview.data ? format.number(preview.data.count) : "—"}</p>
+              <p className="text-sm text-muted-foreground">
+                {counting ? t("segments.counting") : preview.isError ? t("segments.countFailed") : t("segments.matching")}
+              </p>
+            </div>
+            <div className="flex flex-wrap gap-2">
+              <Button type="submit" disabled={pending}>
+                {pending ? t("common:saving") : segment ? t("common:save") : t("segments.create")}
+              </Button>
+              <Button variant="outline" asChild>
+                <Link to="/segments">{t("common:cancel")}</Link>
+              </Button>
+            </div>
+          </CardContent>
+        </Card>
+      </form>
     </div>
   );
 }
