@@ -1,0 +1,212 @@
+"""The inbox: a customer writes on the sandbox and the message appears live; the agent opens it, replies and
+watches the tick go sent → delivered → read, sends an approved template after its preview, adds a note, closes and
+reopens; in Portuguese too; on a 360-px phone one pane at a time."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot
+from tests.runtime import Runtime
+
+NUMBER_ID = "100000000000001"  # the demo company's sandbox number (README)
+_phones = itertools.count(1)
+
+
+def _phone() -> str:
+    return f"55119{os.getpid() % 10000:04d}{next(_phones):04d}"
+
+
+class Api:
+    """The API as the demo company's owner, for what a customer (or the setup) does."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.http = httpx.Client(base_url=runtime.url, timeout=30)
+        tokens = self.http.post("/v1/auth/login", json={"email": runtime.email, "password": runtime.password})
+        tokens.raise_for_status()
+        self.http.headers["authorization"] = f"Bearer {tokens.json()['access_token']}"
+
+    def number(self) -> tuple[str, str]:
+        """(connection id, phone_number_id) of the demo company's sandbox number."""
+        items = self.http.get("/v1/connections").raise_for_status().json()
+        sandbox = next(c for c in items if c["phone_number_id"] == NUMBER_ID)
+        return sandbox["id"], sandbox["phone_number_id"]
+
+    def customer_writes(self, number_id: str, phone: str, name: str, text: str) -> None:
+        sent = self.http.post(f"/sandbox/numbers/{number_id}/inbound", json={"from": phone, "name": name, "text": text})
+        assert sent.status_code < 300, sent.text
+
+    def approved_template(self, connection_id: str, name: str) -> dict[str, Any]:
+        """A WhatsApp template submitted to the sandbox's "Meta", once it is approved."""
+        created = self.http.post(
+            f"/v1/connections/{connection_id}/templates",
+            json={
+                "name": name, "language": "pt_BR", "category": "UTILITY",
+                "components": [{"type": "BODY", "text": "Olá {{1}}, seu pedido está a caminho!",
+                                "example": {"body_text": [["Carla"]]}}],
+                "parameters": {"body.1": "first_name"}, "defaults": {"body.1": "cliente"},
+            },
+        )  # fmt: skip
+        assert created.status_code < 300, created.text
+        template = created.json()
+        deadline = time.monotonic() + 15
+        while template["status"] != "APPROVED" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            template = self.http.get(f"/v1/whatsapp-templates/{template['id']}").raise_for_status().json()
+        assert template["status"] == "APPROVED", template
+        return template
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@pytest.fixture
+def demo_api(runtime: Runtime) -> Iterator[Api]:
+    api = Api(runtime)
+    yield api
+    api.close()
+
+
+def _conversation(page: Page, name: str) -> Locator:
+    conversations = page.get_by_role("list", name=re.compile("^(Conversations|Conversas)$"))
+    return conversations.get_by_role("link", name=re.compile(name))
+
+
+def _no_horizontal_scroll(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+
+
+def test_a_customer_message_arrives_live_and_is_answered(session: Session, runtime: Runtime, demo_api: Api) -> None:
+    connection_id, number_id = demo_api.number()
+    template = demo_api.approved_template(connection_id, f"pedido_a_caminho_{os.getpid()}")
+    # GIVEN the demo company's owner on the inbox
+    log_in(session, runtime.email, runtime.password)
+    page = session.goto("/inbox")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(page.get_by_text("Live", exact=True)).to_be_visible()
+    # WHEN a customer writes to the number on the sandbox
+    phone, name = _phone(), f"Carla {os.getpid()}"
+    demo_api.customer_writes(number_id, phone, name, "Oi! Vocês entregam no sábado?")
+    # THEN the conversation shows up without a reload, with its unread badge
+    row = _conversation(page, name)
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("1 unread message")
+    shot(page, "inbox-list-en")
+    assert_accessible(page)
+
+    # WHEN the agent opens it THEN the thread shows the message, and it is marked read
+    row.click()
+    expect(page).to_have_url(re.compile(r"/inbox/[0-9a-f-]{36}"))
+    thread = page.get_by_role("log", name="Messages")
+    expect(thread.get_by_text("Oi! Vocês entregam no sábado?")).to_be_visible()
+    expect(row).not_to_contain_text("unread")
+
+    # WHEN they reply with text THEN the bubble's tick advances to read (the sandbox posts sent → delivered → read)
+    page.get_by_label("Message", exact=True).fill("Entregamos sim! Qual o seu CEP?")
+    page.get_by_role("button", name="Send", exact=True).click()
+    reply = thread.get_by_text("Entregamos sim! Qual o seu CEP?")
+    expect(reply).to_be_visible()
+    tick = thread.get_by_role("img", name="Read")
+    expect(tick).to_be_visible()
+    tick.focus()
+    expect(page.get_by_role("tooltip")).to_have_text("Read")
+    shot(page, "inbox-thread-en")
+    assert_accessible(page)
+
+    # WHEN the customer writes again THEN it appears in the open thread live
+    demo_api.customer_writes(number_id, phone, name, "01310-100")
+    expect(thread.get_by_text("01310-100")).to_be_visible()
+
+    # WHEN they send an approved template, after its preview filled in for the contact
+    page.get_by_role("tab", name="Template").click()
+    page.get_by_role("combobox", name="Template").select_option(label=f"{template['name']} (pt_BR)")
+    preview = page.get_by_role("region", name="Preview for this contact")
+    expect(preview).to_contain_text("Olá Carla, seu pedido está a caminho!")
+    shot(page, "inbox-template-en")
+    page.get_by_role("button", name="Send template").click()
+    expect(thread.get_by_text(f"Template {template['name']}")).to_be_visible()
+
+    # WHEN they add a note THEN it is listed apart from the messages
+    page.get_by_label("New note").fill("Cliente quer entrega no sábado")
+    page.get_by_role("button", name="Add note").click()
+    notes = page.get_by_role("list", name="Notes")
+    expect(notes.get_by_text("Cliente quer entrega no sábado")).to_be_visible()
+    expect(thread.get_by_text("Cliente quer entrega no sábado")).to_have_count(0)
+
+    # WHEN they close it and reopen it
+    page.get_by_role("button", name="Close", exact=True).click()
+    header = page.get_by_role("heading", name=name, exact=True).locator("..")
+    expect(header.get_by_text("Closed", exact=True)).to_be_visible()
+    shot(page, "inbox-closed-en")
+    page.get_by_role("button", name="Reopen").click()
+    expect(header.get_by_text("Open", exact=True)).to_be_visible()
+    # the list followed
+    expect(row).to_be_visible()
+
+
+def test_portuguese(session_pt: Session, runtime: Runtime, demo_api: Api) -> None:
+    _, number_id = demo_api.number()
+    log_in(session_pt, runtime.email, runtime.password)
+    page = session_pt.goto("/inbox")
+    expect(page.get_by_role("heading", name="Caixa de entrada")).to_be_visible()
+    phone, name = _phone(), f"João {os.getpid()}"
+    demo_api.customer_writes(number_id, phone, name, "Bom dia, qual o horário de vocês?")
+    row = _conversation(page, name)
+    expect(row).to_contain_text("1 mensagem não lida")
+    row.click()
+    thread = page.get_by_role("log", name="Mensagens")
+    expect(thread.get_by_text("Bom dia, qual o horário de vocês?")).to_be_visible()
+    page.get_by_label("Mensagem", exact=True).fill("Das 8h às 18h!")
+    page.get_by_label("Mensagem", exact=True).press("Enter")
+    expect(thread.get_by_role("img", name="Lida")).to_be_visible()
+    page.get_by_label("Nova nota").fill("Perguntou o horário")
+    page.get_by_role("button", name="Adicionar nota").click()
+    expect(page.get_by_role("list", name="Notas").get_by_text("Perguntou o horário")).to_be_visible()
+    page.get_by_role("button", name="Encerrar").click()
+    expect(page.get_by_role("button", name="Reabrir")).to_be_visible()
+    shot(page, "inbox-thread-pt-BR")
+    assert_accessible(page)
+
+
+def test_a_phone_shows_one_pane_at_a_time(browser: Browser, runtime: Runtime, demo_api: Api) -> None:
+    _, number_id = demo_api.number()
+    s = new_session(browser, runtime, viewport={"width": 360, "height": 740})
+    try:
+        log_in(s, runtime.email, runtime.password)
+        page = s.goto("/inbox")
+        name = f"Bia {os.getpid()}"
+        demo_api.customer_writes(number_id, _phone(), name, "Vocês têm o tamanho M?")
+        row = _conversation(page, name)
+        expect(row).to_be_visible()
+        expect(page.get_by_role("region", name="Conversation")).to_be_hidden()
+        _no_horizontal_scroll(page)
+        shot(page, "inbox-list-360")
+        assert_accessible(page)
+        # WHEN a conversation is opened THEN the thread takes the screen, with a way back
+        row.click()
+        thread = page.get_by_role("log", name="Messages")
+        expect(thread.get_by_text("Vocês têm o tamanho M?")).to_be_visible()
+        expect(page.get_by_role("heading", name="Inbox")).to_be_hidden()
+        _no_horizontal_scroll(page)
+        shot(page, "inbox-thread-360")
+        assert_accessible(page)
+        # the notes are behind the details button
+        page.get_by_role("button", name="Show the details and notes").click()
+        expect(page.get_by_role("dialog", name="Details")).to_be_visible()
+        shot(page, "inbox-details-360")
+        page.keyboard.press("Escape")
+        page.get_by_role("link", name="Back to the conversations").click()
+        expect(page).to_have_url(re.compile(r"/inbox$"))
+        expect(row).to_be_visible()
+    finally:
+        s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"

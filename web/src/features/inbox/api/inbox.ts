@@ -1,0 +1,177 @@
+/** The inbox's API calls: fetchers, query keys and options, hooks. */
+import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import type { Schema } from "@/lib/api/types";
+import { mergeNewest, upsertConversation, type Message, type Page, type Pages } from "../lib/cache";
+import type { Conversation, InboxFilters } from "../lib/filters";
+
+export type Note = Schema<"NoteRead">;
+export type Reply = Schema<"Reply">;
+export type WhatsAppTemplate = Schema<"WhatsAppTemplateRead">;
+export type WhatsAppPreview = Schema<"WhatsAppPreview">;
+export type User = Schema<"UserRead">;
+export type Tag = Schema<"TagRead">;
+
+export const CONVERSATION_PAGE = 50;
+export const MESSAGE_PAGE = 100;
+
+export const inboxKeys = {
+  all: ["inbox"] as const,
+  lists: () => ["inbox", "conversations"] as const,
+  list: (filters: InboxFilters) => ["inbox", "conversations", filters] as const,
+  conversation: (id: string) => ["inbox", "conversation", id] as const,
+  messages: (id: string) => ["inbox", "messages", id] as const,
+  notes: (id: string) => ["inbox", "notes", id] as const,
+  templates: (connectionId: string) => ["inbox", "templates", connectionId] as const,
+  users: () => ["inbox", "users"] as const,
+  tags: () => ["inbox", "tags"] as const,
+};
+
+// ---- fetchers
+
+export function fetchConversations(filters: InboxFilters, cursor: string | undefined): Promise<Page<Conversation>> {
+  return unwrap(api.GET("/v1/conversations", { params: { query: { ...filters, cursor, limit: CONVERSATION_PAGE } } }));
+}
+
+export function fetchConversation(id: string): Promise<Conversation> {
+  return unwrap(api.GET("/v1/conversations/{conversation_id}", { params: { path: { conversation_id: id } } }));
+}
+
+export function fetchMessages(id: string, cursor: string | undefined, limit = MESSAGE_PAGE): Promise<Page<Message>> {
+  return unwrap(api.GET("/v1/conversations/{conversation_id}/messages", { params: { path: { conversation_id: id }, query: { cursor, limit } } }));
+}
+
+export function fetchNotes(id: string): Promise<Note[]> {
+  return unwrap(api.GET("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id } } }));
+}
+
+export function fetchTemplates(connectionId: string): Promise<WhatsAppTemplate[]> {
+  return unwrap(api.GET("/v1/connections/{connection_id}/templates", { params: { path: { connection_id: connectionId } } }));
+}
+
+export function previewTemplate(templateId: string, contactId: string): Promise<WhatsAppPreview> {
+  return unwrap(
+    api.POST("/v1/whatsapp-templates/{whatsapp_template_id}/preview", {
+      params: { path: { whatsapp_template_id: templateId } },
+      body: { contact_id: contactId },
+    }),
+  );
+}
+
+// ---- queries
+
+export function useConversations(filters: InboxFilters) {
+  const query = useInfiniteQuery({
+    queryKey: inboxKeys.list(filters),
+    queryFn: ({ pageParam }) => fetchConversations(filters, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  return { ...query, items };
+}
+
+export const conversationQuery = (id: string) => queryOptions({ queryKey: inboxKeys.conversation(id), queryFn: () => fetchConversation(id) });
+
+export function useConversation(id: string) {
+  return useQuery(conversationQuery(id));
+}
+
+export function useMessages(id: string) {
+  return useInfiniteQuery({
+    queryKey: inboxKeys.messages(id),
+    queryFn: ({ pageParam }) => fetchMessages(id, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    staleTime: Infinity, // kept fresh by the live frames
+  });
+}
+
+export function useNotes(id: string) {
+  return useQuery({ queryKey: inboxKeys.notes(id), queryFn: () => fetchNotes(id) });
+}
+
+export function useTemplates(connectionId: string, enabled: boolean) {
+  return useQuery({ queryKey: inboxKeys.templates(connectionId), queryFn: () => fetchTemplates(connectionId), enabled, staleTime: 60_000 });
+}
+
+/** The company's users (admins and owners only: agents may not list them). */
+export function useUsers(enabled: boolean) {
+  return useQuery({
+    queryKey: inboxKeys.users(),
+    queryFn: async () => (await unwrap(api.GET("/v1/users", { params: { query: { limit: 200 } } }))).items,
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+export function useTags() {
+  return useQuery({ queryKey: inboxKeys.tags(), queryFn: () => unwrap(api.GET("/v1/tags")), staleTime: 60_000 });
+}
+
+// ---- cache updates shared by mutations and live frames
+
+/** Put a conversation's new state everywhere it is cached (the open one and every filtered list). */
+export function storeConversation(client: QueryClient, conversation: Conversation, meId: string | undefined): void {
+  client.setQueryData(inboxKeys.conversation(conversation.id), conversation);
+  for (const [key, data] of client.getQueriesData<Pages<Conversation>>({ queryKey: inboxKeys.lists() })) {
+    if (!data) continue;
+    const filters = (key[2] ?? {}) as InboxFilters;
+    client.setQueryData(key, upsertConversation(data, conversation, filters, meId));
+  }
+}
+
+/** Fetch the newest messages and merge them into the cached thread (a new message, a failure's reason). */
+export async function refreshNewest(client: QueryClient, conversationId: string): Promise<void> {
+  const key = inboxKeys.messages(conversationId);
+  const cached = client.getQueryData<Pages<Message>>(key);
+  if (!cached) return;
+  const newest = await fetchMessages(conversationId, undefined, 20);
+  client.setQueryData<Pages<Message>>(key, (data) => (data ? mergeNewest(data, newest) : data));
+}
+
+// ---- mutations
+
+function useConversationMutation<V>(meId: string | undefined, call: (v: V) => Promise<Conversation>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: (conversation) => storeConversation(client, conversation, meId),
+  });
+}
+
+export function useAssign(id: string, meId: string | undefined) {
+  return useConversationMutation(meId, (assigneeId: string | null) =>
+    unwrap(api.PUT("/v1/conversations/{conversation_id}/assignee", { params: { path: { conversation_id: id } }, body: { assignee_id: assigneeId } })),
+  );
+}
+
+export function useSetStatus(id: string, meId: string | undefined) {
+  return useConversationMutation(meId, (target: "close" | "reopen") =>
+    target === "close"
+      ? unwrap(api.POST("/v1/conversations/{conversation_id}/close", { params: { path: { conversation_id: id } } }))
+      : unwrap(api.POST("/v1/conversations/{conversation_id}/reopen", { params: { path: { conversation_id: id } } })),
+  );
+}
+
+export function useMarkRead(id: string, meId: string | undefined) {
+  return useConversationMutation(meId, () => unwrap(api.POST("/v1/conversations/{conversation_id}/read", { params: { path: { conversation_id: id } } })));
+}
+
+export function useReply(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Reply) => unwrap(api.POST("/v1/conversations/{conversation_id}/messages", { params: { path: { conversation_id: id } }, body })),
+    onSuccess: (message) => {
+      client.setQueryData<Pages<Message>>(inboxKeys.messages(id), (data) => (data ? mergeNewest(data, { items: [message] }) : data));
+    },
+  });
+}
+
+export function useAddNote(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: string) => unwrap(api.POST("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id } }, body: { body } })),
+    onSuccess: (note) => client.setQueryData<Note[]>(inboxKeys.notes(id), (notes) => [...(notes ?? []), note]),
+  });
+}

@@ -1,0 +1,97 @@
+/** Live frames patch the inbox's cache: the lists, the open conversation and its thread. */
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useRealtimeEvent, useTopic, type EventFrame } from "@/lib/realtime/hooks";
+import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
+import type { Conversation } from "../lib/filters";
+import { fetchConversation, inboxKeys, refreshNewest, storeConversation } from "./inbox";
+
+function cachedConversation(client: QueryClient, id: string): Conversation | undefined {
+  const single = client.getQueryData<Conversation>(inboxKeys.conversation(id));
+  if (single) return single;
+  for (const [, data] of client.getQueriesData<Pages<Conversation>>({ queryKey: inboxKeys.lists() })) {
+    const found = findConversation(data, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function removeConversation(client: QueryClient, id: string): void {
+  for (const [key, data] of client.getQueriesData<Pages<Conversation>>({ queryKey: inboxKeys.lists() })) {
+    if (!data || !findConversation(data, id)) continue;
+    client.setQueryData(key, { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.filter((c) => c.id !== id) })) });
+  }
+}
+
+/** The full conversation from the API, then everywhere it is cached (a new one, a changed window). */
+async function reload(client: QueryClient, id: string, meId: string | undefined): Promise<void> {
+  try {
+    storeConversation(client, await fetchConversation(id), meId);
+  } catch {
+    removeConversation(client, id); // no longer ours to see (taken by another agent)
+  }
+}
+
+export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: string | undefined; agent: boolean }): void {
+  const data = frame.data;
+  const id = typeof data.conversation_id === "string" ? data.conversation_id : null;
+  if (!id) return;
+  switch (frame.type) {
+    case "conversation.updated": {
+      const known = cachedConversation(client, id);
+      if (!known) {
+        void reload(client, id, me.id);
+        return;
+      }
+      const patch: Partial<Conversation> = {};
+      if (typeof data.status === "string") patch.status = data.status;
+      if (typeof data.unread_count === "number") patch.unread_count = data.unread_count;
+      if (typeof data.last_message_at === "string") patch.last_message_at = data.last_message_at;
+      storeConversation(client, { ...known, ...patch }, me.id);
+      return;
+    }
+    case "conversation.assigned": {
+      const assignee = typeof data.assignee_id === "string" ? data.assignee_id : null;
+      if (me.agent && assignee && assignee !== me.id) {
+        removeConversation(client, id);
+        void client.invalidateQueries({ queryKey: inboxKeys.conversation(id) });
+        return;
+      }
+      const known = cachedConversation(client, id);
+      if (known) storeConversation(client, { ...known, assignee_id: assignee }, me.id);
+      else void reload(client, id, me.id);
+      return;
+    }
+    case "message.created": {
+      void refreshNewest(client, id);
+      if (data.direction === "in") void reload(client, id, me.id); // the 24-hour window opened again
+      return;
+    }
+    case "message.status": {
+      const messageId = typeof data.message_id === "string" ? data.message_id : null;
+      const status = typeof data.status === "string" ? data.status : null;
+      if (!messageId || !status) return;
+      const key = inboxKeys.messages(id);
+      const thread = client.getQueryData<Pages<Message>>(key);
+      if (!thread) return;
+      const current = thread.pages.flatMap((p) => p.items).find((m) => m.id === messageId);
+      if (!current) {
+        void refreshNewest(client, id);
+        return;
+      }
+      if (!advances(current.status, status)) return;
+      client.setQueryData<Pages<Message>>(key, patchMessage(thread, messageId, { status, status_at: frame.at }));
+      if (status === "failed") void refreshNewest(client, id); // the reason comes with the message
+      return;
+    }
+  }
+}
+
+const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status"];
+
+/** Follow the inbox (and the open conversation) and keep the cache in step with the frames. */
+export function useInboxLive(conversationId: string | undefined, me: { id: string | undefined; agent: boolean }): void {
+  const client = useQueryClient();
+  useTopic("inbox");
+  useTopic(conversationId ? `conversation:${conversationId}` : null);
+  useRealtimeEvent(TYPES, (frame) => handleFrame(client, frame, me));
+}

@@ -1,0 +1,104 @@
+import { StickyNote } from "lucide-react";
+import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Textarea } from "@/components/ui/input";
+import { SkeletonRows } from "@/components/ui/skeleton";
+import { ErrorState } from "@/components/ui/states";
+import { useFieldErrors } from "@/lib/hooks/use-field-errors";
+import { useFormat } from "@/lib/i18n/format";
+import { useAddNote, useNotes } from "../api/inbox";
+import type { Conversation } from "../lib/filters";
+
+function Notes({ conversationId, authorName }: { conversationId: string; authorName: (id: string | null) => string }) {
+  const { t } = useTranslation("inbox");
+  const format = useFormat();
+  const notes = useNotes(conversationId);
+  const add = useAddNote(conversationId);
+  const { errors, fail, clear } = useFieldErrors();
+  const [body, setBody] = useState("");
+  const heading = useId();
+  return (
+    <section aria-labelledby={heading} className="grid gap-3">
+      <h3 id={heading} className="flex items-center gap-2 text-sm font-semibold">
+        <StickyNote className="size-4" aria-hidden="true" />
+        {t("notes.title")}
+      </h3>
+      <p className="text-xs text-muted-foreground">{t("notes.hint")}</p>
+      {notes.isPending ? <SkeletonRows rows={2} className="p-0" /> : null}
+      {notes.isError ? <ErrorState error={notes.error} onRetry={() => void notes.refetch()} /> : null}
+      {notes.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("notes.empty")}</p> : null}
+      {notes.data?.length ? (
+        <ul className="grid gap-2" aria-label={t("notes.title")}>
+          {notes.data.map((note) => (
+            <li key={note.id} className="rounded-md border border-amber-200 bg-amber-50 p-2 text-sm">
+              <p className="whitespace-pre-wrap break-words">{note.body}</p>
+              <p className="mt-1 text-xs text-amber-900/80">
+                {authorName(note.author_id)} · <time dateTime={note.created_at}>{format.dateTime(note.created_at)}</time>
+              </p>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <form
+        className="grid gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!body.trim()) return;
+          add.mutate(body.trim(), {
+            onSuccess: () => {
+              setBody("");
+              clear();
+            },
+            onError: fail,
+          });
+        }}
+      >
+        <Field label={t("notes.new")} error={errors.body}>
+          <Textarea value={body} rows={3} onChange={(e) => setBody(e.target.value)} />
+        </Field>
+        <Button type="submit" variant="secondary" size="sm" disabled={!body.trim() || add.isPending}>
+          {t("notes.add")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+/** The third pane: who the contact is, who has the conversation, and the team's internal notes. */
+export function DetailsPane({
+  conversation,
+  assigneeName,
+  authorName,
+}: {
+  conversation: Conversation;
+  assigneeName: (id: string | null) => string | null;
+  authorName: (id: string | null) => string;
+}) {
+  const { t } = useTranslation("inbox");
+  const format = useFormat();
+  const heading = useId();
+  return (
+    <div className="grid gap-5 p-4">
+      <section aria-labelledby={heading} className="grid gap-2">
+        <h3 id={heading} className="text-sm font-semibold">
+          {t("details.contact")}
+        </h3>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+          <dt className="text-muted-foreground">{t("details.name")}</dt>
+          <dd className="truncate">{conversation.contact.name || "—"}</dd>
+          <dt className="text-muted-foreground">{t("details.phone")}</dt>
+          <dd className="truncate">{conversation.contact.phone}</dd>
+          <dt className="text-muted-foreground">{t("details.assignee")}</dt>
+          <dd className="truncate">{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
+          <dt className="text-muted-foreground">{t("details.window")}</dt>
+          <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
+          <dt className="text-muted-foreground">{t("details.started")}</dt>
+          <dd>{format.dateTime(conversation.created_at)}</dd>
+        </dl>
+      </section>
+      <Notes conversationId={conversation.id} authorName={authorName} />
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import { AlertCircle, Check, CheckCheck, Clock, FileText, Reply as ReplyIcon } from "lucide-react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Button } from "@/components/ui/button";
+import { Tooltip } from "@/components/ui/controls";
+import { useFormat } from "@/lib/i18n/format";
+import { cn } from "@/lib/utils";
+import type { Message } from "../lib/cache";
+import { excerpt, failureReason, mediaOf, templateName, type MediaView } from "../lib/message";
+
+/** The delivery tick of an outgoing message; its label (and a failure's reason) on hover or focus. */
+export function DeliveryTick({ message }: { message: Message }) {
+  const { t } = useTranslation("inbox");
+  const failure = failureReason(message);
+  let label: string;
+  let icon: ReactNode;
+  switch (message.status) {
+    case "sent":
+      label = t("tick.sent");
+      icon = <Check className="size-3.5" aria-hidden="true" />;
+      break;
+    case "delivered":
+      label = t("tick.delivered");
+      icon = <CheckCheck className="size-3.5" aria-hidden="true" />;
+      break;
+    case "read":
+      label = t("tick.read");
+      icon = <CheckCheck className="size-3.5 text-sky-600" aria-hidden="true" />;
+      break;
+    case "failed": {
+      const reason = [failure?.detail, failure?.code ? t("tick.code", { code: failure.code }) : null].filter(Boolean).join(" · ");
+      label = reason ? t("tick.failedBecause", { reason }) : t("tick.failed");
+      icon = <AlertCircle className="size-3.5 text-destructive" aria-hidden="true" />;
+      break;
+    }
+    default:
+      label = t("tick.sending");
+      icon = <Clock className="size-3.5" aria-hidden="true" />;
+  }
+  return (
+    <Tooltip content={label}>
+      <span role="img" tabIndex={0} aria-label={label} data-status={message.status} className="inline-flex rounded-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
+        {icon}
+      </span>
+    </Tooltip>
+  );
+}
+
+function MediaPreview({ media }: { media: MediaView }) {
+  const { t } = useTranslation("inbox");
+  if (!media.url) return <p className="text-xs italic text-muted-foreground">{t("media.unavailable")}</p>;
+  switch (media.type) {
+    case "image":
+    case "sticker":
+      return (
+        <a href={media.url} target="_blank" rel="noreferrer" className="block">
+          <img src={media.url} alt={media.caption ?? t(`media.${media.type}`)} loading="lazy" className="max-h-64 max-w-full rounded-md object-contain" />
+        </a>
+      );
+    case "video":
+      return <video src={media.url} controls preload="metadata" className="max-h-64 max-w-full rounded-md" aria-label={media.caption ?? t("media.video")} />;
+    case "audio":
+      return <audio src={media.url} controls preload="metadata" className="max-w-full" aria-label={media.caption ?? t("media.audio")} />;
+    case "document":
+      return (
+        <a href={media.url} target="_blank" rel="noreferrer" className="flex items-center gap-2 rounded-md border bg-background/60 px-2 py-1.5 text-sm underline-offset-2 hover:underline">
+          <FileText className="size-4 shrink-0" aria-hidden="true" />
+          <span className="truncate">{media.filename ?? t("media.document")}</span>
+        </a>
+      );
+  }
+}
+
+export function MessageBubble({ message, quoted, onReply }: { message: Message; quoted: Message | null | undefined; onReply: (message: Message) => void }) {
+  const { t } = useTranslation("inbox");
+  const format = useFormat();
+  const out = message.direction === "out";
+  const media = mediaOf(message);
+  const template = templateName(message);
+  const body = media ? media.caption : message.text;
+  return (
+    <div className={cn("group flex items-end gap-1 px-3 py-1", out ? "flex-row-reverse" : "flex-row")}>
+      <div
+        className={cn(
+          "grid max-w-[85%] gap-1 break-words rounded-lg border px-3 py-2 text-sm shadow-sm sm:max-w-[70%]",
+          out ? "rounded-br-sm border-emerald-200 bg-emerald-50" : "rounded-bl-sm bg-background",
+          message.status === "failed" && "border-destructive/50",
+        )}
+      >
+        <span className="sr-only">{out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
+        {message.reply_to_wamid ? (
+          <blockquote className="border-l-2 border-primary/60 bg-muted/60 px-2 py-1 text-xs text-muted-foreground">
+            <span className="sr-only">{t("thread.quoting")}</span>
+            {quoted ? excerpt(quoted.text ?? t(`media.${quoted.type}`, { defaultValue: quoted.type })) : t("thread.quotedUnknown")}
+          </blockquote>
+        ) : null}
+        {template ? <p className="text-xs font-medium text-muted-foreground">{t("thread.template", { name: template })}</p> : null}
+        {media ? <MediaPreview media={media} /> : null}
+        {body ? <p className="whitespace-pre-wrap">{body}</p> : null}
+        {!media && !body ? <p className="text-xs italic text-muted-foreground">{t("thread.unsupported", { type: message.type })}</p> : null}
+        <span className="flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
+          <time dateTime={message.sent_at}>{format.dateTime(message.sent_at, { hour: "2-digit", minute: "2-digit" })}</time>
+          {out ? <DeliveryTick message={message} /> : null}
+        </span>
+      </div>
+      <Button
+        variant="ghost"
+        size="icon"
+        className="size-7 opacity-60 group-hover:opacity-100 focus-visible:opacity-100"
+        aria-label={t("thread.replyTo", { text: excerpt(message.text ?? message.type, 40) })}
+        onClick={() => onReply(message)}
+      >
+        <ReplyIcon aria-hidden="true" />
+      </Button>
+    </div>
+  );
+}
