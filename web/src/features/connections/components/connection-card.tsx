@@ -1,0 +1,121 @@
+import { AlertTriangle, Pencil, PlugZap, Trash2 } from "lucide-react";
+import { useTranslation } from "react-i18next";
+import { toast } from "sonner";
+import { Badge, type BadgeProps } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Confirm } from "@/components/ui/confirm";
+import { useIsAdmin } from "@/lib/auth/auth-provider";
+import { useFormat } from "@/lib/i18n/format";
+import { useDeleteConnection, useTestConnection, type Connection } from "../api/connections";
+import { messagingTier, throughputPerSecond, tokenState } from "../lib/facts";
+import { CopyField } from "./copy-field";
+
+const STATUS: Record<string, BadgeProps["variant"]> = { active: "success", failing: "destructive", pending: "warning" };
+const QUALITY: Record<string, BadgeProps["variant"]> = { GREEN: "success", YELLOW: "warning", RED: "destructive" };
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-muted-foreground">{label}</dt>
+      <dd className="truncate text-sm font-medium">{children}</dd>
+    </div>
+  );
+}
+
+/** One number: its status and Meta's facts, the webhook URL to paste into Meta, test / edit / delete. */
+export function ConnectionCard({ connection, onEdit }: { connection: Connection; onEdit: () => void }) {
+  const { t } = useTranslation("connections");
+  const format = useFormat();
+  const admin = useIsAdmin();
+  const test = useTestConnection();
+  const remove = useDeleteConnection();
+  const c = connection;
+  const quality = c.quality_rating?.toUpperCase();
+  const tier = messagingTier(c.messaging_limit);
+  const perSecond = throughputPerSecond(c.throughput_level);
+  const token = tokenState(c.token_expires_at);
+
+  function runTest() {
+    test.mutate(c.id, {
+      onSuccess: (fresh) => (fresh.status === "failing" ? toast.error(t("test.failed", { reason: fresh.last_error ?? "" })) : toast.success(t("test.ok", { name: fresh.name }))),
+      onError: (e) => toast.error(e.message),
+    });
+  }
+
+  return (
+    <Card aria-labelledby={`connection-${c.id}`} role="region">
+      <CardHeader className="flex-row flex-wrap items-start justify-between gap-2">
+        <div className="min-w-0">
+          <CardTitle id={`connection-${c.id}`} className="truncate">
+            {c.name}
+          </CardTitle>
+          <p className="truncate text-sm text-muted-foreground">{[c.display_phone_number, c.verified_name].filter(Boolean).join(" · ") || c.phone_number_id}</p>
+        </div>
+        <Badge variant={STATUS[c.status] ?? "outline"}>{t(`status.${c.status}`, { defaultValue: c.status })}</Badge>
+      </CardHeader>
+      <CardContent className="grid gap-4">
+        {c.status === "failing" && c.last_error ? (
+          <div role="alert" className="flex gap-2 rounded-md border border-destructive/40 bg-red-50 p-3 text-sm text-red-900">
+            <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+            <p className="min-w-0 break-words">
+              <span className="font-medium">{t("failingBecause")}</span> {c.last_error}
+            </p>
+          </div>
+        ) : null}
+        <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+          <Fact label={t("facts.quality")}>
+            {quality && quality in QUALITY ? <Badge variant={QUALITY[quality]}>{t(`quality.${quality}`)}</Badge> : t("facts.unknown")}
+          </Fact>
+          <Fact label={t("facts.throughput")}>
+            {c.throughput_level ? (perSecond ? t("facts.perSecond", { level: t(`throughput.${c.throughput_level.toUpperCase()}`, { defaultValue: c.throughput_level }), n: format.number(perSecond) }) : c.throughput_level) : t("facts.unknown")}
+          </Fact>
+          <Fact label={t("facts.messagingLimit")}>
+            {tier === null ? (c.messaging_limit ?? t("facts.unknown")) : tier === Infinity ? t("facts.unlimited") : t("facts.perDay", { n: format.number(tier) })}
+          </Fact>
+          <Fact label={t("facts.tokenExpiry")}>
+            {token === "never" ? (
+              t("facts.tokenNever")
+            ) : (
+              <span className={token === "ok" ? undefined : "text-destructive"}>
+                {token === "expired" ? t("facts.tokenExpired", { date: format.dateTime(c.token_expires_at) }) : format.dateTime(c.token_expires_at)}
+              </span>
+            )}
+          </Fact>
+          <Fact label={t("facts.lastChecked")}>{c.last_checked_at ? format.relative(c.last_checked_at) : t("facts.never")}</Fact>
+          <Fact label={t("facts.ids")}>
+            <span className="font-mono text-xs" title={`${c.phone_number_id} / ${c.waba_id}`}>
+              {c.phone_number_id} / {c.waba_id}
+            </span>
+          </Fact>
+        </dl>
+        <CopyField label={t("fields.webhookUrl")} value={c.webhook_url} />
+        <div className="flex flex-wrap gap-2">
+          <Button variant="outline" onClick={runTest} disabled={test.isPending} aria-label={t("test.labelOf", { name: c.name })}>
+            <PlugZap aria-hidden="true" />
+            {test.isPending ? t("test.running") : t("test.label")}
+          </Button>
+          {admin ? (
+            <>
+              <Button variant="outline" onClick={onEdit} aria-label={t("edit.labelOf", { name: c.name })}>
+                <Pencil aria-hidden="true" />
+                {t("edit.label")}
+              </Button>
+              <Confirm
+                title={t("delete.title", { name: c.name })}
+                description={t("delete.description")}
+                action={t("common:delete")}
+                onConfirm={() => remove.mutate(c.id, { onSuccess: () => toast.success(t("delete.done")), onError: (e) => toast.error(e.message) })}
+              >
+                <Button variant="ghost" className="text-destructive" aria-label={t("delete.labelOf", { name: c.name })}>
+                  <Trash2 aria-hidden="true" />
+                  {t("common:delete")}
+                </Button>
+              </Confirm>
+            </>
+          ) : null}
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
