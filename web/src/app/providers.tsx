@@ -1,9 +1,10 @@
 import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import type * as React from "react";
-import { Toaster } from "sonner";
-import { TooltipProvider } from "@/components/ui/controls";
+import * as React from "react";
 import { ApiError } from "@/lib/api/problem";
 import { AuthProvider } from "@/lib/auth/auth-provider";
+
+// Toasts come after the first screen: the toaster is not part of the first download.
+const Toaster = React.lazy(() => import("sonner").then((m) => ({ default: m.Toaster })));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -22,10 +23,10 @@ export function makeQueryClient(): QueryClient {
 export function Providers({ client, children }: { client: QueryClient; children: React.ReactNode }) {
   return (
     <QueryClientProvider client={client}>
-      <TooltipProvider delayDuration={300}>
-        <AuthProvider>{children}</AuthProvider>
+      <AuthProvider>{children}</AuthProvider>
+      <React.Suspense fallback={null}>
         <Toaster richColors closeButton position="top-right" />
-      </TooltipProvider>
+      </React.Suspense>
     </QueryClientProvider>
   );
 }

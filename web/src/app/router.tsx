@@ -2,7 +2,13 @@ import { createBrowserRouter, Navigate, Outlet, useLocation, type RouteObject } 
 import { AppShell } from "@/components/layout/app-shell";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { useAuth } from "@/lib/auth/auth-provider";
+import i18n from "@/lib/i18n";
 import { RouteError } from "./route-error";
+
+/** A screen's chunk and its feature's catalogue, fetched together (no waterfall). */
+function screen<T>(namespace: string, load: () => Promise<T>): () => Promise<T> {
+  return () => Promise.all([load(), i18n.loadNamespaces(namespace)]).then(([module]) => module);
+}
 
 function RequireAuth() {
   const { session } = useAuth();
@@ -43,22 +49,22 @@ export const routes: RouteObject[] = [
             element: <AppShell />,
             errorElement: <RouteError />,
             children: [
-              { index: true, lazy: () => import("@/features/home/routes/home") },
-              { path: "inbox/*", lazy: () => import("@/features/inbox/routes/inbox") },
-              { path: "contacts/*", lazy: () => import("@/features/contacts/routes/contacts") },
-              { path: "imports/*", lazy: () => import("@/features/contacts/routes/imports") },
-              { path: "lists/*", lazy: () => import("@/features/contacts/routes/lists") },
-              { path: "segments/*", lazy: () => import("@/features/contacts/routes/segments") },
-              { path: "tags", lazy: () => import("@/features/contacts/routes/tags") },
-              { path: "custom-fields", lazy: () => import("@/features/contacts/routes/custom-fields") },
-              { path: "templates/*", lazy: () => import("@/features/templates/routes/templates") },
-              { path: "connections/*", lazy: () => import("@/features/connections/routes/connections") },
-              { path: "campaigns/*", lazy: () => import("@/features/campaigns/routes/campaigns") },
-              { path: "webhooks/*", lazy: () => import("@/features/webhooks/routes/webhooks") },
-              { path: "notifications", lazy: () => import("@/features/notifications/routes/notifications") },
-              { path: "users", lazy: () => import("@/features/users/routes/users") },
-              { path: "audit-log", lazy: () => import("@/features/users/routes/audit-log") },
-              { path: "settings", lazy: () => import("@/features/settings/routes/settings") },
+              { index: true, lazy: screen("home", () => import("@/features/home/routes/home")) },
+              { path: "inbox/*", lazy: screen("inbox", () => import("@/features/inbox/routes/inbox")) },
+              { path: "contacts/*", lazy: screen("contacts", () => import("@/features/contacts/routes/contacts")) },
+              { path: "imports/*", lazy: screen("contacts", () => import("@/features/contacts/routes/imports")) },
+              { path: "lists/*", lazy: screen("contacts", () => import("@/features/contacts/routes/lists")) },
+              { path: "segments/*", lazy: screen("contacts", () => import("@/features/contacts/routes/segments")) },
+              { path: "tags", lazy: screen("contacts", () => import("@/features/contacts/routes/tags")) },
+              { path: "custom-fields", lazy: screen("contacts", () => import("@/features/contacts/routes/custom-fields")) },
+              { path: "templates/*", lazy: screen("templates", () => import("@/features/templates/routes/templates")) },
+              { path: "connections/*", lazy: screen("connections", () => import("@/features/connections/routes/connections")) },
+              { path: "campaigns/*", lazy: screen("campaigns", () => import("@/features/campaigns/routes/campaigns")) },
+              { path: "webhooks/*", lazy: screen("webhooks", () => import("@/features/webhooks/routes/webhooks")) },
+              { path: "notifications", lazy: screen("notifications", () => import("@/features/notifications/routes/notifications")) },
+              { path: "users", lazy: screen("users", () => import("@/features/users/routes/users")) },
+              { path: "audit-log", lazy: screen("users", () => import("@/features/users/routes/audit-log")) },
+              { path: "settings", lazy: screen("settings", () => import("@/features/settings/routes/settings")) },
               { path: "*", lazy: () => import("./not-found") },
             ],
           },

@@ -1,54 +1,17 @@
 import { Menu, WifiOff } from "lucide-react";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { NavLink, Outlet } from "react-router";
+import { Outlet } from "react-router";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogTitle } from "@/components/ui/dialog";
+import { SkeletonRows } from "@/components/ui/skeleton";
 import { NotificationBell } from "@/features/notifications/components/bell";
-import { useAuth } from "@/lib/auth/auth-provider";
 import { useOnline } from "@/lib/hooks/use-online";
 import { useRealtimeStatus } from "@/lib/realtime/hooks";
 import { cn } from "@/lib/utils";
-import { NAV } from "./nav";
+import { Navigation } from "./navigation";
 import { UserMenu } from "./user-menu";
 
-function Navigation({ onNavigate }: { onNavigate?: () => void }) {
-  const { t } = useTranslation();
-  const { atLeast } = useAuth();
-  return (
-    <nav aria-label={t("nav.label")} className="grid gap-4 p-3">
-      {NAV.map((group) => {
-        const items = group.items.filter((item) => !item.role || atLeast(item.role));
-        if (!items.length) return null;
-        return (
-          <div key={group.label}>
-            <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t(group.label)}</p>
-            <ul className="grid gap-0.5">
-              {items.map(({ to, label, icon: Icon }) => (
-                <li key={to}>
-                  <NavLink
-                    to={to}
-                    end={to === "/"}
-                    onClick={onNavigate}
-                    className={({ isActive }) =>
-                      cn(
-                        "flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring",
-                        isActive && "bg-accent font-medium text-accent-foreground",
-                      )
-                    }
-                  >
-                    <Icon className="size-4" aria-hidden="true" />
-                    {t(label)}
-                  </NavLink>
-                </li>
-              ))}
-            </ul>
-          </div>
-        );
-      })}
-    </nav>
-  );
-}
+const MobileNav = lazy(() => import("./mobile-nav"));
 
 function LiveStatus() {
   const { t } = useTranslation();
@@ -85,12 +48,11 @@ export function AppShell() {
         </div>
         <Navigation />
       </aside>
-      <Dialog open={open} onOpenChange={setOpen}>
-        <DialogContent side="right" className="left-0 right-auto max-w-[16rem] p-0" aria-describedby={undefined}>
-          <DialogTitle className="border-b p-4 text-base">Master IA</DialogTitle>
-          <Navigation onNavigate={() => setOpen(false)} />
-        </DialogContent>
-      </Dialog>
+      {open ? (
+        <Suspense fallback={null}>
+          <MobileNav open={open} onOpenChange={setOpen} />
+        </Suspense>
+      ) : null}
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 shrink-0 items-center gap-2 border-b px-3">
           <Button variant="ghost" size="icon" className="lg:hidden" aria-label={t("nav.open")} onClick={() => setOpen(true)}>
@@ -98,7 +60,9 @@ export function AppShell() {
           </Button>
           <div className="flex-1" />
           <LiveStatus />
-          <NotificationBell />
+          <Suspense fallback={null}>
+            <NotificationBell />
+          </Suspense>
           <UserMenu />
         </header>
         {!online ? (
@@ -107,7 +71,9 @@ export function AppShell() {
           </div>
         ) : null}
         <main id="main" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto focus:outline-none">
-          <Outlet />
+          <Suspense fallback={<SkeletonRows className="p-6" />}>
+            <Outlet />
+          </Suspense>
         </main>
       </div>
     </div>

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, LOCALES } from "./index";
+import { catalogueOf, LOCALES } from "./index";
+
+type Catalogue = Record<string, unknown>;
+const files = import.meta.glob<Catalogue>("/src/**/i18n/*.json", { eager: true, import: "default" });
+
+/** `{ en: { inbox: {...}, common: {...} }, "pt-BR": {...} }`: every catalogue in the source tree. */
+function catalogues(): Record<string, Record<string, Catalogue>> {
+  const resources: Record<string, Record<string, Catalogue>> = {};
+  for (const [path, catalogue] of Object.entries(files)) {
+    const [namespace, locale] = path.startsWith("/src/app/") ? ["common", /([^/]+)\.json$/.exec(path)![1]!] : catalogueOf(path)!;
+    (resources[locale] ??= {})[namespace] = catalogue;
+  }
+  return resources;
+}
 
 function keys(value: unknown, prefix = ""): string[] {
   if (typeof value !== "object" || value === null) return [prefix];
