@@ -64,7 +64,7 @@ lint: $(VENV)/.synced  ## Ruff (style, import boundaries)
 typecheck: $(VENV)/.synced  ## mypy (strict for masteria)
 	$(BIN)/mypy layers/core/masteria functions infra
 
-bench: $(VENV)/.synced  ## Benchmarks: prints a table and writes .bench/results.json
+bench: $(VENV)/.synced web chromium  ## Benchmarks: prints a table and writes .bench/results.json
 	$(BIN)/pytest tests/bench -m bench -p no:cacheprovider -s
 
 migrate: $(VENV)/.synced  ## Apply database migrations (DATABASE_URL or the embedded database)
