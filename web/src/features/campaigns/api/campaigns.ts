@@ -1,0 +1,277 @@
+/** Campaigns: fetchers, query options and hooks (one place per call of the API). */
+import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { api, unwrap } from "@/lib/api/client";
+import type { Schema } from "@/lib/api/types";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
+import { useRealtimeEvent } from "@/lib/realtime/hooks";
+import { realtime } from "@/lib/realtime/socket";
+
+export type Campaign = Schema<"CampaignRead">;
+export type CampaignCreate = Schema<"CampaignCreate">;
+export type CampaignUpdate = Schema<"CampaignUpdate">;
+export type Progress = Schema<"Progress">;
+export type Recipient = Schema<"RecipientRead">;
+export type DeadLetter = Schema<"DeadLetterRead">;
+export type Connection = Schema<"ConnectionRead">;
+export type WhatsAppTemplate = Schema<"WhatsAppTemplateRead">;
+export type Schedule = Schema<"Schedule">;
+
+export const CAMPAIGN_STATUSES = ["draft", "scheduled", "running", "paused", "completed", "cancelled", "failed"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const RECIPIENT_STATUSES = ["pending", "sending", "unknown", "sent", "delivered", "read", "failed", "skipped"] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+
+export const keys = {
+  all: ["campaigns"] as const,
+  list: (status: CampaignStatus | "all") => ["campaigns", "list", status] as const,
+  one: (id: string) => ["campaigns", "one", id] as const,
+  progress: (id: string) => ["campaigns", "progress", id] as const,
+  audience: (id: string) => ["campaigns", "audience", id] as const,
+  recipients: (id: string, status: string, errorCode: string) => ["campaigns", "recipients", id, status, errorCode] as const,
+  deadLetters: (includeRetried: boolean) => ["campaigns", "dead-letters", includeRetried] as const,
+  connections: ["connections"] as const,
+  templates: (connectionId: string) => ["connections", connectionId, "templates"] as const,
+};
+
+const PAGE = 20;
+
+export function fetchCampaigns(status: CampaignStatus | "all", cursor: string | undefined) {
+  return unwrap(api.GET("/v1/campaigns", { params: { query: { status: status === "all" ? undefined : status, cursor, limit: PAGE } } }));
+}
+
+export function useCampaigns(status: CampaignStatus | "all") {
+  return useCursorList(keys.list(status), (cursor) => fetchCampaigns(status, cursor));
+}
+
+export const campaignQuery = (id: string) =>
+  queryOptions({ queryKey: keys.one(id), queryFn: () => unwrap(api.GET("/v1/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } })) });
+
+export const progressQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.progress(id),
+    queryFn: () => unwrap(api.GET("/v1/campaigns/{campaign_id}/progress", { params: { path: { campaign_id: id } } })),
+    staleTime: 5_000,
+  });
+
+export function useCampaign(id: string, enabled = true) {
+  return useQuery({ ...campaignQuery(id), enabled: enabled && Boolean(id) });
+}
+
+export function useProgress(id: string, enabled = true) {
+  return useQuery({ ...progressQuery(id), enabled });
+}
+
+/** Is this frame's data a campaign's progress counts? */
+export function isProgress(data: Record<string, unknown>): data is Progress & Record<string, unknown> {
+  return typeof data.campaign_id === "string" && typeof data.total === "number" && typeof data.status === "string";
+}
+
+/** Put a `campaign.progress` frame into the cache: the counts as they are, and the campaign's state. */
+export function applyProgressFrame(client: QueryClient, progress: Progress): boolean {
+  client.setQueryData(keys.progress(progress.campaign_id), progress);
+  const campaign = client.getQueryData<Campaign>(keys.one(progress.campaign_id));
+  const moved = campaign !== undefined && campaign.status !== progress.status;
+  if (campaign) client.setQueryData(keys.one(progress.campaign_id), { ...campaign, status: progress.status, total: progress.total });
+  return moved;
+}
+
+/**
+ * Follow a campaign's live progress while mounted: each `campaign.progress` frame patches the progress and the
+ * campaign's state. The API sends at most one frame a second and drops the ones in between, so a quiet
+ * moment after a frame is followed by one fresh read (the last statuses are never missed).
+ */
+export function useLiveProgress(ids: string[], onStateChange?: (id: string) => void) {
+  const client = useQueryClient();
+  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const key = ids.join(",");
+  useTopics(ids.map((id) => `campaign:${id}`));
+  useRealtimeEvent(["campaign.progress"], (frame) => {
+    if (!isProgress(frame.data) || !key.split(",").includes(frame.data.campaign_id)) return;
+    const progress = frame.data;
+    const moved = applyProgressFrame(client, progress);
+    if (moved) {
+      void client.invalidateQueries({ queryKey: keys.one(progress.campaign_id) });
+      void client.invalidateQueries({ queryKey: ["campaigns", "list"] });
+      onStateChange?.(progress.campaign_id);
+    }
+    const pending = timers.current;
+    clearTimeout(pending.get(progress.campaign_id));
+    pending.set(
+      progress.campaign_id,
+      setTimeout(() => {
+        void client.invalidateQueries({ queryKey: keys.progress(progress.campaign_id) });
+        void client.invalidateQueries({ queryKey: ["campaigns", "recipients", progress.campaign_id] });
+      }, 2_500),
+    );
+  });
+  useEffect(() => {
+    const pending = timers.current;
+    return () => pending.forEach((timer) => clearTimeout(timer));
+  }, []);
+}
+
+/** `useTopic` for a changing set of topics. */
+function useTopics(topics: string[]) {
+  const key = topics.join(" ");
+  useEffect(() => {
+    if (!key) return;
+    const leave = key.split(" ").map((topic) => realtime.follow(topic));
+    return () => leave.forEach((stop) => stop());
+  }, [key]);
+}
+
+export function useRecipients(id: string, status: string, errorCode: string) {
+  return useCursorList(keys.recipients(id, status, errorCode), (cursor) =>
+    unwrap(
+      api.GET("/v1/campaigns/{campaign_id}/recipients", {
+        params: {
+          path: { campaign_id: id },
+          query: {
+            status: status ? (status as RecipientStatus) : undefined,
+            error_code: errorCode && /^\d+$/.test(errorCode) ? Number(errorCode) : undefined,
+            cursor,
+            limit: 50,
+          },
+        },
+      }),
+    ),
+  );
+}
+
+export function useDeadLetters(includeRetried: boolean, enabled: boolean) {
+  return useCursorList(
+    keys.deadLetters(includeRetried),
+    (cursor) => unwrap(api.GET("/v1/campaigns/dead-letters", { params: { query: { include_retried: includeRetried, cursor, limit: 50 } } })),
+    enabled,
+  );
+}
+
+export function useRetryDeadLetter() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST("/v1/campaigns/dead-letters/{dead_letter_id}/retry", { params: { path: { dead_letter_id: id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.all }),
+  });
+}
+
+function useCampaignMutation<V>(fn: (vars: V) => Promise<Campaign>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (campaign) => {
+      client.setQueryData(keys.one(campaign.id), campaign);
+      void client.invalidateQueries({ queryKey: ["campaigns", "list"] });
+      void client.invalidateQueries({ queryKey: keys.progress(campaign.id) });
+    },
+  });
+}
+
+export function useCreateCampaign() {
+  return useCampaignMutation((body: CampaignCreate) => unwrap(api.POST("/v1/campaigns", { body })));
+}
+
+export function useUpdateCampaign() {
+  return useCampaignMutation(({ id, body }: { id: string; body: CampaignUpdate }) =>
+    unwrap(api.PATCH("/v1/campaigns/{campaign_id}", { params: { path: { campaign_id: id } }, body })),
+  );
+}
+
+export function useScheduleCampaign() {
+  return useCampaignMutation(({ id, body }: { id: string; body: Schedule }) =>
+    unwrap(api.POST("/v1/campaigns/{campaign_id}/schedule", { params: { path: { campaign_id: id } }, body })),
+  );
+}
+
+export type Action = "pause" | "resume" | "cancel";
+
+export function useCampaignAction() {
+  return useCampaignMutation(({ id, action }: { id: string; action: Action }) => {
+    const params = { params: { path: { campaign_id: id } } };
+    if (action === "pause") return unwrap(api.POST("/v1/campaigns/{campaign_id}/pause", params));
+    if (action === "resume") return unwrap(api.POST("/v1/campaigns/{campaign_id}/resume", params));
+    return unwrap(api.POST("/v1/campaigns/{campaign_id}/cancel", params));
+  });
+}
+
+export function useDeleteCampaign() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE("/v1/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["campaigns", "list"] }),
+  });
+}
+
+export function fetchAudienceCount(id: string) {
+  return unwrap(api.GET("/v1/campaigns/{campaign_id}/audience", { params: { path: { campaign_id: id } } }));
+}
+
+// What the wizard picks from: numbers, their templates, and the audience's building blocks.
+
+export function useConnections() {
+  return useQuery({ queryKey: keys.connections, queryFn: () => unwrap(api.GET("/v1/connections")) });
+}
+
+export function useTemplates(connectionId: string | undefined) {
+  return useQuery({
+    queryKey: keys.templates(connectionId ?? ""),
+    queryFn: () => unwrap(api.GET("/v1/connections/{connection_id}/templates", { params: { path: { connection_id: connectionId! } } })),
+    enabled: Boolean(connectionId),
+  });
+}
+
+export function useSyncTemplates() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (connectionId: string) =>
+      unwrap(api.POST("/v1/connections/{connection_id}/templates/sync", { params: { path: { connection_id: connectionId } } })),
+    onSuccess: (_, connectionId) => client.invalidateQueries({ queryKey: keys.templates(connectionId) }),
+  });
+}
+
+export function useTags() {
+  return useQuery({ queryKey: ["tags", "all"], queryFn: () => unwrap(api.GET("/v1/tags")) });
+}
+
+export function useLists() {
+  return useQuery({ queryKey: ["lists", "all"], queryFn: () => unwrap(api.GET("/v1/lists")) });
+}
+
+export function useSegments() {
+  return useQuery({ queryKey: ["segments", "all"], queryFn: () => unwrap(api.GET("/v1/segments")) });
+}
+
+export function useCustomFields() {
+  return useQuery({ queryKey: ["custom-fields"], queryFn: () => unwrap(api.GET("/v1/custom-fields")) });
+}
+
+export function useContactSearch(q: string) {
+  return useQuery({
+    queryKey: ["contacts", "search", q],
+    queryFn: () => unwrap(api.GET("/v1/contacts", { params: { query: { q, limit: 10 } } })),
+    enabled: q.trim().length > 0,
+  });
+}
+
+export function useContact(id: string) {
+  return useQuery({
+    queryKey: ["contacts", "one", id],
+    queryFn: () => unwrap(api.GET("/v1/contacts/{contact_id}", { params: { path: { contact_id: id } } })),
+  });
+}
+
+export function useWhatsAppTemplate(id: string | null | undefined) {
+  return useQuery({
+    queryKey: ["whatsapp-templates", id],
+    queryFn: () => unwrap(api.GET("/v1/whatsapp-templates/{whatsapp_template_id}", { params: { path: { whatsapp_template_id: id! } } })),
+    enabled: Boolean(id),
+  });
+}
+
+export function useConnection(id: string | null | undefined) {
+  return useQuery({
+    queryKey: ["connections", "one", id],
+    queryFn: () => unwrap(api.GET("/v1/connections/{connection_id}", { params: { path: { connection_id: id! } } })),
+    enabled: Boolean(id),
+  });
+}

@@ -1,0 +1,133 @@
+/** The wizard's form: what the user picked, and how it becomes the API's bodies. */
+import type { Campaign, CampaignCreate, CampaignUpdate, Schedule } from "../api/campaigns";
+
+export interface AudienceForm {
+  tag_ids: string[];
+  list_ids: string[];
+  segment_ids: string[];
+  contact_ids: string[];
+}
+
+export interface WizardForm {
+  name: string;
+  connectionId: string;
+  templateId: string;
+  parameters: Record<string, string>;
+  defaults: Record<string, string>;
+  audience: AudienceForm;
+  startMode: "now" | "later";
+  at: string;
+  timezone: string;
+  windowOn: boolean;
+  windowStart: string;
+  windowEnd: string;
+  windowZone: "company" | "contact";
+  rate: string;
+}
+
+export const STEPS = ["number", "template", "parameters", "audience", "schedule", "review"] as const;
+export type Step = (typeof STEPS)[number];
+
+export function emptyForm(timezone: string): WizardForm {
+  return {
+    name: "",
+    connectionId: "",
+    templateId: "",
+    parameters: {},
+    defaults: {},
+    audience: { tag_ids: [], list_ids: [], segment_ids: [], contact_ids: [] },
+    startMode: "now",
+    at: "",
+    timezone,
+    windowOn: false,
+    windowStart: "08:00",
+    windowEnd: "20:00",
+    windowZone: "company",
+    rate: "80",
+  };
+}
+
+/** A draft back in the wizard, to go on where it was left. */
+export function formFromCampaign(c: Campaign): WizardForm {
+  return {
+    ...emptyForm(c.timezone),
+    name: c.name,
+    connectionId: c.connection_id ?? "",
+    templateId: c.whatsapp_template_id ?? "",
+    parameters: { ...c.parameters },
+    defaults: { ...c.defaults },
+    audience: {
+      tag_ids: c.audience.tag_ids ?? [],
+      list_ids: c.audience.list_ids ?? [],
+      segment_ids: c.audience.segment_ids ?? [],
+      contact_ids: c.audience.contact_ids ?? [],
+    },
+    windowOn: Boolean(c.window),
+    windowStart: c.window?.start.slice(0, 5) ?? "08:00",
+    windowEnd: c.window?.end.slice(0, 5) ?? "20:00",
+    windowZone: c.window?.timezone ?? "company",
+    rate: String(c.rate_per_second),
+  };
+}
+
+export function audienceSize(a: AudienceForm): number {
+  return a.tag_ids.length + a.list_ids.length + a.segment_ids.length + a.contact_ids.length;
+}
+
+/** Only what has a value: an empty field or default means "none". */
+function compact(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== "").map(([k, v]) => [k, v.trim()]));
+}
+
+function rate(form: WizardForm): number {
+  const value = Number(form.rate);
+  return Number.isFinite(value) && form.rate.trim() !== "" ? value : 80;
+}
+
+export function createBody(form: WizardForm): CampaignCreate {
+  return {
+    name: form.name.trim(),
+    connection_id: form.connectionId,
+    whatsapp_template_id: form.templateId,
+    parameters: compact(form.parameters),
+    defaults: compact(form.defaults),
+    audience: form.audience,
+    timezone: form.timezone || undefined,
+    rate_per_second: rate(form),
+  };
+}
+
+/** The message: number, template and its parameters (steps 1–3). */
+export function messageBody(form: WizardForm): CampaignUpdate {
+  return {
+    name: form.name.trim(),
+    connection_id: form.connectionId,
+    whatsapp_template_id: form.templateId,
+    parameters: compact(form.parameters),
+    defaults: compact(form.defaults),
+  };
+}
+
+/** When and how fast (step 5). */
+export function timingBody(form: WizardForm): CampaignUpdate {
+  return {
+    timezone: form.timezone || undefined,
+    rate_per_second: rate(form),
+    ...(form.windowOn ? { window: { start: form.windowStart, end: form.windowEnd, timezone: form.windowZone } } : { clear_window: true }),
+  };
+}
+
+export function scheduleBody(form: WizardForm): Schedule {
+  if (form.startMode === "now" || !form.at) return {};
+  return { at: form.at.length === 16 ? `${form.at}:00` : form.at, timezone: form.timezone || undefined };
+}
+
+/** Which step shows a field error of the API (`parameters.body.1` → parameters). */
+export function stepOfField(field: string): Step {
+  if (field === "name" || field === "connection_id") return "number";
+  if (field === "whatsapp_template_id") return "template";
+  if (field.startsWith("parameters") || field.startsWith("defaults")) return "parameters";
+  if (field.startsWith("audience")) return "audience";
+  if (field === "at") return "review";
+  return "schedule";
+}

@@ -1,0 +1,30 @@
+/**
+ * Why a recipient failed: Meta's error code (or our own reason) → the key of a short human reason in the
+ * catalogues (`reasons.<code>`). Codes without their own words fall back to `reasons.other`.
+ */
+export const KNOWN_REASONS = [
+  "1", "2", "4", "190", "368", "80007", "130429", "130472", "131000", "131005", "131008", "131009", "131016",
+  "131021", "131026", "131031", "131042", "131045", "131047", "131048", "131049", "131050", "131051", "131052",
+  "131053", "131056", "131057", "132000", "132001", "132005", "132007", "132012", "132015", "132016", "133010",
+  "failed_unknown", "worker_error", "unknown",
+] as const;
+
+const known = new Set<string>(KNOWN_REASONS);
+
+/** The catalogue key of the reason for `code` (`131026`, `failed_unknown`, …). */
+export function reasonKey(code: string | number | null | undefined): string {
+  const value = code === null || code === undefined || code === "" ? "unknown" : String(code);
+  return `reasons.${known.has(value) ? value : "other"}`;
+}
+
+/** Meta's codes are numbers; our own reasons (failed_unknown, worker_error) are words. */
+export function isMetaCode(code: string): boolean {
+  return /^\d+$/.test(code);
+}
+
+/** `failed_by_reason` as rows, the most frequent first. */
+export function reasonRows(failedByReason: Record<string, number>): { code: string; count: number }[] {
+  return Object.entries(failedByReason)
+    .map(([code, count]) => ({ code, count }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
