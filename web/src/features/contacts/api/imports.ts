@@ -1,0 +1,127 @@
+/** Contact imports: `GET/POST /v1/contacts/imports`, the file (`PUT …/{id}/file`, or the presigned `upload_url`
+ * then `POST …/{id}/uploaded`), `POST …/{id}/start`, `GET …/{id}` (also live as `contacts.import.progress` on the
+ * `import:{id}` topic) and `GET …/{id}/rejections.csv`. */
+import { queryOptions, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { api, fetchWithAuth, unwrap } from "@/lib/api/client";
+import { ApiError, toApiError } from "@/lib/api/problem";
+import type { Schema } from "@/lib/api/types";
+import { accessToken, refresh } from "@/lib/auth/session";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
+import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
+import { saveResponse } from "./contacts";
+
+export type ContactImport = Schema<"ImportRead">;
+
+export const importKeys = {
+  all: ["imports"] as const,
+  list: ["imports", "list"] as const,
+  one: (id: string) => ["imports", "one", id] as const,
+};
+
+/** Still moving: the worker has it or will. */
+export const isRunning = (status: string) => status === "queued" || status === "processing";
+
+export const getImports = (cursor: string | undefined) => unwrap(api.GET("/v1/contacts/imports", { params: { query: { cursor, limit: 20 } } }));
+export const getImport = (id: string) => unwrap(api.GET("/v1/contacts/imports/{import_id}", { params: { path: { import_id: id } } }));
+export const createImport = (filename: string) => unwrap(api.POST("/v1/contacts/imports", { body: { filename } }));
+export const startImport = (id: string, mapping: Record<string, string>) =>
+  unwrap(api.POST("/v1/contacts/imports/{import_id}/start", { params: { path: { import_id: id } }, body: { mapping } }));
+const markUploaded = (id: string) => unwrap(api.POST("/v1/contacts/imports/{import_id}/uploaded", { params: { path: { import_id: id } } }));
+
+export function useImports() {
+  return useCursorList(importKeys.list, getImports);
+}
+
+export const importQuery = (id: string) => queryOptions({ queryKey: importKeys.one(id), queryFn: () => getImport(id) });
+
+/** One import, kept current by its `contacts.import.progress` frames while the screen is open. */
+export function useLiveImport(id: string) {
+  const client = useQueryClient();
+  const query = useQuery(importQuery(id));
+  const running = query.data ? isRunning(query.data.status) : false;
+  useTopic(running ? `import:${id}` : null);
+  useRealtimeEvent(["contacts.import.progress"], (frame) => {
+    if (frame.data.import_id !== id) return;
+    const { status, total, processed, inserted, updated, rejected } = frame.data as Partial<ContactImport>;
+    client.setQueryData<ContactImport>(importKeys.one(id), (old) =>
+      old ? { ...old, status: status ?? old.status, total: total ?? old.total, processed: processed ?? old.processed, inserted: inserted ?? old.inserted, updated: updated ?? old.updated, rejected: rejected ?? old.rejected } : old,
+    );
+    if (status && !isRunning(status)) {
+      void client.invalidateQueries({ queryKey: importKeys.one(id) }); // finished_at, error
+      void client.invalidateQueries({ queryKey: importKeys.list });
+      void client.invalidateQueries({ queryKey: ["contacts"] });
+      void client.invalidateQueries({ queryKey: ["tags"] });
+    }
+  });
+  return query;
+}
+
+/** PUT a file with upload progress (fetch has none): to the API with the session's token, or to a presigned URL. */
+function put(url: string, file: File, token: string | null, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.setRequestHeader("Content-Type", "text/csv");
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        body = undefined;
+      }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, title: "Network error", detail: "The upload failed: check the connection and try again." }));
+    xhr.send(file);
+  });
+}
+
+/** Create the import and send its file; the answer has the CSV's headers and the suggested mapping. */
+export async function uploadImport(file: File, onProgress: (fraction: number) => void): Promise<ContactImport> {
+  const created = await createImport(file.name);
+  if (created.upload_url) {
+    const sent = await put(created.upload_url, file, null, onProgress);
+    if (sent.status < 200 || sent.status >= 300) throw new ApiError({ status: sent.status, title: "Upload failed", detail: "The file could not be stored." });
+    return markUploaded(created.id);
+  }
+  const path = `/v1/contacts/imports/${created.id}/file`;
+  let sent = await put(path, file, accessToken(), onProgress);
+  if (sent.status === 401) {
+    const fresh = await refresh();
+    if (fresh) sent = await put(path, file, fresh, onProgress);
+  }
+  if (sent.status < 200 || sent.status >= 300) throw toApiError(sent.body, new Response(null, { status: sent.status }));
+  return sent.body as ContactImport;
+}
+
+export function useUploadImport() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, onProgress }: { file: File; onProgress: (fraction: number) => void }) => uploadImport(file, onProgress),
+    onSuccess: (row) => {
+      client.setQueryData(importKeys.one(row.id), row);
+      void client.invalidateQueries({ queryKey: importKeys.list });
+    },
+  });
+}
+
+export function useStartImport(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (mapping: Record<string, string>) => startImport(id, mapping),
+    onSuccess: (row) => {
+      client.setQueryData(importKeys.one(id), row);
+      client.setQueryData<InfiniteData<{ items: ContactImport[] }>>(importKeys.list, (old) =>
+        old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((i) => (i.id === id ? row : i)) })) } : old,
+      );
+    },
+  });
+}
+
+export async function downloadRejections(id: string): Promise<void> {
+  await saveResponse(await fetchWithAuth(`/v1/contacts/imports/${id}/rejections.csv`), `rejected-${id}.csv`);
+}
