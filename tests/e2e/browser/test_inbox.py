@@ -126,6 +126,21 @@ def test_a_customer_message_arrives_live_and_is_answered(session: Session, runti
     demo_api.customer_writes(number_id, phone, name, "01310-100")
     expect(thread.get_by_text("01310-100")).to_be_visible()
 
+    # WHEN they answer that message quoting it THEN the new bubble shows the quote
+    page.get_by_role("button", name="Reply to “01310-100”").click()
+    expect(page.get_by_text("Replying to:", exact=True)).to_be_visible()
+    page.get_by_label("Message", exact=True).fill("Anotado, obrigado!")
+    page.get_by_label("Message", exact=True).press("Enter")
+    expect(thread.get_by_role("blockquote").filter(has_text="01310-100")).to_be_visible()
+
+    # WHEN they send an image by its link THEN the bubble previews it with its caption
+    page.get_by_role("tab", name="Media").click()
+    page.get_by_label("File link (https)").fill("https://cdn.example.com/catalogo.jpg")
+    page.get_by_label("Caption").fill("Nosso catálogo")
+    page.get_by_role("button", name="Send media").click()
+    expect(thread.get_by_role("img", name="Nosso catálogo")).to_be_attached()
+    expect(thread.get_by_text("Nosso catálogo", exact=True)).to_be_visible()
+
     # WHEN they send an approved template, after its preview filled in for the contact
     page.get_by_role("tab", name="Template").click()
     page.get_by_role("combobox", name="Template").select_option(label=f"{template['name']} (pt_BR)")

@@ -61,6 +61,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
   const sendTemplate = (templateId: string) =>
     send({ template_id: templateId }, () => {
       toast.success(t("composer.templateSent"));
+      setMode("text");
     });
 
   return (

@@ -30,7 +30,7 @@ export function ConversationActions({ conversation, meId, users, admin }: { conv
           <DropdownMenuTrigger asChild>
             <Button variant="outline" size="sm" disabled={assign.isPending}>
               <Users aria-hidden="true" />
-              {conversation.assignee_id ? t("actions.transfer") : t("actions.assign")}
+              <span className="sr-only sm:not-sr-only">{conversation.assignee_id ? t("actions.transfer") : t("actions.assign")}</span>
             </Button>
           </DropdownMenuTrigger>
           <DropdownMenuContent align="end" className="max-h-80 overflow-y-auto">
@@ -51,23 +51,23 @@ export function ConversationActions({ conversation, meId, users, admin }: { conv
       ) : mine ? (
         <Button variant="outline" size="sm" disabled={assign.isPending} onClick={() => assignTo(null)}>
           <UserMinus aria-hidden="true" />
-          {t("actions.release")}
+          <span className="sr-only sm:not-sr-only">{t("actions.release")}</span>
         </Button>
       ) : !conversation.assignee_id ? (
         <Button variant="outline" size="sm" disabled={assign.isPending || !meId} onClick={() => assignTo(meId ?? null)}>
           <UserPlus aria-hidden="true" />
-          {t("actions.take")}
+          <span className="sr-only sm:not-sr-only">{t("actions.take")}</span>
         </Button>
       ) : null}
       {conversation.status === "closed" ? (
         <Button variant="outline" size="sm" disabled={status.isPending} onClick={() => status.mutate("reopen", { onSuccess: () => toast.success(t("actions.reopened")), onError })}>
           <RotateCcw aria-hidden="true" />
-          {t("actions.reopen")}
+          <span className="sr-only sm:not-sr-only">{t("actions.reopen")}</span>
         </Button>
       ) : (
         <Button variant="outline" size="sm" disabled={status.isPending} onClick={() => status.mutate("close", { onSuccess: () => toast.success(t("actions.closed")), onError })}>
           <CheckCircle2 aria-hidden="true" />
-          {t("actions.close")}
+          <span className="sr-only sm:not-sr-only">{t("actions.close")}</span>
         </Button>
       )}
     </div>

@@ -90,7 +90,7 @@ export function MessageBubble({ message, quoted, onReply }: { message: Message; 
         <span className="sr-only">{out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
         {message.reply_to_wamid ? (
           <blockquote className="border-l-2 border-primary/60 bg-muted/60 px-2 py-1 text-xs text-muted-foreground">
-            <span className="sr-only">{t("thread.quoting")}</span>
+            <span className="sr-only">{t("thread.quoting")} </span>
             {quoted ? excerpt(quoted.text ?? t(`media.${quoted.type}`, { defaultValue: quoted.type })) : t("thread.quotedUnknown")}
           </blockquote>
         ) : null}

@@ -104,7 +104,7 @@ export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, a
       </div>
       {!wide ? (
         <Dialog open={detailsOpen} onOpenChange={setDetailsOpen}>
-          <DialogContent side="right" className="max-w-sm p-0">
+          <DialogContent side="right" className="max-w-sm content-start gap-0 p-0">
             <DialogHeader className="p-4 pb-0">
               <DialogTitle>{t("details.title")}</DialogTitle>
               <DialogDescription>{name}</DialogDescription>
