@@ -41,12 +41,14 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   server: {
     port: 5173,
+    // The Host header is kept (no changeOrigin): the API's Origin check on the refresh cookie compares the
+    // page's origin with the request's host, and both are the dev server's.
     proxy: {
-      "/v1": runtime,
-      "/sandbox": runtime,
-      "/docs": runtime,
-      "/openapi.json": runtime,
-      "/ws": { target: runtime.replace(/^http/, "ws"), ws: true },
+      "/v1": { target: runtime, changeOrigin: false },
+      "/sandbox": { target: runtime, changeOrigin: false },
+      "/docs": { target: runtime, changeOrigin: false },
+      "/openapi.json": { target: runtime, changeOrigin: false },
+      "/ws": { target: runtime.replace(/^http/, "ws"), ws: true, changeOrigin: false },
     },
   },
   build: { sourcemap: false, chunkSizeWarningLimit: 600 },
