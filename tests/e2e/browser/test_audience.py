@@ -82,7 +82,7 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Name").fill("VIP")
     dialog.get_by_role("button", name="Save").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("already exists")
+    expect(dialog.get_by_role("alert")).to_contain_text("There is already a tag with this name")
     expect(dialog.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     shot(page, "audience-tags-duplicate-en")
     dialog.get_by_role("button", name="Cancel").click()
@@ -196,6 +196,7 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     # the saved segment is listed with its count
     row = page.get_by_role("row", name=re.compile("Pro VIPs"))
     expect(row.get_by_role("cell", name="2", exact=True)).to_be_visible()
+    expect(row).to_contain_text("Has any of these tags: vip · Plan is pro")
     shot(page, "audience-segments-en")
     assert_accessible(page)
 

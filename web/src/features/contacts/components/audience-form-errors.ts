@@ -4,22 +4,23 @@ import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 
 /**
  * `useFieldErrors`, plus: a 409 (a name or key already taken) is shown next to `conflictField` instead of
- * in a toast, since that is the field the user has to change.
+ * in a toast, since that is the field the user has to change; as `conflictMessage` (in the user's language)
+ * when given, else as the API's words.
  */
-export function useAudienceFormErrors(conflictField: string) {
+export function useAudienceFormErrors(conflictField: string, conflictMessage?: string) {
   const { errors, fail, clear } = useFieldErrors();
   const [conflict, setConflict] = useState<string | undefined>();
   const onError = useCallback(
     (error: unknown) => {
       if (error instanceof ApiError && error.status === 409) {
         clear();
-        setConflict(error.message);
+        setConflict(conflictMessage ?? error.message);
         return;
       }
       setConflict(undefined);
       fail(error);
     },
-    [clear, fail],
+    [clear, fail, conflictMessage],
   );
   const reset = useCallback(() => {
     clear();

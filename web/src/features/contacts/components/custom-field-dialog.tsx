@@ -46,7 +46,7 @@ function CustomFieldForm({ onDone }: { onDone: () => void }) {
   const [keyEdited, setKeyEdited] = React.useState(false);
   const [type, setType] = React.useState<CustomFieldType>("text");
   const [options, setOptions] = React.useState("");
-  const { errors, fail } = useAudienceFormErrors("key");
+  const { errors, fail } = useAudienceFormErrors("key", t("customFields.keyTaken"));
   const create = useCreateCustomField();
 
   const submit = (event: React.FormEvent) => {

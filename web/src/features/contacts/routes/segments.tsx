@@ -21,6 +21,7 @@ import { useTags } from "../api/tags";
 import { useAudienceFormErrors } from "../components/audience-form-errors";
 import { matches } from "../components/audience-search";
 import { SegmentBuilder } from "../components/segment-builder";
+import { useSegmentSummary } from "../components/segment-summary";
 import { errorsByRow, filterToRows, rowsToFilter, sameFilter, type ConditionRow, type CustomFieldType } from "../components/segment-filter-model";
 
 export function Component() {
@@ -60,6 +61,10 @@ function SegmentsScreen() {
   const { t } = useTranslation("contacts");
   const format = useFormat();
   const segments = useSegments();
+  const tags = useTags();
+  const lists = useLists();
+  const fields = useCustomFields();
+  const summary = useSegmentSummary(tags.data ?? [], lists.data ?? [], fields.data ?? []);
   const [search, setSearch] = React.useState("");
   const q = useDebounced(search, 200);
   const shown = (segments.data ?? []).filter((s) => matches(q, s.name));
@@ -108,6 +113,7 @@ function SegmentsScreen() {
                       <Link to={segment.id} className="block truncate font-medium text-primary hover:underline">
                         {segment.name}
                       </Link>
+                      <p className="truncate text-xs text-muted-foreground">{summary(segment.filter)}</p>
                     </TD>
                     <TD className="text-right tabular-nums">{format.number(segment.count)}</TD>
                     <TD className="hidden text-muted-foreground md:table-cell">{format.relative(segment.updated_at)}</TD>
@@ -166,7 +172,7 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
   const fields = useCustomFields();
   const [name, setName] = React.useState(segment?.name ?? "");
   const [rows, setRows] = React.useState<ConditionRow[]>(() => filterToRows(segment?.filter));
-  const { errors, fail } = useAudienceFormErrors("name");
+  const { errors, fail } = useAudienceFormErrors("name", t("segments.nameTaken"));
   const create = useCreateSegment();
   const update = useUpdateSegment();
   const pending = create.isPending || update.isPending;
