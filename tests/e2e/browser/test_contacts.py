@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
+import time
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Download, Page, expect
 
-from tests.e2e.browser.conftest import Owner, Session, assert_accessible, shot, sign_up
+from functions.local.sandbox.demo import NUMBER_ID
+from tests.e2e.browser.conftest import Owner, Session, assert_accessible, log_in, shot, sign_up
 from tests.runtime import Runtime
 
 CSV = (
@@ -26,7 +30,9 @@ CSV = (
 
 def _token(runtime: Runtime, owner: Owner) -> str:
     """The same user's access token for curl-style setup (a custom field), as the README's curl does."""
-    response = httpx.post(f"{runtime.url}/v1/auth/login", json={"email": owner.email, "password": owner.password})
+    response = httpx.post(
+        f"{runtime.url}/v1/auth/login", json={"email": owner.email, "password": owner.password}, timeout=60
+    )
     response.raise_for_status()
     token: str = response.json()["access_token"]
     return token
@@ -37,6 +43,7 @@ def _custom_field(runtime: Runtime, owner: Owner) -> None:
         f"{runtime.url}/v1/custom-fields",
         headers={"Authorization": f"Bearer {_token(runtime, owner)}"},
         json={"key": "plan", "label": "Plan", "type": "select", "options": ["gold", "silver"]},
+        timeout=60,
     )
     assert response.status_code == 201, response.text
 
@@ -241,3 +248,32 @@ def test_portuguese_import_and_delete_on_a_phone(session_pt: Session) -> None:
     expect(page.get_by_text("Contato excluído")).to_be_visible()
     expect(table.get_by_role("link", name="João")).to_be_hidden()
     expect(table.get_by_role("link", name="Maria")).to_be_visible()
+
+
+def test_a_contacts_conversations_lead_to_the_inbox(session: Session, runtime: Runtime) -> None:
+    # GIVEN a customer who writes to the demo company's sandbox number
+    phone = f"55119{os.getpid() % 10000:04d}7777"
+    with httpx.Client(base_url=runtime.url, timeout=60) as http:
+        sent = http.post(f"/sandbox/numbers/{NUMBER_ID}/inbound", json={"from": phone, "name": "Rita", "text": "Oi!"})
+        assert sent.status_code < 300, sent.text
+        token = http.post("/v1/auth/login", json={"email": runtime.email, "password": runtime.password})
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        deadline = time.monotonic() + 30
+        conversation = None
+        while conversation is None and time.monotonic() < deadline:
+            items = http.get("/v1/conversations", headers=auth, params={"limit": 20}).json()["items"]
+            conversation = next((c for c in items if c["contact"]["phone"] == f"+{phone}"), None)
+            if conversation is None:
+                time.sleep(0.5)  # the inbound queue is pumped in the background
+    assert conversation is not None
+    log_in(session, runtime.email, runtime.password)
+    # WHEN the contact's panel is opened from its address
+    page = session.goto(f"/contacts/{conversation['contact']['id']}")
+    panel = page.get_by_role("dialog")
+    link = panel.get_by_role("region", name="Conversations").get_by_role("link").first
+    expect(link).to_be_visible()
+    shot(page, "contacts-detail-conversations-en")
+    assert_accessible(page)
+    # THEN its conversation opens in the inbox
+    link.click()
+    expect(page).to_have_url(re.compile(f"/inbox/{conversation['id']}"))

@@ -242,10 +242,10 @@ function ConsentCard({ contact, channel }: { contact: Contact; channel: Channel 
         </Field>
         {status === "opted_in" ? (
           <div className="grid gap-2 sm:grid-cols-2">
-            <Field label={t("contacts.consent.source")} error={errors.source} hint={t("contacts.consent.sourceHint")}>
+            <Field label={t("contacts.consent.source")} error={errors.source} hint={t("contacts.consent.sourceHint")} className="content-start">
               <Input value={source} onChange={(e) => setSource(e.target.value)} />
             </Field>
-            <Field label={t("contacts.consent.proof")} error={errors.proof}>
+            <Field label={t("contacts.consent.proof")} error={errors.proof} className="content-start">
               <Input value={proof} onChange={(e) => setProof(e.target.value)} />
             </Field>
           </div>
@@ -333,12 +333,12 @@ export function ContactDetail({ id, onDeleted }: { id: string; onDeleted: () => 
       </DialogHeader>
       <DetailsForm key={c.id} contact={c} />
       <TagsSection contact={c} />
+      <Conversations contactId={c.id} />
       <Section title={t("contacts.detail.consent")}>
         {CHANNELS.map((channel) => (
           <ConsentCard key={channel} contact={c} channel={channel} />
         ))}
       </Section>
-      <Conversations contactId={c.id} />
       {isAdmin ? (
         <div className="flex justify-end border-t pt-4">
           <Confirm

@@ -55,7 +55,7 @@ export function ContactTable({ contacts, selected, onToggle, onToggleAll, hasMor
             <th scope="col" className="px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-muted-foreground">
               {t("contacts.fields.name")}
             </th>
-            <th scope="col" className="w-36 px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-muted-foreground sm:w-44">
+            <th scope="col" className="hidden w-44 px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-muted-foreground sm:table-cell">
               {t("contacts.fields.phone")}
             </th>
             <th scope="col" className="hidden px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-muted-foreground md:table-cell">
@@ -88,8 +88,9 @@ export function ContactTable({ contacts, selected, onToggle, onToggleAll, hasMor
                   <Link to={{ pathname: `/contacts/${contact.id}`, search: location.search }} className="font-medium hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
                     {contact.name || <span className="text-muted-foreground">{t("contacts.noName")}</span>}
                   </Link>
+                  <span className="block truncate text-xs tabular-nums text-muted-foreground sm:hidden">{contact.phone}</span>
                 </td>
-                <td className="truncate px-3 tabular-nums">{contact.phone}</td>
+                <td className="hidden truncate px-3 tabular-nums sm:table-cell">{contact.phone}</td>
                 <td className="hidden truncate px-3 md:table-cell">{contact.email ?? ""}</td>
                 <td className="hidden px-3 lg:table-cell">
                   <div className="flex max-h-10 flex-wrap gap-1 overflow-hidden">
