@@ -25,9 +25,10 @@ export function CopyField({ value, label, id }: { value: string; label: string; 
   return (
     <div className="flex min-w-0 gap-2">
       <Input id={inputId} readOnly value={value} aria-label={label} className="min-w-0 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
-      <Button type="button" variant="outline" onClick={() => void copy()} aria-label={`${t("copy")}: ${label}`}>
+      <Button type="button" variant="outline" onClick={() => void copy()}>
         {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
-        <span className="hidden sm:inline">{copied ? t("copied") : t("copy")}</span>
+        <span className="sr-only sm:not-sr-only">{copied ? t("copied") : t("copy")}</span>
+        <span className="sr-only">: {label}</span>
       </Button>
     </div>
   );

@@ -1,16 +1,19 @@
-import { Bell } from "lucide-react";
-import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
-import { Button } from "@/components/ui/button";
+import { lazy, Suspense } from "react";
+import { useLiveNotifications, useUnread } from "../api/unread";
+import { badgeText } from "../lib/links";
+import { BellButton } from "./bell-button";
 
-/** The notifications bell in the top bar (its unread count and live updates come with the notifications screen). */
+// The popover and its list load after the first screen; until then the bell shows the count alone.
+const BellMenu = lazy(() => import("./bell-menu"));
+
+/** The notifications bell in the top bar: the unread count, live (`notification.created`), and a popover of the latest. */
 export function NotificationBell() {
-  const { t } = useTranslation("notifications");
+  useLiveNotifications();
+  const unread = useUnread();
+  const count = unread.data?.count ?? 0;
   return (
-    <Button asChild variant="ghost" size="icon" aria-label={t("bell")}>
-      <Link to="/notifications">
-        <Bell aria-hidden="true" />
-      </Link>
-    </Button>
+    <Suspense fallback={<BellButton count={count} text={badgeText(count, unread.data?.more ?? false)} />}>
+      <BellMenu />
+    </Suspense>
   );
 }

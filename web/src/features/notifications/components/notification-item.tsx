@@ -1,0 +1,46 @@
+import { Check } from "lucide-react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { Button } from "@/components/ui/button";
+import { useFormat } from "@/lib/i18n/format";
+import { cn } from "@/lib/utils";
+import { type Notification, useMarkRead } from "../api/notifications";
+import { notificationLink } from "../lib/links";
+
+/** One notification: title, body, when; unread ones are marked and offer "mark read". */
+export function NotificationItem({ notification: n, compact = false, onNavigate }: { notification: Notification; compact?: boolean; onNavigate?: () => void }) {
+  const { t } = useTranslation("notifications");
+  const fmt = useFormat();
+  const markRead = useMarkRead();
+  const unread = n.read_at === null;
+  const to = notificationLink(n.data);
+  return (
+    <article className={cn("flex gap-3 rounded-md p-2", unread && "bg-accent/50")} aria-label={n.title}>
+      <span aria-hidden="true" className={cn("mt-1.5 size-2 shrink-0 rounded-full", unread ? "bg-primary" : "bg-transparent")} />
+      <div className="min-w-0 flex-1">
+        <p className="text-sm font-medium">
+          {to ? (
+            <Link to={to} onClick={onNavigate} className="underline-offset-4 hover:underline">
+              {n.title}
+            </Link>
+          ) : (
+            n.title
+          )}
+          {unread ? <span className="sr-only"> ({t("unread")})</span> : null}
+        </p>
+        <p className={cn("text-sm text-muted-foreground", compact && "line-clamp-2")}>{n.body}</p>
+        <p className="mt-0.5 text-xs text-muted-foreground">
+          <time dateTime={n.created_at} title={fmt.dateTime(n.created_at)}>
+            {fmt.relative(n.created_at)}
+          </time>
+        </p>
+      </div>
+      {unread ? (
+        <Button variant="ghost" size="sm" className="shrink-0" disabled={markRead.isPending} onClick={() => markRead.mutate(n.id)} aria-label={t("markReadOne", { title: n.title })}>
+          <Check aria-hidden="true" />
+          <span className={compact ? "sr-only" : "hidden sm:inline"}>{t("markRead")}</span>
+        </Button>
+      ) : null}
+    </article>
+  );
+}

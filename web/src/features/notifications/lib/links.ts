@@ -1,0 +1,15 @@
+/** Where a notification leads, from the ids in its `data` (a disabled webhook endpoint, a paused campaign, a number). */
+export function notificationLink(data: Record<string, unknown>): string | null {
+  const id = (key: string) => (typeof data[key] === "string" ? encodeURIComponent(data[key]) : null);
+  const endpoint = id("endpoint_id");
+  if (endpoint) return `/webhooks/${endpoint}`;
+  const campaign = id("campaign_id");
+  if (campaign) return `/campaigns/${campaign}`;
+  if (id("connection_id")) return "/connections";
+  return null;
+}
+
+/** The bell's badge: the count, or "99+" past the cap. */
+export function badgeText(count: number, more: boolean): string {
+  return more || count > 99 ? "99+" : String(count);
+}
