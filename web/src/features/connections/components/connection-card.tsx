@@ -18,7 +18,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   return (
     <div className="min-w-0">
       <dt className="text-xs text-muted-foreground">{label}</dt>
-      <dd className="truncate text-sm font-medium">{children}</dd>
+      <dd className="break-words text-sm font-medium">{children}</dd>
     </div>
   );
 }
@@ -83,10 +83,11 @@ export function ConnectionCard({ connection, onEdit }: { connection: Connection;
             )}
           </Fact>
           <Fact label={t("facts.lastChecked")}>{c.last_checked_at ? format.relative(c.last_checked_at) : t("facts.never")}</Fact>
-          <Fact label={t("facts.ids")}>
-            <span className="font-mono text-xs" title={`${c.phone_number_id} / ${c.waba_id}`}>
-              {c.phone_number_id} / {c.waba_id}
-            </span>
+          <Fact label={t("facts.phoneNumberId")}>
+            <span className="font-mono text-xs">{c.phone_number_id}</span>
+          </Fact>
+          <Fact label={t("facts.wabaId")}>
+            <span className="font-mono text-xs">{c.waba_id}</span>
           </Fact>
         </dl>
         <CopyField label={t("fields.webhookUrl")} value={c.webhook_url} />

@@ -42,7 +42,7 @@ export function Component() {
         </div>
       )}
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
-        <DialogContent side="right">
+        <DialogContent side="right" className="content-start">
           {open?.kind === "add" ? (
             <>
               <DialogHeader>

@@ -102,11 +102,12 @@ export function LocalTemplates() {
         </Table>
       )}
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
-        <DialogContent side="right" aria-describedby={undefined}>
+        <DialogContent side="right" className="content-start">
           {open?.kind === "edit" ? (
             <>
               <DialogHeader>
                 <DialogTitle>{open.template ? t("local.editTitle") : t("local.newTitle")}</DialogTitle>
+                <DialogDescription>{t("local.formDescription")}</DialogDescription>
               </DialogHeader>
               <LocalTemplateForm template={open.template} onDone={() => setOpen(null)} />
             </>

@@ -36,13 +36,13 @@ export function PhonePreview({ message, title }: { message: PhoneMessage; title?
           </div>
         </div>
         {message.buttons?.length ? (
-          <ul className="mt-1 grid max-w-[95%] gap-1">
+          <ul className="mt-1 grid w-[95%] gap-1">
             {message.buttons.map((button, i) => {
               const Icon = button.type === "URL" ? ExternalLink : button.type === "PHONE_NUMBER" ? Phone : Reply;
               return (
-                <li key={i} className="flex items-center justify-center gap-1.5 rounded-lg bg-white px-2 py-1.5 text-sm font-medium text-[#0b6bcb] shadow-sm" title={button.url}>
+                <li key={i} className="flex min-w-0 items-center justify-center gap-1.5 overflow-hidden rounded-lg bg-white px-2 py-1.5 text-sm font-medium text-[#0b6bcb] shadow-sm" title={button.url}>
                   <Icon className="size-4" aria-hidden="true" />
-                  <span className="truncate">{button.text || "\u00a0"}</span>
+                  <span className="min-w-0 truncate">{button.text || "\u00a0"}</span>
                 </li>
               );
             })}

@@ -174,7 +174,7 @@ export function WhatsAppTemplates() {
         </Table>
       )}
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
-        <DialogContent side="right" className={open?.kind === "create" ? "max-w-4xl" : undefined} aria-describedby={undefined}>
+        <DialogContent side="right" className={open?.kind === "create" ? "content-start md:max-w-4xl" : "content-start"}>
           {open?.kind === "create" && connectionId ? (
             <>
               <DialogHeader>
