@@ -149,7 +149,6 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
 function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string | null }) {
   const { t } = useTranslation("campaigns");
   const navigate = useNavigate();
-  const [, setParams] = useSearchParams();
   const [chosen, setForm] = useState(initial);
   const [step, setStep] = useState<Step>(initialId ? "audience" : "number");
   const [reached, setReached] = useState(initialId ? STEPS.indexOf("review") - 1 : 0);
@@ -158,8 +157,9 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
   const campaignId = useRef<string | null>(initialId);
   const [savedId, setSavedId] = useState<string | null>(initialId);
   const creating = useRef<Promise<string> | null>(null);
-  const create = useCreateCampaign();
-  const update = useUpdateCampaign();
+  // mutateAsync is stable across renders (the mutation objects are not): `save` below must not change
+  const { mutateAsync: createDraft } = useCreateCampaign();
+  const { mutateAsync: updateDraft } = useUpdateCampaign();
   const schedule = useScheduleCampaign();
   const connections = useConnections();
   // One number: nothing to choose.
@@ -194,12 +194,11 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
     async (body: CampaignUpdate): Promise<string> => {
       if (!campaignId.current) {
         if (!creating.current) {
-          creating.current = create
-            .mutateAsync(createBody(formRef.current))
+          creating.current = createDraft(createBody(formRef.current))
             .then((c) => {
               campaignId.current = c.id;
               setSavedId(c.id);
-              setParams({ draft: c.id }, { replace: true });
+              navigate({ search: `?draft=${c.id}` }, { replace: true });
               return c.id;
             })
             .finally(() => {
@@ -209,10 +208,10 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
         }
         await creating.current;
       }
-      await update.mutateAsync({ id: campaignId.current!, body });
+      await updateDraft({ id: campaignId.current!, body });
       return campaignId.current!;
     },
-    [create, update, setParams],
+    [createDraft, updateDraft, navigate],
   );
 
   // The live count: after each change of the audience (debounced), save it and ask the API who it reaches.

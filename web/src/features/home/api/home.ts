@@ -11,6 +11,8 @@ export type Progress = Schema<"Progress">;
 export type Notification = Schema<"NotificationRead">;
 
 const OPEN_LIMIT = 200;
+/** Home is where one looks to see what is going on: each visit reads again. */
+const FRESH = { staleTime: 0, refetchOnMount: "always" } as const;
 
 export const homeKeys = {
   unread: ["home", "unread"] as const,
@@ -21,12 +23,13 @@ export const homeKeys = {
 };
 
 export function useUnread() {
-  return useQuery({ queryKey: homeKeys.unread, queryFn: () => unwrap(api.GET("/v1/conversations/unread")) });
+  return useQuery({ ...FRESH, queryKey: homeKeys.unread, queryFn: () => unwrap(api.GET("/v1/conversations/unread")) });
 }
 
 /** Open conversations, counted up to 200 ("200+" past that). */
 export function useOpenCount() {
   return useQuery({
+    ...FRESH,
     queryKey: homeKeys.open,
     queryFn: async () => {
       const page = await unwrap(api.GET("/v1/conversations", { params: { query: { status: "open", limit: OPEN_LIMIT } } }));
@@ -48,6 +51,7 @@ export function useLiveInbox() {
 /** Running and paused campaigns first, then the latest others (drafts left out). */
 export function useHomeCampaigns() {
   return useQuery({
+    ...FRESH,
     queryKey: homeKeys.campaigns,
     queryFn: async () => {
       const [running, paused, latest] = await Promise.all([
@@ -65,6 +69,7 @@ export function useHomeCampaigns() {
 
 export function useCampaignProgress(id: string) {
   return useQuery({
+    ...FRESH,
     queryKey: homeKeys.progress(id),
     queryFn: () => unwrap(api.GET("/v1/campaigns/{campaign_id}/progress", { params: { path: { campaign_id: id } } })),
   });
@@ -102,6 +107,7 @@ export function useUnreadNotifications() {
   useTopic("notifications");
   useRealtimeEvent(["notification.created"], () => void client.invalidateQueries({ queryKey: homeKeys.notifications }));
   return useQuery({
+    ...FRESH,
     queryKey: homeKeys.notifications,
     queryFn: () => unwrap(api.GET("/v1/notifications", { params: { query: { unread: true, limit: 5 } } })),
   });
