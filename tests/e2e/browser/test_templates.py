@@ -211,7 +211,7 @@ def test_templates_on_a_phone_in_english(browser: Browser, runtime: Runtime) -> 
     try:
         log_in(s, runtime.email, runtime.password)
         page: Page = s.goto("/templates")
-        expect(page.get_by_role("heading", name="Templates")).to_be_visible()
+        expect(page.get_by_role("heading", name="Templates", exact=True)).to_be_visible()
         page.get_by_role("button", name="Sync from Meta").click()
         expect(page.get_by_text("Synced:")).to_be_visible()
         # THEN nothing scrolls sideways, and both tabs pass axe
