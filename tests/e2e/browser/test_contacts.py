@@ -277,3 +277,33 @@ def test_a_contacts_conversations_lead_to_the_inbox(session: Session, runtime: R
     # THEN its conversation opens in the inbox
     link.click()
     expect(page).to_have_url(re.compile(f"/inbox/{conversation['id']}"))
+
+
+def test_an_admin_tags_everything_a_filter_matches(session: Session, runtime: Runtime) -> None:
+    # GIVEN 150 contacts (more than the table's first page) and a tag
+    owner = sign_up(session)
+    auth = {"Authorization": f"Bearer {_token(runtime, owner)}"}
+    rows = "".join(f"119{n:08d},Cliente {n}\n" for n in range(1, 151))
+    with httpx.Client(base_url=runtime.url, headers=auth, timeout=60) as http:
+        created = http.post("/v1/contacts/imports", json={"filename": "many.csv"}).json()
+        http.put(f"/v1/contacts/imports/{created['id']}/file", content=f"phone,name\n{rows}".encode())
+        http.post(f"/v1/contacts/imports/{created['id']}/start", json={})
+        tag = http.post("/v1/tags", json={"name": "campanha", "color": "#0f766e"}).json()
+        deadline = time.monotonic() + 60
+        while http.get(f"/v1/contacts/imports/{created['id']}").json()["status"] != "completed":
+            assert time.monotonic() < deadline, "the import did not finish"
+            time.sleep(0.5)
+    # WHEN the owner selects the loaded rows, then everything that matches, and tags them
+    page = session.goto("/contacts")
+    page.get_by_role("checkbox", name="Select all loaded contacts").click()
+    page.get_by_role("button", name="Select all 150 that match").click()
+    bulk = page.get_by_role("region", name="Bulk actions")
+    expect(bulk.get_by_text("All 150 matching contacts")).to_be_visible()
+    bulk.get_by_label("Tag").select_option(label="campanha")
+    shot(page, "contacts-bulk-all-en")
+    bulk.get_by_role("button", name="Apply").click()
+    # THEN all 150 carry the tag
+    expect(page.get_by_text("Done: 150 of 150 changed")).to_be_visible()
+    with httpx.Client(base_url=runtime.url, headers=auth, timeout=60) as http:
+        tagged = http.get("/v1/contacts", params={"tag_id": tag["id"], "limit": 200}).json()["items"]
+    assert len(tagged) == 150

@@ -5,7 +5,7 @@ import { keepPreviousData, queryOptions, useInfiniteQuery, useMutation, useQuery
 import { api, fetchWithAuth, unwrap } from "@/lib/api/client";
 import { toApiError } from "@/lib/api/problem";
 import type { Schema } from "@/lib/api/types";
-import { toSearch, type ContactQuery } from "../components/contact-filters";
+import { toSearch, type ContactQuery, type SegmentFilterShape } from "../components/contact-filters";
 
 export type Contact = Schema<"ContactRead">;
 export type ContactCreate = Schema<"ContactCreate">;
@@ -17,6 +17,7 @@ export type BulkAction = Schema<"BulkAction">;
 export type Conversation = Schema<"ConversationRead">;
 export type TagOption = Schema<"TagRead">;
 export type CustomFieldDef = Schema<"CustomFieldRead">;
+export type SegmentFilter = Schema<"SegmentFilter">;
 
 export const CHANNELS: readonly Channel[] = ["whatsapp", "sms"];
 export const PAGE_SIZE = 100;
@@ -44,6 +45,15 @@ export const setConsent = (id: string, channel: Channel, body: ConsentChange) =>
 export const bulkContacts = (body: BulkAction) => unwrap(api.POST("/v1/contacts/bulk", { body }));
 export const getContactConversations = (id: string) =>
   unwrap(api.GET("/v1/conversations", { params: { query: { contact_id: id, limit: 20 } } }));
+
+/** How many contacts a filter matches (`POST /v1/segments/preview`), before a bulk action on all of them. */
+export function useMatchCount(filter: SegmentFilterShape | null, enabled: boolean) {
+  return useQuery({
+    queryKey: ["contacts", "match-count", filter],
+    queryFn: ({ signal }) => unwrap(api.POST("/v1/segments/preview", { body: { filter: filter as SegmentFilter }, signal })),
+    enabled: enabled && filter !== null,
+  });
+}
 
 /** The table's rows: cursor pages of 100, the next one fetched as the user scrolls near the end. */
 export function useContacts(query: ContactQuery) {

@@ -1,6 +1,7 @@
 /** Contact imports: `GET/POST /v1/contacts/imports`, the file (`PUT …/{id}/file`, or the presigned `upload_url`
  * then `POST …/{id}/uploaded`), `POST …/{id}/start`, `GET …/{id}` (also live as `contacts.import.progress` on the
  * `import:{id}` topic) and `GET …/{id}/rejections.csv`. */
+import { useEffect } from "react";
 import { queryOptions, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api, fetchWithAuth, unwrap } from "@/lib/api/client";
 import { ApiError, toApiError } from "@/lib/api/problem";
@@ -38,15 +39,25 @@ export const importQuery = (id: string) => queryOptions({ queryKey: importKeys.o
 export function useLiveImport(id: string) {
   const client = useQueryClient();
   const query = useQuery(importQuery(id));
-  const running = query.data ? isRunning(query.data.status) : false;
-  useTopic(running ? `import:${id}` : null);
+  const status = query.data?.status;
+  // followed from the mapping step on, so the first frames after "start" cannot be missed
+  const topic = status === "uploaded" || (status && isRunning(status)) ? `import:${id}` : null;
+  useTopic(topic);
+  const runningWhenFollowed = !!topic && !!status && isRunning(status);
+  useEffect(() => {
+    if (!topic || !runningWhenFollowed) return;
+    // opened while it runs: frames between the first fetch and the subscription would be missed
+    const timer = setTimeout(() => void client.invalidateQueries({ queryKey: importKeys.one(id) }), 2000);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per topic followed
+  }, [topic]);
   useRealtimeEvent(["contacts.import.progress"], (frame) => {
     if (frame.data.import_id !== id) return;
-    const { status, total, processed, inserted, updated, rejected } = frame.data as Partial<ContactImport>;
+    const { status: next, total, processed, inserted, updated, rejected } = frame.data as Partial<ContactImport>;
     client.setQueryData<ContactImport>(importKeys.one(id), (old) =>
-      old ? { ...old, status: status ?? old.status, total: total ?? old.total, processed: processed ?? old.processed, inserted: inserted ?? old.inserted, updated: updated ?? old.updated, rejected: rejected ?? old.rejected } : old,
+      old ? { ...old, status: next ?? old.status, total: total ?? old.total, processed: processed ?? old.processed, inserted: inserted ?? old.inserted, updated: updated ?? old.updated, rejected: rejected ?? old.rejected } : old,
     );
-    if (status && !isRunning(status)) {
+    if (next && !isRunning(next)) {
       void client.invalidateQueries({ queryKey: importKeys.one(id) }); // finished_at, error
       void client.invalidateQueries({ queryKey: importKeys.list });
       void client.invalidateQueries({ queryKey: ["contacts"] });

@@ -3,13 +3,17 @@ import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { NativeSelect } from "@/components/ui/input";
-import { useBulkContacts, useListOptions, useTagOptions, type BulkAction } from "../api/contacts";
+import { useBulkContacts, useListOptions, useTagOptions, type BulkAction, type SegmentFilter } from "../api/contacts";
 
 type Action = BulkAction["action"];
 const ACTIONS: readonly Action[] = ["tag", "untag", "add_to_list", "remove_from_list"];
 
-/** Tag, untag, add to or remove from a list the selected rows (`POST /v1/contacts/bulk` with `contact_ids`). */
-export function ContactBulkBar({ selected, onDone }: { selected: string[]; onDone: () => void }) {
+/** What a bulk action applies to: the selected rows, or (admins) everything the filters match. */
+export type BulkTarget = { ids: string[] } | { filter: SegmentFilter; count: number };
+
+/** Tag, untag, add to or remove from a list the selected rows (`POST /v1/contacts/bulk` with `contact_ids`,
+ * or with `filter` for all that match). */
+export function ContactBulkBar({ target: chosen, onDone }: { target: BulkTarget; onDone: () => void }) {
   const { t } = useTranslation("contacts");
   const [action, setAction] = useState<Action>("tag");
   const [target, setTarget] = useState("");
@@ -21,7 +25,7 @@ export function ContactBulkBar({ selected, onDone }: { selected: string[]; onDon
 
   const apply = () =>
     bulk.mutate(
-      { action, target_id: target, contact_ids: selected },
+      "ids" in chosen ? { action, target_id: target, contact_ids: chosen.ids } : { action, target_id: target, filter: chosen.filter },
       {
         onSuccess: (result) => {
           toast.success(t("contacts.bulk.done", { changed: result.changed, matched: result.matched }));
@@ -34,7 +38,7 @@ export function ContactBulkBar({ selected, onDone }: { selected: string[]; onDon
   return (
     <section aria-label={t("contacts.bulk.label")} className="mb-3 flex flex-wrap items-center gap-2 rounded-md border bg-muted/50 p-2">
       <p className="px-1 text-sm font-medium" aria-live="polite">
-        {t("contacts.bulk.selected", { count: selected.length })}
+        {"ids" in chosen ? t("contacts.bulk.selected", { count: chosen.ids.length }) : t("contacts.bulk.allMatching", { count: chosen.count })}
       </p>
       <NativeSelect
         aria-label={t("contacts.bulk.action")}

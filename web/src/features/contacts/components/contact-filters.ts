@@ -80,3 +80,37 @@ export function toSearch(query: ContactQuery): string {
   }
   return params.toString();
 }
+
+export interface SegmentFilterShape {
+  tags_any?: string[];
+  lists_any?: string[];
+  created_from?: string | null;
+  created_to?: string | null;
+  custom_fields?: { key: string; op: "eq" | "neq" | "gt" | "lt" | "contains" | "exists" | "missing"; value?: string | number | boolean | null }[];
+  [other: string]: unknown;
+}
+
+/**
+ * The table's filters as a segment filter, for a bulk action on everything they match (admins): null when they
+ * cannot be said as one (a text search, or a segment together with other filters).
+ */
+export function toSegmentFilter(filters: ContactFilters, fieldType: string | undefined, segmentFilter: SegmentFilterShape | undefined): SegmentFilterShape | null {
+  if (filters.q.trim()) return null;
+  const others = FILTER_KEYS.some((k) => k !== "q" && k !== "segment" && filters[k]);
+  if (filters.segment) return others || !segmentFilter ? null : segmentFilter;
+  const out: SegmentFilterShape = {};
+  if (filters.tag) out.tags_any = [filters.tag];
+  if (filters.list) out.lists_any = [filters.list];
+  const from = dayBound(filters.from, false);
+  const to = dayBound(filters.to, true);
+  if (from) out.created_from = from;
+  if (to) out.created_to = to;
+  if (filters.field) {
+    if (!filters.value) out.custom_fields = [{ key: filters.field, op: "exists" }];
+    else {
+      const value = fieldType === "number" ? Number(filters.value) : fieldType === "boolean" ? filters.value === "true" : filters.value;
+      out.custom_fields = [{ key: filters.field, op: "eq", value }];
+    }
+  }
+  return out;
+}

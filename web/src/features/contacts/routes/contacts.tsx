@@ -1,4 +1,5 @@
 import { Download, Plus, Upload, Users } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
@@ -9,12 +10,13 @@ import { SkeletonRows } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState, PageHeader } from "@/components/ui/states";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
-import { exportContacts, useContacts } from "../api/contacts";
-import { ContactBulkBar } from "../components/contact-bulk-bar";
+import { useIsAdmin } from "@/lib/auth/auth-provider";
+import { customFieldOptionsQuery, exportContacts, segmentOptionsQuery, useContacts, useMatchCount, type SegmentFilter } from "../api/contacts";
+import { ContactBulkBar, type BulkTarget } from "../components/contact-bulk-bar";
 import { ContactCreateDialog } from "../components/contact-create-dialog";
 import { ContactDetail } from "../components/contact-detail";
 import { ContactFilterBar } from "../components/contact-filter-bar";
-import { FILTER_KEYS, readFilters, toQuery, withFilter, type ContactFilters } from "../components/contact-filters";
+import { FILTER_KEYS, readFilters, toQuery, toSegmentFilter, withFilter, type ContactFilters } from "../components/contact-filters";
 import { ContactTable } from "../components/contact-table";
 
 /** `/contacts/:id`: the contact's panel over the table; closing it goes back to the table with its filters. */
@@ -40,7 +42,7 @@ function ContactsScreen() {
   const [creating, setCreating] = useState(false);
   const [exporting, setExporting] = useState(false);
   // the selection belongs to one set of filters: another search or filter starts with none
-  const [selection, setSelection] = useState<{ key: string; ids: Set<string> }>({ key: "", ids: new Set() });
+  const [selection, setSelection] = useState<{ key: string; ids: Set<string>; all?: boolean }>({ key: "", ids: new Set() });
 
   // the debounced search goes to the URL (and so to the query); typing does not refetch on every key
   const pushed = useRef(debounced);
@@ -63,6 +65,18 @@ function ContactsScreen() {
       const base = current.key === queryKey ? current.ids : new Set<string>();
       return { key: queryKey, ids: typeof update === "function" ? update(base) : update };
     });
+
+  // admins may act on everything the filters match, past the loaded rows (the API's bulk by filter)
+  const isAdmin = useIsAdmin();
+  const allLoaded = contacts.items.length > 0 && contacts.items.every((c) => selected.has(c.id));
+  const offerAll = isAdmin && allLoaded && !!hasNextPage;
+  const fieldType = useQuery({ ...customFieldOptionsQuery(), enabled: offerAll && !!filters.field }).data?.find((f) => f.key === filters.field)?.type;
+  const segments = useQuery({ ...segmentOptionsQuery(), enabled: offerAll && !!filters.segment });
+  const segmentFilter = segments.data?.find((s) => s.id === filters.segment)?.filter;
+  const matchFilter = offerAll ? toSegmentFilter(filters, fieldType, segmentFilter) : null;
+  const matchCount = useMatchCount(matchFilter, offerAll);
+  const everything = selection.key === queryKey && !!selection.all && matchFilter !== null && matchCount.data !== undefined;
+  const bulkTarget: BulkTarget | null = everything ? { filter: matchFilter as SegmentFilter, count: matchCount.data!.count } : selected.size ? { ids: [...selected] } : null;
 
   const change = (key: keyof ContactFilters, value: string) => setParams((p) => withFilter(p, key, value), { replace: true });
   const clearAll = () => {
@@ -118,7 +132,15 @@ function ContactsScreen() {
         }
       />
       <ContactFilterBar filters={filters} search={search} onSearch={setSearch} onChange={change} onClear={clearAll} />
-      {selected.size ? <ContactBulkBar selected={[...selected]} onDone={() => setSelected(new Set())} /> : null}
+      {bulkTarget ? <ContactBulkBar target={bulkTarget} onDone={() => setSelected(new Set())} /> : null}
+      {offerAll && matchFilter && matchCount.data && !everything ? (
+        <p className="mb-3 text-sm">
+          {t("contacts.bulk.loadedSelected", { count: selected.size })}{" "}
+          <Button variant="link" className="h-auto p-0" onClick={() => setSelection((s) => ({ ...s, key: queryKey, all: true }))}>
+            {t("contacts.bulk.selectAllMatching", { count: matchCount.data.count, formatted: format.number(matchCount.data.count) })}
+          </Button>
+        </p>
+      ) : null}
       {contacts.isPending ? (
         <SkeletonRows rows={8} />
       ) : contacts.isError ? (
