@@ -21,6 +21,25 @@ def accessible(page: Page) -> None:
     assert_accessible(page)
 
 
+def demo_agent(runtime: Runtime) -> tuple[str, str]:
+    """An agent of the demo company (invited by its owner, invitation accepted): their email and password."""
+    with httpx.Client(base_url=runtime.url, timeout=30) as http:
+        login = http.post("/v1/auth/login", json={"email": runtime.email, "password": runtime.password})
+        assert login.status_code == 200, login.text
+        email = f"agent.{random.randint(10**8, 10**9)}@browser.example.com"
+        invited = http.post(
+            "/v1/users", headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+            json={"email": email, "name": "Agente", "role": "agent"},
+        )  # fmt: skip
+        assert invited.status_code == 201, invited.text
+        password = "agent password for the browser"
+        accepted = http.post(
+            "/v1/auth/accept-invite", json={"token": invited.json()["invite_token"], "password": password}
+        )
+        assert accepted.status_code == 200, accepted.text
+    return email, password
+
+
 def sandbox_number(runtime: Runtime, **setup: str) -> dict[str, str]:
     """Register a number on the sandbox (Meta's stand-in) and return what to type into the screen."""
     digits = "".join(random.choices("0123456789", k=12))
@@ -148,6 +167,25 @@ def test_connections_on_a_phone_and_in_portuguese(browser: Browser, runtime: Run
         # THEN nothing scrolls sideways, and the screen passes axe
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "connections-list-pt-BR-mobile")
+        accessible(page)
+        assert not s.errors, s.errors
+    finally:
+        s.context.close()
+
+
+def test_an_agent_sees_the_numbers_but_may_not_change_them(browser: Browser, runtime: Runtime) -> None:
+    # GIVEN an agent of the demo company
+    email, password = demo_agent(runtime)
+    s = new_session(browser, runtime)
+    try:
+        log_in(s, email, password)
+        page = s.goto("/connections")
+        card = page.get_by_role("region").first
+        expect(card.get_by_role("button", name=re.compile("^Test "))).to_be_visible()
+        # THEN adding, editing and deleting are not offered
+        expect(page.get_by_role("button", name="Add number")).to_have_count(0)
+        expect(card.get_by_role("button", name=re.compile("^(Edit|Delete) "))).to_have_count(0)
+        shot(page, "connections-list-en-agent")
         accessible(page)
         assert not s.errors, s.errors
     finally:

@@ -5,13 +5,14 @@ variables and previews it (a missing value first, then with a default)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser.conftest import Owner, Session, assert_accessible, log_in, new_session, shot, sign_up
-from tests.e2e.browser.test_connections import accessible, register, sandbox_number
+from tests.e2e.browser.test_connections import accessible, demo_agent, register, sandbox_number
 from tests.runtime import Runtime
 
 APPROVAL_SECONDS = 20  # the sandbox approves after its status delay; the screen asks again every 3 s
@@ -223,6 +224,26 @@ def test_templates_on_a_phone_in_english(browser: Browser, runtime: Runtime) -> 
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "templates-local-en-mobile")
         assert_accessible(page)
+        assert not s.errors, s.errors
+    finally:
+        s.context.close()
+
+
+def test_an_agent_maps_and_previews_but_does_not_sync_create_or_delete(browser: Browser, runtime: Runtime) -> None:
+    email, password = demo_agent(runtime)
+    s = new_session(browser, runtime)
+    try:
+        log_in(s, email, password)
+        page = s.goto("/templates")
+        expect(page.get_by_label("Number")).to_be_visible()
+        expect(page.get_by_role("button", name="Sync from Meta")).to_have_count(0)
+        expect(page.get_by_role("button", name="New WhatsApp template")).to_have_count(0)
+        expect(page.get_by_role("button", name=re.compile("^Delete "))).to_have_count(0)
+        shot(page, "templates-whatsapp-list-en-agent")
+        accessible(page)
+        # local templates are for every user
+        page.get_by_role("link", name="Local templates").click()
+        expect(page.get_by_role("button", name="New local template").first).to_be_visible()
         assert not s.errors, s.errors
     finally:
         s.context.close()
