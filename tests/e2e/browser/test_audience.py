@@ -160,6 +160,12 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     expect(members.get_by_role("link", name="Ana Souza", exact=True)).to_be_visible()
     shot(page, "audience-list-members-en")
     assert_accessible(page)
+    # rename it from its page
+    page.get_by_role("button", name="Rename").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill("Newsletter BR")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Newsletter BR")).to_be_visible()
 
     # Segments: built visually, the count following each edit
     session.goto("/segments")
@@ -195,7 +201,9 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
 
     # the saved segment is listed with its count
     row = page.get_by_role("row", name=re.compile("Pro VIPs"))
-    expect(row.get_by_role("cell", name="2", exact=True)).to_be_visible()
+    expect(row.get_by_role("link", name=re.compile(r"^2\W+contacts of Pro VIPs$"))).to_have_attribute(
+        "href", re.compile(r"^/contacts\?segment=")
+    )
     expect(row).to_contain_text("Has any of these tags: vip · Plan is pro")
     shot(page, "audience-segments-en")
     assert_accessible(page)
@@ -207,9 +215,7 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     page.get_by_role("button", name="Remove the condition “Custom field”").click()
     expect(count).to_contain_text("3")
     page.get_by_role("button", name="Save").click()
-    expect(
-        page.get_by_role("row", name=re.compile("Pro VIPs")).get_by_role("cell", name="3", exact=True)
-    ).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^3\W+contacts of Pro VIPs$"))).to_be_visible()
 
     # deleting asks first
     page.get_by_role("button", name="Delete the segment Pro VIPs").click()
@@ -225,6 +231,15 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     expect(page.get_by_role("alertdialog")).to_contain_text("removed from every contact")
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("cell", name="leads", exact=True)).to_have_count(0)
+
+    # deleting a list keeps its contacts
+    session.goto("/lists")
+    page.get_by_role("button", name="Delete the list Newsletter BR").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("its contacts stay")
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("No lists yet")).to_be_visible()
+    with api(runtime, owner) as client:
+        assert len(client.get("/v1/contacts").json()["items"]) == 4
 
 
 def test_portuguese_audience_screens(session_pt: Session, runtime: Runtime) -> None:
@@ -282,9 +297,7 @@ def test_portuguese_audience_screens(session_pt: Session, runtime: Runtime) -> N
     shot(page, "audience-segment-builder-pt-BR")
     assert_accessible(page)
     page.get_by_role("button", name="Criar segmento").click()
-    expect(
-        page.get_by_role("row", name=re.compile("Paulistas")).get_by_role("cell", name="1", exact=True)
-    ).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^1\W+contatos de Paulistas$"))).to_be_visible()
     shot(page, "audience-segments-pt-BR")
     assert_accessible(page)
 

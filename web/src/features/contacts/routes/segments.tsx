@@ -115,7 +115,12 @@ function SegmentsScreen() {
                       </Link>
                       <p className="truncate text-xs text-muted-foreground">{summary(segment.filter)}</p>
                     </TD>
-                    <TD className="text-right tabular-nums">{format.number(segment.count)}</TD>
+                    <TD className="text-right tabular-nums">
+                      <Link to={`/contacts?segment=${segment.id}`} className="text-primary hover:underline">
+                        {format.number(segment.count)}
+                        <span className="sr-only">{t("segments.contactsOf", { name: segment.name })}</span>
+                      </Link>
+                    </TD>
                     <TD className="hidden text-muted-foreground md:table-cell">{format.relative(segment.updated_at)}</TD>
                     <TD className="whitespace-nowrap text-right">
                       <Button variant="ghost" size="icon" asChild>
@@ -237,7 +242,8 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
             )}
           </section>
         </div>
-        <Card className="lg:sticky lg:top-4">
+        {/* on a phone the count stays in view at the bottom while the conditions scroll */}
+        <Card className="sticky bottom-2 z-10 shadow-md lg:bottom-auto lg:top-4 lg:shadow-sm">
           <CardHeader>
             <CardTitle>{t("segments.liveCount")}</CardTitle>
           </CardHeader>
@@ -256,6 +262,11 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
                 <Link to="/segments">{t("common:cancel")}</Link>
               </Button>
             </div>
+            {segment ? (
+              <Link to={`/contacts?segment=${segment.id}`} className="text-sm text-primary hover:underline">
+                {t("segments.seeContacts")}
+              </Link>
+            ) : null}
           </CardContent>
         </Card>
       </form>

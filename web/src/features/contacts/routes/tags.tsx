@@ -1,6 +1,7 @@
-import { Pencil, Plus, Tags as TagsIcon, Trash2 } from "lucide-react";
+import { Pencil, Plus, Tags as TagsIcon, Trash2, Users } from "lucide-react";
 import * as React from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Confirm } from "@/components/ui/confirm";
@@ -74,6 +75,11 @@ export function Component() {
                     </TD>
                     <TD className="hidden text-muted-foreground sm:table-cell">{format.date(tag.created_at)}</TD>
                     <TD className="whitespace-nowrap text-right">
+                      <Button variant="ghost" size="icon" asChild>
+                        <Link to={`/contacts?tag=${tag.id}`} aria-label={t("tags.contactsNamed", { name: tag.name })}>
+                          <Users aria-hidden="true" />
+                        </Link>
+                      </Button>
                       <Button variant="ghost" size="icon" aria-label={t("tags.editNamed", { name: tag.name })} onClick={() => openDialog(tag)}>
                         <Pencil aria-hidden="true" />
                       </Button>
