@@ -219,6 +219,18 @@ def test_templates_on_a_phone_in_english(browser: Browser, runtime: Runtime) -> 
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "templates-whatsapp-list-en-mobile")
         assert_accessible(page)
+        # the creation form fits the phone too, its live preview under the fields
+        page.get_by_role("button", name="New WhatsApp template").click()
+        form = page.get_by_role("dialog", name="New WhatsApp template")
+        form.get_by_label("Body").fill("Hi {{1}}, your order is on its way.")
+        form.get_by_role("button", name="Link button").click()
+        expect(form.get_by_role("figure", name="How it will look")).to_contain_text(
+            "Hi {{1}}, your order is on its way."
+        )
+        assert form.evaluate("e => e.scrollWidth <= e.clientWidth")
+        shot(page, "templates-whatsapp-form-en-mobile")
+        assert_accessible(page)
+        page.keyboard.press("Escape")
         page.get_by_role("link", name="Local templates").click()
         expect(page.get_by_role("button", name="New local template").first).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
