@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot
+from tests.e2e.browser.conftest import PASSWORD, Session, assert_accessible, log_in, new_session, shot
 from tests.runtime import Runtime
 
 NUMBER_ID = "100000000000001"  # the demo company's sandbox number (README)
@@ -44,6 +44,19 @@ class Api:
     def customer_writes(self, number_id: str, phone: str, name: str, text: str) -> None:
         sent = self.http.post(f"/sandbox/numbers/{number_id}/inbound", json={"from": phone, "name": name, "text": text})
         assert sent.status_code < 300, sent.text
+
+    def sandbox_delay(self, seconds: float | None) -> None:
+        """Slow the sandbox's status webhooks down (None: back to its defaults)."""
+        body = {} if seconds is None else {"delay_seconds": seconds}
+        self.http.put("/sandbox/settings", json=body).raise_for_status()
+
+    def agent(self, email: str) -> None:
+        """Invite an agent and accept the invitation with the test password."""
+        invited = self.http.post("/v1/users", json={"email": email, "name": "Ana Agente", "role": "agent"})
+        assert invited.status_code == 201, invited.text
+        token = invited.json()["invite_token"]
+        accepted = self.http.post("/v1/auth/accept-invite", json={"token": token, "password": PASSWORD})
+        assert accepted.status_code < 300, accepted.text
 
     def approved_template(self, connection_id: str, name: str) -> dict[str, Any]:
         """A WhatsApp template submitted to the sandbox's "Meta", once it is approved."""
@@ -110,13 +123,19 @@ def test_a_customer_message_arrives_live_and_is_answered(session: Session, runti
     expect(thread.get_by_text("Oi! Vocês entregam no sábado?")).to_be_visible()
     expect(row).not_to_contain_text("unread")
 
-    # WHEN they reply with text THEN the bubble's tick advances to read (the sandbox posts sent → delivered → read)
-    page.get_by_label("Message", exact=True).fill("Entregamos sim! Qual o seu CEP?")
-    page.get_by_role("button", name="Send", exact=True).click()
-    reply = thread.get_by_text("Entregamos sim! Qual o seu CEP?")
-    expect(reply).to_be_visible()
-    tick = thread.get_by_role("img", name="Read")
-    expect(tick).to_be_visible()
+    # WHEN they reply with text THEN the bubble's tick advances (the sandbox posts sent → delivered → read, a
+    # second apart here)
+    demo_api.sandbox_delay(1.0)
+    try:
+        page.get_by_label("Message", exact=True).fill("Entregamos sim! Qual o seu CEP?")
+        page.get_by_role("button", name="Send", exact=True).click()
+        expect(thread.get_by_text("Entregamos sim! Qual o seu CEP?")).to_be_visible()
+        expect(thread.get_by_role("img", name="Sent")).to_be_visible()
+        expect(thread.get_by_role("img", name="Delivered")).to_be_visible()
+        tick = thread.get_by_role("img", name="Read")
+        expect(tick).to_be_visible()
+    finally:
+        demo_api.sandbox_delay(None)
     tick.focus()
     expect(page.get_by_role("tooltip")).to_have_text("Read")
     shot(page, "inbox-thread-en")
@@ -225,3 +244,72 @@ def test_a_phone_shows_one_pane_at_a_time(browser: Browser, runtime: Runtime, de
     finally:
         s.context.close()
     assert not s.errors, f"errors in the page: {s.errors}"
+
+
+def test_an_agent_takes_and_releases_a_conversation(browser: Browser, runtime: Runtime, demo_api: Api) -> None:
+    # GIVEN an agent (who may not list the company's users: no "Assign" to others, only take and release)
+    _, number_id = demo_api.number()
+    email = f"agente.{os.getpid()}@demo.example.com"
+    demo_api.agent(email)
+    s = new_session(browser, runtime)
+    refused: list[str] = []
+    s.page.on("response", lambda r: refused.append(r.url) if r.status == 403 else None)
+    try:
+        log_in(s, email, PASSWORD)
+        page = s.goto("/inbox")
+        expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+        name = f"Davi {os.getpid()}"
+        demo_api.customer_writes(number_id, _phone(), name, "Preciso de ajuda com meu pedido")
+        row = _conversation(page, name)
+        row.click()
+        expect(page.get_by_role("log", name="Messages").get_by_text("Preciso de ajuda com meu pedido")).to_be_visible()
+        expect(page.get_by_role("button", name="Assign")).to_have_count(0)
+        # WHEN they take it THEN it is theirs, and the "Me" filter finds it
+        page.get_by_role("button", name="Take").click()
+        expect(page.get_by_role("button", name="Release")).to_be_visible()
+        details = page.get_by_role("complementary", name="Details")
+        expect(details.get_by_text("You", exact=True)).to_be_visible()
+        page.get_by_role("button", name="More filters").click()
+        page.get_by_label("Assignee").select_option(label="Me")
+        expect(page).to_have_url(re.compile(r"assignee=me"))
+        page.keyboard.press("Escape")
+        expect(row).to_be_visible()
+        shot(page, "inbox-agent-en")
+        assert_accessible(page)
+        # WHEN they release it THEN it leaves "Me" and can be taken again
+        page.get_by_role("button", name="Release").click()
+        expect(page.get_by_role("button", name="Take")).to_be_visible()
+        expect(row).to_have_count(0)
+    finally:
+        s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"
+    assert not refused, f"the agent was offered what it may not do: {refused}"
+
+
+def test_a_long_thread_loads_older_messages_as_you_scroll_up(session: Session, runtime: Runtime, demo_api: Api) -> None:
+    # GIVEN a customer who wrote 250 messages (the thread comes 100 at a time, newest first)
+    _, number_id = demo_api.number()
+    phone, name = _phone(), f"Eva {os.getpid()}"
+    for n in range(1, 251):
+        demo_api.customer_writes(number_id, phone, name, f"Mensagem {n:03d}")
+    log_in(session, runtime.email, runtime.password)
+    page = session.goto("/inbox")
+    _conversation(page, name).click()
+    thread = page.get_by_role("log", name="Messages")
+    expect(thread.get_by_text("Mensagem 250", exact=True)).to_be_visible(timeout=30_000)
+    # THEN only a window of the thread is in the page (virtualized), and the oldest is not loaded yet
+    assert thread.get_by_text(re.compile(r"^Mensagem \d{3}$")).count() < 60
+    expect(thread.get_by_text("Mensagem 001", exact=True)).to_have_count(0)
+    # WHEN they scroll to the top, page after page THEN older messages come in above without moving the view (the
+    # list stays off the top), until the first message shows
+    first = thread.get_by_text("Mensagem 001", exact=True)
+    for _ in range(5):
+        thread.evaluate("el => { el.scrollTop = 0; }")
+        page.wait_for_function(
+            "el => el.scrollTop > 0 || [...el.querySelectorAll('p')].some(p => p.textContent === 'Mensagem 001')",
+            arg=thread.element_handle(),
+        )
+        if first.count():
+            break
+    expect(first).to_be_visible()
+    shot(page, "inbox-long-thread-en")

@@ -1,6 +1,7 @@
 /** Live frames patch the inbox's cache: the lists, the open conversation and its thread. */
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useRealtimeEvent, useTopic, type EventFrame } from "@/lib/realtime/hooks";
+import { useEffect, useRef } from "react";
+import { useRealtimeEvent, useRealtimeStatus, useTopic, type EventFrame } from "@/lib/realtime/hooks";
 import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
 import type { Conversation } from "../lib/filters";
 import { fetchConversation, inboxKeys, refreshNewest, storeConversation } from "./inbox";
@@ -94,4 +95,18 @@ export function useInboxLive(conversationId: string | undefined, me: { id: strin
   useTopic("inbox");
   useTopic(conversationId ? `conversation:${conversationId}` : null);
   useRealtimeEvent(TYPES, (frame) => handleFrame(client, frame, me));
+  // A socket that opens after the lists were fetched (a page load, a reconnect) may have missed frames the
+  // catch-up cannot give back on a first connection: fetch what is shown again, once.
+  const status = useRealtimeStatus();
+  const previous = useRef(status);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = status;
+    if (status !== "open" || was === "open") return;
+    void client.invalidateQueries({ queryKey: inboxKeys.lists() });
+    if (conversationId) {
+      void client.invalidateQueries({ queryKey: inboxKeys.conversation(conversationId) });
+      void refreshNewest(client, conversationId);
+    }
+  }, [status, client, conversationId]);
 }

@@ -33,11 +33,13 @@ export function FiltersBar({ filters, onChange, users }: { filters: InboxFilters
       </div>
       <Popover>
         <PopoverTrigger asChild>
-          <Button variant="outline" size="icon" aria-label={extra ? t("filters.moreActive", { count: extra }) : t("filters.more")} className="relative">
+          <Button variant="outline" size="icon" className="relative">
             <SlidersHorizontal aria-hidden="true" />
+            <span className="sr-only">{`${t("filters.more")} `}</span>
             {extra ? (
-              <span aria-hidden="true" className="absolute -right-1 -top-1 flex size-4 items-center justify-center rounded-full bg-primary text-[10px] text-primary-foreground">
+              <span className="absolute -right-1 -top-1 flex size-4 items-center justify-center rounded-full bg-primary text-[10px] text-primary-foreground">
                 {extra}
+                <span className="sr-only">{t("filters.active", { count: extra })}</span>
               </span>
             ) : null}
           </Button>

@@ -85,7 +85,14 @@ describe("threads", () => {
     expect(chronological(merged)[2]!.text).toBe("edited");
   });
 
+  it("keeps a status a frame moved further than a late fetch", () => {
+    const data = pages([message("9", { direction: "out", status: "read" })]);
+    const merged = mergeNewest(data, { items: [message("9", { direction: "out", status: "delivered", text: "x" })] });
+    expect(chronological(merged)[0]).toMatchObject({ status: "read", text: "x" });
+  });
+
   it("only moves a status forward", () => {
+    expect(advances("accepted", "sent")).toBe(true);
     expect(advances("sent", "delivered")).toBe(true);
     expect(advances("read", "delivered")).toBe(false);
     expect(advances("sent", "failed")).toBe(true);

@@ -67,14 +67,19 @@ export function chronological(data: Pages<Message> | undefined): Message[] {
   return out.reverse();
 }
 
-/** Merge a freshly fetched newest page: known messages are replaced, new ones go in front of the first page. */
+/**
+ * Merge a freshly fetched newest page: known messages are replaced (keeping a status a frame already moved
+ * further than the fetch saw), new ones go in front of the first page.
+ */
 export function mergeNewest(data: Pages<Message>, newest: Page<Message>): Pages<Message> {
   const fresh = new Map(newest.items.map((m) => [m.id, m]));
   const known = new Set<string>();
   const replaced = mapPages(data, (items) =>
     items.map((m) => {
       known.add(m.id);
-      return fresh.get(m.id) ?? m;
+      const next = fresh.get(m.id);
+      if (!next) return m;
+      return advances(next.status, m.status) ? { ...next, status: m.status, status_at: m.status_at } : next;
     }),
   );
   const added = newest.items.filter((m) => !known.has(m.id));
@@ -82,7 +87,7 @@ export function mergeNewest(data: Pages<Message>, newest: Page<Message>): Pages<
   return mapPages(replaced, (items, index) => (index === 0 ? [...added, ...items] : items));
 }
 
-const RANK: Record<string, number> = { pending: 0, queued: 0, accepted: 1, sent: 1, delivered: 2, read: 3, failed: 4 };
+const RANK: Record<string, number> = { pending: 0, queued: 0, accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /** Statuses only move forward (a late `delivered` after `read` changes nothing). */
 export function advances(current: string, next: string): boolean {
