@@ -244,12 +244,12 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
         </div>
         {/* on a phone the count stays in view at the bottom while the conditions scroll */}
         <Card className="sticky bottom-2 z-10 shadow-md lg:bottom-auto lg:top-4 lg:shadow-sm">
-          <CardHeader>
+          <CardHeader className="hidden lg:flex">
             <CardTitle>{t("segments.liveCount")}</CardTitle>
           </CardHeader>
-          <CardContent className="grid gap-4">
+          <CardContent className="flex flex-wrap items-center justify-between gap-3 p-3 lg:grid lg:gap-4 lg:p-4 lg:pt-0">
             <div role="status" aria-live="polite" aria-atomic="true" aria-label={t("segments.liveCount")}>
-              <p className="text-3xl font-semibold tabular-nums">{preview.data ? format.number(preview.data.count) : "—"}</p>
+              <p className="text-2xl font-semibold tabular-nums lg:text-3xl">{preview.data ? format.number(preview.data.count) : "—"}</p>
               <p className="text-sm text-muted-foreground">
                 {counting ? t("segments.counting") : preview.isError ? t("segments.countFailed") : t("segments.matching")}
               </p>
