@@ -9,6 +9,7 @@ import type { Schema } from "@/lib/api/types";
 import { accessToken, refresh } from "@/lib/auth/session";
 import { useCursorList } from "@/lib/hooks/use-cursor-list";
 import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
+import { realtime } from "@/lib/realtime/socket";
 import { saveResponse } from "./contacts";
 
 export type ContactImport = Schema<"ImportRead">;
@@ -29,8 +30,41 @@ export const startImport = (id: string, mapping: Record<string, string>) =>
   unwrap(api.POST("/v1/contacts/imports/{import_id}/start", { params: { path: { import_id: id } }, body: { mapping } }));
 const markUploaded = (id: string) => unwrap(api.POST("/v1/contacts/imports/{import_id}/uploaded", { params: { path: { import_id: id } } }));
 
+function patch(row: ContactImport, data: Partial<ContactImport>): ContactImport {
+  const { status, total, processed, inserted, updated, rejected } = data;
+  return {
+    ...row,
+    status: status ?? row.status,
+    total: total ?? row.total,
+    processed: processed ?? row.processed,
+    inserted: inserted ?? row.inserted,
+    updated: updated ?? row.updated,
+    rejected: rejected ?? row.rejected,
+  };
+}
+
+/** The recent imports; the running ones are followed (their topics) and patched from their frames. */
 export function useImports() {
-  return useCursorList(importKeys.list, getImports);
+  const client = useQueryClient();
+  const list = useCursorList(importKeys.list, getImports);
+  const running = list.items.filter((i) => isRunning(i.status)).map((i) => i.id);
+  useTopics(running.map((id) => `import:${id}`));
+  useRealtimeEvent(["contacts.import.progress"], (frame) => {
+    const data = frame.data as Partial<ContactImport> & { import_id?: string };
+    client.setQueryData<InfiniteData<{ items: ContactImport[] }>>(importKeys.list, (old) =>
+      old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((i) => (i.id === data.import_id ? patch(i, data) : i)) })) } : old,
+    );
+  });
+  return list;
+}
+
+/** Follow several topics at once (the list's running imports). */
+function useTopics(topics: string[]) {
+  const key = topics.join(",");
+  useEffect(() => {
+    const stops = key ? key.split(",").map((topic) => realtime.follow(topic)) : [];
+    return () => stops.forEach((stop) => stop());
+  }, [key]);
 }
 
 export const importQuery = (id: string) => queryOptions({ queryKey: importKeys.one(id), queryFn: () => getImport(id) });
@@ -53,10 +87,9 @@ export function useLiveImport(id: string) {
   }, [topic]);
   useRealtimeEvent(["contacts.import.progress"], (frame) => {
     if (frame.data.import_id !== id) return;
-    const { status: next, total, processed, inserted, updated, rejected } = frame.data as Partial<ContactImport>;
-    client.setQueryData<ContactImport>(importKeys.one(id), (old) =>
-      old ? { ...old, status: next ?? old.status, total: total ?? old.total, processed: processed ?? old.processed, inserted: inserted ?? old.inserted, updated: updated ?? old.updated, rejected: rejected ?? old.rejected } : old,
-    );
+    const data = frame.data as Partial<ContactImport>;
+    const next = data.status;
+    client.setQueryData<ContactImport>(importKeys.one(id), (old) => (old ? patch(old, data) : old));
     if (next && !isRunning(next)) {
       void client.invalidateQueries({ queryKey: importKeys.one(id) }); // finished_at, error
       void client.invalidateQueries({ queryKey: importKeys.list });
