@@ -174,6 +174,10 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     page.get_by_role("link", name="New segment", exact=True).click()
     count = live_count(page)
     expect(count).to_contain_text("4")  # no conditions: everyone
+    # the API's field error sits next to the field it names
+    page.get_by_role("button", name="Create segment").click()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_be_visible()
     page.get_by_label("Name").fill("Pro VIPs")
     page.get_by_role("button", name="Add a condition").click()
     page.get_by_role("menuitem", name="Has any of these tags").click()
@@ -292,6 +296,13 @@ def test_portuguese_audience_screens(session_pt: Session, runtime: Runtime) -> N
     page.get_by_role("menuitem", name="Consentimento").click()
     consent = page.get_by_role("group", name="Consentimento")
     consent.get_by_label("Situação", exact=True).select_option("unknown")
+    expect(count).to_contain_text("1")
+    # created from today (in the browser's time zone): the contacts made a moment ago still match
+    page.get_by_role("button", name="Adicionar condição").click()
+    page.get_by_role("menuitem", name="Criado entre").click()
+    today = page.evaluate("new Date().toLocaleDateString('en-CA')")  # YYYY-MM-DD, local
+    page.get_by_role("group", name="Criado entre").get_by_label("De", exact=True).fill(today)
+    expect(count).to_contain_text("Contando…")
     expect(count).to_contain_text("1")
     expect(count).to_contain_text("contatos atendem agora")
     shot(page, "audience-segment-builder-pt-BR")
