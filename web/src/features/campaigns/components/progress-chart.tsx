@@ -26,7 +26,7 @@ export default function ProgressChart({ counts }: { counts: Counts }) {
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" allowDecimals={false} tickFormatter={(v: number) => format.number(v)} />
           <YAxis type="category" dataKey="name" width={110} tick={{ fontSize: 12 }} />
-          <Tooltip formatter={(v) => format.number(Number(v))} />
+          <Tooltip formatter={(v) => [format.number(Number(v)), t("chart.recipients")]} />
           <Bar dataKey="value" isAnimationActive={false}>
             {data.map((d) => (
               <Cell key={d.key} fill={COLORS[d.key]} />

@@ -112,3 +112,13 @@ export function useUnreadNotifications() {
     queryFn: () => unwrap(api.GET("/v1/notifications", { params: { query: { unread: true, limit: 5 } } })),
   });
 }
+
+export type Import = Schema<"ImportRead">;
+
+export function useLastImports() {
+  return useQuery({
+    ...FRESH,
+    queryKey: ["home", "imports"],
+    queryFn: () => unwrap(api.GET("/v1/contacts/imports", { params: { query: { limit: 3 } } })),
+  });
+}

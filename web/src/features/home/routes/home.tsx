@@ -13,6 +13,7 @@ import { useFormat } from "@/lib/i18n/format";
 import {
   useCampaignProgress,
   useHomeCampaigns,
+  useLastImports,
   useLiveCampaigns,
   useLiveInbox,
   useOpenCount,
@@ -159,11 +160,41 @@ function Campaigns() {
   );
 }
 
+const IMPORT_VARIANT: Record<string, BadgeProps["variant"]> = { completed: "success", failed: "destructive", processing: "default", queued: "secondary" };
+
 function Imports() {
   const { t } = useTranslation("home");
+  const format = useFormat();
+  const imports = useLastImports();
   return (
     <HomeCard title={t("imports.title")} icon={Upload} to="/imports" linkLabel={t("imports.link")}>
-      <p className="text-sm text-muted-foreground">{t("imports.hint")}</p>
+      {imports.isPending ? (
+        <div className="grid gap-2" role="status" aria-label={t("common:loading")}>
+          <Skeleton className="h-8 w-full" />
+          <Skeleton className="h-8 w-full" />
+        </div>
+      ) : imports.isError ? (
+        <ErrorState error={imports.error} onRetry={() => void imports.refetch()} />
+      ) : !imports.data.items.length ? (
+        <EmptyState icon={Upload} title={t("imports.empty")} description={t("imports.hint")} />
+      ) : (
+        <ul className="divide-y">
+          {imports.data.items.map((i) => (
+            <li key={i.id} className="grid gap-1 py-2">
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <Link to={`/imports/${i.id}`} className="min-w-0 truncate font-medium text-primary underline-offset-4 hover:underline">
+                  {i.filename}
+                </Link>
+                <Badge variant={IMPORT_VARIANT[i.status] ?? "outline"}>{t(`imports.status.${i.status}`, { defaultValue: i.status })}</Badge>
+              </div>
+              {i.total ? <Bar value={Math.round((i.processed / i.total) * 100)} label={t("imports.progressOf", { name: i.filename })} /> : null}
+              <p className="text-xs text-muted-foreground">
+                {t("imports.counts", { inserted: format.number(i.inserted), updated: format.number(i.updated), rejected: format.number(i.rejected) })} · {format.relative(i.created_at)}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
     </HomeCard>
   );
 }
