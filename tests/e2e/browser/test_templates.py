@@ -68,7 +68,9 @@ def test_whatsapp_and_local_templates_in_portuguese(session_pt: Session, runtime
 
     # WHEN the owner syncs from Meta THEN the toast counts what came, and the template is listed with its status
     page.get_by_role("button", name="Sincronizar com a Meta").click()
-    expect(page.get_by_text("Sincronizado: 1 novos, 0 atualizados, 0 removidos (1 no total)")).to_be_visible()
+    expect(
+        page.get_by_text("Sincronizado com a Meta — novos: 1, atualizados: 0, removidos: 0, total: 1")
+    ).to_be_visible()
     row = page.get_by_role("row").filter(has_text="boas_vindas")
     expect(row.get_by_text("Aprovado")).to_be_visible()
 
@@ -153,7 +155,9 @@ def test_whatsapp_and_local_templates_in_portuguese(session_pt: Session, runtime
     expect(page.get_by_text("Modelo do WhatsApp excluído")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="boas_vindas")).to_have_count(0)
     page.get_by_role("button", name="Sincronizar com a Meta").click()
-    expect(page.get_by_text("Sincronizado: 0 novos, 0 atualizados, 0 removidos (1 no total)")).to_be_visible()
+    expect(
+        page.get_by_text("Sincronizado com a Meta — novos: 0, atualizados: 0, removidos: 0, total: 1")
+    ).to_be_visible()
 
     # WHEN they write a local template with variables inserted by the buttons
     page.get_by_role("link", name="Modelos locais").click()
@@ -214,7 +218,7 @@ def test_templates_on_a_phone_in_english(browser: Browser, runtime: Runtime) -> 
         page: Page = s.goto("/templates")
         expect(page.get_by_role("heading", name="Templates", exact=True)).to_be_visible()
         page.get_by_role("button", name="Sync from Meta").click()
-        expect(page.get_by_text("Synced:")).to_be_visible()
+        expect(page.get_by_text("Synced from Meta — added:")).to_be_visible()
         # THEN nothing scrolls sideways, and both tabs pass axe
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "templates-whatsapp-list-en-mobile")
