@@ -14,17 +14,19 @@ export function NotificationItem({ notification: n, compact = false, onNavigate 
   const markRead = useMarkRead();
   const unread = n.read_at === null;
   const to = notificationLink(n.data);
+  // Known kinds get a title in the user's language; the body is the server's, with the names and reasons in it.
+  const title = t(`kinds.${n.kind.replace(/\./g, "_")}`, { defaultValue: n.title });
   return (
-    <article className={cn("flex gap-3 rounded-md p-2", unread && "bg-accent/50")} aria-label={n.title}>
+    <article className={cn("flex gap-3 rounded-md p-2", unread && "bg-accent/50")} aria-label={title}>
       <span aria-hidden="true" className={cn("mt-1.5 size-2 shrink-0 rounded-full", unread ? "bg-primary" : "bg-transparent")} />
       <div className="min-w-0 flex-1">
         <p className="text-sm font-medium">
           {to ? (
             <Link to={to} onClick={onNavigate} className="underline-offset-4 hover:underline">
-              {n.title}
+              {title}
             </Link>
           ) : (
-            n.title
+            title
           )}
           {unread ? <span className="sr-only"> ({t("unread")})</span> : null}
         </p>
@@ -36,9 +38,10 @@ export function NotificationItem({ notification: n, compact = false, onNavigate 
         </p>
       </div>
       {unread ? (
-        <Button variant="ghost" size="sm" className="shrink-0" disabled={markRead.isPending} onClick={() => markRead.mutate(n.id)} aria-label={t("markReadOne", { title: n.title })}>
+        <Button variant="ghost" size="sm" className="shrink-0" disabled={markRead.isPending} onClick={() => markRead.mutate(n.id)}>
           <Check aria-hidden="true" />
-          <span className={compact ? "sr-only" : "hidden sm:inline"}>{t("markRead")}</span>
+          <span className={compact ? "sr-only" : "sr-only sm:not-sr-only"}>{t("markRead")}</span>
+          <span className="sr-only">: {title}</span>
         </Button>
       ) : null}
     </article>
