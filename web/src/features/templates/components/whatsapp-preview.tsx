@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/api/problem";
 import { useWhatsAppPreview, type WhatsAppTemplate } from "../api/whatsapp-templates";
+import { messageOf } from "../lib/components";
 import { missingFromErrors } from "../lib/variables";
 import { ContactPicker } from "./contact-picker";
 import { useKeyLabel } from "./parameter-mapping";
@@ -42,6 +43,7 @@ export function WhatsAppPreview({ template, onMap }: { template: WhatsAppTemplat
           {error.message}
         </p>
       ) : null}
+      {!data ? <PhonePreview title={t("preview.asStored")} message={messageOf(template.components)} /> : null}
       {data ? (
         <PhonePreview
           title={t("preview.result")}

@@ -15,6 +15,7 @@ import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useConnections } from "../api/lookups";
 import { useDeleteWhatsAppTemplate, useSyncTemplates, useWhatsAppTemplates, type WhatsAppTemplate } from "../api/whatsapp-templates";
+import { messageOf } from "../lib/components";
 import { ParameterMapping } from "./parameter-mapping";
 import { TemplateQuality, TemplateStatus } from "./status-badge";
 import { WhatsAppPreview } from "./whatsapp-preview";
@@ -136,7 +137,7 @@ export function WhatsAppTemplates() {
                   <p className="truncate font-medium">{tpl.name}</p>
                   <p className="truncate text-xs text-muted-foreground">
                     {tpl.language}
-                    {tpl.rejected_reason ? ` · ${tpl.rejected_reason}` : ""}
+                    {tpl.rejected_reason ? ` · ${tpl.rejected_reason}` : ` · ${messageOf(tpl.components).body}`}
                   </p>
                 </TD>
                 <TD className="hidden md:table-cell">{t(`categories.${tpl.category.toUpperCase()}`, { defaultValue: tpl.category })}</TD>
