@@ -9,11 +9,14 @@ import { done, percentDone } from "../lib/progress";
 export function ProgressLine({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation("campaigns");
   const format = useFormat();
-  const started = campaign.status !== "draft";
+  const started = campaign.status !== "draft" && campaign.status !== "scheduled";
   const progress = useProgress(campaign.id, started);
+  if (campaign.status === "scheduled")
+    return <span className="text-xs text-muted-foreground">{t("list.startsAt", { when: format.dateTime(campaign.scheduled_at) })}</span>;
   if (!started) return <span className="text-xs text-muted-foreground">{t("list.notStarted")}</span>;
   if (!progress.data) return <Skeleton className="h-2 w-full" />;
   const p = progress.data;
+  if (p.total === 0) return <span className="text-xs text-muted-foreground">{t("list.nobody")}</span>;
   const value = percentDone(p);
   return (
     <div className="grid gap-1">

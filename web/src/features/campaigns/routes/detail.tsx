@@ -213,7 +213,7 @@ export function CampaignPage({ id }: { id: string }) {
   const format = useFormat();
   const isAdmin = useIsAdmin();
   const campaign = useCampaign(id);
-  const started = campaign.data ? campaign.data.status !== "draft" : false;
+  const started = campaign.data ? campaign.data.status !== "draft" && campaign.data.status !== "scheduled" : false;
   const progress = useProgress(id, started);
   const [filter, setFilter] = useState<RecipientFilter>({ status: "", errorCode: "" });
   useLiveProgress([id]);
@@ -262,8 +262,8 @@ export function CampaignPage({ id }: { id: string }) {
       ) : (
         <Card>
           <CardHeader>
-            <CardTitle>{t("detail.draftTitle")}</CardTitle>
-            <CardDescription>{t("detail.draftDescription")}</CardDescription>
+            <CardTitle>{c.status === "scheduled" ? t("detail.scheduledTitle", { when: format.dateTime(c.scheduled_at) }) : t("detail.draftTitle")}</CardTitle>
+            <CardDescription>{c.status === "scheduled" ? t("detail.scheduledDescription") : t("detail.draftDescription")}</CardDescription>
           </CardHeader>
         </Card>
       )}

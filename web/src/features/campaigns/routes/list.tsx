@@ -44,8 +44,8 @@ function CampaignTable({ status }: { status: Tab }) {
         <THead>
           <TR>
             <TH>{t("list.name")}</TH>
-            <TH>{t("list.state")}</TH>
-            <TH className="min-w-40">{t("list.progress")}</TH>
+            <TH className="hidden sm:table-cell">{t("list.state")}</TH>
+            <TH className="min-w-32 sm:min-w-40">{t("list.progress")}</TH>
             <TH className="hidden md:table-cell">{t("list.when")}</TH>
           </TR>
         </THead>
@@ -56,8 +56,11 @@ function CampaignTable({ status }: { status: Tab }) {
                 <Link className="text-primary underline-offset-4 hover:underline" to={c.status === "draft" && isAdmin ? `new?draft=${c.id}` : c.id}>
                   {c.name}
                 </Link>
+                <div className="mt-1 sm:hidden">
+                  <StatusBadge status={c.status} />
+                </div>
               </TD>
-              <TD>
+              <TD className="hidden sm:table-cell">
                 <StatusBadge status={c.status} />
               </TD>
               <TD>
