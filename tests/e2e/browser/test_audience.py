@@ -216,8 +216,10 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     page.get_by_role("link", name="Pro VIPs", exact=True).click()
     expect(page.get_by_role("group", name="Custom field").get_by_label("Value", exact=True)).to_have_value("pro")
     expect(count).to_contain_text("2")
+    expect(page.get_by_text("Unsaved changes")).to_have_count(0)
     page.get_by_role("button", name="Remove the condition “Custom field”").click()
     expect(count).to_contain_text("3")
+    expect(page.get_by_text("Unsaved changes")).to_be_visible()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("link", name=re.compile(r"^3\W+contacts of Pro VIPs$"))).to_be_visible()
 

@@ -206,6 +206,9 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
   };
 
   const counting = !settled || preview.isFetching;
+  // the saved filter goes through the builder's model too, so that equal filters compare equal however the API spells them
+  const saved = React.useMemo(() => (segment ? rowsToFilter(filterToRows(segment.filter), fieldTypes) : undefined), [segment, fieldTypes]);
+  const dirty = segment !== undefined && (name.trim() !== segment.name || (saved !== undefined && !sameFilter(filter, saved)));
   const pickersLoading = tags.isPending || lists.isPending || fields.isPending;
 
   return (
@@ -262,6 +265,7 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
                 <Link to="/segments">{t("common:cancel")}</Link>
               </Button>
             </div>
+            {dirty ? <p className="text-xs text-amber-800">{t("segments.unsaved")}</p> : null}
             {segment ? (
               <Link to={`/contacts?segment=${segment.id}`} className="text-sm text-primary hover:underline">
                 {t("segments.seeContacts")}
