@@ -78,6 +78,19 @@ class Api:
         assert template["status"] == "APPROVED", template
         return template
 
+    def oldest_text(self, conversation_id: str) -> str:
+        """The text of a conversation's first message (the API gives them newest first)."""
+        cursor, last = None, None
+        while True:
+            params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+            page = self.http.get(f"/v1/conversations/{conversation_id}/messages", params=params).raise_for_status()
+            body = page.json()
+            last = body["items"][-1] if body["items"] else last
+            cursor = body.get("next_cursor")
+            if not cursor:
+                assert last is not None
+                return str(last["text"])
+
     def close(self) -> None:
         self.http.close()
 
@@ -301,15 +314,17 @@ def test_a_long_thread_loads_older_messages_as_you_scroll_up(session: Session, r
     assert thread.get_by_text(re.compile(r"^Mensagem \d{3}$")).count() < 60
     expect(thread.get_by_text("Mensagem 001", exact=True)).to_have_count(0)
     # WHEN they scroll to the top, page after page THEN older messages come in above without moving the view (the
-    # list stays off the top), until the first message shows
-    first = thread.get_by_text("Mensagem 001", exact=True)
+    # list stays off the top), until the start of the conversation, with its oldest message
+    start = thread.get_by_text("The start of the conversation")
     for _ in range(5):
         thread.evaluate("el => { el.scrollTop = 0; }")
         page.wait_for_function(
-            "el => el.scrollTop > 0 || [...el.querySelectorAll('p')].some(p => p.textContent === 'Mensagem 001')",
+            "el => el.scrollTop > 0 || el.textContent.includes('The start of the conversation')",
             arg=thread.element_handle(),
         )
-        if first.count():
+        if start.count():
             break
-    expect(first).to_be_visible()
+    thread.evaluate("el => { el.scrollTop = 0; }")
+    expect(start).to_be_in_viewport()
+    expect(thread.get_by_text(demo_api.oldest_text(page.url.rsplit("/", 1)[-1]), exact=True)).to_be_visible()
     shot(page, "inbox-long-thread-en")

@@ -121,13 +121,27 @@ export function storeConversation(client: QueryClient, conversation: Conversatio
   }
 }
 
-/** Fetch the newest messages and merge them into the cached thread (a new message, a failure's reason). */
+/**
+ * Fetch the newest messages and merge them into the cached thread (new messages, a failure's reason), page
+ * after page until the pages meet what is cached; a gap too long to walk refetches the thread.
+ */
 export async function refreshNewest(client: QueryClient, conversationId: string): Promise<void> {
   const key = inboxKeys.messages(conversationId);
   const cached = client.getQueryData<Pages<Message>>(key);
   if (!cached) return;
-  const newest = await fetchMessages(conversationId, undefined, 20);
-  client.setQueryData<Pages<Message>>(key, (data) => (data ? mergeNewest(data, newest) : data));
+  const known = new Set(cached.pages.flatMap((p) => p.items.map((m) => m.id)));
+  const items: Message[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const newest = await fetchMessages(conversationId, cursor, 50);
+    items.push(...newest.items);
+    cursor = newest.next_cursor ?? undefined;
+    if (!cursor || newest.items.some((m) => known.has(m.id))) {
+      client.setQueryData<Pages<Message>>(key, (data) => (data ? mergeNewest(data, { items }) : data));
+      return;
+    }
+  }
+  await client.invalidateQueries({ queryKey: key });
 }
 
 // ---- mutations

@@ -1,8 +1,9 @@
 /** Live frames patch the inbox's cache: the lists, the open conversation and its thread. */
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useRealtimeEvent, useRealtimeStatus, useTopic, type EventFrame } from "@/lib/realtime/hooks";
 import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
+import { coalesce } from "../lib/coalesce";
 import type { Conversation } from "../lib/filters";
 import { fetchConversation, inboxKeys, refreshNewest, storeConversation } from "./inbox";
 
@@ -32,7 +33,22 @@ async function reload(client: QueryClient, id: string, meId: string | undefined)
   }
 }
 
-export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: string | undefined; agent: boolean }): void {
+interface Me {
+  id: string | undefined;
+  agent: boolean;
+}
+
+/** The fetches frames trigger, coalesced per conversation (a burst of frames costs two fetches). */
+export function liveFetches(client: QueryClient, meId: string | undefined) {
+  return {
+    reload: coalesce((id) => reload(client, id, meId)),
+    newest: coalesce((id) => refreshNewest(client, id)),
+  };
+}
+
+type Fetches = ReturnType<typeof liveFetches>;
+
+export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetches: Fetches): void {
   const data = frame.data;
   const id = typeof data.conversation_id === "string" ? data.conversation_id : null;
   if (!id) return;
@@ -40,7 +56,7 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: st
     case "conversation.updated": {
       const known = cachedConversation(client, id);
       if (!known) {
-        void reload(client, id, me.id);
+        fetches.reload(id);
         return;
       }
       const patch: Partial<Conversation> = {};
@@ -59,12 +75,13 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: st
       }
       const known = cachedConversation(client, id);
       if (known) storeConversation(client, { ...known, assignee_id: assignee }, me.id);
-      else void reload(client, id, me.id);
+      else fetches.reload(id);
       return;
     }
     case "message.created": {
-      void refreshNewest(client, id);
-      if (data.direction === "in") void reload(client, id, me.id); // the 24-hour window opened again
+      if (client.getQueryData(inboxKeys.messages(id))) fetches.newest(id);
+      // an inbound message opens the 24-hour window again: matters to a conversation someone has open
+      if (data.direction === "in" && client.getQueryData(inboxKeys.conversation(id))) fetches.reload(id);
       return;
     }
     case "message.status": {
@@ -76,12 +93,12 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: st
       if (!thread) return;
       const current = thread.pages.flatMap((p) => p.items).find((m) => m.id === messageId);
       if (!current) {
-        void refreshNewest(client, id);
+        fetches.newest(id);
         return;
       }
       if (!advances(current.status, status)) return;
       client.setQueryData<Pages<Message>>(key, patchMessage(thread, messageId, { status, status_at: frame.at }));
-      if (status === "failed") void refreshNewest(client, id); // the reason comes with the message
+      if (status === "failed") fetches.newest(id); // the reason comes with the message
       return;
     }
   }
@@ -90,11 +107,12 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: { id: st
 const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status"];
 
 /** Follow the inbox (and the open conversation) and keep the cache in step with the frames. */
-export function useInboxLive(conversationId: string | undefined, me: { id: string | undefined; agent: boolean }): void {
+export function useInboxLive(conversationId: string | undefined, me: Me): void {
   const client = useQueryClient();
+  const fetches = useMemo(() => liveFetches(client, me.id), [client, me.id]);
   useTopic("inbox");
   useTopic(conversationId ? `conversation:${conversationId}` : null);
-  useRealtimeEvent(TYPES, (frame) => handleFrame(client, frame, me));
+  useRealtimeEvent(TYPES, (frame) => handleFrame(client, frame, me, fetches));
   // A socket that opens after the lists were fetched (a page load, a reconnect) may have missed frames the
   // catch-up cannot give back on a first connection: fetch what is shown again, once.
   const status = useRealtimeStatus();
@@ -106,7 +124,7 @@ export function useInboxLive(conversationId: string | undefined, me: { id: strin
     void client.invalidateQueries({ queryKey: inboxKeys.lists() });
     if (conversationId) {
       void client.invalidateQueries({ queryKey: inboxKeys.conversation(conversationId) });
-      void refreshNewest(client, conversationId);
+      fetches.newest(conversationId);
     }
-  }, [status, client, conversationId]);
+  }, [status, client, conversationId, fetches]);
 }

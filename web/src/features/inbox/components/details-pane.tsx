@@ -85,13 +85,13 @@ export function DetailsPane({
         <h3 id={heading} className="text-sm font-semibold">
           {t("details.contact")}
         </h3>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm [&_dd]:[overflow-wrap:anywhere]">
           <dt className="text-muted-foreground">{t("details.name")}</dt>
-          <dd className="truncate">{conversation.contact.name || "—"}</dd>
+          <dd>{conversation.contact.name || "—"}</dd>
           <dt className="text-muted-foreground">{t("details.phone")}</dt>
-          <dd className="truncate">{conversation.contact.phone}</dd>
+          <dd>{conversation.contact.phone}</dd>
           <dt className="text-muted-foreground">{t("details.assignee")}</dt>
-          <dd className="truncate">{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
+          <dd>{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
           <dt className="text-muted-foreground">{t("details.window")}</dt>
           <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
           <dt className="text-muted-foreground">{t("details.started")}</dt>

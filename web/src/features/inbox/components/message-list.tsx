@@ -30,25 +30,26 @@ export function MessageList({ conversationId, onReply }: { conversationId: strin
     overscan: 8,
   });
 
-  // where the list stood at the last render: to keep the view still when older messages come in above it
+  // Where the list stood at the last render: to keep the view still when older messages come in above it, and
+  // at the bottom (as chat apps do) while the user is there. Scrolls are set directly, not with
+  // `scrollToIndex`, whose retries would fight a user scrolling up while messages arrive.
   const edges = useRef<{ first?: string; last?: string; total: number; atBottom: boolean }>({ total: 0, atBottom: true });
+  const total = virtualizer.getTotalSize();
   useLayoutEffect(() => {
     const element = parentRef.current;
     const first = messages[0]?.id;
     const last = messages[messages.length - 1]?.id;
     const before = edges.current;
-    const total = virtualizer.getTotalSize();
     if (element && messages.length) {
-      if (!before.last) {
-        virtualizer.scrollToIndex(messages.length - 1, { align: "end" });
-      } else if (first !== before.first && last === before.last) {
-        element.scrollTop += total - before.total; // older messages prepended: stay on what was shown
-      } else if (last !== before.last && (before.atBottom || messages[messages.length - 1]?.direction === "out")) {
-        virtualizer.scrollToIndex(messages.length - 1, { align: "end" });
+      const prepended = before.last !== undefined && first !== before.first && last === before.last;
+      if (prepended) element.scrollTop += total - before.total; // stay on what was shown
+      else if (before.atBottom || (last !== before.last && messages[messages.length - 1]?.direction === "out")) {
+        element.scrollTop = element.scrollHeight;
+        before.atBottom = true;
       }
     }
     edges.current = { ...before, first, last, total };
-  }, [messages, virtualizer]);
+  }, [messages, total]);
 
   const onScroll = () => {
     const element = parentRef.current;
@@ -76,6 +77,7 @@ export function MessageList({ conversationId, onReply }: { conversationId: strin
       <div className="flex min-h-full flex-col justify-end py-2">
         {isFetchingNextPage ? <p role="status" className="absolute inset-x-0 top-1 z-10 mx-auto w-fit rounded-full bg-background px-3 py-1 text-center text-xs text-muted-foreground shadow">{t("thread.loadingOlder")}</p> : null}
         {!messages.length ? <p className="p-6 text-center text-sm text-muted-foreground">{t("thread.empty")}</p> : null}
+        {messages.length && !hasNextPage ? <p className="py-2 text-center text-xs text-muted-foreground">{t("thread.start")}</p> : null}
         <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((row) => {
             const message = messages[row.index]!;
