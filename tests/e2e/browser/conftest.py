@@ -35,7 +35,9 @@ ARGS = [
 _counter = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's sync API keeps an event loop running in this thread until it stops, and the
+# tests after this package (Mangum's handler among them) need the thread's loop free.
+@pytest.fixture(scope="package")
 def runtime() -> Iterator[Runtime]:
     dist = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
     assert (dist / "index.html").exists(), f"the dashboard is not built in {dist}: run `make web`"
@@ -49,13 +51,13 @@ def runtime() -> Iterator[Runtime]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test does)"
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

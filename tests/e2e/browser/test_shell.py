@@ -68,11 +68,12 @@ def test_a_reused_refresh_cookie_signs_out_every_tab(browser: Browser, runtime: 
 def test_portuguese_and_the_language_switch(session_pt: Session) -> None:
     sign_up(session_pt)
     page = session_pt.page
-    expect(page.get_by_role("link", name="Caixa de entrada")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Principal")
+    expect(nav.get_by_role("link", name="Caixa de entrada", exact=True)).to_be_visible()
     shot(page, "home-pt-BR")
     page.get_by_role("button", name="Menu da conta").click()
     page.get_by_role("menuitemradio", name="English").click()
-    expect(page.get_by_role("link", name="Inbox")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
 
 
@@ -81,9 +82,10 @@ def test_a_phone_sized_screen_has_the_menu_behind_a_button(browser: Browser, run
     try:
         sign_up(s)
         page = s.page
-        expect(page.get_by_role("link", name="Inbox")).to_be_hidden()
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
         page.get_by_role("button", name="Open the menu").click()
-        page.get_by_role("link", name="Inbox").click()
+        page.get_by_role("dialog").get_by_role("link", name="Inbox", exact=True).click()
+        expect(page.get_by_role("dialog")).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "mobile-360-menu")
     finally:
