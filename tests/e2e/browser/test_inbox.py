@@ -196,7 +196,12 @@ def test_a_customer_message_arrives_live_and_is_answered(session: Session, runti
     shot(page, "inbox-closed-en")
     page.get_by_role("button", name="Reopen").click()
     expect(header.get_by_text("Open", exact=True)).to_be_visible()
-    # the list followed
+    # the list followed, and its filters live in the URL
+    expect(row).not_to_contain_text("Closed")
+    page.get_by_label("Status").select_option(label="Closed")
+    expect(page).to_have_url(re.compile(r"status=closed"))
+    expect(row).to_have_count(0)
+    page.get_by_label("Status").select_option(label="Open")
     expect(row).to_be_visible()
 
 

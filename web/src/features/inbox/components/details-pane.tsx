@@ -85,17 +85,27 @@ export function DetailsPane({
         <h3 id={heading} className="text-sm font-semibold">
           {t("details.contact")}
         </h3>
-        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm [&_dd]:[overflow-wrap:anywhere]">
-          <dt className="text-muted-foreground">{t("details.name")}</dt>
-          <dd>{conversation.contact.name || "—"}</dd>
-          <dt className="text-muted-foreground">{t("details.phone")}</dt>
-          <dd>{conversation.contact.phone}</dd>
-          <dt className="text-muted-foreground">{t("details.assignee")}</dt>
-          <dd>{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
-          <dt className="text-muted-foreground">{t("details.window")}</dt>
-          <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
-          <dt className="text-muted-foreground">{t("details.started")}</dt>
-          <dd>{format.dateTime(conversation.created_at)}</dd>
+        <dl className="grid gap-2 text-sm [&_dd]:[overflow-wrap:anywhere] [&_dt]:text-xs [&_dt]:text-muted-foreground">
+          <div>
+            <dt>{t("details.name")}</dt>
+            <dd>{conversation.contact.name || "—"}</dd>
+          </div>
+          <div>
+            <dt>{t("details.phone")}</dt>
+            <dd>{conversation.contact.phone}</dd>
+          </div>
+          <div>
+            <dt>{t("details.assignee")}</dt>
+            <dd>{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
+          </div>
+          <div>
+            <dt>{t("details.window")}</dt>
+            <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
+          </div>
+          <div>
+            <dt>{t("details.started")}</dt>
+            <dd>{format.dateTime(conversation.created_at)}</dd>
+          </div>
         </dl>
       </section>
       <Notes conversationId={conversation.id} authorName={authorName} />
