@@ -5,12 +5,15 @@ import { Link, useLocation } from "react-router";
 import { Badge } from "@/components/ui/badge";
 import { Checkbox } from "@/components/ui/controls";
 import { useFormat } from "@/lib/i18n/format";
+import { cn } from "@/lib/utils";
 import type { Contact } from "../api/contacts";
 
 const ROW_HEIGHT = 48;
 
 interface ContactTableProps {
   contacts: Contact[];
+  /** Another search or filter is loading: the rows shown are the previous ones. */
+  busy?: boolean;
   selected: ReadonlySet<string>;
   onToggle: (id: string, on: boolean) => void;
   onToggleAll: (on: boolean) => void;
@@ -20,7 +23,7 @@ interface ContactTableProps {
 }
 
 /** The contacts as a real table with only the visible rows in the DOM; the next page loads near the end. */
-export function ContactTable({ contacts, selected, onToggle, onToggleAll, hasMore, loadingMore, onLoadMore }: ContactTableProps) {
+export function ContactTable({ contacts, busy = false, selected, onToggle, onToggleAll, hasMore, loadingMore, onLoadMore }: ContactTableProps) {
   const { t } = useTranslation("contacts");
   const format = useFormat();
   const location = useLocation();
@@ -40,7 +43,8 @@ export function ContactTable({ contacts, selected, onToggle, onToggleAll, hasMor
   const someSelected = !allSelected && contacts.some((c) => selected.has(c.id));
 
   return (
-    <div ref={scroller} className="max-h-[max(18rem,calc(100dvh-17rem))] overflow-auto rounded-md border">
+    <div ref={scroller} aria-busy={busy} className="relative max-h-[max(18rem,calc(100dvh-17rem))] overflow-auto rounded-md border">
+      <div aria-hidden="true" className={cn("pointer-events-none sticky top-0 z-20 -mb-0.5 h-0.5 w-full bg-primary opacity-0 transition-opacity", busy && "animate-pulse opacity-100")} />
       <table className="w-full table-fixed text-sm" aria-rowcount={hasMore ? -1 : contacts.length + 1}>
         <caption className="sr-only">{t("contacts.table.caption")}</caption>
         <thead className="sticky top-0 z-10 bg-background shadow-[0_1px_0_var(--color-border)]">

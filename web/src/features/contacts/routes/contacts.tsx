@@ -39,6 +39,12 @@ function ContactsScreen() {
   const filters = readFilters(params);
   const [search, setSearch] = useState(filters.q);
   const debounced = useDebounced(search, 300);
+  // the URL's search changed from outside (the menu's link, back): the box follows it
+  const [seenQ, setSeenQ] = useState(filters.q);
+  if (filters.q !== seenQ) {
+    setSeenQ(filters.q);
+    if (filters.q !== search) setSearch(filters.q);
+  }
   const [creating, setCreating] = useState(false);
   const [exporting, setExporting] = useState(false);
   // the selection belongs to one set of filters: another search or filter starts with none
@@ -164,7 +170,7 @@ function ContactsScreen() {
           />
         )
       ) : (
-        <ContactTable contacts={contacts.items} selected={selected} onToggle={toggle} onToggleAll={toggleAll} hasMore={!!hasNextPage} loadingMore={isFetchingNextPage} onLoadMore={loadMore} />
+        <ContactTable busy={contacts.isPlaceholderData} contacts={contacts.items} selected={selected} onToggle={toggle} onToggleAll={toggleAll} hasMore={!!hasNextPage} loadingMore={isFetchingNextPage} onLoadMore={loadMore} />
       )}
       <ContactCreateDialog open={creating} onOpenChange={setCreating} />
       <Routes>
