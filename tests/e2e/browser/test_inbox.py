@@ -4,10 +4,13 @@ reopens; in Portuguese too; on a 360-px phone one pane at a time."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import re
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +23,18 @@ from tests.runtime import Runtime
 
 NUMBER_ID = "100000000000001"  # the demo company's sandbox number (README)
 _phones = itertools.count(1)
+
+
+def _png(width: int = 160, height: int = 100, rgb: tuple[int, int, int] = (16, 122, 110)) -> str:
+    """A solid-colour PNG, base64 (a customer's photo)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return base64.b64encode(png).decode()
 
 
 def _phone() -> str:
@@ -43,6 +58,12 @@ class Api:
 
     def customer_writes(self, number_id: str, phone: str, name: str, text: str) -> None:
         sent = self.http.post(f"/sandbox/numbers/{number_id}/inbound", json={"from": phone, "name": name, "text": text})
+        assert sent.status_code < 300, sent.text
+
+    def customer_sends_photo(self, number_id: str, phone: str, name: str, caption: str) -> None:
+        media = {"type": "image", "mime_type": "image/png", "data_base64": _png(), "caption": caption}
+        body = {"from": phone, "name": name, "media": media}
+        sent = self.http.post(f"/sandbox/numbers/{number_id}/inbound", json=body)
         assert sent.status_code < 300, sent.text
 
     def sandbox_delay(self, seconds: float | None) -> None:
@@ -157,6 +178,12 @@ def test_a_customer_message_arrives_live_and_is_answered(session: Session, runti
     # WHEN the customer writes again THEN it appears in the open thread live
     demo_api.customer_writes(number_id, phone, name, "01310-100")
     expect(thread.get_by_text("01310-100")).to_be_visible()
+
+    # WHEN the customer sends a photo THEN the thread previews it (the stored file, from its media_url)
+    demo_api.customer_sends_photo(number_id, phone, name, "Foto da fachada")
+    photo = thread.get_by_role("img", name="Foto da fachada")
+    expect(photo).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 160", arg=photo.element_handle())
 
     # WHEN they answer that message quoting it THEN the new bubble shows the quote
     page.get_by_role("button", name="Reply to “01310-100”").click()
