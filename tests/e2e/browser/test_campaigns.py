@@ -188,6 +188,8 @@ def test_a_campaign_from_the_wizard_to_completed_live(session: Session, runtime:
     page.mouse.move(0, 0)  # no chart tooltip in the picture
     shot(page, "campaigns-page-en")
     assert_accessible(page)
+    recipients.scroll_into_view_if_needed()  # the page scrolls inside <main>: a second picture of its end
+    shot(page, "campaigns-page-recipients-en")
     # the recipients filtered by a status nobody has
     page.get_by_label("Status", exact=True).select_option(label="Failed")
     expect(page.get_by_text("No recipient matches")).to_be_visible()
@@ -284,6 +286,7 @@ def test_cancel_asks_first_and_a_phone_sized_screen(session: Session, runtime: R
     # the list and the wizard fit a phone too
     session.goto("/campaigns")
     expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    expect(page.get_by_text("Nobody was sent to").first).to_be_visible()  # the cancelled one never started
     _no_sideways_scroll(page)
     shot(page, "campaigns-list-360-en")
     session.goto("/campaigns/new")

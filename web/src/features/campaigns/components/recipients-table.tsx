@@ -24,8 +24,8 @@ export function RecipientsTable({ campaignId, filter, onFilter }: { campaignId: 
   const list = useRecipients(campaignId, filter.status, errorCode);
   return (
     <div className="grid gap-3">
-      <div className="grid gap-3 sm:grid-cols-2 md:max-w-xl">
-        <Field label={t("recipients.status")}>
+      <div className="grid items-start gap-3 sm:grid-cols-2 md:max-w-xl">
+        <Field label={t("recipients.status")} className="content-start">
           <NativeSelect value={filter.status} onChange={(e) => onFilter({ ...filter, status: e.target.value })}>
             <option value="">{t("common:all")}</option>
             {RECIPIENT_STATUSES.map((s) => (
@@ -35,7 +35,7 @@ export function RecipientsTable({ campaignId, filter, onFilter }: { campaignId: 
             ))}
           </NativeSelect>
         </Field>
-        <Field label={t("recipients.errorCode")} hint={t("recipients.errorCodeHint")}>
+        <Field label={t("recipients.errorCode")} hint={t("recipients.errorCodeHint")} className="content-start">
           <Input
             inputMode="numeric"
             value={filter.errorCode}

@@ -239,7 +239,7 @@ export function ParametersStep({ form, set, errors, template, missing }: StepPro
               </Field>
             );
           return (
-            <fieldset key={key} className="grid gap-2 rounded-md border p-3 sm:grid-cols-2">
+            <fieldset key={key} className="grid items-start gap-2 rounded-md border p-3 sm:grid-cols-2">
               <legend className="px-1 text-sm font-medium">{label}</legend>
               <Field label={t("wizard.contactField")} error={problem}>
                 <NativeSelect value={form.parameters[key] ?? ""} onChange={(e) => set({ parameters: { ...form.parameters, [key]: e.target.value } })}>
@@ -453,7 +453,7 @@ export function ScheduleStep({ form, set, errors, connection }: StepProps & { co
           <span className="text-xs text-muted-foreground">{t("schedule.laterHint")}</span>
         </Choice>
       </fieldset>
-      <div className="grid gap-3 sm:grid-cols-2">
+      <div className="grid items-start gap-3 sm:grid-cols-2">
         {form.startMode === "later" ? (
           <Field label={t("schedule.at")} error={errors.at}>
             <Input type="datetime-local" value={form.at} onChange={(e) => set({ at: e.target.value })} />
@@ -478,7 +478,7 @@ export function ScheduleStep({ form, set, errors, connection }: StepProps & { co
           </Label>
         </div>
         {form.windowOn ? (
-          <div className="grid gap-3 sm:grid-cols-3">
+          <div className="grid items-start gap-3 sm:grid-cols-3">
             <Field label={t("schedule.windowStart")} error={errors["window.start"]}>
               <Input type="time" value={form.windowStart} onChange={(e) => set({ windowStart: e.target.value })} />
             </Field>
