@@ -1,5 +1,5 @@
-import { AlertCircle, Check, CheckCheck, Clock, FileText, Reply as ReplyIcon } from "lucide-react";
-import type { ReactNode } from "react";
+import { AlertCircle, Check, CheckCheck, Clock, FileText, ImageOff, Reply as ReplyIcon } from "lucide-react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/controls";
@@ -48,13 +48,27 @@ export function DeliveryTick({ message }: { message: Message }) {
 
 function MediaPreview({ media }: { media: MediaView }) {
   const { t } = useTranslation("inbox");
+  const [broken, setBroken] = useState(false);
   if (!media.url) return <p className="text-xs italic text-muted-foreground">{t("media.unavailable")}</p>;
   switch (media.type) {
     case "image":
     case "sticker":
+      if (broken)
+        return (
+          <a href={media.url} target="_blank" rel="noreferrer" className="flex items-center gap-2 rounded-md border bg-background/60 px-2 py-1.5 text-sm underline-offset-2 hover:underline">
+            <ImageOff className="size-4 shrink-0" aria-hidden="true" />
+            <span className="truncate">{t("media.openImage")}</span>
+          </a>
+        );
       return (
         <a href={media.url} target="_blank" rel="noreferrer" className="block">
-          <img src={media.url} alt={media.caption ?? t(`media.${media.type}`)} loading="lazy" className="max-h-64 max-w-full rounded-md object-contain" />
+          <img
+            src={media.url}
+            alt={media.caption ?? t(`media.${media.type}`)}
+            loading="lazy"
+            onError={() => setBroken(true)}
+            className="max-h-64 max-w-full rounded-md object-contain"
+          />
         </a>
       );
     case "video":
