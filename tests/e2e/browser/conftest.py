@@ -173,6 +173,16 @@ def axe(page: Page, *, context: str = "document") -> list[dict[str, Any]]:
     return list(result)
 
 
+def settled(page: Page) -> None:
+    """Wait until the finite animations and transitions (a toast fading in, a dialog opening) have ended:
+    half-faded text has no contrast to judge. Endless ones (a skeleton's pulse) do not count."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().iterations === Infinity)"
+    )
+
+
 def assert_accessible(page: Page) -> None:
+    settled(page)
     violations = axe(page)
     assert not violations, json.dumps(violations, indent=1)
