@@ -6,7 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Skeleton } from "@/components/ui/skeleton";
-import { ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState } from "@/components/ui/states";
+import { ApiError } from "@/lib/api/problem";
 import { useConversation, useMarkRead, type User } from "../api/inbox";
 import type { Message } from "../lib/cache";
 import type { Conversation } from "../lib/filters";
@@ -62,13 +63,15 @@ export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, a
         <Skeleton className="h-40 w-full" />
       </div>
     );
-  if (query.isError || !conversation)
+  if (query.isError || !conversation) {
+    const gone = query.error instanceof ApiError && (query.error.status === 404 || query.error.status === 403);
     return (
       <div className="grid gap-3 p-4">
         {back}
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+        {gone ? <EmptyState title={t("thread.gone")} description={t("thread.goneHint")} /> : <ErrorState error={query.error} onRetry={() => void query.refetch()} />}
       </div>
     );
+  }
   const name = conversation.contact.name || conversation.contact.phone;
   return (
     <>
