@@ -5,9 +5,9 @@ count rises live, the notification is marked read from its popover, and the noti
 from __future__ import annotations
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, shot, sign_up
+from tests.e2e.browser.conftest import Session, assert_accessible, new_session, shot, sign_up
 from tests.runtime import Runtime
 from tests.sink import Answer, sink
 
@@ -103,3 +103,40 @@ def test_the_bell_counts_a_new_notification_live(session_pt: Session, runtime: R
     # AND the notifications screen's unread tab is empty
     page.goto(session_pt.base_url + "/notifications?filter=unread")
     expect(page.get_by_text("Nada por ler")).to_be_visible()
+
+
+def test_the_admin_screens_fit_a_phone(browser: Browser, runtime: Runtime) -> None:
+    s = new_session(browser, runtime, viewport={"width": 360, "height": 740})
+    try:
+        sign_up(s)
+        page = s.page
+        with sink() as receiver:
+            page.goto(s.base_url + "/webhook-endpoints")
+            page.get_by_role("button", name="Add endpoint").first.click()
+            form = page.get_by_role("dialog", name="Add a webhook endpoint")
+            form.get_by_label("Endpoint URL").fill(receiver.url)
+            form.get_by_role("checkbox", name="Contacts", exact=True).check()
+            form.get_by_role("button", name="Add endpoint").click()
+            page.get_by_role("button", name="I have stored it").click()
+            expect(page.get_by_role("heading", name="Webhook endpoint")).to_be_visible()
+            page.reload()  # a deep link to the screen is the dashboard's, not the API's /webhooks/…
+            expect(page.get_by_role("heading", name="Webhook endpoint")).to_be_visible()
+        screens = {
+            "webhooks-detail": "",
+            "webhooks-list": "/webhook-endpoints",
+            "users-list": "/users",
+            "audit-log-empty": "/audit-log",
+            "settings": "/settings",
+            "notifications-empty": "/notifications",
+        }
+        for name, path in screens.items():
+            if name != "webhooks-detail":
+                s.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+            shot(page, f"{name}-360-en")
+            assert_accessible(page)
+    finally:
+        s.context.close()
+    assert not s.errors, s.errors

@@ -41,7 +41,7 @@ export const NAV: NavGroup[] = [
     items: [
       { to: "/templates", label: "nav.templates", icon: FileText },
       { to: "/connections", label: "nav.connections", icon: PlugZap },
-      { to: "/webhooks", label: "nav.webhooks", icon: Webhook },
+      { to: "/webhook-endpoints", label: "nav.webhooks", icon: Webhook },
       { to: "/notifications", label: "nav.notifications", icon: Bell },
     ],
   },

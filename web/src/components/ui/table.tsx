@@ -3,7 +3,8 @@ import { cn } from "@/lib/utils";
 
 export function Table({ className, ...props }: React.TableHTMLAttributes<HTMLTableElement>) {
   return (
-    <div className="relative w-full overflow-auto">
+    // Focusable, so that a table wider than a phone scrolls with the keyboard too (axe: scrollable-region-focusable).
+    <div tabIndex={0} className="relative w-full overflow-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
       <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );

@@ -3,7 +3,7 @@ import { badgeText, notificationLink } from "./links";
 
 describe("notificationLink", () => {
   it("leads to the endpoint, campaign or numbers the notification is about", () => {
-    expect(notificationLink({ endpoint_id: "e1" })).toBe("/webhooks/e1");
+    expect(notificationLink({ endpoint_id: "e1" })).toBe("/webhook-endpoints/e1");
     expect(notificationLink({ campaign_id: "c1" })).toBe("/campaigns/c1");
     expect(notificationLink({ connection_id: "n1", event: "x" })).toBe("/connections");
     expect(notificationLink({ other: 1 })).toBeNull();

@@ -2,7 +2,7 @@
 export function notificationLink(data: Record<string, unknown>): string | null {
   const id = (key: string) => (typeof data[key] === "string" ? encodeURIComponent(data[key]) : null);
   const endpoint = id("endpoint_id");
-  if (endpoint) return `/webhooks/${endpoint}`;
+  if (endpoint) return `/webhook-endpoints/${endpoint}`;
   const campaign = id("campaign_id");
   if (campaign) return `/campaigns/${campaign}`;
   if (id("connection_id")) return "/connections";

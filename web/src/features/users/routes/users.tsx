@@ -110,12 +110,12 @@ function UsersScreen() {
                 const st = userStatus(u);
                 return (
                   <TR key={u.id}>
-                    <TD>
+                    <TD className="min-w-48">
                       <span className="block font-medium">
                         {u.name}
                         {u.id === me?.user.id ? <span className="ml-1 text-xs font-normal text-muted-foreground">{t("users.you")}</span> : null}
                       </span>
-                      <span className="block break-all text-xs text-muted-foreground">{u.email}</span>
+                      <span className="block break-words text-xs text-muted-foreground">{u.email}</span>
                     </TD>
                     <TD>
                       {manage ? (
