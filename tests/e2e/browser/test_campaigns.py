@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, log_in, shot, sign_up
+from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot, sign_up
 from tests.runtime import Runtime
 
 LIVE = 90_000  # ms: a campaign's whole run, statuses included
@@ -319,3 +319,77 @@ def test_home_of_a_new_company_has_empty_states(session: Session) -> None:
     expect(page.get_by_text("No campaign yet")).to_be_visible()
     shot(page, "campaigns-list-empty-en")
     assert_accessible(page)
+
+
+def _draft(demo: Demo, tag_name: str, name: str) -> dict[str, object]:
+    tag = next(t for t in demo.http.get("/v1/tags").json() if t["name"] == tag_name)
+    templates = demo.http.get(f"/v1/connections/{demo.connection_id}/templates").json()
+    template = next(t for t in templates if t["name"] == demo.template)
+    created = demo.http.post(
+        "/v1/campaigns",
+        json={
+            "name": name, "connection_id": demo.connection_id, "whatsapp_template_id": template["id"],
+            "parameters": {"body.1": "first_name"}, "audience": {"tag_ids": [tag["id"]]},
+        },
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def test_a_draft_goes_on_in_the_wizard_and_an_agent_only_watches(
+    session: Session, runtime: Runtime, demo: Demo, browser: Browser
+) -> None:
+    # GIVEN a draft saved earlier, with two contacts in its audience
+    tag = _tagged_contacts(demo.http, 2)
+    name = f"Rascunho {uuid.uuid4().hex[:4]}"
+    draft = _draft(demo, tag, name)
+    log_in(session, runtime.email, runtime.password)
+    page = session.page
+    _nav(page, "Campaigns")
+    page.get_by_role("tab", name="Draft").click()
+    # WHEN the admin opens it THEN the wizard goes on at its audience, counted live
+    page.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name="Edit draft campaign")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Step 4 of 6"))).to_be_visible()
+    expect(page.get_by_role("checkbox", name=tag)).to_be_checked()
+    expect(page.get_by_role("status").filter(has_text="2 contacts will receive it")).to_be_visible()
+    # the earlier steps kept what was chosen
+    page.get_by_role("button", name=re.compile("Parameters")).click()
+    expect(page.get_by_label("Contact field")).to_have_value("first_name")
+    # WHEN it is saved for later THEN its page says it is a draft, with its actions
+    page.get_by_role("link", name="Save and finish later").click()
+    expect(page.get_by_role("status", name="Campaign state")).to_contain_text("Draft")
+    expect(page.get_by_text("This campaign is a draft")).to_be_visible()
+    expect(page.get_by_role("link", name="Continue editing")).to_be_visible()
+    shot(page, "campaigns-page-draft-en")
+    assert_accessible(page)
+    # GIVEN an agent of the same company
+    agent_email = f"agent.{uuid.uuid4().hex[:6]}@demo.example.com"
+    invite = demo.http.post("/v1/users", json={"email": agent_email, "name": "Agente Ana", "role": "agent"})
+    assert invite.status_code == 201, invite.text
+    password = "agent pass phrase 1"
+    accepted = demo.http.post(
+        "/v1/auth/accept-invite", json={"token": invite.json()["invite_token"], "password": password}
+    )
+    assert accepted.status_code in (200, 201), accepted.text
+    agent = new_session(browser, runtime)
+    try:
+        log_in(agent, agent_email, password)
+        apage = agent.goto("/campaigns")
+        # THEN the agent sees the campaigns but is offered nothing an agent may not do
+        expect(apage.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+        expect(apage.get_by_role("link", name=name)).to_be_visible()
+        expect(apage.get_by_role("link", name="New campaign")).to_have_count(0)
+        expect(apage.get_by_role("link", name="Dead letters")).to_have_count(0)
+        apage.get_by_role("link", name=name).click()
+        expect(apage.get_by_role("status", name="Campaign state")).to_contain_text("Draft")
+        expect(apage.get_by_role("link", name="Continue editing")).to_have_count(0)
+        expect(apage.get_by_role("button", name="Delete")).to_have_count(0)
+        expect(apage.get_by_text("Nothing is sent until an admin launches it.")).to_be_visible()
+        expect(apage.get_by_text(re.compile(r"^Sandbox"))).to_be_visible()
+        shot(apage, "campaigns-page-agent-en")
+        assert_accessible(apage)
+        assert not agent.errors, agent.errors
+    finally:
+        agent.context.close()
+    assert draft["status"] == "draft"

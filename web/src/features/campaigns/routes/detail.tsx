@@ -263,7 +263,7 @@ export function CampaignPage({ id }: { id: string }) {
         <Card>
           <CardHeader>
             <CardTitle>{c.status === "scheduled" ? t("detail.scheduledTitle", { when: format.dateTime(c.scheduled_at) }) : t("detail.draftTitle")}</CardTitle>
-            <CardDescription>{c.status === "scheduled" ? t("detail.scheduledDescription") : t("detail.draftDescription")}</CardDescription>
+            <CardDescription>{c.status === "scheduled" ? t("detail.scheduledDescription") : isAdmin ? t("detail.draftDescription") : t("detail.draftDescriptionAgent")}</CardDescription>
           </CardHeader>
         </Card>
       )}
