@@ -68,6 +68,20 @@ def test_invite_an_agent_who_signs_in_and_sees_only_what_an_agent_may(
         nav.get_by_role("link", name="Webhooks").click()
         expect(agent.page.get_by_text("An administrator can add endpoints here.")).to_be_visible()
         expect(agent.page.get_by_role("button", name="Add endpoint")).to_have_count(0)
+        with httpx.Client(base_url=runtime.url) as http:  # the owner adds an endpoint meanwhile
+            tokens = http.post("/v1/auth/login", json={"email": owner.email, "password": owner.password}).json()
+            created = http.post(
+                "/v1/webhooks/endpoints", headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                json={"url": "http://127.0.0.1:9/hook", "event_types": ["contact.created"], "description": "ERP"},
+            )  # fmt: skip
+            assert created.status_code == 201, created.text
+        agent.page.reload()
+        agent.page.get_by_role("link", name="http://127.0.0.1:9/hook").click()
+        expect(agent.page.get_by_role("heading", name="ERP")).to_be_visible()
+        expect(agent.page.get_by_role("heading", name="Delivery log")).to_be_visible()
+        for action in ("Send test", "Replay failed", "Edit", "Rotate secret", "Delete"):
+            expect(agent.page.get_by_role("button", name=action, exact=True)).to_have_count(0)
+        expect(agent.page.get_by_role("switch")).to_have_count(0)
         shot(agent.page, "webhooks-agent-en")
         assert_accessible(agent.page)
         nav.get_by_role("link", name="Settings").click()

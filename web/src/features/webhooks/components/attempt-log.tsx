@@ -54,7 +54,7 @@ export function AttemptLog({ endpointId, canReplay, watching, onReplayed }: { en
       ) : attempts.isError ? (
         <ErrorState error={attempts.error} onRetry={() => void refetch()} />
       ) : attempts.items.length === 0 ? (
-        <EmptyState title={t("log.empty")} description={t("log.emptyHint")} />
+        <EmptyState title={t("log.empty")} description={canReplay ? t("log.emptyHint") : t("log.emptyAgent")} />
       ) : (
         <div className="rounded-lg border">
           <Table aria-labelledby="attempt-log-title">
