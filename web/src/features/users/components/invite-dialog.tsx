@@ -49,7 +49,7 @@ function InviteForm({ onCancel, onInvited }: { onCancel: () => void; onInvited: 
   const { t } = useTranslation("users");
   const { me } = useAuth();
   const invite = useInvite();
-  const { errors, fail } = useFieldErrors();
+  const { errors, fail, clear } = useFieldErrors();
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("agent");
@@ -66,7 +66,10 @@ function InviteForm({ onCancel, onInvited }: { onCancel: () => void; onInvited: 
         <Input autoComplete="off" required value={name} onChange={(e) => setName(e.target.value)} />
       </Field>
       <Field label={t("fields.email")} error={errors.email}>
-        <Input type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Input type="email" autoComplete="off" required value={email} onChange={(e) => {
+            setEmail(e.target.value);
+            if (errors.email) clear();
+          }} />
       </Field>
       <Field label={t("fields.role")} error={errors.role} hint={t("invite.roleHint")}>
         <NativeSelect value={role} onChange={(e) => setRole(e.target.value as Role)}>

@@ -37,7 +37,7 @@ function EndpointForm({ endpoint, onDone, onCreated }: { endpoint?: Endpoint; on
   const { t } = useTranslation("webhooks");
   const create = useCreateEndpoint();
   const update = useUpdateEndpoint(endpoint?.id ?? "");
-  const { errors, fail } = useFieldErrors();
+  const { errors, fail, clear } = useFieldErrors();
   const [url, setUrl] = useState(endpoint?.url ?? "");
   const [description, setDescription] = useState(endpoint?.description ?? "");
   const [eventTypes, setEventTypes] = useState<string[]>(endpoint?.event_types ?? []);
@@ -77,7 +77,10 @@ function EndpointForm({ endpoint, onDone, onCreated }: { endpoint?: Endpoint; on
       }}
     >
       <Field label={t("form.url")} error={errors.url} hint={t("form.urlHint")}>
-        <Input type="url" inputMode="url" required placeholder="https://example.com/webhooks/masteria" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <Input type="url" inputMode="url" required placeholder="https://example.com/webhooks/masteria" value={url} onChange={(e) => {
+            setUrl(e.target.value);
+            if (errors.url) clear();
+          }} />
       </Field>
       <Field label={t("form.descriptionLabel")} error={errors.description}>
         <Textarea rows={2} maxLength={500} value={description} onChange={(e) => setDescription(e.target.value)} />
