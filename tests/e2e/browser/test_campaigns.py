@@ -228,6 +228,7 @@ def test_pause_and_resume_a_slow_campaign_in_portuguese(session_pt: Session, run
     # WHEN it is paused from its page THEN it stops before the end
     page.get_by_role("button", name="Pausar").click()
     expect(state).to_contain_text("Pausada")
+    expect(state).to_contain_text("Pausada por um usuário")  # the API's reason, in the user's language
     expect(page.get_by_role("button", name="Retomar")).to_be_visible()
     sent = int(re.sub(r"\D", "", _stat(page, "Enviadas").inner_text()))
     assert sent < 20

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reasonKey, reasonRows } from "./reasons";
+import { reasonKey, reasonRows, statusReason } from "./reasons";
 import { buckets, done, maxRate, percentDone } from "./progress";
 import { missingParameters, previewParts } from "./template";
 
@@ -9,6 +9,7 @@ describe("reasons", () => {
     expect(reasonKey("failed_unknown")).toBe("reasons.failed_unknown");
     expect(reasonKey(999999)).toBe("reasons.other");
     expect(reasonKey(null)).toBe("reasons.unknown");
+    expect(reasonKey("campaign cancelled")).toBe("reasons.campaign_cancelled");
   });
   it("orders reasons by count", () => {
     expect(reasonRows({ "131026": 1, "131050": 3, worker_error: 1 })).toEqual([
@@ -52,5 +53,16 @@ describe("template preview", () => {
   });
   it("lists parameters with neither a field nor a default", () => {
     expect(missingParameters(["body.1", "body.2"], { "body.1": "first_name" }, { "body.2": " " })).toEqual(["body.2"]);
+  });
+});
+
+describe("status reasons", () => {
+  it("words the API's reasons in the catalogue, Meta's code kept", () => {
+    expect(statusReason("paused by a user")).toEqual({ key: "statusReason.pausedByUser" });
+    expect(statusReason("WhatsApp error 131048: spam rate limit")).toEqual({
+      key: "statusReason.whatsapp",
+      values: { code: "131048", reasonKey: "reasons.131048" },
+    });
+    expect(statusReason("the campaign cannot send: no template")).toBeNull();
   });
 });

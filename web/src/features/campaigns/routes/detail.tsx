@@ -28,9 +28,21 @@ import {
 import { RecipientsTable, type RecipientFilter } from "../components/recipients-table";
 import { StatusBadge } from "../components/status-badge";
 import { done, percentDone } from "../lib/progress";
-import { isMetaCode, reasonKey, reasonRows } from "../lib/reasons";
+import { isMetaCode, reasonKey, reasonRows, statusReason } from "../lib/reasons";
 
 const ProgressChart = lazy(() => import("../components/progress-chart"));
+
+function StatusReason({ reason }: { reason: string }) {
+  const { t } = useTranslation("campaigns");
+  const known = statusReason(reason);
+  if (!known) return <span className="text-muted-foreground">{reason}</span>;
+  const values = known.values ? { code: known.values.code, reason: t(known.values.reasonKey!) } : undefined;
+  return (
+    <span className="text-muted-foreground" title={reason}>
+      {t(known.key, values)}
+    </span>
+  );
+}
 
 function Stat({ id, label, value, tone }: { id: string; label: string; value: string; tone?: string }) {
   return (
@@ -235,7 +247,7 @@ export function CampaignPage({ id }: { id: string }) {
       <PageHeader title={c.name} actions={isAdmin ? <Actions campaign={c} /> : undefined} />
       <div role="status" aria-label={t("detail.state")} className="-mt-4 flex flex-wrap items-center gap-2 text-sm">
         <StatusBadge status={c.status} />
-        {c.status_reason ? <span className="text-muted-foreground">{c.status_reason}</span> : null}
+        {c.status_reason ? <StatusReason reason={c.status_reason} /> : null}
       </div>
       {started ? (
         <Card>
