@@ -1,8 +1,8 @@
 /** The inbox's API calls: fetchers, query keys and options, hooks. */
-import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useMutation, usePrefetchInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
-import { mergeNewest, upsertConversation, type Message, type Page, type Pages } from "../lib/cache";
+import { findConversation, mergeNewest, upsertConversation, type Message, type Page, type Pages } from "../lib/cache";
 import type { Conversation, InboxFilters } from "../lib/filters";
 
 export type Note = Schema<"NoteRead">;
@@ -73,18 +73,37 @@ export function useConversations(filters: InboxFilters) {
 
 export const conversationQuery = (id: string) => queryOptions({ queryKey: inboxKeys.conversation(id), queryFn: () => fetchConversation(id) });
 
+/** One conversation; while it loads, its row from a cached list stands in (opened from the list: no wait). */
 export function useConversation(id: string) {
-  return useQuery(conversationQuery(id));
+  const client = useQueryClient();
+  return useQuery({
+    ...conversationQuery(id),
+    placeholderData: () => {
+      for (const [, data] of client.getQueriesData<Pages<Conversation>>({ queryKey: inboxKeys.lists() })) {
+        const found = findConversation(data, id);
+        if (found) return found;
+      }
+      return undefined;
+    },
+  });
 }
 
-export function useMessages(id: string) {
-  return useInfiniteQuery({
+export const messagesQuery = (id: string) =>
+  infiniteQueryOptions({
     queryKey: inboxKeys.messages(id),
     queryFn: ({ pageParam }) => fetchMessages(id, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     staleTime: Infinity, // kept fresh by the live frames
   });
+
+export function useMessages(id: string) {
+  return useInfiniteQuery(messagesQuery(id));
+}
+
+/** Start fetching a thread while its conversation loads (not one after the other). */
+export function usePrefetchMessages(id: string) {
+  usePrefetchInfiniteQuery(messagesQuery(id));
 }
 
 export function useNotes(id: string) {

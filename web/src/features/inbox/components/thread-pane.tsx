@@ -8,7 +8,7 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { ApiError } from "@/lib/api/problem";
-import { useConversation, useMarkRead, type User } from "../api/inbox";
+import { useConversation, useMarkRead, usePrefetchMessages, type User } from "../api/inbox";
 import type { Message } from "../lib/cache";
 import type { Conversation } from "../lib/filters";
 import { Composer } from "./composer";
@@ -42,6 +42,7 @@ interface ThreadPaneProps {
 
 export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, assigneeName, authorName }: ThreadPaneProps) {
   const { t } = useTranslation("inbox");
+  usePrefetchMessages(conversationId);
   const query = useConversation(conversationId);
   const conversation = query.data;
   const [replyTo, setReplyTo] = useState<Message | null>(null);
