@@ -156,6 +156,7 @@ def log_in(s: Session, email: str, password: str) -> None:
 
 def shot(page: Page, name: str) -> Path:
     """A full-page screenshot as a test artifact: ``.artifacts/screenshots/<name>.png``."""
+    settled(page)  # a bar or a dialog caught mid-transition would show what is not there
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
