@@ -31,6 +31,9 @@ export default defineConfig({
         ],
       },
       workbox: {
+        // A new build takes over open tabs at once, and the first visit is served offline from then on.
+        clientsClaim: true,
+        skipWaiting: true,
         navigateFallback: "/index.html",
         // API, webhooks, docs and the socket are never answered from the cache.
         navigateFallbackDenylist: [/^\/v1\//, /^\/webhooks\//, /^\/ws/, /^\/docs/, /^\/openapi\.json/, /^\/sandbox\//, /^\/health/],

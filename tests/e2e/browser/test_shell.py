@@ -101,6 +101,18 @@ def test_offline_shows_a_clear_state(session: Session) -> None:
     expect(session.page.get_by_role("alert").filter(has_text="You are offline")).to_be_hidden()
 
 
+def test_the_app_opens_offline_from_its_service_worker_and_signs_back_in_online(session: Session) -> None:
+    sign_up(session)
+    page = session.page
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    session.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("alert").filter(has_text="opens once the connection is back")).to_be_visible()
+    shot(page, "offline-start")
+    session.context.set_offline(False)
+    expect(page.get_by_role("button", name="Account menu")).to_be_visible(timeout=15_000)
+
+
 def test_the_app_is_served_with_a_strict_content_security_policy(runtime: Runtime) -> None:
     with httpx.Client(base_url=runtime.url) as http:
         for path in ("/", "/inbox/some-conversation"):

@@ -1,7 +1,10 @@
+import { WifiOff } from "lucide-react";
+import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, Outlet, useLocation, type RouteObject } from "react-router";
 import { AppShell } from "@/components/layout/app-shell";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { useAuth } from "@/lib/auth/auth-provider";
+import { useOnline } from "@/lib/hooks/use-online";
 import i18n from "@/lib/i18n";
 import { RouteError } from "./route-error";
 
@@ -10,10 +13,27 @@ function screen<T>(namespace: string, load: () => Promise<T>): () => Promise<T> 
   return () => Promise.all([load(), i18n.loadNamespaces(namespace)]).then(([module]) => module);
 }
 
+/** Opened with no connection (the service worker's shell): say so instead of asking to sign in. */
+function OfflineStart() {
+  const { t } = useTranslation();
+  return (
+    <main className="flex min-h-full items-center justify-center p-6">
+      <div role="alert" className="grid max-w-md gap-2 rounded-lg border bg-amber-50 p-6 text-amber-900">
+        <h1 className="flex items-center gap-2 text-lg font-semibold">
+          <WifiOff className="size-5" aria-hidden="true" />
+          {t("offline")}
+        </h1>
+        <p className="text-sm">{t("offlineStart")}</p>
+      </div>
+    </main>
+  );
+}
+
 function RequireAuth() {
   const { session } = useAuth();
   const location = useLocation();
-  if (session.status === "unknown") return <SkeletonRows className="p-6" />;
+  const online = useOnline();
+  if (session.status === "unknown") return online ? <SkeletonRows className="p-6" /> : <OfflineStart />;
   if (session.status === "signed-out") {
     const expired = session.reason === "expired" ? "?expired=1" : "";
     return <Navigate to={`/login${expired}`} replace state={{ from: location.pathname + location.search }} />;

@@ -55,12 +55,27 @@ function end(reason: "expired" | "logout", broadcast: boolean): void {
   if (broadcast) channel?.postMessage({ type: "signed-out", reason });
 }
 
+/** Why a refresh gave no token: the sign-in is over (401, 403), or it could not be asked (offline, 5xx). */
+let lastFailure: "refused" | "unreachable" | null = null;
+
 async function exchange(): Promise<string | null> {
-  const response = await fetch("/v1/auth/refresh", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
-  if (!response.ok) {
+  let response: Response;
+  try {
+    response = await fetch("/v1/auth/refresh", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
+  } catch {
+    lastFailure = "unreachable"; // offline: the sign-in may well be fine, so nobody is signed out
+    return null;
+  }
+  if (response.status === 401 || response.status === 403) {
+    lastFailure = "refused";
     end("expired", response.status === 401);
     return null;
   }
+  if (!response.ok) {
+    lastFailure = "unreachable";
+    return null;
+  }
+  lastFailure = null;
   const tokens = (await response.json()) as Tokens;
   adopt(tokens);
   channel?.postMessage({ type: "refreshed" });
@@ -88,10 +103,28 @@ export async function logout(): Promise<void> {
   }
 }
 
-/** On load: a valid refresh cookie keeps the user signed in across reloads. */
+/**
+ * On load: a valid refresh cookie keeps the user signed in across reloads. When the API cannot be reached
+ * (offline, or down for a moment) the state stays "unknown" (the app says it is offline) and the same
+ * question is asked again once the browser is back online, or a few seconds later.
+ */
 export async function resume(): Promise<void> {
   const token = await refresh();
-  if (!token && state.status !== "signed-out") set({ status: "signed-out" });
+  if (token || state.status !== "unknown") return;
+  if (lastFailure !== "unreachable") {
+    set({ status: "signed-out" });
+    return;
+  }
+  await new Promise<void>((wake) => {
+    const timer = setTimeout(done, 5000);
+    function done() {
+      clearTimeout(timer);
+      window.removeEventListener("online", done);
+      wake();
+    }
+    window.addEventListener("online", done);
+  });
+  return resume();
 }
 
 channel?.addEventListener("message", (event: MessageEvent<{ type: string; reason?: "expired" | "logout" }>) => {
