@@ -25,7 +25,7 @@ from masteria.bootstrap import Container, DatabaseUrls
 from masteria.campaigns import planner
 from masteria.campaigns.models import Campaign
 from tests.api import make_campaign, sign_up
-from tests.bench.results import report
+from tests.bench.results import machine_busy_seconds, report
 from tests.conftest import JWT_SECRET, truncate_all
 from tests.meta import FakeMeta
 
@@ -111,12 +111,6 @@ def _cpu_seconds(pid: int) -> float:
     """CPU time (user and system) a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy_seconds() -> float:
-    """CPU time every core of the machine has spent on anything but idling and waiting for I/O, so far."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -244,11 +238,11 @@ def test_campaign_throughput_against_a_bare_httpx_loop(runtime: Runtime) -> None
     processes = {"sandbox": runtime.sandbox.pid, "runtime": runtime.dev.pid}
     processes |= {f"worker {pid}": pid for pid in _children(runtime.dev.pid)}  # the campaign sender
     cpu_before = {name: _cpu_seconds(pid) for name, pid in processes.items()}
-    busy_before = _machine_busy_seconds()
+    busy_before = machine_busy_seconds()
     started = scenario.launch()
     progress = scenario.wait_completed(600)
     elapsed = time.perf_counter() - started
-    busy = _machine_busy_seconds() - busy_before
+    busy = machine_busy_seconds() - busy_before
     cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
     stats = scenario.stats()
     print(f"\nledger: {progress}\nsandbox: {stats}, {elapsed:.1f} s")

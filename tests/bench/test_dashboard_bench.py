@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from masteria.adapters.local import embedded_pg
-from tests.bench.results import report
+from tests.bench.results import machine_busy_seconds, report
 from tests.runtime import Runtime, dev_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,10 +146,13 @@ def _screen(browser: Browser, runtime: Runtime, *, name: str, path: str, link: s
     seen = lambda: expect(page.get_by_text(re.compile(row)).first).to_be_visible(timeout=30_000)  # noqa: E731
     click = lambda: page.get_by_role("link", name=link, exact=True).click()  # noqa: E731
     _time(click, seen, home)  # warm: the screen's chunk and the database's caches
+    busy, began = machine_busy_seconds(), time.perf_counter()
     in_app = [_time(click, seen, home) for _ in range(RUNS)]
     cold = [_time(lambda: page.goto(path), seen, lambda: page.goto("about:blank")) for _ in range(RUNS)]
     report(f"dashboard_{name}_first_rows_in_app_ms", _median_ms(in_app), "ms", "<= 500")
     report(f"dashboard_{name}_first_rows_cold_load_ms", _median_ms(cold), "ms", "")
+    cores = (machine_busy_seconds() - busy) / (time.perf_counter() - began)
+    report(f"dashboard_{name}_machine_busy_cores", cores, "cores", "")
     page.context.close()
 
 
@@ -160,17 +163,23 @@ def test_inbox_first_rows_with_10000_conversations(seeded: Runtime, browser: Bro
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
         first = http.get("/v1/conversations", headers=auth, params={"limit": 1}).json()["items"][0]
     _screen(browser, seeded, name="inbox_10k", path="/inbox", link="Inbox", row=r"Cliente \d{6}")
-    # the thread of 2,000 messages: its newest message, opened from its URL and from the list
+    # the thread of 2,000 messages (the most recent conversation): its newest message, opened from the list
+    # (in the app) and from its URL (a cold load)
     page = _signed_in(browser, seeded)
-    runs = []
-    for _ in range(RUNS + 1):
-        page.goto("/inbox")
-        expect(page.get_by_text(re.compile(r"Cliente \d{6}")).first).to_be_visible(timeout=30_000)
-        started = time.perf_counter()
-        page.goto(f"/inbox/{first['id']}")
-        expect(page.get_by_text("mensagem 2000").first).to_be_visible(timeout=30_000)
-        runs.append(time.perf_counter() - started)
-    report("dashboard_thread_2000_first_rows_cold_load_ms", _median_ms(runs[1:]), "ms", "<= 500")
+    name = first["contact"]["name"]
+    newest = lambda: expect(page.get_by_text("mensagem 2000").first).to_be_visible(timeout=30_000)  # noqa: E731
+    inbox = lambda: (page.goto("/inbox"), expect(page.get_by_role("link", name=name).first).to_be_visible())  # noqa: E731
+    open_it = page.get_by_role("link", name=name).first.click
+    _time(open_it, newest, inbox)
+    busy, began = machine_busy_seconds(), time.perf_counter()
+    in_app = [_time(open_it, newest, inbox) for _ in range(RUNS)]
+    cold = [
+        _time(lambda: page.goto(f"/inbox/{first['id']}"), newest, lambda: page.goto("about:blank")) for _ in range(RUNS)
+    ]
+    report("dashboard_thread_2000_first_rows_in_app_ms", _median_ms(in_app), "ms", "<= 500")
+    report("dashboard_thread_2000_first_rows_cold_load_ms", _median_ms(cold), "ms", "")
+    cores = (machine_busy_seconds() - busy) / (time.perf_counter() - began)
+    report("dashboard_thread_2000_machine_busy_cores", cores, "cores", "")
     page.context.close()
 
 
