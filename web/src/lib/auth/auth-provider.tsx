@@ -3,7 +3,7 @@ import * as React from "react";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
 import { realtime } from "@/lib/realtime/socket";
-import { getState, resume, subscribe, type SessionState } from "./session";
+import { getState, resume, subjectOf, subscribe, type SessionState } from "./session";
 
 export type Me = Schema<"MeRead">;
 export type Role = Schema<"Role">;
@@ -28,14 +28,17 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
     void resume();
   }, []);
   const signedIn = session.status === "signed-in";
+  // Keyed on the user, not on "signed in": another user's sign-in in this tab (an invitation accepted, a
+  // refresh that came back as someone else) gets a socket and a cache of its own.
+  const user = session.status === "signed-in" ? (subjectOf(session.token) ?? "?") : null;
   React.useEffect(() => {
-    if (!signedIn) {
-      realtime.stop();
-      client.clear(); // another user may sign in next: nothing of this one stays cached
-      return;
-    }
+    if (!user) return;
     realtime.start();
-  }, [signedIn, client]);
+    return () => {
+      realtime.stop();
+      client.clear(); // whoever comes next sees nothing of this user
+    };
+  }, [user, client]);
   const me = useQuery({ ...meQuery, enabled: signedIn });
   const value = React.useMemo<AuthValue>(() => {
     const role = me.data?.user.role;

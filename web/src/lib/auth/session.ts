@@ -48,7 +48,11 @@ export function adopt(tokens: Tokens): void {
   set({ status: "signed-in", token: tokens.access_token });
 }
 
+/** Counts sign-outs: a refresh answered after one (its request was already out) must not sign back in. */
+let signOuts = 0;
+
 function end(reason: "expired" | "logout", broadcast: boolean): void {
+  signOuts += 1;
   clearTimeout(timer);
   const wasSignedIn = state.status === "signed-in";
   set({ status: "signed-out", reason: wasSignedIn || reason === "logout" ? reason : undefined });
@@ -59,6 +63,7 @@ function end(reason: "expired" | "logout", broadcast: boolean): void {
 let lastFailure: "refused" | "unreachable" | null = null;
 
 async function exchange(): Promise<string | null> {
+  const before = signOuts;
   let response: Response;
   try {
     response = await fetch("/v1/auth/refresh", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
@@ -77,6 +82,7 @@ async function exchange(): Promise<string | null> {
   }
   lastFailure = null;
   const tokens = (await response.json()) as Tokens;
+  if (signOuts !== before) return null; // signed out meanwhile (here or in another tab): stay out
   adopt(tokens);
   channel?.postMessage({ type: "refreshed" });
   return tokens.access_token;
@@ -96,10 +102,25 @@ export function refresh(): Promise<string | null> {
 
 /** Sign out here and in every other tab; the API revokes the sign-in and clears the cookie. */
 export async function logout(): Promise<void> {
+  // Under the refresh lock: no tab's rotation is in flight while the sign-in is revoked.
+  const run = async (): Promise<void> => {
+    try {
+      await fetch("/v1/auth/logout", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
+    } finally {
+      end("logout", true);
+    }
+  };
+  await (typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request(LOCK, run) : run());
+}
+
+/** The user a token was issued to (its `sub`), to tell a refresh from another user's sign-in. */
+export function subjectOf(token: string): string | null {
   try {
-    await fetch("/v1/auth/logout", { method: "POST", headers: COOKIE_HEADER, credentials: "same-origin" });
-  } finally {
-    end("logout", true);
+    const payload = token.split(".")[1] ?? "";
+    const json = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sub?: unknown };
+    return typeof json.sub === "string" ? json.sub : null;
+  } catch {
+    return null;
   }
 }
 

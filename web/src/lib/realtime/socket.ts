@@ -20,13 +20,19 @@ export type Status = "connecting" | "open" | "closed";
 
 const SUBPROTOCOL = "masteria.v1";
 const MAX_BACKOFF_MS = 30_000;
+const SEEN_LIMIT = 2_000;
 
 export class RealtimeClient {
   private socket: WebSocket | null = null;
   private topics = new Map<string, number>();
   private handlers = new Set<Handler>();
   private statusListeners = new Set<(status: Status) => void>();
+  /** The highest cursor delivered: where the next catch-up starts from. */
   private cursor: bigint | null = null;
+  /** Cursors delivered lately, to drop repeats (frames may come out of order, and catch-up overlaps live). */
+  private seen = new Set<string>();
+  /** Bumped by start() and stop(): a connect or retry begun before them gives up. */
+  private generation = 0;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
@@ -36,15 +42,18 @@ export class RealtimeClient {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.connect();
+    this.generation += 1;
+    void this.connect(this.generation);
   }
 
   stop(): void {
     this.stopped = true;
+    this.generation += 1;
     clearTimeout(this.retryTimer);
     this.socket?.close(1000);
     this.socket = null;
     this.cursor = null;
+    this.seen.clear();
     this.setStatus("closed");
   }
 
@@ -84,24 +93,26 @@ export class RealtimeClient {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ ...frame, id: String(this.nextId++) }));
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
+  private async connect(generation: number): Promise<void> {
+    if (generation !== this.generation) return;
     const token = accessToken() ?? (await refresh());
-    if (!token || this.stopped) return;
+    if (!token || generation !== this.generation) return;
     this.setStatus("connecting");
     const url = `${window.location.protocol === "https:" ? "wss:" : "ws:"}//${window.location.host}/ws`;
     const socket = new WebSocket(url, [SUBPROTOCOL, token]);
     this.socket = socket;
+    let from: bigint | null = null;
     socket.onopen = () => {
       this.attempts = 0;
       this.setStatus("open");
+      from = this.cursor; // taken before any live frame of this connection moves it
       if (this.topics.size) socket.send(JSON.stringify({ action: "subscribe", topics: [...this.topics.keys()], id: "resubscribe" }));
-      else void this.catchUp();
+      else void this.catchUp(from, generation);
     };
     socket.onmessage = (message: MessageEvent<string>) => {
       const frame = JSON.parse(message.data) as EventFrame | { type: "subscribed" | "pong" | "error"; id?: string };
       if (frame.type === "subscribed") {
-        if ((frame as { id?: string }).id === "resubscribe") void this.catchUp();
+        if ((frame as { id?: string }).id === "resubscribe") void this.catchUp(from, generation);
         return;
       }
       if (frame.type === "pong" || frame.type === "error") return;
@@ -111,39 +122,43 @@ export class RealtimeClient {
       if (this.socket !== socket) return;
       this.socket = null;
       this.setStatus("closed");
-      this.scheduleReconnect();
+      this.scheduleReconnect(generation);
     };
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
+  private scheduleReconnect(generation: number): void {
+    if (generation !== this.generation) return;
     const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
     this.attempts += 1;
     // Jitter so that many tabs do not come back at once; the token may have expired meanwhile.
     this.retryTimer = setTimeout(() => {
-      void (this.attempts > 1 ? refresh() : Promise.resolve()).then(() => this.connect());
+      void (this.attempts > 1 ? refresh() : Promise.resolve()).then(() => this.connect(generation));
     }, base / 2 + Math.random() * (base / 2));
   }
 
   private deliver(frame: EventFrame): void {
+    if (this.seen.has(frame.cursor)) return; // a repeat: delivery is at least once
+    this.seen.add(frame.cursor);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
     const cursor = BigInt(frame.cursor);
-    if (this.cursor !== null && cursor <= this.cursor) return; // a repeat or one caught up already
-    this.cursor = cursor;
+    if (this.cursor === null || cursor > this.cursor) this.cursor = cursor;
     for (const handler of this.handlers) handler(frame);
   }
 
-  private async catchUp(): Promise<void> {
-    if (this.cursor === null) {
+  /** Everything since `from` (the cursor when the connection opened), page by page; live frames that
+   * arrive meanwhile are delivered as they come, and repeats on either side are dropped. */
+  private async catchUp(from: bigint | null, generation: number): Promise<void> {
+    if (from === null) {
       const { data } = await api.GET("/v1/realtime/events", {});
-      if (data && this.cursor === null) this.cursor = BigInt(data.cursor);
+      if (data && this.cursor === null && generation === this.generation) this.cursor = BigInt(data.cursor);
       return;
     }
-    for (let more = true; more && !this.stopped; ) {
-      const after: string = this.cursor.toString();
+    let after = from.toString();
+    for (let more = true; more && generation === this.generation; ) {
       const { data } = await api.GET("/v1/realtime/events", { params: { query: { after, limit: 500 } } });
-      if (!data) return;
+      if (!data || generation !== this.generation) return;
       for (const frame of data.frames) this.deliver(frame as unknown as EventFrame);
-      if (BigInt(data.cursor) > (this.cursor ?? 0n)) this.cursor = BigInt(data.cursor);
+      after = data.cursor;
       more = data.more;
     }
   }
