@@ -169,3 +169,96 @@ def test_an_undelivered_status_webhook_is_retried_further_apart_then_dropped(mon
     assert len(hits) == 4
     gaps = [b - a for a, b in itertools.pairwise(hits)]
     assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2  # further apart each time
+
+
+def _hooked() -> tuple[TestClient, Sandbox, list[dict[str, Any]]]:
+    """A sandbox whose number's webhooks are caught (httpx's MockTransport), as the webhook receiver gets them."""
+    received: list[dict[str, Any]] = []
+
+    def catch(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(200)
+
+    client, sandbox = _client()
+    sandbox._http = httpx.Client(transport=httpx.MockTransport(catch))
+    sandbox.numbers["111"].setup.webhook_url = "http://hook.test/webhooks/meta/k"
+    return client, sandbox, received
+
+
+def _values(received: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [item for body in received for e in body["entry"] for c in e["changes"] for item in c["value"].get(key, [])]
+
+
+def test_a_message_written_long_ago_arrives_with_its_timestamp_and_leaves_the_window_closed() -> None:
+    # GIVEN a customer whose message Meta delivers 25 hours late
+    client, _, received = _hooked()
+    auth = {"Authorization": "Bearer t"}
+    text = {"messaging_product": "whatsapp", "to": "5511912345678", "type": "text", "text": {"body": "Oi"}}
+    template = {
+        "messaging_product": "whatsapp", "to": "5511912345678", "type": "template",
+        "template": {"name": "hello_world", "language": {"code": "en_US"}},
+    }  # fmt: skip
+    # WHEN it is posted
+    late = client.post(
+        "/sandbox/numbers/111/inbound", json={"from": "5511912345678", "text": "oi", "age_seconds": 90000}
+    )
+    assert late.status_code == 200
+    # THEN the webhook's message carries the time it was written, and only a template may answer it
+    (message,) = _values(received, "messages")
+    assert abs(int(message["timestamp"]) - (time.time() - 90000)) < 5
+    assert client.post("/sandbox/v23.0/111/messages", headers=auth, json=text).json()["error"]["code"] == 131047
+    assert "messages" in client.post("/sandbox/v23.0/111/messages", headers=auth, json=template).json()
+    # AND a fresh message opens the window, which a late one does not close again
+    client.post("/sandbox/numbers/111/inbound", json={"from": "5511912345678", "text": "de novo"})
+    client.post("/sandbox/numbers/111/inbound", json={"from": "5511912345678", "text": "velha", "age_seconds": 90000})
+    assert "messages" in client.post("/sandbox/v23.0/111/messages", headers=auth, json=text).json()
+    # (older than Meta's 7 days of retries: refused, Pydantic's 422)
+    too_old = client.post(
+        "/sandbox/numbers/111/inbound", json={"from": "5511912345678", "text": "x", "age_seconds": 8 * 86400}
+    )
+    assert too_old.status_code == 422
+
+
+def test_an_injected_failure_is_accepted_then_reported_failed_with_metas_error() -> None:
+    # GIVEN the next send set to fail after it was accepted
+    client, _, received = _hooked()
+    settings = {"delay_seconds": 0.01, "inject": [{"failed": 131026}]}
+    assert client.put("/sandbox/settings", json=settings).status_code == 200
+    body = {
+        "messaging_product": "whatsapp", "to": "5511912345678", "type": "template",
+        "template": {"name": "hello_world", "language": {"code": "en_US"}}, "biz_opaque_callback_data": "r1",
+    }  # fmt: skip
+    # WHEN two messages are sent
+    first = client.post("/sandbox/v23.0/111/messages", headers={"Authorization": "Bearer t"}, json=body)
+    second = client.post("/sandbox/v23.0/111/messages", headers={"Authorization": "Bearer t"}, json=body)
+    # THEN both are accepted; the first comes back sent then failed with Meta's error, the second goes on
+    wamid = first.json()["messages"][0]["id"]
+    assert second.status_code == 200
+    deadline = time.monotonic() + 5
+    while len(_values(received, "statuses")) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    statuses = _values(received, "statuses")
+    mine = [s for s in statuses if s["id"] == wamid]
+    assert [s["status"] for s in mine] == ["sent", "failed"]
+    (error,) = mine[1]["errors"]
+    assert (error["code"], error["title"]) == (131026, "Message undeliverable")
+    assert error["error_data"]["details"] and mine[1]["biz_opaque_callback_data"] == "r1"
+    assert [s["status"] for s in statuses if s["id"] != wamid] == ["sent", "delivered", "read"]
+
+
+def test_a_template_changed_at_meta_is_served_as_changed() -> None:
+    client, _ = _client()
+    auth = {"Authorization": "Bearer t"}
+    created = client.post(
+        "/sandbox/v23.0/222/message_templates",
+        headers=auth,
+        json={"name": "oferta", "language": "pt_BR", "category": "MARKETING",
+              "components": [{"type": "BODY", "text": "Oi!"}]},
+    )  # fmt: skip
+    template_id = created.json()["id"]
+    odd = [{"type": "BODY", "text": "Oi!"}, {"type": "BUTTONS", "buttons": "x"}]
+    changed = client.put(f"/sandbox/wabas/222/templates/{template_id}", json={"components": odd})
+    assert changed.status_code == 200
+    (served,) = client.get("/sandbox/v23.0/222/message_templates", headers=auth).json()["data"]
+    assert served["components"] == odd
+    assert client.put("/sandbox/wabas/222/templates/nope", json={"components": []}).status_code == 404

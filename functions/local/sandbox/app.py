@@ -6,8 +6,11 @@ against Meta's spec (``spec.py``; a wrong one gets Meta's error shape), answered
 ``sent`` → ``delivered`` → ``read`` status webhooks posted back, signed, to the number's webhook URL.
 
 Tester side: ``PUT /sandbox/numbers/{id}`` registers a number (its WABA, token, app secret, webhook
-URL); ``POST /sandbox/numbers/{id}/inbound`` sends a text "as a customer"; ``GET .../outbox`` lists what
-the number was asked to send; ``PUT /sandbox/settings`` sets the status delays and probabilities.
+URL); ``POST /sandbox/numbers/{id}/inbound`` sends a text "as a customer" (``age_seconds``: written that long
+ago, as a webhook Meta delivers late); ``GET .../outbox`` lists what the number was asked to send; ``PUT
+/sandbox/settings`` sets the status delays and probabilities and queues failures (``inject``: refused sends, or
+sends accepted and then reported ``failed`` with Meta's error); ``PUT /sandbox/wabas/{waba}/templates/{id}``
+changes a template as Meta then serves it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,26 @@ STATUS_GATHER_SECONDS = 0.1  # with status_batch > 1: statuses due this close to
 WEBHOOK_RETRY_SECONDS = 1.0
 WEBHOOK_RETRY_MAX_SECONDS = 60.0
 WEBHOOK_ATTEMPTS = 10
+MAX_AGE_SECONDS = 7 * 86400  # Meta retries an undelivered webhook for up to 7 days (META.md §2)
+# The errors of a ``failed`` status webhook, as Meta words them (META.md §2.4, its error-codes page).
+FAILURES: dict[int, tuple[str, str]] = {
+    131026: (
+        "Message undeliverable",
+        "Unable to deliver message. Reasons can include: the recipient's phone number is not a WhatsApp number, "
+        "or the recipient has not accepted the new Terms of Service.",
+    ),
+    131049: (
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+    ),
+    131050: (
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp "
+        "from your business.",
+        "The recipient has stopped marketing messages from your business.",
+    ),
+    131053: ("Media upload error", "Unable to upload the media used in the message."),
+    132015: ("Template is paused", "The template was paused because of its low quality."),
+}
 
 
 class NumberSetup(BaseModel):
@@ -73,14 +96,35 @@ class Inbound(BaseModel):
     message: dict[str, Any] | None = Field(
         default=None, examples=[{"type": "location", "location": {"latitude": -23.5, "longitude": -46.6}}]
     )
+    age_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=MAX_AGE_SECONDS,
+        description="written that long ago: the message's timestamp is in the past (a webhook Meta delivers late,"
+        " after its retries); over 86400 the customer service window is already closed",
+        examples=[90000],
+    )
 
 
 class Injection(BaseModel):
-    """A failure for one of the next sends: Meta's ``error`` code, an HTTP 5xx, or a hang past our timeout."""
+    """A failure for one of the next sends: refused with Meta's ``error`` code, an HTTP 5xx, or a hang past our
+    timeout; or accepted (a wamid) and then reported ``sent`` and ``failed`` with Meta's error ``failed``."""
 
     error: int | None = Field(default=None, examples=[131026])
     http_status: int | None = Field(default=None, ge=500, le=599, examples=[503])
     hang_seconds: float | None = Field(default=None, ge=0, le=120, examples=[35])
+    failed: int | None = Field(
+        default=None, ge=1, description="the code of the failed status webhook's error", examples=[131026]
+    )
+
+
+class TemplateChange(BaseModel):
+    """A template's ``components`` as Meta serves them from now on (an edit), as given and unchecked: a shape
+    our code may not expect, as Meta's API grows new ones."""
+
+    components: list[Any] = Field(
+        examples=[[{"type": "BODY", "text": "Oi {{1}}!"}, {"type": "BUTTONS", "buttons": "x"}]]
+    )
 
 
 class SandboxSettings(BaseModel):
@@ -177,23 +221,30 @@ class Sandbox:
 
         threading.Thread(target=run, name="sandbox-templates", daemon=True).start()
 
-    def statuses_later(self, number_id: str, wamid: str, recipient: str, opaque: str | None = None) -> None:
-        """Queue the message's sent → delivered → read statuses (by the settings' probabilities), each due
-        ``delay_seconds`` after the one before; one thread posts them, up to ``status_batch`` per body."""
+    def statuses_later(
+        self, number_id: str, wamid: str, recipient: str, opaque: str | None = None, *, failed: int | None = None
+    ) -> None:
+        """Queue the message's sent → delivered → read statuses (by the settings' probabilities), or sent →
+        failed with Meta's error ``failed``, each due ``delay_seconds`` after the one before; one thread posts
+        them, up to ``status_batch`` per body."""
         settings = self.settings
         if not settings.send_statuses:
             return
         steps = ["sent"]
-        if random.random() < settings.delivered_probability:  # noqa: S311 - a simulation
+        if failed is not None:
+            steps.append("failed")
+        elif random.random() < settings.delivered_probability:  # noqa: S311 - a simulation
             steps.append("delivered")
             if random.random() < settings.read_probability:  # noqa: S311
                 steps.append("read")
         now = time.monotonic()
         with self._status_ready:
             for n, status in enumerate(steps, start=1):
-                body = {"id": wamid, "status": status, "recipient_id": recipient}
+                body: dict[str, Any] = {"id": wamid, "status": status, "recipient_id": recipient}
                 if opaque:
                     body["biz_opaque_callback_data"] = opaque
+                if status == "failed" and failed is not None:
+                    body["errors"] = [failure(failed)]
                 due = now + n * settings.delay_seconds
                 heapq.heappush(self._statuses, (due, next(self._order), number_id, body, 1))
             if self._status_thread is None:
@@ -235,6 +286,15 @@ class Sandbox:
                 with self._status_ready:
                     for body in due:
                         heapq.heappush(self._statuses, (retry_at, next(self._order), number_id, body, attempt + 1))
+
+
+def failure(code: int) -> dict[str, Any]:
+    """One error of a ``failed`` status webhook, in Meta's shape (code, title, message, details, href)."""
+    title, details = FAILURES.get(code, (f"Error {code}", f"The message failed with error {code}."))
+    return {
+        "code": code, "title": title, "message": title, "error_data": {"details": details},
+        "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+    }  # fmt: skip
 
 
 def _error(status: int, code: int, message: str, details: str | None = None) -> JSONResponse:
@@ -332,12 +392,14 @@ def router(sandbox: Sandbox) -> APIRouter:
         if content is None:
             return JSONResponse({"error": "give text, media or message"}, status_code=422)
         wamid = sandbox.wamid()
-        sandbox.last_inbound[(number_id, message.from_)] = time.time()
+        written = time.time() - message.age_seconds
+        key = (number_id, message.from_)
+        sandbox.last_inbound[key] = max(written, sandbox.last_inbound.get(key, written))  # a late one opens nothing
         status = sandbox.post_webhook(
             number_id,
             {
                 "contacts": [{"profile": {"name": message.name}, "wa_id": message.from_}],
-                "messages": [{"from": message.from_, "id": wamid, "timestamp": str(int(time.time())), **content}],
+                "messages": [{"from": message.from_, "id": wamid, "timestamp": str(int(written)), **content}],
             },
         )
         return JSONResponse({"wamid": wamid, "webhook_status": status})
@@ -379,6 +441,15 @@ def router(sandbox: Sandbox) -> APIRouter:
     def settings(body: SandboxSettings) -> SandboxSettings:
         sandbox.settings = body
         return body
+
+    @api.put("/wabas/{waba_id}/templates/{template_id}")
+    def change_template(waba_id: str, template_id: str, change: TemplateChange) -> JSONResponse:
+        """Meta's copy of a template changes (our mirror follows at its next sync)."""
+        found = next((t for t in sandbox.templates.get(waba_id, []) if t["id"] == template_id), None)
+        if found is None:
+            return JSONResponse({"error": "unknown template"}, status_code=404)
+        found["components"] = change.components
+        return JSONResponse(found)
 
     @api.get("/{version}/{node}")
     def node(version: str, node: str, request: Request) -> JSONResponse:
@@ -487,7 +558,8 @@ def router(sandbox: Sandbox) -> APIRouter:
         if body.get("status") == "read":
             return JSONResponse({"success": True})
         wamid = sandbox.wamid()
-        sandbox.statuses_later(number_id, wamid, str(body["to"]), body.get("biz_opaque_callback_data"))
+        failed = injection.failed if injection is not None else None
+        sandbox.statuses_later(number_id, wamid, str(body["to"]), body.get("biz_opaque_callback_data"), failed=failed)
         if injection is not None and injection.hang_seconds:
             # accepted (its statuses will come), but answered too late for the caller: a timeout
             await asyncio.sleep(injection.hang_seconds)
