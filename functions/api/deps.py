@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from masteria import bootstrap
 from masteria.bootstrap import Container
+from masteria.contacts.schemas import NameSearch
 from masteria.errors import Unauthorized
 from masteria.observability import log_context
 from masteria.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
@@ -90,6 +91,17 @@ def page_request(
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def name_search(
+    q: Annotated[str | None, Query(max_length=200, description="part of the name, ignoring case")] = None,
+    ids: Annotated[list[uuid.UUID], Query(alias="id", max_length=200, description="only these (repeat `id=`)")] = [],  # noqa: B006
+) -> NameSearch:
+    return NameSearch(q=q or None, ids=ids)
+
+
+# Tags, lists, segments and custom fields: searched by name, cursor-paginated in name order.
+SearchDep = Annotated[NameSearch, Depends(name_search)]
 
 
 def client_address(request: Request) -> str | None:

@@ -60,7 +60,7 @@ def test_segment_conditions_and_live_counts(client: TestClient) -> None:
     assert [m["id"] for m in members] == [a["id"]]
     in_list = client.get(f"/v1/contacts?list_id={news['id']}&order=oldest", headers=owner.headers).json()["items"]
     assert [m["id"] for m in in_list] == [a["id"], c["id"]]
-    assert client.get("/v1/lists", headers=owner.headers).json()[0]["member_count"] == 2
+    assert client.get("/v1/lists", headers=owner.headers).json()["items"][0]["member_count"] == 2
     duplicate = client.post("/v1/segments", headers=owner.headers, json={"name": "leads", "filter": {}})
     assert duplicate.status_code == 409
 

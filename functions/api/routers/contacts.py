@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
-from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.deps import CallerDep, ContainerDep, PageDep, SearchDep
 from masteria.contacts import service
 from masteria.contacts.schemas import (
     Channel,
@@ -124,9 +124,10 @@ def set_consent(
     )
 
 
-@router.get("/tags", response_model=list[TagRead])
-def list_tags(caller: CallerDep) -> list[TagRead]:
-    return service.list_tags(session=caller.session, actor=caller.principal)
+@router.get("/tags", response_model=Page[TagRead])
+def list_tags(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[TagRead]:
+    """Tags by name, searched with `q` (part of the name), cursor-paginated."""
+    return service.list_tags(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post("/tags", status_code=status.HTTP_201_CREATED, response_model=TagRead)
@@ -146,9 +147,10 @@ def delete_tag(tag_id: uuid.UUID, caller: CallerDep) -> None:
     service.delete_tag(session=caller.session, actor=caller.principal, tag_id=tag_id)
 
 
-@router.get("/custom-fields", response_model=list[CustomFieldRead])
-def list_custom_fields(caller: CallerDep) -> list[CustomFieldRead]:
-    return service.list_custom_fields(session=caller.session, actor=caller.principal)
+@router.get("/custom-fields", response_model=Page[CustomFieldRead])
+def list_custom_fields(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[CustomFieldRead]:
+    """Custom field definitions by label, searched with `q` (part of the label or key), cursor-paginated."""
+    return service.list_custom_fields(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post("/custom-fields", status_code=status.HTTP_201_CREATED, response_model=CustomFieldRead)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from functions.api.deps import CallerDep, PageDep
+from functions.api.deps import CallerDep, PageDep, SearchDep
 from masteria.audit import service as audit
 from masteria.audit.service import AuditEntryRead
 from masteria.contacts import service
@@ -27,10 +27,11 @@ from masteria.pagination import Page
 router = APIRouter(prefix="/v1", tags=["lists and segments"])
 
 
-@router.get("/lists", response_model=list[ListRead])
-def list_lists(caller: CallerDep) -> list[ListRead]:
-    """Static lists with their member counts. Members: `GET /v1/contacts?list_id=`."""
-    return service.list_lists(session=caller.session, actor=caller.principal)
+@router.get("/lists", response_model=Page[ListRead])
+def list_lists(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[ListRead]:
+    """Static lists by name with their member counts, searched with `q`, cursor-paginated.
+    Members: `GET /v1/contacts?list_id=`."""
+    return service.list_lists(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post("/lists", status_code=status.HTTP_201_CREATED, response_model=ListRead)
@@ -54,10 +55,11 @@ def delete_list(list_id: uuid.UUID, caller: CallerDep) -> None:
     service.delete_list(session=caller.session, actor=caller.principal, list_id=list_id)
 
 
-@router.get("/segments", response_model=list[SegmentRead])
-def list_segments(caller: CallerDep) -> list[SegmentRead]:
-    """Saved segments, each with the number of contacts matching it now."""
-    return service.list_segments(session=caller.session, actor=caller.principal)
+@router.get("/segments", response_model=Page[SegmentRead])
+def list_segments(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[SegmentRead]:
+    """Saved segments by name, each with the number of contacts matching it now, searched with `q`,
+    cursor-paginated."""
+    return service.list_segments(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post("/segments", status_code=status.HTTP_201_CREATED, response_model=SegmentRead)

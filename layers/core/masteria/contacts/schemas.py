@@ -24,6 +24,14 @@ class CustomFieldCreate(StrictModel):
     )
 
 
+class NameSearch(StrictModel):
+    """How the tags, lists, segments and custom fields are searched: ``q`` in the name (for custom fields the
+    label or key), ignoring case; ``ids`` keeps only those (to show the names of chosen ones)."""
+
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+
+
 class CustomFieldRead(ReadModel):
     id: uuid.UUID
     key: str

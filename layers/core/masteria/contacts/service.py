@@ -45,6 +45,7 @@ from masteria.contacts.schemas import (
     ListCreate,
     ListRead,
     ListUpdate,
+    NameSearch,
     SegmentCreate,
     SegmentRead,
     SegmentUpdate,
@@ -80,9 +81,38 @@ def create_custom_field(*, session: Session, actor: Principal, data: CustomField
     return CustomFieldRead.model_validate(definition)
 
 
-def list_custom_fields(*, session: Session, actor: Principal) -> list[CustomFieldRead]:
-    rows = session.scalars(select(CustomFieldDefinition).order_by(CustomFieldDefinition.key))
-    return [CustomFieldRead.model_validate(r) for r in rows]
+def _search_page(
+    session: Session,
+    model: type[Tag] | type[ContactList] | type[Segment] | type[CustomFieldDefinition],
+    *,
+    sort: Any,
+    searched: Sequence[Any],
+    search: NameSearch,
+    page: PageRequest,
+) -> tuple[list[Any], str | None]:
+    """A page of ``model`` in ``sort`` order (then id; keyset on both), filtered by ``search``: ``q`` as a
+    case-insensitive "contains" on any of ``searched`` (LIKE wildcards taken literally), ``ids`` as a set."""
+    statement = select(model)
+    if search.q:
+        statement = statement.where(or_(*(c.icontains(search.q, autoescape=True) for c in searched)))
+    if search.ids:
+        statement = statement.where(model.id.in_(search.ids))
+    return paginate(session, statement, keys=[sort, model.id], page=page, descending=False)
+
+
+def list_custom_fields(
+    *, session: Session, actor: Principal, search: NameSearch, page: PageRequest
+) -> Page[CustomFieldRead]:
+    """Definitions by label, searched on label and key."""
+    rows, cursor = _search_page(
+        session,
+        CustomFieldDefinition,
+        sort=CustomFieldDefinition.label,
+        searched=[CustomFieldDefinition.label, CustomFieldDefinition.key],
+        search=search,
+        page=page,
+    )
+    return Page[CustomFieldRead](items=[CustomFieldRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 def delete_custom_field(*, session: Session, actor: Principal, field_id: uuid.UUID) -> None:
@@ -316,8 +346,10 @@ def create_tag(*, session: Session, actor: Principal, data: TagCreate) -> TagRea
     return _save_tag(session, Tag(company_id=actor.company_id, name=data.name, color=data.color))
 
 
-def list_tags(*, session: Session, actor: Principal) -> list[TagRead]:
-    return [TagRead.model_validate(t) for t in session.scalars(select(Tag).order_by(func.lower(Tag.name)))]
+def list_tags(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[TagRead]:
+    """Tags by name, searched on the name."""
+    rows, cursor = _search_page(session, Tag, sort=Tag.name, searched=[Tag.name], search=search, page=page)
+    return Page[TagRead](items=[TagRead.model_validate(t) for t in rows], next_cursor=cursor)
 
 
 def update_tag(*, session: Session, actor: Principal, tag_id: uuid.UUID, data: TagUpdate) -> TagRead:
@@ -451,8 +483,12 @@ def create_list(*, session: Session, actor: Principal, data: ListCreate) -> List
     return _list_read(session, row)
 
 
-def list_lists(*, session: Session, actor: Principal) -> list[ListRead]:
-    return [_list_read(session, r) for r in session.scalars(select(ContactList).order_by(func.lower(ContactList.name)))]
+def list_lists(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[ListRead]:
+    """Lists by name with their member counts, searched on the name."""
+    rows, cursor = _search_page(
+        session, ContactList, sort=ContactList.name, searched=[ContactList.name], search=search, page=page
+    )
+    return Page[ListRead](items=[_list_read(session, r) for r in rows], next_cursor=cursor)
 
 
 def get_list(*, session: Session, actor: Principal, list_id: uuid.UUID) -> ListRead:
@@ -501,8 +537,10 @@ def create_segment(*, session: Session, actor: Principal, data: SegmentCreate) -
     return _segment_read(session, row)
 
 
-def list_segments(*, session: Session, actor: Principal) -> list[SegmentRead]:
-    return [_segment_read(session, r) for r in session.scalars(select(Segment).order_by(func.lower(Segment.name)))]
+def list_segments(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[SegmentRead]:
+    """Segments by name, each with its count now, searched on the name."""
+    rows, cursor = _search_page(session, Segment, sort=Segment.name, searched=[Segment.name], search=search, page=page)
+    return Page[SegmentRead](items=[_segment_read(session, r) for r in rows], next_cursor=cursor)
 
 
 def get_segment(*, session: Session, actor: Principal, segment_id: uuid.UUID) -> SegmentRead:
