@@ -4,6 +4,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useFormat } from "@/lib/i18n/format";
 import { useProgress, type Campaign } from "../api/campaigns";
 import { done, percentDone } from "../lib/progress";
+import { campaignMoment } from "../lib/when";
 
 /** A campaign's bar and "n of N" (drafts have no recipients yet: nothing to show). */
 export function ProgressLine({ campaign }: { campaign: Campaign }) {
@@ -12,7 +13,7 @@ export function ProgressLine({ campaign }: { campaign: Campaign }) {
   const started = campaign.status !== "draft" && campaign.status !== "scheduled";
   const progress = useProgress(campaign.id, started);
   if (campaign.status === "scheduled")
-    return <span className="text-xs text-muted-foreground">{t("list.startsAt", { when: format.dateTime(campaign.scheduled_at) })}</span>;
+    return <span className="text-xs text-muted-foreground">{t("list.startsAt", { when: campaignMoment(format.locale, campaign.scheduled_at, campaign.timezone) })}</span>;
   if (!started) return <span className="text-xs text-muted-foreground">{t("list.notStarted")}</span>;
   if (!progress.data) return <Skeleton className="h-2 w-full" />;
   const p = progress.data;

@@ -29,6 +29,7 @@ import { RecipientsTable, type RecipientFilter } from "../components/recipients-
 import { StatusBadge } from "../components/status-badge";
 import { done, percentDone } from "../lib/progress";
 import { isMetaCode, reasonKey, reasonRows, statusReason } from "../lib/reasons";
+import { campaignMoment } from "../lib/when";
 
 const ProgressChart = lazy(() => import("../components/progress-chart"));
 
@@ -142,7 +143,7 @@ function Details({ campaign }: { campaign: Campaign }) {
         : t("details.anyTime"),
     ],
     [t("details.timezone"), campaign.timezone],
-    [t("details.scheduledAt"), format.dateTime(campaign.scheduled_at)],
+    [t("details.scheduledAt"), campaignMoment(format.locale, campaign.scheduled_at, campaign.timezone)],
     [t("details.startedAt"), format.dateTime(campaign.started_at)],
     [t("details.finishedAt"), format.dateTime(campaign.finished_at)],
   ];
@@ -274,7 +275,7 @@ export function CampaignPage({ id }: { id: string }) {
       ) : (
         <Card>
           <CardHeader>
-            <CardTitle>{c.status === "scheduled" ? t("detail.scheduledTitle", { when: format.dateTime(c.scheduled_at) }) : t("detail.draftTitle")}</CardTitle>
+            <CardTitle>{c.status === "scheduled" ? t("detail.scheduledTitle", { when: campaignMoment(format.locale, c.scheduled_at, c.timezone) }) : t("detail.draftTitle")}</CardTitle>
             <CardDescription>{c.status === "scheduled" ? t("detail.scheduledDescription") : isAdmin ? t("detail.draftDescription") : t("detail.draftDescriptionAgent")}</CardDescription>
           </CardHeader>
         </Card>
