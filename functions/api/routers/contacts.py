@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep, SearchDep
-from masteria.contacts import service
+from masteria.contacts import consent, service
 from masteria.contacts.schemas import (
     Channel,
     ConsentChange,
+    ConsentEventRead,
     ContactCreate,
     ContactFilter,
     ContactRead,
@@ -121,6 +122,16 @@ def set_consent(
         contact_id=contact_id,
         channel=channel,
         data=body,
+    )
+
+
+@router.get("/contacts/{contact_id}/consent-events", response_model=Page[ConsentEventRead])
+def list_consent_events(
+    contact_id: uuid.UUID, caller: CallerDep, page: PageDep, channel: Channel | None = None
+) -> Page[ConsentEventRead]:
+    """The contact's consent history, newest first: each opt-in and opt-out, how it came and who made it."""
+    return consent.list_consent_events(
+        session=caller.session, actor=caller.principal, contact_id=contact_id, channel=channel, page=page
     )
 
 

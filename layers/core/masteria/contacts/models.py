@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -24,9 +25,17 @@ from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 FIELD_TYPES = ("text", "number", "date", "boolean", "select")
 CHANNELS = ("whatsapp", "sms")
+CONSENT_STATUSES = ("opted_in", "opted_out")
+# How a consent change came: a signed-in user (the dashboard or the API: every caller of the API is one),
+# or the contact's own message matching one of the company's keywords.
+CONSENT_SOURCES = ("user", "inbound_keyword")
 # What contact search matches against (name, email and phone); the trigram index is on this expression.
 SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
 SEARCH_PENDING_LIST_KB = 32 * 1024  # the search index's GIN pending list (migration 0107)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class Contact(Timestamped, Base):
@@ -119,6 +128,35 @@ class ContactConsent(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+class ConsentEvent(Base):
+    """One change of a contact's consent on a channel: the history behind ``ContactConsent``. Append-only
+    (the application role may not update or delete it); it goes with its contact."""
+
+    __tablename__ = "consent_events"
+    __table_args__ = (
+        Index("ix_consent_events_company_id_contact_id_created_at", "company_id", "contact_id", "created_at", "id"),
+        CheckConstraint(f"channel IN ({_in(CHANNELS)})", name="channel"),
+        CheckConstraint(f"status IN ({_in(CONSENT_STATUSES)})", name="status"),
+        CheckConstraint(f"source IN ({_in(CONSENT_SOURCES)})", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
+    )
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    source: Mapped[str] = mapped_column(String(32), nullable=False)
+    opt_in_source: Mapped[str | None] = mapped_column(String(200))
+    proof: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class ContactList(Timestamped, Base):

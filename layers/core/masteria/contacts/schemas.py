@@ -72,6 +72,11 @@ class TagRead(ReadModel):
     created_at: datetime
 
 
+class ConsentActor(ReadModel):
+    id: uuid.UUID
+    name: str
+
+
 class ConsentRead(ReadModel):
     channel: Channel
     status: Literal["opted_in", "opted_out"]
@@ -80,6 +85,26 @@ class ConsentRead(ReadModel):
     opt_in_proof: str | None
     opted_out_at: datetime | None
     opt_out_reason: str | None
+
+
+ConsentSource = Literal["user", "inbound_keyword"]
+
+
+class ConsentEventRead(ReadModel):
+    """One change of a contact's consent on a channel (the history; ``ConsentRead`` is the current state)."""
+
+    id: int
+    contact_id: uuid.UUID
+    channel: Channel
+    status: Literal["opted_in", "opted_out"]
+    source: ConsentSource = Field(
+        description="user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message"
+    )
+    opt_in_source: str | None = Field(description="opt-in: where it was given, as the user said")
+    proof: str | None = Field(description="opt-in: its proof")
+    reason: str | None = Field(description="opt-out: why (for a keyword: what the contact wrote)")
+    actor: ConsentActor | None = Field(description="the user who made the change, if a user did")
+    created_at: datetime
 
 
 class ContactRead(ReadModel):

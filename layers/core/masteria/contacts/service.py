@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, literal_column, or_, select, update
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.contacts import keywords, phones, segments
+from masteria.contacts import consent, keywords, phones, segments
 from masteria.contacts.models import (
     SEARCH_TEXT,
     Contact,
@@ -383,45 +383,32 @@ def untag_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID, 
 # ---- consent and audiences -----------------------------------------------------------------------
 
 
-def _consent_row(session: Session, contact: Contact, channel: Channel) -> ContactConsent:
-    row = session.get(ContactConsent, (contact.id, channel))
-    if row is None:
-        row = ContactConsent(contact_id=contact.id, channel=channel, company_id=contact.company_id, status="opted_in")
-        session.add(row)
-    return row
-
-
-def record_opt_out(session: Session, *, contact: Contact, channel: Channel, reason: str | None, at: datetime) -> None:
-    """Opt ``contact`` out of ``channel`` (idempotent); the inbound pipeline calls this on a stop request."""
-    row = _consent_row(session, contact, channel)
-    if row.status == "opted_out" and row.opted_out_at is not None:
-        return
-    row.status, row.opted_out_at, row.opt_out_reason = "opted_out", at, reason
-    session.flush()
-    record_event(
-        session,
-        company_id=contact.company_id,
-        type=EventType.CONTACT_OPTED_OUT,
-        data={"contact_id": str(contact.id), "channel": channel},
-    )
-
-
 def set_consent(
     *, session: Session, clock: Clock, actor: Principal, contact_id: uuid.UUID, channel: Channel, data: ConsentChange
 ) -> ContactRead:
-    """Record an opt-in (with its source and proof) or an opt-out (with its reason)."""
+    """Record an opt-in (with its source and proof) or an opt-out (with its reason), and its event."""
     contact = _get(session, contact_id)
     if data.status == "opted_out":
-        record_opt_out(session, contact=contact, channel=channel, reason=data.reason, at=clock.now())
-    else:
-        row = _consent_row(session, contact, channel)
-        row.status, row.opted_in_at, row.opt_in_source, row.opt_in_proof = (
-            "opted_in",
-            clock.now(),
-            data.source,
-            data.proof,
+        consent.record_opt_out(
+            session,
+            contact=contact,
+            channel=channel,
+            reason=data.reason,
+            at=clock.now(),
+            source="user",
+            actor_user_id=actor.user_id,
         )
-        session.flush()
+    else:
+        consent.record_opt_in(
+            session,
+            contact=contact,
+            channel=channel,
+            at=clock.now(),
+            source="user",
+            opt_in_source=data.source,
+            proof=data.proof,
+            actor_user_id=actor.user_id,
+        )
     return _read_many(session, [contact])[0]
 
 

@@ -32,7 +32,7 @@ from masteria.channels.graph import GraphClient
 from masteria.channels.inbound_job import InboundJob
 from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import ChannelConnection
-from masteria.contacts import keywords
+from masteria.contacts import consent
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
 from masteria.conversations.events import record_updated
@@ -305,11 +305,9 @@ def _message(  # noqa: PLR0917
     )
     record_updated(session, conversation, changed)
     if kind == "text" and shown:
-        settings = contacts.company_settings(session, company)
-        if keywords.is_stop_request(shown, settings.stop_keywords):
-            contacts.record_opt_out(
-                session, contact=contact, channel="whatsapp", reason=f"replied {shown[:40]!r}", at=at
-            )
+        asked = contacts.classify_inbound(session, company_id=company, text=shown)
+        if asked is not None:
+            consent.keyword_reply(session, contact=contact, channel="whatsapp", asked=asked, text=shown, at=at)
 
 
 def _copy_media(

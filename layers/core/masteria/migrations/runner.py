@@ -14,6 +14,8 @@ from masteria.observability import logger
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOCK_KEY = 7_274_271  # pg_advisory_lock key: one migration at a time per database
+# Histories the application may only add to (a cascade from their owner row still removes them).
+APPEND_ONLY_TABLES = ("consent_events",)
 
 
 def _exec_formatted(connection: Connection, template: str, *args: str) -> None:
@@ -41,6 +43,8 @@ def _grant(connection: Connection, role: str) -> None:
     _exec_formatted(connection, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I", role)
     _exec_formatted(connection, "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I", role)
     _exec_formatted(connection, "REVOKE ALL ON alembic_version FROM %I", role)
+    for table in APPEND_ONLY_TABLES:
+        _exec_formatted(connection, "REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM %I", table, role)
 
 
 def alembic_config() -> Config:
