@@ -405,7 +405,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Connections */
+        /**
+         * List Connections
+         * @description Oldest first.
+         */
         get: operations["list_connections_v1_connections_get"];
         put?: never;
         /**
@@ -450,7 +453,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Templates */
+        /**
+         * List Templates
+         * @description By name, language, then id.
+         */
         get: operations["list_templates_v1_connections__connection_id__templates_get"];
         put?: never;
         /**
@@ -747,6 +753,26 @@ export interface paths {
         patch: operations["update_contact_v1_contacts__contact_id__patch"];
         trace?: never;
     };
+    "/v1/contacts/{contact_id}/consent-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Consent Events
+         * @description The contact's consent history, newest first: each opt-in and opt-out, how it came and who made it.
+         */
+        get: operations["list_consent_events_v1_contacts__contact_id__consent_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}/consent/{channel}": {
         parameters: {
             query?: never;
@@ -916,7 +942,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Notes */
+        /**
+         * List Notes
+         * @description Newest first (created_at, id), as the messages.
+         */
         get: operations["list_notes_v1_conversations__conversation_id__notes_get"];
         put?: never;
         /**
@@ -974,7 +1003,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Custom Fields */
+        /**
+         * List Custom Fields
+         * @description Custom field definitions by label, searched with `q` (part of the label or key), cursor-paginated.
+         */
         get: operations["list_custom_fields_v1_custom_fields_get"];
         put?: never;
         /**
@@ -1017,7 +1049,8 @@ export interface paths {
         };
         /**
          * List Lists
-         * @description Static lists with their member counts. Members: `GET /v1/contacts?list_id=`.
+         * @description Static lists by name with their member counts, searched with `q`, cursor-paginated.
+         *     Members: `GET /v1/contacts?list_id=`.
          */
         get: operations["list_lists_v1_lists_get"];
         put?: never;
@@ -1158,7 +1191,8 @@ export interface paths {
         };
         /**
          * List Segments
-         * @description Saved segments, each with the number of contacts matching it now.
+         * @description Saved segments by name, each with the number of contacts matching it now, searched with `q`,
+         *     cursor-paginated.
          */
         get: operations["list_segments_v1_segments_get"];
         put?: never;
@@ -1216,7 +1250,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Tags */
+        /**
+         * List Tags
+         * @description Tags by name, searched with `q` (part of the name), cursor-paginated.
+         */
         get: operations["list_tags_v1_tags_get"];
         put?: never;
         /**
@@ -1258,7 +1295,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Templates */
+        /**
+         * List Templates
+         * @description By name (any case), then id.
+         */
         get: operations["list_templates_v1_templates_get"];
         put?: never;
         /**
@@ -2088,6 +2128,16 @@ export interface components {
              */
             verify_token?: string | null;
         };
+        /** ConsentActor */
+        ConsentActor: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /** ConsentChange */
         ConsentChange: {
             /**
@@ -2128,6 +2178,57 @@ export interface components {
              * @enum {string}
              */
             status: "opted_in" | "opted_out" | "unknown";
+        };
+        /**
+         * ConsentEventRead
+         * @description One change of a contact's consent on a channel (the history; ``ConsentRead`` is the current state).
+         */
+        ConsentEventRead: {
+            /** @description the user who made the change, if a user did */
+            actor: components["schemas"]["ConsentActor"] | null;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms";
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Opt In Source
+             * @description opt-in: where it was given, as the user said
+             */
+            opt_in_source: string | null;
+            /**
+             * Proof
+             * @description opt-in: its proof
+             */
+            proof: string | null;
+            /**
+             * Reason
+             * @description opt-out: why (for a keyword: what the contact wrote)
+             */
+            reason: string | null;
+            /**
+             * Source
+             * @description user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message
+             * @enum {string}
+             */
+            source: "user" | "inbound_keyword";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "opted_in" | "opted_out";
         };
         /** ConsentRead */
         ConsentRead: {
@@ -3093,6 +3194,20 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ConnectionRead] */
+        Page_ConnectionRead_: {
+            /** Items */
+            items: components["schemas"]["ConnectionRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[ConsentEventRead] */
+        Page_ConsentEventRead_: {
+            /** Items */
+            items: components["schemas"]["ConsentEventRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ContactRead] */
         Page_ContactRead_: {
             /** Items */
@@ -3104,6 +3219,13 @@ export interface components {
         Page_ConversationRead_: {
             /** Items */
             items: components["schemas"]["ConversationRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[CustomFieldRead] */
+        Page_CustomFieldRead_: {
+            /** Items */
+            items: components["schemas"]["CustomFieldRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -3121,10 +3243,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ListRead] */
+        Page_ListRead_: {
+            /** Items */
+            items: components["schemas"]["ListRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[MessageRead] */
         Page_MessageRead_: {
             /** Items */
             items: components["schemas"]["MessageRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[NoteRead] */
+        Page_NoteRead_: {
+            /** Items */
+            items: components["schemas"]["NoteRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -3142,10 +3278,38 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SegmentRead] */
+        Page_SegmentRead_: {
+            /** Items */
+            items: components["schemas"]["SegmentRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[TagRead] */
+        Page_TagRead_: {
+            /** Items */
+            items: components["schemas"]["TagRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[TemplateRead] */
+        Page_TemplateRead_: {
+            /** Items */
+            items: components["schemas"]["TemplateRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
             items: components["schemas"]["UserRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[WhatsAppTemplateRead] */
+        Page_WhatsAppTemplateRead_: {
+            /** Items */
+            items: components["schemas"]["WhatsAppTemplateRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4601,7 +4765,15 @@ export interface operations {
     };
     list_connections_v1_connections_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a part of the name, display name or phone */
+                q?: string | null;
+                status?: ("active" | "failing") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4614,7 +4786,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionRead"][];
+                    "application/json": components["schemas"]["Page_ConnectionRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4749,7 +4930,20 @@ export interface operations {
     };
     list_templates_v1_connections__connection_id__templates_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a part of the name, any case */
+                q?: string | null;
+                /** @description APPROVED, PENDING…; repeat for several */
+                status?: string[] | null;
+                /** @description MARKETING, UTILITY or AUTHENTICATION */
+                category?: string | null;
+                /** @description pt_BR, en_US… */
+                language?: string | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path: {
                 connection_id: string;
@@ -4764,7 +4958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WhatsAppTemplateRead"][];
+                    "application/json": components["schemas"]["Page_WhatsAppTemplateRead_"];
                 };
             };
             /** @description Validation Error */
@@ -5398,6 +5592,43 @@ export interface operations {
             };
         };
     };
+    list_consent_events_v1_contacts__contact_id__consent_events_get: {
+        parameters: {
+            query?: {
+                channel?: ("whatsapp" | "sms") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConsentEventRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     set_consent_v1_contacts__contact_id__consent__channel__put: {
         parameters: {
             query?: never;
@@ -5730,7 +5961,12 @@ export interface operations {
     };
     list_notes_v1_conversations__conversation_id__notes_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path: {
                 conversation_id: string;
@@ -5745,7 +5981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NoteRead"][];
+                    "application/json": components["schemas"]["Page_NoteRead_"];
                 };
             };
             /** @description Validation Error */
@@ -5858,7 +6094,16 @@ export interface operations {
     };
     list_custom_fields_v1_custom_fields_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description part of the name, ignoring case */
+                q?: string | null;
+                /** @description only these (repeat `id=`) */
+                id?: string[];
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5871,7 +6116,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomFieldRead"][];
+                    "application/json": components["schemas"]["Page_CustomFieldRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5940,7 +6194,16 @@ export interface operations {
     };
     list_lists_v1_lists_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description part of the name, ignoring case */
+                q?: string | null;
+                /** @description only these (repeat `id=`) */
+                id?: string[];
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5953,7 +6216,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListRead"][];
+                    "application/json": components["schemas"]["Page_ListRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6238,7 +6510,16 @@ export interface operations {
     };
     list_segments_v1_segments_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description part of the name, ignoring case */
+                q?: string | null;
+                /** @description only these (repeat `id=`) */
+                id?: string[];
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6251,7 +6532,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SegmentRead"][];
+                    "application/json": components["schemas"]["Page_SegmentRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6419,7 +6709,16 @@ export interface operations {
     };
     list_tags_v1_tags_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description part of the name, ignoring case */
+                q?: string | null;
+                /** @description only these (repeat `id=`) */
+                id?: string[];
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6432,7 +6731,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TagRead"][];
+                    "application/json": components["schemas"]["Page_TagRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6536,7 +6844,14 @@ export interface operations {
     };
     list_templates_v1_templates_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a part of the name or the text, any case */
+                q?: string | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6549,7 +6864,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateRead"][];
+                    "application/json": components["schemas"]["Page_TemplateRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
