@@ -50,8 +50,7 @@ MAX_AGE_SECONDS = 7 * 86400  # Meta retries an undelivered webhook for up to 7 d
 FAILURES: dict[int, tuple[str, str]] = {
     131026: (
         "Message undeliverable",
-        "Unable to deliver message. Reasons can include: the recipient's phone number is not a WhatsApp number, "
-        "or the recipient has not accepted the new Terms of Service.",
+        "Unable to deliver message: the number may not be on WhatsApp, or its user has not accepted the new terms.",
     ),
     131049: (
         "This message was not delivered to maintain healthy ecosystem engagement.",

@@ -81,12 +81,18 @@ class Session:
 
 
 def new_session(
-    browser: Browser, runtime: Runtime, locale: str = "en", viewport: dict[str, int] | None = None
+    browser: Browser,
+    runtime: Runtime,
+    locale: str = "en",
+    viewport: dict[str, int] | None = None,
+    timezone_id: str | None = None,
 ) -> Session:
+    """A browser context in ``locale`` (and the user's clock in ``timezone_id``, else the machine's)."""
     context = browser.new_context(
         base_url=runtime.url,
         locale=locale,
         viewport=viewport or {"width": 1280, "height": 800},  # type: ignore[arg-type]
+        timezone_id=timezone_id,
     )
     context.set_default_timeout(15_000)
     # axe-core rides in every page as an init script (the debugger protocol's, so the page's CSP stays on)
