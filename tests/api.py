@@ -172,7 +172,7 @@ def approved_template(
     )  # fmt: skip
     synced = client.post(f"/v1/connections/{connection['id']}/templates/sync", headers=account.headers)
     assert synced.status_code == 200, synced.text
-    listed = client.get(f"/v1/connections/{connection['id']}/templates", headers=account.headers).json()
+    listed = client.get(f"/v1/connections/{connection['id']}/templates", headers=account.headers).json()["items"]
     template: dict[str, Any] = next(t for t in listed if t["name"] == name)
     return template
 

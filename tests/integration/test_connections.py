@@ -79,7 +79,7 @@ def test_meta_refusing_the_credentials_is_a_422_and_nothing_is_kept(
     refused = client.post("/v1/connections", headers=owner.headers, json=body)
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == [field]
-    assert client.get("/v1/connections", headers=owner.headers).json() == []
+    assert client.get("/v1/connections", headers=owner.headers).json() == {"items": [], "next_cursor": None}
 
 
 def test_test_follows_meta_and_a_new_token_restores_the_connection(client: TestClient, meta: FakeMeta) -> None:

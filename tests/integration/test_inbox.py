@@ -37,7 +37,8 @@ def test_a_conversation_from_hello_to_read_receipt(client: TestClient, container
     assert [(m["direction"], m["text"]) for m in history] == [("out", "Entregamos sim!"), ("in", "Oi, vocês entregam?")]
     note = client.post(f"{url}/notes", headers=owner.headers, json={"body": "quer entrega amanhã"})
     assert note.status_code == 201
-    assert [n["body"] for n in client.get(f"{url}/notes", headers=owner.headers).json()] == ["quer entrega amanhã"]
+    notes = client.get(f"{url}/notes", headers=owner.headers).json()
+    assert [n["body"] for n in notes["items"]] == ["quer entrega amanhã"] and notes["next_cursor"] is None
     read = client.post(f"{url}/read", headers=owner.headers).json()
     assert read["unread_count"] == 0
     assert meta.sent[-1] == {"message_id": history[1]["wamid"], "messaging_product": "whatsapp", "status": "read"}

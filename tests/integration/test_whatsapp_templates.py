@@ -54,7 +54,7 @@ def test_sync_mirrors_every_page_keeps_mappings_and_removes_what_meta_deleted(
     assert first.json() == {"added": 2, "updated": 0, "removed": 0, "total": 2}
     pages = [r for r in meta.requests if r.url.path.endswith("/message_templates")]
     assert len(pages) == 2 and pages[0].url.params["fields"] == whatsapp.FIELDS  # both pages read
-    listed = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()
+    listed = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()["items"]
     rows = {t["name"]: t for t in listed}
     promo = rows["2023_april_promo"]
     assert (promo["status"], promo["category"], promo["language"], promo["meta_id"]) == (
@@ -69,7 +69,7 @@ def test_sync_mirrors_every_page_keeps_mappings_and_removes_what_meta_deleted(
     meta.templates[waba_id] = [{**meta.templates[waba_id][1], "status": "PAUSED"}]
     second = client.post(sync, headers=owner.headers).json()
     assert (second["added"], second["updated"], second["removed"]) == (0, 1, 1)
-    (kept,) = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()
+    (kept,) = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()["items"]
     assert (kept["status"], kept["parameters"], kept["defaults"]) == (
         "PAUSED",
         mapping["parameters"],
@@ -230,12 +230,12 @@ def test_delete_goes_to_meta_then_removes_the_mirror(client: TestClient, meta: F
     connection_id, waba_id = _connect(client, owner, meta)
     meta.templates[waba_id] = _meta_templates()
     client.post(f"/v1/connections/{connection_id}/templates/sync", headers=owner.headers)
-    listed = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()
+    listed = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()["items"]
     promo = next(t for t in listed if t["name"] == "2023_april_promo")
     assert client.delete(f"/v1/whatsapp-templates/{promo['id']}", headers=owner.headers).status_code == 204
     deleted = meta.requests[-1]
     assert deleted.method == "DELETE"
     assert dict(deleted.url.params) == {"name": "2023_april_promo", "hsm_id": "920070352646140"}
     assert [t["name"] for t in meta.templates[waba_id]] == ["hello_world"]
-    remaining = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()
+    remaining = client.get(f"/v1/connections/{connection_id}/templates", headers=owner.headers).json()["items"]
     assert [t["name"] for t in remaining] == ["hello_world"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from functions.api.deps import CallerDep, ContainerDep
+from functions.api.deps import CallerDep, ContainerDep, PageDep
 from masteria.channels import connections as service
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
+from masteria.pagination import Page
 
 router = APIRouter(prefix="/v1/connections", tags=["connections"])
 
@@ -23,10 +25,24 @@ def _publish(caller: CallerDep, container: ContainerDep, connection_id: uuid.UUI
     caller.after_commit.append(lambda: container.inbound_secrets.put(key, secret))
 
 
-@router.get("", response_model=list[ConnectionRead])
-def list_connections(request: Request, caller: CallerDep, container: ContainerDep) -> list[ConnectionRead]:
+@router.get("", response_model=Page[ConnectionRead])
+def list_connections(  # noqa: PLR0917 - FastAPI query parameters
+    request: Request,
+    caller: CallerDep,
+    container: ContainerDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=200, description="a part of the name, display name or phone")] = None,
+    status_: Annotated[Literal["active", "failing"] | None, Query(alias="status")] = None,
+) -> Page[ConnectionRead]:
+    """Oldest first."""
     return service.list_connections(
-        session=caller.session, actor=caller.principal, keys=container.company_keys, base_url=_base(request)
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        base_url=_base(request),
+        page=page,
+        q=q or None,
+        status=status_,
     )
 
 

@@ -87,9 +87,12 @@ def reply(conversation_id: uuid.UUID, body: Reply, caller: CallerDep, container:
     )
 
 
-@router.get("/{conversation_id}/notes", response_model=list[NoteRead])
-def list_notes(conversation_id: uuid.UUID, caller: CallerDep) -> list[NoteRead]:
-    return service.list_notes(session=caller.session, actor=caller.principal, conversation_id=conversation_id)
+@router.get("/{conversation_id}/notes", response_model=Page[NoteRead])
+def list_notes(conversation_id: uuid.UUID, caller: CallerDep, page: PageDep) -> Page[NoteRead]:
+    """Newest first (created_at, id), as the messages."""
+    return service.list_notes(
+        session=caller.session, actor=caller.principal, conversation_id=conversation_id, page=page
+    )
 
 
 @router.post("/{conversation_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteRead)

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
-from functions.api.deps import CallerDep
+from functions.api.deps import CallerDep, PageDep
+from masteria.pagination import Page
 from masteria.templates import service
 from masteria.templates.schemas import PreviewRead, PreviewRequest, TemplateCreate, TemplateRead, TemplateUpdate
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
 
 
-@router.get("", response_model=list[TemplateRead])
-def list_templates(caller: CallerDep) -> list[TemplateRead]:
-    return service.list_templates(session=caller.session, actor=caller.principal)
+@router.get("", response_model=Page[TemplateRead])
+def list_templates(
+    caller: CallerDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=200, description="a part of the name or the text, any case")] = None,
+) -> Page[TemplateRead]:
+    """By name (any case), then id."""
+    return service.list_templates(session=caller.session, actor=caller.principal, page=page, q=q or None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TemplateRead)

@@ -4,11 +4,13 @@ parameters mapped to contact variables, and a preview for a contact."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
-from functions.api.deps import CallerDep, ContainerDep
+from functions.api.deps import CallerDep, ContainerDep, PageDep
 from masteria.channels.connections import waba_access
+from masteria.pagination import Page
 from masteria.templates import whatsapp as service
 from masteria.templates.schemas import (
     PreviewRequest,
@@ -32,9 +34,25 @@ def sync_templates(connection_id: uuid.UUID, caller: CallerDep, container: Conta
     )
 
 
-@router.get("/connections/{connection_id}/templates", response_model=list[WhatsAppTemplateRead])
-def list_templates(connection_id: uuid.UUID, caller: CallerDep) -> list[WhatsAppTemplateRead]:
-    return service.list_templates(session=caller.session, actor=caller.principal, connection_id=connection_id)
+@router.get("/connections/{connection_id}/templates", response_model=Page[WhatsAppTemplateRead])
+def list_templates(  # noqa: PLR0917 - FastAPI query parameters
+    connection_id: uuid.UUID,
+    caller: CallerDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=200, description="a part of the name, any case")] = None,
+    status_: Annotated[
+        list[str] | None, Query(alias="status", description="APPROVED, PENDING…; repeat for several")
+    ] = None,
+    category: Annotated[str | None, Query(max_length=32, description="MARKETING, UTILITY or AUTHENTICATION")] = None,
+    language: Annotated[str | None, Query(max_length=16, description="pt_BR, en_US…")] = None,
+) -> Page[WhatsAppTemplateRead]:
+    """By name, language, then id."""
+    filters = service.TemplateFilter(
+        q=q or None, statuses=tuple(status_ or ()), category=category or None, language=language or None
+    )
+    return service.list_templates(
+        session=caller.session, actor=caller.principal, connection_id=connection_id, page=page, filters=filters
+    )
 
 
 @router.post(

@@ -49,7 +49,9 @@ def _eventually(probe, seconds: float = 30):  # type: ignore[no-untyped-def]
 def demo(runtime: Runtime) -> Iterator[Demo]:
     """The demo company's sandbox number with a template of our own, submitted and approved by "Meta"."""
     http = _login(runtime)
-    connection = next(c for c in http.get("/v1/connections").json() if c["name"] == "Sandbox")
+    connection = next(
+        c for c in http.get("/v1/connections", params={"q": "Sandbox"}).json()["items"] if c["name"] == "Sandbox"
+    )
     name = f"oferta_{uuid.uuid4().hex[:8]}"
     body = {
         "name": name, "language": "pt_BR", "category": "MARKETING",
@@ -263,8 +265,8 @@ def test_cancel_asks_first_and_a_phone_sized_screen(session: Session, runtime: R
     # GIVEN a campaign scheduled for tomorrow (made through the API)
     tag_name = _tagged_contacts(demo.http, 1)
     tag = next(t for t in demo.http.get("/v1/tags").json() if t["name"] == tag_name)
-    templates = demo.http.get(f"/v1/connections/{demo.connection_id}/templates").json()
-    template = next(t for t in templates if t["name"] == demo.template)
+    found = demo.http.get(f"/v1/connections/{demo.connection_id}/templates", params={"q": demo.template})
+    template = next(t for t in found.json()["items"] if t["name"] == demo.template)
     draft = demo.http.post(
         "/v1/campaigns",
         json={
@@ -324,8 +326,8 @@ def test_home_of_a_new_company_has_empty_states(session: Session) -> None:
 
 def _draft(demo: Demo, tag_name: str, name: str) -> dict[str, object]:
     tag = next(t for t in demo.http.get("/v1/tags").json() if t["name"] == tag_name)
-    templates = demo.http.get(f"/v1/connections/{demo.connection_id}/templates").json()
-    template = next(t for t in templates if t["name"] == demo.template)
+    found = demo.http.get(f"/v1/connections/{demo.connection_id}/templates", params={"q": demo.template})
+    template = next(t for t in found.json()["items"] if t["name"] == demo.template)
     created = demo.http.post(
         "/v1/campaigns",
         json={

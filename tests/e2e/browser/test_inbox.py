@@ -52,7 +52,7 @@ class Api:
 
     def number(self) -> tuple[str, str]:
         """(connection id, phone_number_id) of the demo company's sandbox number."""
-        items = self.http.get("/v1/connections").raise_for_status().json()
+        items = self.http.get("/v1/connections", params={"limit": 200}).raise_for_status().json()["items"]
         sandbox = next(c for c in items if c["phone_number_id"] == NUMBER_ID)
         return sandbox["id"], sandbox["phone_number_id"]
 

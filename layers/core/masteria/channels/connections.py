@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
@@ -25,6 +25,7 @@ from masteria.db import Database, get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
 from masteria.notifications import service as notifications
 from masteria.notifications.models import Notification
+from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock, InboundSecret
 from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
@@ -139,9 +140,36 @@ def create_connection(
     return ConnectionCreated(**read.model_dump(), verify_token=verify_token)
 
 
-def list_connections(*, session: Session, actor: Principal, keys: CompanyKeys, base_url: str) -> list[ConnectionRead]:
-    rows = session.scalars(select(ChannelConnection).order_by(func.lower(ChannelConnection.name)))
-    return [_read(session, keys, row, base_url) for row in rows]
+def list_connections(
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    base_url: str,
+    page: PageRequest,
+    q: str | None = None,
+    status: str | None = None,
+) -> Page[ConnectionRead]:
+    """Oldest first (created_at, id); ``q`` is a part of the name, Meta's display name or the phone number
+    (digits alone find a formatted number: "5550783881" finds "+1 555-078-3881")."""
+    statement = select(ChannelConnection)
+    if q:
+        conditions = [
+            ChannelConnection.name.icontains(q, autoescape=True),
+            ChannelConnection.verified_name.icontains(q, autoescape=True),
+            ChannelConnection.display_phone_number.icontains(q, autoescape=True),
+        ]
+        digits = "".join(c for c in q if c.isdigit())
+        if digits:
+            phone_digits = func.regexp_replace(ChannelConnection.display_phone_number, r"\D", "", "g")
+            conditions.append(phone_digits.contains(digits))
+        statement = statement.where(or_(*conditions))
+    if status:
+        statement = statement.where(ChannelConnection.status == status)
+    rows, cursor = paginate(
+        session, statement, keys=[ChannelConnection.created_at, ChannelConnection.id], page=page, descending=False
+    )
+    return Page[ConnectionRead](items=[_read(session, keys, row, base_url) for row in rows], next_cursor=cursor)
 
 
 def get_connection(

@@ -269,14 +269,12 @@ def add_note(*, session: Session, actor: Principal, conversation_id: uuid.UUID, 
     return NoteRead.model_validate(note)
 
 
-def list_notes(*, session: Session, actor: Principal, conversation_id: uuid.UUID) -> list[NoteRead]:
+def list_notes(*, session: Session, actor: Principal, conversation_id: uuid.UUID, page: PageRequest) -> Page[NoteRead]:
+    """Newest first, like the messages (the inbox shows a page as a thread and loads older ones above)."""
     _get(session, actor, conversation_id)
-    rows = session.scalars(
-        select(ConversationNote)
-        .where(ConversationNote.conversation_id == conversation_id)
-        .order_by(ConversationNote.created_at)
-    )
-    return [NoteRead.model_validate(r) for r in rows]
+    statement = select(ConversationNote).where(ConversationNote.conversation_id == conversation_id)
+    rows, cursor = paginate(session, statement, keys=[ConversationNote.created_at, ConversationNote.id], page=page)
+    return Page[NoteRead](items=[NoteRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 def assign(

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
@@ -30,6 +30,8 @@ class LocalTemplate(Timestamped, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+    # the list's order and keyset (unique per company: the name index is on lower(name)), not a column
+    sort_name: Mapped[str] = column_property(func.lower(name, type_=String))
 
 
 class WhatsAppTemplate(Timestamped, Base):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from masteria.contacts.models import CustomFieldDefinition
 from masteria.contacts.service import get_contact
 from masteria.db import get_or_404, save_unique
+from masteria.pagination import Page, PageRequest, paginate
 from masteria.templates.models import LocalTemplate
 from masteria.templates.rendering import check_variables, contact_values, render, variables
 from masteria.templates.schemas import (
@@ -58,8 +59,19 @@ def create_template(*, session: Session, actor: Principal, data: TemplateCreate)
     return _save(session, row)
 
 
-def list_templates(*, session: Session, actor: Principal) -> list[TemplateRead]:
-    return [_read(r) for r in session.scalars(select(LocalTemplate).order_by(func.lower(LocalTemplate.name)))]
+def list_templates(
+    *, session: Session, actor: Principal, page: PageRequest, q: str | None = None
+) -> Page[TemplateRead]:
+    """By name (case-insensitive), then id; ``q`` is a case-insensitive part of the name or the text."""
+    statement = select(LocalTemplate)
+    if q:
+        statement = statement.where(
+            or_(LocalTemplate.name.icontains(q, autoescape=True), LocalTemplate.body.icontains(q, autoescape=True))
+        )
+    rows, cursor = paginate(
+        session, statement, keys=[LocalTemplate.sort_name, LocalTemplate.id], page=page, descending=False
+    )
+    return Page[TemplateRead](items=[_read(r) for r in rows], next_cursor=cursor)
 
 
 def get_template(*, session: Session, actor: Principal, template_id: uuid.UUID) -> TemplateRead:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
@@ -32,6 +32,7 @@ from masteria.contacts.models import CustomFieldDefinition
 from masteria.contacts.service import get_contact
 from masteria.db import get_or_404
 from masteria.errors import Conflict, FieldError, Invalid
+from masteria.pagination import Page, PageRequest, paginate
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.rendering import CONTACT_FIELDS, contact_values
 from masteria.templates.schemas import (
@@ -263,14 +264,32 @@ def delete_template(
     session.delete(row)
 
 
+@dataclass(frozen=True)
+class TemplateFilter:
+    q: str | None = None
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    language: str | None = None
+
+
 def list_templates(
-    *, session: Session, actor: Principal, connection_id: uuid.UUID | None = None
-) -> list[WhatsAppTemplateRead]:
-    statement = select(WhatsAppTemplate).order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
-    if connection_id is not None:
-        get_or_404(session, ChannelConnection, connection_id, "connection")
-        statement = statement.where(WhatsAppTemplate.connection_id == connection_id)
-    return [_read(row) for row in session.scalars(statement)]
+    *, session: Session, actor: Principal, connection_id: uuid.UUID, page: PageRequest, filters: TemplateFilter
+) -> Page[WhatsAppTemplateRead]:
+    """One connection's templates by name, language, then id; ``q`` is a part of the name, statuses, category
+    and language are Meta's words (any case)."""
+    get_or_404(session, ChannelConnection, connection_id, "connection")
+    statement = select(WhatsAppTemplate).where(WhatsAppTemplate.connection_id == connection_id)
+    if filters.q:
+        statement = statement.where(WhatsAppTemplate.name.icontains(filters.q, autoescape=True))
+    if filters.statuses:
+        statement = statement.where(func.upper(WhatsAppTemplate.status).in_([s.upper() for s in filters.statuses]))
+    if filters.category:
+        statement = statement.where(func.upper(WhatsAppTemplate.category) == filters.category.upper())
+    if filters.language:
+        statement = statement.where(func.lower(WhatsAppTemplate.language) == filters.language.lower())
+    keys = [WhatsAppTemplate.name, WhatsAppTemplate.language, WhatsAppTemplate.id]
+    rows, cursor = paginate(session, statement, keys=keys, page=page, descending=False)
+    return Page[WhatsAppTemplateRead](items=[_read(row) for row in rows], next_cursor=cursor)
 
 
 def get_template(*, session: Session, actor: Principal, template_id: uuid.UUID) -> WhatsAppTemplateRead:
