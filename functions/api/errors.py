@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +16,23 @@ from masteria import errors
 from masteria.observability import logger
 
 PROBLEM_JSON = "application/problem+json"
+
+# The body's ``code`` when nothing more precise is known: what a client translates for its user.
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+    502: "upstream_rejected",
+    503: "unavailable",
+}
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
@@ -34,7 +52,9 @@ def problem(
     detail: str,
     *,
     title: str | None = None,
-    field_errors: list[dict[str, str]] | None = None,
+    code: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    field_errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
@@ -43,9 +63,12 @@ def problem(
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
+        "code": code or _STATUS_CODES.get(status, "error"),
         "instance": request.url.path,
         "correlation_id": correlation_id.get(),
     }
+    if params:
+        body["params"] = dict(params)
     if field_errors is not None:
         body["errors"] = field_errors
     body.update(extra or {})
@@ -69,11 +92,34 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     field_errors = None
     if isinstance(error, errors.Invalid):
-        field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
-    detail = error.detail if status < 500 else "the service is temporarily unavailable; try again"
+        field_errors = [_field(e.field, e.message, e.code, e.params) for e in error.errors]
+    if status >= 500:
+        detail, code, params = "the service is temporarily unavailable; try again", "unavailable", None
+    else:
+        detail, code, params = error.detail, error.error_code, error.params
     return problem(
-        request, status, detail, title=error.title, field_errors=field_errors, headers=headers, extra=error.extra
+        request,
+        status,
+        detail,
+        title=error.title,
+        code=code,
+        params=params,
+        field_errors=field_errors,
+        headers=headers,
+        extra=error.extra,
     )
+
+
+def _field(field: str, message: str, code: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": field, "message": message, "code": code}
+    if params:
+        out["params"] = dict(params)
+    return out
+
+
+def _plain(value: Any) -> str | int | float:
+    """A validation context value as JSON can carry it (a pattern, a bound, an error's text)."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -83,8 +129,10 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
         location = [str(part) for part in item.get("loc", ())]
         if location and location[0] == "body":
             location = location[1:]
-        field_errors.append({"field": ".".join(location) or "body", "message": str(item.get("msg", "invalid"))})
-    return problem(request, 422, "the request has invalid fields", field_errors=field_errors)
+        params = {key: _plain(value) for key, value in (item.get("ctx") or {}).items()}
+        field = ".".join(location) or "body"
+        field_errors.append(_field(field, str(item.get("msg", "invalid")), str(item.get("type", "invalid")), params))
+    return problem(request, 422, "the request has invalid fields", code="invalid_fields", field_errors=field_errors)
 
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:

@@ -74,15 +74,15 @@ def get_or_404(session: Session, model: type[ModelT], key: object, what: str) ->
     return row
 
 
-def save_unique(session: Session, row: Base, clash: str) -> None:
+def save_unique(session: Session, row: Base, clash: str, *, name: str | None = None) -> None:
     """Insert or update ``row`` and refresh it; a unique constraint it breaks becomes a 409 saying ``clash``
-    (in a savepoint, so the transaction goes on)."""
+    (code ``name_taken`` with the clashing ``name``; in a savepoint, so the transaction goes on)."""
     try:
         with session.begin_nested():
             session.add(row)
             session.flush()
     except IntegrityError as error:
-        raise Conflict(clash) from error
+        raise Conflict(clash, code="name_taken", params={"name": name or ""}) from error
     session.refresh(row)
 
 

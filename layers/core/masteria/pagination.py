@@ -31,7 +31,17 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
-            raise Invalid("limit out of range", [FieldError("limit", f"must be between 1 and {MAX_LIMIT}")])
+            raise Invalid(
+                "limit out of range",
+                [
+                    FieldError(
+                        "limit",
+                        f"must be between 1 and {MAX_LIMIT}",
+                        code="out_of_range",
+                        params={"min": 1, "max": MAX_LIMIT},
+                    )
+                ],
+            )
 
 
 def _encode(values: Sequence[Any]) -> str:
@@ -45,7 +55,9 @@ def _decode(cursor: str, size: int) -> list[str]:
     except ValueError:
         values = None
     if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
-        raise Invalid("invalid cursor", [FieldError("cursor", "is not a cursor this list returned")])
+        raise Invalid(
+            "invalid cursor", [FieldError("cursor", "is not a cursor this list returned", code="invalid_cursor")]
+        )
     return values
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler
+from pydantic import WrapValidator as _Wrap
+from pydantic_core import PydanticCustomError
 
 
 class StrictModel(BaseModel):
@@ -15,3 +19,21 @@ class ReadModel(BaseModel):
     """Responses, built from domain objects (never persistence rows leaking as-is)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+_EMAIL = TypeAdapter(EmailStr)
+
+
+def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
+    """An email address, or the error ``invalid_email`` (pydantic's own is a bare ``value_error``)."""
+    del handler
+    try:
+        return _EMAIL.validate_python(value)
+    except ValidationError as error:
+        reason = str(error.errors()[0].get("ctx", {}).get("reason", "")) or "not an email address"
+        raise PydanticCustomError(
+            "invalid_email", "value is not a valid email address: {reason}", {"reason": reason}
+        ) from None
+
+
+Email = Annotated[EmailStr, _Wrap(_email)]

@@ -5,6 +5,7 @@ from datetime import datetime, time
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from masteria.schemas import ReadModel, StrictModel
 from masteria.templates.schemas import ParameterKey
@@ -38,7 +39,7 @@ class SendingWindow(StrictModel):
     @model_validator(mode="after")
     def _not_empty(self) -> SendingWindow:
         if self.start == self.end:
-            raise ValueError("the window's start and end must differ")
+            raise PydanticCustomError("window_empty", "the window's start and end must differ")
         return self
 
 

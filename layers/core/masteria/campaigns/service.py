@@ -118,23 +118,36 @@ def _check(session: Session, row: Campaign) -> None:
     connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
     template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
     if connection is None:
-        errors.append(FieldError("connection_id", "no such WhatsApp connection"))
+        errors.append(FieldError("connection_id", "no such WhatsApp connection", code="unknown_connection"))
     else:
         cap = THROUGHPUT.get((connection.throughput_level or "").upper(), STANDARD_THROUGHPUT)
         if row.rate_per_second > cap:
-            errors.append(FieldError("rate_per_second", f"the number's throughput allows at most {cap} per second"))
+            errors.append(
+                FieldError(
+                    "rate_per_second",
+                    f"the number's throughput allows at most {cap} per second",
+                    code="throughput_cap",
+                    params={"max": cap},
+                )
+            )
     if template is None or (connection is not None and template.connection_id != connection.id):
-        errors.append(FieldError("whatsapp_template_id", "no such WhatsApp template on this connection"))
+        errors.append(
+            FieldError("whatsapp_template_id", "no such WhatsApp template on this connection", code="unknown_template")
+        )
     audience = Audience.model_validate(row.audience)
     if not (audience.tag_ids or audience.list_ids or audience.segment_ids or audience.contact_ids):
-        errors.append(FieldError("audience", "choose tags, lists, segments or contacts"))
+        errors.append(FieldError("audience", "choose tags, lists, segments or contacts", code="audience_empty"))
     for name, model, ids in (
         ("tag_ids", Tag, audience.tag_ids),
         ("list_ids", ContactList, audience.list_ids),
         ("segment_ids", Segment, audience.segment_ids),
     ):
         known = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
-        errors.extend(FieldError(f"audience.{name}", f"unknown id {i}") for i in ids if i not in known)
+        errors.extend(
+            FieldError(f"audience.{name}", f"unknown id {i}", code="unknown_id", params={"id": str(i)})
+            for i in ids
+            if i not in known
+        )
     if errors:
         raise Invalid("the campaign does not hold together", errors)
     assert template is not None
@@ -236,13 +249,20 @@ def schedule(
     if template.status.upper() != "APPROVED":
         raise Invalid(
             "the WhatsApp template is not approved by Meta yet",
-            [FieldError("whatsapp_template_id", f"status {template.status}")],
+            [
+                FieldError(
+                    "whatsapp_template_id",
+                    f"status {template.status}",
+                    code="template_status",
+                    params={"status": template.status},
+                )
+            ],
         )
     at = now
     if data.at is not None:
         at = data.at if data.at.tzinfo else data.at.replace(tzinfo=zone(data.timezone or row.timezone))
         if at < now - timedelta(minutes=1):
-            raise Invalid("the schedule is in the past", [FieldError("at", "must be now or later")])
+            raise Invalid("the schedule is in the past", [FieldError("at", "must be now or later", code="in_past")])
     row.scheduled_at = max(at, now)
     row.status_reason = None
     session.flush()

@@ -17,7 +17,10 @@ def zone(name: str, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise Invalid("unknown timezone", [FieldError(field, f"{name!r} is not an IANA timezone")]) from error
+        raise Invalid(
+            "unknown timezone",
+            [FieldError(field, f"{name!r} is not an IANA timezone", code="unknown_timezone", params={"name": name})],
+        ) from error
 
 
 @functools.lru_cache(maxsize=4096)

@@ -62,11 +62,13 @@ def _verify(graph: GraphClient, phone_number_id: str, waba_id: str, token: str) 
     except GraphTransientError:
         raise
     except GraphError as error:
-        raise Invalid("Meta refused these credentials", [FieldError("access_token", str(error)[:300])]) from error
+        raise Invalid(
+            "Meta refused these credentials", [FieldError("access_token", str(error)[:300], code="credentials_refused")]
+        ) from error
     if not in_waba:
         raise Invalid(
             "the number is not in that WhatsApp Business Account",
-            [FieldError("waba_id", "the phone number id does not belong to this WABA")],
+            [FieldError("waba_id", "the phone number id does not belong to this WABA", code="number_not_in_waba")],
         )
     throughput = number.get("throughput")
     return {
@@ -131,7 +133,7 @@ def create_connection(
             "verify_token": verify_token,
         },
     )
-    save_unique(session, row, f"a connection named {data.name!r} already exists")
+    save_unique(session, row, f"a connection named {data.name!r} already exists", name=data.name)
     audit.record(
         session, actor=actor, action="connections.create", count=1, target_type="connection", target_id=row.id,
         details={"name": row.name},
@@ -202,7 +204,7 @@ def update_connection(
     _seal(session, keys, row, {k: v for k, v in changes.items() if k in SECRET_COLUMNS})
     if "name" in changes:
         row.name = changes["name"]
-    save_unique(session, row, f"a connection named {row.name!r} already exists")
+    save_unique(session, row, f"a connection named {row.name!r} already exists", name=row.name)
     return _read(session, keys, row, base_url)
 
 

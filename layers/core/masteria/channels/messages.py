@@ -42,9 +42,9 @@ def _check(errors: list[FieldError]) -> None:
 def _limit(errors: list[FieldError], field: str, value: str | None, limit: int, *, required: bool = True) -> None:
     if value is None or value == "":
         if required:
-            errors.append(FieldError(field, "must not be empty"))
+            errors.append(FieldError(field, "must not be empty", code="required"))
     elif len(value) > limit:
-        errors.append(FieldError(field, f"at most {limit} characters"))
+        errors.append(FieldError(field, f"at most {limit} characters", code="text_too_long", params={"max": limit}))
 
 
 def _envelope(to: str, kind: str, content: dict[str, Any], reply_to: str | None, opaque: str | None) -> dict[str, Any]:
@@ -80,11 +80,13 @@ def media(
     """An image, document, audio, video or sticker by uploaded media id or by https link."""
     errors: list[FieldError] = []
     if (media_id is None) == (link is None):
-        errors.append(FieldError("media", "give a media id or a link, not both"))
+        errors.append(FieldError("media", "give a media id or a link, not both", code="media_id_or_link"))
     if caption is not None and kind in ("audio", "sticker"):
-        errors.append(FieldError("caption", f"{kind} messages have no caption"))
+        errors.append(
+            FieldError("caption", f"{kind} messages have no caption", code="no_caption", params={"kind": kind})
+        )
     if filename is not None and kind != "document":
-        errors.append(FieldError("filename", "only documents have a file name"))
+        errors.append(FieldError("filename", "only documents have a file name", code="only_documents_filename"))
     _limit(errors, "caption", caption, CAPTION_MAX, required=False)
     _check(errors)
     content: dict[str, Any] = {"id": media_id} if media_id else {"link": link}
@@ -134,9 +136,11 @@ def buttons(
     errors: list[FieldError] = []
     _limit(errors, "body", body, BUTTON_BODY_MAX)
     if not 1 <= len(choices) <= BUTTONS_MAX:
-        errors.append(FieldError("buttons", f"1 to {BUTTONS_MAX} buttons"))
+        errors.append(
+            FieldError("buttons", f"1 to {BUTTONS_MAX} buttons", code="buttons_count", params={"max": BUTTONS_MAX})
+        )
     if len({title for _, title in choices}) != len(choices):
-        errors.append(FieldError("buttons", "button titles must be unique"))
+        errors.append(FieldError("buttons", "button titles must be unique", code="buttons_unique"))
     for index, (choice_id, title) in enumerate(choices):
         _limit(errors, f"buttons.{index}.id", choice_id, BUTTON_ID_MAX)
         _limit(errors, f"buttons.{index}.title", title, BUTTON_TITLE_MAX)
@@ -166,9 +170,20 @@ def list_message(
     _limit(errors, "button", button, LIST_BUTTON_MAX)
     rows = [row for section in sections for row in section.rows]
     if not 1 <= len(sections) <= LIST_SECTIONS_MAX:
-        errors.append(FieldError("sections", f"1 to {LIST_SECTIONS_MAX} sections"))
+        errors.append(
+            FieldError(
+                "sections",
+                f"1 to {LIST_SECTIONS_MAX} sections",
+                code="sections_count",
+                params={"max": LIST_SECTIONS_MAX},
+            )
+        )
     if not 1 <= len(rows) <= LIST_ROWS_MAX:
-        errors.append(FieldError("sections", f"1 to {LIST_ROWS_MAX} rows in all"))
+        errors.append(
+            FieldError(
+                "sections", f"1 to {LIST_ROWS_MAX} rows in all", code="rows_count", params={"max": LIST_ROWS_MAX}
+            )
+        )
     for s_index, section in enumerate(sections):
         _limit(errors, f"sections.{s_index}.title", section.title, SECTION_TITLE_MAX, required=len(sections) > 1)
         for r_index, row in enumerate(section.rows):

@@ -61,7 +61,7 @@ class GraphError(DomainError):
     title = "WhatsApp refused the request"
 
     def __init__(self, *, code: int, message: str, details: str | None, category: Category, trace_id: str | None):
-        super().__init__(f"WhatsApp error {code}: {details or message}")
+        super().__init__(f"WhatsApp error {code}: {details or message}", code="whatsapp_error", params={"code": code})
         self.code, self.category, self.trace_id = code, category, trace_id
 
     @property

@@ -121,7 +121,10 @@ class _Limited(io.RawIOBase):
         data = self._source.read(len(buffer))
         self._left -= len(data)
         if self._left < 0:
-            raise Invalid("the file is larger than 100 MB", [FieldError("file", "at most 100 MB")])
+            raise Invalid(
+                "the file is larger than 100 MB",
+                [FieldError("file", "at most 100 MB", code="file_too_large", params={"max_mb": 100})],
+            )
         buffer[: len(data)] = data
         return len(data)
 
@@ -141,13 +144,17 @@ def uploaded(*, session: Session, actor: Principal, store: ObjectStore, import_i
     row = _get(session, import_id, lock=True)
     _check_uploadable(row)
     if not store.exists(row.object_key):
-        raise Conflict("no file was uploaded for this import yet")
+        raise Conflict("no file was uploaded for this import yet", code="import_no_file")
     return _inspect(session, store, row)
 
 
 def _check_uploadable(row: ContactImport) -> None:
     if row.status not in ("awaiting_upload", "uploaded"):
-        raise Conflict(f"the import is {row.status}; create a new one to upload another file")
+        raise Conflict(
+            f"the import is {row.status}; create a new one to upload another file",
+            code="import_state",
+            params={"state": row.status},
+        )
 
 
 def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> ImportRead:
@@ -155,16 +162,23 @@ def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> Import
     with store.open(row.object_key) as stored:
         size = sum(len(block) for block in iter(lambda: stored.read(1024 * 1024), b""))
     if size > MAX_BYTES:
-        raise Invalid("the file is larger than 100 MB", [FieldError("file", "at most 100 MB")])
+        raise Invalid(
+            "the file is larger than 100 MB",
+            [FieldError("file", "at most 100 MB", code="file_too_large", params={"max_mb": 100})],
+        )
     with store.open(row.object_key) as stored:
         dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
     with store.open(row.object_key) as stored:
         try:
             headers = next(csv_import.records(stored, dialect), [])
         except (csv.Error, UnicodeDecodeError) as error:
-            raise Invalid(f"cannot read the CSV: {error}", [FieldError("file", "not a CSV file")]) from error
+            raise Invalid(
+                f"cannot read the CSV: {error}", [FieldError("file", "not a CSV file", code="not_csv")]
+            ) from error
     if not any(h.strip() for h in headers):
-        raise Invalid("the file has no header row", [FieldError("file", "the first row must name the columns")])
+        raise Invalid(
+            "the file has no header row", [FieldError("file", "the first row must name the columns", code="no_header")]
+        )
     row.status, row.size_bytes, row.headers = "uploaded", size, headers
     row.encoding, row.delimiter = dialect.encoding, dialect.delimiter
     row.mapping = csv_import.auto_mapping(headers)
@@ -182,18 +196,29 @@ def _parser(session: Session, row: ContactImport) -> csv_import.RowParser:
     try:
         return csv_import.RowParser(row.headers, row.mapping, region, _custom_definitions(session))
     except ValueError as error:
-        raise Invalid(str(error), [FieldError("mapping", str(error))]) from error
+        raise Invalid(str(error), [FieldError("mapping", str(error), code="invalid_mapping")]) from error
 
 
 def start_import(*, session: Session, actor: Principal, import_id: uuid.UUID, data: ImportStart) -> ImportJob:
     """Check the mapping and mark the import queued; the caller enqueues the returned job after commit."""
     row = _get(session, import_id, lock=True)
     if row.status != "uploaded":
-        raise Conflict(f"the import is {row.status}; it can start once its file is uploaded, and only once")
+        raise Conflict(
+            f"the import is {row.status}; it can start once its file is uploaded, and only once",
+            code="import_state",
+            params={"state": row.status},
+        )
     if data.mapping is not None:
         unknown = sorted(set(data.mapping) - set(row.headers))
         if unknown:
-            raise Invalid("the mapping names columns the file does not have", [FieldError("mapping", str(unknown))])
+            raise Invalid(
+                "the mapping names columns the file does not have",
+                [
+                    FieldError(
+                        "mapping", str(unknown), code="unknown_columns", params={"columns": ", ".join(sorted(unknown))}
+                    )
+                ],
+            )
         row.mapping = data.mapping
     _parser(session, row)  # refuses a mapping without phone or with unknown targets
     row.status = "queued"

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from masteria.contacts.segments import SegmentFilter
-from masteria.schemas import ReadModel, StrictModel
+from masteria.schemas import Email, ReadModel, StrictModel
 
 FieldType = Literal["text", "number", "date", "boolean", "select"]
 Channel = Literal["whatsapp", "sms"]
@@ -44,7 +44,7 @@ class CustomFieldRead(ReadModel):
 class ContactCreate(StrictModel):
     phone: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(examples=["+55 11 91234-5678"])
     name: Annotated[str, StringConstraints(max_length=200)] | None = Field(default=None, examples=["Maria Silva"])
-    email: EmailStr | None = Field(default=None, examples=["maria@example.com"])
+    email: Email | None = Field(default=None, examples=["maria@example.com"])
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = Field(
         default=None, examples=["pt_BR"]
     )
@@ -57,7 +57,7 @@ class ContactUpdate(StrictModel):
         default=None, examples=["+55 11 91234-5678"]
     )
     name: Annotated[str, StringConstraints(max_length=200)] | None = Field(default=None, examples=["Maria Silva"])
-    email: EmailStr | None = None
+    email: Email | None = None
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] | None = None
     notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     custom_fields: dict[str, Any] | None = Field(

@@ -71,13 +71,18 @@ MAX_TEXT_FIELD = 1000
 def create_custom_field(*, session: Session, actor: Principal, data: CustomFieldCreate) -> CustomFieldRead:
     actor.require(Role.ADMIN)
     if data.type == "select" and not data.options:
-        raise Invalid("a select field needs options", [FieldError("options", "give at least one option")])
+        raise Invalid(
+            "a select field needs options", [FieldError("options", "give at least one option", code="options_required")]
+        )
     if data.type != "select" and data.options:
-        raise Invalid("only select fields have options", [FieldError("options", "must be empty for this type")])
+        raise Invalid(
+            "only select fields have options",
+            [FieldError("options", "must be empty for this type", code="options_forbidden")],
+        )
     definition = CustomFieldDefinition(
         company_id=actor.company_id, key=data.key, label=data.label, type=data.type, options=data.options
     )
-    save_unique(session, definition, f"a custom field with key {data.key!r} already exists")
+    save_unique(session, definition, f"a custom field with key {data.key!r} already exists", name=data.key)
     return CustomFieldRead.model_validate(definition)
 
 
@@ -127,28 +132,41 @@ def delete_custom_field(*, session: Session, actor: Principal, field_id: uuid.UU
     session.delete(definition)
 
 
+class _BadValue(ValueError):
+    """A custom field value that does not fit its definition: what is expected, as text and as a code."""
+
+    def __init__(self, message: str, *, code: str, params: dict[str, str | int] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params or {}
+
+
 def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
-    """The stored form of ``value`` for ``definition``, or ValueError saying what is expected."""
+    """The stored form of ``value`` for ``definition``, or _BadValue saying what is expected."""
     kind = definition.type
     if kind == "text":
         if not isinstance(value, str) or len(value) > MAX_TEXT_FIELD:
-            raise ValueError(f"must be text of at most {MAX_TEXT_FIELD} characters")
+            raise _BadValue(
+                f"must be text of at most {MAX_TEXT_FIELD} characters",
+                code="text_value",
+                params={"max": MAX_TEXT_FIELD},
+            )
         return value
     if kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("must be a number")
+            raise _BadValue("must be a number", code="number_value")
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise ValueError("must be true or false")
+            raise _BadValue("must be true or false", code="boolean_value")
         return value
     if kind == "date":
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 return date.fromisoformat(value).isoformat()
-        raise ValueError("must be a date as YYYY-MM-DD")
+        raise _BadValue("must be a date as YYYY-MM-DD", code="date_value")
     if value not in definition.options:
-        raise ValueError(f"must be one of {', '.join(definition.options)}")
+        options = ", ".join(definition.options)
+        raise _BadValue(f"must be one of {options}", code="option_value", params={"options": options})
     return value
 
 
@@ -160,14 +178,14 @@ def validate_custom_fields(session: Session, values: dict[str, Any], *, current:
     for key, value in values.items():
         definition = definitions.get(key)
         if definition is None:
-            errors.append(FieldError(f"custom_fields.{key}", "no such custom field"))
+            errors.append(FieldError(f"custom_fields.{key}", "no such custom field", code="unknown_custom_field"))
         elif value is None:
             merged.pop(key, None)
         else:
             try:
                 merged[key] = _coerce(definition, value)
-            except ValueError as error:
-                errors.append(FieldError(f"custom_fields.{key}", str(error)))
+            except _BadValue as error:
+                errors.append(FieldError(f"custom_fields.{key}", str(error), code=error.code, params=error.params))
     if errors:
         raise Invalid("some custom fields are invalid", errors)
     return merged
@@ -184,12 +202,12 @@ def _normalize_phone(session: Session, company_id: uuid.UUID, raw: str) -> str:
     try:
         return phones.normalize(raw, _region(session, company_id))
     except phones.InvalidPhone as error:
-        raise Invalid(str(error), [FieldError("phone", str(error))]) from error
+        raise Invalid(str(error), [FieldError("phone", str(error), code="invalid_phone")]) from error
 
 
 def _duplicate(session: Session, phone: str) -> Conflict:
     existing = session.scalar(select(Contact.id).where(Contact.phone == phone))
-    return Conflict(f"contact {existing} already has the phone number {phone}")
+    return Conflict(f"contact {existing} already has the phone number {phone}", code="phone_taken")
 
 
 def _read_many(session: Session, contacts: Sequence[Contact]) -> list[ContactRead]:
@@ -255,7 +273,7 @@ def update_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID,
     changes = data.model_dump(exclude_unset=True)
     if "phone" in changes:
         if changes["phone"] is None:
-            raise Invalid("a contact needs a phone number", [FieldError("phone", "cannot be null")])
+            raise Invalid("a contact needs a phone number", [FieldError("phone", "cannot be null", code="required")])
         changes["phone"] = _normalize_phone(session, actor.company_id, changes["phone"])
     if "custom_fields" in changes:
         changes["custom_fields"] = validate_custom_fields(
@@ -461,7 +479,7 @@ def _list_read(session: Session, found: ContactList) -> ListRead:
 
 def _save_named(session: Session, row: Tag | ContactList | Segment, kind: str) -> None:
     """Its name is unique per company (ignoring case), so a clash is a 409."""
-    save_unique(session, row, f"a {kind} named {row.name!r} already exists")
+    save_unique(session, row, f"a {kind} named {row.name!r} already exists", name=row.name)
 
 
 def create_list(*, session: Session, actor: Principal, data: ListCreate) -> ListRead:
@@ -556,7 +574,10 @@ def delete_segment(*, session: Session, actor: Principal, segment_id: uuid.UUID)
 def bulk_action(*, session: Session, actor: Principal, data: BulkAction) -> BulkResult:
     """Tag, untag, add to or remove from a list every selected contact, in one statement; audited."""
     if (data.contact_ids is None) == (data.filter is None):
-        raise Invalid("choose the contacts", [FieldError("contact_ids", "give either contact_ids or filter")])
+        raise Invalid(
+            "choose the contacts",
+            [FieldError("contact_ids", "give either contact_ids or filter", code="ids_or_filter")],
+        )
     if data.filter is not None:
         actor.require(Role.ADMIN)  # everything matching a filter can be the whole company
         chosen = segments.condition(data.filter)
@@ -631,7 +652,17 @@ def update_settings(*, session: Session, actor: Principal, data: ContactSettings
     opt_in = data.opt_in_keywords if data.opt_in_keywords is not None else current.opt_in_keywords
     both = {keywords.fold(k) for k in stop} & {keywords.fold(k) for k in opt_in}
     if both:
-        raise Invalid("a keyword cannot both opt out and opt in", [FieldError("opt_in_keywords", str(sorted(both)))])
+        raise Invalid(
+            "a keyword cannot both opt out and opt in",
+            [
+                FieldError(
+                    "opt_in_keywords",
+                    str(sorted(both)),
+                    code="keywords_both",
+                    params={"keywords": ", ".join(sorted(both))},
+                )
+            ],
+        )
     session.execute(
         insert(ContactSettings)
         .values(company_id=actor.company_id, stop_keywords=stop, opt_in_keywords=opt_in)

@@ -115,7 +115,9 @@ def list_conversations(
         try:
             statement = statement.where(Conversation.assignee_id == uuid.UUID(filters.assignee))
         except ValueError as error:
-            raise Invalid("invalid assignee", [FieldError("assignee", "me, none or a user id")]) from error
+            raise Invalid(
+                "invalid assignee", [FieldError("assignee", "me, none or a user id", code="invalid_assignee")]
+            ) from error
     if filters.tag_id:
         tagged = select(ContactTag.contact_id).where(ContactTag.tag_id == filters.tag_id)
         statement = statement.where(Conversation.contact_id.in_(tagged))
@@ -177,9 +179,22 @@ def _body(
     assert data.template_id is not None
     template = session.get(WhatsAppTemplate, data.template_id)
     if template is None or template.connection_id != conversation.connection_id:
-        raise Invalid("unknown template", [FieldError("template_id", "not a template of this conversation's number")])
+        raise Invalid(
+            "unknown template",
+            [FieldError("template_id", "not a template of this conversation's number", code="unknown_template")],
+        )
     if template.status != "APPROVED":
-        raise Invalid("the template is not approved", [FieldError("template_id", f"its status is {template.status}")])
+        raise Invalid(
+            "the template is not approved",
+            [
+                FieldError(
+                    "template_id",
+                    f"its status is {template.status}",
+                    code="template_status",
+                    params={"status": template.status},
+                )
+            ],
+        )
     values = contact_values(get_contact(session=session, actor=actor, contact_id=contact.id).model_dump())
     filled = whatsapp.fill(template, values)
     body = messages.template(to, template.name, template.language, filled.send_components, reply_to=reply_to)
@@ -200,18 +215,27 @@ def reply(
     conversation = _get(session, actor, conversation_id, lock=True)
     chosen = [name for name in ("text", "media", "template_id") if getattr(data, name) is not None]
     if len(chosen) != 1:
-        raise Invalid("send one thing", [FieldError("text", "give exactly one of text, media or template_id")])
+        raise Invalid(
+            "send one thing", [FieldError("text", "give exactly one of text, media or template_id", code="one_content")]
+        )
     window_open = conversation.window_expires_at is not None and conversation.window_expires_at > now
     if data.template_id is None and not window_open:
         raise Invalid(
             "the 24-hour window is closed: pick a template",
-            [FieldError(chosen[0], "outside the customer service window only a template can be sent")],
+            [
+                FieldError(
+                    chosen[0], "outside the customer service window only a template can be sent", code="window_closed"
+                )
+            ],
         )
     reply_to = None
     if data.reply_to is not None:
         quoted = session.get(Message, data.reply_to)
         if quoted is None or quoted.conversation_id != conversation.id:
-            raise Invalid("unknown message", [FieldError("reply_to", "not a message of this conversation")])
+            raise Invalid(
+                "unknown message",
+                [FieldError("reply_to", "not a message of this conversation", code="unknown_message")],
+            )
         reply_to = quoted.wamid
     contact = session.get_one(Contact, conversation.contact_id)
     kind, shown, body = _body(
@@ -285,7 +309,9 @@ def assign(
     if data.assignee_id is not None:
         user = session.get(User, data.assignee_id)
         if user is None or not user.is_active:
-            raise Invalid("unknown user", [FieldError("assignee_id", "not an active user of this company")])
+            raise Invalid(
+                "unknown user", [FieldError("assignee_id", "not an active user of this company", code="unknown_user")]
+            )
     if conversation.assignee_id != data.assignee_id:
         previous = conversation.assignee_id
         conversation.assignee_id = data.assignee_id

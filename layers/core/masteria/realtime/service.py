@@ -146,9 +146,11 @@ def _after(value: str) -> int:
     try:
         after = int(value)
     except ValueError as error:
-        raise Invalid("invalid cursor", [FieldError("after", "a cursor from a frame")]) from error
+        raise Invalid(
+            "invalid cursor", [FieldError("after", "a cursor from a frame", code="invalid_cursor")]
+        ) from error
     if after < 0:
-        raise Invalid("invalid cursor", [FieldError("after", "a cursor from a frame")])
+        raise Invalid("invalid cursor", [FieldError("after", "a cursor from a frame", code="invalid_cursor")])
     return after
 
 

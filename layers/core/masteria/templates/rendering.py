@@ -27,7 +27,12 @@ def check_variables(text: str, *, custom_keys: set[str]) -> None:
         raise Invalid(
             "the template uses unknown variables",
             [
-                FieldError("body", f"unknown variable {{{{{v}}}}}: use {', '.join(CONTACT_FIELDS)} or custom.<key>")
+                FieldError(
+                    "body",
+                    f"unknown variable {{{{{v}}}}}: use {', '.join(CONTACT_FIELDS)} or custom.<key>",
+                    code="unknown_variable",
+                    params={"variable": v},
+                )
                 for v in unknown
             ],
         )
@@ -50,9 +55,19 @@ def render(text: str, values: Mapping[str, str], defaults: Mapping[str, str]) ->
     if missing:
         raise Invalid(
             "some variables have no value and no default",
-            [FieldError(f"variables.{v}", "no value for this contact and no default") for v in missing],
+            [
+                FieldError(f"variables.{v}", "no value for this contact and no default", code="no_value")
+                for v in missing
+            ],
         )
     rendered = _VARIABLE.sub(lambda m: values.get(m.group(1)) or defaults[m.group(1)], text)
     if len(rendered) > TEXT_MESSAGE_MAX:
-        raise Invalid("the message is too long", [FieldError("body", f"at most {TEXT_MESSAGE_MAX} characters")])
+        raise Invalid(
+            "the message is too long",
+            [
+                FieldError(
+                    "body", f"at most {TEXT_MESSAGE_MAX} characters", code="text_too_long", params={"max": TEXT_MESSAGE_MAX}
+                )
+            ],
+        )
     return rendered

@@ -44,7 +44,7 @@ def _read(row: LocalTemplate) -> TemplateRead:
 def _save(session: Session, row: LocalTemplate) -> TemplateRead:
     custom = set(session.scalars(select(CustomFieldDefinition.key)))
     check_variables(row.body, custom_keys=custom)
-    save_unique(session, row, f"a template named {row.name!r} already exists")
+    save_unique(session, row, f"a template named {row.name!r} already exists", name=row.name)
     return _read(row)
 
 

@@ -103,20 +103,32 @@ def _check_text(
     errors: list[FieldError], where: str, text: str, limit: int, *, max_parameters: int | None = None
 ) -> None:
     if len(text) > limit:
-        errors.append(FieldError(where, f"at most {limit} characters (has {len(text)})"))
+        errors.append(
+            FieldError(where, f"at most {limit} characters (has {len(text)})", code="text_too_long", params={"max": limit})
+        )
     found = _placeholders(text)
     if max_parameters is not None and len(found) > max_parameters:
-        errors.append(FieldError(where, f"at most {max_parameters} parameter"))
+        errors.append(
+            FieldError(
+                where, f"at most {max_parameters} parameter", code="too_many_parameters", params={"max": max_parameters}
+            )
+        )
     positional = [p for p in found if p.isdigit()]
     if positional and positional != [str(n) for n in range(1, len(positional) + 1)]:
-        errors.append(FieldError(where, "positional parameters must be {{1}}, {{2}}, … in order"))
+        errors.append(
+            FieldError(where, "positional parameters must be {{1}}, {{2}}, … in order", code="parameters_in_order")
+        )
 
 
 def check_template(data: WhatsAppTemplateCreate) -> None:
     """Meta's rules on names, component counts and lengths; 422 listing every problem."""
     errors: list[FieldError] = []
     if not NAME_PATTERN.match(data.name):
-        errors.append(FieldError("name", "lowercase letters, digits and underscores, at most 512 characters"))
+        errors.append(
+            FieldError(
+                "name", "lowercase letters, digits and underscores, at most 512 characters", code="template_name"
+            )
+        )
     counts: dict[str, int] = {}
     for position, component in enumerate(data.components):
         where = f"components.{position}"
@@ -132,11 +144,13 @@ def check_template(data: WhatsAppTemplateCreate) -> None:
         elif kind == "BUTTONS":
             _check_buttons(errors, where, component.get("buttons") or [])
         elif kind not in ("HEADER", "BODY", "FOOTER", "CAROUSEL", "LIMITED_TIME_OFFER"):
-            errors.append(FieldError(f"{where}.type", f"unknown component type {kind or '(none)'}"))
+            errors.append(
+                FieldError(f"{where}.type", f"unknown component type {kind or '(none)'}", code="unknown_component")
+            )
     if counts.get("BODY") != 1:
-        errors.append(FieldError("components", "a template has exactly one BODY"))
+        errors.append(FieldError("components", "a template has exactly one BODY", code="one_body"))
     errors += [
-        FieldError("components", f"at most one {kind}")
+        FieldError("components", f"at most one {kind}", code="at_most_one", params={"kind": kind})
         for kind in ("HEADER", "FOOTER", "BUTTONS")
         if counts.get(kind, 0) > 1
     ]
@@ -146,20 +160,55 @@ def check_template(data: WhatsAppTemplateCreate) -> None:
 
 def _check_buttons(errors: list[FieldError], where: str, buttons: list[Mapping[str, Any]]) -> None:
     if len(buttons) > BUTTONS_MAX:
-        errors.append(FieldError(f"{where}.buttons", f"at most {BUTTONS_MAX} buttons"))
+        errors.append(
+            FieldError(
+                f"{where}.buttons",
+                f"at most {BUTTONS_MAX} buttons",
+                code="too_many_buttons",
+                params={"max": BUTTONS_MAX},
+            )
+        )
     kinds = [str(b.get("type", "")).upper() for b in buttons]
     if kinds.count("URL") > URL_BUTTONS_MAX:
-        errors.append(FieldError(f"{where}.buttons", f"at most {URL_BUTTONS_MAX} URL buttons"))
+        errors.append(
+            FieldError(
+                f"{where}.buttons",
+                f"at most {URL_BUTTONS_MAX} URL buttons",
+                code="too_many_url_buttons",
+                params={"max": URL_BUTTONS_MAX},
+            )
+        )
     if kinds.count("PHONE_NUMBER") > PHONE_BUTTONS_MAX:
-        errors.append(FieldError(f"{where}.buttons", f"at most {PHONE_BUTTONS_MAX} phone number button"))
+        errors.append(
+            FieldError(
+                f"{where}.buttons",
+                f"at most {PHONE_BUTTONS_MAX} phone number button",
+                code="too_many_phone_buttons",
+                params={"max": PHONE_BUTTONS_MAX},
+            )
+        )
     for index, button in enumerate(buttons):
         at = f"{where}.buttons.{index}"
         if len(str(button.get("text", ""))) > BUTTON_TEXT_MAX:
-            errors.append(FieldError(f"{at}.text", f"at most {BUTTON_TEXT_MAX} characters"))
+            errors.append(
+                FieldError(
+                    f"{at}.text",
+                    f"at most {BUTTON_TEXT_MAX} characters",
+                    code="text_too_long",
+                    params={"max": BUTTON_TEXT_MAX},
+                )
+            )
         if "url" in button:
             _check_text(errors, f"{at}.url", str(button["url"]), BUTTON_URL_MAX, max_parameters=1)
         if len(str(button.get("phone_number", ""))) > BUTTON_PHONE_MAX:
-            errors.append(FieldError(f"{at}.phone_number", f"at most {BUTTON_PHONE_MAX} characters"))
+            errors.append(
+                FieldError(
+                    f"{at}.phone_number",
+                    f"at most {BUTTON_PHONE_MAX} characters",
+                    code="text_too_long",
+                    params={"max": BUTTON_PHONE_MAX},
+                )
+            )
 
 
 # ---- the mirror -----------------------------------------------------------------------------------
@@ -259,7 +308,7 @@ def delete_template(
     actor.require(Role.ADMIN)
     row = get_or_404(session, WhatsAppTemplate, template_id, "template")
     if row.connection_id != access.connection_id:
-        raise Conflict("the template belongs to another connection")
+        raise Conflict("the template belongs to another connection", code="template_other_connection")
     graph.delete_template(access.waba_id, name=row.name, template_id=row.meta_id, token=access.token)
     session.delete(row)
 
@@ -307,24 +356,30 @@ def check_parameters(
     keys = set(parameter_keys(row.components))
     custom = set(session.scalars(select(CustomFieldDefinition.key)))
     errors = [
-        FieldError(f"{group}.{key}", f"the template has no parameter {key}")
+        FieldError(
+            f"{group}.{key}", f"the template has no parameter {key}", code="unknown_parameter", params={"key": key}
+        )
         for group, names in (("parameters", parameters), ("defaults", defaults))
         for key in names
         if key not in keys
     ]
     for key, variable in parameters.items():
         if key == MEDIA_KEY:
-            errors.append(FieldError(f"parameters.{key}", "a media header takes a link as its default"))
+            errors.append(
+                FieldError(f"parameters.{key}", "a media header takes a link as its default", code="media_header_link")
+            )
         elif variable not in CONTACT_FIELDS and not (variable.startswith("custom.") and variable[7:] in custom):
             errors.append(
                 FieldError(
                     f"parameters.{key}",
                     f"unknown variable {variable!r}: use {', '.join(CONTACT_FIELDS)} or custom.<key>",
+                    code="unknown_variable",
+                    params={"variable": variable},
                 )
             )
     media = defaults.get(MEDIA_KEY)
     if media is not None and not media.startswith("https://"):
-        errors.append(FieldError(f"defaults.{MEDIA_KEY}", "an https:// link to the header's media"))
+        errors.append(FieldError(f"defaults.{MEDIA_KEY}", "an https:// link to the header's media", code="https_link"))
     if errors:
         raise Invalid("the parameter mapping does not fit the template", errors)
 
@@ -380,7 +435,10 @@ def fill(
     if missing:
         raise Invalid(
             "some parameters have no value and no default",
-            [FieldError(f"parameters.{k}", "no value for this contact and no default") for k in missing],
+            [
+                FieldError(f"parameters.{k}", "no value for this contact and no default", code="no_value")
+                for k in missing
+            ],
         )
     named = row.parameter_format.upper() == "NAMED"
     preview = WhatsAppPreview(body="", send_components=[])
@@ -431,9 +489,23 @@ def fill(
                 preview.buttons.append(shown)
     errors = []
     if preview.header is not None and len(preview.header) > HEADER_TEXT_MAX:
-        errors.append(FieldError("header", f"at most {HEADER_TEXT_MAX} characters once filled in"))
+        errors.append(
+            FieldError(
+                "header",
+                f"at most {HEADER_TEXT_MAX} characters once filled in",
+                code="too_long_filled",
+                params={"max": HEADER_TEXT_MAX},
+            )
+        )
     if len(preview.body) > BODY_TEXT_MAX:
-        errors.append(FieldError("body", f"at most {BODY_TEXT_MAX} characters once filled in"))
+        errors.append(
+            FieldError(
+                "body",
+                f"at most {BODY_TEXT_MAX} characters once filled in",
+                code="too_long_filled",
+                params={"max": BODY_TEXT_MAX},
+            )
+        )
     if errors:
         raise Invalid("the filled-in template is too long for WhatsApp", errors)
     return preview

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from masteria.schemas import ReadModel, StrictModel
+from masteria.schemas import Email, ReadModel, StrictModel
 from masteria.tenancy.models import Role
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -20,7 +21,7 @@ def _iana_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"{name!r} is not an IANA timezone") from error
+        raise PydanticCustomError("unknown_timezone", "{name!r} is not an IANA timezone", {"name": name}) from error
     return name
 
 
@@ -30,13 +31,13 @@ Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterV
 class SignUp(StrictModel):
     company_name: Name = Field(examples=["Acme Ltda"])
     name: Name = Field(examples=["Ana Souza"])
-    email: EmailStr = Field(examples=["ana@acme.com.br"])
+    email: Email = Field(examples=["ana@acme.com.br"])
     password: Password = Field(examples=["correct horse battery staple"])
     default_region: Region = Field(default="BR", description="ISO 3166 region for phone numbers")
 
 
 class Login(StrictModel):
-    email: EmailStr = Field(examples=["ana@acme.com.br"])
+    email: Email = Field(examples=["ana@acme.com.br"])
     password: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)]
 
 
@@ -62,7 +63,7 @@ class TokenPair(ReadModel):
 
 
 class UserInvite(StrictModel):
-    email: EmailStr = Field(examples=["bruno@acme.com.br"])
+    email: Email = Field(examples=["bruno@acme.com.br"])
     name: Name = Field(examples=["Bruno Lima"])
     role: Role = Field(default=Role.AGENT, examples=["agent"])
 

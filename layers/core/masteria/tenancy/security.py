@@ -90,7 +90,7 @@ def decode_access_token(config: TokenConfig, token: str) -> AccessClaims:
             user_id=uuid.UUID(claims["sub"]), company_id=uuid.UUID(claims["cid"]), role=str(claims["role"])
         )
     except (jwt.PyJWTError, ValueError, KeyError, TypeError) as error:
-        raise Unauthorized("invalid or expired access token") from error
+        raise Unauthorized("invalid or expired access token", code="session_expired") from error
 
 
 def token_hash(token: str) -> bytes:

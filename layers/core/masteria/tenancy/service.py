@@ -45,7 +45,11 @@ class Principal:
 
     def require(self, minimum: Role) -> None:
         if self.role.rank < minimum.rank:
-            raise Forbidden(f"this action needs the {minimum.value} role or higher")
+            raise Forbidden(
+                f"this action needs the {minimum.value} role or higher",
+                code="role_required",
+                params={"role": minimum.value},
+            )
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def _issue_pair(
 
 
 def _email_taken() -> Conflict:
-    return Conflict("a user with this email already exists")
+    return Conflict("a user with this email already exists", code="email_taken")
 
 
 def sign_up(*, db: Database, clock: Clock, tokens: security.TokenConfig, data: SignUp) -> TokenPair:
@@ -143,6 +147,7 @@ def _check_throttle(session: Session, keys: list[tuple[str, str]], throttle: Log
         if retry_at > now:
             raise RateLimited(
                 "too many failed logins; try again later",
+                code="login_locked",
                 retry_after=int((retry_at - now).total_seconds()) + 1,
             )
 
@@ -186,7 +191,7 @@ def login(
     password_ok = security.verify_password(candidate[2] if candidate else None, data.password)
     if candidate is None or not password_ok or not candidate[3]:
         _record_failure(db, keys, throttle, now)
-        raise Unauthorized("wrong email or password")
+        raise Unauthorized("wrong email or password", code="wrong_credentials")
     user_id, company_id, password_hash, _ = candidate
     with db.tenant(company_id) as session:
         user = session.get_one(User, user_id)
@@ -206,7 +211,7 @@ def refresh(*, db: Database, clock: Clock, tokens: security.TokenConfig, refresh
             select(RefreshToken).where(RefreshToken.token_hash == security.token_hash(refresh_token)).with_for_update()
         ).first()
         if row is None or row.revoked_at is not None or row.expires_at <= now:
-            raise Unauthorized("invalid refresh token")
+            raise Unauthorized("invalid refresh token", code="session_expired")
         if row.used_at is not None:
             _revoke_family(session, row.family_id, now)
             reused = True
@@ -214,12 +219,12 @@ def refresh(*, db: Database, clock: Clock, tokens: security.TokenConfig, refresh
             reused = False
             user = session.get(User, row.user_id)
             if user is None or not user.is_active:
-                raise Unauthorized("invalid refresh token")
+                raise Unauthorized("invalid refresh token", code="session_expired")
             row.used_at = now
             pair = _issue_pair(session, tokens=tokens, user=user, now=now, family_id=row.family_id)
     # Raised after the commit, so the family stays revoked.
     if reused:
-        raise Unauthorized("refresh token reused; every session of this sign-in was revoked")
+        raise Unauthorized("refresh token reused; every session of this sign-in was revoked", code="session_revoked")
     return pair
 
 
@@ -249,7 +254,7 @@ def authenticate(session: Session, claims: security.AccessClaims) -> Principal:
     """Confirm an access token's user still exists and is active; the role comes from the database."""
     user = session.get(User, claims.user_id)
     if user is None or not user.is_active or user.company_id != claims.company_id:
-        raise Unauthorized("invalid or expired access token")
+        raise Unauthorized("invalid or expired access token", code="session_expired")
     return Principal(user_id=user.id, company_id=user.company_id, role=Role(user.role))
 
 
@@ -279,7 +284,7 @@ def invite_user(*, session: Session, clock: Clock, actor: Principal, data: UserI
     """Create a pending user and the one-time token they accept the invitation with."""
     actor.require(Role.ADMIN)
     if data.role.rank > actor.role.rank:
-        raise Forbidden(f"an {actor.role.value} cannot invite an {data.role.value}")
+        raise Forbidden(f"an {actor.role.value} cannot invite an {data.role.value}", code="role_above_yours")
     token = security.new_invite_token(actor.company_id)
     expires_at = clock.now() + INVITE_TTL
     user = User(
@@ -309,7 +314,7 @@ def accept_invite(*, db: Database, clock: Clock, tokens: security.TokenConfig, d
             select(User).where(User.invite_token_hash == security.token_hash(data.token)).with_for_update()
         ).first()
         if user is None or user.invite_expires_at is None or user.invite_expires_at <= now or not user.is_active:
-            raise Unauthorized("invalid or expired invitation")
+            raise Unauthorized("invalid or expired invitation", code="invitation_invalid")
         user.password_hash = security.hash_password(data.password)
         user.invite_token_hash = None
         user.invite_expires_at = None
@@ -339,9 +344,9 @@ def update_user(*, session: Session, clock: Clock, actor: Principal, user_id: uu
     current = Role(user.role)
     changes_access = (data.role is not None and data.role != current) or data.is_active is not None
     if user.id == actor.user_id and changes_access:
-        raise Forbidden("you cannot change your own role or status")
+        raise Forbidden("you cannot change your own role or status", code="own_role")
     if current.rank > actor.role.rank or (data.role is not None and data.role.rank > actor.role.rank):
-        raise Forbidden(f"an {actor.role.value} cannot manage users or roles above their own")
+        raise Forbidden(f"an {actor.role.value} cannot manage users or roles above their own", code="role_above_yours")
     if data.name is not None:
         user.name = data.name
     if data.role is not None:

@@ -36,7 +36,9 @@ def _check_url(url: str, *, allow_http: bool, allow_private: bool, resolver: Res
     try:
         check_url(url, allow_http=allow_http, allow_private=allow_private, resolver=resolver)
     except UnsafeUrl as error:
-        raise Invalid(f"we will not deliver to this URL: {error}", [FieldError("url", str(error))]) from error
+        raise Invalid(
+            f"we will not deliver to this URL: {error}", [FieldError("url", str(error), code="url_refused")]
+        ) from error
 
 
 def _check_types(event_types: list[str]) -> list[str]:
@@ -45,7 +47,12 @@ def _check_types(event_types: list[str]) -> list[str]:
         raise Invalid(
             "unknown event types",
             [
-                FieldError("event_types", f"{t} is not an event type (see GET /v1/webhooks/event-types)")
+                FieldError(
+                    "event_types",
+                    f"{t} is not an event type (see GET /v1/webhooks/event-types)",
+                    code="unknown_event_type",
+                    params={"type": t},
+                )
                 for t in unknown
             ],
         )
@@ -86,7 +93,17 @@ def create_endpoint(
     actor.require(Role.ADMIN)
     _check_url(data.url, allow_http=allow_http, allow_private=allow_private, resolver=resolver)
     if len(list(session.scalars(select(WebhookEndpoint.id)))) >= MAX_ENDPOINTS:
-        raise Invalid("too many endpoints", [FieldError("url", f"a company has at most {MAX_ENDPOINTS} endpoints")])
+        raise Invalid(
+            "too many endpoints",
+            [
+                FieldError(
+                    "url",
+                    f"a company has at most {MAX_ENDPOINTS} endpoints",
+                    code="too_many_endpoints",
+                    params={"max": MAX_ENDPOINTS},
+                )
+            ],
+        )
     secret = delivery.new_secret()
     row = WebhookEndpoint(
         id=uuid.uuid4(),
@@ -171,7 +188,17 @@ def send_test(
     actor.require(Role.ADMIN)
     row = get_or_404(session, WebhookEndpoint, endpoint_id, "endpoint")
     if data.event_type not in catalogue.EVENT_TYPES:
-        raise Invalid("unknown event type", [FieldError("event_type", f"{data.event_type} is not an event type")])
+        raise Invalid(
+            "unknown event type",
+            [
+                FieldError(
+                    "event_type",
+                    f"{data.event_type} is not an event type",
+                    code="unknown_event_type",
+                    params={"type": data.event_type},
+                )
+            ],
+        )
     message = WebhookMessage(
         company_id=row.company_id,
         message_id=f"msg_{uuid.uuid4().hex}",
@@ -188,11 +215,16 @@ def replay(*, session: Session, actor: Principal, endpoint_id: uuid.UUID, data: 
     actor.require(Role.ADMIN)
     row = get_or_404(session, WebhookEndpoint, endpoint_id, "endpoint")
     if (data.message_id is None) == (data.since is None):
-        raise Invalid("say what to replay", [FieldError("message_id", "give message_id or since, not both")])
+        raise Invalid(
+            "say what to replay",
+            [FieldError("message_id", "give message_id or since, not both", code="message_or_since")],
+        )
     if data.message_id is not None:
         messages = list(session.scalars(select(WebhookMessage).where(WebhookMessage.message_id == data.message_id)))
         if not messages:
-            raise Invalid("no such message", [FieldError("message_id", "no message with this id")])
+            raise Invalid(
+                "no such message", [FieldError("message_id", "no message with this id", code="unknown_webhook_message")]
+            )
     else:
         messages = list(
             session.scalars(
