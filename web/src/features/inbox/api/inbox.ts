@@ -124,8 +124,13 @@ export function useUsers(enabled: boolean) {
   });
 }
 
+/** The tag filter's choices: the first 200 tags by name (`GET /v1/tags` is paged). */
 export function useTags() {
-  return useQuery({ queryKey: inboxKeys.tags(), queryFn: () => unwrap(api.GET("/v1/tags")), staleTime: 60_000 });
+  return useQuery({
+    queryKey: inboxKeys.tags(),
+    queryFn: async () => (await unwrap(api.GET("/v1/tags", { params: { query: { limit: 200 } } }))).items,
+    staleTime: 60_000,
+  });
 }
 
 // ---- cache updates shared by mutations and live frames
