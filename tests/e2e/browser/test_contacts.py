@@ -174,7 +174,10 @@ def test_import_then_work_the_contacts(session: Session, runtime: Runtime) -> No
     whatsapp.get_by_label("Source").fill("website form")
     whatsapp.get_by_role("button", name="Record WhatsApp consent").click()
     expect(page.get_by_text("WhatsApp consent recorded")).to_be_visible()
-    expect(panel.get_by_role("list", name="WhatsApp consent history")).to_contain_text("source: website form")
+    history = panel.get_by_role("list", name="WhatsApp consent history")
+    expect(history.get_by_role("listitem")).to_have_count(1)  # the change, in the channel's history
+    expect(history).to_contain_text("Opted in")
+    expect(history).to_contain_text("Source: website form")
     expect(panel.get_by_text("Opted in", exact=True)).to_be_visible()  # the badge; SMS stays "Not recorded"
     shot(page, "contacts-detail-edited-en")
     assert_accessible(page)

@@ -126,8 +126,9 @@ def keyword_reply(
     session: Session, *, contact: Contact, channel: Channel, asked: Literal["stop", "opt_in"], text: str, at: datetime
 ) -> None:
     """The contact wrote one of the company's keywords: a stop keyword opts them out; an opt-in keyword
-    opts them in unless they already are (so a "sim" in a chat adds nothing to the history)."""
-    quoted = f"replied {text[:KEYWORD_QUOTE]!r}"
+    opts them in unless they already are (so a "sim" in a chat adds nothing to the history). What they
+    wrote is the opt-out's reason or the opt-in's proof, as written (the reader's language words it)."""
+    quoted = text[:KEYWORD_QUOTE]
     if asked == "stop":
         record_opt_out(session, contact=contact, channel=channel, reason=quoted, at=at, source="inbound_keyword")
         return

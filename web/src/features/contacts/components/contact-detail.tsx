@@ -16,19 +16,17 @@ import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useFormat } from "@/lib/i18n/format";
 import {
-  CHANNELS,
   useContact,
   useContactConversations,
   useCustomFieldOptions,
   useDeleteContact,
-  useSetConsent,
   useTagContact,
   useTagOptions,
   useUpdateContact,
-  type Channel,
   type Contact,
   type ContactUpdate,
 } from "../api/contacts";
+import { ContactConsent } from "./contact-consent";
 import { CustomValueInput } from "./contact-filter-bar";
 import { customChanges, customInputs, type CustomInputs } from "./custom-values";
 
@@ -177,93 +175,6 @@ function TagsSection({ contact }: { contact: Contact }) {
   );
 }
 
-function ConsentCard({ contact, channel }: { contact: Contact; channel: Channel }) {
-  const { t } = useTranslation("contacts");
-  const format = useFormat();
-  const consent = contact.consents.find((c) => c.channel === channel);
-  const set = useSetConsent(contact.id);
-  const { errors, fail, clear } = useFieldErrors();
-  const [status, setStatus] = useState<"opted_in" | "opted_out">(consent?.status === "opted_in" ? "opted_out" : "opted_in");
-  const [source, setSource] = useState("");
-  const [proof, setProof] = useState("");
-  const [reason, setReason] = useState("");
-  const channelName = t(`contacts.channels.${channel}`);
-  const history = [
-    consent?.opted_in_at ? { at: consent.opted_in_at, text: t("contacts.consent.optedInAt", { source: consent.opt_in_source || "—", proof: consent.opt_in_proof || "—" }) } : null,
-    consent?.opted_out_at ? { at: consent.opted_out_at, text: t("contacts.consent.optedOutAt", { reason: consent.opt_out_reason || "—" }) } : null,
-  ]
-    .filter((e): e is { at: string; text: string } => e !== null)
-    .sort((a, b) => b.at.localeCompare(a.at));
-
-  const submit = (event: React.FormEvent) => {
-    event.preventDefault();
-    const body = status === "opted_in" ? { status, source: source || null, proof: proof || null } : { status, reason: reason || null };
-    set.mutate(
-      { channel, body },
-      {
-        onSuccess: (saved) => {
-          clear();
-          setSource("");
-          setProof("");
-          setReason("");
-          setStatus(saved.consents.find((c) => c.channel === channel)?.status === "opted_in" ? "opted_out" : "opted_in");
-          toast.success(t("contacts.consent.saved", { channel: channelName }));
-        },
-        onError: fail,
-      },
-    );
-  };
-
-  return (
-    <div className="grid gap-2 rounded-md border p-3">
-      <div className="flex items-center justify-between gap-2">
-        <h4 className="text-sm font-medium">{channelName}</h4>
-        <Badge variant={consent?.status === "opted_in" ? "success" : consent?.status === "opted_out" ? "destructive" : "secondary"}>
-          {t(`contacts.consent.status.${consent?.status ?? "unknown"}`)}
-        </Badge>
-      </div>
-      {history.length ? (
-        <ol className="grid gap-1 text-xs text-muted-foreground" aria-label={t("contacts.consent.history", { channel: channelName })}>
-          {history.map((entry) => (
-            <li key={entry.at}>
-              <time dateTime={entry.at}>{format.dateTime(entry.at)}</time> · {entry.text}
-            </li>
-          ))}
-        </ol>
-      ) : (
-        <p className="text-xs text-muted-foreground">{t("contacts.consent.noHistory")}</p>
-      )}
-      <form onSubmit={submit} className="grid gap-2" aria-label={t("contacts.consent.change", { channel: channelName })}>
-        <Field label={t("contacts.consent.record", { channel: channelName })}>
-          <NativeSelect value={status} onChange={(e) => setStatus(e.target.value as "opted_in" | "opted_out")}>
-            <option value="opted_in">{t("contacts.consent.actions.opted_in")}</option>
-            <option value="opted_out">{t("contacts.consent.actions.opted_out")}</option>
-          </NativeSelect>
-        </Field>
-        {status === "opted_in" ? (
-          <div className="grid gap-2 sm:grid-cols-2">
-            <Field label={t("contacts.consent.source")} error={errors.source} hint={t("contacts.consent.sourceHint")} className="content-start">
-              <Input value={source} onChange={(e) => setSource(e.target.value)} />
-            </Field>
-            <Field label={t("contacts.consent.proof")} error={errors.proof} className="content-start">
-              <Input value={proof} onChange={(e) => setProof(e.target.value)} />
-            </Field>
-          </div>
-        ) : (
-          <Field label={t("contacts.consent.reason")} error={errors.reason}>
-            <Input value={reason} onChange={(e) => setReason(e.target.value)} />
-          </Field>
-        )}
-        <div className="flex justify-end">
-          <Button type="submit" size="sm" variant="secondary" disabled={set.isPending}>
-            {t("contacts.consent.submit", { channel: channelName })}
-          </Button>
-        </div>
-      </form>
-    </div>
-  );
-}
-
 function Conversations({ contactId }: { contactId: string }) {
   const { t } = useTranslation("contacts");
   const format = useFormat();
@@ -335,9 +246,7 @@ export function ContactDetail({ id, onDeleted }: { id: string; onDeleted: () => 
       <TagsSection contact={c} />
       <Conversations contactId={c.id} />
       <Section title={t("contacts.detail.consent")}>
-        {CHANNELS.map((channel) => (
-          <ConsentCard key={channel} contact={c} channel={channel} />
-        ))}
+        <ContactConsent contact={c} />
       </Section>
       {isAdmin ? (
         <div className="flex justify-end border-t pt-4">
