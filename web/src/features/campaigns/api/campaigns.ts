@@ -1,6 +1,7 @@
 /** Campaigns: fetchers, query options and hooks (one place per call of the API). */
-import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
+import { fetchAllPages } from "@/lib/api/all-pages";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
 import { useCursorList } from "@/lib/hooks/use-cursor-list";
@@ -229,20 +230,48 @@ export function useSyncTemplates() {
   });
 }
 
-export function useTags() {
-  return useQuery({ queryKey: ["tags", "all"], queryFn: () => unwrap(api.GET("/v1/tags")) });
+// The audience's pickers: tags, lists and segments searched on the server (`q`, the first 20 by name), and the
+// chosen ones fetched by id to name them.
+const AUDIENCE_PICK = 20;
+export type AudienceItem = { id: string; name: string; color?: string; count?: number };
+type NameQuery = { q?: string; id?: string[]; limit: number };
+
+const audienceFetchers = {
+  tags: (query: NameQuery): Promise<AudienceItem[]> => unwrap(api.GET("/v1/tags", { params: { query } })).then((p) => p.items),
+  lists: (query: NameQuery): Promise<AudienceItem[]> =>
+    unwrap(api.GET("/v1/lists", { params: { query } })).then((p) => p.items.map((l) => ({ id: l.id, name: l.name, count: l.member_count }))),
+  segments: (query: NameQuery): Promise<AudienceItem[]> =>
+    unwrap(api.GET("/v1/segments", { params: { query } })).then((p) => p.items.map((s) => ({ id: s.id, name: s.name, count: s.count }))),
+};
+export type AudienceKind = keyof typeof audienceFetchers;
+
+/** The first tags, lists or segments whose name contains `q` (with a list's or segment's count). */
+export function useAudienceSearch(kind: AudienceKind, q: string) {
+  return useQuery({
+    queryKey: [kind, "search", "audience", q],
+    queryFn: () => audienceFetchers[kind]({ q: q || undefined, limit: AUDIENCE_PICK }),
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
 }
 
-export function useLists() {
-  return useQuery({ queryKey: ["lists", "all"], queryFn: () => unwrap(api.GET("/v1/lists")) });
+/** The chosen ones by id; a deleted one is missing. */
+export function useAudienceChosen(kind: AudienceKind, ids: string[]) {
+  return useQuery({
+    queryKey: [kind, "ids", "audience", [...ids].sort()],
+    queryFn: () => audienceFetchers[kind]({ id: ids, limit: 200 }),
+    enabled: ids.length > 0,
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
 }
 
-export function useSegments() {
-  return useQuery({ queryKey: ["segments", "all"], queryFn: () => unwrap(api.GET("/v1/segments")) });
-}
-
+/** Every custom field, page after page: a company's custom fields are its schema (a handful), all offered for parameters. */
 export function useCustomFields() {
-  return useQuery({ queryKey: ["custom-fields"], queryFn: () => unwrap(api.GET("/v1/custom-fields")) });
+  return useQuery({
+    queryKey: ["custom-fields", "all"],
+    queryFn: () => fetchAllPages((cursor) => unwrap(api.GET("/v1/custom-fields", { params: { query: { cursor, limit: 200 } } }))),
+  });
 }
 
 export function useContactSearch(q: string) {

@@ -5,7 +5,8 @@ import { Link } from "react-router";
 import { toast } from "sonner";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Checkbox, Switch } from "@/components/ui/controls";
+import { Combobox, type ComboboxOption, type ComboboxResult } from "@/components/ui/combobox";
+import { Switch } from "@/components/ui/controls";
 import { Field, Label } from "@/components/ui/field";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
@@ -18,12 +19,13 @@ import {
   useConnections,
   useContact,
   useContactSearch,
+  useAudienceChosen,
+  useAudienceSearch,
   useCustomFields,
-  useLists,
-  useSegments,
   useSyncTemplates,
-  useTags,
   useTemplates,
+  type AudienceItem,
+  type AudienceKind,
   type Connection,
   type WhatsAppTemplate,
 } from "../api/campaigns";
@@ -270,47 +272,59 @@ export function ParametersStep({ form, set, errors, template, missing }: StepPro
 
 // 4. The audience, with its live count
 
-function Picker<T extends { id: string; name: string }>({
-  legend,
-  items,
-  loading,
-  selected,
-  onChange,
-  extra,
-  empty,
-}: {
-  legend: string;
-  items: T[] | undefined;
-  loading: boolean;
-  selected: string[];
-  onChange: (ids: string[]) => void;
-  extra?: (item: T) => string | null;
-  empty: string;
-}) {
+/** Tags, lists or segments of the audience: the chosen ones as removable chips, and a picker searched on the server. */
+function AudiencePicker({ kind, legend, selected, onChange }: { kind: AudienceKind; legend: string; selected: string[]; onChange: (ids: string[]) => void }) {
+  const { t } = useTranslation("campaigns");
+  const chosen = useAudienceChosen(kind, selected);
+  // names of what was just picked, before the lookup by id answers
+  const [picked, setPicked] = useState<Map<string, AudienceItem>>(() => new Map());
+  const byId = new Map([...picked, ...(chosen.data ?? []).map((o) => [o.id, o] as const)]);
+  const hint = (item: AudienceItem) => (item.count === undefined ? undefined : t("wizard.members", { count: item.count }));
+  const useOptions = (q: string): ComboboxResult => {
+    const found = useAudienceSearch(kind, q);
+    return { options: (found.data ?? []).map((o) => ({ id: o.id, label: o.name, color: o.color, hint: hint(o) })), loading: found.isFetching, error: found.isError };
+  };
+  const pick = (option: ComboboxOption) => {
+    const item = { id: option.id, name: option.label, color: option.color };
+    setPicked((m) => new Map(m).set(option.id, item));
+    onChange([...selected, option.id]);
+  };
   return (
     <fieldset className="grid content-start gap-2 rounded-md border p-3">
       <legend className="px-1 text-sm font-medium">{legend}</legend>
-      {loading ? (
-        <Skeleton className="h-16 w-full" />
-      ) : !items?.length ? (
-        <p className="text-xs text-muted-foreground">{empty}</p>
-      ) : (
-        <ul className="grid max-h-48 gap-1.5 overflow-y-auto">
-          {items.map((item) => {
-            const id = `pick-${item.id}`;
-            const on = selected.includes(item.id);
+      <Combobox
+        aria-label={t(`wizard.pick.${kind}`)}
+        placeholder={t(`wizard.pick.${kind}`)}
+        searchLabel={t(`wizard.pickSearch.${kind}`)}
+        emptyText={t(`wizard.pickNone.${kind}`)}
+        useOptions={useOptions}
+        chosen={selected}
+        onSelect={pick}
+      />
+      {selected.length ? (
+        <ul className="flex flex-wrap gap-1" aria-label={t(`wizard.picked.${kind}`)}>
+          {selected.map((id) => {
+            const item = byId.get(id);
+            const name = item?.name ?? (chosen.isPending ? "…" : t("wizard.deleted"));
+            const extra = item ? hint(item) : undefined;
             return (
-              <li key={item.id} className="flex items-center gap-2">
-                <Checkbox id={id} checked={on} onCheckedChange={(v) => onChange(v === true ? [...selected, item.id] : selected.filter((x) => x !== item.id))} />
-                <Label htmlFor={id} className="font-normal">
-                  {item.name}
-                  {extra?.(item) ? <span className="ml-1 text-xs text-muted-foreground">{extra(item)}</span> : null}
-                </Label>
+              <li key={id} className="flex items-center gap-1 rounded-full border bg-muted px-2 py-0.5 text-xs">
+                {item?.color ? <span aria-hidden="true" className="size-2 rounded-full" style={{ background: item.color }} /> : null}
+                {name}
+                {extra ? <span className="text-muted-foreground">{extra}</span> : null}
+                <button
+                  type="button"
+                  className="rounded-full p-0.5 hover:bg-background focus-visible:ring-2 focus-visible:ring-ring"
+                  aria-label={t("wizard.removeChosen", { name })}
+                  onClick={() => onChange(selected.filter((x) => x !== id))}
+                >
+                  <X className="size-3" aria-hidden="true" />
+                </button>
               </li>
             );
           })}
         </ul>
-      )}
+      ) : null}
     </fieldset>
   );
 }
@@ -376,9 +390,6 @@ function ContactPicker({ selected, onChange }: { selected: string[]; onChange: (
 export function AudienceStep({ form, set, errors, count, counting }: StepProps & { count: number | null; counting: boolean }) {
   const { t } = useTranslation("campaigns");
   const format = useFormat();
-  const tags = useTags();
-  const lists = useLists();
-  const segments = useSegments();
   const setAudience = (patch: Partial<AudienceForm>) => set({ audience: { ...form.audience, ...patch } });
   const problem = errors.audience ?? Object.entries(errors).find(([k]) => k.startsWith("audience."))?.[1];
   return (
@@ -397,25 +408,9 @@ export function AudienceStep({ form, set, errors, count, counting }: StepProps &
         </p>
       ) : null}
       <div className="grid gap-3 md:grid-cols-2">
-        <Picker legend={t("wizard.tags")} items={tags.data} loading={tags.isPending} selected={form.audience.tag_ids} onChange={(tag_ids) => setAudience({ tag_ids })} empty={t("wizard.noTags")} />
-        <Picker
-          legend={t("wizard.lists")}
-          items={lists.data}
-          loading={lists.isPending}
-          selected={form.audience.list_ids}
-          onChange={(list_ids) => setAudience({ list_ids })}
-          extra={(l) => t("wizard.members", { count: l.member_count })}
-          empty={t("wizard.noLists")}
-        />
-        <Picker
-          legend={t("wizard.segments")}
-          items={segments.data}
-          loading={segments.isPending}
-          selected={form.audience.segment_ids}
-          onChange={(segment_ids) => setAudience({ segment_ids })}
-          extra={(s) => t("wizard.members", { count: s.count })}
-          empty={t("wizard.noSegments")}
-        />
+        <AudiencePicker kind="tags" legend={t("wizard.tags")} selected={form.audience.tag_ids} onChange={(tag_ids) => setAudience({ tag_ids })} />
+        <AudiencePicker kind="lists" legend={t("wizard.lists")} selected={form.audience.list_ids} onChange={(list_ids) => setAudience({ list_ids })} />
+        <AudiencePicker kind="segments" legend={t("wizard.segments")} selected={form.audience.segment_ids} onChange={(segment_ids) => setAudience({ segment_ids })} />
         <ContactPicker selected={form.audience.contact_ids} onChange={(contact_ids) => setAudience({ contact_ids })} />
       </div>
     </div>

@@ -162,15 +162,3 @@ export async function exportContacts(query: ContactQuery): Promise<void> {
   const search = toSearch(query);
   await saveResponse(await fetchWithAuth(`/v1/contacts/export.csv${search ? `?${search}` : ""}`), "contacts.csv");
 }
-
-// Pickers: the same keys as the tags, lists, segments and custom-fields screens use.
-export const tagOptionsQuery = () => queryOptions({ queryKey: ["tags"], queryFn: () => unwrap(api.GET("/v1/tags")), staleTime: 30_000 });
-export const listOptionsQuery = () => queryOptions({ queryKey: ["lists"], queryFn: () => unwrap(api.GET("/v1/lists")), staleTime: 30_000 });
-export const segmentOptionsQuery = () => queryOptions({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/v1/segments")) });
-export const customFieldOptionsQuery = () =>
-  queryOptions({ queryKey: ["custom-fields"], queryFn: () => unwrap(api.GET("/v1/custom-fields")), staleTime: 30_000 });
-
-export const useTagOptions = () => useQuery(tagOptionsQuery());
-export const useListOptions = () => useQuery(listOptionsQuery());
-export const useSegmentOptions = () => useQuery(segmentOptionsQuery());
-export const useCustomFieldOptions = () => useQuery(customFieldOptionsQuery());

@@ -1,8 +1,11 @@
-/** Segments: saved filters with a live count. `GET/POST /v1/segments`, `GET/PATCH/DELETE /v1/segments/{id}`,
+/** Segments: saved filters with a live count. `GET/POST /v1/segments` (a page by name, `q` searches), `GET/PATCH/DELETE /v1/segments/{id}`,
  * `POST /v1/segments/preview` to count a filter before saving it. */
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ComboboxResult } from "@/components/ui/combobox";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
+import type { NameQuery } from "./tags";
 import type { SegmentFilter } from "../components/segment-filter-model";
 
 export type Segment = Schema<"SegmentRead">;
@@ -11,11 +14,14 @@ export type SegmentUpdate = Schema<"SegmentUpdate">;
 
 export const segmentKeys = {
   all: ["segments"] as const,
+  pages: (q: string) => ["segments", "pages", q] as const,
+  search: (q: string) => ["segments", "search", q] as const,
   one: (id: string) => ["segments", id] as const,
   preview: (filter: SegmentFilter) => ["segments", "preview", filter] as const,
 };
 
-export const getSegments = () => unwrap(api.GET("/v1/segments"));
+export const getSegments = ({ q, ids, cursor, limit }: NameQuery = {}) =>
+  unwrap(api.GET("/v1/segments", { params: { query: { q: q || undefined, id: ids?.length ? [...ids] : undefined, cursor, limit } } }));
 export const getSegment = (id: string) => unwrap(api.GET("/v1/segments/{segment_id}", { params: { path: { segment_id: id } } }));
 export const createSegment = (body: SegmentCreate) => unwrap(api.POST("/v1/segments", { body }));
 export const updateSegment = (id: string, body: SegmentUpdate) =>
@@ -24,11 +30,17 @@ export const deleteSegment = (id: string) => unwrap(api.DELETE("/v1/segments/{se
 export const previewSegment = (filter: SegmentFilter, signal?: AbortSignal) =>
   unwrap(api.POST("/v1/segments/preview", { body: { filter }, signal }));
 
-export const segmentsQuery = () => queryOptions({ queryKey: segmentKeys.all, queryFn: getSegments });
 export const segmentQuery = (id: string) => queryOptions({ queryKey: segmentKeys.one(id), queryFn: () => getSegment(id) });
 
-export function useSegments() {
-  return useQuery(segmentsQuery());
+/** The segments screen: 50 at a time in name order, `q` searched on the server. */
+export function useSegmentPages(q: string) {
+  return useCursorList<Segment>(segmentKeys.pages(q), (cursor) => getSegments({ q, cursor }));
+}
+
+/** A picker's options: the first segments whose name contains `q`. */
+export function useSegmentSearch(q: string): ComboboxResult {
+  const found = useQuery({ queryKey: segmentKeys.search(q), queryFn: () => getSegments({ q, limit: 20 }), placeholderData: keepPreviousData, staleTime: 30_000 });
+  return { options: (found.data?.items ?? []).map((s) => ({ id: s.id, label: s.name })), loading: found.isFetching, error: found.isError };
 }
 
 export function useSegment(id: string | undefined) {

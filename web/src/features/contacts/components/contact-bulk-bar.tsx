@@ -2,8 +2,11 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
+import { Combobox, type ComboboxOption } from "@/components/ui/combobox";
 import { NativeSelect } from "@/components/ui/input";
-import { useBulkContacts, useListOptions, useTagOptions, type BulkAction, type SegmentFilter } from "../api/contacts";
+import { useBulkContacts, type BulkAction, type SegmentFilter } from "../api/contacts";
+import { useListSearch } from "../api/lists";
+import { useTagSearch } from "../api/tags";
 
 type Action = BulkAction["action"];
 const ACTIONS: readonly Action[] = ["tag", "untag", "add_to_list", "remove_from_list"];
@@ -16,12 +19,10 @@ export type BulkTarget = { ids: string[] } | { filter: SegmentFilter; count: num
 export function ContactBulkBar({ target: chosen, onDone }: { target: BulkTarget; onDone: () => void }) {
   const { t } = useTranslation("contacts");
   const [action, setAction] = useState<Action>("tag");
-  const [target, setTarget] = useState("");
-  const tags = useTagOptions();
-  const lists = useListOptions();
+  const [chosenTarget, setTarget] = useState<ComboboxOption | null>(null);
+  const target = chosenTarget?.id ?? "";
   const bulk = useBulkContacts();
   const byTag = action === "tag" || action === "untag";
-  const options = byTag ? (tags.data ?? []) : (lists.data ?? []);
 
   const apply = () =>
     bulk.mutate(
@@ -46,7 +47,7 @@ export function ContactBulkBar({ target: chosen, onDone }: { target: BulkTarget;
         value={action}
         onChange={(e) => {
           setAction(e.target.value as Action);
-          setTarget("");
+          setTarget(null);
         }}
       >
         {ACTIONS.map((a) => (
@@ -55,14 +56,17 @@ export function ContactBulkBar({ target: chosen, onDone }: { target: BulkTarget;
           </option>
         ))}
       </NativeSelect>
-      <NativeSelect aria-label={byTag ? t("contacts.bulk.tag") : t("contacts.bulk.list")} className="w-auto min-w-32 max-w-full" value={target} onChange={(e) => setTarget(e.target.value)}>
-        <option value="">{byTag ? t("contacts.bulk.chooseTag") : t("contacts.bulk.chooseList")}</option>
-        {options.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name}
-          </option>
-        ))}
-      </NativeSelect>
+      <Combobox
+        key={byTag ? "tag" : "list"}
+        aria-label={byTag ? t("contacts.bulk.tag") : t("contacts.bulk.list")}
+        className="w-auto min-w-40 max-w-full"
+        value={chosenTarget?.label}
+        placeholder={byTag ? t("contacts.bulk.chooseTag") : t("contacts.bulk.chooseList")}
+        searchLabel={byTag ? t("contacts.filters.searchTags") : t("contacts.filters.searchLists")}
+        emptyText={byTag ? t("contacts.filters.noTagFound") : t("contacts.filters.noListFound")}
+        useOptions={byTag ? useTagSearch : useListSearch}
+        onSelect={setTarget}
+      />
       <Button size="sm" onClick={apply} disabled={!target || bulk.isPending}>
         {t("contacts.bulk.apply")}
       </Button>

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Confirm } from "@/components/ui/confirm";
 import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { Input, NativeSelect, Textarea } from "@/components/ui/input";
+import { Input, Textarea } from "@/components/ui/input";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/states";
 import { ApiError } from "@/lib/api/problem";
@@ -18,15 +18,16 @@ import { useFormat } from "@/lib/i18n/format";
 import {
   useContact,
   useContactConversations,
-  useCustomFieldOptions,
   useDeleteContact,
   useTagContact,
-  useTagOptions,
   useUpdateContact,
   type Contact,
   type ContactUpdate,
 } from "../api/contacts";
 import { ContactConsent } from "./contact-consent";
+import { Combobox, type ComboboxOption } from "@/components/ui/combobox";
+import { useCustomFields } from "../api/custom-fields";
+import { useTagSearch } from "../api/tags";
 import { CustomValueInput } from "./contact-filter-bar";
 import { customChanges, customInputs, type CustomInputs } from "./custom-values";
 
@@ -44,7 +45,8 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 
 function DetailsForm({ contact }: { contact: Contact }) {
   const { t } = useTranslation("contacts");
-  const fields = useCustomFieldOptions();
+  // every definition: the form shows each custom field (a company's schema, see getAllCustomFields)
+  const fields = useCustomFields();
   const update = useUpdateContact(contact.id);
   const { errors, fail, clear } = useFieldErrors();
   const [duplicate, setDuplicate] = useState<string>();
@@ -123,10 +125,8 @@ function DetailsForm({ contact }: { contact: Contact }) {
 
 function TagsSection({ contact }: { contact: Contact }) {
   const { t } = useTranslation("contacts");
-  const tags = useTagOptions();
   const change = useTagContact(contact.id);
-  const [adding, setAdding] = useState("");
-  const available = (tags.data ?? []).filter((tag) => !contact.tags.some((own) => own.id === tag.id));
+  const [adding, setAdding] = useState<ComboboxOption | null>(null);
   const onError = (error: Error) => toast.error(error.message);
 
   return (
@@ -155,18 +155,21 @@ function TagsSection({ contact }: { contact: Contact }) {
         <p className="text-sm text-muted-foreground">{t("contacts.detail.noTags")}</p>
       )}
       <div className="flex gap-2">
-        <NativeSelect aria-label={t("contacts.detail.addTag")} value={adding} onChange={(e) => setAdding(e.target.value)} className="min-w-0 flex-1">
-          <option value="">{available.length ? t("contacts.detail.chooseTag") : t("contacts.detail.noMoreTags")}</option>
-          {available.map((tag) => (
-            <option key={tag.id} value={tag.id}>
-              {tag.name}
-            </option>
-          ))}
-        </NativeSelect>
+        <Combobox
+          aria-label={t("contacts.detail.addTag")}
+          className="min-w-0 flex-1"
+          value={adding?.label}
+          placeholder={t("contacts.detail.chooseTag")}
+          searchLabel={t("contacts.filters.searchTags")}
+          emptyText={t("contacts.filters.noTagFound")}
+          useOptions={useTagSearch}
+          chosen={contact.tags.map((own) => own.id)}
+          onSelect={setAdding}
+        />
         <Button
           variant="secondary"
           disabled={!adding || change.isPending}
-          onClick={() => change.mutate({ tagId: adding, add: true }, { onSuccess: () => setAdding(""), onError })}
+          onClick={() => adding && change.mutate({ tagId: adding.id, add: true }, { onSuccess: () => setAdding(null), onError })}
         >
           {t("contacts.detail.addTagButton")}
         </Button>

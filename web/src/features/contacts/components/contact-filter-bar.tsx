@@ -4,7 +4,12 @@ import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/controls";
 import { Field } from "@/components/ui/field";
 import { Input, NativeSelect } from "@/components/ui/input";
-import { useCustomFieldOptions, useListOptions, useSegmentOptions, useTagOptions, type CustomFieldDef } from "../api/contacts";
+import { Combobox } from "@/components/ui/combobox";
+import type { CustomFieldDef } from "../api/contacts";
+import { useCustomFields } from "../api/custom-fields";
+import { useListSearch, useListsByIds } from "../api/lists";
+import { useSegment, useSegmentSearch } from "../api/segments";
+import { useTagSearch, useTagsByIds } from "../api/tags";
 import { activeFilterCount, type ContactFilters } from "./contact-filters";
 
 interface FilterBarProps {
@@ -49,45 +54,37 @@ export function CustomValueInput({
   return <Input id={id} aria-label={label} type={field.type === "date" ? "date" : field.type === "number" ? "number" : "text"} value={value} onChange={(e) => onChange(e.target.value)} />;
 }
 
-/** The filter fields, mounted only while the popover is open: the pickers load when first needed. */
+/** The filter fields, mounted only while the popover is open: the pickers load when first needed. Tags, lists
+ * and segments are searched on the server; the custom fields are all offered (the company's schema). */
 function FilterFields({ filters, onChange }: Pick<FilterBarProps, "filters" | "onChange">) {
   const { t } = useTranslation("contacts");
-  const tags = useTagOptions();
-  const lists = useListOptions();
-  const segments = useSegmentOptions();
-  const fields = useCustomFieldOptions();
+  const tag = useTagsByIds(filters.tag ? [filters.tag] : []).data?.find((x) => x.id === filters.tag);
+  const list = useListsByIds(filters.list ? [filters.list] : []).data?.find((x) => x.id === filters.list);
+  const segment = useSegment(filters.segment || undefined).data;
+  const fields = useCustomFields();
   const field = fields.data?.find((f) => f.key === filters.field);
+  const picker = (key: "tag" | "list" | "segment") => ({
+    placeholder: t("contacts.filters.any"),
+    clearLabel: t("contacts.filters.any"),
+    onClear: () => onChange(key, ""),
+    onSelect: (option: { id: string }) => onChange(key, option.id),
+  });
   return (
     <>
       <Field label={t("contacts.filters.tag")}>
-        <NativeSelect value={filters.tag} onChange={(e) => onChange("tag", e.target.value)}>
-          <option value="">{t("contacts.filters.any")}</option>
-          {tags.data?.map((tag) => (
-            <option key={tag.id} value={tag.id}>
-              {tag.name}
-            </option>
-          ))}
-        </NativeSelect>
+        <Combobox {...picker("tag")} value={filters.tag ? (tag?.name ?? "…") : undefined} searchLabel={t("contacts.filters.searchTags")} emptyText={t("contacts.filters.noTagFound")} useOptions={useTagSearch} />
       </Field>
       <Field label={t("contacts.filters.list")}>
-        <NativeSelect value={filters.list} onChange={(e) => onChange("list", e.target.value)}>
-          <option value="">{t("contacts.filters.any")}</option>
-          {lists.data?.map((list) => (
-            <option key={list.id} value={list.id}>
-              {list.name}
-            </option>
-          ))}
-        </NativeSelect>
+        <Combobox {...picker("list")} value={filters.list ? (list?.name ?? "…") : undefined} searchLabel={t("contacts.filters.searchLists")} emptyText={t("contacts.filters.noListFound")} useOptions={useListSearch} />
       </Field>
       <Field label={t("contacts.filters.segment")}>
-        <NativeSelect value={filters.segment} onChange={(e) => onChange("segment", e.target.value)}>
-          <option value="">{t("contacts.filters.any")}</option>
-          {segments.data?.map((segment) => (
-            <option key={segment.id} value={segment.id}>
-              {segment.name}
-            </option>
-          ))}
-        </NativeSelect>
+        <Combobox
+          {...picker("segment")}
+          value={filters.segment ? (segment?.name ?? "…") : undefined}
+          searchLabel={t("contacts.filters.searchSegments")}
+          emptyText={t("contacts.filters.noSegmentFound")}
+          useOptions={useSegmentSearch}
+        />
       </Field>
       <div className="grid grid-cols-2 gap-2">
         <Field label={t("contacts.filters.customField")}>

@@ -6,13 +6,14 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { NativeSelect } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
-import { useCustomFieldOptions } from "../api/contacts";
+import { useCustomFields } from "../api/custom-fields";
 import { useStartImport, type ContactImport } from "../api/imports";
 import { initialMapping, mappingProblems, targetsFor } from "./import-mapping-model";
 
 /** Step 2: each CSV column → a target (the API's suggestion first), then start. */
 export function ImportMapping({ row }: { row: ContactImport }) {
-  const fields = useCustomFieldOptions();
+  // every custom field is a target (a company's schema, see getAllCustomFields)
+  const fields = useCustomFields();
   if (fields.isPending) return null;
   return <MappingForm row={row} customKeys={(fields.data ?? []).map((f) => f.key)} labels={Object.fromEntries((fields.data ?? []).map((f) => [`custom.${f.key}`, f.label]))} />;
 }

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import * as React from "react";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import i18n from "@/lib/i18n";
 import type { CustomField } from "../api/custom-fields";
 import type { ContactList } from "../api/lists";
@@ -10,11 +10,24 @@ import { SegmentBuilder } from "./segment-builder";
 import { errorsByRow, rowsToFilter, type ConditionRow } from "./segment-filter-model";
 
 const NOW = "2026-01-01T00:00:00Z";
-const TAGS: Tag[] = [
-  { id: "t-vip", name: "vip", color: "#16a34a", created_at: NOW },
-  { id: "t-lead", name: "lead", color: "#2563eb", created_at: NOW },
-];
-const LISTS: ContactList[] = [{ id: "l-news", name: "Newsletter", description: null, member_count: 3, created_at: NOW }];
+
+// the pickers search the server: here, the same search over fixed tags and lists
+const { TAGS, LISTS, search } = vi.hoisted(() => {
+  const at = "2026-01-01T00:00:00Z";
+  const tags: Tag[] = [
+    { id: "t-vip", name: "vip", color: "#16a34a", created_at: at },
+    { id: "t-lead", name: "lead", color: "#2563eb", created_at: at },
+  ];
+  const lists: ContactList[] = [{ id: "l-news", name: "Newsletter", description: null, member_count: 3, created_at: at }];
+  const search = <T extends { id: string; name: string; color?: string }>(items: T[]) => ({
+    found: (q: string) => ({ options: items.filter((i) => i.name.includes(q)).map((i) => ({ id: i.id, label: i.name, color: i.color })), loading: false }),
+    byIds: (ids: readonly string[]) => ({ data: items.filter((i) => ids.includes(i.id)) }),
+  });
+  return { TAGS: tags, LISTS: lists, search };
+});
+vi.mock("../api/tags", () => ({ useTagSearch: search(TAGS).found, useTagsByIds: search(TAGS).byIds }));
+vi.mock("../api/lists", () => ({ useListSearch: search(LISTS).found, useListsByIds: search(LISTS).byIds }));
+
 const FIELDS: CustomField[] = [
   { id: "f-score", key: "score", label: "Score", type: "number", options: [], created_at: NOW },
   { id: "f-plan", key: "plan", label: "Plan", type: "select", options: ["basic", "pro"], created_at: NOW },
@@ -25,7 +38,7 @@ function Harness({ initial, apiErrors = {}, onFilter }: { initial: ConditionRow[
   React.useEffect(() => {
     onFilter?.(rowsToFilter(rows, { score: "number", plan: "select" }));
   }, [rows, onFilter]);
-  return <SegmentBuilder rows={rows} onChange={setRows} tags={TAGS} lists={LISTS} fields={FIELDS} errors={errorsByRow(rows, apiErrors)} />;
+  return <SegmentBuilder rows={rows} onChange={setRows} fields={FIELDS} errors={errorsByRow(rows, apiErrors)} />;
 }
 
 beforeAll(async () => {
@@ -52,9 +65,15 @@ describe("SegmentBuilder", () => {
     const filters: unknown[] = [];
     render(<Harness initial={[{ id: "a", kind: "tags_any", ids: [] }, { id: "b", kind: "lists_none", ids: [] }]} onFilter={(f) => filters.push(f)} />);
     const tags = await screen.findByRole("group", { name: /any of these tags/ });
-    await user.selectOptions(within(tags).getByLabelText("Add a tag"), "lead");
-    await user.selectOptions(within(tags).getByLabelText("Add a tag"), "vip");
+    await user.click(within(tags).getByLabelText("Add a tag"));
+    await user.click(await screen.findByRole("option", { name: "lead" }));
+    // the keyboard: type to search, Enter picks the first match; what is chosen is not offered again
+    await user.click(within(tags).getByLabelText("Add a tag"));
+    expect(screen.queryByRole("option", { name: "lead" })).toBeNull();
+    await user.type(screen.getByRole("combobox", { name: "Search tags" }), "vi");
+    await user.keyboard("{Enter}");
     expect(filters.at(-1)).toEqual({ tags_any: ["t-lead", "t-vip"] });
+    expect(within(tags).getByRole("list", { name: /Chosen/ })).toHaveTextContent("leadvip");
     await user.click(within(tags).getByRole("button", { name: "Remove lead" }));
     expect(filters.at(-1)).toEqual({ tags_any: ["t-vip"] });
     await user.click(screen.getByRole("button", { name: "Remove the condition “Has any of these tags”" }));

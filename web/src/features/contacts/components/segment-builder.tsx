@@ -1,6 +1,6 @@
 /**
- * The visual filter builder: one row per condition (all must hold), with pickers for tags, lists and custom
- * fields. It edits `ConditionRow`s; `segment-filter-model` turns them into the API's filter and back.
+ * The visual filter builder: one row per condition (all must hold), with pickers for tags and lists (searched
+ * on the server) and custom fields (all of them: the company's schema). It edits `ConditionRow`s; `segment-filter-model` turns them into the API's filter and back.
  */
 import { Plus, X } from "lucide-react";
 import * as React from "react";
@@ -9,9 +9,10 @@ import { Button } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Field } from "@/components/ui/field";
 import { Input, NativeSelect } from "@/components/ui/input";
-import type { ContactList } from "../api/lists";
+import { Combobox, type ComboboxOption, type ComboboxResult } from "@/components/ui/combobox";
 import type { CustomField } from "../api/custom-fields";
-import type { Tag } from "../api/tags";
+import { useListSearch, useListsByIds } from "../api/lists";
+import { useTagSearch, useTagsByIds } from "../api/tags";
 import {
   CONDITION_KINDS,
   CUSTOM_FIELD_OPS,
@@ -45,14 +46,12 @@ export function opsFor(type: CustomFieldType | undefined): readonly CustomFieldO
 interface BuilderProps {
   rows: ConditionRow[];
   onChange: (rows: ConditionRow[]) => void;
-  tags: Tag[];
-  lists: ContactList[];
   fields: CustomField[];
   /** Errors by row (`errorsByRow`): `<rowId>`, `<rowId>.key|op|value`, and `""` for the rest. */
   errors: Record<string, string>;
 }
 
-export function SegmentBuilder({ rows, onChange, tags, lists, fields, errors }: BuilderProps) {
+export function SegmentBuilder({ rows, onChange, fields, errors }: BuilderProps) {
   const { t } = useTranslation("contacts");
   const update = (id: string, patch: Partial<ConditionRow>) => onChange(rows.map((r) => (r.id === id ? ({ ...r, ...patch } as ConditionRow) : r)));
   const removeRow = (id: string) => onChange(rows.filter((r) => r.id !== id));
@@ -73,7 +72,7 @@ export function SegmentBuilder({ rows, onChange, tags, lists, fields, errors }: 
         const title = row.kind === "custom_field" && fieldRows.length > 1 ? `${kindTitle} ${fieldRows.indexOf(row) + 1}` : kindTitle;
         return (
           <ConditionBox key={row.id} title={title} first={index === 0} onRemove={() => removeRow(row.id)}>
-            <RowEditor row={row} title={title} update={(patch) => update(row.id, patch)} tags={tags} lists={lists} fields={fields} errors={errors} />
+            <RowEditor row={row} title={title} update={(patch) => update(row.id, patch)} fields={fields} errors={errors} />
           </ConditionBox>
         );
       })}
@@ -121,28 +120,24 @@ interface RowEditorProps {
   row: ConditionRow;
   title: string;
   update: (patch: Partial<ConditionRow>) => void;
-  tags: Tag[];
-  lists: ContactList[];
   fields: CustomField[];
   errors: Record<string, string>;
 }
 
-function RowEditor({ row, title, update, tags, lists, fields, errors }: RowEditorProps) {
+function RowEditor({ row, title, update, fields, errors }: RowEditorProps) {
   const { t } = useTranslation("contacts");
   if (isIdSetKind(row.kind) && "ids" in row) {
     const isTags = row.kind.startsWith("tags");
-    const options = isTags ? tags : lists;
-    return (
-      <IdPicker
-        label={isTags ? t("filters.pickTag") : t("filters.pickList")}
-        placeholder={isTags ? t("filters.chooseTag") : t("filters.chooseList")}
-        emptyText={isTags ? t("filters.noTags") : t("filters.noLists")}
-        groupTitle={title}
-        ids={row.ids}
-        options={options.map((o) => ({ id: o.id, name: o.name, color: "color" in o ? o.color : undefined }))}
-        error={errors[row.id]}
-        onChange={(ids) => update({ ids })}
-      />
+    const picker = {
+      groupTitle: title,
+      ids: row.ids,
+      error: errors[row.id],
+      onChange: (ids: string[]) => update({ ids }),
+    };
+    return isTags ? (
+      <IdPicker {...picker} label={t("filters.pickTag")} placeholder={t("filters.chooseTag")} searchLabel={t("filters.searchTags")} emptyText={t("filters.noTagFound")} useOptions={useTagSearch} useChosen={useTagNames} />
+    ) : (
+      <IdPicker {...picker} label={t("filters.pickList")} placeholder={t("filters.chooseList")} searchLabel={t("filters.searchLists")} emptyText={t("filters.noListFound")} useOptions={useListSearch} useChosen={useListNames} />
     );
   }
   switch (row.kind) {
@@ -198,29 +193,54 @@ function RowError({ message }: { message?: string }) {
   );
 }
 
+interface Named {
+  id: string;
+  name: string;
+  color?: string;
+}
+
+/** The chosen ids' names and colours (`undefined` while they load). */
+function useTagNames(ids: readonly string[]): Named[] | undefined {
+  const found = useTagsByIds(ids);
+  return ids.length === 0 ? [] : found.data;
+}
+
+function useListNames(ids: readonly string[]): Named[] | undefined {
+  const found = useListsByIds(ids);
+  return ids.length === 0 ? [] : found.data;
+}
+
 interface IdPickerProps {
   label: string;
   placeholder: string;
+  searchLabel: string;
   emptyText: string;
   groupTitle: string;
   ids: string[];
-  options: { id: string; name: string; color?: string }[];
+  useOptions: (q: string) => ComboboxResult;
+  useChosen: (ids: readonly string[]) => Named[] | undefined;
   error?: string;
   onChange: (ids: string[]) => void;
 }
 
-/** Chosen tags or lists as removable chips, and a select to add one more (keyboard-friendly, labelled). */
-function IdPicker({ label, placeholder, emptyText, groupTitle, ids, options, error, onChange }: IdPickerProps) {
+/** Chosen tags or lists as removable chips, and a searchable picker to add one more (keyboard-friendly, labelled). */
+function IdPicker({ label, placeholder, searchLabel, emptyText, groupTitle, ids, useOptions, useChosen, error, onChange }: IdPickerProps) {
   const { t } = useTranslation("contacts");
-  const byId = new Map(options.map((o) => [o.id, o]));
-  const left = options.filter((o) => !ids.includes(o.id));
+  // names of what was just picked, so that its chip is named before the lookup by id answers
+  const [picked, setPicked] = React.useState<Map<string, Named>>(() => new Map());
+  const chosen = useChosen(ids);
+  const byId = new Map([...picked, ...(chosen ?? []).map((o) => [o.id, o] as const)]);
+  const pick = (option: ComboboxOption) => {
+    setPicked((m) => new Map(m).set(option.id, { id: option.id, name: option.label, color: option.color }));
+    onChange([...ids, option.id]);
+  };
   return (
     <div className="grid gap-2">
       {ids.length > 0 ? (
         <ul className="flex flex-wrap gap-1.5" aria-label={t("filters.chosen", { condition: groupTitle })}>
           {ids.map((id) => {
             const option = byId.get(id);
-            const name = option?.name ?? t("filters.deleted");
+            const name = option?.name ?? (chosen ? t("filters.deleted") : "…");
             return (
               <li key={id}>
                 <TagChip tag={{ name, color: option?.color ?? "#94a3b8" }}>
@@ -238,26 +258,9 @@ function IdPicker({ label, placeholder, emptyText, groupTitle, ids, options, err
           })}
         </ul>
       ) : null}
-      {options.length === 0 ? (
-        <p className="text-sm text-muted-foreground">{emptyText}</p>
-      ) : (
-        <Field label={label} error={error} className="max-w-xs">
-          <NativeSelect
-            value=""
-            disabled={left.length === 0}
-            onChange={(e) => {
-              if (e.target.value) onChange([...ids, e.target.value]);
-            }}
-          >
-            <option value="">{placeholder}</option>
-            {left.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </NativeSelect>
-        </Field>
-      )}
+      <Field label={label} error={error} className="max-w-xs">
+        <Combobox placeholder={placeholder} searchLabel={searchLabel} emptyText={emptyText} useOptions={useOptions} chosen={ids} onSelect={pick} />
+      </Field>
     </div>
   );
 }

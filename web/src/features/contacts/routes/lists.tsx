@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useNavigate, useParams } from "react-router";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
+import { ListScreen } from "@/components/list-screen";
 import { Button } from "@/components/ui/button";
 import { Confirm } from "@/components/ui/confirm";
 import { Input } from "@/components/ui/input";
@@ -13,8 +14,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
-import { useDeleteList, useList, useListMembers, useLists, type ContactList } from "../api/lists";
-import { matches } from "../components/audience-search";
+import { useDeleteList, useList, useListMembers, useListPages, type ContactList } from "../api/lists";
 import { ListDialog } from "../components/list-dialog";
 import { TagChip } from "../components/tag-dialog";
 
@@ -54,12 +54,9 @@ function ListsScreen() {
   const { t } = useTranslation("contacts");
   const isAdmin = useIsAdmin();
   const format = useFormat();
-  const lists = useLists();
-  const [search, setSearch] = React.useState("");
-  const q = useDebounced(search, 200);
+  const remove = useDeleteList();
   const [editing, setEditing] = React.useState<ContactList | undefined>();
   const [open, setOpen] = React.useState(false);
-  const shown = (lists.data ?? []).filter((l) => matches(q, l.name, l.description));
 
   const openDialog = (list?: ContactList) => {
     setEditing(list);
@@ -67,8 +64,8 @@ function ListsScreen() {
   };
 
   return (
-    <div className="p-4 md:p-6">
-      <PageHeader
+    <>
+      <ListScreen<ContactList>
         title={t("lists.title")}
         description={t("lists.description")}
         actions={
@@ -77,62 +74,49 @@ function ListsScreen() {
             {t("lists.new")}
           </Button>
         }
+        usePage={useListPages}
+        rowKey={(list) => list.id}
+        tableLabel={t("lists.title")}
+        searchLabel={t("lists.search")}
+        empty={{ icon: ListIcon, title: t("lists.empty"), hint: t("lists.emptyHint") }}
+        noMatch={t("lists.noMatch")}
+        columns={[
+          {
+            header: t("lists.name"),
+            cell: (list) => (
+              <>
+                <Link to={list.id} className="block truncate font-medium text-primary hover:underline">
+                  {list.name}
+                </Link>
+                {list.description ? <p className="truncate text-xs text-muted-foreground">{list.description}</p> : null}
+              </>
+            ),
+          },
+          { header: t("lists.members"), className: "text-right tabular-nums", cell: (list) => format.number(list.member_count) },
+          { header: t("lists.createdAt"), className: "hidden text-muted-foreground md:table-cell", cell: (list) => format.date(list.created_at) },
+        ]}
+        rowActions={(list) => (
+          <Button variant="ghost" size="icon" aria-label={t("lists.renameNamed", { name: list.name })} onClick={() => openDialog(list)}>
+            <Pencil aria-hidden="true" />
+          </Button>
+        )}
+        remove={
+          isAdmin
+            ? {
+                label: (list) => t("lists.deleteNamed", { name: list.name }),
+                title: (list) => t("lists.deleteTitle", { name: list.name }),
+                description: t("lists.deleteDescription"),
+                onConfirm: (list) =>
+                  remove.mutate(list.id, {
+                    onSuccess: () => toast.success(t("lists.deleted", { name: list.name })),
+                    onError: (e) => toast.error(e.message),
+                  }),
+              }
+            : undefined
+        }
       />
-      {lists.isPending ? (
-        <SkeletonRows />
-      ) : lists.isError ? (
-        <ErrorState error={lists.error} onRetry={() => void lists.refetch()} />
-      ) : lists.data.length === 0 ? (
-        <EmptyState icon={ListIcon} title={t("lists.empty")} description={t("lists.emptyHint")} />
-      ) : (
-        <div className="grid gap-3">
-          <Input type="search" aria-label={t("lists.search")} placeholder={t("lists.search")} value={search} onChange={(e) => setSearch(e.target.value)} className="max-w-xs" />
-          {shown.length === 0 ? (
-            <EmptyState title={t("lists.noMatch")} />
-          ) : (
-            <Table>
-              <THead>
-                <TR>
-                  <TH>{t("lists.name")}</TH>
-                  <TH className="text-right">{t("lists.members")}</TH>
-                  <TH className="hidden md:table-cell">{t("lists.createdAt")}</TH>
-                  <TH className="w-0 text-right">
-                    <span className="sr-only">{t("common:actions")}</span>
-                  </TH>
-                </TR>
-              </THead>
-              <TBody>
-                {shown.map((list) => (
-                  <TR key={list.id}>
-                    <TD className="max-w-0 sm:max-w-none">
-                      <Link to={list.id} className="block truncate font-medium text-primary hover:underline">
-                        {list.name}
-                      </Link>
-                      {list.description ? <p className="truncate text-xs text-muted-foreground">{list.description}</p> : null}
-                    </TD>
-                    <TD className="text-right tabular-nums">{format.number(list.member_count)}</TD>
-                    <TD className="hidden text-muted-foreground md:table-cell">{format.date(list.created_at)}</TD>
-                    <TD className="whitespace-nowrap text-right">
-                      <Button variant="ghost" size="icon" aria-label={t("lists.renameNamed", { name: list.name })} onClick={() => openDialog(list)}>
-                        <Pencil aria-hidden="true" />
-                      </Button>
-                      {isAdmin ? (
-                        <DeleteListButton list={list}>
-                          <Button variant="ghost" size="icon" aria-label={t("lists.deleteNamed", { name: list.name })}>
-                            <Trash2 aria-hidden="true" />
-                          </Button>
-                        </DeleteListButton>
-                      ) : null}
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </div>
-      )}
       <ListDialog open={open} onOpenChange={setOpen} list={editing} />
-    </div>
+    </>
   );
 }
 

@@ -3,23 +3,22 @@ import * as React from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useNavigate, useParams } from "react-router";
 import { toast } from "sonner";
+import { ListScreen } from "@/components/list-screen";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Confirm } from "@/components/ui/confirm";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState, PageHeader } from "@/components/ui/states";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { ErrorState, PageHeader } from "@/components/ui/states";
 import { ApiError } from "@/lib/api/problem";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
 import { useCustomFields } from "../api/custom-fields";
-import { useLists } from "../api/lists";
-import { useCreateSegment, useDeleteSegment, useSegment, useSegmentPreview, useSegments, useUpdateSegment, type Segment } from "../api/segments";
-import { useTags } from "../api/tags";
+import { useListsByIds } from "../api/lists";
+import { useCreateSegment, useDeleteSegment, useSegment, useSegmentPages, useSegmentPreview, useUpdateSegment, type Segment } from "../api/segments";
+import { useTagsByIds } from "../api/tags";
 import { useAudienceFormErrors } from "../components/audience-form-errors";
-import { matches } from "../components/audience-search";
 import { SegmentBuilder } from "../components/segment-builder";
 import { useSegmentSummary } from "../components/segment-summary";
 import { errorsByRow, filterToRows, rowsToFilter, sameFilter, type ConditionRow, type CustomFieldType } from "../components/segment-filter-model";
@@ -57,91 +56,81 @@ function DeleteSegmentButton({ segment, onDeleted, children }: { segment: Segmen
   );
 }
 
+/** The tags, lists and fields that a page of segments names in its conditions, to write them in words. */
+function useSummaryOf(segments: Segment[]) {
+  const ids = (pick: (f: Segment["filter"]) => (string[] | null | undefined)[]) => [...new Set(segments.flatMap((s) => pick(s.filter).flatMap((x) => x ?? [])))];
+  const tags = useTagsByIds(ids((f) => [f.tags_any, f.tags_all, f.tags_none]));
+  const lists = useListsByIds(ids((f) => [f.lists_any, f.lists_none]));
+  const fields = useCustomFields();
+  return useSegmentSummary(tags.data ?? [], lists.data ?? [], fields.data ?? []);
+}
+
 function SegmentsScreen() {
   const { t } = useTranslation("contacts");
   const format = useFormat();
-  const segments = useSegments();
-  const tags = useTags();
-  const lists = useLists();
-  const fields = useCustomFields();
-  const summary = useSegmentSummary(tags.data ?? [], lists.data ?? [], fields.data ?? []);
-  const [search, setSearch] = React.useState("");
-  const q = useDebounced(search, 200);
-  const shown = (segments.data ?? []).filter((s) => matches(q, s.name));
+  const remove = useDeleteSegment();
 
   return (
-    <div className="p-4 md:p-6">
-      <PageHeader
-        title={t("segments.title")}
-        description={t("segments.description")}
-        actions={
-          <Button asChild>
-            <Link to="new">
-              <Plus aria-hidden="true" />
-              {t("segments.new")}
+    <ListScreen<Segment, (filter: Segment["filter"]) => string>
+      title={t("segments.title")}
+      description={t("segments.description")}
+      actions={
+        <Button asChild>
+          <Link to="new">
+            <Plus aria-hidden="true" />
+            {t("segments.new")}
+          </Link>
+        </Button>
+      }
+      usePage={useSegmentPages}
+      useRowContext={useSummaryOf}
+      rowKey={(segment) => segment.id}
+      tableLabel={t("segments.title")}
+      searchLabel={t("segments.search")}
+      empty={{ icon: Filter, title: t("segments.empty"), hint: t("segments.emptyHint") }}
+      noMatch={t("segments.noMatch")}
+      columns={[
+        {
+          header: t("segments.name"),
+          cell: (segment, summary) => (
+            <>
+              <Link to={segment.id} className="block truncate font-medium text-primary hover:underline">
+                {segment.name}
+              </Link>
+              <p className="truncate text-xs text-muted-foreground">{summary(segment.filter)}</p>
+            </>
+          ),
+        },
+        {
+          header: t("segments.contacts"),
+          className: "text-right tabular-nums",
+          cell: (segment) => (
+            <Link to={`/contacts?segment=${segment.id}`} className="text-primary hover:underline">
+              {format.number(segment.count)}
+              <span className="sr-only">{t("segments.contactsOf", { name: segment.name })}</span>
             </Link>
-          </Button>
-        }
-      />
-      {segments.isPending ? (
-        <SkeletonRows />
-      ) : segments.isError ? (
-        <ErrorState error={segments.error} onRetry={() => void segments.refetch()} />
-      ) : segments.data.length === 0 ? (
-        <EmptyState icon={Filter} title={t("segments.empty")} description={t("segments.emptyHint")} />
-      ) : (
-        <div className="grid gap-3">
-          <Input type="search" aria-label={t("segments.search")} placeholder={t("segments.search")} value={search} onChange={(e) => setSearch(e.target.value)} className="max-w-xs" />
-          {shown.length === 0 ? (
-            <EmptyState title={t("segments.noMatch")} />
-          ) : (
-            <Table>
-              <THead>
-                <TR>
-                  <TH>{t("segments.name")}</TH>
-                  <TH className="text-right">{t("segments.contacts")}</TH>
-                  <TH className="hidden md:table-cell">{t("segments.updatedAt")}</TH>
-                  <TH className="w-0 text-right">
-                    <span className="sr-only">{t("common:actions")}</span>
-                  </TH>
-                </TR>
-              </THead>
-              <TBody>
-                {shown.map((segment) => (
-                  <TR key={segment.id}>
-                    <TD className="max-w-0 sm:max-w-none">
-                      <Link to={segment.id} className="block truncate font-medium text-primary hover:underline">
-                        {segment.name}
-                      </Link>
-                      <p className="truncate text-xs text-muted-foreground">{summary(segment.filter)}</p>
-                    </TD>
-                    <TD className="text-right tabular-nums">
-                      <Link to={`/contacts?segment=${segment.id}`} className="text-primary hover:underline">
-                        {format.number(segment.count)}
-                        <span className="sr-only">{t("segments.contactsOf", { name: segment.name })}</span>
-                      </Link>
-                    </TD>
-                    <TD className="hidden text-muted-foreground md:table-cell">{format.relative(segment.updated_at)}</TD>
-                    <TD className="whitespace-nowrap text-right">
-                      <Button variant="ghost" size="icon" asChild>
-                        <Link to={segment.id} aria-label={t("segments.editNamed", { name: segment.name })}>
-                          <Pencil aria-hidden="true" />
-                        </Link>
-                      </Button>
-                      <DeleteSegmentButton segment={segment}>
-                        <Button variant="ghost" size="icon" aria-label={t("segments.deleteNamed", { name: segment.name })}>
-                          <Trash2 aria-hidden="true" />
-                        </Button>
-                      </DeleteSegmentButton>
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </div>
+          ),
+        },
+        { header: t("segments.updatedAt"), className: "hidden text-muted-foreground md:table-cell", cell: (segment) => format.relative(segment.updated_at) },
+      ]}
+      rowActions={(segment) => (
+        <Button variant="ghost" size="icon" asChild>
+          <Link to={segment.id} aria-label={t("segments.editNamed", { name: segment.name })}>
+            <Pencil aria-hidden="true" />
+          </Link>
+        </Button>
       )}
-    </div>
+      remove={{
+        label: (segment) => t("segments.deleteNamed", { name: segment.name }),
+        title: (segment) => t("segments.deleteTitle", { name: segment.name }),
+        description: t("segments.deleteDescription"),
+        onConfirm: (segment) =>
+          remove.mutate(segment.id, {
+            onSuccess: () => toast.success(t("segments.deleted", { name: segment.name })),
+            onError: (e) => toast.error(e.message),
+          }),
+      }}
+    />
   );
 }
 
@@ -172,8 +161,6 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
   const { t } = useTranslation("contacts");
   const navigate = useNavigate();
   const format = useFormat();
-  const tags = useTags();
-  const lists = useLists();
   const fields = useCustomFields();
   const [name, setName] = React.useState(segment?.name ?? "");
   const [rows, setRows] = React.useState<ConditionRow[]>(() => filterToRows(segment?.filter));
@@ -209,7 +196,7 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
   // the saved filter goes through the builder's model too, so that equal filters compare equal however the API spells them
   const saved = React.useMemo(() => (segment ? rowsToFilter(filterToRows(segment.filter), fieldTypes) : undefined), [segment, fieldTypes]);
   const dirty = segment !== undefined && (name.trim() !== segment.name || (saved !== undefined && !sameFilter(filter, saved)));
-  const pickersLoading = tags.isPending || lists.isPending || fields.isPending;
+  const pickersLoading = fields.isPending;
 
   return (
     <div className="p-4 md:p-6">
@@ -241,7 +228,7 @@ function SegmentEditor({ segment, back }: { segment?: Segment; back: React.React
             {pickersLoading ? (
               <SkeletonRows rows={2} />
             ) : (
-              <SegmentBuilder rows={rows} onChange={setRows} tags={tags.data ?? []} lists={lists.data ?? []} fields={fields.data ?? []} errors={rowErrors} />
+              <SegmentBuilder rows={rows} onChange={setRows} fields={fields.data ?? []} errors={rowErrors} />
             )}
           </section>
         </div>
