@@ -228,7 +228,11 @@ def test_an_injected_failure_is_accepted_then_reported_failed_with_metas_error()
         "messaging_product": "whatsapp", "to": "5511912345678", "type": "template",
         "template": {"name": "hello_world", "language": {"code": "en_US"}}, "biz_opaque_callback_data": "r1",
     }  # fmt: skip
-    # WHEN two messages are sent
+    # WHEN a read receipt goes (no message: it takes no failure), then two messages
+    receipt = {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.in"}
+    assert client.post("/sandbox/v23.0/111/messages", headers={"Authorization": "Bearer t"}, json=receipt).json() == {
+        "success": True
+    }
     first = client.post("/sandbox/v23.0/111/messages", headers={"Authorization": "Bearer t"}, json=body)
     second = client.post("/sandbox/v23.0/111/messages", headers={"Authorization": "Bearer t"}, json=body)
     # THEN both are accepted; the first comes back sent then failed with Meta's error, the second goes on

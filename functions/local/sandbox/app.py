@@ -133,7 +133,9 @@ class SandboxSettings(BaseModel):
     rate_per_second: float | None = Field(default=None, gt=0, description="above it: error 130429")
     pair_interval_seconds: float | None = Field(default=None, gt=0, description="closer to one recipient: 131056")
     enforce_window: bool = Field(default=True, description="free-form outside the 24-hour window: error 131047")
-    inject: list[Injection] = Field(default_factory=list, description="failures for the next sends, in order")
+    inject: list[Injection] = Field(
+        default_factory=list, description="failures for the next sends (not read receipts), in order"
+    )
     transient_error_rate: float = Field(default=0, ge=0, le=1, description="share of sends answered 500, code 2")
     timeout_rate: float = Field(
         default=0, ge=0, le=1, description="share of sends accepted but answered only after hang_seconds"
@@ -548,7 +550,8 @@ def router(sandbox: Sandbox) -> APIRouter:
         problems = message_errors(body)
         if problems:
             return _error(400, 100, "Invalid parameter", "; ".join(problems))
-        injection = _injected(sandbox)
+        # read receipts (our "mark read") are no send: the failures queued are for messages
+        injection = None if body.get("status") == "read" else _injected(sandbox)
         refused = _limits(sandbox, number_id, body, injection)
         if refused is not None:
             return refused
