@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from functions.api import docs, errors
 from functions.api.middleware import CorrelationIdMiddleware
@@ -39,9 +39,10 @@ def create_app() -> FastAPI:
         docs_url=None,  # functions/api/docs.py: Swagger UI from the app's own files
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        dependencies=[Depends(errors.refuse_nul_characters)],
     )
     errors.install(app)
-    app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
         notifications, inbox, media, campaigns, realtime,

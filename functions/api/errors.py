@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from functions.api.middleware import correlation_id
 from masteria import errors
@@ -122,8 +124,27 @@ def _plain(value: Any) -> str | int | float:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
+async def _malformed_json(request: Request, item: Mapping[str, Any]) -> JSONResponse:
+    """A body that is not JSON at all: a 400 saying where it breaks (line and column, not a byte offset)."""
+    reason = str((item.get("ctx") or {}).get("error", "not JSON"))
+    location = list(item.get("loc", ()))
+    offset = location[1] if len(location) > 1 and isinstance(location[1], int) else 0
+    before = (await request.body())[:offset].decode("utf-8", "replace")
+    line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+    return problem(
+        request,
+        400,
+        f"the body is not valid JSON: {reason} (line {line}, column {column})",
+        code="malformed_json",
+        params={"line": line, "column": column},
+    )
+
+
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    for item in error.errors():
+        if item.get("type") == "json_invalid":
+            return await _malformed_json(request, item)
     field_errors = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ())]
@@ -143,8 +164,37 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    logger.exception("unhandled error", extra={"path": request.url.path, "error_type": type(error).__name__})
+    # the route template, never the raw path (it may carry ids or phone numbers); and the traceback's frames
+    # without the exceptions' texts, which may quote customer data (a phone number, an email, SQL parameters)
+    route = getattr(request.scope.get("route"), "path", None) or "unknown"
+    logger.error("unhandled error", extra={"route": route, **_frames_only(error)})
     return problem(request, 500, "an unexpected error occurred; it has been logged")
+
+
+def _frames_only(error: BaseException) -> dict[str, str]:
+    """Where the error happened, and the types of the errors it chains, without what they say."""
+    chain: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
+        seen = seen.__cause__ or seen.__context__
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    return {"error_type": " <- ".join(chain), "traceback": frames}
+
+
+async def answer_unexpected(scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
+    """The correlation middleware's answer to an error nothing else handled: the 500 problem+json."""
+    request = Request(scope, receive)
+    response = await unexpected_error(request, error)
+    await response(scope, receive, send)
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """Every route's first dependency: a NUL in the query or the path (``%00``) is a 422, as in a body, instead of
+    reaching PostgreSQL (whose text cannot hold it)."""
+    raw = (request.scope.get("raw_path") or b"") + b"?" + (request.scope.get("query_string") or b"")
+    if b"%00" in raw or b"\x00" in raw:
+        raise errors.Invalid("the address cannot contain the NUL character", code="nul_in_query")
 
 
 def install(app: FastAPI) -> None:

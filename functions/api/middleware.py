@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,9 +18,18 @@ _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 
+# Answers an unexpected error (it has been raised, the response has not started): a 500 problem+json.
+ErrorAnswer = Callable[[Scope, Receive, Send, Exception], Awaitable[None]]
+
+
 class CorrelationIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Sets the correlation id for the request, logs one line for it, and answers an unexpected error itself
+    (inside the id's context, so its 500 body and log line carry the id: Starlette's outermost error handler
+    would run after the id is gone)."""
+
+    def __init__(self, app: ASGIApp, on_error: ErrorAnswer | None = None) -> None:
         self.app = app
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,7 +51,12 @@ class CorrelationIdMiddleware:
 
         try:
             with log_context(correlation_id=value):
-                await self.app(scope, receive, send_with_header)
+                try:
+                    await self.app(scope, receive, send_with_header)
+                except Exception as error:
+                    if status or self.on_error is None:
+                        raise  # the response has started: nothing else can be said
+                    await self.on_error(scope, receive, send_with_header, error)
                 logger.info(
                     "request",
                     extra={

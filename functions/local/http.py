@@ -21,6 +21,7 @@ from starlette.websockets import WebSocketDisconnect
 from functions import manifest
 from functions.api.app import create_app
 from functions.local.lambda_context import invoke
+from functions.local.limits import BodyLimitMiddleware
 from functions.local.sandbox.app import Sandbox
 from functions.local.sandbox.app import router as sandbox_router
 from functions.local.web import DEFAULT_DIST, mount_dashboard
@@ -150,4 +151,5 @@ def local_app(sandbox: Sandbox | None = None, *, web_dist: Path | None = None) -
             method, path = route.split(" ", 1)
             app.add_api_route(path, _endpoint(spec, route), methods=[method], include_in_schema=False)
     mount_dashboard(app, web_dist or DEFAULT_DIST)
+    app.add_middleware(BodyLimitMiddleware)
     return app

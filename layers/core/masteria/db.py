@@ -134,6 +134,7 @@ def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # an error's text never quotes a password hash, an email or a phone number
         connect_args=connect_args,
     )
 
