@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, expect
 
 from functions.local.sandbox.demo import NUMBER_ID
-from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot
+from tests.e2e.browser.conftest import assert_accessible, log_in, new_session, shot
 from tests.runtime import Runtime
 
 WORDS = {
@@ -126,9 +126,7 @@ def _expect_entry(entry: Locator, what: str, who: str, detail: str) -> None:
     expect(entry.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
 
 
-def test_a_stop_keyword_from_the_customer_shows_as_the_contacts_own_change(
-    session_pt: Session, runtime: Runtime
-) -> None:
+def test_a_stop_keyword_from_the_customer_shows_as_the_contacts_own_change(browser: Browser, runtime: Runtime) -> None:
     w = WORDS["pt-BR"]
     phone = _phone(3)
     with _api(runtime) as api:
@@ -137,17 +135,24 @@ def test_a_stop_keyword_from_the_customer_shows_as_the_contacts_own_change(
         sent = api.post(f"/sandbox/numbers/{NUMBER_ID}/inbound", json={"from": phone, "name": "Rita", "text": keyword})
         assert sent.status_code < 300, sent.text
         contact_id = _wait_for_contact(api, phone)
-    # WHEN the owner opens the contact (in Portuguese)
-    log_in(session_pt, runtime.email, runtime.password)
-    page = session_pt.goto(f"/contacts/{contact_id}")
-    panel = page.get_by_role("dialog", name="Rita")
-    # THEN WhatsApp says opted out, and its history has the customer's own change, with what they wrote
-    entries = panel.get_by_role("list", name=w["history"]).get_by_role("listitem")
-    expect(entries).to_have_count(1)
-    _expect_entry(entries.nth(0), w["opted_out"], w["keyword"], w["wrote"].format(keyword))
-    expect(panel.get_by_text("Descadastrado", exact=True)).to_be_visible()  # the WhatsApp badge
-    shot(page, "contacts-consent-keyword-pt-BR")
-    assert_accessible(page)
+    s = new_session(browser, runtime, locale="pt-BR", viewport={"width": 360, "height": 800})
+    try:
+        # WHEN the owner opens the contact, in Portuguese on a phone
+        log_in(s, runtime.email, runtime.password)
+        page = s.goto(f"/contacts/{contact_id}")
+        panel = page.get_by_role("dialog", name="Rita")
+        # THEN WhatsApp says opted out, and its history has the customer's own change, with what they wrote
+        entries = panel.get_by_role("list", name=w["history"]).get_by_role("listitem")
+        expect(entries).to_have_count(1)
+        _expect_entry(entries.nth(0), w["opted_out"], w["keyword"], w["wrote"].format(keyword))
+        expect(panel.get_by_text("Descadastrado", exact=True)).to_be_visible()  # the WhatsApp badge
+        entries.nth(0).scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+        shot(page, "contacts-consent-keyword-pt-BR")
+        assert_accessible(page)
+    finally:
+        s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"
 
 
 def _wait_for_contact(api: httpx.Client, phone: str) -> str:
