@@ -263,3 +263,42 @@ def test_an_agent_maps_and_previews_but_does_not_sync_create_or_delete(browser: 
         assert not s.errors, s.errors
     finally:
         s.context.close()
+
+
+def test_local_templates_come_a_page_at_a_time_and_the_search_asks_the_server(
+    session: Session, runtime: Runtime
+) -> None:
+    # GIVEN a company with more local templates than one page (50), made through the API
+    owner = sign_up(session)
+    auth = api_token(runtime, owner)
+    for n in range(1, 56):
+        post(
+            runtime, auth, "/v1/templates", {"name": f"Aviso {n:02d}", "body": f"Oi {{{{first_name}}}}, aviso {n:02d}"}
+        )
+    page = session.goto("/templates/local")
+    table = page.get_by_role("table")
+    # THEN the first page shows 50, in name order, and Load more brings the other 5
+    expect(table.get_by_role("row")).to_have_count(51)  # the header and 50
+    expect(table.get_by_text("Aviso 50", exact=True)).to_be_visible()
+    expect(table.get_by_text("Aviso 51", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Load more").scroll_into_view_if_needed()
+    shot(page, "templates-local-first-page-en")
+    page.get_by_role("button", name="Load more").click()
+    expect(table.get_by_role("row")).to_have_count(56)
+    expect(table.get_by_text("Aviso 55", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    # WHEN they search THEN the server is asked (once typing stops) and only the matches are listed
+    page.reload()
+    expect(table.get_by_role("row")).to_have_count(51)
+    with page.expect_request(
+        lambda r: "/v1/templates?" in r.url and re.search(r"q=aviso(\+|%20)54", r.url) is not None
+    ):
+        page.get_by_role("searchbox", name="Search local templates").fill("aviso 54")
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table.get_by_text("Aviso 54", exact=True)).to_be_visible()  # not in the first page: found by the server
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    shot(page, "templates-local-search-en")
+    assert_accessible(page)
+    page.get_by_role("searchbox", name="Search local templates").fill("nada disso")
+    expect(page.get_by_text("No template matches the search.")).to_be_visible()
+    assert not session.errors, session.errors

@@ -209,16 +209,32 @@ export function fetchAudienceCount(id: string) {
 
 // What the wizard picks from: numbers, their templates, and the audience's building blocks.
 
-export function useConnections() {
-  return useQuery({ queryKey: keys.connections, queryFn: () => unwrap(api.GET("/v1/connections")) });
+/** How many numbers or templates a wizard step shows for a search (it asks the server again as the user types). */
+export const WIZARD_PICK = 20;
+
+/** The first numbers whose name, Meta's name or phone has `q` (`next_cursor`: more match). */
+export function useConnections(q = "") {
+  return useQuery({
+    queryKey: [...keys.connections, "wizard", q],
+    queryFn: () => unwrap(api.GET("/v1/connections", { params: { query: { q: q || undefined, limit: WIZARD_PICK } } })),
+    placeholderData: keepPreviousData,
+  });
 }
 
-export function useTemplates(connectionId: string | undefined) {
+/** The first templates of a number whose name has `q`, by name (`next_cursor`: more match). */
+export function useTemplates(connectionId: string | undefined, q = "") {
   return useQuery({
-    queryKey: keys.templates(connectionId ?? ""),
-    queryFn: () => unwrap(api.GET("/v1/connections/{connection_id}/templates", { params: { path: { connection_id: connectionId! } } })),
+    queryKey: [...keys.templates(connectionId ?? ""), q],
+    queryFn: () =>
+      unwrap(api.GET("/v1/connections/{connection_id}/templates", { params: { path: { connection_id: connectionId! }, query: { q: q || undefined, limit: WIZARD_PICK } } })),
     enabled: Boolean(connectionId),
+    placeholderData: keepPreviousData,
   });
+}
+
+/** The template picked from a search is the one shown (and its parameters) without asking for it again. */
+export function rememberTemplate(client: QueryClient, template: WhatsAppTemplate) {
+  client.setQueryData(["whatsapp-templates", template.id], template);
 }
 
 export function useSyncTemplates() {

@@ -1,4 +1,5 @@
 import { RefreshCw, Search, Smartphone, X } from "lucide-react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -16,6 +17,8 @@ import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import {
+  rememberTemplate,
+  useConnection,
   useConnections,
   useContact,
   useContactSearch,
@@ -24,6 +27,7 @@ import {
   useCustomFields,
   useSyncTemplates,
   useTemplates,
+  useWhatsAppTemplate,
   type AudienceItem,
   type AudienceKind,
   type Connection,
@@ -62,11 +66,32 @@ function Choice({ name, value, checked, disabled, onChange, children }: { name: 
   );
 }
 
+/** A step's search box, once there is more than one page to choose from (the server is asked as the user types). */
+function PickSearch({ label, value, onChange, shown, more }: { label: string; value: string; onChange: (v: string) => void; shown: boolean; more: boolean }) {
+  const { t } = useTranslation("campaigns");
+  if (!shown) return null;
+  return (
+    <div className="grid gap-1">
+      <div className="relative">
+        <Search className="pointer-events-none absolute left-2 top-2.5 size-4 text-muted-foreground" aria-hidden="true" />
+        <Input type="search" aria-label={label} placeholder={label} value={value} onChange={(e) => onChange(e.target.value)} className="pl-8" />
+      </div>
+      {more ? <p className="text-xs text-muted-foreground">{t("wizard.moreMatch")}</p> : null}
+    </div>
+  );
+}
+
 // 1. The number
 
 export function NumberStep({ form, set, errors }: StepProps) {
   const { t } = useTranslation("campaigns");
-  const connections = useConnections();
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), 300);
+  const connections = useConnections(q);
+  const chosen = useConnection(form.connectionId || null);
+  const found = connections.data?.items ?? [];
+  // the chosen number stays on screen while a search shows others
+  const shown = chosen.data && !found.some((c) => c.id === chosen.data.id) ? [chosen.data, ...found] : found;
   return (
     <div className="grid gap-4">
       <Field label={t("wizard.name")} error={errors.name} hint={t("wizard.nameHint")}>
@@ -74,11 +99,14 @@ export function NumberStep({ form, set, errors }: StepProps) {
       </Field>
       <fieldset className="grid gap-2">
         <legend className="pb-2 text-sm font-medium">{t("wizard.number")}</legend>
+        <PickSearch label={t("wizard.searchNumbers")} value={search} onChange={setSearch} shown={!!(search || connections.data?.next_cursor)} more={!!connections.data?.next_cursor} />
         {connections.isPending ? (
           <SkeletonRows rows={2} />
         ) : connections.isError ? (
           <ErrorState error={connections.error} onRetry={() => void connections.refetch()} />
-        ) : !connections.data.length ? (
+        ) : !shown.length && q ? (
+          <p className="text-sm text-muted-foreground">{t("wizard.noNumberMatch")}</p>
+        ) : !shown.length ? (
           <EmptyState
             icon={Smartphone}
             title={t("wizard.noNumbers")}
@@ -89,7 +117,7 @@ export function NumberStep({ form, set, errors }: StepProps) {
             }
           />
         ) : (
-          connections.data.map((c) => (
+          shown.map((c) => (
             <Choice key={c.id} name="connection" value={c.id} checked={form.connectionId === c.id} onChange={() => set({ connectionId: c.id, templateId: "", parameters: {}, defaults: {} })}>
               <span className="font-medium">
                 {c.name}
@@ -116,12 +144,18 @@ export function NumberStep({ form, set, errors }: StepProps) {
 export function TemplateStep({ form, errors, onPick }: StepProps & { onPick: (template: WhatsAppTemplate) => void }) {
   const { t } = useTranslation("campaigns");
   const isAdmin = useIsAdmin();
-  const templates = useTemplates(form.connectionId);
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), 300);
+  const templates = useTemplates(form.connectionId, q);
+  const chosen = useWhatsAppTemplate(form.templateId || null);
+  const client = useQueryClient();
   const sync = useSyncTemplates();
-  const sorted = useMemo(
-    () => [...(templates.data ?? [])].sort((a, b) => Number(b.status === "APPROVED") - Number(a.status === "APPROVED") || a.name.localeCompare(b.name)),
-    [templates.data],
-  );
+  const sorted = useMemo(() => {
+    const found = templates.data?.items ?? [];
+    // the chosen template stays on screen while a search shows others
+    const all = chosen.data && chosen.data.connection_id === form.connectionId && !found.some((tpl) => tpl.id === chosen.data.id) ? [chosen.data, ...found] : found;
+    return [...all].sort((a, b) => Number(b.status === "APPROVED") - Number(a.status === "APPROVED") || a.name.localeCompare(b.name));
+  }, [templates.data, chosen.data, form.connectionId]);
   return (
     <fieldset className="grid gap-2">
       <legend className="flex w-full flex-wrap items-center justify-between gap-2 pb-2 text-sm font-medium">
@@ -146,10 +180,13 @@ export function TemplateStep({ form, errors, onPick }: StepProps & { onPick: (te
           </Button>
         ) : null}
       </div>
+      <PickSearch label={t("wizard.searchTemplates")} value={search} onChange={setSearch} shown={!!(search || templates.data?.next_cursor)} more={!!templates.data?.next_cursor} />
       {templates.isPending ? (
         <SkeletonRows rows={3} />
       ) : templates.isError ? (
         <ErrorState error={templates.error} onRetry={() => void templates.refetch()} />
+      ) : !sorted.length && q ? (
+        <p className="text-sm text-muted-foreground">{t("wizard.noTemplateMatch")}</p>
       ) : !sorted.length ? (
         <EmptyState
           title={t("wizard.noTemplates")}
@@ -164,7 +201,17 @@ export function TemplateStep({ form, errors, onPick }: StepProps & { onPick: (te
         sorted.map((tpl) => {
           const approved = tpl.status.toUpperCase() === "APPROVED";
           return (
-            <Choice key={tpl.id} name="template" value={tpl.id} checked={form.templateId === tpl.id} disabled={!approved} onChange={() => onPick(tpl)}>
+            <Choice
+              key={tpl.id}
+              name="template"
+              value={tpl.id}
+              checked={form.templateId === tpl.id}
+              disabled={!approved}
+              onChange={() => {
+                rememberTemplate(client, tpl);
+                onPick(tpl);
+              }}
+            >
               <span className="flex flex-wrap items-center gap-2 font-medium">
                 <span className="break-all">{tpl.name}</span>
                 <TemplateStatus status={tpl.status} />

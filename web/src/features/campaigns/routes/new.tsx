@@ -15,11 +15,12 @@ import { cn } from "@/lib/utils";
 import {
   fetchAudienceCount,
   useCampaign,
+  useConnection,
   useConnections,
   useCreateCampaign,
   useScheduleCampaign,
-  useTemplates,
   useUpdateCampaign,
+  useWhatsAppTemplate,
   type CampaignUpdate,
   type WhatsAppTemplate,
 } from "../api/campaigns";
@@ -91,8 +92,7 @@ function ReviewRow({ label, value, error }: { label: string; value: React.ReactN
 function Review({ form, template, count, errors }: { form: WizardForm; template: WhatsAppTemplate | undefined; count: number | null; errors: Record<string, string> }) {
   const { t } = useTranslation("campaigns");
   const format = useFormat();
-  const connections = useConnections();
-  const connection = connections.data?.find((c) => c.id === form.connectionId);
+  const connection = useConnection(form.connectionId || null).data;
   const mapping = (template?.parameter_keys ?? []).map((key) => {
     const field = form.parameters[key]?.trim();
     const fallback = form.defaults[key]?.trim();
@@ -163,15 +163,15 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
   const schedule = useScheduleCampaign();
   const connections = useConnections();
   // One number: nothing to choose.
-  const only = connections.data?.length === 1 ? connections.data[0]!.id : "";
+  const only = connections.data?.items.length === 1 && !connections.data.next_cursor ? connections.data.items[0]!.id : "";
   const form = chosen.connectionId || !only ? chosen : { ...chosen, connectionId: only };
   const formRef = useRef(form);
   useEffect(() => {
     formRef.current = form;
   });
-  const templates = useTemplates(form.connectionId || undefined);
-  const template = templates.data?.find((tpl) => tpl.id === form.templateId);
-  const connection = connections.data?.find((c) => c.id === form.connectionId);
+  const chosenTemplate = useWhatsAppTemplate(form.templateId || null).data;
+  const template = chosenTemplate?.connection_id === form.connectionId ? chosenTemplate : undefined;
+  const connection = useConnection(form.connectionId || null).data;
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const set = useCallback((patch: Partial<WizardForm>) => setForm((f) => ({ ...f, ...patch })), []);

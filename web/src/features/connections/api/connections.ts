@@ -1,37 +1,54 @@
-/** WhatsApp numbers on Meta's Cloud API: list, connect, test, rename / replace secrets, delete. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+/** WhatsApp numbers on Meta's Cloud API: list (a page at a time), connect, test, rename / replace secrets, delete. */
+import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
 
 export type Connection = Schema<"ConnectionRead">;
 export type ConnectionCreated = Schema<"ConnectionCreated">;
 export type ConnectionCreate = Schema<"ConnectionCreate">;
 export type ConnectionUpdate = Schema<"ConnectionUpdate">;
 
-export const connectionKeys = { all: ["connections"] as const };
+export type ConnectionPage = Schema<"Page_ConnectionRead_">;
+export type ConnectionPages = InfiniteData<ConnectionPage, unknown>;
 
-export function listConnections(): Promise<Connection[]> {
-  return unwrap(api.GET("/v1/connections"));
+export interface ConnectionFilters {
+  q: string;
+  status: "" | "active" | "failing";
 }
 
-export const connectionsQuery = () => queryOptions({ queryKey: connectionKeys.all, queryFn: listConnections });
+export const CONNECTION_PAGE = 50;
 
-export function useConnections() {
-  return useQuery(connectionsQuery());
+export const connectionKeys = {
+  /** Every cached list or pick of numbers, whichever screen asked (after a number is added or deleted). */
+  any: ["connections"] as const,
+  all: ["connections", "screen"] as const,
+  list: (filters: ConnectionFilters) => ["connections", "screen", filters] as const,
+};
+
+/** One page, oldest first; `q` (name, Meta's name, phone) and status are matched on the server. */
+export function listConnections(filters: ConnectionFilters, cursor: string | undefined): Promise<ConnectionPage> {
+  return unwrap(api.GET("/v1/connections", { params: { query: { q: filters.q || undefined, status: filters.status || undefined, cursor, limit: CONNECTION_PAGE } } }));
 }
 
-/** Put one connection's fresh state in the cached list (after test or edit), without refetching the list. */
+export function useConnections(filters: ConnectionFilters) {
+  return useCursorList(connectionKeys.list(filters), (cursor) => listConnections(filters, cursor));
+}
+
+/** Put one connection's fresh state in the cached pages (after test or edit), without refetching the list. */
 function useReplaceInList() {
   const client = useQueryClient();
   return (connection: Connection) =>
-    client.setQueryData<Connection[]>(connectionKeys.all, (list) => list?.map((c) => (c.id === connection.id ? connection : c)));
+    client.setQueriesData<ConnectionPages>({ queryKey: connectionKeys.all }, (data) =>
+      data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map((c) => (c.id === connection.id ? connection : c)) })) } : data,
+    );
 }
 
 export function useCreateConnection() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: ConnectionCreate) => unwrap(api.POST("/v1/connections", { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.all }),
+    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.any }),
   });
 }
 
@@ -56,6 +73,6 @@ export function useDeleteConnection() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE("/v1/connections/{connection_id}", { params: { path: { connection_id: id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.all }),
+    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.any }),
   });
 }

@@ -1,5 +1,5 @@
 /** The inbox's API calls: fetchers, query keys and options, hooks. */
-import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useMutation, usePrefetchInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useMutation, usePrefetchInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
 import { findConversation, mergeNewest, upsertConversation, type Message, type Page, type Pages } from "../lib/cache";
@@ -14,6 +14,8 @@ export type Tag = Schema<"TagRead">;
 
 export const CONVERSATION_PAGE = 50;
 export const MESSAGE_PAGE = 100;
+export const NOTE_PAGE = 50;
+export const TEMPLATE_PICK = 20;
 
 export const inboxKeys = {
   all: ["inbox"] as const,
@@ -23,6 +25,7 @@ export const inboxKeys = {
   messages: (id: string) => ["inbox", "messages", id] as const,
   notes: (id: string) => ["inbox", "notes", id] as const,
   templates: (connectionId: string) => ["inbox", "templates", connectionId] as const,
+  templateSearch: (connectionId: string, q: string) => ["inbox", "templates", connectionId, "search", q] as const,
   users: () => ["inbox", "users"] as const,
   tags: () => ["inbox", "tags"] as const,
 };
@@ -41,12 +44,18 @@ export function fetchMessages(id: string, cursor: string | undefined, limit = ME
   return unwrap(api.GET("/v1/conversations/{conversation_id}/messages", { params: { path: { conversation_id: id }, query: { cursor, limit } } }));
 }
 
-export function fetchNotes(id: string): Promise<Note[]> {
-  return unwrap(api.GET("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id } } }));
+/** Newest first (a page at a time); the pane shows them oldest at the top and loads older ones above. */
+export function fetchNotes(id: string, cursor: string | undefined): Promise<Page<Note>> {
+  return unwrap(api.GET("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id }, query: { cursor, limit: NOTE_PAGE } } }));
 }
 
-export function fetchTemplates(connectionId: string): Promise<WhatsAppTemplate[]> {
-  return unwrap(api.GET("/v1/connections/{connection_id}/templates", { params: { path: { connection_id: connectionId } } }));
+/** The number's approved templates whose name has `q`, a few at a time (the picker asks again as the user types). */
+export function fetchTemplates(connectionId: string, q: string): Promise<Page<WhatsAppTemplate>> {
+  return unwrap(
+    api.GET("/v1/connections/{connection_id}/templates", {
+      params: { path: { connection_id: connectionId }, query: { q: q || undefined, status: ["APPROVED"], limit: TEMPLATE_PICK } },
+    }),
+  );
 }
 
 export function previewTemplate(templateId: string, contactId: string): Promise<WhatsAppPreview> {
@@ -107,11 +116,25 @@ export function usePrefetchMessages(id: string) {
 }
 
 export function useNotes(id: string) {
-  return useQuery({ queryKey: inboxKeys.notes(id), queryFn: () => fetchNotes(id) });
+  const query = useInfiniteQuery({
+    queryKey: inboxKeys.notes(id),
+    queryFn: ({ pageParam }) => fetchNotes(id, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  // oldest at the top, as a thread (the pages come newest first)
+  const items = (query.data?.pages.flatMap((p) => p.items) ?? []).slice().reverse();
+  return { ...query, items };
 }
 
-export function useTemplates(connectionId: string, enabled: boolean) {
-  return useQuery({ queryKey: inboxKeys.templates(connectionId), queryFn: () => fetchTemplates(connectionId), enabled, staleTime: 60_000 });
+export function useTemplates(connectionId: string, q: string, enabled: boolean) {
+  return useQuery({
+    queryKey: inboxKeys.templateSearch(connectionId, q),
+    queryFn: () => fetchTemplates(connectionId, q),
+    enabled,
+    staleTime: 60_000,
+    placeholderData: keepPreviousData,
+  });
 }
 
 /** The company's users (admins and owners only: agents may not list them). */
@@ -210,6 +233,9 @@ export function useAddNote(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: string) => unwrap(api.POST("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id } }, body: { body } })),
-    onSuccess: (note) => client.setQueryData<Note[]>(inboxKeys.notes(id), (notes) => [...(notes ?? []), note]),
+    onSuccess: (note) =>
+      client.setQueryData<Pages<Note>>(inboxKeys.notes(id), (data) =>
+        data?.pages.length ? { ...data, pages: [{ ...data.pages[0]!, items: [note, ...data.pages[0]!.items] }, ...data.pages.slice(1)] } : data,
+      ),
   });
 }

@@ -25,7 +25,7 @@ function conversation(windowOpen: boolean): Conversation {
 
 function renderComposer(windowOpen: boolean) {
   const client = new QueryClient();
-  client.setQueryData(inboxKeys.templates("conn-1"), []);
+  client.setQueryData(inboxKeys.templateSearch("conn-1", ""), { items: [], next_cursor: null });
   return render(
     <QueryClientProvider client={client}>
       <Composer conversation={conversation(windowOpen)} replyTo={null} onClearReply={() => undefined} />

@@ -28,10 +28,15 @@ function Notes({ conversationId, authorName }: { conversationId: string; authorN
       <p className="text-xs text-muted-foreground">{t("notes.hint")}</p>
       {notes.isPending ? <SkeletonRows rows={2} className="p-0" /> : null}
       {notes.isError ? <ErrorState error={notes.error} onRetry={() => void notes.refetch()} /> : null}
-      {notes.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("notes.empty")}</p> : null}
-      {notes.data?.length ? (
+      {notes.isSuccess && !notes.items.length ? <p className="text-sm text-muted-foreground">{t("notes.empty")}</p> : null}
+      {notes.hasNextPage ? (
+        <Button variant="ghost" size="sm" className="justify-self-start" disabled={notes.isFetchingNextPage} onClick={() => void notes.fetchNextPage()}>
+          {notes.isFetchingNextPage ? t("common:loading") : t("notes.loadOlder")}
+        </Button>
+      ) : null}
+      {notes.items.length ? (
         <ul className="grid gap-2" aria-label={t("notes.title")}>
-          {notes.data.map((note) => (
+          {notes.items.map((note) => (
             <li key={note.id} className="rounded-md border border-amber-200 bg-amber-50 p-2 text-sm">
               <p className="whitespace-pre-wrap break-words">{note.body}</p>
               <p className="mt-1 text-xs text-amber-900/80">

@@ -3,12 +3,13 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { NativeSelect } from "@/components/ui/input";
+import { Input, NativeSelect } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/api/problem";
+import { useDebounced } from "@/lib/hooks/use-debounced";
 import { inboxKeys, previewTemplate, useTemplates } from "../api/inbox";
 
-/** Pick one of the number's approved WhatsApp templates, see it filled in for the contact, then send it. */
+/** Pick one of the number's approved WhatsApp templates (searched on the server), see it filled in for the contact, then send it. */
 export function TemplatePicker({
   connectionId,
   contactId,
@@ -23,9 +24,14 @@ export function TemplatePicker({
   onSend: (templateId: string) => void;
 }) {
   const { t } = useTranslation("inbox");
-  const templates = useTemplates(connectionId, true);
-  const approved = templates.data?.filter((tpl) => tpl.status === "APPROVED") ?? [];
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), 300);
+  const templates = useTemplates(connectionId, q, true);
+  const approved = templates.data?.items ?? [];
   const [chosen, setChosen] = useState("");
+  // the chosen one stays offered while another search is shown
+  const [chosenTemplate, setChosenTemplate] = useState<(typeof approved)[number] | null>(null);
+  const options = chosenTemplate && !approved.some((tpl) => tpl.id === chosenTemplate.id) ? [chosenTemplate, ...approved] : approved;
   const preview = useQuery({
     queryKey: [...inboxKeys.templates(connectionId), "preview", chosen, contactId],
     queryFn: () => previewTemplate(chosen, contactId),
@@ -33,14 +39,21 @@ export function TemplatePicker({
     retry: false,
   });
   if (templates.isPending) return <Skeleton className="h-9 w-full" />;
-  if (!approved.length) return <p className="text-sm text-muted-foreground">{t("composer.noTemplates")}</p>;
+  if (!approved.length && !q) return <p className="text-sm text-muted-foreground">{t("composer.noTemplates")}</p>;
   const problem = preview.error instanceof ApiError ? preview.error : null;
   return (
     <div className="grid gap-2">
-      <Field label={t("composer.template")} error={error}>
-        <NativeSelect value={chosen} onChange={(e) => setChosen(e.target.value)}>
+      <Input type="search" aria-label={t("composer.searchTemplates")} placeholder={t("composer.searchTemplates")} value={search} onChange={(e) => setSearch(e.target.value)} />
+      <Field label={t("composer.template")} error={error} hint={q && !approved.length ? t("composer.noTemplateMatch") : undefined}>
+        <NativeSelect
+          value={chosen}
+          onChange={(e) => {
+            setChosen(e.target.value);
+            setChosenTemplate(options.find((tpl) => tpl.id === e.target.value) ?? null);
+          }}
+        >
           <option value="">{t("composer.chooseTemplate")}</option>
-          {approved.map((tpl) => (
+          {options.map((tpl) => (
             <option key={tpl.id} value={tpl.id}>
               {tpl.name} ({tpl.language})
             </option>

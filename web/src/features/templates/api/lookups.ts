@@ -14,7 +14,7 @@ export const PICK_LIMIT = 20;
 /** The numbers matching a search (name, Meta's name or phone), for the number picker. */
 export function useConnectionSearch(q: string) {
   return useQuery({
-    queryKey: ["templates", "connections", q],
+    queryKey: ["connections", "pick", q],
     queryFn: () => unwrap(api.GET("/v1/connections", { params: { query: { q: q || undefined, limit: PICK_LIMIT } } })),
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -24,7 +24,7 @@ export function useConnectionSearch(q: string) {
 /** One number (the one chosen). */
 export function useConnection(id: string | undefined) {
   return useQuery({
-    queryKey: ["templates", "connection", id],
+    queryKey: ["connections", "one", id],
     queryFn: () => unwrap(api.GET("/v1/connections/{connection_id}", { params: { path: { connection_id: id! } } })),
     enabled: !!id,
     staleTime: 30_000,

@@ -8,7 +8,7 @@ import { Confirm } from "@/components/ui/confirm";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
@@ -18,16 +18,16 @@ import { LocalTemplatePreview } from "./local-template-preview";
 
 type Open = { kind: "edit"; template?: LocalTemplate } | { kind: "preview"; template: LocalTemplate } | null;
 
-/** Local templates: the list (searched as you type), create/edit in a side panel, preview for a contact. */
+/** Local templates: the list a page at a time (searched on the server as you type), create/edit in a side panel, preview for a contact. */
 export function LocalTemplates() {
   const { t } = useTranslation("templates");
   const format = useFormat();
-  const templates = useLocalTemplates();
-  const remove = useDeleteLocalTemplate();
   const [q, setQ] = useState("");
-  const search = useDebounced(q, 250).trim().toLowerCase();
+  const search = useDebounced(q.trim(), 300);
+  const templates = useLocalTemplates(search);
+  const remove = useDeleteLocalTemplate();
   const [open, setOpen] = useState<Open>(null);
-  const shown = (templates.data ?? []).filter((tpl) => !search || tpl.name.toLowerCase().includes(search) || tpl.body.toLowerCase().includes(search));
+  const shown = templates.items;
 
   return (
     <section aria-labelledby="local-heading" className="grid gap-3">
@@ -45,7 +45,7 @@ export function LocalTemplates() {
         <SkeletonRows rows={4} />
       ) : templates.isError ? (
         <ErrorState error={templates.error} onRetry={() => void templates.refetch()} />
-      ) : !templates.data?.length ? (
+      ) : !shown.length && !search ? (
         <EmptyState icon={FileText} title={t("local.empty")} description={t("local.emptyHint")} action={<Button onClick={() => setOpen({ kind: "edit" })}>{t("local.new")}</Button>} />
       ) : !shown.length ? (
         <EmptyState title={t("local.noMatch")} />
@@ -101,6 +101,7 @@ export function LocalTemplates() {
           </TBody>
         </Table>
       )}
+      <LoadMore hasMore={!!templates.hasNextPage} loading={templates.isFetchingNextPage} onClick={() => void templates.fetchNextPage()} />
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
         <DialogContent side="right" className="content-start">
           {open?.kind === "edit" ? (

@@ -4,44 +4,58 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
+import { Combobox } from "@/components/ui/combobox";
 import { Confirm } from "@/components/ui/confirm";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { Label } from "@/components/ui/field";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useDebounced } from "@/lib/hooks/use-debounced";
-import { useConnections } from "../api/lookups";
+import { useConnection, useConnectionSearch, type Connection } from "../api/lookups";
 import { useDeleteWhatsAppTemplate, useSyncTemplates, useWhatsAppTemplates, type WhatsAppTemplate } from "../api/whatsapp-templates";
 import { messageOf } from "../lib/components";
+import { CATEGORIES } from "../lib/meta-limits";
 import { ParameterMapping } from "./parameter-mapping";
 import { TemplateQuality, TemplateStatus } from "./status-badge";
 import { WhatsAppPreview } from "./whatsapp-preview";
-import { WhatsAppTemplateForm } from "./whatsapp-template-form";
+import { LANGUAGES, WhatsAppTemplateForm } from "./whatsapp-template-form";
 
 type Open = { kind: "create" } | { kind: "map"; template: WhatsAppTemplate } | { kind: "preview"; template: WhatsAppTemplate } | null;
-const STATUSES = ["APPROVED", "PENDING", "REJECTED"] as const;
+const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION"] as const;
+
+const numberLabel = (c: Connection) => (c.display_phone_number ? `${c.name} · ${c.display_phone_number}` : c.name);
+
+/** The numbers to pick from: the server is searched as the user types (a company may have many). */
+function useNumberOptions(q: string) {
+  const found = useConnectionSearch(q);
+  return { options: (found.data?.items ?? []).map((c) => ({ id: c.id, label: numberLabel(c) })), loading: found.isFetching, error: found.isError };
+}
 
 /** WhatsApp templates of one number: sync from Meta, status and quality, create, map, preview, delete. */
 export function WhatsAppTemplates() {
   const { t } = useTranslation("templates");
   const admin = useIsAdmin();
-  const connections = useConnections();
+  const first = useConnectionSearch("");
   const [params, setParams] = useSearchParams();
-  const connectionId = params.get("connection") ?? connections.data?.[0]?.id;
-  const templates = useWhatsAppTemplates(connectionId);
-  const sync = useSyncTemplates();
-  const remove = useDeleteWhatsAppTemplate();
+  const connectionId = params.get("connection") ?? first.data?.items[0]?.id;
+  const chosen = useConnection(connectionId);
   const [q, setQ] = useState("");
   const [status, setStatus] = useState("");
-  const search = useDebounced(q, 250).trim().toLowerCase();
+  const [category, setCategory] = useState("");
+  const [language, setLanguage] = useState("");
+  const search = useDebounced(q.trim(), 300);
+  const filtered = !!(search || status || category || language);
+  const templates = useWhatsAppTemplates(connectionId, { q: search, status, category, language });
+  const sync = useSyncTemplates();
+  const remove = useDeleteWhatsAppTemplate();
   const [open, setOpen] = useState<Open>(null);
 
-  if (connections.isLoading) return <SkeletonRows rows={4} />;
-  if (connections.isError) return <ErrorState error={connections.error} onRetry={() => void connections.refetch()} />;
-  if (!connections.data?.length)
+  if (first.isLoading) return <SkeletonRows rows={4} />;
+  if (first.isError) return <ErrorState error={first.error} onRetry={() => void first.refetch()} />;
+  if (!first.data?.items.length)
     return (
       <EmptyState
         icon={MessageSquareText}
@@ -55,9 +69,7 @@ export function WhatsAppTemplates() {
       />
     );
 
-  const shown = (templates.data ?? []).filter(
-    (tpl) => (!search || tpl.name.toLowerCase().includes(search)) && (!status || (status === "REJECTED" ? !["APPROVED", "PENDING"].includes(tpl.status.toUpperCase()) : tpl.status.toUpperCase() === status)),
-  );
+  const shown = templates.items;
 
   function runSync() {
     if (!connectionId) return;
@@ -75,25 +87,49 @@ export function WhatsAppTemplates() {
       <div className="flex flex-wrap items-end gap-2">
         <div className="grid w-full gap-1.5 sm:w-56">
           <Label htmlFor="wa-connection">{t("wa.connection")}</Label>
-          <NativeSelect id="wa-connection" value={connectionId} onChange={(e) => setParams({ connection: e.target.value }, { replace: true })}>
-            {connections.data.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.display_phone_number ? `${c.name} · ${c.display_phone_number}` : c.name}
-              </option>
-            ))}
-          </NativeSelect>
+          <Combobox
+            id="wa-connection"
+            value={chosen.data ? numberLabel(chosen.data) : ""}
+            placeholder={t("wa.chooseConnection")}
+            searchLabel={t("wa.searchConnection")}
+            emptyText={t("wa.noConnectionMatch")}
+            useOptions={useNumberOptions}
+            onSelect={(option) => setParams({ connection: option.id }, { replace: true })}
+          />
         </div>
         <div className="grid w-full gap-1.5 sm:w-48">
           <Label htmlFor="wa-search">{t("wa.search")}</Label>
           <Input id="wa-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
-        <div className="grid w-full gap-1.5 sm:w-40">
+        <div className="grid w-[calc(50%-0.25rem)] gap-1.5 sm:w-40">
           <Label htmlFor="wa-status">{t("wa.statusFilter")}</Label>
           <NativeSelect id="wa-status" value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">{t("common:all")}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {t(`status.${s}`)}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid w-[calc(50%-0.25rem)] gap-1.5 sm:w-40">
+          <Label htmlFor="wa-category">{t("wa.categoryFilter")}</Label>
+          <NativeSelect id="wa-category" value={category} onChange={(e) => setCategory(e.target.value)}>
+            <option value="">{t("common:all")}</option>
+            {CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {t(`categories.${c}`)}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid w-full gap-1.5 sm:w-44">
+          <Label htmlFor="wa-language">{t("wa.languageFilter")}</Label>
+          <NativeSelect id="wa-language" value={language} onChange={(e) => setLanguage(e.target.value)}>
+            <option value="">{t("common:all")}</option>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {t(`languages.${l}`)}
               </option>
             ))}
           </NativeSelect>
@@ -115,7 +151,7 @@ export function WhatsAppTemplates() {
         <SkeletonRows rows={4} />
       ) : templates.isError ? (
         <ErrorState error={templates.error} onRetry={() => void templates.refetch()} />
-      ) : !templates.data?.length ? (
+      ) : !shown.length && !filtered ? (
         <EmptyState icon={MessageSquareText} title={t("wa.empty")} description={admin ? t("wa.emptyHint") : t("wa.emptyHintAgent")} />
       ) : !shown.length ? (
         <EmptyState title={t("wa.noMatch")} />
@@ -174,6 +210,7 @@ export function WhatsAppTemplates() {
           </TBody>
         </Table>
       )}
+      <LoadMore hasMore={!!templates.hasNextPage} loading={templates.isFetchingNextPage} onClick={() => void templates.fetchNextPage()} />
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
         <DialogContent side="right" className={open?.kind === "create" ? "content-start md:max-w-4xl" : "content-start"}>
           {open?.kind === "create" && connectionId ? (
