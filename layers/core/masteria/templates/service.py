@@ -42,7 +42,8 @@ def _read(row: LocalTemplate) -> TemplateRead:
 
 
 def _save(session: Session, row: LocalTemplate) -> TemplateRead:
-    custom = set(session.scalars(select(CustomFieldDefinition.key)))
+    with session.no_autoflush:  # a renamed row flushes in save_unique, where a clash is a 409, not here
+        custom = set(session.scalars(select(CustomFieldDefinition.key)))
     check_variables(row.body, custom_keys=custom)
     save_unique(session, row, f"a template named {row.name!r} already exists", name=row.name)
     return _read(row)
