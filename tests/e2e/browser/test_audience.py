@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser.conftest import PASSWORD, Owner, Session, log_in, new_session, shot, sign_up
 from tests.e2e.browser.conftest import assert_accessible as axe_clean
+from tests.e2e.browser.pickers import pick
 from tests.runtime import Runtime
 
 
@@ -35,7 +36,9 @@ def api(runtime: Runtime, owner: Owner) -> Iterator[httpx.Client]:
 
 
 def by_name(client: httpx.Client, path: str, name: str, attr: str = "name") -> dict[str, Any]:
-    return next(item for item in client.get(path).json() if item[attr] == name)
+    page = client.get(path, params={"q": name})
+    page.raise_for_status()
+    return next(item for item in page.json()["items"] if item[attr] == name)
 
 
 def add_contacts(client: httpx.Client, people: list[tuple[str, str, str | None]]) -> list[str]:
@@ -182,7 +185,7 @@ def test_tags_custom_fields_lists_and_a_segment_built_visually(session: Session,
     page.get_by_role("button", name="Add a condition").click()
     page.get_by_role("menuitem", name="Has any of these tags").click()
     tags_row = page.get_by_role("group", name="Has any of these tags")
-    tags_row.get_by_label("Add a tag", exact=True).select_option(label="vip")
+    pick(page, tags_row.get_by_label("Add a tag", exact=True), "vip")
     expect(tags_row.get_by_role("button", name="Remove vip")).to_be_visible()
     expect(count).to_contain_text("Counting…")
     expect(count).to_contain_text("3")
@@ -290,9 +293,13 @@ def test_portuguese_audience_screens(session_pt: Session, runtime: Runtime) -> N
     expect(count).to_contain_text("contatos atendem agora")
     page.get_by_role("button", name="Adicionar condição").click()
     page.get_by_role("menuitem", name="Não tem nenhuma destas etiquetas").click()
-    page.get_by_role("group", name="Não tem nenhuma destas etiquetas").get_by_label(
-        "Adicionar etiqueta", exact=True
-    ).select_option(label="cliente")
+    pick(
+        page,
+        page.get_by_role("group", name="Não tem nenhuma destas etiquetas").get_by_label(
+            "Adicionar etiqueta", exact=True
+        ),
+        "cliente",
+    )
     expect(count).to_contain_text("1")
     page.get_by_role("button", name="Adicionar condição").click()
     page.get_by_role("menuitem", name="Consentimento").click()
@@ -357,3 +364,52 @@ def test_an_agent_is_not_offered_what_only_an_admin_may_do(browser: Browser, run
     finally:
         s.context.close()
     assert not s.errors, s.errors
+
+
+def test_tags_are_searched_and_paged_on_the_server(session: Session, runtime: Runtime) -> None:
+    # GIVEN 55 tags, more than the screen's first page of 50
+    owner = sign_up(session)
+    page = session.page
+    with api(runtime, owner) as client:
+        for n in range(1, 56):
+            client.post("/v1/tags", json={"name": f"tag {n:02d}"}).raise_for_status()
+        client.post("/v1/tags", json={"name": "zebra"}).raise_for_status()
+    session.goto("/tags")
+    table = page.get_by_role("table", name="Tags")
+
+    # THEN the first page is 50 tags in name order, and Load more brings the rest
+    expect(table.get_by_role("row")).to_have_count(51)  # with the header
+    expect(table.get_by_role("cell", name="tag 50", exact=True)).to_be_visible()
+    expect(table.get_by_role("cell", name="tag 51", exact=True)).to_have_count(0)
+    shot(page, "audience-tags-first-page-en")
+    with page.expect_request(lambda r: "/v1/tags?" in r.url and "cursor=" in r.url):
+        page.get_by_role("button", name="Load more").click()
+    expect(table.get_by_role("row")).to_have_count(57)
+    expect(table.get_by_role("cell", name="zebra", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+
+    # WHEN searching THEN the server is asked with q (once typing stops) and only the match is shown
+    with page.expect_request(lambda r: "/v1/tags?" in r.url and "q=zeb" in r.url):
+        page.get_by_label("Search tags").fill("zeb")
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table.get_by_role("cell", name="zebra", exact=True)).to_be_visible()
+    shot(page, "audience-tags-search-en")
+    assert_accessible(page)
+    page.get_by_label("Search tags").fill("nothing like it")
+    expect(page.get_by_text("No tag matches the search.")).to_be_visible()
+    page.get_by_label("Search tags").fill("")  # back to the list as it was loaded
+    expect(table.get_by_role("cell", name="tag 01", exact=True)).to_be_visible()
+
+    # and a picker finds a tag past the first page by asking the server
+    session.goto("/segments/new")
+    page.get_by_role("button", name="Add a condition").click()
+    page.get_by_role("menuitem", name="Has any of these tags").click()
+    row = page.get_by_role("group", name="Has any of these tags")
+    row.get_by_label("Add a tag", exact=True).click()
+    expect(page.get_by_role("option")).to_have_count(20)  # the first 20 by name
+    page.get_by_role("combobox", name="Search tags").fill("zeb")
+    expect(page.get_by_role("option")).to_have_count(1)
+    shot(page, "audience-tag-picker-en")
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Remove zebra")).to_be_visible()

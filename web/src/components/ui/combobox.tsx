@@ -74,6 +74,7 @@ export function Combobox({ value, placeholder, className, disabled, id, ...props
       </PopoverPrimitive.Trigger>
       <PopoverPrimitive.Portal>
         <PopoverPrimitive.Content
+          aria-label={props.searchLabel}
           align="start"
           sideOffset={4}
           className="z-50 w-[min(20rem,calc(100vw-2rem))] min-w-(--radix-popover-trigger-width) rounded-md border bg-popover p-2 shadow-md outline-none"
