@@ -113,6 +113,16 @@ def test_drafts_are_checked_edited_and_moved_only_along_the_state_machine(
     assert nobody.status_code == 422
     unknown_tag = client.patch(url, headers=owner.headers, json={"audience": {"tag_ids": [str(uuid.uuid4())]}})
     assert unknown_tag.status_code == 422 and "audience.tag_ids" in unknown_tag.text
+    # another company's contact and segment are refused alike: as unknown ids
+    other = sign_up(client)
+    theirs = client.post("/v1/contacts", headers=other.headers, json={"phone": "+5511987650999"}).json()["id"]
+    their_segment = client.post(
+        "/v1/segments", headers=other.headers, json={"name": "Theirs", "filter": {"tags_any": []}}
+    ).json()["id"]
+    for key, foreign in (("contact_ids", theirs), ("segment_ids", their_segment)):
+        refused = client.patch(url, headers=owner.headers, json={"audience": {key: [foreign]}})
+        assert refused.status_code == 422, refused.text
+        assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [(f"audience.{key}", "unknown_id")]
     bad_mapping = client.patch(url, headers=owner.headers, json={"parameters": {"body.9": "first_name"}})
     assert bad_mapping.status_code == 422
     windowed = client.patch(

@@ -34,7 +34,7 @@ from masteria.campaigns.schemas import (
 )
 from masteria.campaigns.window import zone
 from masteria.channels.models import ChannelConnection
-from masteria.contacts.models import ContactList, Segment, Tag
+from masteria.contacts.models import Contact, ContactList, Segment, Tag
 from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.events import EventType, record_event
@@ -141,6 +141,7 @@ def _check(session: Session, row: Campaign) -> None:
         ("tag_ids", Tag, audience.tag_ids),
         ("list_ids", ContactList, audience.list_ids),
         ("segment_ids", Segment, audience.segment_ids),
+        ("contact_ids", Contact, audience.contact_ids),  # another company's are invisible (RLS): unknown
     ):
         known = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
         errors.extend(
