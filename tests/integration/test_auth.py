@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 from fastapi.testclient import TestClient
 
 from masteria.bootstrap import Container
+from masteria.errors import RateLimited, Unauthorized
+from masteria.tenancy import service
+from masteria.tenancy.schemas import Login
 from tests.api import PASSWORD, invite, sign_up
 from tests.conftest import JWT_SECRET
 
@@ -132,6 +137,53 @@ def test_failed_logins_are_throttled_per_account(client: TestClient, container: 
     unknown = client.post("/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD})
     assert unknown.status_code == 401
     assert unknown.json()["detail"] == "wrong email or password"
+
+
+def test_parallel_wrong_guesses_get_no_more_than_the_limit(client: TestClient, container: Container) -> None:
+    # GIVEN an account, and 30 wrong passwords tried for it at the same moment (each its own thread)
+    owner = sign_up(client)
+    limit = container.settings.login_max_failures_per_account
+    start = threading.Barrier(30)
+
+    def guess(n: int) -> str:
+        start.wait()
+        try:
+            service.login(
+                db=container.database,
+                clock=container.clock,
+                tokens=container.token_config,
+                throttle=container.login_throttle,
+                data=Login(email=owner.email, password=f"wrong password {n}"),
+                address=f"198.51.100.{n}",
+            )
+        except Unauthorized:
+            return "401"
+        except RateLimited:
+            return "429"
+        return "200"
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(guess, range(30)))
+    # THEN at most the limit had their password checked; the others were refused before it
+    assert answers.count("200") == 0
+    assert answers.count("401") <= limit, answers
+    assert answers.count("429") >= 30 - limit
+    # AND the right password is refused too, for the window
+    assert client.post("/v1/auth/login", json={"email": owner.email, "password": PASSWORD}).status_code == 429
+
+
+def test_a_right_password_clears_the_account_and_gives_the_address_its_attempt(
+    client: TestClient, container: Container
+) -> None:
+    owner = sign_up(client)
+    per_account = container.settings.login_max_failures_per_account
+    for _ in range(per_account - 1):
+        assert client.post("/v1/auth/login", json={"email": owner.email, "password": "wrong"}).status_code == 401
+    assert client.post("/v1/auth/login", json={"email": owner.email, "password": PASSWORD}).status_code == 200
+    # the account starts over: a full set of wrong passwords before the lock
+    for _ in range(per_account):
+        assert client.post("/v1/auth/login", json={"email": owner.email, "password": "wrong"}).status_code == 401
+    assert client.post("/v1/auth/login", json={"email": owner.email, "password": PASSWORD}).status_code == 429
 
 
 def test_failed_logins_are_throttled_per_address(client: TestClient, container: Container) -> None:

@@ -136,37 +136,47 @@ def _throttle_keys(email: str, address: str | None) -> list[tuple[str, str]]:
     return [(kind, hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()) for kind, value in keys]
 
 
-def _check_throttle(session: Session, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime) -> None:
+def _reserve_attempt(db: Database, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime) -> None:
+    """Count this attempt as a failure before the password is checked (one atomic upsert per key, so parallel
+    guesses each see their own count); over a limit, a 429 that takes the count back (the transaction rolls back).
+    A window older than ``throttle.window`` starts over. A right password clears the account's failures and gives
+    the address its attempt back."""
     limits = {"account": throttle.max_per_account, "address": throttle.max_per_address}
-    rows = {r.key: r for r in session.scalars(select(LoginFailure).where(LoginFailure.key.in_([k for _, k in keys])))}
-    for kind, key in keys:
-        row = rows.get(key)
-        if row is None or row.failures < limits[kind]:
-            continue
-        retry_at = row.window_started_at + throttle.window
-        if retry_at > now:
-            raise RateLimited(
-                "too many failed logins; try again later",
-                code="login_locked",
-                retry_after=int((retry_at - now).total_seconds()) + 1,
-            )
-
-
-def _record_failure(db: Database, keys: list[tuple[str, str]], throttle: LoginThrottle, now: datetime) -> None:
-    """Count one failure per key; a window older than ``throttle.window`` starts over."""
     expired = LoginFailure.window_started_at < now - throttle.window
     with db.tenant(None) as session:
-        for _, key in keys:
+        locked_until: datetime | None = None
+        for kind, key in keys:
             statement = insert(LoginFailure).values(key=key, failures=1, window_started_at=now)
-            session.execute(
+            failures, started = session.execute(
                 statement.on_conflict_do_update(
                     index_elements=[LoginFailure.key],
                     set_={
                         "failures": case((expired, 1), else_=LoginFailure.failures + 1),
                         "window_started_at": case((expired, now), else_=LoginFailure.window_started_at),
                     },
-                )
+                ).returning(LoginFailure.failures, LoginFailure.window_started_at)
+            ).one()
+            if failures > limits[kind]:
+                retry_at = started + throttle.window
+                locked_until = max(locked_until or retry_at, retry_at)
+        if locked_until is not None:
+            raise RateLimited(
+                "too many failed logins; try again later",
+                code="login_locked",
+                retry_after=int((locked_until - now).total_seconds()) + 1,
             )
+
+
+def _give_back(db: Database, keys: list[tuple[str, str]]) -> None:
+    """A right password: the attempt reserved for it was not a failure."""
+    if not keys:
+        return
+    with db.tenant(None) as session:
+        session.execute(
+            update(LoginFailure)
+            .where(LoginFailure.key.in_([k for _, k in keys]), LoginFailure.failures > 0)
+            .values(failures=LoginFailure.failures - 1)
+        )
 
 
 def login(
@@ -183,15 +193,14 @@ def login(
     now = clock.now()
     email = str(data.email).lower()
     keys = _throttle_keys(email, address)
-    with db.tenant(None) as session:
-        _check_throttle(session, keys, throttle, now)
+    _reserve_attempt(db, keys, throttle, now)
     with db.login_lookup(email) as session:
         found = session.scalars(select(User).where(func.lower(User.email) == email)).first()
         candidate = (found.id, found.company_id, found.password_hash, found.is_active) if found else None
     password_ok = security.verify_password(candidate[2] if candidate else None, data.password)
     if candidate is None or not password_ok or not candidate[3]:
-        _record_failure(db, keys, throttle, now)
-        raise Unauthorized("wrong email or password", code="wrong_credentials")
+        raise Unauthorized("wrong email or password", code="wrong_credentials")  # the reserved failure stays
+    _give_back(db, keys[1:])  # the address's; the account's failures are cleared below
     user_id, company_id, password_hash, _ = candidate
     with db.tenant(company_id) as session:
         user = session.get_one(User, user_id)
