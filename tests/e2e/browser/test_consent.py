@@ -34,6 +34,7 @@ WORDS = {
         "wrote": "Wrote “{}”",
         "said_reason": "Reason: {}",
         "said_source": "Source: {}",
+        "more": "Load more",
     },
     "pt-BR": {
         "form": "Alterar consentimento no WhatsApp",
@@ -51,6 +52,7 @@ WORDS = {
         "wrote": "Escreveu “{}”",
         "said_reason": "Motivo: {}",
         "said_source": "Origem: {}",
+        "more": "Carregar mais",
     },
 }
 
@@ -81,9 +83,12 @@ def test_a_user_opts_a_contact_out_and_back_in_and_sees_both_in_the_history(
         )
         assert created.status_code == 201, created.text
         contact = created.json()
+        for status in ("opted_out", "opted_in", "opted_out", "opted_in"):  # earlier changes, through the API
+            changed = api.put(f"/v1/contacts/{contact['id']}/consent/whatsapp", json={"status": status})
+            assert changed.status_code == 200, changed.text
     s = new_session(browser, runtime, locale=locale)
     try:
-        # GIVEN the demo owner, signed in, on a contact with no consent recorded
+        # GIVEN the demo owner, signed in, on a contact opted in to WhatsApp after four earlier changes
         log_in(s, runtime.email, runtime.password)
         page = s.goto(f"/contacts/{contact['id']}")
         panel = page.get_by_role("dialog", name=contact["name"])
@@ -97,21 +102,27 @@ def test_a_user_opts_a_contact_out_and_back_in_and_sees_both_in_the_history(
         expect(page.get_by_text(w["saved"])).to_be_visible()
         history = panel.get_by_role("list", name=w["history"])
         entries = history.get_by_role("listitem")
-        # THEN the history shows it at once (after the change, without a reload)
-        expect(entries).to_have_count(1)
-        expect(entries.nth(0)).to_contain_text(w["opted_out"])
+        # THEN the history shows it at once, first (after the change, without a reload; five at a time)
         expect(entries.nth(0)).to_contain_text(w["said_reason"].format("asked on the phone"))
+        expect(entries).to_have_count(5)
+        expect(entries.nth(0)).to_contain_text(w["opted_out"])
 
         # WHEN they opt the contact back in, saying where
         expect(whatsapp.get_by_label(w["source"])).to_be_visible()  # the form offers the opposite next
         whatsapp.get_by_label(w["source"]).fill("call centre")
         whatsapp.get_by_role("button", name=w["submit"]).click()
-        # THEN both are there, newest first, each by the owner and with its date
-        expect(entries).to_have_count(2)
+        # THEN both are there, newest first, each by the owner and with its date; the oldest behind "load more"
+        expect(entries.nth(0)).to_contain_text(w["said_source"].format("call centre"))
+        expect(entries).to_have_count(5)
         _expect_entry(entries.nth(0), w["opted_in"], w["by"].format(me["name"]), w["said_source"].format("call centre"))
         _expect_entry(
             entries.nth(1), w["opted_out"], w["by"].format(me["name"]), w["said_reason"].format("asked on the phone")
         )
+        more = panel.get_by_role("button", name=w["more"])
+        more.click()
+        expect(entries).to_have_count(6)
+        expect(more).to_be_hidden()
+        entries.nth(0).scroll_into_view_if_needed()
         shot(page, f"contacts-consent-history-{locale}")
         assert_accessible(page)
     finally:
