@@ -5,6 +5,7 @@ the one opened goes to the checked address with the host name for ``Host``, SNI 
 from __future__ import annotations
 
 import ssl
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,9 @@ import httpcore
 import httpx
 import pytest
 
+from masteria.clock import SystemClock
+from masteria.webhooks.delivery import DispatchJob
+from masteria.webhooks.dispatch import dispatch
 from masteria.webhooks.ssrf import GuardedTransport, Resolver, UnsafeUrl, check_url, direct_transport
 
 PUBLIC_V4, PUBLIC_V6 = "93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
@@ -282,3 +286,54 @@ def test_each_host_gets_its_own_verified_tls_connection_to_the_checked_address()
     assert network.connections == [(PUBLIC_V4, 443)] * 3
     assert [name for name, _ in network.handshakes] == ["a.example.com", "b.example.com", "a.example.com"]
     assert all(c.verify_mode == ssl.CERT_REQUIRED and c.check_hostname for _, c in network.handshakes)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.exa\tmple.com/",
+        "https://hooks.example.com/a b",
+        "https://hooks.example.com/\x00",
+        "https://hooks.example.com/\x7f",
+        "https://hooks.example.com/\r\nX-Injected: 1",
+    ],
+)
+def test_control_characters_and_spaces_are_refused_at_registration(url: str) -> None:
+    with pytest.raises(UnsafeUrl, match="spaces or control characters"):
+        check_url(url, resolver=stub({}))
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "xn--.example.com",
+        "a..example.com",
+        "-hooks\u200d.example.com",
+        f"{'b' * 64}.example.com",
+        "\u2764\ufe0f\u200d.com",
+    ],
+)
+def test_a_host_name_idna_or_dns_cannot_write_is_refused(host: str) -> None:
+    with pytest.raises(UnsafeUrl, match="not a valid host name"):
+        check_url(f"https://{host}/", resolver=stub({}))
+
+
+def test_a_name_in_another_script_is_accepted_as_idna_writes_it() -> None:
+    assert check_url("https://açaí.example.com.br/hook", resolver=stub({})).address == PUBLIC_V4
+
+
+def test_a_delivery_whose_request_cannot_be_built_is_a_failed_attempt_with_its_reason() -> None:
+    # a URL saved before these checks existed, or headers httpx refuses: an outcome, never an exception
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing must be sent")
+
+    job = DispatchJob(
+        company_id=uuid.uuid4(), delivery_id=uuid.uuid4(), attempt=1, url="https://hooks.example.com/\x00",
+        headers={"webhook-id": "msg_1"}, body="{}",
+    )  # fmt: skip
+    bad_header = job.model_copy(update={"url": "https://hooks.example.com/", "headers": {"webhook-id": "msg_\u4e2d"}})
+    with httpx.Client(transport=httpx.MockTransport(never)) as client:
+        for unbuildable in (job, bad_header):
+            outcome = dispatch(unbuildable, http=client, clock=SystemClock())
+            assert outcome.status_code is None
+            assert outcome.error is not None and outcome.error.startswith("the request could not be built"), outcome

@@ -63,6 +63,8 @@ def dispatch(job: DispatchJob, *, http: httpx.Client, clock: Clock, timeout: flo
         error = f"timed out after {timeout:g} seconds"
     except httpx.HTTPError as failed:
         error = f"connection failed: {type(failed).__name__}"
+    except (httpx.InvalidURL, ValueError, UnicodeError) as unbuildable:  # a URL or header httpx cannot send
+        error = f"the request could not be built: {type(unbuildable).__name__}"
     return Outcome(
         company_id=job.company_id,
         delivery_id=job.delivery_id,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
+import idna
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -62,6 +63,7 @@ SPECIAL = tuple(
     )
 )
 MAX_PORT = 65535
+MAX_HOST, MAX_LABEL = 253, 63
 
 
 class UnsafeUrl(ValueError):
@@ -156,6 +158,20 @@ class Target:
     address: str
 
 
+def _check_name(host: str) -> None:
+    """A host name DNS and IDNA accept: labels of 1 to 63 characters, 253 in all, and a name in another script
+    that IDNA 2008 (with UTS 46, as browsers and httpx read it) can write in ASCII."""
+    try:
+        ascii_host = host if host.isascii() else idna.encode(host.rstrip("."), uts46=True).decode()
+        if "xn--" in ascii_host:
+            idna.decode(ascii_host.rstrip("."))  # an ASCII-written name must stand for a valid one
+    except (idna.IDNAError, UnicodeError) as error:
+        raise UnsafeUrl(f"{host} is not a valid host name") from error
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > MAX_HOST or not all(0 < len(label) <= MAX_LABEL for label in labels):
+        raise UnsafeUrl(f"{host} is not a valid host name")
+
+
 def _port(parts: SplitResult, scheme: str) -> int:
     try:
         port = parts.port  # raises on a port that is not a number
@@ -173,7 +189,10 @@ def check_url(
 ) -> Target:
     """``url`` if deliveries may go there, with the address to use; ``UnsafeUrl`` saying why not.
     ``allow_private`` exists for the local runtime's tests (a loopback sink); never on AWS."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        raise UnsafeUrl("the URL must not contain spaces or control characters")
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or (scheme == "http" and not allow_http):
         raise UnsafeUrl("the URL must use https" + (" or http" if allow_http else ""))
@@ -184,6 +203,8 @@ def check_url(
         raise UnsafeUrl("the URL has no host")
     port = _port(parts, scheme)
     literal = _literal(host)
+    if literal is None:
+        _check_name(host)
     answers = [str(literal)] if literal is not None else resolver(host.rstrip("."), port)
     if not answers:
         raise UnsafeUrl(f"the host {host} does not resolve")
