@@ -10,7 +10,7 @@ export function Tooltip({ content, children }: { content: string; children: Reac
     <TooltipPrimitive.Root>
       <TooltipPrimitive.Trigger asChild>{children}</TooltipPrimitive.Trigger>
       <TooltipPrimitive.Portal>
-        <TooltipPrimitive.Content sideOffset={4} className="z-50 rounded-md bg-foreground px-2 py-1 text-xs text-background shadow">
+        <TooltipPrimitive.Content sideOffset={4} collisionPadding={8} className="z-50 max-w-xs rounded-md bg-foreground px-2 py-1 text-xs text-background shadow">
           {content}
         </TooltipPrimitive.Content>
       </TooltipPrimitive.Portal>

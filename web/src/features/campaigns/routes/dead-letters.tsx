@@ -13,6 +13,24 @@ import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useFormat } from "@/lib/i18n/format";
 import { useDeadLetters, useRetryDeadLetter } from "../api/campaigns";
 
+/** The error's last line (what broke), and the whole traceback folded away beneath it. */
+function ErrorCell({ error }: { error: string }) {
+  const { t } = useTranslation("campaigns");
+  const lines = error.trim().split("\n");
+  const last = lines[lines.length - 1] ?? error;
+  return (
+    <div className="grid max-w-md gap-1">
+      <p className="break-words font-mono text-xs">{last}</p>
+      {lines.length > 1 ? (
+        <details className="text-xs">
+          <summary className="cursor-pointer text-muted-foreground">{t("deadLetters.trace")}</summary>
+          <pre className="mt-1 max-h-64 overflow-auto whitespace-pre rounded-md bg-muted p-2 font-mono text-[11px]">{error}</pre>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
 /** Recipients whose send broke the worker; an admin puts them back in their campaign's queue. */
 export function DeadLetters() {
   const { t } = useTranslation("campaigns");
@@ -66,7 +84,9 @@ export function DeadLetters() {
                           {t("deadLetters.open", { recipient: d.recipient_id })}
                         </Link>
                       </TD>
-                      <TD className="max-w-md break-words font-mono text-xs">{d.error}</TD>
+                      <TD>
+                        <ErrorCell error={d.error} />
+                      </TD>
                       <TD className="text-right">
                         {d.retried_at ? (
                           <span className="text-xs text-muted-foreground">{t("deadLetters.retriedAt", { when: format.dateTime(d.retried_at) })}</span>

@@ -25,6 +25,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
   const [chosenMode, setMode] = useState<Mode>("text");
   const mode: Mode = closed ? "template" : chosenMode;
   const [text, setText] = useState("");
+  const [templatesSent, setTemplatesSent] = useState(0); // a sent template leaves the picker empty again
   const [media, setMedia] = useState<{ type: MediaKind; link: string; caption: string; filename: string }>({ type: "image", link: "", caption: "", filename: "" });
 
   const send = (body: Reply, done?: () => void) => {
@@ -61,6 +62,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
   const sendTemplate = (templateId: string) =>
     send({ template_id: templateId }, () => {
       toast.success(t("composer.templateSent"));
+      setTemplatesSent((n) => n + 1);
       setMode("text");
     });
 
@@ -162,7 +164,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
           </form>
         </TabsContent>
         <TabsContent value="template" className="mt-2">
-          <TemplatePicker connectionId={conversation.connection_id} contactId={conversation.contact.id} sending={reply.isPending} error={errors.template_id} onSend={sendTemplate} />
+          <TemplatePicker key={templatesSent} connectionId={conversation.connection_id} contactId={conversation.contact.id} sending={reply.isPending} error={errors.template_id} onSend={sendTemplate} />
         </TabsContent>
       </Tabs>
     </div>

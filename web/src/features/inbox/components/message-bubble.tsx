@@ -8,10 +8,18 @@ import { cn } from "@/lib/utils";
 import type { Message } from "../lib/cache";
 import { excerpt, failureReason, mediaOf, templateName, type MediaView } from "../lib/message";
 
+/** Why an outgoing message failed, as Meta says it, with its code (null: it did not fail, or Meta gave no reason). */
+function useFailure(message: Message): string | null {
+  const { t } = useTranslation("inbox");
+  const failure = failureReason(message);
+  if (!failure) return null;
+  return [failure.detail, failure.code ? t("tick.code", { code: failure.code }) : null].filter(Boolean).join(" · ") || null;
+}
+
 /** The delivery tick of an outgoing message; its label (and a failure's reason) on hover or focus. */
 export function DeliveryTick({ message }: { message: Message }) {
   const { t } = useTranslation("inbox");
-  const failure = failureReason(message);
+  const reason = useFailure(message);
   let label: string;
   let icon: ReactNode;
   switch (message.status) {
@@ -28,7 +36,6 @@ export function DeliveryTick({ message }: { message: Message }) {
       icon = <CheckCheck className="size-3.5 text-sky-600" aria-hidden="true" />;
       break;
     case "failed": {
-      const reason = [failure?.detail, failure?.code ? t("tick.code", { code: failure.code }) : null].filter(Boolean).join(" · ");
       label = reason ? t("tick.failedBecause", { reason }) : t("tick.failed");
       icon = <AlertCircle className="size-3.5 text-destructive" aria-hidden="true" />;
       break;
@@ -92,6 +99,9 @@ export function MessageBubble({ message, quoted, onReply }: { message: Message; 
   const media = mediaOf(message);
   const template = templateName(message);
   const body = media ? media.caption : message.text;
+  const failure = useFailure(message);
+  // a message of another day says which day (the thread has no day separators)
+  const today = new Date(message.sent_at).toDateString() === new Date().toDateString();
   return (
     <div className={cn("group flex items-end gap-1 px-3 py-1", out ? "flex-row-reverse" : "flex-row")}>
       <div
@@ -112,8 +122,9 @@ export function MessageBubble({ message, quoted, onReply }: { message: Message; 
         {media ? <MediaPreview media={media} /> : null}
         {body ? <p className="whitespace-pre-wrap">{body}</p> : null}
         {!media && !body ? <p className="text-xs italic text-muted-foreground">{t("thread.unsupported", { type: message.type })}</p> : null}
+        {out && failure ? <p className="text-xs text-destructive">{failure}</p> : null}
         <span className="flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
-          <time dateTime={message.sent_at}>{format.dateTime(message.sent_at, { hour: "2-digit", minute: "2-digit" })}</time>
+          <time dateTime={message.sent_at}>{format.dateTime(message.sent_at, today ? { hour: "2-digit", minute: "2-digit" } : { dateStyle: "short", timeStyle: "short" })}</time>
           {out ? <DeliveryTick message={message} /> : null}
         </span>
       </div>
