@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import uuid
 from typing import Any
 
@@ -241,3 +242,47 @@ def test_the_companys_imports_newest_first(client: TestClient, container: Contai
     assert [i["id"] for i in page["items"]] == [waiting["id"]]
     assert [(i["id"], i["status"], i["inserted"]) for i in rest["items"]] == [(done["id"], "completed", 1)]
     assert rest["next_cursor"] is None
+
+
+def test_chunks_that_share_new_tags_never_wait_on_each_other(client: TestClient, container: Container) -> None:
+    """Chunks written two at a time that name the same new tag once deadlocked across the database and the
+    worker: a slow chunk (long notes) came to insert the tag that the quick chunk after it had inserted and not
+    committed, while the quick one waited in the worker for the slow one to commit first."""
+    from masteria.contacts.imports import ImportJob, run_import
+
+    owner = sign_up(client)
+    company = uuid.UUID(owner.company_id)
+    chunk, pairs = 100, 6
+    lines = []
+    for n in range(chunk * 2 * pairs):
+        pair, slow = n // (2 * chunk), (n // chunk) % 2 == 0
+        notes = "x" * 10_000 if slow else ""
+        lines.append(f"1191236{n:04d},N{n},{notes},Pair{pair}|novo|Novo\n")
+    data = ("phone,name,notes,tags\n" + "".join(lines)).encode()
+    created = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "c.csv"}).json()
+    client.put(f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=data)
+    client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={})
+    job = ImportJob(company_id=company, import_id=uuid.UUID(created["id"]))
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_import(
+                db=container.database, store=container.object_store, clock=container.clock, job=job, chunk_rows=chunk
+            )
+        except BaseException as error:  # reported by the assertion below
+            failure.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=120)  # a safety net: a deadlock would hold the thread for good
+    assert not worker.is_alive(), "the import hangs"
+    assert failure == []
+    done = client.get(f"/v1/contacts/imports/{created['id']}", headers=owner.headers).json()
+    rows = chunk * 2 * pairs
+    assert (done["status"], done["processed"], done["inserted"]) == ("completed", rows, rows)
+    with container.database.tenant(company) as session:
+        tags = dict(session.execute(text("SELECT lower(name), count(*) FROM tags GROUP BY 1")).all())
+        links = session.execute(text("SELECT count(*) FROM contact_tags")).scalar_one()
+    assert len(tags) == pairs + 1 and set(tags.values()) == {1}  # "novo" and "Novo" are one tag
+    assert links == rows * 2
