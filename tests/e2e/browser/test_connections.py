@@ -83,7 +83,7 @@ def test_add_test_and_fix_a_cloud_api_number(session: Session, runtime: Runtime)
     dialog.get_by_label("App secret").fill(number["app_secret"])
     dialog.get_by_role("button", name="Connect number").click()
     expect(dialog.get_by_label("Access token")).to_have_attribute("aria-invalid", "true")
-    expect(dialog.get_by_role("alert")).to_contain_text("access token")
+    expect(dialog.get_by_role("alert")).to_contain_text("Meta refused these credentials")  # the code, in words
     shot(page, "connections-add-error-en")
     accessible(page)
 
@@ -132,6 +132,16 @@ def test_add_test_and_fix_a_cloud_api_number(session: Session, runtime: Runtime)
     expect(card.get_by_text("Failing")).to_be_visible()
     expect(card.get_by_role("alert")).to_contain_text("Meta refused the last check")
     shot(page, "connections-failing-en")
+    # the search and the status filter ask the server: the failing number by its phone's digits, none active
+    search = page.get_by_role("searchbox", name="Search")
+    with page.expect_request(lambda r: "/v1/connections?" in r.url and "q=11400" in r.url):
+        search.fill("11400")
+    expect(card).to_be_visible()
+    page.get_by_label("Status").select_option("active")
+    expect(page.get_by_text("No number matches this search.")).to_be_visible()
+    page.get_by_label("Status").select_option("")
+    search.fill("")
+    expect(card).to_be_visible()
 
     # WHEN the owner renames it and replaces the token THEN a new test passes
     card.get_by_role("button", name="Edit Vendas").click()
