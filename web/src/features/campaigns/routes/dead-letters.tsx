@@ -19,12 +19,12 @@ function ErrorCell({ error }: { error: string }) {
   const lines = error.trim().split("\n");
   const last = lines[lines.length - 1] ?? error;
   return (
-    <div className="grid max-w-md gap-1">
+    <div className="grid min-w-0 max-w-md gap-1">
       <p className="break-words font-mono text-xs">{last}</p>
       {lines.length > 1 ? (
         <details className="text-xs">
           <summary className="cursor-pointer text-muted-foreground">{t("deadLetters.trace")}</summary>
-          <pre className="mt-1 max-h-64 overflow-auto whitespace-pre rounded-md bg-muted p-2 font-mono text-[11px]">{error}</pre>
+          <pre tabIndex={0} aria-label={t("deadLetters.trace")} className="mt-1 max-h-64 max-w-md overflow-auto whitespace-pre rounded-md bg-muted p-2 font-mono text-[11px] focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">{error}</pre>
         </details>
       ) : null}
     </div>
