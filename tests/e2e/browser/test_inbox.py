@@ -368,3 +368,35 @@ def test_a_long_thread_loads_older_messages_as_you_scroll_up(session: Session, r
     expect(start).to_be_in_viewport()
     expect(thread.get_by_text(demo_api.oldest_text(conversation_id), exact=True)).to_be_visible()
     shot(page, "inbox-long-thread-en")
+
+
+def test_notes_come_a_page_at_a_time_with_older_ones_above(session: Session, runtime: Runtime, demo_api: Api) -> None:
+    # GIVEN a conversation with 53 notes, written through the API (the pane asks for 50 at a time, newest first)
+    _, number_id = demo_api.number()
+    phone, name = _phone(), f"Nina {os.getpid()}"
+    demo_api.customer_writes(number_id, phone, name, "Oi")
+    log_in(session, runtime.email, runtime.password)
+    page = session.goto("/inbox")
+    _conversation(page, name).click()
+    expect(page).to_have_url(re.compile(r"/inbox/[0-9a-f-]{36}$"))
+    conversation_id = page.url.rsplit("/", 1)[-1]
+    for n in range(1, 54):
+        note = demo_api.http.post(f"/v1/conversations/{conversation_id}/notes", json={"body": f"Nota {n:02d}"})
+        assert note.status_code == 201, note.text
+    page.reload()
+    notes = page.get_by_role("list", name="Notes")
+    # THEN the newest 50 are shown oldest first, as a thread, and "Load older notes" brings the first three above
+    expect(notes.get_by_role("listitem")).to_have_count(50)
+    expect(notes.get_by_role("listitem").first).to_contain_text("Nota 04")
+    expect(notes.get_by_role("listitem").last).to_contain_text("Nota 53")
+    page.get_by_role("button", name="Load older notes").scroll_into_view_if_needed()
+    shot(page, "inbox-notes-older-en")
+    page.get_by_role("button", name="Load older notes").click()
+    expect(notes.get_by_role("listitem")).to_have_count(53)
+    expect(notes.get_by_role("listitem").first).to_contain_text("Nota 01")
+    expect(page.get_by_role("button", name="Load older notes")).to_have_count(0)
+    # a new note goes at the bottom
+    page.get_by_label("New note").fill("Nota nova")
+    page.get_by_role("button", name="Add note").click()
+    expect(notes.get_by_role("listitem").last).to_contain_text("Nota nova")
+    assert not session.errors, session.errors
