@@ -87,7 +87,7 @@ def test_latin1_comma_file_and_reimport_changes_nothing(client: TestClient, cont
     data = "phone,name,plan\n11912340010,João Conceição,pro\n11912340011,Zé,gold\n".encode("latin-1")
     mapping = {"mapping": {"phone": "phone", "name": "name", "plan": "custom.plan"}}
     first = _import(client, container, owner, data, **mapping)
-    assert first["encoding"] == "latin-1" and first["delimiter"] == ","
+    assert first["encoding"] == "cp1252" and first["delimiter"] == ","  # Excel on Windows: a superset of Latin-1
     assert (first["inserted"], first["updated"], first["rejected"]) == (1, 0, 1)
     contact = client.get("/v1/contacts", headers=owner.headers).json()["items"][0]
     assert contact["name"] == "João Conceição" and contact["custom_fields"] == {"plan": "pro"}
@@ -209,8 +209,8 @@ def test_a_run_broken_midway_resumes_without_losing_or_repeating_rows(client: Te
     client.put(f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=data)
     client.post(f"/v1/contacts/imports/{created['id']}/start", headers=owner.headers, json={})
     job = ImportJob(company_id=company, import_id=uuid.UUID(created["id"]))
-    # the worker reads the file twice: once to count the rows, then for the rows; the second read breaks
-    flaky = _FlakyStore(container.object_store, nth=2, limit=len(data) * 2 // 3)
+    # the worker reads the file once (the upload counted its rows); that read breaks part way
+    flaky = _FlakyStore(container.object_store, nth=1, limit=len(data) * 2 // 3)
     with pytest.raises(ConnectionResetError):
         run_import(db=container.database, store=flaky, clock=container.clock, job=job, chunk_rows=5)
     halfway = client.get(f"/v1/contacts/imports/{created['id']}", headers=owner.headers).json()

@@ -1,6 +1,6 @@
 """Reading contact CSV files: encoding and delimiter detection, column mapping, row validation.
 
-Files come from spreadsheets of every origin: UTF-8 with or without a BOM, or Latin-1 (Excel on
+Files come from spreadsheets of every origin: UTF-8 with or without a BOM, or Windows-1252 (Excel on
 Windows in Brazil); comma or semicolon; quoted fields that contain delimiters and newlines. A record
 is what the csv module reads (one record may span several physical lines); record 1 is the header.
 """
@@ -35,12 +35,40 @@ _AUTO = {
 
 @dataclass(frozen=True)
 class Dialect:
-    encoding: str  # "utf-8-sig" or "latin-1"
+    encoding: str  # "utf-8-sig" or "cp1252" (Excel on Windows; "latin-1" in imports made before it)
     delimiter: str  # "," or ";"
 
 
+class NotReadable(ValueError):
+    """A file that cannot be read as a CSV of contacts; ``str()`` says why and what to do, for the user, and
+    ``code`` (with the ``line`` where it breaks) says it for translation."""
+
+    def __init__(self, message: str, *, code: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.line = code, line
+
+
+# What other kinds of file start with, as people upload them instead of a CSV.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP file (an Excel .xlsx workbook is one)", "file_zip"),
+    (b"\x1f\x8b", "a gzip-compressed file", "file_gzip"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook", "file_xls"),
+    (b"%PDF", "a PDF document", "file_pdf"),
+)
+_SAVE_AS = 'open it in your spreadsheet and save it as "CSV UTF-8" (comma or semicolon separated)'
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+
+
 def detect(sample: bytes) -> Dialect:
-    """Encoding (UTF-8 unless the bytes are not UTF-8, then Latin-1) and delimiter from the first bytes."""
+    """Encoding (UTF-8 unless the bytes are not UTF-8, then Windows-1252) and delimiter from the first bytes;
+    ``NotReadable`` for what is not a text file (a workbook, an archive, UTF-16, binary)."""
+    for magic, what, code in _MAGIC:
+        if sample.startswith(magic):
+            raise NotReadable(f"this is {what}, not a CSV: {_SAVE_AS}", code=code)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or sample[:2].count(b"\x00") == 1:
+        raise NotReadable(f'the file is in UTF-16 (Excel\'s "Unicode text"): {_SAVE_AS}', code="file_utf16")
+    if b"\x00" in sample:
+        raise NotReadable(f"the file holds NUL bytes, so it is not text: {_SAVE_AS}", code="file_nul")
     if sample.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     else:
@@ -49,7 +77,7 @@ def detect(sample: bytes) -> Dialect:
             codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
             encoding = "utf-8-sig"
         except UnicodeDecodeError:
-            encoding = "latin-1"
+            encoding = "cp1252" if _is_cp1252(sample) else "latin-1"
     text = sample.decode(encoding, errors="ignore")
     header = next(csv.reader(io.StringIO(text), delimiter=","), [""])
     first_line = ",".join(header)
@@ -57,10 +85,66 @@ def detect(sample: bytes) -> Dialect:
     return Dialect(encoding=encoding, delimiter=delimiter)
 
 
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False  # one of the five bytes Windows-1252 leaves undefined: read as Latin-1
+    return True
+
+
+def check_text(stream: IO[bytes], dialect: Dialect) -> None:
+    """Every line in the file's encoding, and no line in another (a file that mixes UTF-8 and Windows-1252,
+    as when two exports are pasted together): ``NotReadable`` naming the first line that breaks it."""
+    name = _ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
+    for number, line in enumerate(stream, start=1):
+        if line.isascii():
+            continue
+        if b"\x00" in line:
+            raise NotReadable(
+                f"line {number} holds a NUL byte, so the file is not text: {_SAVE_AS}", code="file_nul", line=number
+            )
+        try:
+            line.decode(dialect.encoding)
+        except UnicodeDecodeError:
+            raise NotReadable(
+                f"line {number} is not {name} like the lines before it: the file mixes encodings; {_SAVE_AS}",
+                code="file_mixed_encoding",
+                line=number,
+            ) from None
+        if dialect.encoding != "utf-8-sig":
+            with contextlib.suppress(UnicodeDecodeError):
+                line.decode("utf-8")
+                raise NotReadable(
+                    f"line {number} is UTF-8 while the lines before it are {name}: "
+                    f"the file mixes encodings; {_SAVE_AS}",
+                    code="file_mixed_encoding",
+                    line=number,
+                )
+
+
 def records(stream: IO[bytes], dialect: Dialect) -> Iterator[list[str]]:
-    """Every record of the file, header first."""
+    """Every record of the file, header first; ``NotReadable`` (with the line) for one the csv module cannot
+    read (a field past its size limit, as an unclosed quote makes; a NUL byte)."""
     text = io.TextIOWrapper(stream, encoding=dialect.encoding, newline="")
-    yield from csv.reader(text, delimiter=dialect.delimiter)
+    reader = csv.reader(text, delimiter=dialect.delimiter)
+    while True:
+        starts = reader.line_num + 1  # where the record begins (it may span lines)
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason, code = str(error), "file_unreadable"
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {csv.field_size_limit():,} characters (is a quote left open?)"
+                code = "file_field_too_long"
+            raise NotReadable(f"line {starts}: {reason}", code=code, line=starts) from error
+        except UnicodeDecodeError as error:
+            raise NotReadable(
+                f"around line {starts}: the file mixes encodings; {_SAVE_AS}", code="file_mixed_encoding", line=starts
+            ) from error
+        yield record
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:

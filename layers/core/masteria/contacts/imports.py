@@ -166,20 +166,30 @@ def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> Import
             "the file is larger than 100 MB",
             [FieldError("file", "at most 100 MB", code="file_too_large", params={"max_mb": 100})],
         )
-    with store.open(row.object_key) as stored:
-        dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
-    with store.open(row.object_key) as stored:
-        try:
-            headers = next(csv_import.records(stored, dialect), [])
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise Invalid(
-                f"cannot read the CSV: {error}", [FieldError("file", "not a CSV file", code="not_csv")]
-            ) from error
+    try:
+        with store.open(row.object_key) as stored:
+            dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
+        with store.open(row.object_key) as stored:
+            csv_import.check_text(stored, dialect)
+        with store.open(row.object_key) as stored:  # the whole file as csv reads it: a 422 now, not a stuck import
+            every = csv_import.records(stored, dialect)
+            headers = next(every, [])
+            total = sum(1 for _ in every)
+    except csv_import.NotReadable as error:
+        params = {"line": error.line} if error.line else {}
+        raise Invalid(
+            f"cannot read the CSV: {error}", [FieldError("file", str(error), code=error.code, params=params)]
+        ) from error
+    if total > MAX_ROWS:
+        raise Invalid(
+            f"the file has more than {MAX_ROWS} rows",
+            [FieldError("file", f"at most {MAX_ROWS} rows", code="too_many_rows", params={"max": MAX_ROWS})],
+        )
     if not any(h.strip() for h in headers):
         raise Invalid(
             "the file has no header row", [FieldError("file", "the first row must name the columns", code="no_header")]
         )
-    row.status, row.size_bytes, row.headers = "uploaded", size, headers
+    row.status, row.size_bytes, row.headers, row.total = "uploaded", size, headers, total
     row.encoding, row.delimiter = dialect.encoding, dialect.delimiter
     row.mapping = csv_import.auto_mapping(headers)
     session.flush()
@@ -355,9 +365,13 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
         parser = _parser(session, row)
         dialect = csv_import.Dialect(encoding=row.encoding or "utf-8-sig", delimiter=row.delimiter or ",")
         key, done = row.object_key, row.processed
-        if row.total is None:
-            with store.open(key) as stream:
-                row.total = max(sum(1 for _ in csv_import.records(stream, dialect)) - 1, 0)
+        if row.total is None:  # counted at upload since; an import uploaded before that is counted here
+            try:
+                with store.open(key) as stream:
+                    row.total = max(sum(1 for _ in csv_import.records(stream, dialect)) - 1, 0)
+            except csv_import.NotReadable as error:
+                row.status, row.error, row.finished_at = "failed", str(error)[:500], clock.now()
+                return
         row.status = "processing"
         if row.total > MAX_ROWS:
             row.status, row.error, row.finished_at = "failed", f"more than {MAX_ROWS} rows", clock.now()
@@ -425,24 +439,40 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             pending.append(writers.submit(write, chunk, rejections, number - 1, last, previous))
             chunk, rejections = [], []
 
+        unreadable: csv_import.NotReadable | None = None
         with store.open(key) as stream:
             reader = csv_import.records(stream, dialect)
-            next(reader, None)  # the header
-            for record in reader:
-                number += 1
-                try:
-                    parsed = parser.parse(record)
-                    first = seen.setdefault(parsed.phone, number)
-                    if first != number:
-                        raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
-                except csv_import.RowError as error:
-                    if number - 1 > done:
-                        rejections.append((number, str(error)[:300], record))
-                    continue
-                if number - 1 > done:  # rows of chunks committed before a crash are skipped
-                    chunk.append(parsed)
-                if len(chunk) + len(rejections) >= chunk_rows:
-                    flush(last=False)
-        flush(last=True)
+            try:
+                next(reader, None)  # the header
+                for record in reader:
+                    number += 1
+                    try:
+                        parsed = parser.parse(record)
+                        first = seen.setdefault(parsed.phone, number)
+                        if first != number:
+                            raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
+                    except csv_import.RowError as error:
+                        if number - 1 > done:
+                            rejections.append((number, str(error)[:300], record))
+                        continue
+                    if number - 1 > done:  # rows of chunks committed before a crash are skipped
+                        chunk.append(parsed)
+                    if len(chunk) + len(rejections) >= chunk_rows:
+                        flush(last=False)
+            except csv_import.NotReadable as error:  # what the upload's check could not see: the import fails
+                unreadable = error
+        flush(last=unreadable is None)
         while pending:
             pending.popleft().result()
+    if unreadable is not None:
+        with db.tenant(job.company_id) as session:
+            current = _get(session, job.import_id, lock=True)
+            current.status, current.error, current.finished_at = "failed", str(unreadable)[:500], clock.now()
+            record_event(
+                session,
+                company_id=job.company_id,
+                type=EventType.CONTACTS_IMPORT_PROGRESS,
+                data=ImportRead.model_validate(current).model_dump(
+                    mode="json", include={"id", "status", "total", "processed", "inserted", "updated", "rejected"}
+                ),
+            )

@@ -104,6 +104,8 @@ def _fast(text: str, region: str) -> str | None:
 def normalize(raw: str, region: str) -> str:
     """``raw`` in E.164 (``+5511912345678``), read in ``region`` unless it starts with ``+``/``00``."""
     text = raw.strip()
+    if any(c.isalpha() for c in text):  # phonenumbers reads keypad letters as digits: 0800-FLORES is no number
+        raise InvalidPhone("not a phone number: it has letters")
     fast = _fast(text, region.upper()) if text else None
     if fast is not None:
         return fast
