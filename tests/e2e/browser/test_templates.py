@@ -111,6 +111,17 @@ def test_whatsapp_and_local_templates_in_portuguese(session_pt: Session, runtime
     expect(row.get_by_text("Aprovado")).to_be_visible(timeout=APPROVAL_SECONDS * 1000)
     shot(page, "templates-whatsapp-list-pt-BR")
     accessible(page)
+    # the filters and the search ask the server: by category, then by a part of the name
+    page.get_by_label("Categoria").select_option("UTILITY")
+    expect(page.get_by_role("row").filter(has_text="boas_vindas")).to_be_visible()
+    expect(row).to_have_count(0)
+    page.get_by_label("Categoria").select_option("")
+    with page.expect_request(lambda r: "/templates?" in r.url and "q=promo" in r.url):
+        page.get_by_label("Buscar pelo nome").fill("promo")
+    expect(page.get_by_role("row").filter(has_text="boas_vindas")).to_have_count(0)
+    expect(row).to_be_visible()
+    page.get_by_label("Buscar pelo nome").fill("")
+    expect(page.get_by_role("row").filter(has_text="boas_vindas")).to_be_visible()
 
     # WHEN a preview is asked before the parameters are mapped THEN it lists what has no value
     row.get_by_role("button", name="Prévia de promo_primavera").click()
