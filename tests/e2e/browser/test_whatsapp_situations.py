@@ -28,6 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot
+from tests.e2e.browser.pickers import pick
 from tests.runtime import Runtime
 
 NUMBER_ID = "100000000000001"  # the demo company's sandbox number (README)
@@ -335,7 +336,7 @@ def test_a_campaign_scheduled_at_a_date_and_time_in_another_timezone(
         page.get_by_label("Contact field").select_option(label="First name")
         page.get_by_role("button", name="Next").click()
         expect(page.get_by_role("heading", name=re.compile("Step 4 of 6"))).to_be_visible()
-        page.get_by_role("checkbox", name=tag["name"]).check()
+        pick(page, page.get_by_role("button", name="Add a tag"), tag["name"])
         expect(page.get_by_role("status").filter(has_text="2 contacts will receive it")).to_be_visible()
         page.get_by_role("button", name="Next").click()
         # WHEN they schedule it at a date and time in Manaus (an hour behind São Paulo), the next minute but one
