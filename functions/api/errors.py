@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -11,11 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
 from functions.api.middleware import correlation_id
 from masteria import errors
-from masteria.observability import logger
+from masteria.observability import failure_fields, logger
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -167,19 +167,8 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     # the route template, never the raw path (it may carry ids or phone numbers); and the traceback's frames
     # without the exceptions' texts, which may quote customer data (a phone number, an email, SQL parameters)
     route = getattr(request.scope.get("route"), "path", None) or "unknown"
-    logger.error("unhandled error", extra={"route": route, **_frames_only(error)})
+    logger.error("unhandled error", extra={"route": route, **failure_fields(error)})
     return problem(request, 500, "an unexpected error occurred; it has been logged")
-
-
-def _frames_only(error: BaseException) -> dict[str, str]:
-    """Where the error happened, and the types of the errors it chains, without what they say."""
-    chain: list[str] = []
-    seen: BaseException | None = error
-    while seen is not None and len(chain) < 5:
-        chain.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
-        seen = seen.__cause__ or seen.__context__
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    return {"error_type": " <- ".join(chain), "traceback": frames}
 
 
 async def answer_unexpected(scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
@@ -189,9 +178,9 @@ async def answer_unexpected(scope: Scope, receive: Receive, send: Send, error: E
     await response(scope, receive, send)
 
 
-def refuse_nul_characters(request: Request) -> None:
-    """Every route's first dependency: a NUL in the query or the path (``%00``) is a 422, as in a body, instead of
-    reaching PostgreSQL (whose text cannot hold it)."""
+def refuse_nul_characters(request: HTTPConnection) -> None:
+    """Every route's first dependency (HTTP and WebSocket alike, hence the connection): a NUL in the query or
+    the path (``%00``) is a 422, as in a body, instead of reaching PostgreSQL (whose text cannot hold it)."""
     raw = (request.scope.get("raw_path") or b"") + b"?" + (request.scope.get("query_string") or b"")
     if b"%00" in raw or b"\x00" in raw:
         raise errors.Invalid("the address cannot contain the NUL character", code="nul_in_query")

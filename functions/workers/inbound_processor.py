@@ -9,18 +9,32 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.manifest import FUNCTIONS
 from masteria.bootstrap import container
 from masteria.channels.inbound_job import InboundJob
 from masteria.conversations import inbound
-from masteria.observability import logger
+from masteria.observability import failure_fields, logger
 
 _processor = BatchProcessor(event_type=EventType.SQS)
+
+
+MAX_RECEIVES = next(f.trigger.max_receives for f in FUNCTIONS if f.name == "inbound_processor")  # type: ignore[union-attr]
 
 
 def _record(record: SQSRecord) -> None:
     c = container()
     media = inbound.Media(graph=c.graph, store=c.object_store, keys=c.company_keys)
-    inbound.process(db=c.database, keys=c.company_keys, job=InboundJob.model_validate_json(record.body), media=media)
+    job = InboundJob.model_validate_json(record.body)
+    try:
+        inbound.process(db=c.database, keys=c.company_keys, job=job, media=media)
+    except Exception as error:
+        # a fault of ours or of the database: retried by the queue; on its last receive, kept as a dead
+        # letter (with what failed) rather than lost to the queue's own dead-letter queue unseen
+        attempts = int(record.attributes.approximate_receive_count)
+        if attempts < MAX_RECEIVES:
+            raise
+        logger.error("inbound webhook failed for good", extra={"attempts": attempts, **failure_fields(error)})
+        inbound.keep_failed(db=c.database, job=job, error=error, attempts=attempts)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -14,16 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from functions.local.pump import sqs_event
 from masteria.bootstrap import Container
 from masteria.channels.inbound_job import InboundJob
 from masteria.contacts.models import Contact, ContactConsent
 from masteria.conversations import inbound
 from masteria.conversations.models import STATUS_RANK, Conversation, InboundDeadLetter, Message
+from masteria.ports import ReceivedMessage
 from masteria.templates.models import WhatsAppTemplate
 from tests.api import Account, make_connection, sign_up
+from tests.functions.events import FakeContext
 from tests.meta import FakeMeta
 from tests.meta_webhooks import WEBHOOK_BODIES, phone_number_ids
 
@@ -216,3 +220,62 @@ def test_a_body_for_a_number_we_do_not_have_is_dead_lettered(
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 0
         assert session.scalars(select(InboundDeadLetter)).one().body == raw
+
+
+def _text_body(**message: Any) -> bytes:
+    body = json.loads((Path(WEBHOOK_BODIES[0]).parent / "text_message.json").read_bytes())
+    body["entry"][0]["changes"][0]["value"]["messages"][0].update(message)
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("message", "where"),
+    [
+        ({"from": "1650555123456789"}, "from"),  # longer than any phone number
+        ({"from": "1650CALLME"}, "from"),
+        ({"timestamp": "yesterday"}, "timestamp"),
+        ({"id": None}, "id"),
+    ],
+)
+def test_a_message_not_as_meta_sends_it_is_refused_as_bad_input(
+    client: TestClient, container: Container, meta: FakeMeta, message: dict[str, Any], where: str
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta, phone_number_id="106540352242922")
+    result = inbound.process(
+        db=container.database, keys=container.company_keys, job=_job(owner, connection, _text_body(**message))
+    )
+    assert result.dead_lettered
+    assert "not as Meta sends it" in result.errors[0] and where in result.errors[0]
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 0
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_a_body_that_fails_on_our_side_is_retried_then_kept(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    """A body that passes the checks but breaks in the database (a quoted message id longer than its column:
+    a fault of ours) is not filed as bad input: the queue retries it, and its last receive keeps it."""
+    from functions.workers.inbound_processor import MAX_RECEIVES, handler
+
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta, phone_number_id="106540352242922")
+    job = _job(owner, connection, _text_body(context={"id": "wamid." + "x" * 300}))
+
+    def receive(count: int) -> dict[str, Any]:
+        message = ReceivedMessage(message_id="m-1", receipt="r-1", body=job.model_dump_json(), receive_count=count)
+        return handler(sqs_event("inbound", [message]), FakeContext())
+
+    company = uuid.UUID(owner.company_id)
+    for attempt in range(1, MAX_RECEIVES):
+        with pytest.raises(BatchProcessingError):  # the whole batch failed: back to the queue
+            receive(attempt)
+        with container.database.tenant(company) as session:
+            assert session.scalar(select(func.count()).select_from(InboundDeadLetter)) == 0
+    assert receive(MAX_RECEIVES) == {"batchItemFailures": []}
+    with container.database.tenant(company) as session:
+        (dead,) = session.scalars(select(InboundDeadLetter)).all()
+        assert dead.error.startswith(f"failed {MAX_RECEIVES} times: ") and dead.error.endswith("Error")
+        assert dead.body == job.body
+        assert session.scalar(select(func.count()).select_from(Message)) == 0

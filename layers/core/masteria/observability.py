@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,3 +46,14 @@ def log_context(**keys: Any) -> Iterator[None]:
         yield
     finally:
         logger.thread_safe_remove_keys(list(clean))
+
+
+def failure_fields(error: BaseException) -> dict[str, str]:
+    """Where an error happened and the types of the errors it chains, without what they say (an error's text
+    may quote customer data: a phone number, an email, SQL parameters): log these, never the exception."""
+    chain: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
+        seen = seen.__cause__ or seen.__context__
+    return {"error_type": " <- ".join(chain), "traceback": "".join(traceback.format_tb(error.__traceback__))}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -35,6 +36,7 @@ from masteria.channels.models import ChannelConnection
 from masteria.contacts import consent
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
+from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.events import record_updated
 from masteria.conversations.models import STATUS_RANK, Conversation, InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
@@ -119,11 +121,13 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
     """Apply one webhook body, all of it or none; dead-letter it whole if it cannot be understood."""
     raw = job.body
     try:
-        payload = json.loads(raw)
+        try:
+            payload = json.loads(raw)
+        except ValueError as error:
+            raise Unprocessable(f"not JSON: {error}") from error
         if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
             raise Unprocessable("not a WhatsApp Business Account webhook")
-        if not isinstance(payload.get("entry"), list):
-            raise Unprocessable("no entry list")
+        _checked(shapes.Body, payload)
         with db.tenant(job.company_id) as session:
             connection = session.get(ChannelConnection, job.connection_id)
             if connection is None:
@@ -146,14 +150,31 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
             for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
                 campaign_ledger.emit_progress(session, campaign_id)
             return result
-    except (Unprocessable, ValueError, KeyError, TypeError, AttributeError) as error:
-        reason = f"{type(error).__name__}: {error}"[:500]
-        with db.tenant(job.company_id) as session:
-            session.add(
-                InboundDeadLetter(company_id=job.company_id, connection_id=job.connection_id, body=raw, error=reason)
-            )
-        logger.warning("inbound webhook dead-lettered", extra={"reason": reason[:200]})
+    except Unprocessable as error:  # bad input only: a fault of ours raises, to be retried (see keep_failed)
+        reason = f"Unprocessable: {error}"[:500]
+        _dead_letter(db, job, reason)
         return Result(dead_lettered=True, errors=[reason])
+
+
+def _checked(model: type[BaseModel], data: Any) -> None:
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        raise Unprocessable(f"not as Meta sends it: {shapes.problem(error)}") from error
+
+
+def _dead_letter(db: Database, job: InboundJob, reason: str) -> None:
+    with db.tenant(job.company_id) as session:
+        session.add(
+            InboundDeadLetter(company_id=job.company_id, connection_id=job.connection_id, body=job.body, error=reason)
+        )
+    logger.warning("inbound webhook dead-lettered", extra={"reason": reason[:200]})
+
+
+def keep_failed(*, db: Database, job: InboundJob, error: Exception, attempts: int) -> None:
+    """A body that failed ``attempts`` times on our side (a bug, the database): kept whole as a dead letter
+    with the kind of failure, instead of being lost when the queue gives up on it."""
+    _dead_letter(db, job, f"failed {attempts} times: {type(error).__name__}"[:500])
 
 
 def _change(
@@ -161,6 +182,7 @@ def _change(
 ) -> None:
     field_name, value = change.get("field"), change.get("value") or {}
     if field_name == "messages":
+        _checked(shapes.MessagesValue, value)
         names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
         for message in value.get("messages") or []:
             _message(session, connection, message, names.get(message.get("from")), result, media)
