@@ -265,7 +265,7 @@ def test_dead_letters_are_retried_from_the_campaign_page(session: Session, runti
     template = api.approved_template("MARKETING")
     tag = api.tagged_contacts(2)
     campaign = api.campaign(f"Dead letters {uuid.uuid4().hex[:4]}", template, tag)
-    api.launch(campaign, at=datetime.now(UTC) + timedelta(seconds=6))
+    api.launch(campaign, at=datetime.now(UTC) + timedelta(seconds=10))
     api.meta_changes_template(template, [*template["components"], ODD_BUTTONS])
     try:
         _eventually(lambda: api.progress(campaign)["failed_by_reason"].get("worker_error") == 2)
@@ -339,10 +339,11 @@ def test_a_campaign_scheduled_at_a_date_and_time_in_another_timezone(
         pick(page, page.get_by_role("button", name="Add a tag"), tag["name"])
         expect(page.get_by_role("status").filter(has_text="2 contacts will receive it")).to_be_visible()
         page.get_by_role("button", name="Next").click()
-        # WHEN they schedule it at a date and time in Manaus (an hour behind São Paulo), the next minute but one
+        # WHEN they schedule it at a date and time in Manaus (an hour behind São Paulo): the next whole minute at
+        # least 45 seconds away (the steps left take a few seconds; a time passed meanwhile would start it at once)
         expect(page.get_by_role("heading", name=re.compile("Step 5 of 6"))).to_be_visible()
         manaus = ZoneInfo("America/Manaus")
-        at = (datetime.now(manaus) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+        at = (datetime.now(manaus) + timedelta(seconds=105)).replace(second=0, microsecond=0)
         page.get_by_role("radio", name=re.compile("At a date and time")).check()
         page.get_by_label("Date and time", exact=True).fill(at.strftime("%Y-%m-%dT%H:%M"))
         page.get_by_label("Timezone", exact=True).select_option("America/Manaus")
