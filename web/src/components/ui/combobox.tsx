@@ -51,6 +51,9 @@ export interface ComboboxProps {
 
 export function Combobox({ value, placeholder, className, disabled, id, ...props }: ComboboxProps) {
   const [open, setOpen] = React.useState(false);
+  const shown = value || placeholder;
+  // a name of its own says what is shown too (what is seen is part of the name: axe, speech input)
+  const name = props["aria-label"] && props["aria-label"] !== shown ? `${props["aria-label"]}: ${shown}` : props["aria-label"];
   return (
     <PopoverPrimitive.Root open={open} onOpenChange={setOpen}>
       <PopoverPrimitive.Trigger asChild>
@@ -58,7 +61,7 @@ export function Combobox({ value, placeholder, className, disabled, id, ...props
           type="button"
           id={id}
           disabled={disabled}
-          aria-label={props["aria-label"]}
+          aria-label={name}
           aria-invalid={props["aria-invalid"]}
           aria-describedby={props["aria-describedby"]}
           aria-haspopup="listbox"
@@ -68,7 +71,7 @@ export function Combobox({ value, placeholder, className, disabled, id, ...props
             className,
           )}
         >
-          <span className={cn("truncate", value ? null : "text-muted-foreground")}>{value || placeholder}</span>
+          <span className={cn("truncate", value ? null : "text-muted-foreground")}>{shown}</span>
           <ChevronsUpDown className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
         </button>
       </PopoverPrimitive.Trigger>
