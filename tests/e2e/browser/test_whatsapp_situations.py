@@ -255,6 +255,7 @@ def test_a_failed_delivery_shows_metas_reason_in_the_thread_and_the_campaign(
     assert_accessible(page)
 
 
+CHART = "Where each recipient is now"
 # A BUTTONS component whose buttons are not a list: a shape our code does not read (a bug's stand-in).
 ODD_BUTTONS = {"type": "BUTTONS", "buttons": "Quero saber mais"}
 
@@ -276,6 +277,7 @@ def test_dead_letters_are_retried_from_the_campaign_page(session: Session, runti
         expect(_stat(page, "Failed")).to_contain_text("2")
         row = page.get_by_role("table", name="Failures by reason").get_by_role("row").filter(has_text="worker_error")
         expect(row).to_contain_text("Our sender failed on it")
+        expect(page.get_by_role("figure", name=CHART)).to_be_visible()  # (loaded apart: in the picture too)
         page.mouse.move(0, 0)
         row.scroll_into_view_if_needed()
         shot(page, "campaigns-worker-error-en")
