@@ -17,6 +17,10 @@ class Answer:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # answer only once ``until`` is set (at most ``delay`` seconds), with 504 if it never was
+    until: threading.Event | None = None
+    # set once this request has arrived
+    arrived: threading.Event | None = None
 
 
 @dataclass
@@ -42,8 +46,14 @@ def sink() -> Iterator[Sink]:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             state.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             answer = state.script.pop(0) if state.script else Answer()
-            time.sleep(answer.delay)
-            self.send_response(answer.status)
+            if answer.arrived is not None:
+                answer.arrived.set()
+            status = answer.status
+            if answer.until is not None:
+                status = answer.status if answer.until.wait(answer.delay) else 504
+            else:
+                time.sleep(answer.delay)
+            self.send_response(status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.send_header("content-length", str(len(answer.body)))

@@ -20,10 +20,11 @@ from functions.local.pump import QueuePump
 from masteria.bootstrap import Container
 from masteria.settings import Settings
 from masteria.webhooks import delivery
-from masteria.webhooks.delivery import RETRY_DELAYS, DeliverJob, DispatchJob
+from masteria.webhooks.delivery import RETRY_DELAYS, DeliverJob, DispatchJob, Outcome
 from masteria.webhooks.dispatch import dispatch
 from masteria.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.api import Account, make_contact, sign_up
+from tests.functions.events import FakeContext
 from tests.sink import Answer, Sink, sink
 
 
@@ -284,3 +285,50 @@ def test_endpoint_urls_are_checked_when_saved(client: TestClient, container: Con
     assert all(e["schema"]["type"] == "object" for e in catalogue)
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert list(session.scalars(select(WebhookEndpoint))) == []
+
+
+def _dispatch_event(jobs: list[DispatchJob]) -> dict[str, object]:
+    return {
+        "Records": [
+            {"messageId": f"m-{n}", "receiptHandle": f"r-{n}", "body": job.model_dump_json(), "attributes": {},
+             "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "local",
+             "eventSourceARN": "arn:aws:sqs:local:000000000000:webhook-dispatch"}
+            for n, job in enumerate(jobs)
+        ]
+    }  # fmt: skip
+
+
+def _job(url: str) -> DispatchJob:
+    return DispatchJob(
+        company_id=uuid.uuid4(), delivery_id=uuid.uuid4(), attempt=1, url=url, headers={"webhook-id": "m"}, body="{}"
+    )
+
+
+def test_a_slow_endpoint_never_holds_up_another_companys_deliveries(container: Container) -> None:
+    """One company's endpoint answers only once the other company's deliveries of the same batch have arrived:
+    tried one after the other, they would wait behind it (it would time out); tried at once, all go through."""
+    from functions.workers.webhook_dispatcher import handler
+
+    others_arrived = threading.Event()
+    with sink() as slow, sink() as fast:
+        slow.script.append(Answer(until=others_arrived, delay=10))
+        fast.script.extend([Answer(), Answer(arrived=others_arrived)])
+        jobs = [_job(slow.url), _job(fast.url), _job(fast.url)]
+        answer = handler(_dispatch_event(jobs), FakeContext())
+        assert answer == {"batchItemFailures": []}
+        outcomes = [Outcome.model_validate_json(m.body) for m in container.queue.receive(delivery.QUEUE, max_messages=10)]
+    assert {o.delivery_id: o.status_code for o in outcomes} == {j.delivery_id: 200 for j in jobs}
+
+
+def test_a_batch_without_time_for_an_attempt_goes_back_untried(container: Container) -> None:
+    from functions.workers.webhook_dispatcher import handler
+
+    class LateContext(FakeContext):
+        def get_remaining_time_in_millis(self) -> int:
+            return 3_000  # less than one attempt's timeout
+
+    with sink() as receiver:
+        answer = handler(_dispatch_event([_job(receiver.url), _job(receiver.url)]), LateContext())
+        assert receiver.received == []
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-0"}, {"itemIdentifier": "m-1"}]}
+    assert container.queue.receive(delivery.QUEUE, max_messages=10) == []
