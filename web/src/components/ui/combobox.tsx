@@ -65,6 +65,12 @@ export function Combobox({ value, placeholder, className, disabled, id, ...props
           aria-invalid={props["aria-invalid"]}
           aria-describedby={props["aria-describedby"]}
           aria-haspopup="listbox"
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown" && !open) {
+              e.preventDefault();
+              setOpen(true);
+            }
+          }}
           className={cn(
             "flex h-9 w-full min-w-0 items-center justify-between gap-2 rounded-md border border-input bg-background px-3 text-left text-sm shadow-sm",
             "focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-not-allowed disabled:opacity-50 aria-[invalid=true]:border-destructive",
