@@ -124,6 +124,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=256,
         needs_database=False,
         sends_to=("inbound",),
+        uses_media=True,  # a body too large for the queue goes to the bucket (a claim check)
         inbound_secrets="read",
     ),
     FunctionSpec(

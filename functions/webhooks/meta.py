@@ -18,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from masteria.bootstrap import container
-from masteria.channels.inbound_job import QUEUE, InboundJob
+from masteria.channels.inbound_job import QUEUE, new_job
 from masteria.observability import logger
 from masteria.ports import InboundSecret
 
@@ -74,11 +74,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         return _answer(401, "invalid signature")
     c = container()
-    job = InboundJob(
+    job = new_job(
         company_id=secret.company_id,
         connection_id=secret.connection_id,
         received_at=c.clock.now(),
-        body_b64=base64.b64encode(raw).decode(),
+        raw=raw,
+        store=c.object_store,
     )
     c.queue.send(QUEUE, job.model_dump_json())
     return _answer(200, "ok")

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.manifest import FUNCTIONS
 from masteria.bootstrap import container
-from masteria.channels.inbound_job import InboundJob
+from masteria.channels.inbound_job import InboundJob, loaded
 from masteria.conversations import inbound
 from masteria.observability import failure_fields, logger
 
@@ -24,7 +24,7 @@ MAX_RECEIVES = next(f.trigger.max_receives for f in FUNCTIONS if f.name == "inbo
 def _record(record: SQSRecord) -> None:
     c = container()
     media = inbound.Media(graph=c.graph, store=c.object_store, keys=c.company_keys)
-    job = InboundJob.model_validate_json(record.body)
+    job = loaded(InboundJob.model_validate_json(record.body), c.object_store)
     try:
         inbound.process(db=c.database, keys=c.company_keys, job=job, media=media)
     except Exception as error:

@@ -36,6 +36,8 @@ class Storage(Construct):
                 # CSV uploads and exports are working files: imports finish within minutes.
                 s3.LifecycleRule(id="imports", prefix="imports/", expiration=Duration.days(30)),
                 s3.LifecycleRule(id="exports", prefix="exports/", expiration=Duration.days(7)),
+                # Meta's large webhook bodies (claim checks): processed within minutes, dead letters keep them
+                s3.LifecycleRule(id="inbound-bodies", prefix="inbound/", expiration=Duration.days(14)),
                 s3.LifecycleRule(id="abandoned-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
                 s3.LifecycleRule(
                     id="media-to-infrequent-access",

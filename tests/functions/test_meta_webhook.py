@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from masteria import bootstrap
 from masteria.bootstrap import Container
-from masteria.channels.inbound_job import QUEUE, InboundJob
+from masteria.channels.inbound_job import QUEUE, InboundJob, loaded
+from masteria.conversations import inbound
+from masteria.ports import MAX_MESSAGE_BYTES
 from masteria.settings import Settings
 from tests.api import make_connection, sign_up
 from tests.functions.events import FakeContext
@@ -96,3 +98,44 @@ def test_signature_edge_cases(connection: dict[str, str], webhook_only: Containe
     queued = webhook_only.queue.receive(QUEUE)
     assert len(queued) == 2  # only the two good ones
     assert "database" not in webhook_only.__dict__
+
+
+def test_a_body_too_large_for_the_queue_travels_by_claim_check(
+    connection: dict[str, str], webhook_only: Container, container: Container
+) -> None:
+    # GIVEN a body of 800 statuses as Meta writes them (about 300 KB: more than an SQS message holds)
+    pricing = {"billable": True, "pricing_model": "PMP", "category": "marketing", "type": "regular"}
+    conversation = {"id": "a" * 32, "expiration_timestamp": "1749502783", "origin": {"type": "marketing"}}
+    statuses = [
+        {"id": f"wamid.{n:040d}", "status": "delivered", "timestamp": "1749416383", "recipient_id": "5511987650001",
+         "conversation": conversation, "pricing": pricing}
+        for n in range(800)
+    ]  # fmt: skip
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": connection["phone_number_id"]}}
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+            "value": {**value, "statuses": statuses}}]}]}  # fmt: skip
+    raw = json.dumps(body).encode()
+    assert len(raw) > MAX_MESSAGE_BYTES
+    # WHEN Meta posts it
+    answer = _call(
+        webhook_event("POST", connection["key"], raw=raw, headers={"x-hub-signature-256": sign(raw, APP_SECRET)})
+    )
+    # THEN Meta gets its 200, the queue a small message naming where the body is, and the processor reads it back
+    assert answer["statusCode"] == 200
+    (message,) = webhook_only.queue.receive(QUEUE)
+    webhook_only.queue.delete(QUEUE, [message.receipt])
+    assert len(message.body) < 2_000
+    job = InboundJob.model_validate_json(message.body)
+    assert job.body_key is not None and job.body_b64 == ""
+    assert loaded(job, container.object_store).body == raw
+    result = inbound.process(
+        db=container.database, keys=container.company_keys, job=loaded(job, container.object_store)
+    )
+    assert not result.dead_lettered, result.errors
+
+
+def test_the_local_queue_refuses_what_sqs_refuses(container: Container) -> None:
+    with pytest.raises(ValueError, match="at most 262144 bytes"):
+        container.queue.send(QUEUE, "x" * (MAX_MESSAGE_BYTES + 1))
+    with pytest.raises(ValueError, match="at most 262144 bytes"):
+        container.queue.send_batch(QUEUE, ["x" * (MAX_MESSAGE_BYTES // 2)] * 3)

@@ -15,6 +15,7 @@ from typing import IO, Any, Protocol
 
 # SQS limits, mirrored by the local queue so both behave alike.
 MAX_BATCH = 10
+MAX_MESSAGE_BYTES = 256 * 1024  # SQS's limit on a message body (and on a whole batch)
 MAX_DELAY_SECONDS = 900
 MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200
 

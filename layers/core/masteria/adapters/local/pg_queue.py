@@ -19,7 +19,14 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
 
-from masteria.ports import MAX_BATCH, MAX_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, QueueConfig, ReceivedMessage
+from masteria.ports import (
+    MAX_BATCH,
+    MAX_DELAY_SECONDS,
+    MAX_MESSAGE_BYTES,
+    MAX_VISIBILITY_TIMEOUT_SECONDS,
+    QueueConfig,
+    ReceivedMessage,
+)
 
 _RECHECK_SECONDS = 1.0
 _DEAD_LETTER_EVERY_SECONDS = 1.0  # per queue: received-too-often messages move at most this late
@@ -103,6 +110,9 @@ class PostgresQueue:
         self._config(queue)
         if not 1 <= len(bodies) <= MAX_BATCH:
             raise ValueError(f"a batch holds 1 to {MAX_BATCH} messages, not {len(bodies)}")
+        size = sum(len(body.encode()) for body in bodies)
+        if size > MAX_MESSAGE_BYTES:  # as SQS refuses it: the twin must break where the real thing breaks
+            raise ValueError(f"a message or batch holds at most {MAX_MESSAGE_BYTES} bytes, not {size}")
         if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
             raise ValueError(f"delay_seconds must be between 0 and {MAX_DELAY_SECONDS}")
         with self._engine.begin() as connection:
