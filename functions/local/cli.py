@@ -197,6 +197,13 @@ def sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_logging() -> None:
+    """Other libraries' warnings plainly on stderr; ours are JSON lines already, written once (not again by
+    the root logger)."""
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger(logger.name).propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="masteria", description="Master IA's local runtime and tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -214,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     worker_parser.add_argument("--runtime-pid", type=int, help="exit as soon as this parent process is gone")
     worker_parser.set_defaults(run=worker)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging()
     try:
         code: int = args.run(args)
     except KeyboardInterrupt:
