@@ -136,7 +136,9 @@ def _walk_wizard(
     rate_field = page.get_by_label(label("Messages per second", "Mensagens por segundo"))
     rate_field.fill("500")
     rate_field.press("Enter")  # the keyboard submits the step as well as "Next"
-    expect(page.get_by_role("alert").filter(has_text="at most 80 per second")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text=label("at most 80 per second", "no máximo 80 por segundo"))
+    ).to_be_visible()
     expect(rate_field).to_have_attribute("aria-invalid", "true")
     shot(page, f"campaigns-wizard-5-schedule-{locale}")
     assert_accessible(page)

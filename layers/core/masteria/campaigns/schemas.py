@@ -157,6 +157,7 @@ class RecipientRead(ReadModel):
 class DeadLetterRead(ReadModel):
     id: uuid.UUID
     campaign_id: uuid.UUID
+    campaign_name: str = ""
     recipient_id: int
     error: str
     created_at: datetime

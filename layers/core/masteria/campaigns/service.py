@@ -376,7 +376,14 @@ def list_dead_letters(
     if pending_only:
         statement = statement.where(CampaignDeadLetter.retried_at.is_(None))
     rows, cursor = paginate(session, statement, keys=[CampaignDeadLetter.created_at, CampaignDeadLetter.id], page=page)
-    return [DeadLetterRead.model_validate(r) for r in rows], cursor
+    ids = {r.campaign_id for r in rows}
+    names = (
+        dict(session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).tuples()) if ids else {}
+    )
+    return [
+        DeadLetterRead.model_validate(r).model_copy(update={"campaign_name": names.get(r.campaign_id, "")})
+        for r in rows
+    ], cursor
 
 
 def retry_dead_letter(

@@ -66,7 +66,10 @@ def render(text: str, values: Mapping[str, str], defaults: Mapping[str, str]) ->
             "the message is too long",
             [
                 FieldError(
-                    "body", f"at most {TEXT_MESSAGE_MAX} characters", code="text_too_long", params={"max": TEXT_MESSAGE_MAX}
+                    "body",
+                    f"at most {TEXT_MESSAGE_MAX} characters",
+                    code="text_too_long",
+                    params={"max": TEXT_MESSAGE_MAX},
                 )
             ],
         )

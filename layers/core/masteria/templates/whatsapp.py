@@ -104,7 +104,9 @@ def _check_text(
 ) -> None:
     if len(text) > limit:
         errors.append(
-            FieldError(where, f"at most {limit} characters (has {len(text)})", code="text_too_long", params={"max": limit})
+            FieldError(
+                where, f"at most {limit} characters (has {len(text)})", code="text_too_long", params={"max": limit}
+            )
         )
     found = _placeholders(text)
     if max_parameters is not None and len(found) > max_parameters:

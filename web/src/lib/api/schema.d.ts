@@ -2585,6 +2585,11 @@ export interface components {
              */
             campaign_id: string;
             /**
+             * Campaign Name
+             * @default
+             */
+            campaign_name?: string;
+            /**
              * Created At
              * Format: date-time
              */

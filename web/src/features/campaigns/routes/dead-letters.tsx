@@ -81,7 +81,7 @@ export function DeadLetters() {
                       <TD className="whitespace-nowrap text-muted-foreground">{format.dateTime(d.created_at)}</TD>
                       <TD>
                         <Link className="text-primary underline-offset-4 hover:underline" to={`../${d.campaign_id}`}>
-                          {t("deadLetters.open", { recipient: d.recipient_id })}
+                          {t("deadLetters.open", { name: d.campaign_name, recipient: d.recipient_id })}
                         </Link>
                       </TD>
                       <TD>

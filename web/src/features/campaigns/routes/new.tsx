@@ -124,7 +124,12 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
             <>
               <span className="font-semibold">{count === null ? "—" : t("wizard.audienceCountHint", { count })}</span>
               <span className="block text-xs text-muted-foreground">
-                {t("wizard.audienceParts", { tags: a.tag_ids.length, lists: a.list_ids.length, segments: a.segment_ids.length, contacts: a.contact_ids.length })}
+                {[
+                  t("wizard.audienceTags", { count: a.tag_ids.length }),
+                  t("wizard.audienceLists", { count: a.list_ids.length }),
+                  t("wizard.audienceSegments", { count: a.segment_ids.length }),
+                  t("wizard.audienceContacts", { count: a.contact_ids.length }),
+                ].join(", ")}
               </span>
             </>
           }
