@@ -316,7 +316,9 @@ def test_a_slow_endpoint_never_holds_up_another_companys_deliveries(container: C
         jobs = [_job(slow.url), _job(fast.url), _job(fast.url)]
         answer = handler(_dispatch_event(jobs), FakeContext())
         assert answer == {"batchItemFailures": []}
-        outcomes = [Outcome.model_validate_json(m.body) for m in container.queue.receive(delivery.QUEUE, max_messages=10)]
+        outcomes = [
+            Outcome.model_validate_json(m.body) for m in container.queue.receive(delivery.QUEUE, max_messages=10)
+        ]
     assert {o.delivery_id: o.status_code for o in outcomes} == {j.delivery_id: 200 for j in jobs}
 
 

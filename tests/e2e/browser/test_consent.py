@@ -159,6 +159,7 @@ def test_a_stop_keyword_from_the_customer_shows_as_the_contacts_own_change(brows
         expect(panel.get_by_text("Descadastrado", exact=True)).to_be_visible()  # the WhatsApp badge
         entries.nth(0).scroll_into_view_if_needed()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+        assert panel.evaluate("panel => panel.scrollWidth <= panel.clientWidth")  # nor inside the panel
         shot(page, "contacts-consent-keyword-pt-BR")
         assert_accessible(page)
     finally:

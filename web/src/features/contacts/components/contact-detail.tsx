@@ -36,7 +36,7 @@ type Base = (typeof BASE)[number];
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
-    <section className="grid gap-3 border-t pt-4" aria-label={title}>
+    <section className="grid min-w-0 gap-3 border-t pt-4" aria-label={title}>
       <h3 className="text-sm font-semibold">{title}</h3>
       {children}
     </section>
@@ -154,10 +154,10 @@ function TagsSection({ contact }: { contact: Contact }) {
       ) : (
         <p className="text-sm text-muted-foreground">{t("contacts.detail.noTags")}</p>
       )}
-      <div className="flex gap-2">
+      <div className="flex flex-wrap gap-2">
         <Combobox
           aria-label={t("contacts.detail.addTag")}
-          className="min-w-0 flex-1"
+          className="min-w-40 flex-1"
           value={adding?.label}
           placeholder={t("contacts.detail.chooseTag")}
           searchLabel={t("contacts.filters.searchTags")}
