@@ -79,6 +79,7 @@ class FunctionSpec:
     # What the function's role is granted beyond its trigger (least privilege on AWS).
     sends_to: tuple[str, ...] = ()  # queues it sends messages to
     uses_media: bool = False  # reads and writes the media bucket
+    writes_media: str = ""  # a key pattern it may only put objects under (not read, not elsewhere)
     inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (the API) the connection secrets table
     schedules_once: bool = False  # creates and deletes one-time schedules (EventBridge Scheduler) to our queues
     realtime_connections: bool = False  # reads and writes the WebSocket connection registry
@@ -124,7 +125,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=256,
         needs_database=False,
         sends_to=("inbound",),
-        uses_media=True,  # a body too large for the queue goes to the bucket (a claim check)
+        writes_media="inbound/*",  # a body too large for the queue goes to the bucket (a claim check)
         inbound_secrets="read",
     ),
     FunctionSpec(

@@ -140,6 +140,8 @@ class MasteriaStack(Stack):
                 schedules.allow_one_time(function, [queues.queues[q] for q in spec.sends_to])
             if spec.uses_media:
                 storage.media_bucket.grant_read_write(function)
+            if spec.writes_media:  # put only, under its prefix: the public webhook reads nobody's files
+                storage.media_bucket.grant_put(function, spec.writes_media)
             if spec.inbound_secrets == "read":
                 storage.inbound_secrets.grant_read_data(function)
                 storage.key.grant(function, "kms:Decrypt")
@@ -166,6 +168,11 @@ class MasteriaStack(Stack):
             self,
             f"<{logical_id(storage.media_bucket)}.Arn>/*",
             "Object-level grants on the media bucket: keys are per company and per import, known only at run time",
+        )
+        acknowledge_resource_wildcard(
+            self,
+            f"<{logical_id(storage.media_bucket)}.Arn>/inbound/*",
+            "The Meta webhook puts claim checks (webhook bodies too large for SQS) under inbound/, keyed per body",
         )
 
         acknowledge_wildcard_actions(self)

@@ -182,7 +182,7 @@ def refuse_nul_characters(request: HTTPConnection) -> None:
     """Every route's first dependency (HTTP and WebSocket alike, hence the connection): a NUL in the query or
     the path (``%00``) is a 422, as in a body, instead of reaching PostgreSQL (whose text cannot hold it)."""
     raw = (request.scope.get("raw_path") or b"") + b"?" + (request.scope.get("query_string") or b"")
-    if b"%00" in raw or b"\x00" in raw:
+    if b"%00" in raw or b"\x00" in raw or "\x00" in request.scope.get("path", ""):  # Mangum gives no raw_path
         raise errors.Invalid("the address cannot contain the NUL character", code="nul_in_query")
 
 

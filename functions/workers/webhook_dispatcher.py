@@ -8,7 +8,7 @@ untried; any other failure to record an outcome is that record's alone (a partia
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse, PartialItemFailures
@@ -37,11 +37,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     failures: list[PartialItemFailures] = []
     c = container()
     c.webhook_http, c.queue  # noqa: B018 - built here, once, not by the threads at the same time
-    with ThreadPoolExecutor(max_workers=max(1, len(records)), thread_name_prefix="dispatch") as pool:
-        attempts = [(record, pool.submit(_record, c, record)) for record in records]
-        for record, attempt in attempts:
-            error = attempt.exception()
-            if error is not None:
-                logger.error("webhook dispatch failed", extra=failure_fields(error))
-                failures.append({"itemIdentifier": record.message_id})
+    # An endpoint that trickles its answer can hold a connection past the read timeout: the batch waits no
+    # longer than the time left, and what has not finished goes back to the queue (its outcome unsent).
+    deadline = context.get_remaining_time_in_millis() / 1000 - MARGIN_SECONDS
+    pool = ThreadPoolExecutor(max_workers=max(1, len(records)), thread_name_prefix="dispatch")
+    attempts = {pool.submit(_record, c, record): record for record in records}
+    _, unfinished = wait(attempts, timeout=deadline)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for attempt, record in attempts.items():
+        error = None if attempt in unfinished else attempt.exception()
+        if attempt in unfinished:
+            logger.warning("webhook dispatch still running at the deadline: back to the queue")
+        elif error is not None:
+            logger.error("webhook dispatch failed", extra=failure_fields(error))
+        if attempt in unfinished or error is not None:
+            failures.append({"itemIdentifier": record.message_id})
     return {"batchItemFailures": failures}

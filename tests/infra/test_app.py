@@ -314,3 +314,19 @@ def test_only_the_push_may_post_to_connections_and_only_on_the_websocket_api(syn
         assert ("REALTIME_CONNECTIONS_TABLE" in env) is spec.realtime_connections, spec.name
         if spec.realtime_connections:
             assert refers_to(env["REALTIME_CONNECTIONS_TABLE"], logical_id(synth, "Storage/Connections/Resource"))
+
+
+def test_the_public_webhook_may_only_put_claim_checks_in_the_media_bucket(synth: Synth) -> None:
+    bucket = logical_id(synth, "Storage/MediaBucket/Resource")
+    role = synth.template["Resources"][function_id(synth, "meta_webhook")]["Properties"]["Role"]
+    own = [
+        s
+        for logical, resource in synth.resources("AWS::IAM::Policy").items()
+        if refers_to(resource["Properties"].get("Roles", []), role["Fn::GetAtt"][0])
+        for s in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    on_bucket = [s for s in own if refers_to(s["Resource"], bucket)]
+    assert on_bucket, "it writes claim checks"
+    for statement in on_bucket:
+        assert all(a.startswith(("s3:PutObject", "s3:Abort")) for a in as_list(statement["Action"])), statement
+        assert all("/inbound/*" in json.dumps(r) for r in as_list(statement["Resource"])), statement

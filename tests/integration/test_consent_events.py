@@ -79,7 +79,7 @@ def test_the_contacts_keywords_write_events_of_their_own(
     owner = sign_up(client)
     connection = make_connection(client, owner, meta)
     # WHEN the customer writes a stop keyword, chats, then an opt-in keyword twice
-    for message in ("Sair!", "oi, tudo bem?", "Voltar", "voltar"):
+    for message in ("Sair!", "oi, tudo bem?", "Start", "start"):
         customer_writes(container, owner, connection, message)
     (contact,) = client.get("/v1/contacts", headers=owner.headers).json()["items"]
     # THEN one opt-out and one opt-in, both from the inbound keyword, quoting it, by no user
@@ -89,7 +89,7 @@ def test_the_contacts_keywords_write_events_of_their_own(
         ("opted_out", "inbound_keyword", None),
     ]
     assert items[1]["reason"] == "Sair!"  # what they wrote, as written
-    assert items[0]["proof"] == "Voltar"
+    assert items[0]["proof"] == "Start"
     assert client.get(f"/v1/contacts/{contact['id']}", headers=owner.headers).json()["consents"][0]["status"] == (
         "opted_in"
     )
@@ -98,16 +98,24 @@ def test_the_contacts_keywords_write_events_of_their_own(
     assert outbox.count("contact.opted_out") == 1
 
 
-def test_an_opt_in_keyword_from_someone_already_opted_in_adds_nothing(
+def test_an_opt_in_keyword_only_takes_back_the_contacts_own_stop(
     client: TestClient, container: Container, meta: FakeMeta
 ) -> None:
+    """A word in a chat is no consent: an opt-in keyword from someone never asked records nothing, and one
+    after an opt-out a user recorded (asked on the phone) does not undo it; "sim" is no keyword at all."""
     owner = sign_up(client)
     connection = make_connection(client, owner, meta)
-    customer_writes(container, owner, connection, "sim")  # no consent yet: the reply is its proof
+    customer_writes(container, owner, connection, "START")  # never asked: nothing recorded
     (contact,) = client.get("/v1/contacts", headers=owner.headers).json()["items"]
-    customer_writes(container, owner, connection, "Sim")
+    assert _events(client, owner, contact["id"])["items"] == []
+    _consent(client, owner, contact["id"], "whatsapp", status="opted_out", reason="asked on the phone")
+    for message in ("Start", "sim", "Sim, pode mandar"):
+        customer_writes(container, owner, connection, message)
     items = _events(client, owner, contact["id"])["items"]
-    assert [(e["status"], e["proof"]) for e in items] == [("opted_in", "sim")]
+    assert [(e["status"], e["source"]) for e in items] == [("opted_out", "user")]
+    assert client.get(f"/v1/contacts/{contact['id']}", headers=owner.headers).json()["consents"][0]["status"] == (
+        "opted_out"
+    )
 
 
 def test_the_history_pages_newest_first_and_filters_by_channel(client: TestClient, container: Container) -> None:

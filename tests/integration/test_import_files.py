@@ -90,3 +90,16 @@ def test_a_phone_made_of_letters_is_rejected_not_dialled(client: TestClient, con
     assert (progress["inserted"], progress["rejected"]) == (1, 1)
     rows = _rejections(client, owner, progress["id"])
     assert rows[1][0] == "2" and "letters" in rows[1][1]
+
+
+def test_a_windows_1252_file_whose_first_accent_comes_late_is_read_as_such(
+    client: TestClient, container: Container
+) -> None:
+    # the first 64 KB, from which the encoding is told, are plain ASCII: the file is not refused as mixed
+    ascii_rows = "".join(f"1191235{n:04d},Contact {n}\n" for n in range(3000))
+    data = ("phone,name\n" + ascii_rows).encode() + "11912369999,João Conceição\n".encode("cp1252")
+    owner = sign_up(client)
+    progress = _import(client, container, owner, data)
+    assert (progress["encoding"], progress["inserted"], progress["rejected"]) == ("cp1252", 3001, 0)
+    (joao,) = client.get("/v1/contacts", headers=owner.headers, params={"q": "Conceição"}).json()["items"]
+    assert joao["name"] == "João Conceição"

@@ -3,6 +3,8 @@ once in the list's order, searched and filtered on the server, another company's
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -145,3 +147,25 @@ def test_notes_page_newest_first(client: TestClient, container: Container, meta:
     _refuses_bad_pages(client, owner, path)
     other = sign_up(client)
     assert client.get(path, headers=other.headers).status_code == 404
+
+
+def _cursor(*values: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def test_a_cursor_of_another_list_or_a_crafted_one_is_a_422_never_a_500(client: TestClient) -> None:
+    owner = sign_up(client)
+    for n in range(3):
+        assert client.post("/v1/tags", headers=owner.headers, json={"name": f"t{n}"}).status_code == 201
+    tags_cursor = client.get("/v1/tags", headers=owner.headers, params={"limit": 1}).json()["next_cursor"]
+    assert tags_cursor
+    for path, cursor in (
+        ("/v1/connections", tags_cursor),  # a name where a time is expected
+        ("/v1/users", _cursor("yesterday", "not-a-uuid")),
+        ("/v1/tags", _cursor("t1", "not-a-uuid")),
+        ("/v1/tags", _cursor("t\u00001", "00000000-0000-0000-0000-000000000000")),
+        ("/v1/contacts/imports", _cursor("2026-01-01T00:00:00+00:00", "x" * 40)),
+    ):
+        answer = client.get(path, headers=owner.headers, params={"cursor": cursor})
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["errors"][0]["code"] == "invalid_cursor"

@@ -71,8 +71,10 @@ def test_stop_keyword_matrix(text: str, expected: bool) -> None:
 def test_keywords_are_configurable() -> None:
     assert is_stop_request("Basta", ["BASTA"])
     assert not is_stop_request("stop", ["BASTA"])
-    assert is_opt_in("sim")
-    assert not is_opt_in("sim, claro")
+    assert is_opt_in("Start!") and is_opt_in("voltar a receber")
+    assert not is_opt_in("start now")
+    assert not is_opt_in("sim")  # an everyday "yes" is no opt-in keyword by default
+    assert is_opt_in("sim", ["SIM"])
 
 
 @pytest.mark.parametrize(

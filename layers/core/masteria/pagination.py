@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, cast, literal, tuple_
+from sqlalchemy import Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from masteria.errors import FieldError, Invalid
+from masteria.schemas import NUL
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -61,6 +65,30 @@ def _decode(cursor: str, size: int) -> list[str]:
     return values
 
 
+def _typed(value: str, key: InstrumentedAttribute[Any]) -> Any:
+    """A cursor value as its key's Python type; a value that is not one (a cursor of another list, a crafted
+    one) is the cursor's 422, never a database error."""
+    try:
+        kind = key.type.python_type
+    except NotImplementedError:
+        kind = str
+    try:
+        if kind is uuid.UUID:
+            return uuid.UUID(value)
+        if kind is datetime:
+            return datetime.fromisoformat(value)
+        if kind is date:
+            return date.fromisoformat(value)
+        if kind in (int, float, Decimal):
+            return kind(value)
+    except (ValueError, TypeError, ArithmeticError):
+        pass
+    else:
+        if NUL not in value:
+            return value
+    raise Invalid("invalid cursor", [FieldError("cursor", "is not a cursor this list returned", code="invalid_cursor")])
+
+
 def paginate(
     session: Session,
     statement: Select[Any],
@@ -72,7 +100,7 @@ def paginate(
     """Run ``statement`` ordered by ``keys`` (unique together, e.g. ``created_at, id``) from the cursor."""
     if page.cursor:
         values = _decode(page.cursor, len(keys))
-        after = tuple_(*(cast(literal(v), k.type) for v, k in zip(values, keys, strict=True)))
+        after = tuple_(*(literal(_typed(v, k), k.type) for v, k in zip(values, keys, strict=True)))
         row = tuple_(*keys)
         statement = statement.where(row < after if descending else row > after)
     order = [k.desc() if descending else k.asc() for k in keys]

@@ -105,7 +105,7 @@ class Api:
         tag = self.http.post("/v1/tags", json={"name": f"situ-{uuid.uuid4().hex[:6]}", "color": "#0f766e"}).json()
         made = 0
         while made < n:
-            phone = f"+55119{random.randint(10_000_000, 99_999_999)}"
+            phone = f"+55319{random.randint(10_000_000, 99_999_999)}"  # area code 31: apart from the other tests
             contact = self.http.post("/v1/contacts", json={"phone": phone, "name": f"Cliente {made + 1} Situação"})
             if contact.status_code == 409:
                 continue

@@ -377,9 +377,8 @@ def list_dead_letters(
         statement = statement.where(CampaignDeadLetter.retried_at.is_(None))
     rows, cursor = paginate(session, statement, keys=[CampaignDeadLetter.created_at, CampaignDeadLetter.id], page=page)
     ids = {r.campaign_id for r in rows}
-    names = (
-        dict(session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).tuples()) if ids else {}
-    )
+    found = session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).all() if ids else []
+    names = {row[0]: row[1] for row in found}  # a list of rows, not a mapping
     return [
         DeadLetterRead.model_validate(r).model_copy(update={"campaign_name": names.get(r.campaign_id, "")})
         for r in rows

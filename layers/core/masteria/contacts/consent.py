@@ -126,14 +126,23 @@ def keyword_reply(
     session: Session, *, contact: Contact, channel: Channel, asked: Literal["stop", "opt_in"], text: str, at: datetime
 ) -> None:
     """The contact wrote one of the company's keywords: a stop keyword opts them out; an opt-in keyword
-    opts them in unless they already are (so a "sim" in a chat adds nothing to the history). What they
-    wrote is the opt-out's reason or the opt-in's proof, as written (the reader's language words it)."""
+    takes back only an opt-out they made themselves with a stop keyword (STOP, then START). It never opts in
+    a contact who was never asked, nor undoes an opt-out a user recorded (asked on the phone, say): a word
+    in a chat is no consent. What they wrote is the opt-out's reason or the opt-in's proof, as written."""
     quoted = text[:KEYWORD_QUOTE]
     if asked == "stop":
         record_opt_out(session, contact=contact, channel=channel, reason=quoted, at=at, source="inbound_keyword")
         return
     row = session.get(ContactConsent, (contact.id, channel))
-    if row is None or row.status != "opted_in":
+    if row is None or row.status != "opted_out":
+        return
+    last = session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.contact_id == contact.id, ConsentEvent.channel == channel)
+        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and last.status == "opted_out" and last.source == "inbound_keyword":
         record_opt_in(session, contact=contact, channel=channel, at=at, source="inbound_keyword", proof=quoted)
 
 

@@ -93,10 +93,12 @@ def _is_cp1252(data: bytes) -> bool:
     return True
 
 
-def check_text(stream: IO[bytes], dialect: Dialect) -> None:
-    """Every line in the file's encoding, and no line in another (a file that mixes UTF-8 and Windows-1252,
-    as when two exports are pasted together): ``NotReadable`` naming the first line that breaks it."""
-    name = _ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
+def check_text(stream: IO[bytes], dialect: Dialect) -> Dialect:
+    """Every line in one encoding, and no line in another (a file that mixes UTF-8 and Windows-1252, as when
+    two exports are pasted together): ``NotReadable`` naming the first line that breaks it. The encoding told
+    from the first bytes is only a guess when they are all ASCII: a Windows-1252 file whose first accent comes
+    late is read as Windows-1252 (the dialect returned), not refused."""
+    seen_utf8 = False  # a line with non-ASCII UTF-8 so far
     for number, line in enumerate(stream, start=1):
         if line.isascii():
             continue
@@ -104,23 +106,29 @@ def check_text(stream: IO[bytes], dialect: Dialect) -> None:
             raise NotReadable(
                 f"line {number} holds a NUL byte, so the file is not text: {_SAVE_AS}", code="file_nul", line=number
             )
+        name = _ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         try:
             line.decode(dialect.encoding)
         except UnicodeDecodeError:
+            if dialect.encoding == "utf-8-sig" and not seen_utf8 and _is_cp1252(line):
+                dialect = Dialect(encoding="cp1252", delimiter=dialect.delimiter)  # ASCII until here: Excel's
+                continue
             raise NotReadable(
                 f"line {number} is not {name} like the lines before it: the file mixes encodings; {_SAVE_AS}",
                 code="file_mixed_encoding",
                 line=number,
             ) from None
-        if dialect.encoding != "utf-8-sig":
-            with contextlib.suppress(UnicodeDecodeError):
-                line.decode("utf-8")
-                raise NotReadable(
-                    f"line {number} is UTF-8 while the lines before it are {name}: "
-                    f"the file mixes encodings; {_SAVE_AS}",
-                    code="file_mixed_encoding",
-                    line=number,
-                )
+        if dialect.encoding == "utf-8-sig":
+            seen_utf8 = True
+            continue
+        with contextlib.suppress(UnicodeDecodeError):
+            line.decode("utf-8")
+            raise NotReadable(
+                f"line {number} is UTF-8 while the lines before it are {name}: the file mixes encodings; {_SAVE_AS}",
+                code="file_mixed_encoding",
+                line=number,
+            )
+    return dialect
 
 
 def records(stream: IO[bytes], dialect: Dialect) -> Iterator[list[str]]:

@@ -170,7 +170,7 @@ def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> Import
         with store.open(row.object_key) as stored:
             dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))
         with store.open(row.object_key) as stored:
-            csv_import.check_text(stored, dialect)
+            dialect = csv_import.check_text(stored, dialect)
         with store.open(row.object_key) as stored:  # the whole file as csv reads it: a 422 now, not a stuck import
             every = csv_import.records(stored, dialect)
             headers = next(every, [])

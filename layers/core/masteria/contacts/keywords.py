@@ -7,7 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 
 DEFAULT_STOP_KEYWORDS = ("STOP", "SAIR", "PARAR", "CANCELAR", "DESCADASTRAR", "UNSUBSCRIBE")
-DEFAULT_OPT_IN_KEYWORDS = ("START", "SIM", "VOLTAR", "SUBSCRIBE")
+# Not "SIM" or "VOLTAR": everyday answers ("yes", "go back") must not opt anyone in by themselves.
+DEFAULT_OPT_IN_KEYWORDS = ("START", "SUBSCRIBE", "VOLTAR A RECEBER")
 
 # Punctuation around a keyword ("Stop!", "¿parar?") does not change its meaning.
 _STRIP = string.whitespace + string.punctuation + "\u00a1\u00bf\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb"

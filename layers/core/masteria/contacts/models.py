@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
@@ -78,6 +78,7 @@ class CustomFieldDefinition(Timestamped, Base):
     company_id: Mapped[uuid.UUID] = company_fk()
     key: Mapped[str] = mapped_column(String(64), nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
+    sort_label: Mapped[str] = column_property(func.lower(label, type_=String))  # the order, whatever the collation
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     options: Mapped[list[str]] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
 
@@ -89,6 +90,7 @@ class Tag(Timestamped, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(80), nullable=False)
+    sort_name: Mapped[str] = column_property(func.lower(name, type_=String))
     color: Mapped[str] = mapped_column(String(7), nullable=False, server_default="#64748b")
 
 
@@ -166,6 +168,7 @@ class ContactList(Timestamped, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(120), nullable=False)
+    sort_name: Mapped[str] = column_property(func.lower(name, type_=String))
     description: Mapped[str | None] = mapped_column(String(500))
 
 
@@ -191,6 +194,7 @@ class Segment(Timestamped, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(120), nullable=False)
+    sort_name: Mapped[str] = column_property(func.lower(name, type_=String))
     filter: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -112,7 +112,7 @@ def list_custom_fields(
     rows, cursor = _search_page(
         session,
         CustomFieldDefinition,
-        sort=CustomFieldDefinition.label,
+        sort=CustomFieldDefinition.sort_label,
         searched=[CustomFieldDefinition.label, CustomFieldDefinition.key],
         search=search,
         page=page,
@@ -366,7 +366,7 @@ def create_tag(*, session: Session, actor: Principal, data: TagCreate) -> TagRea
 
 def list_tags(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[TagRead]:
     """Tags by name, searched on the name."""
-    rows, cursor = _search_page(session, Tag, sort=Tag.name, searched=[Tag.name], search=search, page=page)
+    rows, cursor = _search_page(session, Tag, sort=Tag.sort_name, searched=[Tag.name], search=search, page=page)
     return Page[TagRead](items=[TagRead.model_validate(t) for t in rows], next_cursor=cursor)
 
 
@@ -491,7 +491,7 @@ def create_list(*, session: Session, actor: Principal, data: ListCreate) -> List
 def list_lists(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[ListRead]:
     """Lists by name with their member counts, searched on the name."""
     rows, cursor = _search_page(
-        session, ContactList, sort=ContactList.name, searched=[ContactList.name], search=search, page=page
+        session, ContactList, sort=ContactList.sort_name, searched=[ContactList.name], search=search, page=page
     )
     return Page[ListRead](items=[_list_read(session, r) for r in rows], next_cursor=cursor)
 
@@ -544,7 +544,9 @@ def create_segment(*, session: Session, actor: Principal, data: SegmentCreate) -
 
 def list_segments(*, session: Session, actor: Principal, search: NameSearch, page: PageRequest) -> Page[SegmentRead]:
     """Segments by name, each with its count now, searched on the name."""
-    rows, cursor = _search_page(session, Segment, sort=Segment.name, searched=[Segment.name], search=search, page=page)
+    rows, cursor = _search_page(
+        session, Segment, sort=Segment.sort_name, searched=[Segment.name], search=search, page=page
+    )
     return Page[SegmentRead](items=[_segment_read(session, r) for r in rows], next_cursor=cursor)
 
 

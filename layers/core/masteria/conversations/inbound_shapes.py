@@ -54,9 +54,13 @@ class MessagesValue(_Loose):
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class _Value(_Loose):
+    metadata: dict[str, Any] | None = None  # read before the change itself is (its phone number id)
+
+
 class _Change(_Loose):
     field: str | None = None
-    value: dict[str, Any] | None = None
+    value: _Value | None = None
 
 
 class _Entry(_Loose):

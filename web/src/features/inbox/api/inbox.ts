@@ -1,6 +1,7 @@
 /** The inbox's API calls: fetchers, query keys and options, hooks. */
 import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useMutation, usePrefetchInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
+import type { ComboboxResult } from "@/components/ui/combobox";
 import type { Schema } from "@/lib/api/types";
 import { findConversation, mergeNewest, upsertConversation, type Message, type Page, type Pages } from "../lib/cache";
 import type { Conversation, InboxFilters } from "../lib/filters";
@@ -147,11 +148,23 @@ export function useUsers(enabled: boolean) {
   });
 }
 
-/** The tag filter's choices: the first 200 tags by name (`GET /v1/tags` is paged). */
-export function useTags() {
+/** The tag filter's choices, asked of the server as the user types (`GET /v1/tags?q=`, 20 at a time). */
+export function useTagOptions(q: string): ComboboxResult {
+  const found = useQuery({
+    queryKey: [...inboxKeys.tags(), q],
+    queryFn: async () => (await unwrap(api.GET("/v1/tags", { params: { query: { q: q || undefined, limit: 20 } } }))).items,
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
+  return { options: (found.data ?? []).map((t) => ({ id: t.id, label: t.name, color: t.color })), loading: found.isFetching, error: found.isError };
+}
+
+/** The chosen tag's name (the filter keeps only its id, in the URL). */
+export function useTagName(id: string | undefined) {
   return useQuery({
-    queryKey: inboxKeys.tags(),
-    queryFn: async () => (await unwrap(api.GET("/v1/tags", { params: { query: { limit: 200 } } }))).items,
+    queryKey: [...inboxKeys.tags(), "id", id],
+    queryFn: async () => (await unwrap(api.GET("/v1/tags", { params: { query: { id: [id!], limit: 1 } } }))).items[0]?.name ?? null,
+    enabled: !!id,
     staleTime: 60_000,
   });
 }

@@ -5,13 +5,14 @@ import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger, Switch } from "@/components/ui/controls";
 import { Field, Label } from "@/components/ui/field";
 import { NativeSelect } from "@/components/ui/input";
-import { useTags, type User } from "../api/inbox";
+import { Combobox } from "@/components/ui/combobox";
+import { useTagName, useTagOptions, type User } from "../api/inbox";
 import { extraFilterCount, type InboxFilters } from "../lib/filters";
 
 /** Status and "unread only" always in view; assignee, channel and tag behind "Filters". */
 export function FiltersBar({ filters, onChange, users }: { filters: InboxFilters; onChange: (next: InboxFilters) => void; users: User[] | undefined }) {
   const { t } = useTranslation("inbox");
-  const tags = useTags();
+  const tagName = useTagName(filters.tag_id);
   const unreadId = useId();
   const extra = extraFilterCount(filters);
   const set = (patch: Partial<InboxFilters>) => onChange({ ...filters, ...patch });
@@ -67,14 +68,16 @@ export function FiltersBar({ filters, onChange, users }: { filters: InboxFilters
             </NativeSelect>
           </Field>
           <Field label={t("filters.tag")}>
-            <NativeSelect value={filters.tag_id ?? ""} onChange={(e) => set({ tag_id: e.target.value || undefined })}>
-              <option value="">{t("filters.anyTag")}</option>
-              {tags.data?.map((tag) => (
-                <option key={tag.id} value={tag.id}>
-                  {tag.name}
-                </option>
-              ))}
-            </NativeSelect>
+            <Combobox
+              value={filters.tag_id ? (tagName.data ?? undefined) : undefined}
+              placeholder={t("filters.anyTag")}
+              searchLabel={t("filters.searchTags")}
+              emptyText={t("filters.noTag")}
+              useOptions={useTagOptions}
+              onSelect={(tag) => set({ tag_id: tag.id })}
+              clearLabel={t("filters.anyTag")}
+              onClear={() => set({ tag_id: undefined })}
+            />
           </Field>
           {extra ? (
             <Button variant="ghost" size="sm" onClick={() => set({ assignee: undefined, channel: undefined, tag_id: undefined })}>
