@@ -187,6 +187,6 @@ def test_companies_set_their_own_keywords(client: TestClient, container: Contain
     with container.database.tenant(company) as session:
         assert classify_inbound(session, company_id=company, text="  basta ") == "stop"
         assert classify_inbound(session, company_id=company, text="sair") is None  # no longer a keyword here
-        assert classify_inbound(session, company_id=company, text="Voltar") == "opt_in"
+        assert classify_inbound(session, company_id=company, text="Start") == "opt_in"  # the opt-in ones kept
     other = sign_up(client)  # another company keeps the defaults
     assert "SAIR" in client.get("/v1/contacts/settings", headers=other.headers).json()["stop_keywords"]
