@@ -14,6 +14,7 @@ from moto import mock_aws
 from masteria.adapters.aws.s3_store import S3Store
 from masteria.bootstrap import Container
 from masteria.contacts import imports
+from masteria.contacts.models import ContactImport
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
 from tests.api import sign_up
@@ -45,7 +46,10 @@ def test_an_import_uploaded_to_s3(client: TestClient, container: Container, s3: 
             session=session, actor=actor, store=s3, data=imports.ImportCreate(filename="c.csv")
         )
     assert created.upload_url is not None
-    key = f"{actor.company_id}/imports/{created.id}.csv"
+    with container.database.tenant(actor.company_id) as session:
+        key = session.get_one(ContactImport, created.id).object_key
+    # the bucket's lifecycle rules match on a prefix: an uploaded CSV (phone numbers) expires with imports/
+    assert key == f"imports/{actor.company_id}/{created.id}.csv"
     s3.put(key, io.BytesIO(b"Telefone;Nome\n11912345678;Ana\n"))  # the browser's PUT
     with container.database.tenant(actor.company_id) as session:
         inspected = imports.uploaded(session=session, actor=actor, store=s3, import_id=created.id)

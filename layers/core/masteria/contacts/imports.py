@@ -99,7 +99,7 @@ def create_import(*, session: Session, actor: Principal, store: ObjectStore, dat
         company_id=actor.company_id,
         created_by=actor.user_id,
         filename=data.filename,
-        object_key=f"{actor.company_id}/imports/{import_id}.csv",
+        object_key=f"imports/{actor.company_id}/{import_id}.csv",  # under the bucket lifecycle rule of imports/
     )
     session.add(row)
     session.flush()

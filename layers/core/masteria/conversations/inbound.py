@@ -345,7 +345,7 @@ def _copy_media(
         raise
     except GraphError as error:
         return {"error": str(error)[:300]}
-    key = f"{connection.company_id}/media/{message_id}"
+    key = f"media/{connection.company_id}/{message_id}"  # under the bucket lifecycle rule of media/
     size = media.store.put(key, io.BytesIO(data))
     return {"key": key, "mime_type": info.get("mime_type"), "size": size, "sha256": hashlib.sha256(data).hexdigest()}
 
