@@ -18,6 +18,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
+from tests.e2e.waits import eventually
 from tests.runtime import Runtime, dev_runtime
 from tests.sink import sink
 
@@ -88,7 +89,7 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
         number = connection["phone_number_id"]
         sent = http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511912340000", "text": "Oi, tem pão?"})
         assert sent.json()["webhook_status"] == 200, sent.text
-        conversation = _eventually(lambda: http.get("/v1/conversations", headers=auth).json()["items"])[0]
+        conversation = eventually(lambda: http.get("/v1/conversations", headers=auth).json()["items"])[0]
         assert conversation["contact"]["phone"] == "+5511912340000"
         url_messages = f"/v1/conversations/{conversation['id']}/messages"
         reply = http.post(url_messages, headers=auth, json={"text": "Tem sim!"})
@@ -100,7 +101,7 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
             items = http.get(url_messages, headers=auth).json()["items"]
             return [m["status"] for m in items if m["direction"] == "out" and m["status"] == "read"]
 
-        assert _eventually(read_back) == ["read"]
+        assert eventually(read_back) == ["read"]
         # a photo from the customer: copied from "Meta" to our store, served through an expiring link
         photo = b"\xff\xd8\xff\xe0 sandbox photo"
         media = {"type": "image", "mime_type": "image/jpeg", "data_base64": base64.b64encode(photo).decode()}
@@ -110,7 +111,7 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
             items = http.get(url_messages, headers=auth).json()["items"]
             return [m for m in items if m["type"] == "image" and m["media_url"]]
 
-        (image,) = _eventually(images)
+        (image,) = eventually(images)
         assert http.get(image["media_url"]).content == photo
         # a template submitted to the sandbox is approved by Meta's status webhook
         template = {
@@ -119,22 +120,12 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
         }  # fmt: skip
         created = http.post(f"/v1/connections/{connection['id']}/templates", headers=auth, json=template)
         assert created.status_code == 201 and created.json()["status"] == "PENDING", created.text
-        approved = _eventually(
+        approved = eventually(
             lambda: (
                 http.get(f"/v1/whatsapp-templates/{created.json()['id']}", headers=auth).json()["status"] == "APPROVED"
             )
         )
         assert approved is True
-
-
-def _eventually(probe: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("nothing arrived in time")
 
 
 def _frames_until(ws: Any, predicate: Any, seconds: float = 15) -> list[dict[str, Any]]:

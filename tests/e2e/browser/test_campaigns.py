@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot, sign_up
 from tests.e2e.browser.pickers import pick
+from tests.e2e.waits import eventually
 from tests.runtime import Runtime
 
 LIVE = 90_000  # ms: a campaign's whole run, statuses included
@@ -36,16 +37,6 @@ def _login(runtime: Runtime) -> httpx.Client:
     return http
 
 
-def _eventually(probe, seconds: float = 30):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("nothing came in time")
-
-
 @pytest.fixture(scope="module")
 def demo(runtime: Runtime) -> Iterator[Demo]:
     """The demo company's sandbox number with a template of our own, submitted and approved by "Meta"."""
@@ -61,7 +52,7 @@ def demo(runtime: Runtime) -> Iterator[Demo]:
     created = http.post(f"/v1/connections/{connection['id']}/templates", json=body)
     assert created.status_code == 201, created.text
     template_id = created.json()["id"]
-    _eventually(lambda: http.get(f"/v1/whatsapp-templates/{template_id}").json()["status"] == "APPROVED")
+    eventually(lambda: http.get(f"/v1/whatsapp-templates/{template_id}").json()["status"] == "APPROVED")
     yield Demo(http, connection["id"], name)
     http.close()
 

@@ -16,11 +16,10 @@ import itertools
 import os
 import random
 import re
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -29,23 +28,13 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot
 from tests.e2e.browser.pickers import pick
+from tests.e2e.waits import eventually
 from tests.runtime import Runtime
 
 NUMBER_ID = "100000000000001"  # the demo company's sandbox number (README)
 LIVE = 60_000  # ms: statuses and campaigns, live
 DAY_AND_AN_HOUR = 25 * 3600
 _phones = itertools.count(1)
-T = TypeVar("T")
-
-
-def _eventually(probe: Callable[[], T | None], seconds: float = 30) -> T:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("nothing came in time")
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
@@ -96,7 +85,7 @@ class Api:
         )  # fmt: skip
         assert created.status_code == 201, created.text
         template_id = created.json()["id"]
-        return _eventually(
+        return eventually(
             lambda: (t := self.http.get(f"/v1/whatsapp-templates/{template_id}").json())["status"] == "APPROVED" and t
         )
 
@@ -269,7 +258,7 @@ def test_dead_letters_are_retried_from_the_campaign_page(session: Session, runti
     api.launch(campaign, at=datetime.now(UTC) + timedelta(seconds=10))
     api.meta_changes_template(template, [*template["components"], ODD_BUTTONS])
     try:
-        _eventually(lambda: api.progress(campaign)["failed_by_reason"].get("worker_error") == 2)
+        eventually(lambda: api.progress(campaign)["failed_by_reason"].get("worker_error") == 2)
         # WHEN the admin opens its page THEN both are failed by our sender, with the way to the dead letters
         log_in(session, runtime.email, runtime.password)
         page = session.goto(f"/campaigns/{campaign['id']}")
