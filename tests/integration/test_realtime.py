@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from functions import manifest
 from functions.local.events import EventRouter
@@ -22,6 +23,7 @@ from masteria.adapters.memory.realtime import RecordingRealtime
 from masteria.bootstrap import Container
 from masteria.channels.inbound_job import InboundJob
 from masteria.conversations import inbound
+from masteria.events import OutboxEvent
 from masteria.notifications.service import notify
 from tests.api import Account, customer_writes, invite, make_connection, sign_up
 from tests.functions.events import FakeContext, websocket_event
@@ -270,3 +272,30 @@ def test_a_deactivated_or_demoted_user_is_served_as_they_are_now_not_as_they_con
     # THEN the former admin no longer hears of the owner's conversation, and the deactivated user of nothing
     assert [f["type"] for f in poster.frames(admin_socket)] == ["notification.created"]
     assert poster.frames(leaver_socket) == []
+
+
+def test_a_cursor_counts_only_its_own_companys_events(client: TestClient, container: Container, meta: FakeMeta) -> None:
+    poster = _poster(container)
+    quiet, busy = sign_up(client), sign_up(client)
+    quiet_connection, busy_connection = make_connection(client, quiet, meta), make_connection(client, busy, meta)
+    inbox = _listen(quiet, "inbox")
+    start = int(_catch_up(client, quiet)["cursor"])
+    # WHEN the quiet company gets one message, another company many, then the quiet one another
+    customer_writes(container, quiet, quiet_connection, "primeira", wa_id="5511900000011")
+    for n in range(5):
+        customer_writes(container, busy, busy_connection, f"muitas {n}", wa_id=f"551190000002{n}")
+    customer_writes(container, quiet, quiet_connection, "segunda", wa_id="5511900000011")
+    _route_events(container)
+    # THEN the quiet company's cursors count its own events only (1, 2, 3… with gaps only for its own events
+    # that are not frames), live and on catching up
+    live = [int(f["cursor"]) for f in poster.frames(inbox)]
+    caught = _catch_up(client, quiet, str(start))
+    cursors = [int(f["cursor"]) for f in caught["frames"]]
+    assert cursors == live == sorted(set(cursors)) and len(cursors) == 4
+    company = uuid.UUID(quiet.company_id)
+    with container.database.tenant(company) as session:
+        own = session.scalars(select(OutboxEvent.company_sequence).where(OutboxEvent.company_sequence > start)).all()
+    assert sorted(own) == list(range(start + 1, start + 1 + len(own))) and cursors[-1] == max(own)
+    assert [f["type"] for f in caught["frames"]].count("message.created") == 2
+    # and a fresh start begins at the company's own last number
+    assert int(_catch_up(client, quiet)["cursor"]) == cursors[-1]

@@ -40,6 +40,7 @@ class EventType(StrEnum):
     LEAD_STAGE_CHANGED = "lead.stage_changed"
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"
+    TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template
 
 
 class OutboxEvent(Base):
@@ -47,6 +48,14 @@ class OutboxEvent(Base):
     __table_args__ = (
         Index("ix_outbox_events_unpublished", "id", postgresql_where=text("published_at IS NULL")),
         Index("ix_outbox_events_company_id_id", "company_id", "id"),
+        Index(
+            "ix_outbox_events_company_id_company_sequence",
+            "company_id",
+            "company_sequence",
+            unique=True,
+            postgresql_where=text("company_sequence IS NOT NULL"),
+        ),
+        Index("ix_outbox_events_unnumbered", "id", postgresql_where=text("company_sequence IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -58,6 +67,17 @@ class OutboxEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 1, 2, 3… per company, given just before publishing (outbox.py): the realtime cursor
+    company_sequence: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class EventSequence(Base):
+    """The last ``company_sequence`` given to one company's events."""
+
+    __tablename__ = "event_sequences"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 def record_event(session: Session, *, company_id: uuid.UUID, type: EventType, data: dict[str, Any]) -> OutboxEvent:

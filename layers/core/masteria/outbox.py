@@ -4,17 +4,23 @@ Right after a tenant transaction that recorded events commits, ``Database`` call
 company (the fast path, so a frame reaches a browser in milliseconds). Whatever that misses — the
 process died, the bus was down — the scheduled sweeper publishes a minute later. Consumers see an
 event at least once and recognise repeats by ``event_id``.
+
+Before an event is published it gets its company's next number (``company_sequence``, 1, 2, 3…), in a
+transaction of its own that commits first: a number is never given twice, even when a publish is rolled
+back, and the realtime cursor built from it says nothing about other companies' event volume.
 """
 
 from __future__ import annotations
 
 import uuid
+from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from masteria.db import Database
-from masteria.events import OutboxEvent
+from masteria.events import EventSequence, OutboxEvent
 from masteria.observability import logger
 from masteria.ports import EventBus, PublishedEvent
 
@@ -28,7 +34,7 @@ def _publish(session: Session, bus: EventBus, statement: object) -> int:
             [
                 PublishedEvent(
                     event_id=row.event_id, company_id=row.company_id, type=row.type, data=row.data,
-                    occurred_at=row.occurred_at, sequence=row.id,
+                    occurred_at=row.occurred_at, sequence=row.company_sequence,
                 )
                 for row in rows
             ]
@@ -38,10 +44,40 @@ def _publish(session: Session, bus: EventBus, statement: object) -> int:
     return len(rows)
 
 
+def _number(session: Session) -> int:
+    """Give the unnumbered events the transaction sees their company's next numbers, in the order they were
+    recorded. Rows another relay is numbering are skipped (it numbers them); companies are taken in one order,
+    so two sweeps never wait on each other's counters."""
+    rows = session.execute(
+        select(OutboxEvent.id, OutboxEvent.company_id)
+        .where(OutboxEvent.company_sequence.is_(None))
+        .order_by(OutboxEvent.company_id, OutboxEvent.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for company_id, group in groupby(rows, key=lambda row: row.company_id):
+        ids = [row.id for row in group]
+        upsert = insert(EventSequence).values(company_id=company_id, last=len(ids))
+        last = session.scalar(
+            upsert.on_conflict_do_update(
+                index_elements=[EventSequence.company_id], set_={"last": EventSequence.last + len(ids)}
+            ).returning(EventSequence.last)
+        )
+        assert last is not None
+        position = func.array_position(cast(ids, ARRAY(BigInteger)), OutboxEvent.id)
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(ids))
+            .values(company_sequence=last - len(ids) + position)
+            .execution_options(synchronize_session=False)
+        )
+    return len(rows)
+
+
 def _unpublished() -> object:
     return (
         select(OutboxEvent)
-        .where(OutboxEvent.published_at.is_(None))
+        .where(OutboxEvent.published_at.is_(None), OutboxEvent.company_sequence.is_not(None))
         .order_by(OutboxEvent.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
@@ -53,6 +89,8 @@ def publish_company(db: Database, bus: EventBus, company_id: uuid.UUID) -> int:
     total = 0
     while True:
         with db.tenant(company_id, relay=False) as session:
+            _number(session)
+        with db.tenant(company_id, relay=False) as session:
             published = _publish(session, bus, _unpublished())
         total += published
         if published < BATCH:
@@ -63,6 +101,8 @@ def sweep(db: Database, bus: EventBus) -> int:
     """Publish every company's leftover events (the scheduled sweeper)."""
     total = 0
     while True:
+        with db.outbox_sweep() as session:
+            _number(session)
         with db.outbox_sweep() as session:
             published = _publish(session, bus, _unpublished())
         total += published

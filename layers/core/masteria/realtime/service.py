@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.conversations.service import visible_to
 from masteria.db import Database
 from masteria.errors import FieldError, Invalid, Unauthorized
-from masteria.events import OutboxEvent
+from masteria.events import EventSequence, OutboxEvent
 from masteria.observability import logger
 from masteria.ports import ConnectionRegistry, LiveConnection, PublishedEvent, Realtime
 from masteria.realtime import frames
@@ -158,14 +158,18 @@ def catch_up(*, session: Session, actor: Principal, after: str | None, limit: in
     """The frames the caller may see since ``after`` (a frame's ``cursor``), oldest first. Without ``after``:
     no frames, and the cursor of now, to start from."""
     if after is None:
-        latest = session.scalar(select(func.max(OutboxEvent.id)))
+        latest = session.scalar(select(EventSequence.last))  # the caller's company's (row-level security)
         return CatchUp(frames=[], cursor=str(latest or 0), more=False)
     start = _after(after)
     rows = list(
         session.scalars(
             select(OutboxEvent)
-            .where(OutboxEvent.id > start, OutboxEvent.type.in_(PUSHED_EVENT_TYPES))
-            .order_by(OutboxEvent.id)
+            .where(
+                OutboxEvent.company_id == actor.company_id,
+                OutboxEvent.company_sequence > start,
+                OutboxEvent.type.in_(PUSHED_EVENT_TYPES),
+            )
+            .order_by(OutboxEvent.company_sequence)
             .limit(limit)
         )
     )
@@ -175,7 +179,7 @@ def catch_up(*, session: Session, actor: Principal, after: str | None, limit: in
         for o in frames_for(
             PublishedEvent(
                 event_id=row.event_id, company_id=row.company_id, type=row.type, data=row.data,
-                occurred_at=row.occurred_at, sequence=row.id,
+                occurred_at=row.occurred_at, sequence=row.company_sequence,
             )
         )
     ]  # fmt: skip
@@ -183,6 +187,6 @@ def catch_up(*, session: Session, actor: Principal, after: str | None, limit: in
     visible = visible_to(session, actors=[actor], conversation_ids=conversation_ids)
     return CatchUp(
         frames=[o.frame for o in outgoing if _allowed(o, actor.user_id, visible)],
-        cursor=str(rows[-1].id) if rows else str(start),
+        cursor=str(rows[-1].company_sequence) if rows else str(start),
         more=len(rows) == limit,
     )
