@@ -25,6 +25,7 @@ class EventType(StrEnum):
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_CREATED = "message.created"  # a message we send: a reply from the inbox (inbound: message.received)
     MESSAGE_STATUS = "message.status"
+    MESSAGE_UPDATED = "message.updated"  # the contact edited or deleted a message, or reacted to one; a call ended
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"  # status, unread count or last activity changed
     CONVERSATION_ASSIGNED = "conversation.assigned"
