@@ -2,8 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Index, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from masteria.db import Base, Timestamped, company_fk, uuid_pk
@@ -11,6 +24,14 @@ from masteria.db import Base, Timestamped, company_fk, uuid_pk
 PROVIDERS = ("meta_cloud",)
 # The sealed columns of a connection (masteria.crypto binds each ciphertext to its company, table, column, row).
 SECRET_COLUMNS = ("phone_number_id", "waba_id", "access_token", "app_secret", "verify_token")
+# What Meta says of the account behind a connection (its account_update webhooks), apart from our own check of
+# the token (``status``): in good standing, restricted (some messaging blocked for a while), disabled (banned),
+# or disconnected (the account deleted, or no longer shared with our app).
+ACCOUNT_STATES = ("ok", "restricted", "disabled", "disconnected")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class ChannelConnection(Timestamped, Base):
@@ -22,6 +43,7 @@ class ChannelConnection(Timestamped, Base):
         Index("uq_channel_connections_company_id_name", "company_id", text("lower(name)"), unique=True),
         CheckConstraint("provider IN ('meta_cloud')", name="provider"),
         CheckConstraint("status IN ('active', 'failing')", name="status"),
+        CheckConstraint(f"account_status IN ({_in(ACCOUNT_STATES)})", name="account_status"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -44,6 +66,27 @@ class ChannelConnection(Timestamped, Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
+    account_status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="ok")
+    # the last account_update Meta sent that changed or explained ``account_status`` (its event and detail)
+    account_detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    account_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+class ChannelAccountEvent(Timestamped, Base):
+    """One account_update webhook of a connection, kept once: a redelivery (the same change again) finds its
+    digest here and changes nothing, notifies no one."""
+
+    __tablename__ = "channel_account_events"
+    __table_args__ = (Index("uq_channel_account_events_connection_id_digest", "connection_id", "digest", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
+    )
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)  # sha256 of the change's value, canonical JSON
+    event: Mapped[str] = mapped_column(String(64), nullable=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

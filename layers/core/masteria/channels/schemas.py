@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -48,6 +48,14 @@ class ConnectionRead(ReadModel):
     token_expires_at: datetime | None
     last_checked_at: datetime | None
     last_error: str | None
+    account_status: Literal["ok", "restricted", "disabled", "disconnected"] = Field(
+        description="what Meta says of the WhatsApp Business Account (its account_update webhooks)"
+    )
+    account_detail: dict[str, Any] | None = Field(
+        description="Meta's last account_update that explains account_status: event, restriction_info "
+        "(restriction_type, expiration), violation_info, ban_info (waba_ban_state, waba_ban_date)"
+    )
+    account_updated_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

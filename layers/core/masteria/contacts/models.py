@@ -27,8 +27,9 @@ FIELD_TYPES = ("text", "number", "date", "boolean", "select")
 CHANNELS = ("whatsapp", "sms")
 CONSENT_STATUSES = ("opted_in", "opted_out")
 # How a consent change came: a signed-in user (the dashboard or the API: every caller of the API is one),
-# or the contact's own message matching one of the company's keywords.
-CONSENT_SOURCES = ("user", "inbound_keyword")
+# the contact's own message matching one of the company's keywords, or the contact stopping or resuming
+# marketing messages in WhatsApp itself (Meta's user_preferences webhook).
+CONSENT_SOURCES = ("user", "inbound_keyword", "whatsapp_preferences")
 # What contact search matches against (name, email and phone); the trigram index is on this expression.
 SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
 SEARCH_PENDING_LIST_KB = 32 * 1024  # the search index's GIN pending list (migration 0107)

@@ -87,7 +87,7 @@ class ConsentRead(ReadModel):
     opt_out_reason: str | None
 
 
-ConsentSource = Literal["user", "inbound_keyword"]
+ConsentSource = Literal["user", "inbound_keyword", "whatsapp_preferences"]
 
 
 class ConsentEventRead(ReadModel):
@@ -98,7 +98,8 @@ class ConsentEventRead(ReadModel):
     channel: Channel
     status: Literal["opted_in", "opted_out"]
     source: ConsentSource = Field(
-        description="user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message"
+        description="user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message;"
+        " whatsapp_preferences: the contact stopped or resumed marketing messages in WhatsApp"
     )
     opt_in_source: str | None = Field(description="opt-in: where it was given, as the user said")
     proof: str | None = Field(description="opt-in: its proof")

@@ -52,6 +52,9 @@ CHANGES: dict[str, Handler] = {
     "messages": messages.changed,
     "message_template_status_update": account.template_status,
     "message_template_quality_update": account.template_quality,
+    "template_category_update": account.template_category,
+    "message_template_components_update": account.template_components,
+    "user_preferences": account.user_preferences,
     "phone_number_quality_update": account.phone_number_quality,
     "account_update": account.account_update,
 }

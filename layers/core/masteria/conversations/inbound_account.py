@@ -1,44 +1,44 @@
-"""Account-level changes of Meta's webhooks (not about one message): template status and quality, a phone
-number's quality and limits, account updates."""
+"""Account-level changes of Meta's webhooks (not about one message), each checked against its shape and handed
+to the context it is about: a template's status, quality, category and components (templates.meta_updates),
+a contact's marketing preference (contacts.marketing_preferences), the account's updates
+(channels.account_events), a phone number's quality and limits (here: two columns of the connection)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from masteria.channels import account_events
 from masteria.channels.models import ChannelConnection
-from masteria.conversations.inbound_common import Result
-from masteria.notifications import service as notifications
-from masteria.templates.models import WhatsAppTemplate
-
-
-def _template(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> WhatsAppTemplate | None:
-    return session.scalars(
-        select(WhatsAppTemplate).where(
-            WhatsAppTemplate.connection_id == connection.id,
-            WhatsAppTemplate.meta_id == str(value.get("message_template_id")),
-        )
-    ).first()
+from masteria.contacts import marketing_preferences
+from masteria.conversations.inbound_common import Result, checked
+from masteria.templates import meta_updates
 
 
 def template_status(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
-    template = _template(session, connection, value)
-    if template is None:
-        return  # not mirrored yet: the next sync brings it
-    template.status = str(value.get("event") or template.status)[:32]
-    reason = value.get("reason")
-    template.rejected_reason = str(reason)[:200] if reason and reason != "NONE" else None
-    result.updates += 1
+    checked(meta_updates.StatusUpdate, value)
+    result.updates += meta_updates.apply_status(session, connection, value)
 
 
 def template_quality(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
-    template = _template(session, connection, value)
-    if template is None:
-        return
-    template.quality = str(value.get("new_quality_score") or template.quality)[:16]
-    result.updates += 1
+    checked(meta_updates.QualityUpdate, value)
+    result.updates += meta_updates.apply_quality(session, connection, value)
+
+
+def template_category(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
+    checked(meta_updates.CategoryUpdate, value)
+    result.updates += meta_updates.apply_category(session, connection, value)
+
+
+def template_components(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
+    checked(meta_updates.ComponentsUpdate, value)
+    result.updates += meta_updates.apply_components(session, connection, value)
+
+
+def user_preferences(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
+    checked(marketing_preferences.PreferencesValue, value)
+    result.updates += marketing_preferences.apply_preferences(session, connection, value)
 
 
 def phone_number_quality(
@@ -53,12 +53,5 @@ def phone_number_quality(
 
 
 def account_update(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
-    notifications.notify(
-        session,
-        company_id=connection.company_id,
-        kind="whatsapp.account_update",
-        title="WhatsApp account update",
-        body=f"Meta reports {value.get('event', 'an update')} for {connection.name}.",
-        data={"connection_id": str(connection.id), "event": value.get("event")},
-    )
-    result.updates += 1
+    checked(account_events.AccountUpdate, value)
+    result.updates += account_events.apply_account_update(session, connection, value)

@@ -56,6 +56,11 @@ class WhatsAppTemplate(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     quality: Mapped[str | None] = mapped_column(String(16))
     rejected_reason: Mapped[str | None] = mapped_column(String(200))
+    # why the status is what it is, from Meta's status webhook (a pause's or a disabling's explanation, a
+    # rejection's reason), and when Meta said so
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    previous_category: Mapped[str | None] = mapped_column(String(32))  # before Meta changed the category
     parameter_format: Mapped[str] = mapped_column(String(16), nullable=False, server_default="POSITIONAL")
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
     # parameter ("body.1", "header.1", "button.0.1", "body.first_name") → variable ("first_name", "custom.city")

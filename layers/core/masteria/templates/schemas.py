@@ -97,6 +97,11 @@ class WhatsAppTemplateRead(ReadModel):
     status: str
     quality: str | None
     rejected_reason: str | None
+    status_reason: str | None = Field(
+        description="why Meta gave the status (a pause, a disabling or a rejection explained), from its webhook"
+    )
+    status_changed_at: datetime | None
+    previous_category: str | None = Field(description="the category before Meta changed it")
     parameter_format: str
     components: list[dict[str, Any]]
     parameter_keys: list[str] = Field(default_factory=list)

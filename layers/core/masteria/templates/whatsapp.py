@@ -236,6 +236,8 @@ def _apply(row: WhatsAppTemplate, item: Mapping[str, Any], now: datetime) -> boo
         "components": list(item.get("components") or []),
     }
     changed = any(getattr(row, k) != v for k, v in values.items())
+    if row.status is not None and row.status != values["status"]:  # the webhook's explanation was of another status
+        row.status_reason = None
     for key, value in values.items():
         setattr(row, key, value)
     row.synced_at = now

@@ -76,6 +76,16 @@ class LeadStageChanged(_Data):
     to_stage_id: uuid.UUID
 
 
+class TemplateStatusChanged(_Data):
+    template_id: uuid.UUID
+    connection_id: uuid.UUID
+    name: str
+    language: str
+    status: str = Field(description="Meta's status: APPROVED, REJECTED, PAUSED, DISABLED, FLAGGED, …")
+    previous_status: str | None = None
+    reason: str | None = Field(default=None, description="Meta's reason or explanation, as it gave it")
+
+
 class MeetingScheduled(_Data):
     meeting_id: uuid.UUID
     contact_id: uuid.UUID
@@ -96,6 +106,10 @@ CATALOGUE: dict[EventType, tuple[type[BaseModel], str]] = {
     EventType.CAMPAIGN_COMPLETED: (CampaignChanged, "every recipient of a campaign is final"),
     EventType.LEAD_STAGE_CHANGED: (LeadStageChanged, "a lead moved to another pipeline stage"),
     EventType.MEETING_SCHEDULED: (MeetingScheduled, "a meeting was scheduled with a contact"),
+    EventType.TEMPLATE_STATUS_CHANGED: (
+        TemplateStatusChanged,
+        "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason",
+    ),
 }
 EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in CATALOGUE)
 

@@ -1,0 +1,415 @@
+"""Meta's account-level webhooks on the real database, through the inbound processor: a contact's marketing
+preference (user_preferences), a template's status, category and components, and the account's updates.
+Bodies are Meta's examples (tests/fixtures/meta) or built from the syntax of Meta's webhook reference."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from masteria.bootstrap import Container
+from masteria.campaigns.models import Campaign
+from masteria.channels.inbound_job import InboundJob
+from masteria.channels.models import ChannelConnection
+from masteria.contacts.models import ConsentEvent, Contact, ContactConsent
+from masteria.conversations import inbound
+from masteria.events import OutboxEvent
+from masteria.notifications.models import Notification
+from tests.api import Account, approved_template, make_campaign, make_connection, sign_up
+from tests.meta import FakeMeta
+from tests.meta_webhooks import FIXTURES
+
+EXAMPLES = FIXTURES / "payloads" / "whatsapp-business-java-api" / "deserialization"
+
+
+def _example(name: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((EXAMPLES / name).read_bytes())
+    return body
+
+
+def _body(field: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "time": 1731705721, "changes": [{"field": field, "value": value}]}],
+    }
+
+
+def _post(container: Container, account: Account, connection: dict[str, Any], body: dict[str, Any]) -> inbound.Result:
+    job = InboundJob(
+        company_id=uuid.UUID(account.company_id),
+        connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC),
+        body_b64=base64.b64encode(json.dumps(body).encode()).decode(),
+    )
+    result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+    assert not result.dead_lettered, result.errors
+    return result
+
+
+def _preference(connection: dict[str, Any], wa_id: str, choice: str, at: int) -> dict[str, Any]:
+    """A user_preferences body as Meta's reference gives its syntax (marketing messages stopped or resumed)."""
+    detail = {
+        "stop": "User requested to stop marketing messages",
+        "resume": "User requested to resume marketing messages",
+    }
+    return _body(
+        "user_preferences",
+        {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": connection["phone_number_id"]},
+            "contacts": [{"profile": {"name": "Rita"}, "wa_id": wa_id}],
+            "user_preferences": [
+                {"wa_id": wa_id, "detail": detail[choice], "category": "marketing_messages", "value": choice,
+                 "timestamp": at}
+            ],
+        },
+    )  # fmt: skip
+
+
+def _events(session: Any, type_: str) -> list[dict[str, Any]]:
+    return [
+        e.data for e in session.scalars(select(OutboxEvent).where(OutboxEvent.type == type_).order_by(OutboxEvent.id))
+    ]
+
+
+def _notifications(session: Any, kind: str) -> list[Notification]:
+    return list(
+        session.scalars(select(Notification).where(Notification.kind == kind).order_by(Notification.created_at))
+    )
+
+
+# ---- user_preferences ---------------------------------------------------------------------------
+
+
+def test_marketing_stopped_in_whatsapp_opts_the_contact_out_and_resumed_takes_it_back(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN a company whose contact (not known yet) stops marketing messages in WhatsApp
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    company = uuid.UUID(owner.company_id)
+    # WHEN Meta posts it, twice (a redelivery)
+    _post(container, owner, connection, _preference(connection, "5531977001001", "stop", 1731705721))
+    _post(container, owner, connection, _preference(connection, "5531977001001", "stop", 1731705721))
+    # THEN the contact exists, opted out of WhatsApp once, with the source and Meta's description
+    with container.database.tenant(company) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == "+5531977001001")).one()
+        assert contact.name == "Rita"
+        state = session.get_one(ContactConsent, (contact.id, "whatsapp"))
+        assert state.status == "opted_out"
+        assert state.opt_out_reason == "User requested to stop marketing messages"
+        (event,) = session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)).all()
+        assert (event.status, event.source) == ("opted_out", "whatsapp_preferences")
+        assert event.created_at == datetime.fromtimestamp(1731705721, UTC)
+        assert _events(session, "contact.opted_out") == [{"contact_id": str(contact.id), "channel": "whatsapp"}]
+    history = client.get(f"/v1/contacts/{contact.id}/consent-events", headers=owner.headers)
+    assert [e["source"] for e in history.json()["items"]] == ["whatsapp_preferences"]
+    # WHEN they resume marketing messages later
+    _post(container, owner, connection, _preference(connection, "5531977001001", "resume", 1731709321))
+    # THEN they are opted in again, from the same source
+    with container.database.tenant(company) as session:
+        assert session.get_one(ContactConsent, (contact.id, "whatsapp")).status == "opted_in"
+        sources = session.scalars(
+            select(ConsentEvent.status).where(ConsentEvent.contact_id == contact.id).order_by(ConsentEvent.id)
+        ).all()
+        assert sources == ["opted_out", "opted_in"]
+    # WHEN the old stop is delivered again, late
+    _post(container, owner, connection, _preference(connection, "5531977001001", "stop", 1731705721))
+    # THEN it changes nothing
+    with container.database.tenant(company) as session:
+        assert session.get_one(ContactConsent, (contact.id, "whatsapp")).status == "opted_in"
+
+
+def test_resuming_in_whatsapp_never_undoes_a_users_opt_out_nor_opts_in_someone_never_asked(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    created = client.post("/v1/contacts", headers=owner.headers, json={"phone": "+5531977001002", "name": "Bia"})
+    assert created.status_code == 201, created.text
+    contact_id = created.json()["id"]
+    out = client.put(
+        f"/v1/contacts/{contact_id}/consent/whatsapp",
+        headers=owner.headers,
+        json={"status": "opted_out", "reason": "phone"},
+    )
+    assert out.status_code == 200, out.text
+    _post(container, owner, connection, _preference(connection, "5531977001002", "resume", 4102444800))
+    _post(container, owner, connection, _preference(connection, "5531977001003", "resume", 4102444800))
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.get_one(ContactConsent, (uuid.UUID(contact_id), "whatsapp")).status == "opted_out"
+        never = session.scalars(select(Contact).where(Contact.phone == "+5531977001003")).one()
+        assert session.get(ContactConsent, (never.id, "whatsapp")) is None
+        assert session.scalars(select(ConsentEvent).where(ConsentEvent.source == "whatsapp_preferences")).all() == []
+
+
+def test_a_preference_not_as_meta_sends_it_is_refused_as_bad_input(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    body = _preference(connection, "5531977001004", "stop", 1731705721)
+    body["entry"][0]["changes"][0]["value"]["user_preferences"][0]["wa_id"] = "55319770010041234567"
+    job = InboundJob(
+        company_id=uuid.UUID(owner.company_id),
+        connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC),
+        body_b64=base64.b64encode(json.dumps(body).encode()).decode(),
+    )
+    result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+    assert result.dead_lettered and "wa_id" in result.errors[0]
+
+
+# ---- templates ----------------------------------------------------------------------------------
+
+
+def _status(template: dict[str, Any], event: str, **extra: Any) -> dict[str, Any]:
+    """A message_template_status_update for ``template`` (the syntax of Meta's reference)."""
+    return _body(
+        "message_template_status_update",
+        {
+            "event": event,
+            "message_template_id": int(template["meta_id"]),
+            "message_template_name": template["name"],
+            "message_template_language": template["language"],
+            **extra,
+        },
+    )
+
+
+def _running_campaign(client: TestClient, container: Container, owner: Account, meta: FakeMeta) -> dict[str, Any]:
+    campaign = make_campaign(client, owner, meta)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:  # as the scheduler left it, sending
+        session.get_one(Campaign, uuid.UUID(campaign["id"])).status = "running"
+    return campaign
+
+
+def test_a_paused_template_pauses_its_running_campaign_with_the_reason_and_notifies_once(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN a running campaign and the approved template it sends
+    owner = sign_up(client)
+    campaign = _running_campaign(client, container, owner, meta)
+    template = client.get(f"/v1/whatsapp-templates/{campaign['whatsapp_template_id']}", headers=owner.headers).json()
+    connection = {"id": campaign["connection_id"]}
+    body = _status(
+        template,
+        "PAUSED",
+        reason=None,
+        other_info={
+            "title": "FIRST_PAUSE",
+            "description": "Your WhatsApp message template has been paused for 3 hours due to low quality.",
+        },
+    )
+    # WHEN Meta pauses the template, and delivers it twice
+    _post(container, owner, connection, body)
+    _post(container, owner, connection, copy.deepcopy(body))
+    # THEN the template is paused with Meta's explanation
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert shown["status"] == "PAUSED"
+    assert shown["status_reason"] == (
+        "FIRST_PAUSE; Your WhatsApp message template has been paused for 3 hours due to low quality."
+    )
+    # AND the campaign is paused, saying why
+    paused = client.get(f"/v1/campaigns/{campaign['id']}", headers=owner.headers).json()
+    assert paused["status"] == "paused"
+    assert paused["status_reason"].startswith(f"template {template['name']} (pt_BR) paused by Meta: FIRST_PAUSE")
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        # one event of each, one notification of each, whatever the redelivery
+        (changed,) = _events(session, "template.status_changed")
+        assert changed["status"] == "PAUSED" and changed["previous_status"] == "APPROVED"
+        assert changed["template_id"] == template["id"] and "FIRST_PAUSE" in changed["reason"]
+        assert [e["campaign_id"] for e in _events(session, "campaign.paused")] == [campaign["id"]]
+        (told,) = _notifications(session, "whatsapp.template_paused")
+        assert template["name"] in told.body and "low quality" in told.body
+        assert len(_notifications(session, "campaign.paused")) == 1
+
+
+def test_a_disabled_template_pauses_the_campaign_and_a_reinstated_one_is_approved(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    campaign = _running_campaign(client, container, owner, meta)
+    template = client.get(f"/v1/whatsapp-templates/{campaign['whatsapp_template_id']}", headers=owner.headers).json()
+    connection = {"id": campaign["connection_id"]}
+    other = {"title": "TEMPLATE_DISABLED", "description": "Disabled for low quality after two pauses."}
+    _post(container, owner, connection, _status(template, "DISABLED", reason="NONE", other_info=other))
+    paused = client.get(f"/v1/campaigns/{campaign['id']}", headers=owner.headers).json()
+    assert paused["status"] == "paused" and "disabled by Meta" in paused["status_reason"]
+    _post(container, owner, connection, _status(template, "REINSTATED", reason="NONE"))
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert (shown["status"], shown["status_reason"], shown["rejected_reason"]) == ("APPROVED", None, None)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        statuses = [e["status"] for e in _events(session, "template.status_changed")]
+        assert statuses == ["DISABLED", "APPROVED"]
+        assert len(_notifications(session, "whatsapp.template_disabled")) == 1
+
+
+def test_a_rejection_from_metas_example_keeps_its_reason_and_notifies(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    template = approved_template(client, owner, meta, connection)
+    body = _example("rejectedTemplate.json")
+    body["entry"][0]["changes"][0]["value"]["message_template_id"] = int(template["meta_id"])
+    _post(container, owner, connection, body)
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert (shown["status"], shown["rejected_reason"], shown["status_reason"]) == ("REJECTED", "SCAM", "SCAM")
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        (told,) = _notifications(session, "whatsapp.template_rejected")
+        assert told.data["template_id"] == template["id"] and told.body.endswith(": SCAM")
+    # a template flagged to be disabled (Meta's example) says when
+    flagged = _example("templateSchedulingForDisabling.json")
+    flagged["entry"][0]["changes"][0]["value"]["message_template_id"] = int(template["meta_id"])
+    _post(container, owner, connection, flagged)
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert (shown["status"], shown["status_reason"]) == ("FLAGGED", "disabled on January 31, 2021")
+
+
+def test_a_category_update_and_a_components_update_change_the_template(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    template = approved_template(client, owner, meta, connection)
+    mapped = client.put(
+        f"/v1/whatsapp-templates/{template['id']}/parameters",
+        headers=owner.headers,
+        json={"parameters": {"body.1": "first_name"}, "defaults": {"body.1": "cliente"}},
+    )
+    assert mapped.status_code == 200, mapped.text
+    ids = {
+        "message_template_id": int(template["meta_id"]),
+        "message_template_name": template["name"],
+        "message_template_language": template["language"],
+    }
+    category = _body("template_category_update", {**ids, "previous_category": "MARKETING", "new_category": "UTILITY"})
+    _post(container, owner, connection, category)
+    _post(container, owner, connection, category)
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert (shown["category"], shown["previous_category"]) == ("UTILITY", "MARKETING")
+    components = _body(
+        "message_template_components_update",
+        {
+            **ids,
+            "message_template_element": "Olá {{1}}, seu pedido {{2}} saiu.",
+            "message_template_title": "Pedido",
+            "message_template_footer": "Loja",
+            "message_template_buttons": [
+                {"message_template_button_type": "URL", "message_template_button_text": "Ver",
+                 "message_template_button_url": "https://loja.example/p/{{1}}"}
+            ],
+        },
+    )  # fmt: skip
+    _post(container, owner, connection, components)
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert shown["components"] == [
+        {"type": "HEADER", "format": "TEXT", "text": "Pedido"},
+        {"type": "BODY", "text": "Olá {{1}}, seu pedido {{2}} saiu."},
+        {"type": "FOOTER", "text": "Loja"},
+        {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Ver", "url": "https://loja.example/p/{{1}}"}]},
+    ]
+    assert shown["parameter_keys"] == ["body.1", "body.2", "button.0.1"]
+    assert shown["parameters"] == {"body.1": "first_name"}  # the mapping of a parameter still there is kept
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert len(_notifications(session, "whatsapp.template_category")) == 1
+
+
+# ---- account_update -----------------------------------------------------------------------------
+
+
+def _connection(container: Container, owner: Account, connection: dict[str, Any]) -> ChannelConnection:
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        row = session.get_one(ChannelConnection, uuid.UUID(connection["id"]))
+        session.expunge(row)
+        return row
+
+
+def test_an_account_restriction_marks_the_connection_with_metas_detail_once(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    body = _example("accountRestricted.json")
+    for item in body["entry"][0]["changes"][0]["value"]["restriction_info"]:
+        item["expiration"] = 1767225600
+    # WHEN Meta restricts the account, and retries the delivery twice
+    for _ in range(3):
+        _post(container, owner, connection, copy.deepcopy(body))
+    shown = client.get(f"/v1/connections/{connection['id']}", headers=owner.headers).json()
+    assert shown["account_status"] == "restricted"
+    assert [r["restriction_type"] for r in shown["account_detail"]["restriction_info"]] == [
+        "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
+        "RESTRICTED_BIZ_INITIATED_MESSAGING",
+        "RESTRICTED_CUSTOMER_INITIATED_MESSAGING",
+    ]
+    assert shown["status"] == "active"  # our own check of the token is apart
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        (told,) = _notifications(session, "whatsapp.account_update")
+        assert "RESTRICTED_BIZ_INITIATED_MESSAGING until 1767225600" in told.body
+        assert told.data["account_status"] == "restricted"
+    # WHEN the restrictions are lifted (no restriction listed) THEN the account is ok again
+    lifted = _body("account_update", {"event": "ACCOUNT_RESTRICTION", "restriction_info": []})
+    _post(container, owner, connection, lifted)
+    assert _connection(container, owner, connection).account_status == "ok"
+
+
+def test_a_ban_disables_the_connection_and_a_verification_does_not_hide_it(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    scheduled = _example("accountBanned.json")  # SCHEDULE_FOR_DISABLE: still working, told
+    _post(container, owner, connection, scheduled)
+    row = _connection(container, owner, connection)
+    assert row.account_status == "ok"
+    assert row.account_detail == scheduled["entry"][0]["changes"][0]["value"]
+    banned = _body(
+        "account_update",
+        {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE", "waba_ban_date": "January 31, 2021"}},
+    )
+    _post(container, owner, connection, banned)
+    _post(container, owner, connection, _example("verifiedAccount.json"))
+    row = _connection(container, owner, connection)
+    assert row.account_status == "disabled"
+    assert row.account_detail is not None and row.account_detail["ban_info"]["waba_ban_state"] == "DISABLE"
+    violation = _body("account_update", {"event": "ACCOUNT_VIOLATION", "violation_info": {"violation_type": "SCAM"}})
+    _post(container, owner, connection, violation)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        bodies = [n.body for n in _notifications(session, "whatsapp.account_update")]
+    assert len(bodies) == 4
+    assert any("ban SCHEDULE_FOR_DISABLE (January 31, 2021)" in b for b in bodies)
+    assert any("policy violation: SCAM" in b for b in bodies)
+    reinstated = _body("account_update", {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "REINSTATE"}})
+    _post(container, owner, connection, reinstated)
+    assert _connection(container, owner, connection).account_status == "ok"
+
+
+def test_an_account_unshared_with_our_app_is_disconnected(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    _post(container, owner, connection, _body("account_update", {"event": "PARTNER_REMOVED"}))
+    shown = client.get(f"/v1/connections/{connection['id']}", headers=owner.headers).json()
+    assert (shown["account_status"], shown["account_detail"]) == ("disconnected", {"event": "PARTNER_REMOVED"})
+    _post(container, owner, connection, _body("account_update", {"event": "PARTNER_APP_INSTALLED"}))
+    assert _connection(container, owner, connection).account_status == "ok"
+
+
+def test_metas_account_example_bodies_land(client: TestClient, container: Container, meta: FakeMeta) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    for name in ("accountReview.json", "verifiedAccount.json", "accountRestricted.json", "accountBanned.json"):
+        if Path(EXAMPLES / name).exists():
+            _post(container, owner, connection, _example(name))
+    assert _connection(container, owner, connection).account_status == "restricted"
