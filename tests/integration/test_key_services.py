@@ -4,7 +4,6 @@ Plus the data key store: created once per company, cached, and shared by concurr
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 from moto import mock_aws
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from masteria.adapters.aws.kms_keys import KmsKeyService
 from masteria.adapters.local.local_keys import LocalKeyService
@@ -21,6 +20,7 @@ from masteria.bootstrap import Container
 from masteria.crypto import CompanyKeys, SecretUnreadable
 from masteria.ports import KeyService
 from tests.api import sign_up
+from tests.e2e.waits import eventually
 
 
 @pytest.fixture(params=["kms", "local"])
@@ -86,7 +86,13 @@ def test_company_keys_are_stored_wrapped_and_cached_for_a_while(container: Conta
         assert fresh.key(session, company) == key and counting.generated == 1
 
 
-def test_concurrent_first_uses_end_with_one_key(container: Container, client: TestClient) -> None:
+def _lock_waits(engine: Engine) -> int:
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+        return int(count.scalar_one())
+
+
+def test_concurrent_first_uses_end_with_one_key(container: Container, client: TestClient, owner_engine: Engine) -> None:
     company = uuid.UUID(sign_up(client).company_id)
     service = LocalKeyService(bytes(range(32)))
     first, second = CompanyKeys(service, _Clock()), CompanyKeys(service, _Clock())
@@ -100,7 +106,7 @@ def test_concurrent_first_uses_end_with_one_key(container: Container, client: Te
         seen["first"] = first.key(session, company)
         racer = threading.Thread(target=other_process)
         racer.start()
-        time.sleep(0.3)  # the racer is now blocked on our uncommitted row
+        eventually(lambda: _lock_waits(owner_engine))  # the racer is now blocked on our uncommitted row
     racer.join(timeout=10)
     assert seen["first"] == seen["second"]
     with container.database.tenant(company) as session:

@@ -7,10 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+
 from masteria.bootstrap import DatabaseUrls
+from tests.e2e.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 # A stand-in for ``masteria dev``: starts the worker as the runtime does, then waits to be killed.
@@ -34,20 +36,28 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_a_worker_exits_when_its_runtime_is_killed(database_urls: DatabaseUrls, tmp_path: Path) -> None:
+def _backends(engine: Engine) -> int:
+    with engine.connect() as connection:
+        count = connection.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+        ).scalar_one()
+    return int(count)
+
+
+def test_a_worker_exits_when_its_runtime_is_killed(
+    database_urls: DatabaseUrls, owner_engine: Engine, tmp_path: Path
+) -> None:
+    before = _backends(owner_engine)
     env = {**os.environ, "DATABASE_URL": database_urls.owner, "DATABASE_APP_URL": database_urls.app,
            "MASTERIA_DATA_DIR": str(tmp_path), "JWT_SECRET": "x" * 64}  # fmt: skip
     runtime = subprocess.Popen([sys.executable, "-c", RUNTIME], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     assert runtime.stdout is not None
     worker = int(runtime.stdout.readline())
-    time.sleep(4)  # the worker is up and pumping its queue
+    eventually(lambda: _backends(owner_engine) > before)  # the worker is up: it polls its queue
     assert _alive(worker)
     runtime.send_signal(signal.SIGKILL)
     runtime.wait()
-    deadline = time.monotonic() + 5
-    while _alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(worker)
+    eventually(lambda: not _alive(worker), seconds=5)
 
 
 def test_a_worker_whose_runtime_is_already_gone_does_not_start(tmp_path: Path) -> None:

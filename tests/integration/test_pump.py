@@ -4,7 +4,6 @@ batch failures, and work queued before a stop is picked up by the next pump."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -15,6 +14,7 @@ from functions.manifest import FunctionSpec, QueueTrigger
 from masteria.adapters.local.pg_queue import PostgresQueue
 from masteria.bootstrap import Container
 from masteria.ports import QueueConfig
+from tests.e2e.waits import eventually
 
 PROCESSED: list[str] = []
 _processor = BatchProcessor(event_type=EventType.SQS)
@@ -51,11 +51,15 @@ def test_partial_failures_are_redelivered_then_dead_lettered(container: Containe
     assert pump.run_once() == 3
     assert sorted(PROCESSED) == ["a", "b"]
     assert queue.approximate_depth("test-jobs") == 1  # only the failed one is left
-    time.sleep(1.2)
-    assert pump.run_once() == 1  # second (and last allowed) delivery fails again
-    time.sleep(1.2)
-    assert pump.run_once() == 0
-    assert [m.body for m in queue.receive("test-dlq")] == ["please fail"]
+    assert eventually(pump.run_once, seconds=10) == 1  # second (and last allowed) delivery fails again
+    handled: list[int] = []
+
+    def dead_letters() -> list[str]:
+        handled.append(pump.run_once())  # the receive that finds it used up moves it to the dead-letter queue
+        return [m.body for m in queue.receive("test-dlq")]
+
+    assert eventually(dead_letters, seconds=10) == ["please fail"]
+    assert set(handled) == {0}
     assert sorted(PROCESSED) == ["a", "b"]
 
 
@@ -74,9 +78,7 @@ def test_work_queued_before_a_stop_is_done_after_a_restart(container: Container)
     stop = threading.Event()
     pump = QueuePump(queue, [SPEC], stop=stop)
     pump.start()
-    deadline = time.monotonic() + 10
-    while len(PROCESSED) < 15 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: len(PROCESSED) >= 15, seconds=10)
     stop.set()
     pump.join()
     # THEN every message was handled exactly once and the queue is empty

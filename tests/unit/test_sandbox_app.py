@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from functions.local.sandbox.app import NumberSetup, Sandbox, SandboxNumber, router
+from tests.e2e.waits import eventually
 
 
 def _client() -> tuple[TestClient, Sandbox]:
@@ -46,7 +47,27 @@ def test_bodies_against_the_spec_and_tokens() -> None:
     assert [b["text"]["body"] for b in sandbox.numbers["111"].outbox] == ["Oi"]  # only the valid one
 
 
-def test_configured_limits_and_injected_failures() -> None:
+class _Clock:
+    """The sandbox's clock (its module's ``time``), moved by hand: a fake at the edge, so no test waits a second."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def test_configured_limits_and_injected_failures(monkeypatch: Any) -> None:
+    from functions.local.sandbox import app as sandbox_app
+
+    clock = _Clock()
+    monkeypatch.setattr(sandbox_app, "time", clock)
     client, _ = _client()
     auth = {"Authorization": "Bearer t"}
 
@@ -66,10 +87,14 @@ def test_configured_limits_and_injected_failures() -> None:
     assert send("551190000001")["error"]["code"] == 131026  # type: ignore[index]
     assert "messages" in send("551190000001")  # a template goes outside the window too
     assert send("551190000001")["error"]["code"] == 131056  # type: ignore[index]  # the same recipient again
-    time.sleep(1.1)  # a fresh second
+    clock.offset += 1.1  # a fresh second
     assert client.put("/sandbox/settings", json={"rate_per_second": 1}).status_code == 200
     assert "messages" in send("551190000002")
     assert send("551190000003")["error"]["code"] == 130429  # type: ignore[index]  # 1 per second used up
+
+
+def _statuses(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for body in bodies for e in body["entry"] for c in e["changes"] for s in c["value"]["statuses"]]
 
 
 def test_statuses_echo_our_callback_data_in_batches_and_timeouts_hang_only_their_own_request() -> None:
@@ -124,11 +149,12 @@ def test_statuses_echo_our_callback_data_in_batches_and_timeouts_hang_only_their
                 assert sent.status_code == 200
             assert time.monotonic() - started < 1.0  # the hanging request did not hold the others up
             hung.join()
-        time.sleep(0.8)
+        # every status has come: sent and delivered for each of the four
+        eventually(lambda: len(_statuses(received)) >= 8)
     finally:
         server.should_exit = True
         thread.join(timeout=5)
-    statuses = [s for body in received for e in body["entry"] for c in e["changes"] for s in c["value"]["statuses"]]
+    statuses = _statuses(received)
     by_opaque: dict[str, list[str]] = {}
     for status in statuses:
         by_opaque.setdefault(status["biz_opaque_callback_data"], []).append(status["status"])
@@ -162,7 +188,7 @@ def test_an_undelivered_status_webhook_is_retried_further_apart_then_dropped(mon
         setup = NumberSetup(waba_id="222", token="t", app_secret="s", webhook_url=f"http://127.0.0.1:{port}/hook")
         sandbox.numbers["111"] = SandboxNumber(setup)
         sandbox.statuses_later("111", "wamid.x", "5511912345678")  # one "sent" status
-        time.sleep(1.5)  # 0.05 + 0.1 + 0.2 s of retries, then it is dropped
+        eventually(lambda: len(hits) >= 4, seconds=10)  # 0.05 + 0.1 + 0.2 s of retries, then it is dropped
     finally:
         server.should_exit = True
         thread.join(timeout=5)
