@@ -12,7 +12,7 @@ consent function with the source ``whatsapp_preferences``:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
@@ -25,7 +25,7 @@ from masteria.contacts.models import ConsentEvent, Contact, ContactConsent
 from masteria.events import EventType, record_event
 from masteria.observability import logger
 
-SOURCE = "whatsapp_preferences"
+SOURCE: Final[Literal["whatsapp_preferences"]] = "whatsapp_preferences"
 MARKETING = "marketing_messages"
 
 
