@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from functions import manifest
 from masteria import bootstrap
@@ -23,12 +24,18 @@ from masteria.bootstrap import Container, local_secret
 from masteria.observability import logger
 from masteria.settings import Settings
 
+if TYPE_CHECKING:
+    from functions.local.events import EventRouter
+    from functions.local.pump import QueuePump
+    from functions.local.schedules import ScheduleLoop
+
 LOCAL_POOL_SIZE = 30
 # Functions ``masteria dev`` runs in a process of their own, as Lambda runs every function. The campaign
 # sender posts each message at its slot: sharing one interpreter with the API and the other consumers, its
 # requests waited behind them for the interpreter lock, and the sends came late and in bursts.
 OWN_PROCESS = ("campaign_sender",)
 WORKER_STOP_SECONDS = 60  # a worker finishes its slice of sending (20 s at most) before it stops
+PUMP_STOP_SECONDS = 30  # in-process handlers get this long to finish their batch; a stuck one is left behind
 
 
 def _container() -> Container:
@@ -126,21 +133,41 @@ def dev(args: argparse.Namespace) -> int:
         pass  # uvicorn re-raises the Ctrl-C it handled once it has shut down: a clean stop
     finally:
         print("stopping: finishing the work in hand (queued work resumes at the next start) …", flush=True)
-        stop.set()
-        for process in workers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        pump.join()
-        schedules.join(timeout=5)
-        events.join(timeout=5)
-        for process in workers:
-            try:
-                process.wait(timeout=WORKER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
+        try:
+            _stop(stop, pump, schedules, events, workers)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop now
+            print("stopping now, without the work in hand (it is redelivered at the next start)", flush=True)
+            for process in workers:
                 process.kill()
         container.close()
     print("stopped")
     return 0
+
+
+def _stop(
+    stop: threading.Event,
+    pump: QueuePump,
+    schedules: ScheduleLoop,
+    events: EventRouter,
+    workers: list[subprocess.Popen[bytes]],
+) -> None:
+    stop.set()
+    for process in workers:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    if not pump.join(timeout=PUMP_STOP_SECONDS):
+        print(
+            f"work in hand did not finish in {PUMP_STOP_SECONDS} s: stopping without it "
+            "(it is redelivered at the next start)",
+            flush=True,
+        )
+    schedules.join(timeout=5)
+    events.join(timeout=5)
+    for process in workers:
+        try:
+            process.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _start_worker(function: str, container: Container) -> subprocess.Popen[bytes]:

@@ -93,7 +93,10 @@ class QueuePump:
                 thread.start()
                 self._threads.append(thread)
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the in-flight batches to finish once ``stop`` is set."""
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the in-flight batches to finish once ``stop`` is set, ``timeout`` seconds at most in all;
+        whether they all did (a handler stuck past it is left behind: its threads are daemons)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(None if deadline is None else max(deadline - time.monotonic(), 0))
+        return not any(thread.is_alive() for thread in self._threads)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from masteria.adapters.local import embedded_pg
 from tests.bench.results import machine_busy_seconds, report
-from tests.runtime import Runtime, dev_runtime
+from tests.runtime import Runtime, data_dir, dev_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
@@ -100,14 +98,9 @@ def _seed(data_dir: Path, email: str) -> None:
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[Runtime]:
-    (ROOT / ".data").mkdir(exist_ok=True)
-    data = Path(tempfile.mkdtemp(prefix="bench-dashboard-", dir=ROOT / ".data"))
-    try:
-        with dev_runtime(data) as runtime:
-            _seed(data, runtime.email)
-            yield runtime
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+    with data_dir("bench-dashboard") as data, dev_runtime(data) as runtime:
+        _seed(data, runtime.email)
+        yield runtime
 
 
 @pytest.fixture(scope="module")

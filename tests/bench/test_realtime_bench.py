@@ -13,7 +13,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.bench.results import report
-from tests.runtime import dev_runtime
+from tests.runtime import data_dir, dev_runtime
 
 MESSAGES = 1_000
 WARM_UP = 20
@@ -28,8 +28,8 @@ def _next_message_created(ws: ClientConnection) -> dict[str, object]:
 
 
 @pytest.mark.bench
-def test_customer_message_to_websocket_frame_latency(tmp_path_factory: pytest.TempPathFactory) -> None:
-    with dev_runtime(tmp_path_factory.mktemp("bench-realtime")) as runtime, httpx.Client(
+def test_customer_message_to_websocket_frame_latency() -> None:
+    with data_dir("bench-realtime") as data, dev_runtime(data) as runtime, httpx.Client(
         base_url=runtime.url, timeout=30
     ) as http:  # fmt: skip
         login = {"email": runtime.email, "password": runtime.password}

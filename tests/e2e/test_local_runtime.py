@@ -19,13 +19,13 @@ from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
 from tests.e2e.waits import eventually
-from tests.runtime import Runtime, dev_runtime
+from tests.runtime import Runtime, data_dir, dev_runtime, postgres_running
 from tests.sink import sink
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    with dev_runtime(tmp_path_factory.mktemp("dev-data")) as running:
+def runtime() -> Iterator[Runtime]:
+    with data_dir("dev") as data, dev_runtime(data) as running:
         yield running
 
 
@@ -223,3 +223,4 @@ def test_ctrl_c_stops_cleanly(runtime: Runtime) -> None:
         runtime.process.wait(timeout=60)
     assert runtime.process.returncode == 0, runtime.output()
     assert "stopped" in runtime.output()
+    assert not postgres_running(runtime.data_dir)  # its embedded PostgreSQL stopped with it

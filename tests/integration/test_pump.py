@@ -17,12 +17,16 @@ from masteria.ports import QueueConfig
 from tests.e2e.waits import eventually
 
 PROCESSED: list[str] = []
+STUCK, RELEASE = threading.Event(), threading.Event()  # a handler that hangs until released
 _processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _record(record: SQSRecord) -> None:
     if "fail" in record.body:
         raise ValueError("this body fails")
+    if record.body == "hang":
+        STUCK.set()
+        RELEASE.wait(30)
     PROCESSED.append(record.body)
 
 
@@ -84,3 +88,22 @@ def test_work_queued_before_a_stop_is_done_after_a_restart(container: Container)
     # THEN every message was handled exactly once and the queue is empty
     assert sorted(PROCESSED) == sorted(f"job-{i}" for i in range(15))
     assert queue.approximate_depth("test-jobs") == 0
+
+
+def test_a_stop_waits_for_a_stuck_handler_only_as_long_as_it_is_told(container: Container) -> None:
+    queue = PostgresQueue(container.database.engine, CONFIGS)
+    stop = threading.Event()
+    pump = QueuePump(queue, [SPEC], stop=stop)
+    STUCK.clear()
+    RELEASE.clear()
+    queue.send("test-jobs", "hang")
+    pump.start()
+    try:
+        assert STUCK.wait(10)
+        # WHEN the runtime stops while a handler hangs (Ctrl-C with an importer stuck)
+        stop.set()
+        # THEN the stop gives up on it after its time, instead of waiting for good
+        assert pump.join(timeout=0.5) is False
+    finally:
+        RELEASE.set()
+    assert pump.join(timeout=10) is True  # and a handler that finishes is waited for

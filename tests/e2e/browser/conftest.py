@@ -10,8 +10,6 @@ import itertools
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.runtime import Runtime, dev_runtime
+from tests.runtime import Runtime, data_dir, dev_runtime
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -41,14 +39,8 @@ _counter = itertools.count(1)
 def runtime() -> Iterator[Runtime]:
     dist = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
     assert (dist / "index.html").exists(), f"the dashboard is not built in {dist}: run `make web`"
-    # Under .data, not pytest's 0700 base temp: as root, the embedded PostgreSQL runs as another OS user.
-    (ROOT / ".data").mkdir(exist_ok=True)
-    data = Path(tempfile.mkdtemp(prefix="browser-", dir=ROOT / ".data"))
-    try:
-        with dev_runtime(data) as running:
-            yield running
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+    with data_dir("browser") as data, dev_runtime(data) as running:
+        yield running
 
 
 @pytest.fixture(scope="package")
