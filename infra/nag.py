@@ -6,7 +6,7 @@ here with its reason fails them.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from aws_cdk import Acknowledgment, CfnElement, Stack, Token, Validations
 from constructs import IConstruct
 
 # IAM actions with a wildcard that CDK grants produce, and why each is acceptable.
@@ -54,3 +54,12 @@ def logical_id(construct: IConstruct) -> str:
     child = construct.node.default_child
     assert isinstance(child, CfnElement)
     return Stack.of(construct).get_logical_id(child)
+
+
+def region_and_account(construct: IConstruct) -> str:
+    """``<region>:<account>`` of an ARN in a finding as cdk-nag prints it: the pseudo parameters of an
+    environment-agnostic stack (``make synth``), the literal values of a stack deployed to an account."""
+    stack = Stack.of(construct)
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return f"{region}:{account}"

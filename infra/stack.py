@@ -14,8 +14,9 @@ from constructs import Construct
 from functions import manifest
 from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY
 from infra import assets
+from infra.capacity import META_WEBHOOK, Sizing
 from infra.constructs.baileys import BaileysHost
-from infra.constructs.database import Database
+from infra.constructs.database import GIB_PER_ACU, MAX_CAPACITY_ACU, MAX_CONNECTIONS, Database
 from infra.constructs.eventbus import EventRouting
 from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
@@ -27,7 +28,13 @@ from infra.constructs.schedules import Schedules
 from infra.constructs.storage import Storage
 from infra.constructs.web import Dashboard
 from infra.constructs.websocket_api import WebSocketApi
-from infra.nag import acknowledge, acknowledge_resource_wildcard, acknowledge_wildcard_actions, logical_id
+from infra.nag import (
+    acknowledge,
+    acknowledge_resource_wildcard,
+    acknowledge_wildcard_actions,
+    logical_id,
+    region_and_account,
+)
 
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "masteria",
@@ -53,11 +60,15 @@ class MasteriaStack(Stack):
         prefix = f"masteria-{env_name}-"
         alarm_email = self.node.try_get_context("alarm_email")
         deploy_id = str(self.node.try_get_context("deploy_id") or "")
+        # The sending rate the stack is sized for: Meta's webhook throttle and the inbound processor follow it.
+        self.sizing = Sizing.from_context(self.node.try_get_context("send_rate"))
 
         network = Network(self, "Network")
         storage = Storage(self, "Storage")
         queues = Queues(self, "Queues", prefix=prefix)
-        database = Database(self, "Database", vpc=network.vpc, clients=network.app_security_group, key=storage.key)
+        database = Database(
+            self, "Database", vpc=network.vpc, clients=network.app_security_group, key=storage.key, prefix=prefix
+        )
         jwt_secret = secretsmanager.Secret(
             self,
             "JwtSecret",
@@ -97,6 +108,7 @@ class MasteriaStack(Stack):
                 "SCHEDULER_ROLE_ARN": schedules.role.role_arn,
                 "SCHEDULER_DEAD_LETTER_ARN": delivery_dlq.queue_arn,
             },
+            failed_events_queue_name=f"{prefix}failed-events",
             network=(network.vpc, network.app_security_group),
             database=database,
             jwt_secret=jwt_secret,
@@ -114,6 +126,8 @@ class MasteriaStack(Stack):
             trigger = spec.trigger
             if isinstance(trigger, manifest.HttpTrigger):
                 http.add(spec, function)
+                if spec.name == META_WEBHOOK:  # its own limit, not the REST API's (infra.capacity)
+                    http.throttle(spec, rate_limit=self.sizing.webhook_rate, burst_limit=self.sizing.webhook_burst)
             elif isinstance(trigger, manifest.WebSocketTrigger):
                 websocket.add(spec, function)
             elif isinstance(trigger, manifest.QueueTrigger):
@@ -122,7 +136,7 @@ class MasteriaStack(Stack):
                     SqsEventSource(
                         queues.queues[trigger.queue],
                         batch_size=trigger.batch_size,
-                        max_concurrency=trigger.max_concurrency,
+                        max_concurrency=self.sizing.max_concurrency(spec),
                         report_batch_item_failures=True,
                     )
                 )
@@ -162,6 +176,15 @@ class MasteriaStack(Stack):
         for name, queue in queues.queues.items():
             monitoring.watch_queue(name, queue, dead_letter=queue.dead_letter_queue is None)
         monitoring.watch_queue("delivery-dlq", delivery_dlq, dead_letter=True)
+        monitoring.watch_queue("failed-events", functions.failed_events, dead_letter=True)
+        monitoring.watch_database(
+            database.cluster,
+            database.proxy,
+            max_connections=MAX_CONNECTIONS,
+            max_memory_gib=MAX_CAPACITY_ACU * GIB_PER_ACU,
+        )
+        monitoring.watch_http_api(http.stage)
+        monitoring.watch_websocket_api(websocket.api, websocket.stage)
 
         BaileysHost(self, "Baileys", vpc=network.vpc, directory=assets.BAILEYS_HOST)
         acknowledge_resource_wildcard(
@@ -183,7 +206,7 @@ class MasteriaStack(Stack):
         )
         acknowledge_resource_wildcard(
             self,
-            f"arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<{logical_id(websocket.api)}>"
+            f"arn:<AWS::Partition>:execute-api:{region_and_account(self)}:<{logical_id(websocket.api)}>"
             f"/{websocket.stage.stage_name}/*/@connections/*",
             "The push posts to WebSocket connections of this API's stage only; connection ids exist only at run time",
         )

@@ -1,4 +1,10 @@
-"""One Lambda function per manifest entry: Python on arm64, core and deps layers, its own role and log group."""
+"""One Lambda function per manifest entry: Python on arm64, core and deps layers, its own role and log group.
+
+A function invoked asynchronously with an event (``ASYNC_EVENT_TRIGGERS``: EventBridge rules) is built with an
+on-failure destination, the ``failed_events`` queue: an event that still fails after Lambda's own retries is kept
+there (with the error), not dropped. Built here, with the function, so that no event-triggered function can go
+without it; the stack alarms on the queue. Scheduled functions are invoked asynchronously too, but with no payload
+to keep: the next run does their work, and their failures are alarmed as errors."""
 
 from __future__ import annotations
 
@@ -7,17 +13,24 @@ from pathlib import Path
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions import manifest
 from infra.constructs.database import Database
-from infra.nag import UNSCOPABLE_ACTIONS, acknowledge_managed_policy, acknowledge_resource_wildcard
+from infra.nag import UNSCOPABLE_ACTIONS, acknowledge, acknowledge_managed_policy, acknowledge_resource_wildcard
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra.layer.PYTHON_VERSION builds the deps layer for it
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+ASYNC_EVENT_TRIGGERS = (manifest.EventTrigger,)
+# Lambda's retries of a failed asynchronous invocation (its maximum), and how long an event may wait for one.
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE = Duration.hours(6)
+FAILED_EVENT_RETENTION = Duration.days(14)
 
 
 class Functions(Construct):
@@ -30,6 +43,7 @@ class Functions(Construct):
         core_layer_dir: Path,
         deps_layer_dir: Path,
         environment: dict[str, str],
+        failed_events_queue_name: str,
         network: tuple[ec2.IVpc, ec2.ISecurityGroup],
         database: Database,
         jwt_secret: secretsmanager.ISecret,
@@ -56,6 +70,16 @@ class Functions(Construct):
         self._vpc, self._security_group = network
         self._database = database
         self._jwt_secret = jwt_secret
+        # Lambda's on-failure records (the event, the error, the attempts) of event-triggered functions.
+        self.failed_events = sqs.Queue(
+            self,
+            "FailedEvents",
+            queue_name=failed_events_queue_name,
+            retention_period=FAILED_EVENT_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        acknowledge(self.failed_events, "AwsSolutions-SQS3", "This is a dead-letter queue; alarmed when not empty")
         self.functions: dict[str, lambda_.Function] = {}
         for spec in manifest.FUNCTIONS:
             self.functions[spec.name] = self._function(spec)
@@ -103,6 +127,12 @@ class Functions(Construct):
             ),
             **in_vpc,  # type: ignore[arg-type]
         )
+        if isinstance(spec.trigger, ASYNC_EVENT_TRIGGERS):
+            function.configure_async_invoke(
+                on_failure=destinations.SqsDestination(self.failed_events),
+                retry_attempts=ASYNC_RETRY_ATTEMPTS,
+                max_event_age=ASYNC_MAX_EVENT_AGE,
+            )
         if spec.needs_database:
             self._database.app_secret.grant_read(function)
             self._jwt_secret.grant_read(function)

@@ -1,6 +1,9 @@
-"""The HTTP API: every ``HttpTrigger`` route of the manifest to its function, with access logs."""
+"""The HTTP API: every ``HttpTrigger`` route of the manifest to its function, with access logs; the stage's
+throttle is the REST API's, and routes given their own (Meta's webhooks, ``infra.capacity``) do not share it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import jsii
 from aws_cdk import RemovalPolicy
@@ -30,6 +33,10 @@ class AccessLogs:
         return None  # CDK's default JSON format
 
 
+# The REST API's stage limit (every route without its own).
+REST_RATE_LIMIT, REST_BURST_LIMIT = 500, 1000
+
+
 class HttpApi(Construct):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
@@ -43,9 +50,23 @@ class HttpApi(Construct):
             http_api=self.api,
             auto_deploy=True,
             access_log_settings=AccessLogs(apigw.LogGroupLogDestination(access_logs)),
-            throttle=apigw.ThrottleSettings(rate_limit=500, burst_limit=1000),
+            throttle=apigw.ThrottleSettings(rate_limit=REST_RATE_LIMIT, burst_limit=REST_BURST_LIMIT),
         )
         self.routes: list[apigw.HttpRoute] = []
+        self._route_settings: dict[str, Any] = {}
+
+    def throttle(self, spec: manifest.FunctionSpec, *, rate_limit: int, burst_limit: int) -> None:
+        """Route-level throttling for ``spec``'s routes (added before): their own limits, not the stage's."""
+        assert isinstance(spec.trigger, manifest.HttpTrigger)
+        stage = self.stage.node.default_child
+        assert isinstance(stage, apigw.CfnStage)
+        for route_key in spec.trigger.routes:
+            self._route_settings[route_key] = {"ThrottlingRateLimit": rate_limit, "ThrottlingBurstLimit": burst_limit}
+            for route in self.routes:
+                child = route.node.default_child
+                if isinstance(child, apigw.CfnRoute) and child.route_key == route_key:
+                    stage.node.add_dependency(child)  # a stage's route settings name routes that must exist
+        stage.add_property_override("RouteSettings", self._route_settings)
 
     def add(self, spec: manifest.FunctionSpec, function: lambda_.IFunction) -> None:
         assert isinstance(spec.trigger, manifest.HttpTrigger)

@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions import manifest
-from infra.nag import acknowledge_resource_wildcard, logical_id
+from infra.nag import acknowledge_resource_wildcard, logical_id, region_and_account
 
 RETRY_ATTEMPTS = 3
 MAX_EVENT_AGE_SECONDS = 3600
@@ -42,7 +42,7 @@ class Schedules(Construct):
         self.role.grant_pass_role(function.grant_principal)
         acknowledge_resource_wildcard(
             function,
-            "arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/" + self._group_name + "/*",
+            f"arn:<AWS::Partition>:scheduler:{region_and_account(self)}:schedule/{self._group_name}/*",
             "One-time schedules are named per campaign at run time; scoped to this stack's schedule group",
         )
         for queue in queues:

@@ -10,6 +10,11 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 
+# How long the media bucket keeps an object's old (overwritten or deleted) versions; the shorter figure applies to
+# working files (imports, exports, inbound bodies), which S3 prefers where both rules match.
+OLD_VERSIONS = Duration.days(30)
+WORKING_FILE_OLD_VERSIONS = Duration.days(1)
+
 
 class Storage(Construct):
     def __init__(self, scope: Construct, id: str) -> None:
@@ -29,15 +34,38 @@ class Storage(Construct):
             encryption_key=self.key,
             bucket_key_enabled=True,
             enforce_ssl=True,
-            versioned=False,
+            # Versioned: an overwritten or deleted object can be recovered for a while (noncurrent versions below).
+            versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[
-                # CSV uploads and exports are working files: imports finish within minutes.
-                s3.LifecycleRule(id="imports", prefix="imports/", expiration=Duration.days(30)),
-                s3.LifecycleRule(id="exports", prefix="exports/", expiration=Duration.days(7)),
+                # CSV uploads and exports are working files: imports finish within minutes. Their old versions
+                # (phone numbers) go a day after they expire or are deleted.
+                s3.LifecycleRule(
+                    id="imports",
+                    prefix="imports/",
+                    expiration=Duration.days(30),
+                    noncurrent_version_expiration=WORKING_FILE_OLD_VERSIONS,
+                ),
+                s3.LifecycleRule(
+                    id="exports",
+                    prefix="exports/",
+                    expiration=Duration.days(7),
+                    noncurrent_version_expiration=WORKING_FILE_OLD_VERSIONS,
+                ),
                 # Meta's large webhook bodies (claim checks): processed within minutes, dead letters keep them
-                s3.LifecycleRule(id="inbound-bodies", prefix="inbound/", expiration=Duration.days(14)),
+                s3.LifecycleRule(
+                    id="inbound-bodies",
+                    prefix="inbound/",
+                    expiration=Duration.days(14),
+                    noncurrent_version_expiration=WORKING_FILE_OLD_VERSIONS,
+                ),
+                # Every other old version (media) is kept this long, then removed with its delete marker.
+                s3.LifecycleRule(
+                    id="old-versions",
+                    noncurrent_version_expiration=OLD_VERSIONS,
+                    expired_object_delete_marker=True,
+                ),
                 s3.LifecycleRule(id="abandoned-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
                 s3.LifecycleRule(
                     id="media-to-infrequent-access",

@@ -9,6 +9,7 @@ import pytest
 
 from functions import manifest
 from functions.local.lambda_context import resolve
+from infra.capacity import DEFAULT_SEND_RATE, Sizing
 from infra.nag import ACKNOWLEDGED_WILDCARD_ACTIONS, UNSCOPABLE_ACTIONS
 from tests.infra.conftest import Synth
 
@@ -100,7 +101,9 @@ def test_every_function_of_the_manifest_exists_with_its_trigger(synth: Synth) ->
             [mapping] = [m for m in mappings.values() if refers_to(m["Properties"]["FunctionName"], fn)]
             assert refers_to(mapping["Properties"]["EventSourceArn"], queue)
             assert mapping["Properties"]["BatchSize"] == trigger.batch_size
-            assert mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] == trigger.max_concurrency
+            assert mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] == Sizing(
+                DEFAULT_SEND_RATE
+            ).max_concurrency(spec)
         elif isinstance(trigger, manifest.ScheduleTrigger):
             [schedule] = [s for s in schedules.values() if refers_to(s["Properties"]["Target"]["Arn"], fn)]
             assert schedule["Properties"]["ScheduleExpression"] == trigger.expression
@@ -230,7 +233,8 @@ def test_connection_table_has_ttl_and_alarms_cover_dead_letters_errors_throttles
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
     assert all(t["Properties"]["SSESpecification"]["SSEEnabled"] for t in tables.values())
     metrics = [a["Properties"]["MetricName"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
-    dead_letter_queues = sum(1 for q in manifest.queue_configs().values() if q.dead_letter_queue is None) + 1
+    # the manifest's, the delivery dead letters of rules and schedules, the failed events of event-triggered functions
+    dead_letter_queues = sum(1 for q in manifest.queue_configs().values() if q.dead_letter_queue is None) + 2
     assert metrics.count("ApproximateNumberOfMessagesVisible") == dead_letter_queues
     assert metrics.count("Errors") == metrics.count("Throttles") == len(manifest.FUNCTIONS)
     assert metrics.count("ApproximateAgeOfOldestMessage") == len(manifest.queue_consumers())
