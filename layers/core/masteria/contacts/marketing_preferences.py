@@ -110,7 +110,7 @@ def apply_preferences(session: Session, connection: ChannelConnection, value: di
                 channel="whatsapp",
                 at=at,
                 source=SOURCE,
-                opt_in_source="WhatsApp: resumed marketing messages",
+                opt_in_source="WhatsApp",
                 proof=preference.detail,
             )
             changed += 1

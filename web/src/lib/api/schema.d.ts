@@ -2011,6 +2011,21 @@ export interface components {
         /** ConnectionCreated */
         ConnectionCreated: {
             /**
+             * Account Detail
+             * @description Meta's last account_update that explains account_status: event, restriction_info (restriction_type, expiration), violation_info, ban_info (waba_ban_state, waba_ban_date)
+             */
+            account_detail: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Account Status
+             * @description what Meta says of the WhatsApp Business Account (its account_update webhooks)
+             * @enum {string}
+             */
+            account_status: "ok" | "restricted" | "disabled" | "disconnected";
+            /** Account Updated At */
+            account_updated_at: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2061,6 +2076,21 @@ export interface components {
         };
         /** ConnectionRead */
         ConnectionRead: {
+            /**
+             * Account Detail
+             * @description Meta's last account_update that explains account_status: event, restriction_info (restriction_type, expiration), violation_info, ban_info (waba_ban_state, waba_ban_date)
+             */
+            account_detail: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Account Status
+             * @description what Meta says of the WhatsApp Business Account (its account_update webhooks)
+             * @enum {string}
+             */
+            account_status: "ok" | "restricted" | "disabled" | "disconnected";
+            /** Account Updated At */
+            account_updated_at: string | null;
             /**
              * Created At
              * Format: date-time
@@ -2220,10 +2250,10 @@ export interface components {
             reason: string | null;
             /**
              * Source
-             * @description user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message
+             * @description user: a signed-in user (dashboard or API); inbound_keyword: the contact's own message; whatsapp_preferences: the contact stopped or resumed marketing messages in WhatsApp
              * @enum {string}
              */
-            source: "user" | "inbound_keyword";
+            source: "user" | "inbound_keyword" | "whatsapp_preferences";
             /**
              * Status
              * @enum {string}
@@ -3017,8 +3047,18 @@ export interface components {
             content: {
                 [key: string]: unknown;
             };
+            /**
+             * Deleted At
+             * @description when the contact deleted it
+             */
+            deleted_at?: string | null;
             /** Direction */
             direction: string;
+            /**
+             * Edited At
+             * @description when the contact last edited it
+             */
+            edited_at?: string | null;
             /** Errors */
             errors: {
                 [key: string]: unknown;
@@ -3033,6 +3073,11 @@ export interface components {
              * @description a link to the stored file, valid for 15 minutes
              */
             media_url?: string | null;
+            /**
+             * Reactions
+             * @description one per sender
+             */
+            reactions?: components["schemas"]["Reaction"][];
             /** Reply To Wamid */
             reply_to_wamid: string | null;
             /**
@@ -3381,6 +3426,21 @@ export interface components {
              * @description outcome unknown: settled by Meta's status webhook, never resent
              */
             unknown: number;
+        };
+        /** Reaction */
+        Reaction: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description the WhatsApp id (phone number digits) of who reacted
+             */
+            by: string;
+            /** Emoji */
+            emoji: string;
         };
         /** RecipientRead */
         RecipientRead: {
@@ -4012,12 +4072,24 @@ export interface components {
             parameters: {
                 [key: string]: string;
             };
+            /**
+             * Previous Category
+             * @description the category before Meta changed it
+             */
+            previous_category: string | null;
             /** Quality */
             quality: string | null;
             /** Rejected Reason */
             rejected_reason: string | null;
             /** Status */
             status: string;
+            /** Status Changed At */
+            status_changed_at: string | null;
+            /**
+             * Status Reason
+             * @description why Meta gave the status (a pause, a disabling or a rejection explained), from its webhook
+             */
+            status_reason: string | null;
             /**
              * Synced At
              * Format: date-time

@@ -65,4 +65,15 @@ describe("status reasons", () => {
     });
     expect(statusReason("the campaign cannot send: no template")).toBeNull();
   });
+
+  it("names the template Meta paused or disabled, with Meta's reason when it gave one", () => {
+    expect(statusReason("template promo (pt_BR) paused by Meta: FIRST_PAUSE; low quality")).toEqual({
+      key: "statusReason.templatePausedBecause",
+      values: { name: "promo", language: "pt_BR", detail: "FIRST_PAUSE; low quality" },
+    });
+    expect(statusReason("template promo (en_US) disabled by Meta")).toEqual({
+      key: "statusReason.templateDisabled",
+      values: { name: "promo", language: "en_US", detail: "" },
+    });
+  });
 });

@@ -35,5 +35,11 @@ export function statusReason(reason: string): { key: string; values?: Record<str
   if (reason === "cancelled by a user") return { key: "statusReason.cancelledByUser" };
   const meta = /^WhatsApp error (\d+)/.exec(reason);
   if (meta) return { key: "statusReason.whatsapp", values: { code: meta[1]!, reasonKey: reasonKey(meta[1]) } };
+  // "template promo (pt_BR) paused by Meta: FIRST_PAUSE; …": the template Meta paused or disabled, and why
+  const template = /^template (\S+) \(([^)]+)\) (paused|disabled) by Meta(?:: ([\s\S]*))?$/.exec(reason);
+  if (template) {
+    const key = template[3] === "paused" ? "statusReason.templatePaused" : "statusReason.templateDisabled";
+    return { key: template[4] ? `${key}Because` : key, values: { name: template[1]!, language: template[2]!, detail: template[4] ?? "" } };
+  }
   return null;
 }

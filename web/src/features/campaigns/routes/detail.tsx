@@ -37,7 +37,7 @@ function StatusReason({ reason }: { reason: string }) {
   const { t } = useTranslation("campaigns");
   const known = statusReason(reason);
   if (!known) return <span className="text-muted-foreground">{reason}</span>;
-  const values = known.values ? { code: known.values.code, reason: t(known.values.reasonKey!) } : undefined;
+  const values = known.values?.reasonKey ? { code: known.values.code, reason: t(known.values.reasonKey) } : known.values;
   return (
     <span className="text-muted-foreground" title={reason}>
       {t(known.key, values)}

@@ -8,11 +8,46 @@ import { Confirm } from "@/components/ui/confirm";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useFormat } from "@/lib/i18n/format";
 import { useDeleteConnection, useTestConnection, type Connection } from "../api/connections";
+import { accountNotice } from "../lib/account";
 import { messagingTier, throughputPerSecond, tokenState } from "../lib/facts";
 import { CopyField } from "./copy-field";
 
 const STATUS: Record<string, BadgeProps["variant"]> = { active: "success", failing: "destructive", pending: "warning" };
 const QUALITY: Record<string, BadgeProps["variant"]> = { GREEN: "success", YELLOW: "warning", RED: "destructive" };
+const TONE = {
+  destructive: "border-destructive/40 bg-red-50 text-red-900",
+  warning: "border-amber-300 bg-amber-50 text-amber-950",
+};
+
+/** What Meta says of the number's account (restricted, disabled, disconnected, a violation…), with its detail. */
+function AccountAlert({ connection: c }: { connection: Connection }) {
+  const { t } = useTranslation("connections");
+  const format = useFormat();
+  const notice = accountNotice(c.account_status, c.account_detail);
+  if (!notice) return null;
+  return (
+    <div role="alert" className={`flex gap-2 rounded-md border p-3 text-sm ${TONE[notice.tone]}`}>
+      <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+      <div className="min-w-0 break-words">
+        <p>
+          <span className="font-medium">{t(`account.${notice.key}`)}</span>
+          {notice.detail ? ` ${t(`account.${notice.key}Detail`, { detail: notice.detail })}` : null}
+        </p>
+        {notice.restrictions.length ? (
+          <ul className="mt-1 list-disc pl-5">
+            {notice.restrictions.map((r) => (
+              <li key={r.type}>
+                {t(`account.restrictions.${r.type}`, { defaultValue: r.type })}
+                {r.until ? ` ${t("account.until", { date: format.dateTime(r.until) })}` : null}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {c.account_updated_at ? <p className="mt-1 text-xs opacity-80">{t("account.reported", { when: format.relative(c.account_updated_at) })}</p> : null}
+      </div>
+    </div>
+  );
+}
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -52,9 +87,13 @@ export function ConnectionCard({ connection, onEdit }: { connection: Connection;
           </CardTitle>
           <p className="truncate text-sm text-muted-foreground">{[c.display_phone_number, c.verified_name].filter(Boolean).join(" · ") || c.phone_number_id}</p>
         </div>
-        <Badge variant={STATUS[c.status] ?? "outline"}>{t(`status.${c.status}`, { defaultValue: c.status })}</Badge>
+        <div className="flex flex-wrap gap-1">
+          {c.account_status !== "ok" ? <Badge variant="destructive">{t(`accountStatus.${c.account_status}`)}</Badge> : null}
+          <Badge variant={STATUS[c.status] ?? "outline"}>{t(`status.${c.status}`, { defaultValue: c.status })}</Badge>
+        </div>
       </CardHeader>
       <CardContent className="grid gap-4">
+        <AccountAlert connection={c} />
         {c.status === "failing" && c.last_error ? (
           <div role="alert" className="flex gap-2 rounded-md border border-destructive/40 bg-red-50 p-3 text-sm text-red-900">
             <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />

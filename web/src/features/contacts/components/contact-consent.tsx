@@ -21,10 +21,12 @@ function EventItem({ event }: { event: ConsentEvent }) {
   const who =
     event.source === "inbound_keyword"
       ? t("contacts.consent.timeline.keyword")
-      : event.actor
+      : event.source === "whatsapp_preferences"
+        ? t("contacts.consent.timeline.whatsapp")
+        : event.actor
         ? t("contacts.consent.timeline.by", { name: event.actor.name })
         : t("contacts.consent.timeline.byRemoved");
-  const Icon = event.source === "inbound_keyword" ? MessageSquareReply : UserRound;
+  const Icon = event.source === "user" ? UserRound : MessageSquareReply;
   return (
     <li className="relative grid gap-0.5 pb-3 pl-4 last:pb-0">
       <span

@@ -6,6 +6,7 @@ describe("notificationLink", () => {
     expect(notificationLink({ endpoint_id: "e1" })).toBe("/webhook-endpoints/e1");
     expect(notificationLink({ campaign_id: "c1" })).toBe("/campaigns/c1");
     expect(notificationLink({ connection_id: "n1", event: "x" })).toBe("/connections");
+    expect(notificationLink({ template_id: "t1", connection_id: "n1" })).toBe("/templates?connection=n1");
     expect(notificationLink({ other: 1 })).toBeNull();
   });
 });

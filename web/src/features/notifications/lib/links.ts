@@ -1,11 +1,13 @@
-/** Where a notification leads, from the ids in its `data` (a disabled webhook endpoint, a paused campaign, a number). */
+/** Where a notification leads, from the ids in its `data` (a disabled webhook endpoint, a paused campaign, a number, a template). */
 export function notificationLink(data: Record<string, unknown>): string | null {
   const id = (key: string) => (typeof data[key] === "string" ? encodeURIComponent(data[key]) : null);
   const endpoint = id("endpoint_id");
   if (endpoint) return `/webhook-endpoints/${endpoint}`;
   const campaign = id("campaign_id");
   if (campaign) return `/campaigns/${campaign}`;
-  if (id("connection_id")) return "/connections";
+  const connection = id("connection_id");
+  if (id("template_id") && connection) return `/templates?connection=${connection}`;
+  if (connection) return "/connections";
   return null;
 }
 

@@ -19,12 +19,12 @@ import { useDeleteWhatsAppTemplate, useSyncTemplates, useWhatsAppTemplates, type
 import { messageOf } from "../lib/components";
 import { CATEGORIES } from "../lib/meta-limits";
 import { ParameterMapping } from "./parameter-mapping";
-import { TemplateQuality, TemplateStatus } from "./status-badge";
+import { TemplateQuality, TemplateStatus, TemplateStatusReason } from "./status-badge";
 import { WhatsAppPreview } from "./whatsapp-preview";
 import { LANGUAGES, WhatsAppTemplateForm } from "./whatsapp-template-form";
 
 type Open = { kind: "create" } | { kind: "map"; template: WhatsAppTemplate } | { kind: "preview"; template: WhatsAppTemplate } | null;
-const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION"] as const;
+const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "FLAGGED", "IN_APPEAL", "PENDING_DELETION"] as const;
 
 const numberLabel = (c: Connection) => (c.display_phone_number ? `${c.name} · ${c.display_phone_number}` : c.name);
 
@@ -172,13 +172,20 @@ export function WhatsAppTemplates() {
                 <TD className="max-w-0 w-full">
                   <p className="truncate font-medium">{tpl.name}</p>
                   <p className="truncate text-xs text-muted-foreground">
-                    {tpl.language}
-                    {tpl.rejected_reason ? ` · ${tpl.rejected_reason}` : ` · ${messageOf(tpl.components).body}`}
+                    {tpl.language} · {messageOf(tpl.components).body}
                   </p>
                 </TD>
-                <TD className="hidden md:table-cell">{t(`categories.${tpl.category.toUpperCase()}`, { defaultValue: tpl.category })}</TD>
+                <TD className="hidden md:table-cell">
+                  {t(`categories.${tpl.category.toUpperCase()}`, { defaultValue: tpl.category })}
+                  {tpl.previous_category ? (
+                    <p className="text-xs text-muted-foreground">
+                      {t("wa.categoryWas", { category: t(`categories.${tpl.previous_category.toUpperCase()}`, { defaultValue: tpl.previous_category }) })}
+                    </p>
+                  ) : null}
+                </TD>
                 <TD>
                   <TemplateStatus status={tpl.status} />
+                  <TemplateStatusReason template={tpl} />
                 </TD>
                 <TD className="hidden sm:table-cell">
                   <TemplateQuality quality={tpl.quality} />
