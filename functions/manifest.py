@@ -244,9 +244,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="outbox_sweeper",
         handler="functions.workers.outbox_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 minute)"),
-        description="Publishes domain events the after-commit relay missed",
+        description="Publishes events and sends jobs the after-commit relay missed; takes up expired work in hand",
         timeout_seconds=60,
         memory_mb=256,
+        sends_to=("contacts-import", "webhooks", "webhook-dispatch", "campaign-start", "campaign-send"),
     ),
     FunctionSpec(
         name="auth_sweeper",

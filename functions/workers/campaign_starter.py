@@ -21,7 +21,7 @@ _processor = BatchProcessor(event_type=EventType.SQS)
 def _record(record: SQSRecord) -> None:
     c = container()
     job = StartJob.model_validate_json(record.body)
-    started = planner.start(db=c.database, queue=c.queue, clock=c.clock, job=job)
+    started = planner.start(db=c.database, clock=c.clock, job=job)
     logger.info("campaign start", extra={"campaign_id": str(job.campaign_id), "started": started})
 
 

@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from masteria.bootstrap import container
-from masteria.contacts.imports import ImportJob, run_import
+from masteria.contacts.import_jobs import ImportJob
+from masteria.contacts.imports import run_import
 from masteria.observability import logger
 
 _processor = BatchProcessor(event_type=EventType.SQS)

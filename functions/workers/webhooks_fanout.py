@@ -20,4 +20,4 @@ def published(event: dict[str, Any]) -> PublishedEvent:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     c = container()
-    return {"deliveries": delivery.fan_out(db=c.database, queue=c.queue, event=published(event))}
+    return {"deliveries": delivery.fan_out(db=c.database, event=published(event))}

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from functions.local.pump import sqs_event
 from masteria.bootstrap import Container
-from masteria.contacts.imports import QUEUE
+from masteria.contacts.import_jobs import QUEUE
 from tests.api import sign_up
 from tests.bench.results import report
 from tests.functions.events import FakeContext

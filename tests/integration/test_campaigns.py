@@ -197,7 +197,7 @@ def test_a_campaign_is_planned_once_sent_once_per_recipient_and_tracked_to_read_
             client.get(f"/v1/campaigns/{campaign['id']}", headers=owner.headers).json()["scheduled_at"]
         ),
     )
-    assert not planner.start(db=container.database, queue=container.queue, clock=container.clock, job=job)
+    assert not planner.start(db=container.database, clock=container.clock, job=job)
     from masteria.campaigns.models import Campaign
 
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:

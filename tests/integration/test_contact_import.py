@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from functions.local.pump import sqs_event
 from masteria.bootstrap import Container
-from masteria.contacts.imports import QUEUE
+from masteria.contacts.import_jobs import QUEUE
 from tests.api import Account, make_custom_field, sign_up
 from tests.functions.events import FakeContext
 

@@ -54,7 +54,9 @@ def test_an_import_uploaded_to_s3(client: TestClient, container: Container, s3: 
     with container.database.tenant(actor.company_id) as session:
         inspected = imports.uploaded(session=session, actor=actor, store=s3, import_id=created.id)
         assert (inspected.delimiter, inspected.mapping) == (";", {"Telefone": "phone", "Nome": "name"})
-        job = imports.start_import(session=session, actor=actor, import_id=created.id, data=imports.ImportStart())
+        job = imports.start_import(
+            session=session, actor=actor, import_id=created.id, data=imports.ImportStart(), now=container.clock.now()
+        )
     imports.run_import(db=container.database, store=s3, clock=container.clock, job=job)
     with container.database.tenant(actor.company_id) as session:
         done = imports.get_import(session=session, actor=actor, import_id=created.id)

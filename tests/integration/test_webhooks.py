@@ -150,7 +150,7 @@ def _fail_once(container: Container, job: DeliverJob, *, timeout: float = 15.0) 
         clock=container.clock,
         timeout=timeout,
     )
-    delivery.record_outcome(db=container.database, queue=container.queue, clock=container.clock, outcome=outcome)
+    delivery.record_outcome(db=container.database, clock=container.clock, outcome=outcome)
     with container.database.tenant(job.company_id) as session:
         return session.get_one(WebhookDelivery, job.delivery_id)
 

@@ -29,7 +29,7 @@ RecipientStatus = Literal[RECIPIENT_STATUSES]  # type: ignore[valid-type]
 
 
 def _done(caller: CallerDep, result: service.Result) -> CampaignRead:
-    caller.after_commit.extend(result.followups)  # queue and scheduler only once the change is committed
+    caller.after_commit.extend(result.followups)  # the scheduler only once the change is committed
     return result.campaign
 
 
@@ -50,7 +50,6 @@ def retry_dead_letter(dead_letter_id: uuid.UUID, caller: CallerDep, container: C
         service.retry_dead_letter(
             session=caller.session,
             actor=caller.principal,
-            queue=container.queue,
             dead_letter_id=dead_letter_id,
             now=container.clock.now(),
         ),
@@ -104,7 +103,6 @@ def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, containe
         service.schedule(
             session=caller.session,
             actor=caller.principal,
-            queue=container.queue,
             scheduler=container.scheduler,
             campaign_id=campaign_id,
             data=body,
@@ -125,12 +123,9 @@ def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) ->
 
 
 @router.post("/{campaign_id}/resume", response_model=CampaignRead)
-def resume(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
+def resume(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
     """Admins."""
-    return _done(
-        caller,
-        service.resume(session=caller.session, actor=caller.principal, queue=container.queue, campaign_id=campaign_id),
-    )
+    return _done(caller, service.resume(session=caller.session, actor=caller.principal, campaign_id=campaign_id))
 
 
 @router.post("/{campaign_id}/cancel", response_model=CampaignRead)

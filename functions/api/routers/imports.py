@@ -68,8 +68,9 @@ async def upload_file(import_id: uuid.UUID, request: Request, caller: CallerDep,
 @router.post("/imports/{import_id}/start", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
 def start_import(import_id: uuid.UUID, body: ImportStart, caller: CallerDep, container: ContainerDep) -> ImportRead:
     """Confirm the column mapping and queue the import; follow it with `GET /v1/contacts/imports/{id}`."""
-    job = imports.start_import(session=caller.session, actor=caller.principal, import_id=import_id, data=body)
-    caller.after_commit.append(lambda: container.queue.send(imports.QUEUE, job.model_dump_json()))
+    imports.start_import(  # its job is an outbox job of this transaction: sent once it commits
+        session=caller.session, actor=caller.principal, import_id=import_id, data=body, now=container.clock.now()
+    )
     return imports.get_import(session=caller.session, actor=caller.principal, import_id=import_id)
 
 

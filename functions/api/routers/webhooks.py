@@ -95,9 +95,8 @@ def rotate_secret(endpoint_id: uuid.UUID, caller: CallerDep, container: Containe
     )
 
 
-def _queued(caller: CallerDep, container: ContainerDep, jobs: list[delivery.DeliverJob]) -> ReplayResult:
-    caller.after_commit.append(lambda: delivery.enqueue(container.queue, jobs))  # the deliveries exist first
-    return ReplayResult(queued=len(jobs))
+def _queued(jobs: list[delivery.DeliverJob]) -> ReplayResult:
+    return ReplayResult(queued=len(jobs))  # outbox jobs of the request's transaction: sent once it commits
 
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=ReplayResult)
@@ -106,14 +105,14 @@ def send_test(endpoint_id: uuid.UUID, body: TestEvent, caller: CallerDep, contai
     jobs = service.send_test(
         session=caller.session, actor=caller.principal, endpoint_id=endpoint_id, data=body, now=container.clock.now()
     )
-    return _queued(caller, container, jobs)
+    return _queued(jobs)
 
 
 @router.post("/endpoints/{endpoint_id}/replay", status_code=status.HTTP_202_ACCEPTED, response_model=ReplayResult)
-def replay(endpoint_id: uuid.UUID, body: Replay, caller: CallerDep, container: ContainerDep) -> ReplayResult:
+def replay(endpoint_id: uuid.UUID, body: Replay, caller: CallerDep) -> ReplayResult:
     """Deliver again one message (`message_id`, the `webhook-id`) or every message whose delivery failed `since`."""
     jobs = service.replay(session=caller.session, actor=caller.principal, endpoint_id=endpoint_id, data=body)
-    return _queued(caller, container, jobs)
+    return _queued(jobs)
 
 
 @router.get("/endpoints/{endpoint_id}/attempts", response_model=Page[AttemptRead])

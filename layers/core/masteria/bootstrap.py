@@ -116,6 +116,7 @@ class Container:
     def database(self) -> Database:
         database = Database(make_engine(self.database_urls.app, pool_size=self.settings.database_pool_size))
         database.after_events = self._relay
+        database.after_jobs = self._relay_jobs
         return database
 
     def _relay(self, company_id: uuid.UUID) -> None:
@@ -126,6 +127,15 @@ class Container:
             outbox.publish_company(self.database, self.event_bus, company_id)
         except Exception:
             logger.exception("outbox relay failed; the sweeper will publish the events")
+
+    def _relay_jobs(self, company_id: uuid.UUID, ids: list[int]) -> None:
+        """Send a transaction's outbox jobs right after it commits; the sweeper sends whatever fails here."""
+        from masteria import jobs
+
+        try:
+            jobs.relay_company(self.database, self.queue, self.clock, company_id, ids)
+        except Exception:
+            logger.exception("job relay failed; the sweeper will send the jobs")
 
     @cached_property
     def event_bus(self) -> EventBus:

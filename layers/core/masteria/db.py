@@ -30,8 +30,11 @@ LOGIN_EMAIL_SETTING = "app.login_email"
 OUTBOX_SWEEP_SETTING = "app.outbox_sweep"
 CONNECTION_CHECK_SETTING = "app.connection_check"
 CAMPAIGN_SWEEP_SETTING = "app.campaign_sweep"
+JOB_SWEEP_SETTING = "app.job_sweep"
 # set in session.info by record_event: the transaction wrote domain events to the outbox
 RECORDED_EVENTS = "masteria.recorded_events"
+# the outbox jobs the transaction wrote (``jobs.record_job``), relayed once it commits
+RECORDED_JOBS = "masteria.recorded_jobs"
 # The expression every tenant policy compares company_id with (one place for the fact).
 TENANT_EXPRESSION = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 
@@ -146,11 +149,13 @@ class Database:
         self.engine = engine
         # called with the company id after a transaction that recorded domain events commits (the relay)
         self.after_events: Callable[[uuid.UUID], None] | None = None
+        # called with the company id and the job ids after a transaction that wrote outbox jobs commits
+        self.after_jobs: Callable[[uuid.UUID, list[int]], None] | None = None
 
     @contextmanager
     def tenant(self, company_id: uuid.UUID | None, *, relay: bool = True) -> Iterator[Session]:
         """One transaction scoped to ``company_id`` (``None``: sees no tenant rows). Once it commits, the
-        domain events it recorded are handed to the relay."""
+        domain events and jobs it recorded are handed to the relay."""
         with Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 session.execute(
@@ -160,6 +165,9 @@ class Database:
                 yield session
             if relay and company_id and session.info.get(RECORDED_EVENTS) and self.after_events is not None:
                 self.after_events(company_id)
+            jobs = session.info.get(RECORDED_JOBS)
+            if relay and company_id and jobs and self.after_jobs is not None:
+                self.after_jobs(company_id, [job.id for job in jobs])
 
     @contextmanager
     def _across_companies(self, setting: str) -> Iterator[Session]:
@@ -180,6 +188,11 @@ class Database:
         """Lists every company's scheduled and running campaigns, read only (ids only are used): the campaign
         sweeper's, which then works on each one in that company's own transaction."""
         return self._across_companies(CAMPAIGN_SWEEP_SETTING)
+
+    def job_sweep(self) -> AbstractContextManager[Session]:
+        """Lists every company's webhook deliveries and imports, read only (ids only are used): the job
+        sweeper's, which then acts on each expired one in that company's own transaction."""
+        return self._across_companies(JOB_SWEEP_SETTING)
 
     def outbox_sweep(self) -> AbstractContextManager[Session]:
         """Sees every company's outbox rows (and no other tenant rows): the sweeper's."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from masteria import events as _events
+from masteria import jobs as _jobs
 from masteria.adapters.local import queue_models as _queue_models
 from masteria.adapters.local import scheduler as _scheduler_models
 from masteria.audit import models as _audit_models
@@ -25,6 +26,7 @@ __all__ = [
     "_contacts_models",
     "_conversations_models",
     "_events",
+    "_jobs",
     "_notifications_models",
     "_queue_models",
     "_scheduler_models",

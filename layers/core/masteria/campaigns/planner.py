@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger
-from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send
+from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send, record_send
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Audience
 from masteria.contacts import service as contacts
@@ -56,7 +56,7 @@ def plan(session: Session, campaign: Campaign) -> int:
     return int(total or 0)
 
 
-def start(*, db: Database, queue: Queue, clock: Clock, job: StartJob) -> bool:
+def start(*, db: Database, clock: Clock, job: StartJob) -> bool:
     """Start the campaign the schedule ``job`` was made for; False when it is not (or no longer) due."""
     with db.tenant(job.company_id) as session:
         campaign = session.get(Campaign, job.campaign_id, with_for_update=True)
@@ -74,7 +74,7 @@ def start(*, db: Database, queue: Queue, clock: Clock, job: StartJob) -> bool:
         )
         session.flush()
         ledger.emit_progress(session, campaign.id, force=True)
-    enqueue_send(queue, job.company_id, job.campaign_id)
+        record_send(session, job.company_id, job.campaign_id)
     return True
 
 

@@ -2,8 +2,9 @@
 and the sender's dead letters. Managing campaigns is for admins and owners; agents may read them.
 
 The states: draft → scheduled → running ⇄ paused → completed / cancelled / failed. Any other move is a 409
-naming the current state. Actions that reach the queue or the scheduler return them as ``followups``, to
-run once the transaction has committed.
+naming the current state. A message to the engine's queues is an outbox job of the action's transaction;
+calls to the scheduler are returned as ``followups``, to run once the transaction has committed (a schedule
+lost there is started late by the campaign sweeper; a cancel lost there fires a stale start, ignored).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit_log
 from masteria.campaigns import ledger, planner
-from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send, schedule_name
+from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send, record_start, schedule_name
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
 from masteria.campaigns.schemas import (
     Audience,
@@ -39,7 +40,7 @@ from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.events import EventType, record_event
 from masteria.pagination import PageRequest, paginate
-from masteria.ports import Queue, Scheduler
+from masteria.ports import Scheduler
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.whatsapp import check_parameters
 from masteria.tenancy.models import Company, Role
@@ -234,7 +235,6 @@ def schedule(
     *,
     session: Session,
     actor: Principal,
-    queue: Queue,
     scheduler: Scheduler,
     campaign_id: uuid.UUID,
     data: Schedule,
@@ -270,10 +270,8 @@ def schedule(
     job = StartJob(company_id=row.company_id, campaign_id=row.id, at=row.scheduled_at)
     name, body, when = schedule_name(row.id), job.model_dump_json(), row.scheduled_at
     if when <= now + IMMEDIATE:
-        followups: list[Callable[[], object]] = [
-            lambda: scheduler.cancel(name),
-            lambda: queue.send(START_QUEUE, body),
-        ]
+        record_start(session, job)
+        followups: list[Callable[[], object]] = [lambda: scheduler.cancel(name)]
     else:
         followups = [lambda: scheduler.schedule(name, at=when, queue=START_QUEUE, body=body)]
     session.refresh(row)
@@ -295,7 +293,7 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     return Result(read(row))
 
 
-def resume(*, session: Session, actor: Principal, queue: Queue, campaign_id: uuid.UUID) -> Result:
+def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Result:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     if row.status != "paused":  # a scheduled campaign starts by its schedule (planning first), not by resume
@@ -306,10 +304,10 @@ def resume(*, session: Session, actor: Principal, queue: Queue, campaign_id: uui
         session, company_id=row.company_id, type=EventType.CAMPAIGN_STARTED,
         data={"campaign_id": str(row.id), "reason": "resumed"},
     )  # fmt: skip
+    record_send(session, row.company_id, campaign_id)
     session.flush()
     session.refresh(row)
-    company_id = row.company_id
-    return Result(read(row), [lambda: enqueue_send(queue, company_id, campaign_id)])
+    return Result(read(row))
 
 
 def cancel(
@@ -385,9 +383,7 @@ def list_dead_letters(
     ], cursor
 
 
-def retry_dead_letter(
-    *, session: Session, actor: Principal, queue: Queue, dead_letter_id: uuid.UUID, now: datetime
-) -> Result:
+def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uuid.UUID, now: datetime) -> Result:
     """Send that recipient again (it was never sent: it broke the worker before its request)."""
     actor.require(Role.ADMIN)
     letter = get_or_404(session, CampaignDeadLetter, dead_letter_id, "dead letter")
@@ -405,6 +401,6 @@ def retry_dead_letter(
     letter.retried_at = now
     if campaign.status == "completed":  # a retried recipient reopens it
         campaign.status, campaign.finished_at = "running", None
+    record_send(session, campaign.company_id, campaign.id)
     session.flush()
-    company_id, campaign_id = campaign.company_id, campaign.id
-    return Result(read(campaign), [lambda: enqueue_send(queue, company_id, campaign_id)])
+    return Result(read(campaign))

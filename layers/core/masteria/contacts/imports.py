@@ -2,7 +2,9 @@
 
 Idempotent by construction: rows are upserted by (company, phone) and a row is only updated when a
 value changes, so importing the same file twice changes nothing. The worker commits one chunk at a
-time together with its progress; a redelivered message resumes after the last committed chunk.
+time together with its progress; a redelivered message resumes after the last committed chunk. The job
+goes through the outbox, and an import queued or processing that stops moving is taken up again by the
+sweeper (``import_jobs``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.contacts import csv_import
+from masteria.contacts import csv_import, import_jobs
 from masteria.contacts.csv_safety import safe_cell
+from masteria.contacts.import_jobs import ImportJob
 from masteria.contacts.models import ContactImport, ContactImportRejection, CustomFieldDefinition
 from masteria.db import Database
 from masteria.errors import Conflict, FieldError, Invalid, NotFound
 from masteria.events import EventType, record_event
+from masteria.observability import logger
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock, ObjectStore
 from masteria.schemas import ReadModel, StrictModel
@@ -38,7 +42,6 @@ MAX_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 1_000_000
 CHUNK_ROWS = 10_000
 WRITERS = 2  # chunks written at once, each on its own connection
-QUEUE = "contacts-import"
 _SAMPLE_BYTES = 64 * 1024
 
 
@@ -73,13 +76,6 @@ class ImportRead(ReadModel):
     created_at: datetime
     finished_at: datetime | None
     upload_url: str | None = None
-
-
-class ImportJob(StrictModel):
-    """The queue message: which import of which company to run."""
-
-    company_id: uuid.UUID
-    import_id: uuid.UUID
 
 
 def _get(session: Session, import_id: uuid.UUID, *, lock: bool = False) -> ContactImport:
@@ -209,8 +205,10 @@ def _parser(session: Session, row: ContactImport) -> csv_import.RowParser:
         raise Invalid(str(error), [FieldError("mapping", str(error), code="invalid_mapping")]) from error
 
 
-def start_import(*, session: Session, actor: Principal, import_id: uuid.UUID, data: ImportStart) -> ImportJob:
-    """Check the mapping and mark the import queued; the caller enqueues the returned job after commit."""
+def start_import(
+    *, session: Session, actor: Principal, import_id: uuid.UUID, data: ImportStart, now: datetime
+) -> ImportJob:
+    """Check the mapping and queue the import (its job is an outbox job of this transaction)."""
     row = _get(session, import_id, lock=True)
     if row.status != "uploaded":
         raise Conflict(
@@ -231,12 +229,12 @@ def start_import(*, session: Session, actor: Principal, import_id: uuid.UUID, da
             )
         row.mapping = data.mapping
     _parser(session, row)  # refuses a mapping without phone or with unknown targets
-    row.status = "queued"
+    job = import_jobs.queue_import(session, row, now)
     audit.record(
         session, actor=actor, action="contacts.import", count=0, target_type="import", target_id=row.id,
         details={"filename": row.filename, "size_bytes": row.size_bytes},
     )  # fmt: skip
-    return ImportJob(company_id=actor.company_id, import_id=row.id)
+    return job
 
 
 def get_import(*, session: Session, actor: Principal, import_id: uuid.UUID) -> ImportRead:
@@ -362,6 +360,8 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             return  # a duplicate delivery of a finished job
         if row.status == "uploaded":
             raise RuntimeError("import not queued yet")  # enqueued before its commit: retried later
+        if import_jobs.held(row, clock.now()):
+            return  # a repeated message while another run holds it; the sweeper takes it up if that run stops
         parser = _parser(session, row)
         dialect = csv_import.Dialect(encoding=row.encoding or "utf-8-sig", delimiter=row.delimiter or ",")
         key, done = row.object_key, row.processed
@@ -372,7 +372,7 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             except csv_import.NotReadable as error:
                 row.status, row.error, row.finished_at = "failed", str(error)[:500], clock.now()
                 return
-        row.status = "processing"
+        attempt = import_jobs.take(row, clock.now())
         if row.total > MAX_ROWS:
             row.status, row.error, row.finished_at = "failed", f"more than {MAX_ROWS} rows", clock.now()
             return
@@ -403,12 +403,13 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             if previous is not None:
                 previous.result()  # chunks commit in file order; a failed one rolls back those after it
             current = _get(session, job.import_id, lock=True)
+            import_jobs.beat(current, attempt, clock.now())  # a replaced run stops here, writing nothing
             current.processed = processed
             current.inserted += inserted
             current.updated += updated
             current.rejected += len(rejected)
             if last:
-                current.status, current.finished_at = "completed", clock.now()
+                current.status, current.finished_at, current.expires_at = "completed", clock.now(), None
             record_event(
                 session,
                 company_id=job.company_id,
@@ -422,52 +423,62 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
     # chunk k+1 is written while chunk k commits and chunk k+2 is read. Rows of different chunks never
     # collide (duplicate phones were rejected above), and each chunk commits only after the one before
     # it, so the committed chunks are always a prefix of the file and ``processed`` stays exact.
-    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="import-writer") as writers:
-        pending: deque[Future[None]] = deque()
+    try:
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="import-writer") as writers:
+            pending: deque[Future[None]] = deque()
 
-        known_tags: set[str] = set()  # lower-cased names already created (or found) in this run
+            known_tags: set[str] = set()  # lower-cased names already created (or found) in this run
 
-        def flush(last: bool) -> None:
-            nonlocal chunk, rejections
-            new_tags = {tag for r in chunk for tag in r.tags if tag.lower() not in known_tags}
-            if new_tags:
-                _create_tags(db, job.company_id, new_tags)
-                known_tags.update(tag.lower() for tag in new_tags)
-            if len(pending) == WRITERS:
+            def flush(last: bool) -> None:
+                nonlocal chunk, rejections
+                new_tags = {tag for r in chunk for tag in r.tags if tag.lower() not in known_tags}
+                if new_tags:
+                    _create_tags(db, job.company_id, new_tags)
+                    known_tags.update(tag.lower() for tag in new_tags)
+                if len(pending) == WRITERS:
+                    pending.popleft().result()
+                previous = pending[-1] if pending else None
+                pending.append(writers.submit(write, chunk, rejections, number - 1, last, previous))
+                chunk, rejections = [], []
+
+            unreadable: csv_import.NotReadable | None = None
+            with store.open(key) as stream:
+                reader = csv_import.records(stream, dialect)
+                try:
+                    next(reader, None)  # the header
+                    for record in reader:
+                        number += 1
+                        try:
+                            parsed = parser.parse(record)
+                            first = seen.setdefault(parsed.phone, number)
+                            if first != number:
+                                raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
+                        except csv_import.RowError as error:
+                            if number - 1 > done:
+                                rejections.append((number, str(error)[:300], record))
+                            continue
+                        if number - 1 > done:  # rows of chunks committed before a crash are skipped
+                            chunk.append(parsed)
+                        if len(chunk) + len(rejections) >= chunk_rows:
+                            flush(last=False)
+                except csv_import.NotReadable as error:  # what the upload's check could not see: the import fails
+                    unreadable = error
+            flush(last=unreadable is None)
+            while pending:
                 pending.popleft().result()
-            previous = pending[-1] if pending else None
-            pending.append(writers.submit(write, chunk, rejections, number - 1, last, previous))
-            chunk, rejections = [], []
-
-        unreadable: csv_import.NotReadable | None = None
-        with store.open(key) as stream:
-            reader = csv_import.records(stream, dialect)
-            try:
-                next(reader, None)  # the header
-                for record in reader:
-                    number += 1
-                    try:
-                        parsed = parser.parse(record)
-                        first = seen.setdefault(parsed.phone, number)
-                        if first != number:
-                            raise csv_import.RowError(f"duplicate of row {first} (same phone number)")
-                    except csv_import.RowError as error:
-                        if number - 1 > done:
-                            rejections.append((number, str(error)[:300], record))
-                        continue
-                    if number - 1 > done:  # rows of chunks committed before a crash are skipped
-                        chunk.append(parsed)
-                    if len(chunk) + len(rejections) >= chunk_rows:
-                        flush(last=False)
-            except csv_import.NotReadable as error:  # what the upload's check could not see: the import fails
-                unreadable = error
-        flush(last=unreadable is None)
-        while pending:
-            pending.popleft().result()
+    except import_jobs.Superseded:
+        logger.info("import run replaced by a newer one", extra={"import_id": str(job.import_id)})
+        return
+    except BaseException:
+        import_jobs.release(db, job, attempt, clock)  # let a redelivery or the sweeper take it up at once
+        raise
     if unreadable is not None:
         with db.tenant(job.company_id) as session:
             current = _get(session, job.import_id, lock=True)
+            if current.attempt != attempt:
+                return  # replaced meanwhile: the newer run finds the same fault
             current.status, current.error, current.finished_at = "failed", str(unreadable)[:500], clock.now()
+            current.expires_at = None
             record_event(
                 session,
                 company_id=job.company_id,

@@ -210,6 +210,7 @@ class ContactImport(Timestamped, Base):
         CheckConstraint(
             "status IN ('awaiting_upload', 'uploaded', 'queued', 'processing', 'completed', 'failed')", name="status"
         ),
+        Index("ix_contact_imports_in_hand", "expires_at", postgresql_where=text("status IN ('queued', 'processing')")),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -230,6 +231,12 @@ class ContactImport(Timestamped, Base):
     rejected: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     error: Mapped[str | None] = mapped_column(String(500))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Work in hand: a queued or processing import not moving by ``expires_at`` is taken up again by the
+    # sweeper (``import_jobs``); ``attempt`` fences out a run that was replaced, ``stalls`` counts runs in a
+    # row that stopped without progress (failed at the limit).
+    attempt: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    stalls: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ContactImportRejection(Base):

@@ -9,6 +9,12 @@ Jobs on the ``webhooks`` queue:
 - ``deliver``: try a delivery once it is due (a job due later hops back onto the queue with a delay
   of at most 15 minutes, SQS's limit, until it is due);
 - ``outcome``: what the dispatcher saw; logged, then success, a retry or a final failure.
+
+Every job that follows a change (a new delivery, the signed request for the dispatcher, a retry) is an
+outbox job written in that change's transaction (``masteria.jobs``), so it is never lost after a commit. An
+attempt with the dispatcher (``in_flight``) expires after ``IN_FLIGHT_EXPIRY``: the sweeper records it as a
+failed attempt (no answer) and the retry schedule goes on; a pending delivery whose job is long overdue is
+queued again (``sweep``). Repeated jobs are harmless: each attempt is signed and sent at most once.
 """
 
 from __future__ import annotations
@@ -23,14 +29,16 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from masteria.crypto import CompanyKeys, unseal_column
 from masteria.db import Database
+from masteria.jobs import record_job
 from masteria.notifications import service as notifications
+from masteria.observability import logger
 from masteria.ports import Clock, PublishedEvent, Queue
 from masteria.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
@@ -46,6 +54,12 @@ MAX_DELAY_SECONDS = 900
 TIMEOUT_SECONDS = 15.0
 MAX_RESPONSE_BYTES = 64 * 1024
 LOGGED_RESPONSE_CHARS = 2048
+# An attempt handed to the dispatcher and unanswered this long is a failed attempt (the dispatcher takes 15 s;
+# its queue redelivers an unfinished record a few minutes later).
+IN_FLIGHT_EXPIRY = timedelta(minutes=10)
+# A pending delivery not tried this long after it was due has lost its job: the sweeper queues it again.
+OVERDUE = timedelta(minutes=15)
+SWEEP_BATCH = 500
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 
 
@@ -126,7 +140,7 @@ def _jittered(delay: timedelta) -> timedelta:
 # ---- fan-out -----------------------------------------------------------------------------------------
 
 
-def fan_out(*, db: Database, queue: Queue, event: PublishedEvent) -> int:
+def fan_out(*, db: Database, event: PublishedEvent) -> int:
     """One message per event, one delivery per subscribed endpoint, each queued; a repeated event adds none."""
     message_id = f"msg_{event.event_id.hex}"
     with db.tenant(event.company_id) as session:
@@ -150,31 +164,23 @@ def fan_out(*, db: Database, queue: Queue, event: PublishedEvent) -> int:
         ).scalar_one_or_none()
         if inserted is None:
             return 0  # this event was fanned out before
-        deliveries = [
-            WebhookDelivery(company_id=event.company_id, endpoint_id=e.id, message_id=inserted) for e in endpoints
-        ]
-        session.add_all(deliveries)
-        session.flush()
-        jobs = [DeliverJob(company_id=event.company_id, delivery_id=d.id, attempt=1) for d in deliveries]
-    _send(queue, jobs)
-    return len(jobs)
+        for endpoint in endpoints:
+            queue_delivery(session, endpoint=endpoint, message_id=inserted)
+    return len(endpoints)
 
 
-def _send(queue: Queue, jobs: list[DeliverJob]) -> None:
-    for start in range(0, len(jobs), 10):
-        queue.send_batch(QUEUE, [j.model_dump_json() for j in jobs[start : start + 10]])
+def _record(session: Session, job: DeliverJob) -> None:
+    record_job(session, company_id=job.company_id, queue=QUEUE, body=job.model_dump_json(), deliver_at=job.not_before)
 
 
-def queue_delivery(session: Session, *, endpoint: WebhookEndpoint, message: WebhookMessage) -> DeliverJob:
-    """A new delivery of ``message`` to ``endpoint`` (replays, test events); enqueue the job after commit."""
-    delivery = WebhookDelivery(company_id=endpoint.company_id, endpoint_id=endpoint.id, message_id=message.id)
+def queue_delivery(session: Session, *, endpoint: WebhookEndpoint, message_id: uuid.UUID) -> DeliverJob:
+    """A new delivery of the message ``message_id`` to ``endpoint``, its first job in the same transaction."""
+    delivery = WebhookDelivery(company_id=endpoint.company_id, endpoint_id=endpoint.id, message_id=message_id)
     session.add(delivery)
     session.flush()
-    return DeliverJob(company_id=endpoint.company_id, delivery_id=delivery.id, attempt=1)
-
-
-def enqueue(queue: Queue, jobs: list[DeliverJob]) -> None:
-    _send(queue, jobs)
+    job = DeliverJob(company_id=endpoint.company_id, delivery_id=delivery.id, attempt=1)
+    _record(session, job)
+    return job
 
 
 # ---- the worker of the webhooks queue ----------------------------------------------------------------
@@ -185,7 +191,7 @@ def handle(*, db: Database, queue: Queue, keys: CompanyKeys, clock: Clock, body:
     if isinstance(job, DeliverJob):
         deliver(db=db, queue=queue, keys=keys, clock=clock, job=job)
     else:
-        record_outcome(db=db, queue=queue, clock=clock, outcome=job)
+        record_outcome(db=db, clock=clock, outcome=job)
 
 
 def _parse(body: str) -> Job:
@@ -212,6 +218,7 @@ def deliver(*, db: Database, queue: Queue, keys: CompanyKeys, clock: Clock, job:
         message = session.get_one(WebhookMessage, delivery.message_id)
         headers = signed_headers(secrets_of(keys, session, endpoint, now), message.message_id, message.body, now)
         delivery.in_flight, delivery.next_attempt_at = job.attempt, None
+        delivery.in_flight_until = now + IN_FLIGHT_EXPIRY
         dispatch = DispatchJob(
             company_id=job.company_id,
             delivery_id=delivery.id,
@@ -220,13 +227,17 @@ def deliver(*, db: Database, queue: Queue, keys: CompanyKeys, clock: Clock, job:
             headers=headers,
             body=message.body,
         )
-    queue.send(DISPATCH_QUEUE, dispatch.model_dump_json())
+        # a request not sent by the expiry is not sent late (its signature's timestamp is stale): the sweeper
+        # records the attempt as failed and the retry signs afresh
+        record_job(
+            session, company_id=job.company_id, queue=DISPATCH_QUEUE, body=dispatch.model_dump_json(),
+            expires_at=delivery.in_flight_until,
+        )  # fmt: skip
 
 
-def record_outcome(*, db: Database, queue: Queue, clock: Clock, outcome: Outcome) -> None:
+def record_outcome(*, db: Database, clock: Clock, outcome: Outcome) -> None:
     """Log the attempt; then success, the next retry (or ``Retry-After``), or a final failure."""
     now = clock.now()
-    retry: DeliverJob | None = None
     with db.tenant(outcome.company_id) as session:
         delivery = session.get(WebhookDelivery, outcome.delivery_id, with_for_update=True)
         if delivery is None or delivery.in_flight != outcome.attempt:
@@ -245,7 +256,7 @@ def record_outcome(*, db: Database, queue: Queue, clock: Clock, outcome: Outcome
                 error=(outcome.error or "")[:300] or None,
             )
         )
-        delivery.attempts, delivery.in_flight = outcome.attempt, None
+        delivery.attempts, delivery.in_flight, delivery.in_flight_until = outcome.attempt, None, None
         code = outcome.status_code
         if code is not None and 200 <= code < 300:
             delivery.status, delivery.last_error = "succeeded", None
@@ -275,8 +286,7 @@ def record_outcome(*, db: Database, queue: Queue, clock: Clock, outcome: Outcome
             attempt=outcome.attempt + 1,
             not_before=delivery.next_attempt_at,
         )
-    if retry is not None:
-        _schedule(queue, retry, now)
+        _record(session, retry)
 
 
 def _disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
@@ -289,3 +299,50 @@ def _disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
         body=f"Deliveries to {endpoint.url} stopped: {reason}. Fix it, then enable the endpoint again.",
         data={"endpoint_id": str(endpoint.id)},
     )
+
+
+# ---- the sweeper: work in hand past its expiry --------------------------------------------------------
+
+
+def sweep(*, db: Database, clock: Clock) -> dict[str, int]:
+    """Every company's deliveries stuck in hand: an attempt with the dispatcher past its expiry becomes a failed
+    attempt (then the retry schedule); a pending delivery long overdue gets its job again."""
+    now = clock.now()
+    with db.job_sweep() as session:
+        found = session.execute(
+            select(WebhookDelivery.company_id, WebhookDelivery.id, WebhookDelivery.in_flight)
+            .where(
+                WebhookDelivery.status == "pending",
+                or_(
+                    WebhookDelivery.in_flight_until < now,
+                    WebhookDelivery.in_flight.is_(None)
+                    & (func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at) < now - OVERDUE),
+                ),
+            )
+            .limit(SWEEP_BATCH)
+        ).all()
+    counts = {"expired": 0, "requeued": 0}
+    for company_id, delivery_id, in_flight in found:
+        if in_flight is not None:
+            minutes = int(IN_FLIGHT_EXPIRY.total_seconds() // 60)
+            unanswered = Outcome(
+                company_id=company_id, delivery_id=delivery_id, attempt=in_flight, attempted_at=now,
+                status_code=None, latency_ms=0, response=None,
+                error=f"no answer from the dispatcher within {minutes} minutes",
+            )  # fmt: skip
+            record_outcome(db=db, clock=clock, outcome=unanswered)  # a repeat if the answer came meanwhile
+            counts["expired"] += 1
+            continue
+        with db.tenant(company_id) as session:
+            delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+            due = None if delivery is None else delivery.next_attempt_at or delivery.created_at
+            if delivery is None or delivery.status != "pending" or delivery.in_flight is not None or due is None:
+                continue
+            if due >= now - OVERDUE:
+                continue  # tried meanwhile
+            delivery.next_attempt_at = now  # overdue again only OVERDUE from now
+            _record(session, DeliverJob(company_id=company_id, delivery_id=delivery.id, attempt=delivery.attempts + 1))
+            counts["requeued"] += 1
+    if any(counts.values()):
+        logger.info("webhook deliveries swept", extra=counts)
+    return counts

@@ -53,6 +53,7 @@ class WebhookDelivery(Timestamped, Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         Index("ix_webhook_deliveries_endpoint_id_created_at", "endpoint_id", "created_at", "id"),
+        Index("ix_webhook_deliveries_pending", "id", postgresql_where=text("status = 'pending'")),
         CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
     )
 
@@ -67,6 +68,7 @@ class WebhookDelivery(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     in_flight: Mapped[int | None] = mapped_column(Integer)  # the attempt handed to the dispatcher
+    in_flight_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # then: a failed attempt
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(

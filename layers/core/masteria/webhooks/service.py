@@ -1,6 +1,6 @@
 """Use cases of webhook endpoints: CRUD with the URL checked against SSRF, the secret shown once, rotation
-with a 24-hour overlap, a test event, replays, and the delivery log. Callers enqueue the returned jobs
-after commit (``delivery.enqueue``)."""
+with a 24-hour overlap, a test event, replays, and the delivery log. A new delivery's job is an outbox job
+of the same transaction (sent once it commits)."""
 
 from __future__ import annotations
 
@@ -207,7 +207,7 @@ def send_test(
     )
     session.add(message)
     session.flush()
-    return [delivery.queue_delivery(session, endpoint=row, message=message)]
+    return [delivery.queue_delivery(session, endpoint=row, message_id=message.id)]
 
 
 def replay(*, session: Session, actor: Principal, endpoint_id: uuid.UUID, data: Replay) -> list[delivery.DeliverJob]:
@@ -238,7 +238,7 @@ def replay(*, session: Session, actor: Principal, endpoint_id: uuid.UUID, data: 
                 .distinct()
             )
         )
-    return [delivery.queue_delivery(session, endpoint=row, message=m) for m in messages]
+    return [delivery.queue_delivery(session, endpoint=row, message_id=m.id) for m in messages]
 
 
 def list_attempts(
