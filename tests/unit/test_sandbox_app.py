@@ -292,3 +292,36 @@ def test_a_template_changed_at_meta_is_served_as_changed() -> None:
     (served,) = client.get("/sandbox/v23.0/222/message_templates", headers=auth).json()["data"]
     assert served["components"] == odd
     assert client.put("/sandbox/wabas/222/templates/nope", json={"components": []}).status_code == 404
+
+
+def test_any_change_meta_sends_is_posted_signed_and_a_template_status_becomes_metas_copys() -> None:
+    client, sandbox, received = _hooked()
+    auth = {"Authorization": "Bearer t"}
+    created = client.post(
+        "/sandbox/v23.0/222/message_templates",
+        headers=auth,
+        json={"name": "oferta", "language": "pt_BR", "category": "MARKETING",
+              "components": [{"type": "BODY", "text": "Oi!"}]},
+    )  # fmt: skip
+    meta_id = created.json()["id"]
+    eventually(lambda: any(c["value"].get("event") == "APPROVED" for b in received for c in b["entry"][0]["changes"]))
+    restriction = {
+        "event": "ACCOUNT_RESTRICTION",
+        "restriction_info": [{"restriction_type": "RESTRICTED_ADD_PHONE_NUMBER_ACTION"}],
+    }
+    posted = client.post("/sandbox/numbers/111/changes", json={"field": "account_update", "value": restriction})
+    assert posted.json() == {"webhook_status": 200}
+    paused = {"event": "PAUSED", "message_template_id": int(meta_id), "message_template_name": "oferta"}
+    client.post("/sandbox/numbers/111/changes", json={"field": "message_template_status_update", "value": paused})
+    preference = {"user_preferences": [{"wa_id": "5511912345678", "category": "marketing_messages", "value": "stop"}]}
+    client.post("/sandbox/numbers/111/changes", json={"field": "user_preferences", "value": preference})
+    # (the template's approval, posted a moment after its creation, left aside)
+    changes = [c for b in received for e in b["entry"] for c in e["changes"] if c["value"].get("event") != "APPROVED"]
+    assert [c["field"] for c in changes] == ["account_update", "message_template_status_update", "user_preferences"]
+    assert changes[-3]["value"] == restriction  # as given, no metadata for an account's change
+    assert changes[-1]["value"]["metadata"]["phone_number_id"] == "111"
+    (served,) = client.get("/sandbox/v23.0/222/message_templates", headers=auth).json()["data"]
+    assert served["status"] == "PAUSED"
+    assert client.post("/sandbox/numbers/999/changes", json={"field": "x", "value": {}}).status_code == 404
+    assert client.post("/sandbox/numbers/111/changes", json={"field": "Bad Field", "value": {}}).status_code == 422
+    assert sandbox.numbers["111"].setup.webhook_url

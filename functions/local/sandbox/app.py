@@ -10,7 +10,9 @@ URL); ``POST /sandbox/numbers/{id}/inbound`` sends a text "as a customer" (``age
 ago, as a webhook Meta delivers late); ``GET .../outbox`` lists what the number was asked to send; ``PUT
 /sandbox/settings`` sets the status delays and probabilities and queues failures (``inject``: refused sends, or
 sends accepted and then reported ``failed`` with Meta's error); ``PUT /sandbox/wabas/{waba}/templates/{id}``
-changes a template as Meta then serves it.
+changes a template as Meta then serves it; ``POST /sandbox/numbers/{id}/changes`` posts any other change Meta
+sends (``{"field": "account_update", "value": {...}}``: a restriction, a template paused, a contact who
+stopped marketing messages…).
 """
 
 from __future__ import annotations
@@ -117,6 +119,14 @@ class Injection(BaseModel):
     )
 
 
+class MetaChange(BaseModel):
+    """One change of any field Meta posts (account_update, user_preferences, message_template_status_update,
+    template_category_update…), its ``value`` as given and unchecked, as Meta's webhooks grow new shapes."""
+
+    field: str = Field(pattern=r"^[a-z_]{1,64}$", examples=["account_update"])
+    value: dict[str, Any] = Field(examples=[{"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE"}}])
+
+
 class TemplateChange(BaseModel):
     """A template's ``components`` as Meta serves them from now on (an edit), as given and unchecked: a shape
     our code may not expect, as Meta's API grows new ones."""
@@ -187,7 +197,7 @@ class Sandbox:
         number = self.numbers[number_id]
         if not number.setup.webhook_url:
             return None
-        if field == "messages":
+        if field in ("messages", "user_preferences", "calls") and "metadata" not in value:
             metadata = {"display_phone_number": number.setup.display_phone_number, "phone_number_id": number_id}
             value = {"messaging_product": "whatsapp", "metadata": metadata, **value}
         body = {
@@ -404,6 +414,20 @@ def router(sandbox: Sandbox) -> APIRouter:
             },
         )
         return JSONResponse({"wamid": wamid, "webhook_status": status})
+
+    @api.post("/numbers/{number_id}/changes")
+    def change(number_id: str, change: MetaChange) -> JSONResponse:
+        """Meta posts one change about the number or its account; a template's new status is also Meta's copy's."""
+        if number_id not in sandbox.numbers:
+            return JSONResponse({"error": "unknown number"}, status_code=404)
+        if change.field == "message_template_status_update":
+            waba = sandbox.numbers[number_id].setup.waba_id
+            meta_id = str(change.value.get("message_template_id"))
+            for template in sandbox.templates.get(waba, []):
+                if template["id"] == meta_id and change.value.get("event"):
+                    template["status"] = str(change.value["event"])
+        status = sandbox.post_webhook(number_id, change.value, field=change.field)
+        return JSONResponse({"webhook_status": status})
 
     @api.get("/media/{media_id}")
     def media_file(media_id: str, request: Request) -> Response:
