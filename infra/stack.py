@@ -113,8 +113,8 @@ class MasteriaStack(Stack):
             database=database,
             jwt_secret=jwt_secret,
         )
-        http = HttpApi(self, "Http")
-        websocket = WebSocketApi(self, "WebSocket")
+        http = HttpApi(self, "Http", api_name=f"{prefix}api")
+        websocket = WebSocketApi(self, "WebSocket", api_name=f"{prefix}live")
         routing = EventRouting(self, "Events", bus_name=f"{prefix}events", dead_letter_queue=delivery_dlq)
         migrations = Migrations(self, "Migrations", revision=f"{tree_hash(code_dir, core_dir)}:{deploy_id}")
         monitoring = Monitoring(

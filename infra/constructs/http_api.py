@@ -38,9 +38,11 @@ REST_RATE_LIMIT, REST_BURST_LIMIT = 500, 1000
 
 
 class HttpApi(Construct):
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, api_name: str) -> None:
         super().__init__(scope, id)
-        self.api = apigw.HttpApi(self, "Api", create_default_stage=False, description="Master IA REST API and webhooks")
+        self.api = apigw.HttpApi(
+            self, "Api", api_name=api_name, create_default_stage=False, description="Master IA REST API and webhooks"
+        )
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
         )

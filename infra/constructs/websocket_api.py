@@ -18,11 +18,15 @@ STAGE = "live"
 
 
 class WebSocketApi(Construct):
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, api_name: str) -> None:
         super().__init__(scope, id)
         # Client frames carry "action"; no route is named after one, so every frame reaches $default.
         self.api = apigw.WebSocketApi(
-            self, "Api", description="Master IA live updates", route_selection_expression="$request.body.action"
+            self,
+            "Api",
+            api_name=api_name,
+            description="Master IA live updates",
+            route_selection_expression="$request.body.action",
         )
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY

@@ -31,7 +31,6 @@ SCOPED_NAME_KEYS = {
     ("AWS::RDS::DBCluster", ".DatabaseName"),  # inside the cluster
     ("AWS::RDS::DBCluster", ".DBClusterParameterGroupName"),  # AWS's default group, shared by design
     ("AWS::RDS::DBProxyTargetGroup", ".TargetGroupName"),  # "default", inside its proxy
-    ("AWS::ApiGatewayV2::Api", ".Name"),  # API names need not be unique; APIs are known by id
     ("AWS::ApiGatewayV2::Stage", ".StageName"),  # inside its API
     ("AWS::CloudWatch::Alarm", ".MetricName"),
     ("AWS::CloudWatch::Alarm", ".Dimensions[].Name"),
@@ -232,7 +231,9 @@ def explicit_names(template: dict[str, Any]) -> set[tuple[str, str, str]]:
 def test_two_environments_in_one_account_share_no_explicit_name(two_environments: list[dict[str, Any]]) -> None:
     staging, prod = (explicit_names(t) for t in two_environments)
     physical = {(t, p) for t, p, _ in staging} - SCOPED_NAME_KEYS
-    assert {"AWS::SQS::Queue", "AWS::RDS::DBProxy", "AWS::Events::EventBus"} <= {t for t, _ in physical}
+    assert {"AWS::SQS::Queue", "AWS::RDS::DBProxy", "AWS::Events::EventBus", "AWS::ApiGatewayV2::Api"} <= {
+        t for t, _ in physical
+    }
     shared = {(t, p, n) for t, p, n in staging & prod if (t, p) not in SCOPED_NAME_KEYS}
     assert shared == set()
     for type_, path, name in staging:
