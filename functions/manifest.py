@@ -131,6 +131,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="inbound_processor",
         handler="functions.workers.inbound_processor.handler",
+        # max_concurrency here is the local runtime's; on AWS it follows the stack's send_rate (infra/capacity.py)
         trigger=QueueTrigger(queue="inbound", batch_size=10, max_concurrency=5),
         description="Meta's webhook bodies into contacts, conversations, messages and statuses",
         timeout_seconds=60,
