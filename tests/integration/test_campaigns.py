@@ -651,3 +651,49 @@ def test_agents_cannot_manage_campaigns(role: str, client: TestClient, meta: Fak
         client.patch(f"/v1/campaigns/{campaign['id']}", headers=member.headers, json={"name": "x"}).status_code == 403
     )
     make_contact(client, owner)
+
+
+def test_recipient_statuses_reach_only_the_companies_whose_endpoints_ask_for_them(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    asking, quiet = sign_up(client), sign_up(client)
+    local = {"webhooks_allow_http": True, "webhooks_allow_private": True}  # an endpoint on this machine
+    container.settings = container.settings.model_copy(update=local)  # type: ignore[misc]
+    for account, types in ((asking, ["campaign.recipient.status"]), (quiet, ["campaign.completed"])):
+        endpoint = {"url": "http://127.0.0.1:9/masteria", "event_types": types}
+        assert client.post("/v1/webhooks/endpoints", headers=account.headers, json=endpoint).status_code == 201
+
+    def statuses(account: Account) -> list[dict[str, Any]]:
+        with _as(owner_engine, account) as connection:
+            rows = connection.execute(
+                text("SELECT data FROM outbox_events WHERE type = 'campaign.recipient.status' ORDER BY id")
+            ).scalars()
+            return list(rows)
+
+    for account in (asking, quiet):
+        campaign = make_campaign(client, account, meta, contacts=2)
+        _start_only(client, account, campaign, container)
+        _drive(container, account, campaign)
+        first, second = _recipients(client, account, campaign)
+        stamp = str(int(datetime.now(UTC).timestamp()))
+        for recipient, status, extra in (
+            (first, "delivered", {}),
+            (first, "read", {}),
+            (second, "failed", {"errors": [{"code": 131049, "title": "This message was not delivered"}]}),
+        ):
+            _status_webhook(
+                container, account, campaign, id=recipient["wamid"], status=status, timestamp=stamp,
+                recipient_id=recipient["phone"].lstrip("+"), biz_opaque_callback_data=ledger.opaque(recipient["id"]),
+                **extra,
+            )  # fmt: skip
+        if account is asking:
+            # THEN one event per recipient and status that moved, with the failure's code and reason
+            assert [(e["recipient_id"], e["status"], e.get("error_code")) for e in statuses(account)] == [
+                (first["id"], "delivered", None),
+                (first["id"], "read", None),
+                (second["id"], "failed", 131049),
+            ]
+            assert {e["campaign_id"] for e in statuses(account)} == {campaign["id"]}
+            assert statuses(account)[2]["error_reason"] == "This message was not delivered"
+    # and a company whose endpoints did not ask records none (a million-recipient campaign adds no events)
+    assert statuses(quiet) == []

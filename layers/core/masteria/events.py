@@ -38,6 +38,8 @@ class EventType(StrEnum):
     CAMPAIGN_PAUSED = "campaign.paused"
     CAMPAIGN_COMPLETED = "campaign.completed"
     CAMPAIGN_PROGRESS = "campaign.progress"  # {campaign_id, counts…}: recorded by the campaign engine
+    # one recipient's message sent, delivered, read or failed: recorded only for companies whose endpoints ask
+    CAMPAIGN_RECIPIENT_STATUS = "campaign.recipient.status"
     LEAD_STAGE_CHANGED = "lead.stage_changed"
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Progress
 from masteria.events import EventType, record_event
+from masteria.webhooks.subscriptions import subscribed
 
 OPAQUE_PREFIX = "campaign-recipient:"
 PROGRESS_INTERVAL = timedelta(seconds=1)
@@ -148,7 +149,14 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
     if not by_id:
         return set()
     rows = session.execute(
-        select(CampaignRecipient.id, CampaignRecipient.status, CampaignRecipient.campaign_id, CampaignRecipient.wamid)
+        select(
+            CampaignRecipient.id,
+            CampaignRecipient.status,
+            CampaignRecipient.campaign_id,
+            CampaignRecipient.wamid,
+            CampaignRecipient.company_id,
+            CampaignRecipient.contact_id,
+        )
         .where(CampaignRecipient.id.in_(sorted(by_id)))
         .order_by(CampaignRecipient.id)
         .with_for_update()
@@ -177,6 +185,7 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
         # nothing to write when it says what the row says already (a "sent" after the sender recorded the
         # send): a status moves a recipient forward, a failure brings its error, a wamid may be new
         if change["status"] != row.status or change["reason"] is not None or (change["wamid"] and not row.wamid):
+            change["row"] = row
             changes.append(change)
             if row.status == "unknown" and RANK[change["status"]] > RANK["unknown"]:
                 settled.add(row.campaign_id)  # its driver may be gone: the webhook may finish the campaign
@@ -209,10 +218,29 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
                 "reasons": [c["reason"] for c in changes],
             },
         )
+        _recipient_events(session, changes)
     now = datetime.now(UTC)
     for campaign_id in sorted(settled):
         complete_if_done(session, session.get_one(Campaign, campaign_id), now)
     return {row.campaign_id for row in rows}
+
+
+def _recipient_events(session: Session, changes: list[dict[str, Any]]) -> None:
+    """``campaign.recipient.status`` for each recipient whose status moved, if the company's endpoints ask for it
+    (a million-recipient campaign would otherwise add millions of events nobody reads)."""
+    moved = [c for c in changes if c["status"] != c["row"].status or c["reason"] is not None]
+    if not moved or not subscribed(session, EventType.CAMPAIGN_RECIPIENT_STATUS):
+        return
+    for change in moved:
+        row, failed = change["row"], change["status"] == "failed"
+        data: dict[str, Any] = {
+            "campaign_id": str(row.campaign_id), "recipient_id": row.id, "contact_id": str(row.contact_id),
+            "status": change["status"],
+        }  # fmt: skip
+        if failed:
+            data |= {"error_code": change["code"], "error_reason": change["reason"]}
+        if change["status"] in ("sent", "delivered", "read", "failed"):
+            record_event(session, company_id=row.company_id, type=EventType.CAMPAIGN_RECIPIENT_STATUS, data=data)
 
 
 def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:

@@ -70,6 +70,15 @@ class CampaignChanged(_Data):
     reason: str | None = None
 
 
+class CampaignRecipientStatus(_Data):
+    campaign_id: uuid.UUID
+    recipient_id: int = Field(description="the recipient's row in the campaign")
+    contact_id: uuid.UUID
+    status: Literal["sent", "delivered", "read", "failed"]
+    error_code: int | None = Field(default=None, description="Meta's error code, when failed")
+    error_reason: str | None = Field(default=None, description="Meta's error title, when failed")
+
+
 class LeadStageChanged(_Data):
     lead_id: uuid.UUID
     from_stage_id: uuid.UUID | None
@@ -104,6 +113,11 @@ CATALOGUE: dict[EventType, tuple[type[BaseModel], str]] = {
     EventType.CAMPAIGN_STARTED: (CampaignChanged, "a campaign started sending"),
     EventType.CAMPAIGN_PAUSED: (CampaignChanged, "a campaign was paused (by a user or by Meta's errors)"),
     EventType.CAMPAIGN_COMPLETED: (CampaignChanged, "every recipient of a campaign is final"),
+    EventType.CAMPAIGN_RECIPIENT_STATUS: (
+        CampaignRecipientStatus,
+        "a campaign recipient's message was sent, delivered, read or failed: one event per recipient and status, "
+        "recorded only while an endpoint lists this type (a large campaign sends millions)",
+    ),
     EventType.LEAD_STAGE_CHANGED: (LeadStageChanged, "a lead moved to another pipeline stage"),
     EventType.MEETING_SCHEDULED: (MeetingScheduled, "a meeting was scheduled with a contact"),
     EventType.TEMPLATE_STATUS_CHANGED: (
