@@ -54,7 +54,7 @@ class Monitoring(Construct):
     def _alarm(
         self,
         id: str,
-        metric: cloudwatch.IMetric,
+        metric: cloudwatch.Metric,
         threshold: float,
         description: str,
         *,
