@@ -183,7 +183,7 @@ export function WhatsAppTemplates() {
                     </p>
                   ) : null}
                 </TD>
-                <TD>
+                <TD className="md:min-w-52">
                   <TemplateStatus status={tpl.status} />
                   <TemplateStatusReason template={tpl} />
                 </TD>
