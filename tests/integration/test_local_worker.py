@@ -53,11 +53,16 @@ def test_a_worker_exits_when_its_runtime_is_killed(
     runtime = subprocess.Popen([sys.executable, "-c", RUNTIME], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     assert runtime.stdout is not None
     worker = int(runtime.stdout.readline())
-    eventually(lambda: _backends(owner_engine) > before)  # the worker is up: it polls its queue
-    assert _alive(worker)
-    runtime.send_signal(signal.SIGKILL)
-    runtime.wait()
-    eventually(lambda: not _alive(worker), seconds=5)
+    try:
+        eventually(lambda: _backends(owner_engine) > before)  # the worker is up: it polls its queue
+        assert _alive(worker)
+        runtime.send_signal(signal.SIGKILL)
+        runtime.wait()
+        eventually(lambda: not _alive(worker), seconds=5)
+    finally:  # a failed check leaves neither behind
+        runtime.kill()
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
 
 
 def test_a_worker_whose_runtime_is_already_gone_does_not_start(tmp_path: Path) -> None:
