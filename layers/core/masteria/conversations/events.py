@@ -1,4 +1,4 @@
-"""The conversations' own domain events: what changed on a conversation, for the live inbox."""
+"""The conversations' own domain events: what changed on a conversation or a message, for the live inbox."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from masteria.conversations.models import Conversation
+from masteria.conversations.models import Conversation, Message
 from masteria.events import EventType, record_event
 
 # The fields of a conversation a ``conversation.updated`` event may carry.
@@ -23,3 +23,14 @@ def record_updated(session: Session, conversation: Conversation, changed: list[s
         value = getattr(conversation, name)
         data[name] = value.isoformat() if hasattr(value, "isoformat") else value
     record_event(session, company_id=conversation.company_id, type=EventType.CONVERSATION_UPDATED, data=data)
+
+
+def record_message_updated(session: Session, message: Message, changed: list[str]) -> None:
+    """Record ``message.updated``: which fields of a message changed (an edit, a deletion, a reaction, a
+    call's end), for an open thread to read it again."""
+    record_event(
+        session,
+        company_id=message.company_id,
+        type=EventType.MESSAGE_UPDATED,
+        data={"message_id": str(message.id), "conversation_id": str(message.conversation_id), "changed": changed},
+    )

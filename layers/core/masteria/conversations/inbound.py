@@ -33,7 +33,9 @@ from masteria.channels.inbound_job import InboundJob
 from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import ChannelConnection
 from masteria.conversations import inbound_account as account
+from masteria.conversations import inbound_calls as calls
 from masteria.conversations import inbound_messages as messages
+from masteria.conversations import inbound_pending as pending
 from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unprocessable, checked
 from masteria.conversations.models import InboundDeadLetter, Message
@@ -50,6 +52,7 @@ Handler = Callable[[Session, ChannelConnection, dict[str, Any], Result], None]
 # What each ``field`` of a change means to us: one line per field Meta sends that we act on.
 CHANGES: dict[str, Handler] = {
     "messages": messages.changed,
+    "calls": calls.changed,
     "message_template_status_update": account.template_status,
     "message_template_quality_update": account.template_quality,
     "template_category_update": account.template_category,
@@ -100,6 +103,7 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
                             raise Unprocessable(f"no connection has the phone number id {number}")
                         target = numbers[str(number)]
                     _change(session, target, change, result)
+            pending.apply_found(session, result)  # a send that committed while its status was being kept
             for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
                 campaign_ledger.emit_progress(session, campaign_id)
             tokens = _tokens(session, media, result.media)

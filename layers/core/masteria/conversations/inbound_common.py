@@ -8,14 +8,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete, func
+from sqlalchemy.orm import Session
 
 from masteria.channels.graph import GraphClient
+from masteria.channels.models import ChannelConnection
 from masteria.conversations import inbound_shapes as shapes
+from masteria.conversations.models import Message, PendingMessageUpdate
 from masteria.crypto import CompanyKeys
 from masteria.ports import ObjectStore
 
 WINDOW = timedelta(hours=24)
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+PENDING_FOR = timedelta(days=7)  # Meta retries a webhook for 7 days: a pending update older than that waits in vain
 
 
 class Unprocessable(ValueError):
@@ -42,6 +47,7 @@ class Result:
     errors: list[str] = field(default_factory=list)
     campaigns: set[uuid.UUID] = field(default_factory=set)  # whose ledger the statuses moved
     media: list[MediaCopy] = field(default_factory=list)
+    pending: int = 0  # updates kept for a message we do not know yet
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,36 @@ class Media:
     keys: CompanyKeys
 
 
+def normalize(message: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
+    """(type, text for the inbox, content) of one of Meta's inbound message objects."""
+    kind = str(message.get("type") or "unsupported")
+    found = message.get(kind)
+    body: dict[str, Any] = found if isinstance(found, dict) else {}
+    content = {k: v for k, v in message.items() if k not in ("from", "id", "timestamp", "type")}
+    shown: str | None = None
+    if kind == "text":
+        shown = body.get("body")
+    elif kind in MEDIA_TYPES:
+        shown = body.get("caption") or body.get("filename")
+    elif kind == "location":
+        shown = body.get("name") or body.get("address") or f"{body.get('latitude')}, {body.get('longitude')}"
+    elif kind == "interactive":
+        reply = body.get("button_reply") or body.get("list_reply") or body.get("nfm_reply") or {}
+        shown = reply.get("title") or reply.get("body")
+    elif kind == "button":
+        shown = body.get("text") or body.get("payload")
+    elif kind == "reaction":
+        shown = body.get("emoji")
+    elif kind == "order":
+        shown = body.get("text")
+    elif kind == "system":
+        shown = body.get("body")
+    elif kind == "contacts":
+        names = [c.get("name", {}).get("formatted_name") for c in message.get("contacts", [])]
+        shown = ", ".join(n for n in names if n) or None
+    return kind, (str(shown) if shown is not None else None), content
+
+
 def time(value: Any) -> datetime:
     return datetime.fromtimestamp(int(value), UTC)
 
@@ -62,3 +98,29 @@ def checked(model: type[BaseModel], data: Any) -> None:
         model.model_validate(data)
     except ValidationError as error:
         raise Unprocessable(f"not as Meta sends it: {shapes.problem(error)}") from error
+
+
+def keep_pending(session: Session, connection: ChannelConnection, wamid: str, kind: str, body: dict[str, Any]) -> None:
+    """Keep an update of a message we do not know yet (applied when it appears, see ``inbound_pending``);
+    the company's ones that waited longer than ``PENDING_FOR`` go."""
+    session.execute(delete(PendingMessageUpdate).where(PendingMessageUpdate.created_at < func.now() - PENDING_FOR))
+    session.add(
+        PendingMessageUpdate(
+            company_id=connection.company_id, connection_id=connection.id, wamid=wamid[:255], kind=kind, body=body
+        )
+    )
+
+
+def media_copy(message: Message, *, version: int = 0) -> MediaCopy | None:
+    """The file of ``message`` still to copy from Meta (none if it has none, or it is copied)."""
+    kind, content = message.type, message.content
+    media_id = (content.get(kind) or {}).get("id") if kind in MEDIA_TYPES else None
+    if not media_id or content.get("stored"):
+        return None
+    key = f"media/{message.company_id}/{message.id}"  # under the bucket lifecycle rule of media/
+    return MediaCopy(
+        connection_id=message.connection_id,
+        message_id=message.id,
+        media_id=str(media_id),
+        key=f"{key}-{version}" if version else key,  # an edit's new file beside the first, never over it
+    )

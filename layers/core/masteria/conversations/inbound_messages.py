@@ -1,5 +1,9 @@
-"""The ``messages`` change of Meta's webhooks: inbound messages (every type normalized), the statuses of
-ours, and Meta's errors about them."""
+"""The ``messages`` change of Meta's webhooks: inbound messages (every type normalized, a type we do not
+know kept as it came), the statuses of ours, and Meta's errors about them.
+
+Edits, deletions and reactions change the message they are about (``inbound_updates``); a ``system``
+message (a phone-number change) is shown in the conversation and moves the contact to its new number,
+without an unread; Meta's errors about the account or app (``value.errors``) become notifications."""
 
 from __future__ import annotations
 
@@ -17,41 +21,19 @@ from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
 from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations import inbound_statuses as statuses_
+from masteria.conversations import inbound_updates as updates
 from masteria.conversations.events import record_updated
-from masteria.conversations.inbound_common import MEDIA_TYPES, WINDOW, MediaCopy, Result, checked, time
+from masteria.conversations.inbound_common import WINDOW, Result, checked, media_copy, normalize, time
+from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, Message
 from masteria.events import EventType, record_event
+from masteria.notifications import service as notifications
 from masteria.observability import logger
 
+__all__ = ["changed", "normalize", "received_event", "upsert_contact", "upsert_conversation"]
 
-def normalize(message: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
-    """(type, text for the inbox, content) of one of Meta's inbound message objects."""
-    kind = str(message.get("type") or "unsupported")
-    found = message.get(kind)
-    body: dict[str, Any] = found if isinstance(found, dict) else {}
-    content = {k: v for k, v in message.items() if k not in ("from", "id", "timestamp", "type")}
-    shown: str | None = None
-    if kind == "text":
-        shown = body.get("body")
-    elif kind in MEDIA_TYPES:
-        shown = body.get("caption") or body.get("filename")
-    elif kind == "location":
-        shown = body.get("name") or body.get("address") or f"{body.get('latitude')}, {body.get('longitude')}"
-    elif kind == "interactive":
-        reply = body.get("button_reply") or body.get("list_reply") or body.get("nfm_reply") or {}
-        shown = reply.get("title") or reply.get("body")
-    elif kind == "button":
-        shown = body.get("text") or body.get("payload")
-    elif kind == "reaction":
-        shown = body.get("emoji")
-    elif kind == "order":
-        shown = body.get("text")
-    elif kind == "system":
-        shown = body.get("body")
-    elif kind == "contacts":
-        names = [c.get("name", {}).get("formatted_name") for c in message.get("contacts", [])]
-        shown = ", ".join(n for n in names if n) or None
-    return kind, (str(shown) if shown is not None else None), content
+# Meta's system messages that say the contact's WhatsApp number changed (``system.wa_id``: the new one)
+NUMBER_CHANGED = ("user_changed_number", "customer_changed_number")
 
 
 def changed(session: Session, connection: ChannelConnection, value: dict[str, Any], result: Result) -> None:
@@ -70,7 +52,23 @@ def changed(session: Session, connection: ChannelConnection, value: dict[str, An
         if campaign_ledger.recipient_of(status.get("biz_opaque_callback_data")) is None:
             statuses_.apply(session, connection, status, result)
     for error in value.get("errors") or []:
-        logger.warning("meta reported a webhook error", extra={"code": error.get("code")})
+        _meta_error(session, connection, error, result)
+
+
+def _meta_error(session: Session, connection: ChannelConnection, error: dict[str, Any], result: Result) -> None:
+    """An error Meta reports about the account or the app, not one message: kept as a notification."""
+    code, title = error.get("code"), str(error.get("title") or error.get("message") or "an error")[:200]
+    details = str((error.get("error_data") or {}).get("details") or error.get("message") or "")[:500]
+    logger.warning("meta reported a webhook error", extra={"code": code})
+    notifications.notify(
+        session,
+        company_id=connection.company_id,
+        kind="whatsapp.error",
+        title="WhatsApp reported an error",
+        body=f"Meta reports error {code} ({title}) for {connection.name}. {details}".strip(),
+        data={"connection_id": str(connection.id), "code": code, "title": title, "details": details or None},
+    )
+    result.updates += 1
 
 
 def upsert_contact(session: Session, company_id: uuid.UUID, wa_id: str, name: str | None) -> tuple[uuid.UUID, bool]:
@@ -99,19 +97,12 @@ def upsert_conversation(
     return conversation, bool(row[1])
 
 
-def _media_to_copy(
-    connection: ChannelConnection, message_id: uuid.UUID, kind: str, content: dict[str, Any]
-) -> MediaCopy | None:
-    media_id = (content.get(kind) or {}).get("id") if kind in MEDIA_TYPES else None
-    if not media_id or content.get("stored"):
-        return None
-    key = f"media/{connection.company_id}/{message_id}"  # under the bucket lifecycle rule of media/
-    return MediaCopy(connection_id=connection.id, message_id=message_id, media_id=str(media_id), key=key)
-
-
 def _message(
     session: Session, connection: ChannelConnection, message: dict[str, Any], name: str | None, result: Result
 ) -> None:
+    if message.get("type") in updates.KINDS:  # about another message: never a message of its own
+        updates.received(session, connection, message, result)
+        return
     wa_id, wamid = str(message["from"]), str(message["id"])
     at = time(message["timestamp"])
     contact_id, new_contact = upsert_contact(session, connection.company_id, wa_id, name)
@@ -142,14 +133,30 @@ def _message(
         # a redelivery (after a failed copy, say) copies the file the first delivery did not
         known = session.scalars(select(Message).where(Message.connection_id == connection.id, Message.wamid == wamid))
         for row in known:
-            copy = _media_to_copy(connection, row.id, row.type, row.content)
+            copy = media_copy(row)
             if copy is not None:
                 result.media.append(copy)
         return
     result.messages += 1
-    copy = _media_to_copy(connection, inserted, kind, content)
+    stored = session.get_one(Message, inserted)
+    copy = media_copy(stored)
     if copy is not None:
         result.media.append(copy)
+    apply_pending(session, stored, result)
+    company = connection.company_id
+    if new_contact:
+        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact_id)})
+    if new_conversation:
+        record_event(
+            session,
+            company_id=company,
+            type=EventType.CONVERSATION_CREATED,
+            data={"conversation_id": str(conversation.id), "contact_id": str(contact_id), "channel": "whatsapp"},
+        )
+    if kind == "system":  # Meta's, not the contact's: no unread, no customer service window
+        _system(session, contact_id, message)
+        received_event(session, stored, shown)
+        return
     changes = ["unread_count"]
     if conversation.last_message_at is None or at > conversation.last_message_at:
         conversation.last_message_at = at
@@ -163,31 +170,48 @@ def _message(
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
     campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
-    company = connection.company_id
-    if new_contact:
-        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact_id)})
-    if new_conversation:
-        record_event(
-            session,
-            company_id=company,
-            type=EventType.CONVERSATION_CREATED,
-            data={"conversation_id": str(conversation.id), "contact_id": str(contact_id), "channel": "whatsapp"},
-        )
-    record_event(
-        session,
-        company_id=company,
-        type=EventType.MESSAGE_RECEIVED,
-        data={
-            "message_id": str(inserted),
-            "conversation_id": str(conversation.id),
-            "contact_id": str(contact_id),
-            "channel": "whatsapp",
-            "type": kind,
-            "text": shown,
-        },
-    )
+    received_event(session, stored, shown)
     record_updated(session, conversation, changes)
     if kind == "text" and shown:
         asked = contacts.classify_inbound(session, company_id=company, text=shown)
         if asked is not None:
             consent.keyword_reply(session, contact=contact, channel="whatsapp", asked=asked, text=shown, at=at)
+
+
+def received_event(session: Session, message: Message, shown: str | None) -> None:
+    record_event(
+        session,
+        company_id=message.company_id,
+        type=EventType.MESSAGE_RECEIVED,
+        data={
+            "message_id": str(message.id),
+            "conversation_id": str(message.conversation_id),
+            "contact_id": str(message.contact_id),
+            "channel": "whatsapp",
+            "type": message.type,
+            "text": shown,
+        },
+    )
+
+
+def _system(session: Session, contact_id: uuid.UUID, message: dict[str, Any]) -> None:
+    """A phone-number change moves the contact (its conversations, history and consent) to the new number,
+    unless another contact of the company has that number already (then both stay, and the message says it)."""
+    system = message.get("system") or {}
+    new = system.get("wa_id") or system.get("new_wa_id")
+    if system.get("type") not in NUMBER_CHANGED or not isinstance(new, str) or not shapes.is_wa_id(new):
+        return
+    contact = session.get_one(Contact, contact_id)
+    phone = f"+{new}"
+    if contact.phone == phone:
+        return
+    if session.scalars(select(Contact.id).where(Contact.phone == phone)).first() is not None:
+        logger.warning("a contact's new number belongs to another contact: not moved")
+        return
+    contact.phone = phone
+    record_event(
+        session,
+        company_id=contact.company_id,
+        type=EventType.CONTACT_UPDATED,
+        data={"contact_id": str(contact.id), "changed": ["phone"]},
+    )

@@ -7,13 +7,20 @@ Meta adds fields, and the processor keeps Meta's objects whole."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 # A WhatsApp id is the sender's phone number in digits: at most 15 (E.164), never letters.
-WaId = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,15}$")]
-MessageId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+_WA_ID = r"^[0-9]{1,15}$"
+WaId = Annotated[str, StringConstraints(pattern=_WA_ID)]
+MESSAGE_ID_MAX = 255
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=MESSAGE_ID_MAX)]
+
+
+def is_wa_id(value: str) -> bool:
+    return re.fullmatch(_WA_ID, value) is not None
 
 
 class _Loose(BaseModel):
@@ -52,6 +59,27 @@ class MessagesValue(_Loose):
     messages: list[_Message] = Field(default_factory=list)
     statuses: list[_Status] = Field(default_factory=list)
     errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class _Call(_Loose):
+    id: MessageId
+    from_: WaId | None = Field(default=None, alias="from")
+    to: WaId | None = None
+    event: str | None = Field(default=None, max_length=32)
+    timestamp: int
+    direction: str | None = Field(default=None, max_length=32)
+    status: str | list[str] | None = None
+    start_time: int | None = None
+    end_time: int | None = None
+    duration: int | None = Field(default=None, ge=0)
+
+
+class CallsValue(_Loose):
+    """The ``value`` of a ``calls`` change: calls (connect, terminate) and their contacts."""
+
+    metadata: dict[str, Any] | None = None
+    contacts: list[_Contact] = Field(default_factory=list)
+    calls: list[_Call] = Field(default_factory=list)
 
 
 class _Value(_Loose):

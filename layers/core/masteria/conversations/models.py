@@ -4,7 +4,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -78,6 +90,35 @@ class Message(Timestamped, Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, server_default=sql("'[]'::jsonb"))
     pricing: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the contact edited it
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the contact deleted it
+    # the reactions on it, one per sender: [{"by": wa_id, "emoji": "👍" (null: taken back), "at": iso time}]
+    reactions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, server_default=sql("'[]'::jsonb"))
+
+
+# What may wait for a message we do not know yet (a status before the send has committed, an edit of a
+# message that has not come).
+PENDING_KINDS = ("status", "edit", "revoke", "reaction")
+
+
+class PendingMessageUpdate(Timestamped, Base):
+    """A status, edit, deletion or reaction for a wamid we do not know yet: applied when the message appears."""
+
+    __tablename__ = "pending_message_updates"
+    __table_args__ = (
+        Index("ix_pending_message_updates_connection_id_wamid", "connection_id", "wamid"),
+        Index("ix_pending_message_updates_created_at", "created_at"),
+        CheckConstraint("kind IN ('status', 'edit', 'revoke', 'reaction')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
+    )
+    wamid: Mapped[str] = mapped_column(String(255), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
 
 
 class InboundDeadLetter(Timestamped, Base):

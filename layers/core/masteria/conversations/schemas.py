@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, HttpUrl, StringConstraints
+from pydantic import Field, HttpUrl, StringConstraints, field_validator
 
 from masteria.schemas import ReadModel, StrictModel
 
@@ -39,6 +39,12 @@ class ConversationRead(ReadModel):
     created_at: datetime
 
 
+class Reaction(ReadModel):
+    by: str = Field(description="the WhatsApp id (phone number digits) of who reacted")
+    emoji: str
+    at: datetime
+
+
 class MessageRead(ReadModel):
     id: uuid.UUID
     direction: str
@@ -51,7 +57,16 @@ class MessageRead(ReadModel):
     status_at: datetime | None
     errors: list[dict[str, Any]]
     sent_at: datetime
+    edited_at: datetime | None = Field(default=None, description="when the contact last edited it")
+    deleted_at: datetime | None = Field(default=None, description="when the contact deleted it")
+    reactions: list[Reaction] = Field(default_factory=list, description="one per sender")
     media_url: str | None = Field(default=None, description="a link to the stored file, valid for 15 minutes")
+
+    @field_validator("reactions", mode="before")
+    @classmethod
+    def _shown(cls, value: Any) -> Any:
+        """A reaction taken back is kept (with its time) but not shown."""
+        return [r for r in value if not isinstance(r, dict) or r.get("emoji")] if isinstance(value, list) else value
 
 
 class MediaReply(StrictModel):

@@ -22,6 +22,7 @@ from masteria.channels.models import ChannelConnection
 from masteria.contacts.models import Contact, ContactTag
 from masteria.contacts.service import get_contact
 from masteria.conversations.events import record_updated
+from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, ConversationNote, Message
 from masteria.conversations.schemas import (
     Assign,
@@ -259,6 +260,8 @@ def reply(
         sent_at=now,
     )
     session.add(message)
+    session.flush()
+    apply_pending(session, message)  # a status that came before this transaction committed
     changed = ["last_message_at"]
     conversation.last_message_at = now
     if conversation.status == "closed":

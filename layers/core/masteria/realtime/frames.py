@@ -161,6 +161,12 @@ class MessageStatusData(_Data):
     error_code: int | None = None
 
 
+class MessageUpdatedData(_Data):
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    changed: list[str] = Field(description="text, content, edited_at, deleted_at, reactions…: read the message again")
+
+
 class ConversationUpdatedData(_Data):
     conversation_id: uuid.UUID
     changed: list[str]
@@ -212,6 +218,11 @@ class MessageStatus(_EventFrame):
     data: MessageStatusData
 
 
+class MessageUpdated(_EventFrame):
+    type: Literal["message.updated"] = "message.updated"
+    data: MessageUpdatedData
+
+
 class ConversationUpdated(_EventFrame):
     type: Literal["conversation.updated"] = "conversation.updated"
     data: ConversationUpdatedData
@@ -240,6 +251,7 @@ class ImportProgress(_EventFrame):
 EventFrame = Annotated[
     MessageCreated
     | MessageStatus
+    | MessageUpdated
     | ConversationUpdated
     | ConversationAssigned
     | CampaignProgress

@@ -25,6 +25,7 @@ class Outgoing:
     frame: (
         frames.MessageCreated
         | frames.MessageStatus
+        | frames.MessageUpdated
         | frames.ConversationUpdated
         | frames.ConversationAssigned
         | (frames.CampaignProgress | frames.NotificationCreated | frames.ImportProgress)
@@ -39,7 +40,9 @@ def _envelope(event: PublishedEvent) -> dict[str, object]:
 
 
 def _conversation_frame(
-    frame: type[frames.MessageCreated | frames.MessageStatus | frames.ConversationUpdated], *, inbox: bool = True
+    frame: type[frames.MessageCreated | frames.MessageStatus | frames.MessageUpdated | frames.ConversationUpdated],
+    *,
+    inbox: bool = True,
 ) -> Callable[[PublishedEvent], Outgoing]:
     """Frames about one conversation: on its topic, and on ``inbox`` unless only an open conversation needs them
     (delivery ticks: a campaign's statuses would flood every open inbox)."""
@@ -85,6 +88,7 @@ _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.MESSAGE_RECEIVED: _conversation_frame(frames.MessageCreated),
     EventType.MESSAGE_CREATED: _conversation_frame(frames.MessageCreated),
     EventType.MESSAGE_STATUS: _conversation_frame(frames.MessageStatus, inbox=False),
+    EventType.MESSAGE_UPDATED: _conversation_frame(frames.MessageUpdated, inbox=False),  # only where it is open
     EventType.CONVERSATION_UPDATED: _conversation_frame(frames.ConversationUpdated),
     EventType.CONVERSATION_ASSIGNED: _assigned,
     EventType.CAMPAIGN_PROGRESS: _campaign,
