@@ -1,0 +1,296 @@
+"""Jobs through the transactional outbox, on the real database and queue: sent once right after their commit,
+never for a rolled-back change; when the queue fails after the commit (a failing queue adapter at the edge),
+the sweeper sends them; work in hand past its expiry (an import processing with no heartbeat, an attempt the
+dispatcher never answered, a delivery whose job was lost) is taken up again. Time moves on a fake clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from functions.local.pump import sqs_event
+from masteria import jobs
+from masteria.bootstrap import Container
+from masteria.contacts import import_jobs
+from masteria.contacts.models import ContactImport
+from masteria.jobs import OutboxJob, record_job
+from masteria.ports import Queue, ReceivedMessage
+from masteria.settings import Settings
+from masteria.webhooks import delivery
+from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
+from masteria.webhooks.dispatch import dispatch
+from masteria.webhooks.models import WebhookAttempt, WebhookDelivery
+from tests.api import Account, sign_up
+from tests.functions.events import FakeContext
+from tests.sink import Sink, sink
+
+CSV = b"Telefone;Nome\n11912345678;Ana\n11912345679;Bruno\n"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class FailingQueue:
+    """The queue adapter, failing every send while ``down`` (the queue unreachable right after a commit)."""
+
+    def __init__(self, real: Queue) -> None:
+        self.real, self.down, self.sent = real, True, 0
+
+    def send(self, queue: str, body: str, *, delay_seconds: int = 0) -> str:
+        return self.send_batch(queue, [body], delay_seconds=delay_seconds)[0]
+
+    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]:
+        if self.down:
+            raise ConnectionError("the queue is unreachable")
+        self.sent += len(bodies)
+        return self.real.send_batch(queue, bodies, delay_seconds=delay_seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"webhooks_allow_http": True, "webhooks_allow_private": True})
+
+
+@pytest.fixture
+def clock(container: Container) -> FakeClock:
+    fake = FakeClock()
+    container.clock = fake  # type: ignore[misc]
+    return fake
+
+
+@pytest.fixture
+def receiver() -> Iterator[Sink]:
+    with sink() as running:
+        yield running
+
+
+def _take(container: Container, queue: str) -> list[str]:
+    messages = container.queue.receive(queue, max_messages=10)
+    container.queue.delete(queue, [m.receipt for m in messages])
+    return [m.body for m in messages]
+
+
+def _uploaded(client: TestClient, owner: Account) -> str:
+    created = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "c.csv"}).json()
+    uploaded = client.put(f"/v1/contacts/imports/{created['id']}/file", headers=owner.headers, content=CSV)
+    assert uploaded.status_code == 200, uploaded.text
+    return str(created["id"])
+
+
+def _start(client: TestClient, owner: Account, import_id: str) -> None:
+    started = client.post(f"/v1/contacts/imports/{import_id}/start", headers=owner.headers, json={})
+    assert started.status_code == 202, started.text
+
+
+def _run(container: Container, bodies: list[str]) -> None:
+    from functions.workers.contacts_importer import handler
+
+    messages = [
+        ReceivedMessage(message_id=str(i), receipt=str(i), body=b, receive_count=1) for i, b in enumerate(bodies)
+    ]
+    assert handler(sqs_event(import_jobs.QUEUE, messages), FakeContext()) == {"batchItemFailures": []}
+
+
+def _import(container: Container, owner: Account, import_id: str) -> ContactImport:
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        return session.get_one(ContactImport, uuid.UUID(import_id))
+
+
+def test_the_relay_sends_each_job_once_after_commit_and_never_a_rolled_back_one(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    company = uuid.UUID(sign_up(client).company_id)
+    queue = import_jobs.QUEUE
+    with container.database.tenant(company) as session:
+        record_job(session, company_id=company, queue=queue, body='{"n": 1}')
+        session.flush()
+        assert _take(container, queue) == []  # not before the commit
+    assert _take(container, queue) == ['{"n": 1}']
+    with pytest.raises(RuntimeError), container.database.tenant(company) as session:
+        record_job(session, company_id=company, queue=queue, body='{"n": "rolled back"}')
+        raise RuntimeError("the use case failed")
+    assert jobs.sweep(container.database, container.queue, clock) == 0  # nothing left, nothing sent twice
+    assert _take(container, queue) == []
+    # a job due in an hour waits in the outbox until it is due within SQS's delay; a stale one is never sent
+    with container.database.tenant(company) as session:
+        record_job(
+            session, company_id=company, queue=queue, body='{"n": 2}', deliver_at=clock.now() + timedelta(hours=1)
+        )
+        record_job(session, company_id=company, queue=queue, body='{"n": 3}', expires_at=clock.now())
+    assert container.queue.approximate_depth(queue) == 0
+    assert jobs.sweep(container.database, container.queue, clock) == 0
+    clock.at += timedelta(minutes=50)
+    assert jobs.sweep(container.database, container.queue, clock) == 1
+    assert container.queue.approximate_depth(queue) == 1 and _take(container, queue) == []  # delayed ~10 minutes
+    with container.database.tenant(company) as session:
+        assert session.scalar(select(OutboxJob.id).where(OutboxJob.relayed_at.is_(None))) is None
+
+
+def test_an_import_whose_job_is_lost_after_commit_is_sent_by_the_sweeper_and_runs(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    owner = sign_up(client)
+    import_id = _uploaded(client, owner)
+    failing = FailingQueue(container.queue)
+    container.queue = failing  # type: ignore[misc]
+    _start(client, owner, import_id)  # committed; the send after it fails (logged, not the caller's error)
+    assert _import(container, owner, import_id).status == "queued"
+    assert _take(container, import_jobs.QUEUE) == []
+    failing.down = False
+    assert jobs.sweep(container.database, container.queue, clock) == 1
+    bodies = _take(container, import_jobs.QUEUE)
+    assert len(bodies) == 1
+    assert jobs.sweep(container.database, container.queue, clock) == 0  # sent once
+    _run(container, bodies)
+    done = _import(container, owner, import_id)
+    assert (done.status, done.inserted, done.expires_at) == ("completed", 2, None)
+
+
+def test_an_import_processing_without_a_heartbeat_is_taken_up_again_and_fails_after_three_stops(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    owner = sign_up(client)
+    company = uuid.UUID(owner.company_id)
+
+    def stopped_run(import_id: str) -> None:
+        """A run takes the import, then its process dies (no chunk committed, nothing released)."""
+        _take(container, import_jobs.QUEUE)
+        with container.database.tenant(company) as session:
+            import_jobs.take(session.get_one(ContactImport, uuid.UUID(import_id), with_for_update=True), clock.now())
+
+    import_id = _uploaded(client, owner)
+    _start(client, owner, import_id)
+    stopped_run(import_id)
+    clock.at += timedelta(minutes=9)
+    assert import_jobs.sweep(db=container.database, clock=clock) == {"requeued": 0, "failed": 0}  # still alive
+    clock.at += timedelta(minutes=2)
+    assert import_jobs.sweep(db=container.database, clock=clock) == {"requeued": 1, "failed": 0}
+    again = _import(container, owner, import_id)
+    assert (again.status, again.stalls, again.attempt) == ("queued", 1, 1)
+    bodies = _take(container, import_jobs.QUEUE)
+    assert len(bodies) == 1  # its job, relayed right after the sweeper's commit
+    _run(container, bodies)
+    done = _import(container, owner, import_id)
+    assert (done.status, done.inserted, done.stalls, done.attempt) == ("completed", 2, 0, 2)
+
+    stuck = _uploaded(client, owner)
+    _start(client, owner, stuck)
+    for stops in range(1, 4):
+        stopped_run(stuck)
+        clock.at += timedelta(minutes=11)
+        expected = {"requeued": 0, "failed": 1} if stops == 3 else {"requeued": 1, "failed": 0}
+        assert import_jobs.sweep(db=container.database, clock=clock) == expected
+    failed = _import(container, owner, stuck)
+    assert failed.status == "failed" and failed.error is not None and "stopped 3 times" in failed.error
+    assert import_jobs.sweep(db=container.database, clock=clock) == {"requeued": 0, "failed": 0}
+
+
+def test_a_queued_import_whose_job_never_started_is_queued_again(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    owner = sign_up(client)
+    import_id = _uploaded(client, owner)
+    _start(client, owner, import_id)
+    assert len(_take(container, import_jobs.QUEUE)) == 1  # then lost (dead-lettered, say)
+    clock.at += import_jobs.QUEUED_EXPIRY + timedelta(seconds=1)
+    assert import_jobs.sweep(db=container.database, clock=clock) == {"requeued": 1, "failed": 0}
+    assert _import(container, owner, import_id).stalls == 0  # waiting in the queue is no stall
+    _run(container, _take(container, import_jobs.QUEUE))
+    assert _import(container, owner, import_id).status == "completed"
+
+
+def _endpoint(client: TestClient, owner: Account, url: str) -> str:
+    created = client.post(
+        "/v1/webhooks/endpoints", headers=owner.headers, json={"url": url, "event_types": ["contact.created"]}
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def _test_event(client: TestClient, owner: Account, endpoint_id: str) -> None:
+    sent = client.post(
+        f"/v1/webhooks/endpoints/{endpoint_id}/test", headers=owner.headers, json={"event_type": "contact.created"}
+    )
+    assert sent.status_code == 202 and sent.json() == {"queued": 1}, sent.text
+
+
+def _delivery(container: Container, owner: Account, delivery_id: uuid.UUID) -> WebhookDelivery:
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        return session.get_one(WebhookDelivery, delivery_id)
+
+
+def test_a_delivery_whose_job_is_lost_is_queued_again(
+    client: TestClient, container: Container, clock: FakeClock, receiver: Sink
+) -> None:
+    owner = sign_up(client)
+    endpoint_id = _endpoint(client, owner, receiver.url)
+    failing = FailingQueue(container.queue)
+    container.queue = failing  # type: ignore[misc]
+    _test_event(client, owner, endpoint_id)  # the delivery committed, the send after it failed
+    assert _take(container, delivery.QUEUE) == []
+    failing.down = False
+    assert jobs.sweep(container.database, container.queue, clock) == 1
+    (body,) = _take(container, delivery.QUEUE)  # and then this message is lost too
+    job = DeliverJob.model_validate_json(body)
+    clock.at += delivery.OVERDUE - timedelta(minutes=1)
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    clock.at += timedelta(minutes=2)
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 1}
+    (again,) = _take(container, delivery.QUEUE)
+    assert DeliverJob.model_validate_json(again).model_dump(exclude={"not_before"}) == job.model_dump(
+        exclude={"not_before"}
+    )
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # once per OVERDUE
+
+
+def test_an_attempt_the_dispatcher_never_answered_expires_into_the_retry_schedule(
+    client: TestClient, container: Container, clock: FakeClock, receiver: Sink
+) -> None:
+    owner = sign_up(client)
+    _test_event(client, owner, _endpoint(client, owner, receiver.url))
+    (body,) = _take(container, delivery.QUEUE)
+    job = DeliverJob.model_validate_json(body)
+    failing = FailingQueue(container.queue)
+    container.queue = failing  # type: ignore[misc]
+    delivery.deliver(db=container.database, queue=failing, keys=container.company_keys, clock=clock, job=job)
+    assert _delivery(container, owner, job.delivery_id).in_flight == 1  # committed; its signed request unsent
+    failing.down = False
+    clock.at += delivery.IN_FLIGHT_EXPIRY + timedelta(seconds=1)
+    assert jobs.sweep(container.database, container.queue, clock) == 0  # a stale signed request is never sent
+    assert _take(container, delivery.DISPATCH_QUEUE) == []
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 1, "requeued": 0}
+    expired = _delivery(container, owner, job.delivery_id)
+    assert (expired.status, expired.attempts, expired.in_flight, expired.in_flight_until) == ("pending", 1, None, None)
+    assert expired.next_attempt_at is not None and expired.next_attempt_at > clock.now()
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        (attempt,) = session.scalars(select(WebhookAttempt).where(WebhookAttempt.delivery_id == job.delivery_id))
+        assert attempt.status_code is None and attempt.error == "no answer from the dispatcher within 10 minutes"
+    assert container.queue.approximate_depth(delivery.QUEUE) == 1  # the retry, relayed with its delay
+    late = Outcome(company_id=job.company_id, delivery_id=job.delivery_id, attempt=1, attempted_at=clock.now(),
+                   status_code=200, latency_ms=5, response="ok", error=None)  # fmt: skip
+    delivery.record_outcome(db=container.database, clock=clock, outcome=late)  # the lost answer, too late
+    assert _delivery(container, owner, job.delivery_id).status == "pending"
+
+    # the retry signs afresh and goes through
+    retry = DeliverJob(company_id=job.company_id, delivery_id=job.delivery_id, attempt=2)
+    delivery.deliver(db=container.database, queue=failing, keys=container.company_keys, clock=clock, job=retry)
+    (signed,) = _take(container, delivery.DISPATCH_QUEUE)
+    outcome = dispatch(DispatchJob.model_validate_json(signed), http=container.webhook_http, clock=clock)
+    delivery.record_outcome(db=container.database, clock=clock, outcome=outcome)
+    done = _delivery(container, owner, job.delivery_id)
+    assert (done.status, done.attempts) == ("succeeded", 2)
+    assert len(receiver.received) == 1
