@@ -18,7 +18,7 @@ from functions.local.pump import sqs_event
 from masteria import jobs
 from masteria.bootstrap import Container
 from masteria.contacts import import_jobs
-from masteria.contacts.models import ContactImport
+from masteria.contacts.models import Contact, ContactImport
 from masteria.jobs import OutboxJob, record_job
 from masteria.ports import Queue, ReceivedMessage
 from masteria.settings import Settings
@@ -294,3 +294,29 @@ def test_an_attempt_the_dispatcher_never_answered_expires_into_the_retry_schedul
     done = _delivery(container, owner, job.delivery_id)
     assert (done.status, done.attempts) == ("succeeded", 2)
     assert len(receiver.received) == 1
+
+
+def test_a_run_that_was_replaced_writes_nothing(client: TestClient, container: Container, clock: FakeClock) -> None:
+    from masteria.contacts.imports import run_import
+
+    owner = sign_up(client)
+    import_id = _uploaded(client, owner)
+    _start(client, owner, import_id)
+    (body,) = _take(container, import_jobs.QUEUE)
+    real = container.object_store
+
+    class TakenOverWhileReading:
+        """The store, where another run takes the import up while this one opens its file (it was slow)."""
+
+        def open(self, key: str) -> Any:
+            with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+                row = session.get_one(ContactImport, uuid.UUID(import_id), with_for_update=True)
+                import_jobs.take(row, clock.now())
+            return real.open(key)
+
+    job = import_jobs.ImportJob.model_validate_json(body)
+    run_import(db=container.database, store=TakenOverWhileReading(), clock=clock, job=job)  # type: ignore[arg-type]
+    replaced = _import(container, owner, import_id)
+    assert (replaced.status, replaced.attempt, replaced.processed, replaced.inserted) == ("processing", 2, 0, 0)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.scalar(select(Contact.id)) is None
