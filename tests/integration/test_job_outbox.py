@@ -17,6 +17,8 @@ from sqlalchemy import select
 from functions.local.pump import sqs_event
 from masteria import jobs
 from masteria.bootstrap import Container
+from masteria.campaigns import planner
+from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
 from masteria.contacts import import_jobs
 from masteria.contacts.models import Contact, ContactImport
 from masteria.jobs import OutboxJob, record_job
@@ -26,8 +28,9 @@ from masteria.webhooks import delivery
 from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
 from masteria.webhooks.dispatch import dispatch
 from masteria.webhooks.models import WebhookAttempt, WebhookDelivery
-from tests.api import Account, sign_up
+from tests.api import Account, make_campaign, sign_up
 from tests.functions.events import FakeContext
+from tests.meta import FakeMeta
 from tests.sink import Sink, sink
 
 CSV = b"Telefone;Nome\n11912345678;Ana\n11912345679;Bruno\n"
@@ -320,3 +323,35 @@ def test_a_run_that_was_replaced_writes_nothing(client: TestClient, container: C
     assert (replaced.status, replaced.attempt, replaced.processed, replaced.inserted) == ("processing", 2, 0, 0)
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert session.scalar(select(Contact.id)) is None
+
+
+def test_a_campaign_started_while_the_queue_fails_is_started_by_the_sweepers_jobs(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=2)
+    failing = FailingQueue(container.queue)
+    container.queue = failing  # type: ignore[misc]
+    scheduled = client.post(f"/v1/campaigns/{campaign['id']}/schedule", headers=owner.headers, json={})
+    assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled", scheduled.text
+    assert _take(container, START_QUEUE) == []
+    failing.down = False
+    assert jobs.sweep(container.database, container.queue, container.clock) == 1
+    (start,) = _take(container, START_QUEUE)
+    failing.down = True  # down again once the campaign is planned: its first driver's job waits in the outbox
+    assert planner.start(db=container.database, clock=container.clock, job=StartJob.model_validate_json(start))
+    assert _take(container, SEND_QUEUE) == []
+    failing.down = False
+    assert jobs.sweep(container.database, container.queue, container.clock) == 1
+    (send,) = _take(container, SEND_QUEUE)
+    assert SendJob.model_validate_json(send).campaign_id == uuid.UUID(campaign["id"])
+    assert jobs.sweep(container.database, container.queue, container.clock) == 0
+
+
+def test_the_scheduled_sweeper_runs_every_sweep(container: Container) -> None:
+    from functions.workers.outbox_sweeper import handler
+
+    counts = handler({}, FakeContext())
+    assert set(counts) == {"published", "jobs_sent", "deliveries_expired", "deliveries_requeued", "imports_requeued",
+                           "imports_failed"}  # fmt: skip
+    assert not any(counts.values())  # nothing to do on an empty database
