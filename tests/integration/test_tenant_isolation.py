@@ -46,7 +46,7 @@ def _dead_letter(client: TestClient, account: Account, meta: FakeMeta) -> str:
             text('UPDATE whatsapp_templates SET components = components || \'[{"type": "BUTTONS", "buttons": 1}]\'')
         )
     (start,) = c.queue.receive(START_QUEUE)
-    planner.start(db=c.database, queue=c.queue, clock=c.clock, job=StartJob.model_validate_json(start.body))
+    planner.start(db=c.database, clock=c.clock, job=StartJob.model_validate_json(start.body))
     c.queue.delete(START_QUEUE, [start.receipt])
     job = SendJob(company_id=company, campaign_id=uuid.UUID(campaign["id"]))
     sender.drive(db=c.database, queue=c.queue, graph=c.graph, keys=c.company_keys, clock=c.clock, job=job)
