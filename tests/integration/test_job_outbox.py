@@ -141,6 +141,10 @@ def test_the_relay_sends_each_job_once_after_commit_and_never_a_rolled_back_one(
     assert container.queue.approximate_depth(queue) == 1 and _take(container, queue) == []  # delayed ~10 minutes
     with container.database.tenant(company) as session:
         assert session.scalar(select(OutboxJob.id).where(OutboxJob.relayed_at.is_(None))) is None
+    clock.at += jobs.KEEP_RELAYED + timedelta(minutes=1)
+    jobs.sweep(container.database, container.queue, clock)
+    with container.database.tenant(company) as session:
+        assert session.scalar(select(OutboxJob.id)) is None  # relayed rows are purged after a day
 
 
 def test_an_import_whose_job_is_lost_after_commit_is_sent_by_the_sweeper_and_runs(

@@ -167,7 +167,7 @@ class Database:
                 self.after_events(company_id)
             jobs = session.info.get(RECORDED_JOBS)
             if relay and company_id and jobs and self.after_jobs is not None:
-                self.after_jobs(company_id, [job.id for job in jobs])
+                self.after_jobs(company_id, [job.id for job in jobs if job.id is not None])
 
     @contextmanager
     def _across_companies(self, setting: str) -> Iterator[Session]:
