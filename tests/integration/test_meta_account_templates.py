@@ -7,14 +7,20 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from standardwebhooks import Webhook
 
+from functions import manifest
+from functions.local.events import EventRouter
+from functions.local.pump import QueuePump
 from masteria.bootstrap import Container
 from masteria.campaigns.models import Campaign
 from masteria.channels.inbound_job import InboundJob
@@ -23,9 +29,11 @@ from masteria.contacts.models import ConsentEvent, Contact, ContactConsent
 from masteria.conversations import inbound
 from masteria.events import OutboxEvent
 from masteria.notifications.models import Notification
+from masteria.settings import Settings
 from tests.api import Account, approved_template, make_campaign, make_connection, sign_up
 from tests.meta import FakeMeta
 from tests.meta_webhooks import FIXTURES
+from tests.sink import sink
 
 EXAMPLES = FIXTURES / "payloads" / "whatsapp-business-java-api" / "deserialization"
 
@@ -322,6 +330,46 @@ def test_a_category_update_and_a_components_update_change_the_template(
     assert shown["parameters"] == {"body.1": "first_name"}  # the mapping of a parameter still there is kept
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert len(_notifications(session, "whatsapp.template_category")) == 1
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:  # the endpoint below is a loopback sink
+    return settings.model_copy(update={"webhooks_allow_http": True, "webhooks_allow_private": True})
+
+
+def test_a_template_status_change_reaches_the_endpoints_that_asked_for_it(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    template = approved_template(client, owner, meta, connection)
+    with sink() as receiver:
+        created = client.post(
+            "/v1/webhooks/endpoints",
+            headers=owner.headers,
+            json={"url": receiver.url, "event_types": ["template.status_changed"]},
+        )
+        assert created.status_code == 201, created.text
+        _post(container, owner, connection, _status(template, "REJECTED", reason="INVALID_FORMAT"))
+        stop = threading.Event()
+        router = EventRouter(container.queue, manifest.FUNCTIONS, stop=stop)
+        pump = QueuePump(container.queue, manifest.queue_consumers(), stop=stop)
+        consumers = [manifest.by_name("webhooks"), manifest.by_name("webhook_dispatcher")]
+        for _ in range(20):
+            if not router.run_once() + sum(pump.run_once(spec) for spec in consumers):
+                break
+        (request,) = receiver.received
+    payload = Webhook(created.json()["secret"]).verify(request.body, request.headers)
+    assert payload["type"] == "template.status_changed"
+    assert payload["data"] == {
+        "template_id": template["id"],
+        "connection_id": connection["id"],
+        "name": template["name"],
+        "language": "pt_BR",
+        "status": "REJECTED",
+        "previous_status": "APPROVED",
+        "reason": "INVALID_FORMAT",
+    }
 
 
 # ---- account_update -----------------------------------------------------------------------------
