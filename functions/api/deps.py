@@ -50,7 +50,8 @@ class Caller:
 
     principal: Principal
     session: Session
-    # run once the request's transaction has committed (e.g. queue jobs for rows it created)
+    # run once the request's transaction has committed: calls to other services (the scheduler, the secrets
+    # table); a queue message is never one of them, it is an outbox job of the transaction (masteria.jobs)
     after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     @property
