@@ -43,6 +43,8 @@ export function liveFetches(client: QueryClient, meId: string | undefined) {
   return {
     reload: coalesce((id) => reload(client, id, meId)),
     newest: coalesce((id) => refreshNewest(client, id)),
+    // an edit, a deletion, a reaction or a call's end may change any message shown: the thread again
+    thread: coalesce((id) => client.invalidateQueries({ queryKey: inboxKeys.messages(id) })),
   };
 }
 
@@ -84,6 +86,10 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
       if (data.direction === "in" && client.getQueryData(inboxKeys.conversation(id))) fetches.reload(id);
       return;
     }
+    case "message.updated": {
+      if (client.getQueryData(inboxKeys.messages(id))) fetches.thread(id);
+      return;
+    }
     case "message.status": {
       const messageId = typeof data.message_id === "string" ? data.message_id : null;
       const status = typeof data.status === "string" ? data.status : null;
@@ -104,7 +110,7 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
   }
 }
 
-const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status"];
+const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status", "message.updated"];
 
 /** Follow the inbox (and the open conversation) and keep the cache in step with the frames. */
 export function useInboxLive(conversationId: string | undefined, me: Me): void {

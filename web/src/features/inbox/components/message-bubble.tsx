@@ -1,4 +1,4 @@
-import { AlertCircle, Check, CheckCheck, Clock, FileText, ImageOff, Reply as ReplyIcon } from "lucide-react";
+import { AlertCircle, Ban, Check, CheckCheck, Clock, FileText, ImageOff, Info, Phone, PhoneIncoming, PhoneMissed, Reply as ReplyIcon } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "@/components/ui/button";
@@ -6,7 +6,7 @@ import { Tooltip } from "@/components/ui/controls";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import type { Message } from "../lib/cache";
-import { excerpt, failureReason, mediaOf, templateName, type MediaView } from "../lib/message";
+import { callOf, duration, excerpt, failureReason, mediaOf, templateName, unsupportedOf, type CallView, type MediaView } from "../lib/message";
 
 /** Why an outgoing message failed, as Meta says it, with its code (null: it did not fail, or Meta gave no reason). */
 function useFailure(message: Message): string | null {
@@ -92,51 +92,134 @@ function MediaPreview({ media }: { media: MediaView }) {
   }
 }
 
+/** When a message was sent, as the thread says it: the time today, the day and time before. */
+function useWhen(at: string): string {
+  const format = useFormat();
+  const today = new Date(at).toDateString() === new Date().toDateString();
+  return format.dateTime(at, today ? { hour: "2-digit", minute: "2-digit" } : { dateStyle: "short", timeStyle: "short" });
+}
+
+/** A call in the thread: its own row, centred (missed, answered with its duration, or ringing). */
+function CallRow({ message, call }: { message: Message; call: CallView }) {
+  const { t } = useTranslation("inbox");
+  const when = useWhen(message.sent_at);
+  const label =
+    call.status === "missed" ? t("call.missed") : call.status === "answered" ? t("call.answered", { duration: duration(call.duration) }) : t("call.ringing");
+  const Icon = call.status === "missed" ? PhoneMissed : call.status === "answered" ? Phone : PhoneIncoming;
+  return (
+    <div className="flex justify-center px-3 py-1.5" data-call={call.status}>
+      <p className={cn("inline-flex items-center gap-2 rounded-full border bg-background px-3 py-1 text-xs shadow-sm", call.status === "missed" && "border-destructive/40 text-destructive")}>
+        <Icon className="size-3.5 shrink-0" aria-hidden="true" />
+        <span>{call.fromContact ? label : t("call.ours", { label })}</span>
+        <time dateTime={message.sent_at} className="text-muted-foreground">{when}</time>
+      </p>
+    </div>
+  );
+}
+
+/** Meta's notice in the thread (the contact's number changed): its own row, no bubble. */
+function SystemRow({ message }: { message: Message }) {
+  const { t } = useTranslation("inbox");
+  const when = useWhen(message.sent_at);
+  return (
+    <div className="flex justify-center px-3 py-1.5" data-system="true">
+      <p className="inline-flex max-w-[90%] items-center gap-2 rounded-md bg-muted px-3 py-1 text-center text-xs text-muted-foreground">
+        <Info className="size-3.5 shrink-0" aria-hidden="true" />
+        <span>{message.text ?? t("thread.system")}</span>
+        <time dateTime={message.sent_at}>{when}</time>
+      </p>
+    </div>
+  );
+}
+
+/** The reactions under a message: one per person, as its emoji. */
+function Reactions({ message, out }: { message: Message; out: boolean }) {
+  const { t } = useTranslation("inbox");
+  const reactions = message.reactions ?? [];
+  if (!reactions.length) return null;
+  return (
+    <ul aria-label={t("thread.reactions")} className={cn("-mt-1.5 flex gap-1 px-2", out ? "justify-end" : "justify-start")}>
+      {reactions.map((r) => (
+        <li key={r.by} className="rounded-full border bg-background px-1.5 text-sm leading-6 shadow-sm">
+          <span role="img" aria-label={t("thread.reaction", { emoji: r.emoji })}>{r.emoji}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function MessageBubble({ message, quoted, onReply }: { message: Message; quoted: Message | null | undefined; onReply: (message: Message) => void }) {
   const { t } = useTranslation("inbox");
   const format = useFormat();
-  const out = message.direction === "out";
-  const media = mediaOf(message);
-  const template = templateName(message);
-  const body = media ? media.caption : message.text;
+  const when = useWhen(message.sent_at);
   const failure = useFailure(message);
-  // a message of another day says which day (the thread has no day separators)
-  const today = new Date(message.sent_at).toDateString() === new Date().toDateString();
+  const call = callOf(message);
+  if (call) return <CallRow message={message} call={call} />;
+  if (message.type === "system") return <SystemRow message={message} />;
+  const out = message.direction === "out";
+  const deleted = Boolean(message.deleted_at);
+  const media = deleted ? null : mediaOf(message);
+  const template = templateName(message);
+  const body = deleted ? null : media ? media.caption : message.text;
+  const unsupported = deleted || media || body ? null : unsupportedOf(message);
   return (
     <div className={cn("group flex items-end gap-1 px-3 py-1", out ? "flex-row-reverse" : "flex-row")}>
-      <div
-        className={cn(
-          "grid max-w-[85%] gap-1 break-words rounded-lg border px-3 py-2 text-sm shadow-sm sm:max-w-[70%]",
-          out ? "rounded-br-sm border-emerald-200 bg-emerald-50" : "rounded-bl-sm bg-background",
-          message.status === "failed" && "border-destructive/50",
-        )}
-      >
-        <span className="sr-only">{out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
-        {message.reply_to_wamid ? (
-          <blockquote className="border-l-2 border-primary/60 bg-muted/60 px-2 py-1 text-xs text-muted-foreground">
-            <span className="sr-only">{t("thread.quoting")} </span>
-            {quoted ? excerpt(quoted.text ?? t(`media.${quoted.type}`, { defaultValue: quoted.type })) : t("thread.quotedUnknown")}
-          </blockquote>
-        ) : null}
-        {template ? <p className="text-xs font-medium text-muted-foreground">{t("thread.template", { name: template })}</p> : null}
-        {media ? <MediaPreview media={media} /> : null}
-        {body ? <p className="whitespace-pre-wrap">{body}</p> : null}
-        {!media && !body ? <p className="text-xs italic text-muted-foreground">{t("thread.unsupported", { type: message.type })}</p> : null}
-        {out && failure ? <p className="text-xs text-destructive">{failure}</p> : null}
-        <span className="flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
-          <time dateTime={message.sent_at}>{format.dateTime(message.sent_at, today ? { hour: "2-digit", minute: "2-digit" } : { dateStyle: "short", timeStyle: "short" })}</time>
-          {out ? <DeliveryTick message={message} /> : null}
-        </span>
+      <div className={cn("flex max-w-[85%] flex-col sm:max-w-[70%]", out ? "items-end" : "items-start")}>
+        <div
+          className={cn(
+            "grid max-w-full gap-1 break-words rounded-lg border px-3 py-2 text-sm shadow-sm",
+            out ? "rounded-br-sm border-emerald-200 bg-emerald-50" : "rounded-bl-sm bg-background",
+            message.status === "failed" && "border-destructive/50",
+          )}
+        >
+          <span className="sr-only">{out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
+          {message.reply_to_wamid && !deleted ? (
+            <blockquote className="border-l-2 border-primary/60 bg-muted/60 px-2 py-1 text-xs text-muted-foreground">
+              <span className="sr-only">{t("thread.quoting")} </span>
+              {quoted ? excerpt(quoted.text ?? t(`media.${quoted.type}`, { defaultValue: quoted.type })) : t("thread.quotedUnknown")}
+            </blockquote>
+          ) : null}
+          {template ? <p className="text-xs font-medium text-muted-foreground">{t("thread.template", { name: template })}</p> : null}
+          {deleted ? (
+            <p className="flex items-center gap-1.5 italic text-muted-foreground" data-deleted="true">
+              <Ban className="size-3.5 shrink-0" aria-hidden="true" />
+              {t("thread.deleted")}
+            </p>
+          ) : null}
+          {media ? <MediaPreview media={media} /> : null}
+          {body ? <p className="whitespace-pre-wrap">{body}</p> : null}
+          {unsupported ? (
+            <p className="text-xs italic text-muted-foreground" data-unsupported={unsupported.type}>
+              {unsupported.type === "unsupported" ? t("thread.unsupportedByWhatsApp") : t("thread.unsupported", { type: unsupported.type })}
+              {unsupported.reason ? <span className="block not-italic">{unsupported.reason}</span> : null}
+            </p>
+          ) : null}
+          {out && failure ? <p className="text-xs text-destructive">{failure}</p> : null}
+          <span className="flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
+            {message.edited_at && !deleted ? (
+              <Tooltip content={t("thread.editedAt", { time: format.dateTime(message.edited_at, { dateStyle: "short", timeStyle: "short" }) })}>
+                <span tabIndex={0} className="rounded-sm italic focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring" data-edited="true">
+                  {t("thread.edited")}
+                </span>
+              </Tooltip>
+            ) : null}
+            <time dateTime={message.sent_at}>{when}</time>
+            {out ? <DeliveryTick message={message} /> : null}
+          </span>
+        </div>
+        <Reactions message={message} out={out} />
       </div>
-      <Button
-        variant="ghost"
-        size="icon"
-        className="size-7 opacity-60 group-hover:opacity-100 focus-visible:opacity-100"
-        aria-label={t("thread.replyTo", { text: excerpt(message.text ?? message.type, 40) })}
-        onClick={() => onReply(message)}
-      >
-        <ReplyIcon aria-hidden="true" />
-      </Button>
+      {deleted ? null : (
+        <Button
+          variant="ghost"
+          size="icon"
+          className="size-7 opacity-60 group-hover:opacity-100 focus-visible:opacity-100"
+          aria-label={t("thread.replyTo", { text: excerpt(message.text ?? message.type, 40) })}
+          onClick={() => onReply(message)}
+        >
+          <ReplyIcon aria-hidden="true" />
+        </Button>
+      )}
     </div>
   );
 }

@@ -54,3 +54,37 @@ export function excerpt(value: string | null | undefined, length = 80): string {
   const line = (value ?? "").replace(/\s+/g, " ").trim();
   return line.length > length ? `${line.slice(0, length - 1)}…` : line;
 }
+
+/** A WhatsApp call shown in the thread: ringing, answered (with its duration in seconds) or missed. */
+export interface CallView {
+  status: "ringing" | "answered" | "missed";
+  duration: number;
+  fromContact: boolean;
+}
+
+export function callOf(message: Message): CallView | null {
+  if (message.type !== "call") return null;
+  const call = record(message.content.call);
+  const status = call.status === "answered" || call.status === "missed" ? call.status : "ringing";
+  const duration = typeof call.duration === "number" && call.duration > 0 ? call.duration : 0;
+  return { status, duration, fromContact: call.direction !== "business_initiated" };
+}
+
+/** A call's duration as m:ss (or h:mm:ss). */
+export function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** The types the thread shows as a message (anything else is shown as a kind it does not show yet). */
+const SHOWN = new Set(["text", "template", "location", "contacts", "interactive", "button", "order", "reaction", ...MEDIA_TYPES]);
+
+/** What a message of a kind we do not show is: Meta's "unsupported" (with its error title) or another type. */
+export function unsupportedOf(message: Message): { type: string; reason: string | null } | null {
+  if (SHOWN.has(message.type) && (message.text || mediaOf(message))) return null;
+  if (message.type === "call" || message.type === "system") return null;
+  const first = record(message.errors[0]);
+  return { type: message.type, reason: text(record(first.error_data).details) ?? text(first.title) };
+}
