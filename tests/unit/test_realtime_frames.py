@@ -181,6 +181,11 @@ def test_each_event_type_maps_to_its_frame_and_topic() -> None:
             "message.status", {f"conversation:{ID}"},
         ),
         (
+            EventType.MESSAGE_UPDATED,
+            {"message_id": str(ID), "conversation_id": str(ID), "changed": ["text", "edited_at"]},
+            "message.updated", {f"conversation:{ID}"},
+        ),
+        (
             EventType.CONVERSATION_UPDATED,
             {"conversation_id": str(ID), "changed": ["unread_count"], "unread_count": 0},
             "conversation.updated", {"inbox", f"conversation:{ID}"},
