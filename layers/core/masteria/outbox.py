@@ -3,7 +3,8 @@
 Right after a tenant transaction that recorded events commits, ``Database`` calls the relay for that
 company (the fast path, so a frame reaches a browser in milliseconds). Whatever that misses — the
 process died, the bus was down — the scheduled sweeper publishes a minute later. Consumers see an
-event at least once and recognise repeats by ``event_id``.
+event at least once and recognise repeats by ``event_id``. Queue messages (jobs) go through the outbox
+too, in a table of their own relayed the same way (``masteria.jobs``).
 
 Before an event is published it gets its company's next number (``company_sequence``, 1, 2, 3…), in a
 transaction of its own that commits first: a number is never given twice, even when a publish is rolled
