@@ -300,6 +300,9 @@ def test_a_category_update_and_a_components_update_change_the_template(
         "message_template_name": template["name"],
         "message_template_language": template["language"],
     }
+    coming = _body("template_category_update", {**ids, "correct_category": "UTILITY"})  # announced first
+    _post(container, owner, connection, coming)
+    _post(container, owner, connection, coming)
     category = _body("template_category_update", {**ids, "previous_category": "MARKETING", "new_category": "UTILITY"})
     _post(container, owner, connection, category)
     _post(container, owner, connection, category)
@@ -329,7 +332,9 @@ def test_a_category_update_and_a_components_update_change_the_template(
     assert shown["parameter_keys"] == ["body.1", "body.2", "button.0.1"]
     assert shown["parameters"] == {"body.1": "first_name"}  # the mapping of a parameter still there is kept
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
-        assert len(_notifications(session, "whatsapp.template_category")) == 1
+        told = _notifications(session, "whatsapp.template_category")
+        assert [n.data["impending"] for n in told] == [True, False]  # once each, whatever the retries
+        assert "will move" in told[0].body and "from MARKETING to UTILITY" in told[1].body
 
 
 @pytest.fixture

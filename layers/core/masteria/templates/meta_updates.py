@@ -21,6 +21,7 @@ from masteria.campaigns import template_pause
 from masteria.channels.models import ChannelConnection
 from masteria.events import EventType, record_event
 from masteria.notifications import service as notifications
+from masteria.notifications.models import Notification
 from masteria.observability import logger
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.whatsapp import parameter_keys
@@ -182,7 +183,7 @@ def apply_category(session: Session, connection: ChannelConnection, value: dict[
     new = str(value.get("new_category") or "").upper()[:32]
     if not new:
         coming = str(value.get("correct_category") or "").upper()[:32]
-        if coming and coming != template.category.upper():
+        if coming and coming != template.category.upper() and not _told_impending(session, template, coming):
             _notify_category(session, template, coming, impending=True)
         return False
     if new == template.category.upper():
@@ -191,6 +192,17 @@ def apply_category(session: Session, connection: ChannelConnection, value: dict[
     template.category = new
     _notify_category(session, template, new, impending=False)
     return True
+
+
+def _told_impending(session: Session, template: WhatsAppTemplate, category: str) -> bool:
+    """Whether the company was already told of this coming change (Meta's retries of the same body)."""
+    told = select(Notification.id).where(
+        Notification.kind == "whatsapp.template_category",
+        Notification.data["template_id"].astext == str(template.id),
+        Notification.data["category"].astext == category,
+        Notification.data["impending"].astext == "true",
+    )
+    return session.scalars(told.limit(1)).first() is not None
 
 
 def _notify_category(session: Session, template: WhatsAppTemplate, category: str, *, impending: bool) -> None:
@@ -206,7 +218,12 @@ def _notify_category(session: Session, template: WhatsAppTemplate, category: str
         kind="whatsapp.template_category",
         title="WhatsApp template category changed",
         body=body,
-        data={"template_id": str(template.id), "connection_id": str(template.connection_id), "category": category},
+        data={
+            "template_id": str(template.id),
+            "connection_id": str(template.connection_id),
+            "category": category,
+            "impending": impending,
+        },
     )
 
 
