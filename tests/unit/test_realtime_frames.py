@@ -215,11 +215,11 @@ def test_each_event_type_maps_to_its_frame_and_topic() -> None:
     for event_type, data, frame_type, topics in cases:
         [out] = frames_for(_event(event_type, data))
         assert (out.frame.type, set(out.topics)) == (frame_type, topics), event_type
-    [progress] = frames_for(_event(EventType.CAMPAIGN_PROGRESS, cases[4][1]))
+    [progress] = frames_for(_event(EventType.CAMPAIGN_PROGRESS, cases[5][1]))
     assert json.loads(frames.dump(progress.frame))["data"] == {
         "campaign_id": str(ID), "sent": 10, "delivered": 7, "failed": 1
     }  # fmt: skip
-    [assigned] = frames_for(_event(EventType.CONVERSATION_ASSIGNED, cases[3][1]))
+    [assigned] = frames_for(_event(EventType.CONVERSATION_ASSIGNED, cases[4][1]))
     assert assigned.also_for == {ID}  # the agent it was taken from hears of it
 
 
