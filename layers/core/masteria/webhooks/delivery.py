@@ -57,6 +57,9 @@ LOGGED_RESPONSE_CHARS = 2048
 # An attempt handed to the dispatcher and unanswered this long is a failed attempt (the dispatcher takes 15 s;
 # its queue redelivers an unfinished record a few minutes later).
 IN_FLIGHT_EXPIRY = timedelta(minutes=10)
+# A signed request not sent this long after signing is dropped (receivers refuse a ``webhook-timestamp`` 5
+# minutes old): the attempt then expires in flight and the retry signs afresh.
+SIGNED_REQUEST_EXPIRY = timedelta(minutes=4)
 # A pending delivery not tried this long after it was due has lost its job: the sweeper queues it again.
 OVERDUE = timedelta(minutes=15)
 SWEEP_BATCH = 500
@@ -227,11 +230,9 @@ def deliver(*, db: Database, queue: Queue, keys: CompanyKeys, clock: Clock, job:
             headers=headers,
             body=message.body,
         )
-        # a request not sent by the expiry is not sent late (its signature's timestamp is stale): the sweeper
-        # records the attempt as failed and the retry signs afresh
         record_job(
             session, company_id=job.company_id, queue=DISPATCH_QUEUE, body=dispatch.model_dump_json(),
-            expires_at=delivery.in_flight_until,
+            expires_at=now + SIGNED_REQUEST_EXPIRY,
         )  # fmt: skip
 
 
