@@ -3,13 +3,17 @@ message that has not come yet): applied, oldest first, when the message appears.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from masteria.conversations import inbound_statuses as statuses
 from masteria.conversations import inbound_updates as updates
 from masteria.conversations.inbound_common import Result
 from masteria.conversations.models import Message, PendingMessageUpdate
+
+RACE = timedelta(minutes=10)  # longer than a send's transaction may take to commit
 
 
 def apply_pending(session: Session, message: Message, result: Result | None = None) -> Result:
@@ -31,17 +35,19 @@ def apply_pending(session: Session, message: Message, result: Result | None = No
 
 def apply_found(session: Session, result: Result) -> None:
     """Apply what waits for a message that exists now: one whose send committed while its status was being
-    kept (neither transaction saw the other's row). Run once per webhook body, on a small table."""
+    kept (neither transaction saw the other's row). Run once per webhook body: it reads the updates kept in
+    the last minutes only (that race lasts no longer), by their index."""
+    recent = session.execute(
+        select(PendingMessageUpdate.connection_id, PendingMessageUpdate.wamid)
+        .where(PendingMessageUpdate.created_at > func.now() - RACE)
+        .distinct()
+    ).all()
+    if not recent:
+        return
     waiting = session.scalars(
         select(Message)
-        .where(
-            select(PendingMessageUpdate.id)
-            .where(
-                PendingMessageUpdate.connection_id == Message.connection_id,
-                PendingMessageUpdate.wamid == Message.wamid,
-            )
-            .exists()
-        )
+        .where(tuple_(Message.connection_id, Message.wamid).in_([tuple(row) for row in recent]))
+        .order_by(Message.id)
         .with_for_update()
     ).all()
     for message in waiting:
