@@ -28,7 +28,7 @@ from masteria.webhooks import delivery
 from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
 from masteria.webhooks.dispatch import dispatch
 from masteria.webhooks.models import WebhookAttempt, WebhookDelivery
-from tests.api import Account, make_campaign, sign_up
+from tests.api import Account, make_campaign, make_custom_field, sign_up
 from tests.functions.events import FakeContext
 from tests.meta import FakeMeta
 from tests.sink import Sink, sink
@@ -359,3 +359,21 @@ def test_the_scheduled_sweeper_runs_every_sweep(container: Container) -> None:
     assert set(counts) == {"published", "jobs_sent", "deliveries_expired", "deliveries_requeued", "imports_requeued",
                            "imports_failed"}  # fmt: skip
     assert not any(counts.values())  # nothing to do on an empty database
+
+
+def test_an_import_whose_mapping_no_longer_fits_fails_with_the_reason_instead_of_waiting(
+    client: TestClient, container: Container
+) -> None:
+    owner = sign_up(client)
+    field = make_custom_field(client, owner, key="plan", label="Plan")
+    created = client.post("/v1/contacts/imports", headers=owner.headers, json={"filename": "c.csv"}).json()
+    data = b"Telefone;Plano\n11912345678;A\n"
+    url = f"/v1/contacts/imports/{created['id']}"
+    assert client.put(f"{url}/file", headers=owner.headers, content=data).status_code == 200
+    mapping = {"mapping": {"Telefone": "phone", "Plano": "custom.plan"}}
+    started = client.post(f"{url}/start", headers=owner.headers, json=mapping)
+    assert started.status_code == 202, started.text
+    assert client.delete(f"/v1/custom-fields/{field['id']}", headers=owner.headers).status_code == 204
+    _run(container, _take(container, import_jobs.QUEUE))
+    failed = _import(container, owner, str(created["id"]))
+    assert failed.status == "failed" and failed.error is not None and "plan" in failed.error, failed.error

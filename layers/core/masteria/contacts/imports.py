@@ -362,7 +362,11 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             raise RuntimeError("import not queued yet")  # enqueued before its commit: retried later
         if import_jobs.held(row, clock.now()):
             return  # a repeated message while another run holds it; the sweeper takes it up if that run stops
-        parser = _parser(session, row)
+        try:
+            parser = _parser(session, row)
+        except Invalid as unfit:  # the mapping no longer fits (a custom field it names was deleted since)
+            row.status, row.error, row.finished_at, row.expires_at = "failed", unfit.detail[:500], clock.now(), None
+            return
         dialect = csv_import.Dialect(encoding=row.encoding or "utf-8-sig", delimiter=row.delimiter or ",")
         key, done = row.object_key, row.processed
         if row.total is None:  # counted at upload since; an import uploaded before that is counted here
