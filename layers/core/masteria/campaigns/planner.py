@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger
-from masteria.campaigns.jobs import START_QUEUE, StartJob, enqueue_send, record_send
+from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Audience
 from masteria.contacts import service as contacts
@@ -97,13 +97,12 @@ def sweep(*, db: Database, queue: Queue, clock: Clock, unknown_timeout: timedelt
                 counts["started"] += 1
             continue
         with db.tenant(company_id) as session:
-            _sweep_running(session, queue, campaign_id, now, unknown_timeout, counts)
+            _sweep_running(session, campaign_id, now, unknown_timeout, counts)
     return counts
 
 
-def _sweep_running(  # noqa: PLR0917 - a private step of sweep()
+def _sweep_running(
     session: Session,
-    queue: Queue,
     campaign_id: uuid.UUID,
     now: datetime,
     unknown_timeout: timedelta,
@@ -144,5 +143,5 @@ def _sweep_running(  # noqa: PLR0917 - a private step of sweep()
         or_(CampaignRecipient.next_attempt_at.is_(None), CampaignRecipient.next_attempt_at < now - OVERDUE),
     )
     if not driving and session.scalar(select(stalled)):
-        enqueue_send(queue, campaign.company_id, campaign_id)
+        record_send(session, campaign.company_id, campaign_id)  # sent once this transaction commits
         counts["restarted"] += 1
