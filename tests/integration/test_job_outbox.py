@@ -22,7 +22,7 @@ from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
 from masteria.contacts import import_jobs
 from masteria.contacts.models import Contact, ContactImport
 from masteria.jobs import OutboxJob, record_job
-from masteria.ports import Queue, ReceivedMessage
+from masteria.ports import MAX_MESSAGE_BYTES, Queue, ReceivedMessage
 from masteria.settings import Settings
 from masteria.webhooks import delivery
 from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
@@ -127,6 +127,8 @@ def test_the_relay_sends_each_job_once_after_commit_and_never_a_rolled_back_one(
         record_job(session, company_id=company, queue=queue, body='{"n": "rolled back"}')
         raise RuntimeError("the use case failed")
     assert jobs.sweep(container.database, container.queue, clock) == 0  # nothing left, nothing sent twice
+    with pytest.raises(ValueError, match="at most"), container.database.tenant(company) as session:
+        record_job(session, company_id=company, queue=queue, body="x" * (MAX_MESSAGE_BYTES + 1))  # refused at once
     assert _take(container, queue) == []
     # a job due in an hour waits in the outbox until it is due within SQS's delay; a stale one is never sent
     with container.database.tenant(company) as session:

@@ -54,7 +54,11 @@ def record_job(
     deliver_at: datetime | None = None,
     expires_at: datetime | None = None,
 ) -> OutboxJob:
-    """Write a message for ``queue`` inside the caller's transaction (sent once it commits)."""
+    """Write a message for ``queue`` inside the caller's transaction (sent once it commits). A body larger than
+    a queue message is refused here, in its caller's transaction, so that it never holds up the relay."""
+    size = len(body.encode())
+    if size > MAX_MESSAGE_BYTES:
+        raise ValueError(f"a job for {queue} holds {size} bytes; a queue message holds at most {MAX_MESSAGE_BYTES}")
     job = OutboxJob(company_id=company_id, queue=queue, body=body, deliver_at=deliver_at, expires_at=expires_at)
     session.add(job)
     session.info.setdefault(RECORDED_JOBS, []).append(job)
