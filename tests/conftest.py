@@ -25,6 +25,7 @@ from masteria.db import make_engine
 from masteria.migrations.runner import migrate
 from masteria.settings import Settings
 from tests.meta import FakeMeta
+from tests.statuses import OBSERVED, StatusRecorder, undocumented
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA_DIR = ROOT / ".data" / "test"
@@ -97,5 +98,19 @@ def container(settings: Settings, owner_engine: Engine, meta: FakeMeta) -> Itera
 def client(container: Container) -> Iterator[TestClient]:
     from functions.api.app import create_app
 
-    with TestClient(create_app()) as test_client:
+    with TestClient(StatusRecorder(create_app())) as test_client:
         yield test_client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a passing session in which a route answered a status its OpenAPI document does not list."""
+    if not OBSERVED:
+        return
+    from functions.api.app import create_app
+
+    missing = undocumented(create_app().openapi())
+    if missing:
+        print("\nstatuses the OpenAPI document does not list (declare them with responses=problems(...)):")
+        print("\n".join(f"  {line}" for line in missing))
+        if exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from functions.api import docs, errors
+from functions.api import docs, error_docs, errors
 from functions.api.middleware import CorrelationIdMiddleware
 from functions.api.routers import (
     auth,
@@ -42,6 +42,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(errors.refuse_nul_characters)],
     )
     errors.install(app)
+    error_docs.install(app)
     app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,

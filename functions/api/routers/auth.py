@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from functions.api.cookies import BrowserRefreshDep, BrowserSignInDep
 from functions.api.deps import AddressDep, ContainerDep, LoginThrottleDep, TokenConfigDep
+from functions.api.error_docs import problems
 from masteria.errors import Unauthorized
 from masteria.tenancy import service
 from masteria.tenancy.schemas import AcceptInvite, Login, RefreshRequest, SignUp, TokenPair
@@ -15,7 +16,7 @@ from masteria.tenancy.schemas import AcceptInvite, Login, RefreshRequest, SignUp
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenPair)
+@router.post("/signup", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=TokenPair)
 def sign_up(
     body: SignUp, container: ContainerDep, tokens: TokenConfigDep, browser: BrowserSignInDep, response: Response
 ) -> TokenPair:
@@ -24,7 +25,7 @@ def sign_up(
     return browser.deliver(pair, response)
 
 
-@router.post("/login", response_model=TokenPair)
+@router.post("/login", responses=problems(401, 403, 429), response_model=TokenPair)
 def login(
     body: Login,
     *,
@@ -47,7 +48,7 @@ def login(
     return browser.deliver(pair, response)
 
 
-@router.post("/refresh", response_model=TokenPair)
+@router.post("/refresh", responses=problems(401, 403), response_model=TokenPair)
 def refresh(
     container: ContainerDep,
     tokens: TokenConfigDep,
@@ -65,7 +66,7 @@ def refresh(
     return browser.deliver(pair, response)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def logout(
     container: ContainerDep, browser: BrowserRefreshDep, response: Response, body: RefreshRequest | None = None
 ) -> None:
@@ -76,7 +77,7 @@ def logout(
     browser.forget(response)
 
 
-@router.post("/accept-invite", response_model=TokenPair)
+@router.post("/accept-invite", responses=problems(401), response_model=TokenPair)
 def accept_invite(
     body: AcceptInvite, container: ContainerDep, tokens: TokenConfigDep, browser: BrowserSignInDep, response: Response
 ) -> TokenPair:

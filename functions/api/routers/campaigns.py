@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.campaigns import service
 from masteria.campaigns.models import CAMPAIGN_STATUSES, RECIPIENT_STATUSES
 from masteria.campaigns.schemas import (
@@ -33,7 +34,7 @@ def _done(caller: CallerDep, result: service.Result) -> CampaignRead:
     return result.campaign
 
 
-@router.get("/dead-letters", response_model=Page[DeadLetterRead])
+@router.get("/dead-letters", responses=problems(403), response_model=Page[DeadLetterRead])
 def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = False) -> Page[DeadLetterRead]:
     """Recipients whose send broke the worker (before any request to Meta), newest first. Admins."""
     items, cursor = service.list_dead_letters(
@@ -42,7 +43,7 @@ def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = 
     return Page(items=items, next_cursor=cursor)
 
 
-@router.post("/dead-letters/{dead_letter_id}/retry", response_model=CampaignRead)
+@router.post("/dead-letters/{dead_letter_id}/retry", responses=problems(403, 409), response_model=CampaignRead)
 def retry_dead_letter(dead_letter_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Put that recipient back in the campaign's queue (a completed campaign runs again for it). Admins."""
     return _done(
@@ -63,7 +64,7 @@ def list_campaigns(caller: CallerDep, page: PageDep, status: CampaignStatus | No
     return Page(items=items, next_cursor=cursor)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignRead)
+@router.post("", responses=problems(403), status_code=status.HTTP_201_CREATED, response_model=CampaignRead)
 def create_campaign(body: CampaignCreate, caller: CallerDep) -> CampaignRead:
     """A draft: a connection, one of its WhatsApp templates with its parameters mapped to contact variables, an
     audience, an optional daily window, and a rate (messages per second, at most the number's throughput).
@@ -76,13 +77,13 @@ def get_campaign(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
     return service.get_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
 
 
-@router.patch("/{campaign_id}", response_model=CampaignRead)
+@router.patch("/{campaign_id}", responses=problems(403, 409), response_model=CampaignRead)
 def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, caller: CallerDep) -> CampaignRead:
     """Only while draft or paused (409 with `current_state` otherwise). Admins."""
     return service.update_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id, data=body)
 
 
-@router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{campaign_id}", responses=problems(403, 409), status_code=status.HTTP_204_NO_CONTENT)
 def delete_campaign(campaign_id: uuid.UUID, caller: CallerDep) -> None:
     """Drafts only. Admins."""
     service.delete_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
@@ -94,7 +95,7 @@ def preview_audience(campaign_id: uuid.UUID, caller: CallerDep) -> AudiencePrevi
     return service.preview_audience(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
 
 
-@router.post("/{campaign_id}/schedule", response_model=CampaignRead)
+@router.post("/{campaign_id}/schedule", responses=problems(403, 409), response_model=CampaignRead)
 def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Schedule a draft, or move a scheduled campaign: `at` is a local time in `timezone` (default the campaign's)
     or carries its offset; no `at` starts it now. The template must be approved. Admins."""
@@ -111,7 +112,7 @@ def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, containe
     )
 
 
-@router.post("/{campaign_id}/pause", response_model=CampaignRead)
+@router.post("/{campaign_id}/pause", responses=problems(403, 409), response_model=CampaignRead)
 def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop sending within about a second; resume continues where it stopped. Admins."""
     return _done(
@@ -122,13 +123,13 @@ def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) ->
     )
 
 
-@router.post("/{campaign_id}/resume", response_model=CampaignRead)
+@router.post("/{campaign_id}/resume", responses=problems(403, 409), response_model=CampaignRead)
 def resume(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
     """Admins."""
     return _done(caller, service.resume(session=caller.session, actor=caller.principal, campaign_id=campaign_id))
 
 
-@router.post("/{campaign_id}/cancel", response_model=CampaignRead)
+@router.post("/{campaign_id}/cancel", responses=problems(403, 409), response_model=CampaignRead)
 def cancel(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop for good (scheduled, running or paused): recipients not sent yet are skipped. Admins."""
     return _done(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.channels import connections as service
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
 from masteria.pagination import Page
@@ -46,7 +47,7 @@ def list_connections(  # noqa: PLR0917 - FastAPI query parameters
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConnectionCreated)
+@router.post("", responses=problems(403, 409), status_code=status.HTTP_201_CREATED, response_model=ConnectionCreated)
 def create_connection(
     body: ConnectionCreate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionCreated:
@@ -79,7 +80,7 @@ def get_connection(
     )
 
 
-@router.patch("/{connection_id}", response_model=ConnectionRead)
+@router.patch("/{connection_id}", responses=problems(403), response_model=ConnectionRead)
 def update_connection(
     connection_id: uuid.UUID, body: ConnectionUpdate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionRead:
@@ -98,7 +99,7 @@ def update_connection(
     return updated
 
 
-@router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{connection_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_connection(connection_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> None:
     key = service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
     caller.after_commit.append(lambda: container.inbound_secrets.delete(key))

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep, SearchDep
+from functions.api.error_docs import problems
 from masteria.contacts import consent, service
 from masteria.contacts.schemas import (
     Channel,
@@ -37,7 +38,7 @@ def get_settings(caller: CallerDep) -> ContactSettingsRead:
     return service.get_settings(session=caller.session, actor=caller.principal)
 
 
-@router.put("/contacts/settings", response_model=ContactSettingsRead)
+@router.put("/contacts/settings", responses=problems(403), response_model=ContactSettingsRead)
 def update_settings(body: ContactSettingsUpdate, caller: CallerDep) -> ContactSettingsRead:
     """Change the keywords (admin and up)."""
     return service.update_settings(session=caller.session, actor=caller.principal, data=body)
@@ -75,7 +76,7 @@ def list_contacts(
     )
 
 
-@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactRead)
+@router.post("/contacts", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=ContactRead)
 def create_contact(body: ContactCreate, caller: CallerDep) -> ContactRead:
     """Create a contact; the phone is normalized to E.164 with the company's default region (409 on a duplicate)."""
     return service.create_contact(session=caller.session, actor=caller.principal, data=body)
@@ -86,13 +87,13 @@ def get_contact(contact_id: uuid.UUID, caller: CallerDep) -> ContactRead:
     return service.get_contact(session=caller.session, actor=caller.principal, contact_id=contact_id)
 
 
-@router.patch("/contacts/{contact_id}", response_model=ContactRead)
+@router.patch("/contacts/{contact_id}", responses=problems(409), response_model=ContactRead)
 def update_contact(contact_id: uuid.UUID, body: ContactUpdate, caller: CallerDep) -> ContactRead:
     """Change some fields; custom_fields are merged (a null value removes that field)."""
     return service.update_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, data=body)
 
 
-@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/contacts/{contact_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_contact(contact_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a contact (admin and up)."""
     service.delete_contact(session=caller.session, actor=caller.principal, contact_id=contact_id)
@@ -141,18 +142,18 @@ def list_tags(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[TagRe
     return service.list_tags(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
-@router.post("/tags", status_code=status.HTTP_201_CREATED, response_model=TagRead)
+@router.post("/tags", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=TagRead)
 def create_tag(body: TagCreate, caller: CallerDep) -> TagRead:
     """Create a tag (names are unique per company, ignoring case)."""
     return service.create_tag(session=caller.session, actor=caller.principal, data=body)
 
 
-@router.patch("/tags/{tag_id}", response_model=TagRead)
+@router.patch("/tags/{tag_id}", responses=problems(409), response_model=TagRead)
 def update_tag(tag_id: uuid.UUID, body: TagUpdate, caller: CallerDep) -> TagRead:
     return service.update_tag(session=caller.session, actor=caller.principal, tag_id=tag_id, data=body)
 
 
-@router.delete("/tags/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/tags/{tag_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_tag(tag_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a tag and remove it from every contact (admin and up)."""
     service.delete_tag(session=caller.session, actor=caller.principal, tag_id=tag_id)
@@ -164,13 +165,15 @@ def list_custom_fields(caller: CallerDep, search: SearchDep, page: PageDep) -> P
     return service.list_custom_fields(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
-@router.post("/custom-fields", status_code=status.HTTP_201_CREATED, response_model=CustomFieldRead)
+@router.post(
+    "/custom-fields", responses=problems(403, 409), status_code=status.HTTP_201_CREATED, response_model=CustomFieldRead
+)
 def create_custom_field(body: CustomFieldCreate, caller: CallerDep) -> CustomFieldRead:
     """Define a custom field (admin and up): text, number, date, boolean or select."""
     return service.create_custom_field(session=caller.session, actor=caller.principal, data=body)
 
 
-@router.delete("/custom-fields/{field_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/custom-fields/{field_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_custom_field(field_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a custom field and every contact's value for it (admin and up)."""
     service.delete_custom_field(session=caller.session, actor=caller.principal, field_id=field_id)

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from functions.api.deps import CallerDep, PageDep, SearchDep
+from functions.api.error_docs import problems
 from masteria.audit import service as audit
 from masteria.audit.service import AuditEntryRead
 from masteria.contacts import service
@@ -34,7 +35,7 @@ def list_lists(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[List
     return service.list_lists(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
-@router.post("/lists", status_code=status.HTTP_201_CREATED, response_model=ListRead)
+@router.post("/lists", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=ListRead)
 def create_list(body: ListCreate, caller: CallerDep) -> ListRead:
     return service.create_list(session=caller.session, actor=caller.principal, data=body)
 
@@ -44,12 +45,12 @@ def get_list(list_id: uuid.UUID, caller: CallerDep) -> ListRead:
     return service.get_list(session=caller.session, actor=caller.principal, list_id=list_id)
 
 
-@router.patch("/lists/{list_id}", response_model=ListRead)
+@router.patch("/lists/{list_id}", responses=problems(409), response_model=ListRead)
 def update_list(list_id: uuid.UUID, body: ListUpdate, caller: CallerDep) -> ListRead:
     return service.update_list(session=caller.session, actor=caller.principal, list_id=list_id, data=body)
 
 
-@router.delete("/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/lists/{list_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_list(list_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a list; its contacts stay (admin and up)."""
     service.delete_list(session=caller.session, actor=caller.principal, list_id=list_id)
@@ -62,7 +63,7 @@ def list_segments(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[S
     return service.list_segments(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
-@router.post("/segments", status_code=status.HTTP_201_CREATED, response_model=SegmentRead)
+@router.post("/segments", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=SegmentRead)
 def create_segment(body: SegmentCreate, caller: CallerDep) -> SegmentRead:
     return service.create_segment(session=caller.session, actor=caller.principal, data=body)
 
@@ -78,7 +79,7 @@ def get_segment(segment_id: uuid.UUID, caller: CallerDep) -> SegmentRead:
     return service.get_segment(session=caller.session, actor=caller.principal, segment_id=segment_id)
 
 
-@router.patch("/segments/{segment_id}", response_model=SegmentRead)
+@router.patch("/segments/{segment_id}", responses=problems(409), response_model=SegmentRead)
 def update_segment(segment_id: uuid.UUID, body: SegmentUpdate, caller: CallerDep) -> SegmentRead:
     return service.update_segment(session=caller.session, actor=caller.principal, segment_id=segment_id, data=body)
 
@@ -88,14 +89,14 @@ def delete_segment(segment_id: uuid.UUID, caller: CallerDep) -> None:
     service.delete_segment(session=caller.session, actor=caller.principal, segment_id=segment_id)
 
 
-@router.post("/contacts/bulk", response_model=BulkResult)
+@router.post("/contacts/bulk", responses=problems(403), response_model=BulkResult)
 def bulk_action(body: BulkAction, caller: CallerDep) -> BulkResult:
     """Tag, untag, add to or remove from a list: given `contact_ids`, or every contact matching `filter`
     (admin and up). Returns how many matched and how many changed."""
     return service.bulk_action(session=caller.session, actor=caller.principal, data=body)
 
 
-@router.get("/audit-log", response_model=Page[AuditEntryRead])
+@router.get("/audit-log", responses=problems(403), response_model=Page[AuditEntryRead])
 def audit_log(caller: CallerDep, page: PageDep) -> Page[AuditEntryRead]:
     """Bulk actions, imports and exports: who, what, when, how many (admin and up), newest first."""
     return audit.list_entries(session=caller.session, actor=caller.principal, page=page)

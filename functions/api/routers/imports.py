@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.contacts import exports, imports
 from masteria.contacts import service as contact_service
 from masteria.contacts.imports import ImportCreate, ImportRead, ImportStart
@@ -37,7 +38,7 @@ def list_imports(caller: CallerDep, page: PageDep) -> Page[ImportRead]:
     return imports.list_imports(session=caller.session, actor=caller.principal, page=page)
 
 
-@router.post("/imports/{import_id}/uploaded", response_model=ImportRead)
+@router.post("/imports/{import_id}/uploaded", responses=problems(409), response_model=ImportRead)
 def uploaded(import_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> ImportRead:
     """Tell the API the file was sent to `upload_url`; returns the detected headers and suggested mapping."""
     return imports.uploaded(
@@ -45,7 +46,7 @@ def uploaded(import_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -
     )
 
 
-@router.put("/imports/{import_id}/file", response_model=ImportRead)
+@router.put("/imports/{import_id}/file", responses=problems(409), response_model=ImportRead)
 async def upload_file(import_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep) -> ImportRead:
     """Upload the CSV (raw body). UTF-8 (with or without BOM) or Latin-1, comma or semicolon.
     Returns the detected headers and a suggested mapping."""
@@ -65,7 +66,12 @@ async def upload_file(import_id: uuid.UUID, request: Request, caller: CallerDep,
         )
 
 
-@router.post("/imports/{import_id}/start", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
+@router.post(
+    "/imports/{import_id}/start",
+    responses=problems(409),
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportRead,
+)
 def start_import(import_id: uuid.UUID, body: ImportStart, caller: CallerDep, container: ContainerDep) -> ImportRead:
     """Confirm the column mapping and queue the import; follow it with `GET /v1/contacts/imports/{id}`."""
     imports.start_import(  # its job is an outbox job of this transaction: sent once it commits

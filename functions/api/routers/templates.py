@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.pagination import Page
 from masteria.templates import service
 from masteria.templates.schemas import PreviewRead, PreviewRequest, TemplateCreate, TemplateRead, TemplateUpdate
@@ -25,7 +26,7 @@ def list_templates(
     return service.list_templates(session=caller.session, actor=caller.principal, page=page, q=q or None)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TemplateRead)
+@router.post("", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=TemplateRead)
 def create_template(body: TemplateCreate, caller: CallerDep) -> TemplateRead:
     """A text (≤ 4096 characters) with `{{name}}`, `{{first_name}}`, `{{phone}}`, `{{email}}`, `{{language}}` or
     `{{custom.<key>}}`, defaults for empty values, and an optional media header."""
@@ -37,7 +38,7 @@ def get_template(template_id: uuid.UUID, caller: CallerDep) -> TemplateRead:
     return service.get_template(session=caller.session, actor=caller.principal, template_id=template_id)
 
 
-@router.patch("/{template_id}", response_model=TemplateRead)
+@router.patch("/{template_id}", responses=problems(409), response_model=TemplateRead)
 def update_template(template_id: uuid.UUID, body: TemplateUpdate, caller: CallerDep) -> TemplateRead:
     return service.update_template(session=caller.session, actor=caller.principal, template_id=template_id, data=body)
 

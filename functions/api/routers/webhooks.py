@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.pagination import Page
 from masteria.webhooks import catalogue, delivery, service
 from masteria.webhooks.schemas import (
@@ -38,7 +39,9 @@ def list_endpoints(caller: CallerDep, container: ContainerDep) -> list[EndpointR
     return service.list_endpoints(session=caller.session, actor=caller.principal, now=container.clock.now())
 
 
-@router.post("/endpoints", status_code=status.HTTP_201_CREATED, response_model=EndpointWithSecret)
+@router.post(
+    "/endpoints", responses=problems(403), status_code=status.HTTP_201_CREATED, response_model=EndpointWithSecret
+)
 def create_endpoint(body: EndpointCreate, caller: CallerDep, container: ContainerDep) -> EndpointWithSecret:
     """An https URL that resolves only to public addresses (422 says why not), the event types it receives. The
     answer carries the `whsec_…` secret, shown only this once."""
@@ -61,7 +64,7 @@ def get_endpoint(endpoint_id: uuid.UUID, caller: CallerDep, container: Container
     )
 
 
-@router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead)
+@router.patch("/endpoints/{endpoint_id}", responses=problems(403), response_model=EndpointRead)
 def update_endpoint(
     endpoint_id: uuid.UUID, body: EndpointUpdate, caller: CallerDep, container: ContainerDep
 ) -> EndpointRead:
@@ -78,12 +81,12 @@ def update_endpoint(
     )
 
 
-@router.delete("/endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/endpoints/{endpoint_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_endpoint(endpoint_id: uuid.UUID, caller: CallerDep) -> None:
     service.delete_endpoint(session=caller.session, actor=caller.principal, endpoint_id=endpoint_id)
 
 
-@router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret)
+@router.post("/endpoints/{endpoint_id}/rotate-secret", responses=problems(403), response_model=EndpointWithSecret)
 def rotate_secret(endpoint_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> EndpointWithSecret:
     """A new secret, shown once; for 24 hours every delivery carries a signature by each secret."""
     return service.rotate_secret(
@@ -99,7 +102,12 @@ def _queued(jobs: list[delivery.DeliverJob]) -> ReplayResult:
     return ReplayResult(queued=len(jobs))  # outbox jobs of the request's transaction: sent once it commits
 
 
-@router.post("/endpoints/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=ReplayResult)
+@router.post(
+    "/endpoints/{endpoint_id}/test",
+    responses=problems(403),
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReplayResult,
+)
 def send_test(endpoint_id: uuid.UUID, body: TestEvent, caller: CallerDep, container: ContainerDep) -> ReplayResult:
     """Deliver an example event of `event_type` to this endpoint (watch it in the delivery log)."""
     jobs = service.send_test(
@@ -108,7 +116,12 @@ def send_test(endpoint_id: uuid.UUID, body: TestEvent, caller: CallerDep, contai
     return _queued(jobs)
 
 
-@router.post("/endpoints/{endpoint_id}/replay", status_code=status.HTTP_202_ACCEPTED, response_model=ReplayResult)
+@router.post(
+    "/endpoints/{endpoint_id}/replay",
+    responses=problems(403),
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReplayResult,
+)
 def replay(endpoint_id: uuid.UUID, body: Replay, caller: CallerDep) -> ReplayResult:
     """Deliver again one message (`message_id`, the `webhook-id`) or every message whose delivery failed `since`."""
     jobs = service.replay(session=caller.session, actor=caller.principal, endpoint_id=endpoint_id, data=body)

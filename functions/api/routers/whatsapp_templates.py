@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.channels.connections import waba_access
 from masteria.pagination import Page
 from masteria.templates import whatsapp as service
@@ -24,7 +25,7 @@ from masteria.templates.schemas import (
 router = APIRouter(prefix="/v1", tags=["whatsapp templates"])
 
 
-@router.post("/connections/{connection_id}/templates/sync", response_model=WhatsAppSync)
+@router.post("/connections/{connection_id}/templates/sync", responses=problems(403), response_model=WhatsAppSync)
 def sync_templates(connection_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> WhatsAppSync:
     """Mirror every template of the connection's WhatsApp Business Account (all pages): added, updated (status,
     quality, components) and removed ones are counted; parameter mappings of kept templates stay."""
@@ -56,7 +57,10 @@ def list_templates(  # noqa: PLR0917 - FastAPI query parameters
 
 
 @router.post(
-    "/connections/{connection_id}/templates", status_code=status.HTTP_201_CREATED, response_model=WhatsAppTemplateRead
+    "/connections/{connection_id}/templates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WhatsAppTemplateRead,
+    responses=problems(403, 409),
 )
 def create_template(
     connection_id: uuid.UUID, body: WhatsAppTemplateCreate, caller: CallerDep, container: ContainerDep
@@ -79,7 +83,9 @@ def get_template(whatsapp_template_id: uuid.UUID, caller: CallerDep) -> WhatsApp
     return service.get_template(session=caller.session, actor=caller.principal, template_id=whatsapp_template_id)
 
 
-@router.delete("/whatsapp-templates/{whatsapp_template_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/whatsapp-templates/{whatsapp_template_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT
+)
 def delete_template(whatsapp_template_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> None:
     """Delete this language of the template at Meta, then here."""
     template = service.get_template(session=caller.session, actor=caller.principal, template_id=whatsapp_template_id)
