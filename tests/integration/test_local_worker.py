@@ -39,7 +39,7 @@ def _alive(pid: int) -> bool:
 def _backends(engine: Engine) -> int:
     with engine.connect() as connection:
         count = connection.execute(
-            text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+            text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
         ).scalar_one()
     return int(count)
 
