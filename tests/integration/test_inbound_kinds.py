@@ -333,3 +333,6 @@ def test_media_is_copied_with_no_transaction_open(client: TestClient, container:
     assert store.seen == [0]
     (shown,) = _thread(client, owner)[1]
     assert shown["content"]["stored"]["size"] == len(b"a voice note")
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:  # an open thread hears of the file
+        (updated,) = session.scalars(select(OutboxEvent).where(OutboxEvent.type == "message.updated")).all()
+        assert (updated.data["message_id"], updated.data["changed"]) == (shown["id"], ["content"])

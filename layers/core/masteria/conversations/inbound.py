@@ -2,12 +2,14 @@
 statuses.
 
 - Every change is dispatched by its ``field`` (``CHANGES``): messages and their statuses in
-  ``inbound_messages`` / ``inbound_statuses``, account-level changes in their own modules.
+  ``inbound_messages`` / ``inbound_statuses``, edits, deletions and reactions in ``inbound_updates``, calls in
+  ``inbound_calls``, account-level changes in their own modules.
 - Every message type is normalized: ``type``, a ``text`` for the inbox (the body, caption, button or list
   title, location name…) and ``content`` (Meta's object for that type, plus context and referral).
 - Race-safe: contacts and conversations are upserted; a message is inserted once per (connection, wamid)
   — a second delivery of the same body, even at the same time, finds it there and does nothing more.
-- Statuses move forward only (``STATUS_RANK``; failed is final), whatever order they arrive in.
+- Statuses move forward only (``STATUS_RANK``; failed is final) and never back in time, whatever order they
+  arrive in; one for a message we do not know yet waits for it (``inbound_pending``).
 - The 24-hour customer service window is kept per conversation; stop keywords opt the contact out
   through the CRM's one opt-out function.
 - Inbound media is copied from Meta after the body's transaction has committed, never inside it.
@@ -23,8 +25,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import literal, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger as campaign_ledger
@@ -37,6 +38,7 @@ from masteria.conversations import inbound_calls as calls
 from masteria.conversations import inbound_messages as messages
 from masteria.conversations import inbound_pending as pending
 from masteria.conversations import inbound_shapes as shapes
+from masteria.conversations.events import record_message_updated
 from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unprocessable, checked
 from masteria.conversations.models import InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
@@ -175,8 +177,7 @@ def _copy_media(
         if stored:
             with db.tenant(job.company_id) as session:
                 for copy, facts in stored:
-                    session.execute(
-                        update(Message)
-                        .where(Message.id == copy.message_id)
-                        .values(content=Message.content.op("||")(literal({"stored": facts}, JSONB)))
-                    )
+                    row = session.get(Message, copy.message_id, with_for_update=True)
+                    if row is not None:
+                        row.content = {**row.content, "stored": facts}
+                        record_message_updated(session, row, ["content"])  # an open thread shows the file
