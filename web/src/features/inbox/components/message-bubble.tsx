@@ -56,7 +56,7 @@ export function DeliveryTick({ message }: { message: Message }) {
 function MediaPreview({ media }: { media: MediaView }) {
   const { t } = useTranslation("inbox");
   const [broken, setBroken] = useState(false);
-  if (!media.url) return <p className="text-xs italic text-muted-foreground">{t("media.unavailable")}</p>;
+  if (!media.url) return <p className="text-xs italic text-muted-foreground">{t(media.pending ? "media.pending" : "media.unavailable")}</p>;
   switch (media.type) {
     case "image":
     case "sticker":

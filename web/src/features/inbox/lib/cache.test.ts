@@ -100,9 +100,12 @@ describe("threads", () => {
 
   it("finds the media and the failure reason", () => {
     const image = message("i", { type: "image", content: { image: { link: "https://x/y.jpg", caption: "Foto" } } });
-    expect(mediaOf(image)).toEqual({ type: "image", url: "https://x/y.jpg", caption: "Foto", filename: null });
+    expect(mediaOf(image)).toMatchObject({ type: "image", url: "https://x/y.jpg", caption: "Foto", filename: null });
     const stored = message("s", { type: "audio", content: { audio: { id: "m" } }, media_url: "/v1/media/t" });
     expect(mediaOf(stored)?.url).toBe("/v1/media/t");
+    const copying = message("c", { direction: "in", type: "image", content: { image: { id: "m" } }, media_url: null });
+    expect(mediaOf(copying)?.pending).toBe(true); // still on its way from WhatsApp
+    expect(mediaOf({ ...copying, content: { image: { id: "m" }, stored: { error: "gone" } } })?.pending).toBe(false);
     const failed = message("f", { status: "failed", errors: [{ code: 131026, title: "Undeliverable", error_data: { details: "not on WhatsApp" } }] });
     expect(failureReason(failed)).toEqual({ code: "131026", detail: "not on WhatsApp" });
     expect(failureReason(message("ok"))).toBeNull();

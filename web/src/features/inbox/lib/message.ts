@@ -9,6 +9,8 @@ export interface MediaView {
   url: string | null;
   caption: string | null;
   filename: string | null;
+  /** an inbound file still being copied from WhatsApp (it shows when it lands) */
+  pending: boolean;
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -32,6 +34,7 @@ export function mediaOf(message: Message): MediaView | null {
     url: message.media_url ?? text(body.link),
     caption: text(body.caption),
     filename: text(body.filename),
+    pending: message.direction === "in" && !message.media_url && message.content.stored === undefined,
   };
 }
 
