@@ -93,6 +93,11 @@ def test_an_edit_changes_the_original_text_and_adds_no_message_nor_unread(
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         updated = session.scalars(select(OutboxEvent).where(OutboxEvent.type == "message.updated")).all()
         assert [e.data["message_id"] for e in updated] == [only["id"]]  # once: the late and repeated ones did nothing
+    # an edit that does not name its type (the new text beside the original's id) keeps the message's
+    typeless = message(ANA, "wamid.E3", T0 + 90, "edit", {"original_message_id": "wamid.A1", "text": {"body": "4!"}})
+    _send(container, owner, connection, messages_value(ANA, typeless))
+    (only,) = _thread(client, owner)[1]
+    assert (only["type"], only["text"]) == ("text", "4!")
 
 
 def test_a_media_edit_changes_the_caption_or_copies_the_new_file(

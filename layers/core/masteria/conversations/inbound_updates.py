@@ -83,9 +83,8 @@ def _edit(session: Session, found: Message, message: dict[str, Any], at: Any, re
         return  # an older edit than the one shown
     edit = message["edit"]
     inner = edit.get("message") if isinstance(edit.get("message"), dict) else edit
-    new_kind, shown, content = normalize({k: v for k, v in inner.items() if k != "original_message_id"})
-    if new_kind == "unsupported" and found.type != "unsupported":
-        new_kind = found.type  # an edit that does not say its type keeps the message's
+    inner = {"type": found.type, **{k: v for k, v in inner.items() if k != "original_message_id"}}
+    new_kind, shown, content = normalize(inner)  # an edit that does not say its type keeps the message's
     old = found.content
     if new_kind in MEDIA_TYPES and (content.get(new_kind) or {}).get("id") == (old.get(found.type) or {}).get("id"):
         content = {**content, **({"stored": old["stored"]} if old.get("stored") else {})}  # same file: a caption
