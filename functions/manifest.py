@@ -80,7 +80,7 @@ class FunctionSpec:
     sends_to: tuple[str, ...] = ()  # queues it sends messages to
     uses_media: bool = False  # reads and writes the media bucket
     writes_media: str = ""  # a key pattern it may only put objects under (not read, not elsewhere)
-    inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (the API) the connection secrets table
+    inbound_secrets: str = ""  # "read" (the Meta webhook) or "write" (connection_secrets) the secrets table
     schedules_once: bool = False  # creates and deletes one-time schedules (EventBridge Scheduler) to our queues
     realtime_connections: bool = False  # reads and writes the WebSocket connection registry
     posts_to_connections: bool = False  # posts frames to WebSocket clients (execute-api:ManageConnections)
@@ -94,10 +94,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="The REST API (FastAPI behind Mangum)",
         timeout_seconds=29,
         memory_mb=1024,
-        sends_to=("contacts-import", "webhooks", "campaign-start", "campaign-send"),
+        sends_to=(
+            "contacts-import",
+            "webhooks",
+            "campaign-start",
+            "campaign-send",
+            "campaign-schedule",
+            "connection-secrets",
+        ),
         uses_media=True,
-        inbound_secrets="write",
-        schedules_once=True,
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -225,6 +230,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sends_to=("campaign-send",),
     ),
     FunctionSpec(
+        name="campaign_scheduler",
+        handler="functions.workers.campaign_scheduler.handler",
+        trigger=QueueTrigger(queue="campaign-schedule", batch_size=10, max_concurrency=2),
+        description="Creates, moves or deletes a campaign's one-time schedule from the campaign as it is now",
+        timeout_seconds=30,
+        memory_mb=256,
+        sends_to=("campaign-start",),  # a start whose time has come; the schedules' own target
+        schedules_once=True,
+    ),
+    FunctionSpec(
         name="campaign_sweeper",
         handler="functions.workers.campaign_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 minute)"),
@@ -232,6 +247,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=120,
         memory_mb=256,
         sends_to=("campaign-start", "campaign-send"),
+    ),
+    FunctionSpec(
+        name="connection_secrets",
+        handler="functions.workers.connection_secrets.handler",
+        trigger=QueueTrigger(queue="connection-secrets", batch_size=10, max_concurrency=2),
+        description="Puts a connection's inbound secret where the Meta webhook reads it, or removes it once deleted",
+        timeout_seconds=30,
+        memory_mb=256,
+        inbound_secrets="write",
     ),
     FunctionSpec(
         name="connection_checker",
@@ -248,7 +272,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Publishes events and sends jobs the after-commit relay missed; takes up expired work in hand",
         timeout_seconds=60,
         memory_mb=256,
-        sends_to=("contacts-import", "webhooks", "webhook-dispatch", "campaign-start", "campaign-send"),
+        sends_to=(
+            "contacts-import",
+            "webhooks",
+            "webhook-dispatch",
+            "campaign-start",
+            "campaign-send",
+            "campaign-schedule",
+            "connection-secrets",
+        ),
     ),
     FunctionSpec(
         name="auth_sweeper",

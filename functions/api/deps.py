@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -46,13 +46,12 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from /v1/aut
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller and the transaction their request runs in (scoped to their company)."""
+    """The authenticated caller and the transaction their request runs in (scoped to their company). Work that
+    follows the request (a queue message, a call to another service) is an outbox job of that transaction
+    (masteria.jobs), never a callback after its commit: a job cannot be lost between the two."""
 
     principal: Principal
     session: Session
-    # run once the request's transaction has committed: calls to other services (the scheduler, the secrets
-    # table); a queue message is never one of them, it is an outbox job of the transaction (masteria.jobs)
-    after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def company_id(self) -> uuid.UUID:
@@ -72,10 +71,7 @@ def caller(
         principal = service.authenticate(session, claims)
         request.state.company_id = str(principal.company_id)  # for the middleware's request log line
         with log_context(company_id=str(principal.company_id), user_id=str(principal.user_id)):
-            current = Caller(principal=principal, session=session)
-            yield current
-    for callback in current.after_commit:
-        callback()
+            yield Caller(principal=principal, session=session)
 
 
 # The transaction commits before the response is sent (FastAPI's default for a dependency with ``yield``

@@ -29,11 +29,6 @@ CampaignStatus = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
 RecipientStatus = Literal[RECIPIENT_STATUSES]  # type: ignore[valid-type]
 
 
-def _done(caller: CallerDep, result: service.Result) -> CampaignRead:
-    caller.after_commit.extend(result.followups)  # the scheduler only once the change is committed
-    return result.campaign
-
-
 @router.get("/dead-letters", responses=problems(403), response_model=Page[DeadLetterRead])
 def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = False) -> Page[DeadLetterRead]:
     """Recipients whose send broke the worker (before any request to Meta), newest first. Admins."""
@@ -46,14 +41,8 @@ def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = 
 @router.post("/dead-letters/{dead_letter_id}/retry", responses=problems(403, 409), response_model=CampaignRead)
 def retry_dead_letter(dead_letter_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Put that recipient back in the campaign's queue (a completed campaign runs again for it). Admins."""
-    return _done(
-        caller,
-        service.retry_dead_letter(
-            session=caller.session,
-            actor=caller.principal,
-            dead_letter_id=dead_letter_id,
-            now=container.clock.now(),
-        ),
+    return service.retry_dead_letter(
+        session=caller.session, actor=caller.principal, dead_letter_id=dead_letter_id, now=container.clock.now()
     )
 
 
@@ -99,48 +88,30 @@ def preview_audience(campaign_id: uuid.UUID, caller: CallerDep) -> AudiencePrevi
 def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Schedule a draft, or move a scheduled campaign: `at` is a local time in `timezone` (default the campaign's)
     or carries its offset; no `at` starts it now. The template must be approved. Admins."""
-    return _done(
-        caller,
-        service.schedule(
-            session=caller.session,
-            actor=caller.principal,
-            scheduler=container.scheduler,
-            campaign_id=campaign_id,
-            data=body,
-            now=container.clock.now(),
-        ),
+    return service.schedule(
+        session=caller.session, actor=caller.principal, campaign_id=campaign_id, data=body, now=container.clock.now()
     )
 
 
 @router.post("/{campaign_id}/pause", responses=problems(403, 409), response_model=CampaignRead)
 def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop sending within about a second; resume continues where it stopped. Admins."""
-    return _done(
-        caller,
-        service.pause(
-            session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
-        ),
+    return service.pause(
+        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
     )
 
 
 @router.post("/{campaign_id}/resume", responses=problems(403, 409), response_model=CampaignRead)
 def resume(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
     """Admins."""
-    return _done(caller, service.resume(session=caller.session, actor=caller.principal, campaign_id=campaign_id))
+    return service.resume(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
 
 
 @router.post("/{campaign_id}/cancel", responses=problems(403, 409), response_model=CampaignRead)
 def cancel(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop for good (scheduled, running or paused): recipients not sent yet are skipped. Admins."""
-    return _done(
-        caller,
-        service.cancel(
-            session=caller.session,
-            actor=caller.principal,
-            scheduler=container.scheduler,
-            campaign_id=campaign_id,
-            now=container.clock.now(),
-        ),
+    return service.cancel(
+        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
     )
 
 

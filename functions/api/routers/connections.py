@@ -20,12 +20,6 @@ def _base(request: Request) -> str:
     return str(request.base_url)
 
 
-def _publish(caller: CallerDep, container: ContainerDep, connection_id: uuid.UUID) -> None:
-    """After commit, the Meta webhook function can check this connection's signatures (it has no database)."""
-    key, secret = service.inbound_secret(caller.session, container.company_keys, connection_id)
-    caller.after_commit.append(lambda: container.inbound_secrets.put(key, secret))
-
-
 @router.get("", response_model=Page[ConnectionRead])
 def list_connections(  # noqa: PLR0917 - FastAPI query parameters
     request: Request,
@@ -54,7 +48,7 @@ def create_connection(
     """Connect a number (admins). Meta is asked first: the token must work and the number must belong to the
     WABA (422 otherwise). The answer carries the webhook URL and verify token to enter in Meta's app settings;
     the verify token, access token and app secret are never shown again."""
-    created = service.create_connection(
+    return service.create_connection(
         session=caller.session,
         actor=caller.principal,
         keys=container.company_keys,
@@ -63,8 +57,6 @@ def create_connection(
         now=container.clock.now(),
         base_url=_base(request),
     )
-    _publish(caller, container, created.id)
-    return created
 
 
 @router.get("/{connection_id}", response_model=ConnectionRead)
@@ -85,7 +77,7 @@ def update_connection(
     connection_id: uuid.UUID, body: ConnectionUpdate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionRead:
     """Rename or replace secrets (admins); a new access token is verified with Meta before it is kept."""
-    updated = service.update_connection(
+    return service.update_connection(
         session=caller.session,
         actor=caller.principal,
         keys=container.company_keys,
@@ -95,14 +87,11 @@ def update_connection(
         now=container.clock.now(),
         base_url=_base(request),
     )
-    _publish(caller, container, connection_id)
-    return updated
 
 
 @router.delete("/{connection_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
-def delete_connection(connection_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> None:
-    key = service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
-    caller.after_commit.append(lambda: container.inbound_secrets.delete(key))
+def delete_connection(connection_id: uuid.UUID, caller: CallerDep) -> None:
+    service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
 
 
 @router.post("/{connection_id}/test", response_model=ConnectionRead)

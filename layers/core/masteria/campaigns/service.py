@@ -2,16 +2,14 @@
 and the sender's dead letters. Managing campaigns is for admins and owners; agents may read them.
 
 The states: draft → scheduled → running ⇄ paused → completed / cancelled / failed. Any other move is a 409
-naming the current state. A message to the engine's queues is an outbox job of the action's transaction;
-calls to the scheduler are returned as ``followups``, to run once the transaction has committed (a schedule
-lost there is started late by the campaign sweeper; a cancel lost there fires a stale start, ignored).
+naming the current state. A message to the engine's queues, and the change of a campaign's one-time schedule
+(masteria.campaigns.schedules), are outbox jobs of the action's transaction: sent once it commits, and by
+the outbox sweeper when that send was missed.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
@@ -19,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit_log
 from masteria.campaigns import ledger, planner
-from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send, record_start, schedule_name
+from masteria.campaigns.jobs import StartJob, record_send, record_start
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
+from masteria.campaigns.schedules import IMMEDIATE, record_schedule
 from masteria.campaigns.schemas import (
     Audience,
     AudiencePreview,
@@ -40,7 +39,6 @@ from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.events import EventType, record_event
 from masteria.pagination import PageRequest, paginate
-from masteria.ports import Scheduler
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.whatsapp import check_parameters
 from masteria.tenancy.models import Company, Role
@@ -56,13 +54,6 @@ EDITABLE = ("draft", "paused")
 # Meta's throughput levels (META.md §1.1): messages per second a number may send.
 THROUGHPUT = {"HIGH": 1000}
 STANDARD_THROUGHPUT = 80
-IMMEDIATE = timedelta(seconds=2)  # a schedule this close to now starts at once, without the scheduler
-
-
-@dataclass
-class Result:
-    campaign: CampaignRead
-    followups: list[Callable[[], object]] = field(default_factory=list)
 
 
 def transition(campaign: Campaign, to: str) -> None:
@@ -232,17 +223,12 @@ def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UU
 
 
 def schedule(
-    *,
-    session: Session,
-    actor: Principal,
-    scheduler: Scheduler,
-    campaign_id: uuid.UUID,
-    data: Schedule,
-    now: datetime,
-) -> Result:
+    *, session: Session, actor: Principal, campaign_id: uuid.UUID, data: Schedule, now: datetime
+) -> CampaignRead:
     """Schedule a draft (or move a scheduled campaign's time); no ``at``: start now."""
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
+    was = row.status
     if row.status != "scheduled":
         transition(row, "scheduled")
     _check(session, row)
@@ -267,18 +253,17 @@ def schedule(
     row.scheduled_at = max(at, now)
     row.status_reason = None
     session.flush()
-    job = StartJob(company_id=row.company_id, campaign_id=row.id, at=row.scheduled_at)
-    name, body, when = schedule_name(row.id), job.model_dump_json(), row.scheduled_at
-    if when <= now + IMMEDIATE:
-        record_start(session, job)
-        followups: list[Callable[[], object]] = [lambda: scheduler.cancel(name)]
+    if row.scheduled_at <= now + IMMEDIATE:
+        record_start(session, StartJob(company_id=row.company_id, campaign_id=row.id, at=row.scheduled_at))
+        if was == "scheduled":  # its schedule for later goes
+            record_schedule(session, row)
     else:
-        followups = [lambda: scheduler.schedule(name, at=when, queue=START_QUEUE, body=body)]
+        record_schedule(session, row)
     session.refresh(row)
-    return Result(read(row), followups)
+    return read(row)
 
 
-def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> Result:
+def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     transition(row, "paused")
@@ -290,10 +275,10 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     ledger.emit_progress(session, row.id, force=True)
     session.flush()
     session.refresh(row)
-    return Result(read(row))
+    return read(row)
 
 
-def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Result:
+def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     if row.status != "paused":  # a scheduled campaign starts by its schedule (planning first), not by resume
@@ -307,12 +292,10 @@ def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Res
     record_send(session, row.company_id, campaign_id)
     session.flush()
     session.refresh(row)
-    return Result(read(row))
+    return read(row)
 
 
-def cancel(
-    *, session: Session, actor: Principal, scheduler: Scheduler, campaign_id: uuid.UUID, now: datetime
-) -> Result:
+def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
     """Stop for good: recipients not sent yet are skipped (those in flight still settle)."""
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
@@ -332,10 +315,11 @@ def cancel(
         target_id=row.id, details={"was": was},
     )  # fmt: skip
     ledger.emit_progress(session, row.id, force=True)
+    if was == "scheduled":  # its schedule goes
+        record_schedule(session, row)
     session.flush()
     session.refresh(row)
-    name = schedule_name(row.id)
-    return Result(read(row), [lambda: scheduler.cancel(name)] if was == "scheduled" else [])
+    return read(row)
 
 
 def get_progress(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Progress:
@@ -383,7 +367,7 @@ def list_dead_letters(
     ], cursor
 
 
-def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uuid.UUID, now: datetime) -> Result:
+def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uuid.UUID, now: datetime) -> CampaignRead:
     """Send that recipient again (it was never sent: it broke the worker before its request)."""
     actor.require(Role.ADMIN)
     letter = get_or_404(session, CampaignDeadLetter, dead_letter_id, "dead letter")
@@ -403,4 +387,4 @@ def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uui
         campaign.status, campaign.finished_at = "running", None
     record_send(session, campaign.company_id, campaign.id)
     session.flush()
-    return Result(read(campaign))
+    return read(campaign)

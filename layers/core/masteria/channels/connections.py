@@ -3,6 +3,8 @@
 Credentials are sealed column by column under the company's data key (masteria.crypto), each bound
 to its company, table, column and row. Creating or re-keying a connection asks the Graph API first:
 the number must exist, answer to the token, and belong to the WhatsApp Business Account given.
+Creating, re-keying or deleting one writes, in the same transaction, the job that brings the inbound secrets
+store (what the Meta webhook function reads) in line with it (``publish_inbound_secret``).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from masteria.channels.graph import GraphClient
 from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
+from masteria.channels.secret_jobs import SecretJob, record_secret_job
 from masteria.crypto import CompanyKeys, seal_column, unseal_column
 from masteria.db import Database, get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
+from masteria.mirror import converge
 from masteria.notifications import service as notifications
 from masteria.notifications.models import Notification
 from masteria.pagination import Page, PageRequest, paginate
-from masteria.ports import Clock, InboundSecret
+from masteria.ports import Clock, InboundSecret, InboundSecrets
 from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
@@ -138,6 +142,7 @@ def create_connection(
         session, actor=actor, action="connections.create", count=1, target_type="connection", target_id=row.id,
         details={"name": row.name},
     )  # fmt: skip
+    record_secret_job(session, row)
     read = _read(session, keys, row, base_url)
     return ConnectionCreated(**read.model_dump(), verify_token=verify_token)
 
@@ -201,15 +206,18 @@ def update_connection(
         for key, value in facts.items():
             setattr(row, key, value)
         row.status, row.last_error, row.last_checked_at, row.token_expires_at = "active", None, now, None
-    _seal(session, keys, row, {k: v for k, v in changes.items() if k in SECRET_COLUMNS})
+    secrets_changed = {k: v for k, v in changes.items() if k in SECRET_COLUMNS}
+    _seal(session, keys, row, secrets_changed)
+    if secrets_changed:
+        record_secret_job(session, row)
     if "name" in changes:
         row.name = changes["name"]
     save_unique(session, row, f"a connection named {row.name!r} already exists", name=row.name)
     return _read(session, keys, row, base_url)
 
 
-def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> str:
-    """Delete it; its webhook key, whose inbound secret the caller removes after commit."""
+def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> None:
+    """Delete it; its inbound secret is removed from the store once this commits (its job)."""
     actor.require(Role.ADMIN)
     row = get_or_404(session, ChannelConnection, connection_id, "connection")
     session.delete(row)
@@ -217,7 +225,7 @@ def delete_connection(*, session: Session, actor: Principal, connection_id: uuid
         session, actor=actor, action="connections.delete", count=1, target_type="connection", target_id=row.id,
         details={"name": row.name},
     )  # fmt: skip
-    return row.webhook_key
+    record_secret_job(session, row)
 
 
 def test_connection(
@@ -253,13 +261,37 @@ def waba_access(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -
     return WabaAccess(connection_id=row.id, waba_id=secret.waba_id, token=secret.access_token)
 
 
-def inbound_secret(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> tuple[str, InboundSecret]:
-    """The webhook key and what the Meta webhook function needs (the caller stores it after commit)."""
-    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+def _inbound(session: Session, keys: CompanyKeys, row: ChannelConnection) -> InboundSecret:
     secret = credentials(session, keys, row)
-    return row.webhook_key, InboundSecret(
+    return InboundSecret(
         company_id=row.company_id, connection_id=row.id, app_secret=secret.app_secret, verify_token=secret.verify_token
     )
+
+
+def inbound_secret(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> tuple[str, InboundSecret]:
+    """The webhook key and what the Meta webhook function needs of the connection."""
+    row = get_or_404(session, ChannelConnection, connection_id, "connection")
+    return row.webhook_key, _inbound(session, keys, row)
+
+
+def publish_inbound_secret(*, db: Database, keys: CompanyKeys, store: InboundSecrets, job: SecretJob) -> bool:
+    """Bring ``store`` in line with the connection as it is now (``job``'s, from the outbox): its secret under
+    its webhook key, or the key removed when the connection is gone. True when it was put, False removed."""
+
+    def current() -> InboundSecret | None:
+        with db.tenant(job.company_id) as session:
+            row = session.get(ChannelConnection, job.connection_id)
+            if row is None or row.webhook_key != job.webhook_key:
+                return None
+            return _inbound(session, keys, row)
+
+    def apply(secret: InboundSecret | None) -> None:
+        if secret is None:
+            store.delete(job.webhook_key)
+        else:
+            store.put(job.webhook_key, secret)
+
+    return converge(current, apply) is not None
 
 
 WARN_BEFORE = timedelta(days=7)
