@@ -299,3 +299,12 @@ def test_a_cursor_counts_only_its_own_companys_events(client: TestClient, contai
     assert [f["type"] for f in caught["frames"]].count("message.created") == 2
     # and a fresh start begins at the company's own last number
     assert int(_catch_up(client, quiet)["cursor"]) == cursors[-1]
+
+
+def test_a_cursor_past_the_companys_last_event_starts_again_from_now(client: TestClient, container: Container) -> None:
+    account = sign_up(client)
+    now = _catch_up(client, account)["cursor"]
+    # WHEN a tab kept a cursor of the old global numbering (far past this company's own)
+    stale = _catch_up(client, account, str(int(now) + 1_000_000))
+    # THEN it is told to start again from the company's last event, so it does not wait for that number for good
+    assert stale == {"frames": [], "cursor": now, "more": False}

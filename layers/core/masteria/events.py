@@ -59,6 +59,12 @@ class OutboxEvent(Base):
             postgresql_where=text("company_sequence IS NOT NULL"),
         ),
         Index("ix_outbox_events_unnumbered", "id", postgresql_where=text("company_sequence IS NULL")),
+        Index(
+            "ix_outbox_events_company_id_unpublished",
+            "company_id",
+            "company_sequence",
+            postgresql_where=text("published_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

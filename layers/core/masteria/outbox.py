@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from itertools import groupby
 
-from sqlalchemy import BigInteger, cast, func, select, update
+from sqlalchemy import BigInteger, cast, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
@@ -75,14 +75,25 @@ def _number(session: Session) -> int:
     return len(rows)
 
 
-def _unpublished() -> object:
-    return (
-        select(OutboxEvent)
-        .where(OutboxEvent.published_at.is_(None), OutboxEvent.company_sequence.is_not(None))
-        .order_by(OutboxEvent.id)
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
+def _publish_in_order(session: Session, bus: EventBus, company_id: uuid.UUID) -> int:
+    """Publish the company's numbered events in their numbers' order. One publisher per company at a time (a
+    transaction-scoped advisory lock): a client that keeps the highest cursor it saw and catches up after it
+    never skips a number that a second relay was still publishing."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"masteria.outbox:{company_id}"}
     )
+    statement = (
+        select(OutboxEvent)
+        .where(
+            OutboxEvent.company_id == company_id,
+            OutboxEvent.published_at.is_(None),
+            OutboxEvent.company_sequence.is_not(None),
+        )
+        .order_by(OutboxEvent.company_sequence)
+        .limit(BATCH)
+        .with_for_update()
+    )
+    return _publish(session, bus, statement)
 
 
 def publish_company(db: Database, bus: EventBus, company_id: uuid.UUID) -> int:
@@ -92,22 +103,33 @@ def publish_company(db: Database, bus: EventBus, company_id: uuid.UUID) -> int:
         with db.tenant(company_id, relay=False) as session:
             _number(session)
         with db.tenant(company_id, relay=False) as session:
-            published = _publish(session, bus, _unpublished())
+            published = _publish_in_order(session, bus, company_id)
         total += published
         if published < BATCH:
             return total
 
 
 def sweep(db: Database, bus: EventBus) -> int:
-    """Publish every company's leftover events (the scheduled sweeper)."""
+    """Publish every company's leftover events (the scheduled sweeper), company by company."""
     total = 0
     while True:
         with db.outbox_sweep() as session:
-            _number(session)
+            numbered = _number(session)
         with db.outbox_sweep() as session:
-            published = _publish(session, bus, _unpublished())
+            companies = list(
+                session.scalars(
+                    select(OutboxEvent.company_id)
+                    .where(OutboxEvent.published_at.is_(None), OutboxEvent.company_sequence.is_not(None))
+                    .distinct()
+                    .limit(BATCH)
+                )
+            )
+        published = 0
+        for company_id in companies:
+            with db.outbox_sweep() as session:
+                published += _publish_in_order(session, bus, company_id)
         total += published
-        if published < BATCH:
+        if not published and numbered < BATCH:
             if total:
                 logger.info("outbox swept", extra={"published": total})
             return total

@@ -226,21 +226,41 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
 
 
 def _recipient_events(session: Session, changes: list[dict[str, Any]]) -> None:
-    """``campaign.recipient.status`` for each recipient whose status moved, if the company's endpoints ask for it
-    (a million-recipient campaign would otherwise add millions of events nobody reads)."""
-    moved = [c for c in changes if c["status"] != c["row"].status or c["reason"] is not None]
-    if not moved or not subscribed(session, EventType.CAMPAIGN_RECIPIENT_STATUS):
+    """The status webhooks' moves as ``campaign.recipient.status`` events (a repeated failure is no move)."""
+    moved = [
+        (c["row"].id, c["status"], c["code"], c["reason"])
+        for c in changes
+        if c["status"] != c["row"].status and c["status"] in ("sent", "delivered", "read", "failed")
+    ]
+    if moved:
+        record_recipient_statuses(session, changes[0]["row"].company_id, moved)
+
+
+def record_recipient_statuses(
+    session: Session, company_id: uuid.UUID, moves: list[tuple[int, str, int | None, str | None]]
+) -> None:
+    """``campaign.recipient.status`` for each ``(recipient id, status, error code, error reason)``, if one of the
+    company's endpoints asks for it (a million-recipient campaign would otherwise add millions of events nobody
+    reads). Every writer of a recipient's status calls it: the status webhooks, the sender, the sweeper."""
+    if not moves or not subscribed(session, EventType.CAMPAIGN_RECIPIENT_STATUS):
         return
-    for change in moved:
-        row, failed = change["row"], change["status"] == "failed"
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(CampaignRecipient.id, CampaignRecipient.campaign_id, CampaignRecipient.contact_id).where(
+                CampaignRecipient.id.in_([recipient_id for recipient_id, *_ in moves])
+            )
+        )
+    }
+    for recipient_id, status, code, reason in moves:
+        row = rows[recipient_id]
         data: dict[str, Any] = {
-            "campaign_id": str(row.campaign_id), "recipient_id": row.id, "contact_id": str(row.contact_id),
-            "status": change["status"],
+            "campaign_id": str(row.campaign_id), "recipient_id": recipient_id, "contact_id": str(row.contact_id),
+            "status": status,
         }  # fmt: skip
-        if failed:
-            data |= {"error_code": change["code"], "error_reason": change["reason"]}
-        if change["status"] in ("sent", "delivered", "read", "failed"):
-            record_event(session, company_id=row.company_id, type=EventType.CAMPAIGN_RECIPIENT_STATUS, data=data)
+        if status == "failed":
+            data |= {"error_code": code, "error_reason": reason}
+        record_event(session, company_id=company_id, type=EventType.CAMPAIGN_RECIPIENT_STATUS, data=data)
 
 
 def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:

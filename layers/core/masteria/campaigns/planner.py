@@ -130,6 +130,9 @@ def _sweep_running(
     ).all()
     counts["expired"] += len(expired)
     counts["failed_unknown"] += len(gone)
+    company_id = session.scalar(select(Campaign.company_id).where(Campaign.id == campaign_id))
+    if gone and company_id is not None:
+        ledger.record_recipient_statuses(session, company_id, [(i, "failed", None, "failed_unknown") for (i,) in gone])
     campaign = session.get_one(Campaign, campaign_id, with_for_update=True)
     if ledger.complete_if_done(session, campaign, now):
         counts["completed"] += 1

@@ -607,6 +607,11 @@ def _record(db: Database, target: _Target, batch: _Batch, clock: Clock) -> None:
                     "reasons": [f[2] for f in failed],
                 },
             )
+        ledger.record_recipient_statuses(
+            session,
+            target.company_id,
+            [(i, "sent", None, None) for i, _ in sent] + [(i, "failed", code, reason) for i, code, reason in failed],
+        )
         campaign = session.get_one(Campaign, target.campaign_id, with_for_update=True)
         if rate_limited:
             pacing.back_off(session, connection_id=target.connection_id)

@@ -161,6 +161,9 @@ def catch_up(*, session: Session, actor: Principal, after: str | None, limit: in
         latest = session.scalar(select(EventSequence.last))  # the caller's company's (row-level security)
         return CatchUp(frames=[], cursor=str(latest or 0), more=False)
     start = _after(after)
+    latest = session.scalar(select(EventSequence.last)) or 0  # the caller's company's (row-level security)
+    if start > latest:  # a cursor from before the per-company numbering (or made up): start again from now
+        return CatchUp(frames=[], cursor=str(latest), more=False)
     rows = list(
         session.scalars(
             select(OutboxEvent)

@@ -53,9 +53,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbox_events_unnumbered", "outbox_events", ["id"], postgresql_where=sa.text("company_sequence IS NULL")
     )
+    # the relay's: a company's events to publish, in their numbers' order
+    op.create_index(
+        "ix_outbox_events_company_id_unpublished",
+        "outbox_events",
+        ["company_id", "company_sequence"],
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_events_company_id_unpublished", "outbox_events")
     op.drop_index("ix_outbox_events_unnumbered", "outbox_events")
     op.drop_index("ix_outbox_events_company_id_company_sequence", "outbox_events")
     op.drop_column("outbox_events", "company_sequence")
