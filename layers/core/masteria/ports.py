@@ -144,7 +144,7 @@ class InboundSecret:
 
 class InboundSecrets(Protocol):
     """Connection secrets by webhook key, readable where the database is not (DynamoDB + KMS on AWS, a
-    sealed file locally); written by the API whenever a connection's secrets change."""
+    sealed file locally); written by `connection_secrets` whenever a connection's secrets change."""
 
     def put(self, webhook_key: str, secret: InboundSecret) -> None: ...
 
