@@ -334,3 +334,32 @@ def test_the_public_webhook_may_only_put_claim_checks_in_the_media_bucket(synth:
     for statement in on_bucket:
         assert all(a.startswith(("s3:PutObject", "s3:Abort")) for a in as_list(statement["Action"])), statement
         assert all("/inbound/*" in json.dumps(r) for r in as_list(statement["Resource"])), statement
+
+
+def _roles_allowed(synth: Synth, action: str, resource: str | None = None) -> set[str]:
+    """The functions whose role may do ``action`` (on ``resource``, a logical id, when given)."""
+    policies = {
+        logical
+        for logical, statement in statements(synth)
+        if action in as_list(statement["Action"]) and (resource is None or refers_to(statement["Resource"], resource))
+    }
+    roles = [
+        role for logical in policies for role in synth.template["Resources"][logical]["Properties"].get("Roles", [])
+    ]
+    return {
+        spec.name
+        for spec in manifest.FUNCTIONS
+        if any(
+            refers_to(
+                role, synth.template["Resources"][function_id(synth, spec.name)]["Properties"]["Role"]["Fn::GetAtt"][0]
+            )
+            for role in roles
+        )
+    }
+
+
+def test_only_their_workers_write_the_inbound_secrets_and_manage_one_time_schedules(synth: Synth) -> None:
+    table = logical_id(synth, "Storage/InboundSecrets/Resource")
+    assert _roles_allowed(synth, "dynamodb:PutItem", table) == {"connection_secrets"}
+    assert _roles_allowed(synth, "dynamodb:GetItem", table) == {"connection_secrets", "meta_webhook"}
+    assert _roles_allowed(synth, "scheduler:CreateSchedule") == {"campaign_scheduler"}
