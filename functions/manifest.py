@@ -1,16 +1,26 @@
 """THE topology: every function, its trigger, timeout, memory, batch size and concurrency.
 
 Pure data. ``infra/`` builds AWS resources from it, ``functions/local/`` wires the local runtime
-from it, and tests check both against it. Nothing else lists functions or queues.
+from it, and tests check both against it. Nothing else lists functions or queues. A queue's name is the
+domain's, declared once by the job module that sends to it (``import_jobs.QUEUE``, ``jobs.SEND_QUEUE``…)
+and imported here, never spelt again (tests/unit/test_queue_names.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from masteria.campaigns.jobs import SEND_QUEUE as CAMPAIGN_SEND
+from masteria.campaigns.jobs import START_QUEUE as CAMPAIGN_START
+from masteria.campaigns.schedules import QUEUE as CAMPAIGN_SCHEDULE
+from masteria.channels.inbound_job import QUEUE as INBOUND
+from masteria.channels.secret_jobs import QUEUE as CONNECTION_SECRETS
+from masteria.contacts.import_jobs import QUEUE as CONTACTS_IMPORT
 from masteria.ports import QueueConfig
 from masteria.realtime.routing import PUSHED_EVENT_TYPES
 from masteria.webhooks.catalogue import EVENT_TYPES as WEBHOOK_EVENT_TYPES
+from masteria.webhooks.delivery import DISPATCH_QUEUE as WEBHOOK_DISPATCH
+from masteria.webhooks.delivery import QUEUE as WEBHOOKS
 
 # SQS visibility timeout is this many times the consumer's timeout (AWS guidance for Lambda).
 VISIBILITY_TIMEOUT_FACTOR = 6
@@ -95,19 +105,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=29,
         memory_mb=1024,
         sends_to=(
-            "contacts-import",
-            "webhooks",
-            "campaign-start",
-            "campaign-send",
-            "campaign-schedule",
-            "connection-secrets",
+            CONTACTS_IMPORT,
+            WEBHOOKS,
+            CAMPAIGN_START,
+            CAMPAIGN_SEND,
+            CAMPAIGN_SCHEDULE,
+            CONNECTION_SECRETS,
         ),
         uses_media=True,
     ),
     FunctionSpec(
         name="contacts_importer",
         handler="functions.workers.contacts_importer.handler",
-        trigger=QueueTrigger(queue="contacts-import", batch_size=1, max_concurrency=2),
+        trigger=QueueTrigger(queue=CONTACTS_IMPORT, batch_size=1, max_concurrency=2),
         description="Runs contact CSV imports in committed chunks (up to 1,000,000 rows)",
         timeout_seconds=900,
         memory_mb=1024,
@@ -129,7 +139,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=10,
         memory_mb=256,
         needs_database=False,
-        sends_to=("inbound",),
+        sends_to=(INBOUND,),
         writes_media="inbound/*",  # a body too large for the queue goes to the bucket (a claim check)
         inbound_secrets="read",
     ),
@@ -137,7 +147,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="inbound_processor",
         handler="functions.workers.inbound_processor.handler",
         # max_concurrency here is the local runtime's; on AWS it follows the stack's send_rate (infra/capacity.py)
-        trigger=QueueTrigger(queue="inbound", batch_size=10, max_concurrency=5),
+        trigger=QueueTrigger(queue=INBOUND, batch_size=10, max_concurrency=5),
         description="Meta's webhook bodies into contacts, conversations, messages and statuses",
         timeout_seconds=60,
         memory_mb=512,
@@ -190,53 +200,53 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Turns catalogue events into one delivery per subscribed webhook endpoint",
         timeout_seconds=30,
         memory_mb=256,
-        sends_to=("webhooks",),
+        sends_to=(WEBHOOKS,),
     ),
     FunctionSpec(
         name="webhooks",
         handler="functions.workers.webhooks.handler",
-        trigger=QueueTrigger(queue="webhooks", batch_size=10, max_concurrency=5),
+        trigger=QueueTrigger(queue=WEBHOOKS, batch_size=10, max_concurrency=5),
         description="Signs due webhook deliveries for the dispatcher; logs outcomes, schedules retries",
         timeout_seconds=30,
         memory_mb=256,
-        sends_to=("webhooks", "webhook-dispatch"),
+        sends_to=(WEBHOOKS, WEBHOOK_DISPATCH),
     ),
     FunctionSpec(
         name="webhook_dispatcher",
         handler="functions.workers.webhook_dispatcher.handler",
-        trigger=QueueTrigger(queue="webhook-dispatch", batch_size=10, max_concurrency=10),
+        trigger=QueueTrigger(queue=WEBHOOK_DISPATCH, batch_size=10, max_concurrency=10),
         description="POSTs signed webhook deliveries through the SSRF guard (no VPC, no database)",
         timeout_seconds=60,
         memory_mb=256,
         needs_database=False,
-        sends_to=("webhooks",),
+        sends_to=(WEBHOOKS,),
     ),
     FunctionSpec(
         name="campaign_starter",
         handler="functions.workers.campaign_starter.handler",
-        trigger=QueueTrigger(queue="campaign-start", batch_size=1, max_concurrency=2),
+        trigger=QueueTrigger(queue=CAMPAIGN_START, batch_size=1, max_concurrency=2),
         description="Starts a scheduled campaign: plans its recipient ledger (once) and hands it to the sender",
         timeout_seconds=300,
         memory_mb=512,
-        sends_to=("campaign-send",),
+        sends_to=(CAMPAIGN_SEND,),
     ),
     FunctionSpec(
         name="campaign_sender",
         handler="functions.workers.campaign_sender.handler",
-        trigger=QueueTrigger(queue="campaign-send", batch_size=1, max_concurrency=4),
+        trigger=QueueTrigger(queue=CAMPAIGN_SEND, batch_size=1, max_concurrency=4),
         description="Sends a running campaign for a slice of time under the number's pacing, then requeues it",
         timeout_seconds=60,
         memory_mb=512,
-        sends_to=("campaign-send",),
+        sends_to=(CAMPAIGN_SEND,),
     ),
     FunctionSpec(
         name="campaign_scheduler",
         handler="functions.workers.campaign_scheduler.handler",
-        trigger=QueueTrigger(queue="campaign-schedule", batch_size=10, max_concurrency=2),
+        trigger=QueueTrigger(queue=CAMPAIGN_SCHEDULE, batch_size=10, max_concurrency=2),
         description="Creates, moves or deletes a campaign's one-time schedule from the campaign as it is now",
         timeout_seconds=30,
         memory_mb=256,
-        sends_to=("campaign-start",),  # a start whose time has come; the schedules' own target
+        sends_to=(CAMPAIGN_START,),  # a start whose time has come; the schedules' own target
         schedules_once=True,
     ),
     FunctionSpec(
@@ -246,12 +256,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Keeps campaigns moving: late starts, expired claims, unknown outcomes, completion, restarts",
         timeout_seconds=120,
         memory_mb=256,
-        sends_to=("campaign-start", "campaign-send"),
+        sends_to=(CAMPAIGN_START, CAMPAIGN_SEND),
     ),
     FunctionSpec(
         name="connection_secrets",
         handler="functions.workers.connection_secrets.handler",
-        trigger=QueueTrigger(queue="connection-secrets", batch_size=10, max_concurrency=2),
+        trigger=QueueTrigger(queue=CONNECTION_SECRETS, batch_size=10, max_concurrency=2),
         description="Puts a connection's inbound secret where the Meta webhook reads it, or removes it once deleted",
         timeout_seconds=30,
         memory_mb=256,
@@ -273,13 +283,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         memory_mb=256,
         sends_to=(
-            "contacts-import",
-            "webhooks",
-            "webhook-dispatch",
-            "campaign-start",
-            "campaign-send",
-            "campaign-schedule",
-            "connection-secrets",
+            CONTACTS_IMPORT,
+            WEBHOOKS,
+            WEBHOOK_DISPATCH,
+            CAMPAIGN_START,
+            CAMPAIGN_SEND,
+            CAMPAIGN_SCHEDULE,
+            CONNECTION_SECRETS,
         ),
     ),
     FunctionSpec(
