@@ -12,17 +12,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.dialects import postgresql
 
 from functions.local.pump import sqs_event
+from functions.workers import outbox_sweeper
 from masteria import jobs
 from masteria.bootstrap import Container
 from masteria.campaigns import planner
 from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
 from masteria.contacts import import_jobs
 from masteria.contacts.models import Contact, ContactImport
+from masteria.events import EventType, record_event
 from masteria.jobs import OutboxJob, record_job
-from masteria.ports import MAX_MESSAGE_BYTES, Queue, ReceivedMessage
+from masteria.ports import MAX_MESSAGE_BYTES, BatchRefused, Queue, ReceivedMessage
 from masteria.settings import Settings
 from masteria.webhooks import delivery
 from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
@@ -143,8 +146,9 @@ def test_the_relay_sends_each_job_once_after_commit_and_never_a_rolled_back_one(
     assert container.queue.approximate_depth(queue) == 1 and _take(container, queue) == []  # delayed ~10 minutes
     with container.database.tenant(company) as session:
         assert session.scalar(select(OutboxJob.id).where(OutboxJob.relayed_at.is_(None))) is None
+    assert jobs.purge(container.database, clock) == 0  # kept a day
     clock.at += jobs.KEEP_RELAYED + timedelta(minutes=1)
-    jobs.sweep(container.database, container.queue, clock)
+    assert jobs.purge(container.database, clock) == 3
     with container.database.tenant(company) as session:
         assert session.scalar(select(OutboxJob.id)) is None  # relayed rows are purged after a day
 
@@ -242,7 +246,12 @@ def _delivery(container: Container, owner: Account, delivery_id: uuid.UUID) -> W
         return session.get_one(WebhookDelivery, delivery_id)
 
 
-def test_a_delivery_whose_job_is_lost_is_queued_again(
+def _outbox_bodies(container: Container, owner: Account, queue: str) -> list[str]:
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        return list(session.scalars(select(OutboxJob.body).where(OutboxJob.queue == queue).order_by(OutboxJob.id)))
+
+
+def test_a_delivery_whose_job_is_lost_is_queued_again_but_not_one_whose_job_waits_or_lags(
     client: TestClient, container: Container, clock: FakeClock, receiver: Sink
 ) -> None:
     owner = sign_up(client)
@@ -251,19 +260,46 @@ def test_a_delivery_whose_job_is_lost_is_queued_again(
     container.queue = failing  # type: ignore[misc]
     _test_event(client, owner, endpoint_id)  # the delivery committed, the send after it failed
     assert _take(container, delivery.QUEUE) == []
+    # the queue stays down for hours: the job waits in the outbox, so it is not lost (no second job)
+    clock.at += 2 * delivery.LOST_AFTER
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 1
     failing.down = False
     assert jobs.sweep(container.database, container.queue, clock) == 1
-    (body,) = _take(container, delivery.QUEUE)  # and then this message is lost too
-    job = DeliverJob.model_validate_json(body)
-    clock.at += delivery.OVERDUE - timedelta(minutes=1)
+    # the webhooks queue lags (its job not taken yet) for less than LOST_AFTER: no extra job either
+    clock.at += delivery.LOST_AFTER - timedelta(minutes=1)
     assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    (body,) = _take(container, delivery.QUEUE)  # and then this message is lost (dead-lettered, say)
+    job = DeliverJob.model_validate_json(body)
     clock.at += timedelta(minutes=2)
     assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 1}
     (again,) = _take(container, delivery.QUEUE)
     assert DeliverJob.model_validate_json(again).model_dump(exclude={"not_before"}) == job.model_dump(
         exclude={"not_before"}
     )
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # once per OVERDUE
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # once
+    clock.at += delivery.LOST_AFTER - timedelta(minutes=1)
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # its new job lags
+    assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 2
+
+
+def test_a_retry_due_later_is_not_lost_while_its_job_waits_in_the_outbox(
+    client: TestClient, container: Container, clock: FakeClock, receiver: Sink
+) -> None:
+    owner = sign_up(client)
+    _test_event(client, owner, _endpoint(client, owner, receiver.url))
+    job = DeliverJob.model_validate_json(_take(container, delivery.QUEUE)[0])
+    failed = Outcome(company_id=job.company_id, delivery_id=job.delivery_id, attempt=5, attempted_at=clock.now(),
+                     status_code=500, latency_ms=5, response=None, error=None)  # fmt: skip
+    with container.database.tenant(job.company_id) as session:
+        session.get_one(WebhookDelivery, job.delivery_id).in_flight = 5
+    delivery.record_outcome(db=container.database, clock=clock, outcome=failed)  # the 6th try: about 5 h later
+    retry = _delivery(container, owner, job.delivery_id)
+    assert retry.next_attempt_at is not None and retry.next_attempt_at > clock.now() + timedelta(hours=4)
+    clock.at = retry.next_attempt_at + delivery.LOST_AFTER + timedelta(minutes=1)  # the queue was down meanwhile
+    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    assert jobs.sweep(container.database, container.queue, clock) == 1  # its own job, late but not lost
+    assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 2
 
 
 def test_an_attempt_the_dispatcher_never_answered_expires_into_the_retry_schedule(
@@ -358,8 +394,8 @@ def test_the_scheduled_sweeper_runs_every_sweep(container: Container) -> None:
     from functions.workers.outbox_sweeper import handler
 
     counts = handler({}, FakeContext())
-    assert set(counts) == {"published", "jobs_sent", "deliveries_expired", "deliveries_requeued", "imports_requeued",
-                           "imports_failed"}  # fmt: skip
+    assert set(counts) == {"published", "jobs_sent", "jobs_failed", "jobs_parked", "deliveries_expired",
+                           "deliveries_requeued", "imports_requeued", "imports_failed", "jobs_purged"}  # fmt: skip
     assert not any(counts.values())  # nothing to do on an empty database
 
 
@@ -379,3 +415,193 @@ def test_an_import_whose_mapping_no_longer_fits_fails_with_the_reason_instead_of
     _run(container, _take(container, import_jobs.QUEUE))
     failed = _import(container, owner, str(created["id"]))
     assert failed.status == "failed" and failed.error is not None and "plan" in failed.error, failed.error
+
+
+class RefusingQueue:
+    """The queue adapter as SQS answers a batch with some entries refused: it sends the others and raises
+    ``BatchRefused`` naming the refused ones (those whose body holds ``poison``)."""
+
+    def __init__(self, real: Queue) -> None:
+        self.real, self.during_send = real, lambda: None
+
+    def send(self, queue: str, body: str, *, delay_seconds: int = 0) -> str:
+        return self.send_batch(queue, [body], delay_seconds=delay_seconds)[0]
+
+    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]:
+        self.during_send()
+        refused = {i: "InvalidMessageContents" for i, body in enumerate(bodies) if "poison" in body}
+        kept = [body for i, body in enumerate(bodies) if i not in refused]
+        ids = self.real.send_batch(queue, kept, delay_seconds=delay_seconds) if kept else []
+        if refused:
+            raise BatchRefused(refused, len(bodies))
+        return ids
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def _drain(container: Container, queue: str) -> list[str]:
+    bodies: list[str] = []
+    while taken := _take(container, queue):
+        bodies += taken
+    return bodies
+
+
+def _row(container: Container, company: uuid.UUID, body: str) -> OutboxJob:
+    with container.database.tenant(company) as session:
+        return session.scalars(select(OutboxJob).where(OutboxJob.body == body)).one()
+
+
+def test_a_job_the_queue_refuses_never_holds_up_the_others_and_is_parked_after_its_tries(
+    client: TestClient, container: Container, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    queue = import_jobs.QUEUE
+    first, second = uuid.UUID(sign_up(client).company_id), uuid.UUID(sign_up(client).company_id)
+    # committed, and the relay right after missed them (relay=False): the sweeper's to send
+    with container.database.tenant(first, relay=False) as session:  # oldest first: at the head of the sweep
+        record_job(session, company_id=first, queue="no-such-queue", body='{"n": "unknown queue"}')
+        for n in range(12):
+            body = '{"n": "poison"}' if n == 5 else f'{{"n": {n}}}'
+            record_job(session, company_id=first, queue=queue, body=body)
+    with container.database.tenant(second, relay=False) as session:
+        for n in range(12, 25):
+            record_job(session, company_id=second, queue=queue, body=f'{{"n": {n}}}')
+    refusing = RefusingQueue(container.queue)
+    container.queue = refusing  # type: ignore[misc]
+    assert jobs.relay_due(container.database, refusing, clock) == {"sent": 24, "failed": 2, "parked": 0}
+    assert sorted(_drain(container, queue)) == sorted(f'{{"n": {n}}}' for n in range(25) if n != 5)  # each once
+    poison = _row(container, first, '{"n": "poison"}')
+    assert (poison.relayed_at, poison.attempts, poison.last_error) == (None, 1, "InvalidMessageContents")
+    unknown = _row(container, first, '{"n": "unknown queue"}')
+    assert unknown.attempts == 1 and unknown.last_error is not None and "unknown queue" in unknown.last_error
+    assert jobs.relay_due(container.database, refusing, clock) == {"sent": 0, "failed": 0, "parked": 0}  # waits
+    with container.database.tenant(first) as session:  # a job recorded later still flows
+        record_job(session, company_id=first, queue=queue, body='{"n": "later"}')
+    assert _drain(container, queue) == ['{"n": "later"}']
+    for tries in range(2, jobs.MAX_ATTEMPTS + 1):
+        clock.at += jobs.MAX_RETRY_WAIT
+        expected = {"sent": 0, "failed": 2, "parked": 2 if tries == jobs.MAX_ATTEMPTS else 0}
+        assert jobs.relay_due(container.database, refusing, clock) == expected
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == [
+        "outbox job parked: the queue refused it every time; set its attempts to 0 to try it again"
+    ] * 2
+    clock.at += jobs.MAX_RETRY_WAIT
+    assert jobs.relay_due(container.database, refusing, clock) == {"sent": 0, "failed": 0, "parked": 0}  # kept
+    assert _row(container, first, '{"n": "poison"}').attempts == jobs.MAX_ATTEMPTS
+    assert _drain(container, queue) == []  # nothing sent twice
+
+
+def test_the_relay_holds_no_row_lock_while_it_sends_and_a_second_relay_sends_nothing_twice(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    company = uuid.UUID(sign_up(client).company_id)
+    real = container.queue
+    refusing = RefusingQueue(real)
+    with container.database.tenant(company, relay=False) as session:
+        for n in range(3):
+            record_job(session, company_id=company, queue=import_jobs.QUEUE, body=f'{{"n": {n}}}')
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        """While the relay is on the network: its rows are not locked, and another sweep leaves them alone."""
+        with container.database.outbox_sweep() as session:
+            locked = session.execute(
+                text("SELECT id FROM outbox_jobs WHERE relayed_at IS NULL FOR UPDATE NOWAIT")
+            ).scalars()
+            seen.extend(locked)
+        assert jobs.sweep(container.database, real, clock) == 0
+
+    refusing.during_send = meanwhile
+    assert jobs.sweep(container.database, refusing, clock) == 3
+    assert len(seen) == 3
+    assert len(_drain(container, import_jobs.QUEUE)) == 3
+    # a relay that died after claiming its jobs: they are sent once its claim lapses
+    with container.database.tenant(company, relay=False) as session:
+        record_job(session, company_id=company, queue=import_jobs.QUEUE, body='{"n": "orphan"}')
+    with container.database.outbox_sweep() as session:
+        session.execute(text("UPDATE outbox_jobs SET claimed_until = :at WHERE relayed_at IS NULL"),
+                        {"at": clock.now() + jobs.CLAIM})  # fmt: skip
+    assert jobs.sweep(container.database, real, clock) == 0
+    clock.at += jobs.CLAIM
+    assert jobs.sweep(container.database, real, clock) == 1
+
+
+def test_the_purge_deletes_every_old_relayed_job_in_batches(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    company = uuid.UUID(sign_up(client).company_id)
+    old = clock.now() - jobs.KEEP_RELAYED - timedelta(minutes=1)
+    count = 2 * jobs.PURGE_BATCH + 7  # a busy campaign's minute is more than one batch
+    with container.database.tenant(company) as session:
+        session.execute(
+            text(
+                "INSERT INTO outbox_jobs (company_id, queue, body, relayed_at)"
+                " SELECT :company, 'q', 'b', :old FROM generate_series(1, :count)"
+            ),
+            {"company": company, "old": old, "count": count},
+        )
+        record_job(session, company_id=company, queue=import_jobs.QUEUE, body='{"n": "fresh"}')
+    assert jobs.purge(container.database, clock) == count
+    with container.database.tenant(company) as session:
+        assert list(session.scalars(select(OutboxJob.body))) == ['{"n": "fresh"}']
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [
+        ("purge", "ix_outbox_jobs_relayed"),
+        ("expired attempts", "ix_webhook_deliveries_in_flight"),
+        ("lost jobs", "ix_webhook_deliveries_due"),
+    ],
+)
+def test_each_sweep_query_has_an_index_that_fits_it(owner_engine: Engine, name: str, index: str) -> None:
+    now = datetime.now(UTC)
+    statements = {
+        "purge": jobs.purgeable(now),
+        "expired attempts": delivery.expired_attempts(now),
+        "lost jobs": delivery.lost_jobs(now),
+    }
+    compiled = statements[name].compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    with owner_engine.begin() as connection:
+        connection.execute(text("SET LOCAL enable_seqscan = off"))  # the plan an index can give, not a tiny table's
+        plan = "\n".join(connection.execute(text(f"EXPLAIN {compiled}")).scalars())
+    assert index in plan, plan
+
+
+class ShortContext(FakeContext):
+    def get_remaining_time_in_millis(self) -> int:
+        return int(outbox_sweeper.MARGIN_SECONDS * 1000)  # the budget is spent from the start
+
+
+class FailingBus:
+    """The event bus, unreachable."""
+
+    def publish(self, events: Sequence[Any]) -> None:
+        raise ConnectionError("the event bus is unreachable")
+
+
+def test_the_sweeper_sends_jobs_first_runs_every_step_when_one_fails_and_keeps_to_its_time(
+    client: TestClient, container: Container, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    owner = sign_up(client)
+    import_id = _uploaded(client, owner)
+    _start(client, owner, import_id)
+    assert len(_take(container, import_jobs.QUEUE)) == 1  # then lost
+    clock.at += import_jobs.QUEUED_EXPIRY + timedelta(seconds=1)
+    with container.database.tenant(uuid.UUID(owner.company_id), relay=False) as session:  # the relay missed it
+        record_job(session, company_id=uuid.UUID(owner.company_id), queue=START_QUEUE, body='{"n": 1}')
+    # no time left: the outbox still goes first; the work in hand waits for the next run
+    counts = outbox_sweeper.handler({}, ShortContext())
+    assert (counts["jobs_sent"], counts["imports_requeued"]) == (1, 0)
+    assert _import(container, owner, import_id).expires_at is not None
+    assert _take(container, START_QUEUE) == ['{"n": 1}']
+    # the event bus fails: that step is logged, the others run, and the invocation fails for the alarm
+    container.event_bus = FailingBus()  # type: ignore[misc,assignment]
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        record_event(session, company_id=uuid.UUID(owner.company_id), type=EventType.CONTACT_CREATED, data={})
+    caplog.clear()
+    with pytest.raises(outbox_sweeper.SweepFailed, match="events"):
+        outbox_sweeper.handler({}, FakeContext())
+    assert [getattr(r, "step", None) for r in caplog.records if r.message == "sweeper step failed"] == ["events"]
+    assert _import(container, owner, import_id).status == "queued"
+    assert len(_take(container, import_jobs.QUEUE)) == 1  # requeued by the import sweep, sent by its relay

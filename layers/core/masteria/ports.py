@@ -20,6 +20,15 @@ MAX_DELAY_SECONDS = 900
 MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200
 
 
+class BatchRefused(RuntimeError):
+    """``Queue.send_batch`` sent some of a batch and refused the others (SQS's partial failure): ``refused`` maps
+    each refused body's index in the batch to the queue's reason; the others were sent."""
+
+    def __init__(self, refused: dict[int, str], size: int) -> None:
+        super().__init__(f"the queue refused {len(refused)} of {size} messages: {sorted(set(refused.values()))}")
+        self.refused = refused
+
+
 @dataclass(frozen=True)
 class QueueConfig:
     """How one queue behaves: redelivery and dead-lettering (from ``functions/manifest.py``)."""
@@ -44,7 +53,9 @@ class Queue(Protocol):
 
     def send(self, queue: str, body: str, *, delay_seconds: int = 0) -> str: ...
 
-    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]: ...
+    def send_batch(self, queue: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> list[str]:
+        """Send up to 10 bodies; raises ``BatchRefused`` when only some were sent."""
+        ...
 
     def receive(
         self, queue: str, *, max_messages: int = MAX_BATCH, wait_seconds: float = 0

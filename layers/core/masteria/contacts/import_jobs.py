@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from masteria.contacts.models import ContactImport
 from masteria.db import Database
 from masteria.events import EventType, record_event
-from masteria.jobs import record_job
+from masteria.jobs import past, record_job
 from masteria.observability import logger
 from masteria.ports import Clock
 from masteria.schemas import StrictModel
@@ -82,8 +82,9 @@ def release(db: Database, job: ImportJob, attempt: int, clock: Clock) -> None:
             row.expires_at = clock.now()
 
 
-def sweep(*, db: Database, clock: Clock) -> dict[str, int]:
-    """Every company's imports in hand past their expiry: queued again, or failed after ``MAX_STALLS``."""
+def sweep(*, db: Database, clock: Clock, until: float | None = None) -> dict[str, int]:
+    """Every company's imports in hand past their expiry: queued again, or failed after ``MAX_STALLS``; those
+    left when the time budget ``until`` is spent wait for the next sweep."""
     now = clock.now()
     with db.job_sweep() as session:
         found = session.execute(
@@ -96,6 +97,8 @@ def sweep(*, db: Database, clock: Clock) -> dict[str, int]:
         ).all()
     counts = {"requeued": 0, "failed": 0}
     for company_id, import_id in found:
+        if past(until):
+            break
         with db.tenant(company_id) as session:
             row = session.get(ContactImport, import_id, with_for_update=True)
             if row is None or row.status not in IN_HAND or (row.expires_at is not None and row.expires_at >= now):

@@ -4,7 +4,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,7 +64,13 @@ class WebhookDelivery(Timestamped, Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         Index("ix_webhook_deliveries_endpoint_id_created_at", "endpoint_id", "created_at", "id"),
-        Index("ix_webhook_deliveries_pending", "id", postgresql_where=text("status = 'pending'")),
+        # the sweeper's two questions: attempts with the dispatcher past their expiry, deliveries whose job is lost
+        Index("ix_webhook_deliveries_in_flight", "in_flight_until", postgresql_where=text("in_flight IS NOT NULL")),
+        Index(
+            "ix_webhook_deliveries_due",
+            text("coalesce(next_attempt_at, created_at)"),
+            postgresql_where=text("status = 'pending' AND in_flight IS NULL"),
+        ),
         CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
     )
 
@@ -70,6 +87,7 @@ class WebhookDelivery(Timestamped, Base):
     in_flight: Mapped[int | None] = mapped_column(Integer)  # the attempt handed to the dispatcher
     in_flight_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # then: a failed attempt
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    job_id: Mapped[int | None] = mapped_column(BigInteger)  # its current job's outbox row (``outbox_jobs.id``)
     last_error: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from masteria.ports import MAX_BATCH, ReceivedMessage
+from masteria.ports import MAX_BATCH, BatchRefused, ReceivedMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -36,9 +36,8 @@ class SqsQueue:
             QueueUrl=self.url(queue),
             Entries=[{"Id": str(i), "MessageBody": b, "DelaySeconds": delay_seconds} for i, b in enumerate(bodies)],
         )
-        if response.get("Failed"):
-            codes = sorted({f["Code"] for f in response["Failed"]})
-            raise RuntimeError(f"SQS refused {len(response['Failed'])} of {len(bodies)} messages: {codes}")
+        if response.get("Failed"):  # the others were sent: say which were not, so that only those are tried again
+            raise BatchRefused({int(f["Id"]): f["Code"] for f in response["Failed"]}, len(bodies))
         by_id = {entry["Id"]: entry["MessageId"] for entry in response["Successful"]}
         return [by_id[str(i)] for i in range(len(bodies))]
 
