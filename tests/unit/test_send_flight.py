@@ -6,25 +6,25 @@ from __future__ import annotations
 import threading
 import time
 
-from masteria.campaigns.sender import _Flight
+from masteria.campaigns.pacing import Flight
 
 
-def _answer(flight: _Flight, rate: float, seconds: float, times: int) -> None:
+def _answer(flight: Flight, rate: float, seconds: float, times: int) -> None:
     for _ in range(times):
         flight.leave(flight.enter(rate), seconds)
 
 
 def test_the_allowance_starts_small_and_grows_one_answer_at_a_time() -> None:
-    flight = _Flight(cap=64)
-    assert flight.allowed == _Flight.MINIMUM
+    flight = Flight(cap=64)
+    assert flight.allowed == Flight.MINIMUM
     _answer(flight, rate=80, seconds=0.2, times=1)  # Meta's latency: 80/s x 0.2 s x 2 + 4 = 36 wanted
-    assert flight.allowed == _Flight.MINIMUM + 1
+    assert flight.allowed == Flight.MINIMUM + 1
     _answer(flight, rate=80, seconds=0.2, times=100)
     assert flight.allowed == 36
 
 
 def test_the_least_latency_seen_sets_the_allowance_and_it_falls_at_once() -> None:
-    flight = _Flight(cap=64)
+    flight = Flight(cap=64)
     _answer(flight, rate=1000, seconds=0.05, times=100)
     assert flight.allowed == 64  # capped
     _answer(flight, rate=1000, seconds=0.002, times=1)  # the sandbox on loopback: 1000 x 0.002 x 2 + 4
@@ -35,7 +35,7 @@ def test_the_least_latency_seen_sets_the_allowance_and_it_falls_at_once() -> Non
 
 
 def test_stuck_requests_make_room_but_the_cap_counts_them() -> None:
-    flight = _Flight(cap=7)
+    flight = Flight(cap=7)
     _answer(flight, rate=80, seconds=0.001, times=1)  # allowance 5: 80/s x 1 ms x 2 + 4, one answer in
     assert flight.allowed == 5
     held = [flight.enter(80) for _ in range(flight.allowed)]

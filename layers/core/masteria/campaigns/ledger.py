@@ -1,5 +1,5 @@
 """Queries and updates over the recipient ledger shared by the sender, the inbound pipeline and the sweeper:
-progress counts, progress events, Meta's status webhooks, reply attribution, completion."""
+progress counts, progress events, a sent batch's outcomes, Meta's status webhooks, reply attribution, completion."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from masteria.campaigns.models import Campaign, CampaignRecipient
+from masteria.campaigns.outcomes import Outcome, SendOutcome
 from masteria.campaigns.schemas import Progress
 from masteria.events import EventType, record_event
 from masteria.webhooks.subscriptions import subscribed
@@ -135,6 +136,95 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
 
 def _time(value: Any) -> datetime:
     return datetime.fromtimestamp(int(value), UTC)
+
+
+def record_batch(
+    session: Session, company_id: uuid.UUID, outcomes: list[tuple[int, SendOutcome]], now: datetime
+) -> None:
+    """Write a sent batch's outcomes, by recipient id, to the ledger: sent (with its message id), unknown
+    (never resent: a status webhook or the sweeper settles it), pending again (retried later) or failed. A
+    status webhook may have come first: a row is written only while it is still ``sending`` or ``unknown``
+    (a sent one only takes the message id it lacks)."""
+    sent: list[tuple[int, str]] = []
+    unknown: list[int] = []
+    retry: list[tuple[int, datetime, int | None, str | None, bool]] = []  # id, when, code, reason, counts
+    failed: list[tuple[int, int | None, str | None]] = []
+    for recipient_id, outcome in outcomes:
+        if outcome.category is Outcome.SENT:
+            sent.append((recipient_id, outcome.message_id or ""))
+        elif outcome.category is Outcome.UNKNOWN:
+            unknown.append(recipient_id)
+        elif outcome.category in (Outcome.RETRY_AFTER, Outcome.CAMPAIGN_STOPPING):
+            retry.append(
+                (recipient_id, now + outcome.retry_in, outcome.code, outcome.reason, outcome.counts_as_attempt)
+            )
+        else:
+            failed.append((recipient_id, outcome.code, outcome.reason))
+    # lock the batch's rows in id order first, as the status webhooks do: no deadlock between the two
+    session.execute(
+        select(CampaignRecipient.id)
+        .where(CampaignRecipient.id.in_([i for i, _ in outcomes]))
+        .order_by(CampaignRecipient.id)
+        .with_for_update()
+    ).all()
+    if sent:
+        session.execute(
+            text(
+                "UPDATE campaign_recipients r SET status = CASE WHEN r.status IN ('sending', 'unknown')"
+                " THEN 'sent' ELSE r.status END, wamid = COALESCE(r.wamid, d.wamid),"
+                " sent_at = COALESCE(r.sent_at, :now), claimed_until = NULL, updated_at = :now,"
+                # an error of an earlier attempt is no longer the recipient's: it was sent
+                " error_code = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_code END,"
+                " error_reason = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_reason END"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[])) AS d(id, wamid) WHERE r.id = d.id"
+            ),
+            {"now": now, "ids": [i for i, _ in sent], "wamids": [w for _, w in sent]},
+        )
+    if unknown:
+        session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.id.in_(unknown), CampaignRecipient.status == "sending")
+            .values(status="unknown", claimed_until=None, updated_at=now)
+        )
+    if retry:
+        session.execute(
+            text(
+                "UPDATE campaign_recipients r SET status = 'pending', next_attempt_at = d.at,"
+                " error_code = d.code, error_reason = d.reason, claimed_until = NULL, updated_at = :now,"
+                " attempts = r.attempts - CASE WHEN d.counts THEN 0 ELSE 1 END"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:ats AS timestamptz[]), CAST(:codes AS integer[]),"
+                " CAST(:reasons AS text[]), CAST(:counts AS boolean[])) AS d(id, at, code, reason, counts)"
+                " WHERE r.id = d.id AND r.status IN ('sending', 'unknown')"
+            ),
+            {
+                "now": now,
+                "ids": [r[0] for r in retry],
+                "ats": [r[1] for r in retry],
+                "codes": [r[2] for r in retry],
+                "reasons": [r[3] for r in retry],
+                "counts": [r[4] for r in retry],
+            },
+        )
+    if failed:
+        session.execute(
+            text(
+                "UPDATE campaign_recipients r SET status = 'failed', error_code = d.code, error_reason = d.reason,"
+                " failed_at = :now, claimed_until = NULL, updated_at = :now"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:codes AS integer[]), CAST(:reasons AS text[]))"
+                " AS d(id, code, reason) WHERE r.id = d.id AND r.status IN ('sending', 'unknown')"
+            ),
+            {
+                "now": now,
+                "ids": [f[0] for f in failed],
+                "codes": [f[1] for f in failed],
+                "reasons": [f[2] for f in failed],
+            },
+        )
+    record_recipient_statuses(
+        session,
+        company_id,
+        [(i, "sent", None, None) for i, _ in sent] + [(i, "failed", code, reason) for i, code, reason in failed],
+    )
 
 
 def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid.UUID]:

@@ -1,11 +1,16 @@
 """Pacing of one sending number: evenly spaced send slots shared by every worker through the ``send_lanes``
-row, so that no one-second window ever holds more than the rate, whoever sends."""
+row, so that no one-second window ever holds more than the rate, whoever sends; a drive's own limits on its
+requests (``Posts``, ``Flight``); and the delays before a refused recipient is tried again."""
 
 from __future__ import annotations
 
-import random
+import itertools
+import math
+import threading
+import time
 import uuid
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -43,6 +48,96 @@ def slot_seconds(rate: float) -> float:
     return SLOT_MARGIN / rate
 
 
+def guard_for(interval: float) -> Guard:
+    """The limits of a drive posting one request every ``interval`` seconds."""
+    rate = SLOT_MARGIN / interval
+    return Guard(per_second=max(1, int(rate * WINDOW_SHARE)), gap=interval / CATCH_UP)
+
+
+@dataclass
+class Posts:
+    """A drive's own recent requests, shared by its threads."""
+
+    recent: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last: float = float("-inf")
+
+    def wait_turn(self, guard: Guard) -> None:
+        """Wait until one more request keeps to ``guard``, however the threads were scheduled: a batch that
+        starts late, or a stall, catches up on its slots, but never faster than ``guard.gap`` apart nor beyond
+        ``guard.per_second`` in any second (a share of the rate that leaves room for the requests' jitter on
+        the way to Meta); then count it."""
+        recent = self.recent
+        with self.lock:
+            now = time.monotonic()
+            while recent and recent[0] <= now - 1.0:
+                recent.popleft()
+            wait = self.last + guard.gap - now
+            if len(recent) >= guard.per_second:
+                wait = max(wait, recent[0] + 1.0 - now)
+            if wait > 0:
+                time.sleep(wait)
+            self.last = time.monotonic()
+            while recent and recent[0] <= self.last - 1.0:
+                recent.popleft()
+            recent.append(self.last)
+
+
+class Flight:
+    """How many requests are in flight, and how many may be: what the rate needs at the answers' latency
+    (Little's law, twice over, plus four), measured as the drive goes. Meta answers in a few hundred
+    milliseconds, the sandbox on loopback in one or two: threads beyond what the rate needs only take turns
+    at the interpreter lock, and every request waits longer for its turn.
+
+    Under load latency grows with the requests in flight, and following it would add requests until the
+    cap. So the latency followed is the least seen in the drive (a drive lasts a slice, 20 s), and the
+    allowance starts at the minimum and grows by one request per answer (it falls at once). A request
+    unanswered for ten times that latency (a quarter of a second at least) is stuck, waiting on the network
+    and using nothing here: it no longer counts, or a few timeouts would hold up the whole campaign. The
+    cap counts every request, stuck or not (it is the number of threads)."""
+
+    MINIMUM = 4
+    STUCK_FACTOR = 10
+    STUCK_AT_LEAST = 0.25  # seconds
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.allowed = self.MINIMUM
+        self._started: dict[int, float] = {}  # request → time.monotonic() it entered
+        self._tokens = itertools.count()
+        self._floor: float | None = None  # seconds
+        self._rate = 1.0
+        self._changed = threading.Condition()
+
+    @property
+    def count(self) -> int:
+        return len(self._started)
+
+    def _active(self, now: float) -> int:
+        stuck_after = max(self.STUCK_AT_LEAST, self.STUCK_FACTOR * (self._floor or 0.0))
+        return sum(1 for started in self._started.values() if now - started < stuck_after)
+
+    def enter(self, rate: float) -> int:
+        """Wait for room, then count a request in; the token to ``leave`` with."""
+        with self._changed:
+            self._rate = rate
+            while len(self._started) >= self.cap or self._active(time.monotonic()) >= self.allowed:
+                self._changed.wait(self.STUCK_AT_LEAST / 5)  # requests also make room by getting stuck
+            token = next(self._tokens)
+            self._started[token] = time.monotonic()
+            return token
+
+    def leave(self, token: int, seconds: float | None) -> None:
+        """A request ended; ``seconds`` it took, if it was answered."""
+        with self._changed:
+            del self._started[token]
+            if seconds is not None:
+                self._floor = seconds if self._floor is None else min(self._floor, seconds)
+                wanted = max(self.MINIMUM, min(self.cap, math.ceil(self._rate * self._floor * 2) + 4))
+                self.allowed = min(wanted, self.allowed + 1)
+            self._changed.notify()
+
+
 def reserve(
     session: Session, *, company_id: uuid.UUID, connection_id: uuid.UUID, count: int, rate: float
 ) -> tuple[datetime, datetime]:
@@ -77,10 +172,10 @@ def back_off(session: Session, *, connection_id: uuid.UUID) -> None:
     )
 
 
-def transient_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter: about 2, 4, 8 … s (at most 5 minutes)."""
+def transient_delay(attempts: int, *, jitter: float) -> timedelta:
+    """Exponential backoff with jitter (``jitter`` in [0, 1)): about 2, 4, 8 … s (at most 5 minutes)."""
     ceiling = min(2.0**attempts, 300.0)
-    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 - jitter, not secrecy
+    return timedelta(seconds=ceiling / 2 + jitter * ceiling / 2)
 
 
 def pair_rate_delay(pair_retries: int) -> timedelta:
