@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from masteria.bootstrap import Container
-from masteria.contacts.service import sendable_audience
+from masteria.contacts.audience import sendable_audience
 from tests.api import invite, make_contact, make_custom_field, make_tag, sign_up
 
 
@@ -165,7 +165,7 @@ def test_opt_out_is_recorded_once_with_an_event_and_leaves_the_audience(
 
 
 def test_companies_set_their_own_keywords(client: TestClient, container: Container) -> None:
-    from masteria.contacts.service import classify_inbound
+    from masteria.contacts.consent import classify_inbound
 
     owner = sign_up(client)
     agent = invite(client, owner, role="agent")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep, SearchDep
 from functions.api.error_docs import problems
-from masteria.contacts import consent, service
+from masteria.contacts import consent, consent_history, custom_fields, groups, service, tags
 from masteria.contacts.schemas import (
     Channel,
     ConsentChange,
@@ -35,13 +35,13 @@ router = APIRouter(prefix="/v1", tags=["contacts"])
 @router.get("/contacts/settings", response_model=ContactSettingsRead)
 def get_settings(caller: CallerDep) -> ContactSettingsRead:
     """The company's opt-out and opt-in keywords (whole message, ignoring case and accents)."""
-    return service.get_settings(session=caller.session, actor=caller.principal)
+    return consent.get_settings(session=caller.session, actor=caller.principal)
 
 
 @router.put("/contacts/settings", responses=problems(403), response_model=ContactSettingsRead)
 def update_settings(body: ContactSettingsUpdate, caller: CallerDep) -> ContactSettingsRead:
     """Change the keywords (admin and up)."""
-    return service.update_settings(session=caller.session, actor=caller.principal, data=body)
+    return consent.update_settings(session=caller.session, actor=caller.principal, data=body)
 
 
 @router.get("/contacts", response_model=Page[ContactRead])
@@ -60,7 +60,7 @@ def list_contacts(
     order: Literal["newest", "oldest"] = "newest",
 ) -> Page[ContactRead]:
     """The company's contacts, filtered and searched, cursor-paginated."""
-    segment = service.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
+    segment = groups.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
     filters = ContactFilter(
         list_id=list_id,
         segment=segment,
@@ -102,13 +102,13 @@ def delete_contact(contact_id: uuid.UUID, caller: CallerDep) -> None:
 @router.put("/contacts/{contact_id}/tags/{tag_id}", response_model=ContactRead)
 def tag_contact(contact_id: uuid.UUID, tag_id: uuid.UUID, caller: CallerDep) -> ContactRead:
     """Add a tag to a contact (idempotent)."""
-    return service.tag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
+    return tags.tag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
 
 
 @router.delete("/contacts/{contact_id}/tags/{tag_id}", response_model=ContactRead)
 def untag_contact(contact_id: uuid.UUID, tag_id: uuid.UUID, caller: CallerDep) -> ContactRead:
     """Remove a tag from a contact (idempotent)."""
-    return service.untag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
+    return tags.untag_contact(session=caller.session, actor=caller.principal, contact_id=contact_id, tag_id=tag_id)
 
 
 @router.put("/contacts/{contact_id}/consent/{channel}", response_model=ContactRead)
@@ -116,7 +116,7 @@ def set_consent(
     contact_id: uuid.UUID, channel: Channel, body: ConsentChange, caller: CallerDep, container: ContainerDep
 ) -> ContactRead:
     """Record an opt-in (source, proof) or an opt-out (reason) for one channel."""
-    return service.set_consent(
+    return consent.set_consent(
         session=caller.session,
         clock=container.clock,
         actor=caller.principal,
@@ -131,7 +131,7 @@ def list_consent_events(
     contact_id: uuid.UUID, caller: CallerDep, page: PageDep, channel: Channel | None = None
 ) -> Page[ConsentEventRead]:
     """The contact's consent history, newest first: each opt-in and opt-out, how it came and who made it."""
-    return consent.list_consent_events(
+    return consent_history.list_consent_events(
         session=caller.session, actor=caller.principal, contact_id=contact_id, channel=channel, page=page
     )
 
@@ -139,30 +139,30 @@ def list_consent_events(
 @router.get("/tags", response_model=Page[TagRead])
 def list_tags(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[TagRead]:
     """Tags by name, searched with `q` (part of the name), cursor-paginated."""
-    return service.list_tags(session=caller.session, actor=caller.principal, search=search, page=page)
+    return tags.list_tags(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post("/tags", responses=problems(409), status_code=status.HTTP_201_CREATED, response_model=TagRead)
 def create_tag(body: TagCreate, caller: CallerDep) -> TagRead:
     """Create a tag (names are unique per company, ignoring case)."""
-    return service.create_tag(session=caller.session, actor=caller.principal, data=body)
+    return tags.create_tag(session=caller.session, actor=caller.principal, data=body)
 
 
 @router.patch("/tags/{tag_id}", responses=problems(409), response_model=TagRead)
 def update_tag(tag_id: uuid.UUID, body: TagUpdate, caller: CallerDep) -> TagRead:
-    return service.update_tag(session=caller.session, actor=caller.principal, tag_id=tag_id, data=body)
+    return tags.update_tag(session=caller.session, actor=caller.principal, tag_id=tag_id, data=body)
 
 
 @router.delete("/tags/{tag_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_tag(tag_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a tag and remove it from every contact (admin and up)."""
-    service.delete_tag(session=caller.session, actor=caller.principal, tag_id=tag_id)
+    tags.delete_tag(session=caller.session, actor=caller.principal, tag_id=tag_id)
 
 
 @router.get("/custom-fields", response_model=Page[CustomFieldRead])
 def list_custom_fields(caller: CallerDep, search: SearchDep, page: PageDep) -> Page[CustomFieldRead]:
     """Custom field definitions by label, searched with `q` (part of the label or key), cursor-paginated."""
-    return service.list_custom_fields(session=caller.session, actor=caller.principal, search=search, page=page)
+    return custom_fields.list_custom_fields(session=caller.session, actor=caller.principal, search=search, page=page)
 
 
 @router.post(
@@ -170,10 +170,10 @@ def list_custom_fields(caller: CallerDep, search: SearchDep, page: PageDep) -> P
 )
 def create_custom_field(body: CustomFieldCreate, caller: CallerDep) -> CustomFieldRead:
     """Define a custom field (admin and up): text, number, date, boolean or select."""
-    return service.create_custom_field(session=caller.session, actor=caller.principal, data=body)
+    return custom_fields.create_custom_field(session=caller.session, actor=caller.principal, data=body)
 
 
 @router.delete("/custom-fields/{field_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_custom_field(field_id: uuid.UUID, caller: CallerDep) -> None:
     """Delete a custom field and every contact's value for it (admin and up)."""
-    service.delete_custom_field(session=caller.session, actor=caller.principal, field_id=field_id)
+    custom_fields.delete_custom_field(session=caller.session, actor=caller.principal, field_id=field_id)

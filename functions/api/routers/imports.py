@@ -14,8 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from functions.api.error_docs import problems
-from masteria.contacts import exports, imports
-from masteria.contacts import service as contact_service
+from masteria.contacts import exports, groups, imports
 from masteria.contacts.imports import ImportCreate, ImportRead, ImportStart
 from masteria.contacts.schemas import ContactFilter
 from masteria.pagination import Page
@@ -112,7 +111,7 @@ def export_csv(
 ) -> StreamingResponse:
     """Contacts as CSV (all, or those of the same filters as `GET /v1/contacts`); cells that a spreadsheet
     would run as formulas are prefixed with `'`. Audited."""
-    segment = contact_service.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
+    segment = groups.segment_filter(session=caller.session, segment_id=segment_id) if segment_id else None
     filters = ContactFilter(
         q=q,
         tag_ids=tag_id,

@@ -1,31 +1,24 @@
 """Meta's ``user_preferences`` webhooks: a contact stopped or resumed marketing messages from the business in
-WhatsApp itself. That is the contact's WhatsApp consent (what campaigns read), changed through the one
-consent function with the source ``whatsapp_preferences``:
-
-- ``stop`` opts the contact out of WhatsApp (a contact we did not know yet is created, so that the opt-out
-  holds when they are imported later); Meta's description is the reason.
-- ``resume`` takes back only an opt-out that came from WhatsApp's own setting: it never undoes an opt-out a
-  user recorded or a stop keyword, and never opts in a contact who was never asked.
-- A redelivery changes nothing (an opt-out is idempotent; a resume finds the contact opted in).
-"""
+WhatsApp itself. That is the contact's WhatsApp consent (what campaigns read); what each does is the consent
+rules' (``consent.whatsapp_preference``). Here: reading Meta's value, and finding the contact (one we did not
+know yet is created, so that an opt-out holds when they are imported later). A redelivery changes nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.channels.models import ChannelConnection
 from masteria.contacts import consent
-from masteria.contacts.models import ConsentEvent, Contact, ContactConsent
+from masteria.contacts.models import Contact
 from masteria.events import EventType, record_event
 from masteria.observability import logger
 
-SOURCE: Final[Literal["whatsapp_preferences"]] = "whatsapp_preferences"
 MARKETING = "marketing_messages"
 
 
@@ -71,18 +64,9 @@ def _contact(session: Session, connection: ChannelConnection, wa_id: str, name: 
     return session.get_one(Contact, row[0])
 
 
-def _last_event(session: Session, contact: Contact) -> ConsentEvent | None:
-    return session.scalars(
-        select(ConsentEvent)
-        .where(ConsentEvent.contact_id == contact.id, ConsentEvent.channel == "whatsapp")
-        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
-        .limit(1)
-    ).first()
-
-
 def apply_preferences(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> int:
-    """Apply each marketing preference of a ``user_preferences`` value; returns how many changed consent.
-    A preference older than the contact's last consent change (a late redelivery) changes nothing."""
+    """Apply each marketing preference of a ``user_preferences`` value (``consent.whatsapp_preference``);
+    returns how many changed consent."""
     names = {str(c.get("wa_id")): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
     changed = 0
     for item in value.get("user_preferences") or []:
@@ -92,26 +76,11 @@ def apply_preferences(session: Session, connection: ChannelConnection, value: di
             logger.info("meta user preference ignored", extra={"category": preference.category[:64]})
             continue
         contact = _contact(session, connection, preference.wa_id, names.get(preference.wa_id))
-        at = _at(preference.timestamp)
-        last = _last_event(session, contact)
-        if last is not None and last.created_at >= at:
-            continue
-        if choice == "stop":
-            reason = preference.detail or "stopped marketing messages in WhatsApp"
-            changed += consent.record_opt_out(
-                session, contact=contact, channel="whatsapp", reason=reason, at=at, source=SOURCE
-            )
-            continue
-        state = session.get(ContactConsent, (contact.id, "whatsapp"))
-        if state is not None and state.status == "opted_out" and last is not None and last.source == SOURCE:
-            consent.record_opt_in(
-                session,
-                contact=contact,
-                channel="whatsapp",
-                at=at,
-                source=SOURCE,
-                opt_in_source="WhatsApp",
-                proof=preference.detail,
-            )
-            changed += 1
+        changed += consent.whatsapp_preference(
+            session,
+            contact=contact,
+            choice="stop" if choice == "stop" else "resume",
+            detail=preference.detail,
+            at=_at(preference.timestamp),
+        )
     return changed
