@@ -8,22 +8,29 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from masteria.bootstrap import Container
 from masteria.channels.inbound_job import InboundJob
+from masteria.channels.models import ChannelConnection
+from masteria.contacts.models import Contact
 from masteria.conversations import inbound
-from masteria.conversations.models import Message, PendingMessageUpdate
+from masteria.conversations import inbound_statuses as statuses_
+from masteria.conversations.inbound_common import Result
+from masteria.conversations.inbound_pending import apply_pending
+from masteria.conversations.models import Conversation, Message, PendingMessageUpdate
 from masteria.events import OutboxEvent
 from masteria.notifications.models import Notification
 from masteria.ports import ObjectStore
 from tests.api import Account, make_connection, sign_up
+from tests.e2e.waits import eventually
 from tests.meta import FakeMeta
 from tests.meta_webhooks import (
     EXAMPLES,
@@ -192,9 +199,16 @@ def test_meta_errors_about_the_account_are_kept_as_a_notification(
     owner, connection = _setup(client, meta)
     raw = (FIXTURES / "payloads" / "meta-docs-examples" / "value_errors_130429.json").read_bytes()
     _post(container, owner, connection, raw)
+    assert _post(container, owner, connection, raw).duplicates == 1  # a redelivery (or our retry) tells no one
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         (kept,) = session.scalars(select(Notification).where(Notification.kind == "whatsapp.error")).all()
         assert kept.data["code"] == 130429 and "too many messages" in kept.body
+    other = json.loads(raw)
+    other["entry"][0]["changes"][0]["value"]["errors"][0] |= {"code": 131000, "title": "Something went wrong"}
+    _post(container, owner, connection, json.dumps(other).encode())  # another error is told
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        codes = session.scalars(select(Notification.data["code"].as_integer()).order_by(Notification.created_at))
+        assert sorted(codes) == [130429, 131000]
 
 
 def _reply(client: TestClient, owner: Account, container: Container, connection: dict[str, Any]) -> dict[str, Any]:
@@ -232,23 +246,86 @@ def test_a_status_for_a_message_we_do_not_know_yet_is_applied_when_it_appears(
     assert reply["wamid"] == wamid
     out = next(m for m in _thread(client, owner)[1] if m["direction"] == "out")
     assert out["status"] == "delivered"
-    # a send that commits while its status is being kept (neither sees the other): the next body applies it
-    company = uuid.UUID(owner.company_id)
-    late = "wamid.raced"
-    _send(container, owner, connection, _status(late, "read", T0 + 9))
-    with container.database.tenant(company) as session:
-        ours = session.get_one(Message, uuid.UUID(out["id"]))
-        session.add(
-            Message(
-                company_id=company, connection_id=ours.connection_id, conversation_id=ours.conversation_id,
-                contact_id=ours.contact_id, direction="out", wamid=late, type="text", text="raced", status="accepted",
-                sent_at=datetime.now(UTC),
-            )
-        )  # fmt: skip
-    _send(container, owner, connection, _status(wamid, "read", T0 + 10))
-    with container.database.tenant(company) as session:
-        assert session.scalars(select(Message.status).where(Message.wamid == late)).one() == "read"
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert session.scalars(select(PendingMessageUpdate)).all() == []
+
+
+def _waiting(container: Container, worker: threading.Thread) -> bool:
+    """Whether ``worker`` is done or waits for a wamid's lock (held by the caller's open transaction)."""
+    with container.database.engine.connect() as connection:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return not worker.is_alive() or bool(connection.execute(text(query)).scalar_one())
+
+
+def _raced(ours: Message, wamid: str) -> Message:
+    """A message we sent, as a send inserts it (its status may already be on its way)."""
+    return Message(
+        company_id=ours.company_id, connection_id=ours.connection_id, conversation_id=ours.conversation_id,
+        contact_id=ours.contact_id, direction="out", wamid=wamid, type="text", text="raced", status="accepted",
+        sent_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
+def test_a_status_racing_the_send_of_its_message_is_applied_whichever_commits_first(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner, connection = _setup(client, meta)
+    company = uuid.UUID(owner.company_id)
+    out_id = uuid.UUID(_reply(client, owner, container, connection)["id"])
+    with container.database.tenant(company) as session:
+        ours = session.get_one(Message, out_id)
+    # the send is committing (its message in, the updates kept for it looked for) as its status comes
+    with container.database.tenant(company) as session:
+        sent = _raced(ours, "wamid.sent-first")
+        session.add(sent)
+        session.flush()
+        apply_pending(session, sent)
+        worker = threading.Thread(
+            target=_send, args=(container, owner, connection, _status("wamid.sent-first", "read", T0 + 9))
+        )
+        worker.start()
+        eventually(lambda: _waiting(container, worker))
+    worker.join(30)
+    # the status is being kept (its body not committed yet) as the send looks for what waits for its message
+    with container.database.tenant(company) as session:
+        row = session.get_one(ChannelConnection, ours.connection_id)
+        statuses_.apply(session, row, _status("wamid.kept-first", "delivered", T0 + 9)["statuses"][0], Result())
+
+        def send() -> None:
+            with container.database.tenant(company) as other:
+                sending = _raced(ours, "wamid.kept-first")
+                other.add(sending)
+                other.flush()
+                apply_pending(other, sending)
+
+        worker = threading.Thread(target=send)
+        worker.start()
+        eventually(lambda: _waiting(container, worker))
+    worker.join(30)
+    with container.database.tenant(company) as session:
+        found = dict(session.execute(select(Message.wamid, Message.status).where(Message.text == "raced")).all())
+        assert found == {"wamid.sent-first": "read", "wamid.kept-first": "delivered"}
+        assert session.scalars(select(PendingMessageUpdate)).all() == []
+
+
+def test_a_body_that_keeps_nothing_reads_no_kept_update(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner, connection = _setup(client, meta)
+    wamid = _reply(client, owner, container, connection)["wamid"]
+    _send(container, owner, connection, _status("wamid.sent-elsewhere", "read", T0 + 1))  # never ours: kept
+    seen: list[str] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(container.database.engine, "before_cursor_execute", watch)
+    try:
+        _send(container, owner, connection, _status(wamid, "delivered", T0 + 2))
+    finally:
+        event.remove(container.database.engine, "before_cursor_execute", watch)
+    assert any("UPDATE messages" in s for s in seen)  # the status was applied
+    assert not [s for s in seen if "pending_message_updates" in s]
 
 
 def test_a_phone_number_change_moves_the_contact(client: TestClient, container: Container, meta: FakeMeta) -> None:
@@ -265,10 +342,27 @@ def test_a_phone_number_change_moves_the_contact(client: TestClient, container: 
         connection,
         messages_value(new, message(new, "wamid.N1", T0 + 99, "text", {"body": "é o novo"})),
     )
+    assert _send(container, owner, connection, value).duplicates == 1  # Meta's retry, after the move
     conversation, items = _thread(client, owner)  # one contact, one conversation: the number moved
     assert conversation["contact"]["phone"] == f"+{new}"
     assert sorted(m["type"] for m in items) == ["system", "text", "text"]
     assert conversation["unread_count"] == 2  # Meta's notice is no unread
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.scalars(select(Contact.phone)).all() == [f"+{new}"]  # none again on the old number
+        assert len(session.scalars(select(Conversation.id)).all()) == 1
+
+
+def test_a_number_change_from_a_contact_we_never_had_creates_none_on_the_old_number(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner, connection = _setup(client, meta)
+    value = json.loads((EXAMPLES / "system_message.json").read_bytes())["entry"][0]["changes"][0]["value"]
+    new = value["messages"][0]["system"]["wa_id"]
+    _send(container, owner, connection, value)
+    _send(container, owner, connection, value)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.scalars(select(Contact.phone)).all() == [f"+{new}"]
+        assert session.scalars(select(Message.type)).all() == ["system"]
 
 
 def test_calls_appear_as_call_events(client: TestClient, container: Container, meta: FakeMeta) -> None:

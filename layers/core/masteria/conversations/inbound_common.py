@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlalchemy.orm import Session
 
 from masteria.channels.graph import GraphClient
@@ -21,6 +21,7 @@ from masteria.ports import ObjectStore
 WINDOW = timedelta(hours=24)
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 PENDING_FOR = timedelta(days=7)  # Meta retries a webhook for 7 days: a pending update older than that waits in vain
+KEPT = "masteria.pending_kept"  # ``Session.info``: the (connection id, wamid) of the updates kept in this transaction
 
 
 class Unprocessable(ValueError):
@@ -100,15 +101,32 @@ def checked(model: type[BaseModel], data: Any) -> None:
         raise Unprocessable(f"not as Meta sends it: {shapes.problem(error)}") from error
 
 
+def hold_wamid(session: Session, connection_id: uuid.UUID, wamid: str) -> None:
+    """Take the transaction's lock of (connection, wamid): keeping an update of a message and looking for
+    the updates kept for one (``inbound_pending``) take it, so that one of two transactions racing (a send
+    committing while its status is being kept) waits for the other to commit, then sees what it wrote."""
+    key = f"masteria.pending:{connection_id}:{wamid[:255]}"
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def keep_pending(session: Session, connection: ChannelConnection, wamid: str, kind: str, body: dict[str, Any]) -> None:
-    """Keep an update of a message we do not know yet (applied when it appears, see ``inbound_pending``);
-    the company's ones that waited longer than ``PENDING_FOR`` go."""
-    session.execute(delete(PendingMessageUpdate).where(PendingMessageUpdate.created_at < func.now() - PENDING_FOR))
-    session.add(
-        PendingMessageUpdate(
-            company_id=connection.company_id, connection_id=connection.id, wamid=wamid[:255], kind=kind, body=body
+    """Keep an update of a message we do not know yet (applied when it appears, see ``inbound_pending``;
+    ``apply_kept`` looks again, once the body's changes are done, for one that appeared meanwhile); the
+    company's ones that waited longer than ``PENDING_FOR`` go."""
+    wamid = wamid[:255]
+    hold_wamid(session, connection.id, wamid)
+    session.execute(
+        delete(PendingMessageUpdate).where(
+            PendingMessageUpdate.company_id == connection.company_id,
+            PendingMessageUpdate.created_at < func.now() - PENDING_FOR,
         )
     )
+    session.add(
+        PendingMessageUpdate(
+            company_id=connection.company_id, connection_id=connection.id, wamid=wamid, kind=kind, body=body
+        )
+    )
+    session.info.setdefault(KEPT, set()).add((connection.id, wamid))
 
 
 def media_copy(message: Message, *, version: int = 0) -> MediaCopy | None:

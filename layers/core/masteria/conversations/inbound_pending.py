@@ -1,27 +1,34 @@
 """Updates that came before their message (a status before the send that made it committed, an edit of a
-message that has not come yet): applied, oldest first, when the message appears."""
+message that has not come yet): applied, oldest first, when the message appears.
+
+Keeping an update and looking for the ones kept for a message both take the lock of its wamid
+(``inbound_common.hold_wamid``): of a send committing while its status is being kept, one waits for the
+other and sees its row, so neither is left waiting in vain. Nothing reads the kept updates but by the
+wamid of a message that appears (or of one this body kept); the ones that never match (a message sent
+outside Masteria) go after ``PENDING_FOR``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from masteria.conversations import inbound_statuses as statuses
 from masteria.conversations import inbound_updates as updates
-from masteria.conversations.inbound_common import Result
+from masteria.conversations.inbound_common import KEPT, Result, hold_wamid
 from masteria.conversations.models import Message, PendingMessageUpdate
-
-RACE = timedelta(minutes=10)  # longer than a send's transaction may take to commit
 
 
 def apply_pending(session: Session, message: Message, result: Result | None = None) -> Result:
     """Apply and forget what waited for ``message`` (just inserted, so locked by this transaction)."""
     result = result if result is not None else Result()
+    hold_wamid(session, message.connection_id, message.wamid)
     rows = session.scalars(
         select(PendingMessageUpdate)
-        .where(PendingMessageUpdate.connection_id == message.connection_id, PendingMessageUpdate.wamid == message.wamid)
+        .where(
+            PendingMessageUpdate.company_id == message.company_id,
+            PendingMessageUpdate.connection_id == message.connection_id,
+            PendingMessageUpdate.wamid == message.wamid,
+        )
         .with_for_update()
     ).all()
     for row in sorted(rows, key=lambda r: (int(r.body.get("timestamp") or 0), r.id)):
@@ -34,21 +41,17 @@ def apply_pending(session: Session, message: Message, result: Result | None = No
 
 
 def apply_found(session: Session, result: Result) -> None:
-    """Apply what waits for a message that exists now: one whose send committed while its status was being
-    kept (neither transaction saw the other's row). Run once per webhook body: it reads the updates kept in
-    the last minutes only (that race lasts no longer), by their index."""
-    recent = session.execute(
-        select(PendingMessageUpdate.connection_id, PendingMessageUpdate.wamid)
-        .where(PendingMessageUpdate.created_at > func.now() - RACE)
-        .distinct()
-    ).all()
-    if not recent:
+    """Apply what this transaction kept for a message that exists now: one whose send committed after this
+    body looked for it, before it took the lock of its wamid. Run once the body's changes are done; it
+    reads nothing when the body kept nothing."""
+    kept = session.info.pop(KEPT, set())
+    if not kept:
         return
-    waiting = session.scalars(
+    found = session.scalars(
         select(Message)
-        .where(tuple_(Message.connection_id, Message.wamid).in_([tuple(row) for row in recent]))
+        .where(tuple_(Message.connection_id, Message.wamid).in_(sorted(kept)))
         .order_by(Message.id)
         .with_for_update()
     ).all()
-    for message in waiting:
+    for message in found:
         apply_pending(session, message, result)

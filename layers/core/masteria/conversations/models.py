@@ -107,7 +107,7 @@ class PendingMessageUpdate(Timestamped, Base):
     __tablename__ = "pending_message_updates"
     __table_args__ = (
         Index("ix_pending_message_updates_connection_id_wamid", "connection_id", "wamid"),
-        Index("ix_pending_message_updates_created_at", "created_at"),
+        Index("ix_pending_message_updates_company_id_created_at", "company_id", "created_at"),
         CheckConstraint("kind IN ('status', 'edit', 'revoke', 'reaction')", name="kind"),
     )
 
@@ -119,6 +119,22 @@ class PendingMessageUpdate(Timestamped, Base):
     wamid: Mapped[str] = mapped_column(String(255), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+
+
+class MetaErrorReport(Timestamped, Base):
+    """An error Meta reported about a connection's account or app (``value.errors``), told once: a
+    redelivery of it finds its digest here, reported less than ``REPORT_AGAIN_AFTER`` ago, and notifies no one."""
+
+    __tablename__ = "meta_error_reports"
+    __table_args__ = (Index("uq_meta_error_reports_connection_id_digest", "connection_id", "digest", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
+    )
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)  # sha256 of the error, canonical JSON
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class InboundDeadLetter(Timestamped, Base):

@@ -3,7 +3,10 @@
 - ``messages.edited_at`` / ``deleted_at``: when the contact edited or deleted (revoked) the message;
   ``messages.reactions``: the reactions on it (``[{by, emoji, at}]``, one per sender).
 - ``pending_message_updates``: a status, edit, deletion or reaction for a wamid we do not know yet, kept
-  until the message appears (a status may come before the send that made it has committed).
+  until the message appears (a status may come before the send that made it has committed); read by its
+  message's wamid only, and cleared per company by age (``company_id, created_at``).
+- ``meta_error_reports``: an error Meta reported about a connection's account or app (``value.errors``),
+  by its digest: a redelivery of it notifies no one.
 
 Revision ID: 0115
 Revises: 0114
@@ -46,11 +49,27 @@ def upgrade() -> None:
     op.create_index(
         "ix_pending_message_updates_connection_id_wamid", "pending_message_updates", ["connection_id", "wamid"]
     )
-    op.create_index("ix_pending_message_updates_created_at", "pending_message_updates", ["created_at"])
+    op.create_index(
+        "ix_pending_message_updates_company_id_created_at", "pending_message_updates", ["company_id", "created_at"]
+    )
     enable_tenant_rls("pending_message_updates")
+    op.create_table(
+        "meta_error_reports",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        company_column(),
+        sa.Column("connection_id", UUID, sa.ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("reported_at", TS, nullable=False, server_default=sa.func.now()),
+        created_column(),
+    )
+    op.create_index(
+        "uq_meta_error_reports_connection_id_digest", "meta_error_reports", ["connection_id", "digest"], unique=True
+    )
+    enable_tenant_rls("meta_error_reports")
 
 
 def downgrade() -> None:
+    op.drop_table("meta_error_reports")
     op.drop_table("pending_message_updates")
     op.drop_column("messages", "reactions")
     op.drop_column("messages", "deleted_at")
