@@ -265,7 +265,7 @@ def relay_due(db: Database, queue: Queue, clock: Clock, *, until: float | None =
     return result
 
 
-def purgeable(now: datetime) -> Select[tuple[int]]:
+def purgeable(now: datetime) -> Select[int]:
     """A batch of the jobs relayed more than ``KEEP_RELAYED`` ago (served by ``ix_outbox_jobs_relayed``)."""
     return (
         select(OutboxJob.id)
@@ -280,7 +280,8 @@ def purge(db: Database, clock: Clock, *, until: float | None = None) -> int:
     total = 0
     while True:
         with db.outbox_sweep() as session:
-            deleted = session.execute(delete(OutboxJob).where(OutboxJob.id.in_(purgeable(clock.now())))).rowcount
+            result = session.execute(delete(OutboxJob).where(OutboxJob.id.in_(purgeable(clock.now()))))
+            deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
         total += deleted
         if deleted < PURGE_BATCH or past(until):
             return total

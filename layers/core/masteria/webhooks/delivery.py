@@ -325,7 +325,7 @@ def _due() -> ColumnElement[datetime]:
     return func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
 
 
-def expired_attempts(now: datetime) -> Select[tuple[uuid.UUID, uuid.UUID, int | None]]:
+def expired_attempts(now: datetime) -> Select[uuid.UUID, uuid.UUID, int | None]:
     """Attempts with the dispatcher past their expiry (served by ``ix_webhook_deliveries_in_flight``)."""
     return (
         select(WebhookDelivery.company_id, WebhookDelivery.id, WebhookDelivery.in_flight)
@@ -334,7 +334,7 @@ def expired_attempts(now: datetime) -> Select[tuple[uuid.UUID, uuid.UUID, int | 
     )
 
 
-def lost_jobs(now: datetime) -> Select[tuple[uuid.UUID, uuid.UUID]]:
+def lost_jobs(now: datetime) -> Select[uuid.UUID, uuid.UUID]:
     """Pending deliveries due more than ``LOST_AFTER`` ago whose job left the outbox as long ago (or is gone:
     purged, or never named), served by ``ix_webhook_deliveries_due``."""
     cutoff = now - LOST_AFTER
