@@ -10,7 +10,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects import postgresql
@@ -18,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 from functions.local.pump import sqs_event
 from functions.workers import outbox_sweeper
 from masteria import jobs
+from masteria.adapters.aws.sqs_queue import SqsQueue
 from masteria.bootstrap import Container
 from masteria.campaigns import planner
 from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
@@ -605,3 +608,23 @@ def test_the_sweeper_sends_jobs_first_runs_every_step_when_one_fails_and_keeps_t
     assert [getattr(r, "step", None) for r in caplog.records if r.message == "sweeper step failed"] == ["events"]
     assert _import(container, owner, import_id).status == "queued"
     assert len(_take(container, import_jobs.QUEUE)) == 1  # requeued by the import sweep, sent by its relay
+
+
+def test_the_sqs_adapter_names_the_entries_sqs_refused() -> None:
+    """SQS answers a batch in part (a vendor's answer, stubbed at the client): the adapter says which failed."""
+    client = boto3.client("sqs", region_name="us-east-1")
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+    with Stubber(client) as stub:
+        stub.add_response(
+            "send_message_batch",
+            {
+                "Successful": [
+                    {"Id": "0", "MessageId": "m0", "MD5OfMessageBody": "x"},
+                    {"Id": "2", "MessageId": "m2", "MD5OfMessageBody": "x"},
+                ],
+                "Failed": [{"Id": "1", "SenderFault": True, "Code": "InvalidMessageContents"}],
+            },
+        )
+        with pytest.raises(BatchRefused) as refused:
+            SqsQueue(client, url.rsplit("/", 1)[0]).send_batch("jobs", ["a", "b", "c"])
+    assert refused.value.refused == {1: "InvalidMessageContents"}
