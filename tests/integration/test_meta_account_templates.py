@@ -30,7 +30,7 @@ from masteria.conversations import inbound
 from masteria.events import OutboxEvent
 from masteria.notifications.models import Notification
 from masteria.settings import Settings
-from tests.api import Account, approved_template, make_campaign, make_connection, sign_up
+from tests.api import Account, approved_template, make_campaign, make_connection, make_tag, run_queue, sign_up
 from tests.meta import FakeMeta
 from tests.meta_webhooks import FIXTURES
 from tests.sink import sink
@@ -38,15 +38,20 @@ from tests.sink import sink
 EXAMPLES = FIXTURES / "payloads" / "whatsapp-business-java-api" / "deserialization"
 
 
-def _example(name: str) -> dict[str, Any]:
+def _example(name: str, time: int | None = None) -> dict[str, Any]:
+    """Meta's example ``name``; at ``time`` (its entry's) where the test orders it after another event (the
+    examples' own times are years apart and in no order)."""
     body: dict[str, Any] = json.loads((EXAMPLES / name).read_bytes())
+    if time is not None:
+        body["entry"][0]["time"] = time
     return body
 
 
-def _body(field: str, value: dict[str, Any]) -> dict[str, Any]:
+def _body(field: str, value: dict[str, Any], time: Any = 1731705721) -> dict[str, Any]:
+    """A webhook body of one change; ``time`` is the entry's (Meta's time of the event, kept on retries)."""
     return {
         "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "time": 1731705721, "changes": [{"field": field, "value": value}]}],
+        "entry": [{"id": "102290129340398", "time": time, "changes": [{"field": field, "value": value}]}],
     }
 
 
@@ -179,7 +184,7 @@ def test_a_preference_not_as_meta_sends_it_is_refused_as_bad_input(
 # ---- templates ----------------------------------------------------------------------------------
 
 
-def _status(template: dict[str, Any], event: str, **extra: Any) -> dict[str, Any]:
+def _status(template: dict[str, Any], event: str, *, time: int = 1731705721, **extra: Any) -> dict[str, Any]:
     """A message_template_status_update for ``template`` (the syntax of Meta's reference)."""
     return _body(
         "message_template_status_update",
@@ -190,6 +195,7 @@ def _status(template: dict[str, Any], event: str, **extra: Any) -> dict[str, Any
             "message_template_language": template["language"],
             **extra,
         },
+        time,
     )
 
 
@@ -276,7 +282,7 @@ def test_a_rejection_from_metas_example_keeps_its_reason_and_notifies(
         (told,) = _notifications(session, "whatsapp.template_rejected")
         assert told.data["template_id"] == template["id"] and told.body.endswith(": SCAM")
     # a template flagged to be disabled (Meta's example) says when
-    flagged = _example("templateSchedulingForDisabling.json")
+    flagged = _example("templateSchedulingForDisabling.json", time=1674250641 + 60)  # after the rejection
     flagged["entry"][0]["changes"][0]["value"]["message_template_id"] = int(template["meta_id"])
     _post(container, owner, connection, flagged)
     shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
@@ -431,18 +437,22 @@ def test_a_ban_disables_the_connection_and_a_verification_does_not_hide_it(
         {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE", "waba_ban_date": "January 31, 2021"}},
     )
     _post(container, owner, connection, banned)
-    _post(container, owner, connection, _example("verifiedAccount.json"))
+    _post(container, owner, connection, _example("verifiedAccount.json", time=1731705721 + 60))  # after the ban
     row = _connection(container, owner, connection)
     assert row.account_status == "disabled"
     assert row.account_detail is not None and row.account_detail["ban_info"]["waba_ban_state"] == "DISABLE"
-    violation = _body("account_update", {"event": "ACCOUNT_VIOLATION", "violation_info": {"violation_type": "SCAM"}})
+    violation = _body(
+        "account_update", {"event": "ACCOUNT_VIOLATION", "violation_info": {"violation_type": "SCAM"}}, 1731705721 + 120
+    )
     _post(container, owner, connection, violation)
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         bodies = [n.body for n in _notifications(session, "whatsapp.account_update")]
     assert len(bodies) == 4
     assert any("ban SCHEDULE_FOR_DISABLE (January 31, 2021)" in b for b in bodies)
     assert any("policy violation: SCAM" in b for b in bodies)
-    reinstated = _body("account_update", {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "REINSTATE"}})
+    reinstated = _body(
+        "account_update", {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "REINSTATE"}}, 1731705721 + 180
+    )
     _post(container, owner, connection, reinstated)
     assert _connection(container, owner, connection).account_status == "ok"
 
@@ -466,3 +476,165 @@ def test_metas_account_example_bodies_land(client: TestClient, container: Contai
         if Path(EXAMPLES / name).exists():
             _post(container, owner, connection, _example(name))
     assert _connection(container, owner, connection).account_status == "restricted"
+
+
+def test_restrictions_lifted_twice_are_applied_twice_and_a_late_older_event_changes_nothing(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN a connection whose account Meta restricts and frees twice: the same bodies each time (Meta's
+    # example, then its "restrictions lifted"), told apart by the entry's time only
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    restricted = _example("accountRestricted.json")["entry"][0]["changes"][0]["value"]
+    lifted = {"event": "ACCOUNT_RESTRICTION", "restriction_info": []}
+    t = 1764590400
+    states = []
+    # WHEN they arrive in order, each delivered twice (a retry keeps the entry's time)
+    for at, value in ((t, restricted), (t + 60, lifted), (t + 120, restricted), (t + 180, lifted)):
+        for _ in range(2):
+            _post(container, owner, connection, _body("account_update", copy.deepcopy(value), at))
+        states.append(_connection(container, owner, connection).account_status)
+    # THEN each is applied once, the second lifting too
+    assert states == ["restricted", "ok", "restricted", "ok"]
+    row = _connection(container, owner, connection)
+    assert row.account_updated_at == datetime.fromtimestamp(t + 180, UTC)  # Meta's time of the last one
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        told = [n.data["account_status"] for n in _notifications(session, "whatsapp.account_update")]
+    assert told == ["restricted", "ok", "restricted", "ok"]
+    # WHEN a retry of the second restriction arrives late (after the lifting that followed it)
+    _post(container, owner, connection, _body("account_update", copy.deepcopy(restricted), t + 120))
+    # AND a restriction older than all of them arrives for the first time
+    _post(container, owner, connection, _body("account_update", {**restricted, "phone_number": "older"}, t - 60))
+    # THEN the account stays as the newest event says, and no one is told again
+    row = _connection(container, owner, connection)
+    assert (row.account_status, row.account_detail) == ("ok", lifted)
+    assert row.account_updated_at == datetime.fromtimestamp(t + 180, UTC)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert len(_notifications(session, "whatsapp.account_update")) == 4
+
+
+def test_an_entry_time_that_is_not_a_unix_time_is_refused_as_bad_input(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    for time in ("yesterday", 10**15, -1, True):
+        job = InboundJob(
+            company_id=uuid.UUID(owner.company_id),
+            connection_id=uuid.UUID(connection["id"]),
+            received_at=datetime.now(UTC),
+            body_b64=base64.b64encode(
+                json.dumps(_body("account_update", {"event": "PARTNER_REMOVED"}, time)).encode()
+            ).decode(),
+        )
+        result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+        assert result.dead_lettered and "entry.time" in result.errors[0], (time, result.errors)
+    assert _connection(container, owner, connection).account_status == "ok"
+
+
+def test_a_late_retry_of_an_older_pause_never_undoes_the_reinstatement(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN a running campaign whose template Meta paused, then reinstated an hour later
+    owner = sign_up(client)
+    campaign = _running_campaign(client, container, owner, meta)
+    template = client.get(f"/v1/whatsapp-templates/{campaign['whatsapp_template_id']}", headers=owner.headers).json()
+    connection = {"id": campaign["connection_id"]}
+    t = 1764590400
+    pause = _status(template, "PAUSED", time=t, reason=None, other_info={"title": "FIRST_PAUSE", "description": "x"})
+    _post(container, owner, connection, pause)
+    _post(container, owner, connection, _status(template, "REINSTATED", time=t + 3600, reason="NONE"))
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert shown["status"] == "APPROVED"
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:  # the company resumes it
+        session.get_one(Campaign, uuid.UUID(campaign["id"])).status = "running"
+    # WHEN Meta retries the old pause, late
+    _post(container, owner, connection, copy.deepcopy(pause))
+    # THEN the template stays approved, the campaign keeps running, and no one is told again
+    shown = client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()
+    assert (shown["status"], shown["status_reason"]) == ("APPROVED", None)
+    assert client.get(f"/v1/campaigns/{campaign['id']}", headers=owner.headers).json()["status"] == "running"
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert [e["status"] for e in _events(session, "template.status_changed")] == ["PAUSED", "APPROVED"]
+        assert len(_notifications(session, "whatsapp.template_paused")) == 1
+        assert len(_events(session, "campaign.paused")) == 1
+    # AND the template keeps Meta's time of the status it has
+    assert shown["status_changed_at"] == datetime.fromtimestamp(t + 3600, UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_a_template_update_reaches_every_connection_on_the_same_whatsapp_business_account(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN two connections (two numbers) of one WhatsApp Business Account, each with its copy of a template
+    owner = sign_up(client)
+    first = make_connection(client, owner, meta)
+    number, token = f"10654039{uuid.uuid4().int % 10**7:07d}", f"EAAG-second-{uuid.uuid4()}"
+    meta.add_number(number, first["waba_id"], token)
+    created = client.post(
+        "/v1/connections",
+        headers=owner.headers,
+        json={
+            "name": "Second number",
+            "phone_number_id": number,
+            "waba_id": first["waba_id"],
+            "access_token": token,
+            "app_secret": "app-secret-second-0123456789abcdef",
+        },
+    )
+    assert created.status_code == 201, created.text
+    run_queue(container, "connection_secrets")
+    second = created.json()
+    template = approved_template(client, owner, meta, first)
+    synced = client.post(f"/v1/connections/{second['id']}/templates/sync", headers=owner.headers)
+    assert synced.status_code == 200, synced.text
+    listed = client.get(f"/v1/connections/{second['id']}/templates", headers=owner.headers).json()["items"]
+    (twin,) = [t for t in listed if t["meta_id"] == template["meta_id"]]
+    # AND a running campaign through the second number
+    tag = make_tag(client, owner)
+    made = client.post(
+        "/v1/campaigns",
+        headers=owner.headers,
+        json={
+            "name": "Second number's campaign",
+            "connection_id": second["id"],
+            "whatsapp_template_id": twin["id"],
+            "parameters": {"body.1": "first_name"},
+            "defaults": {"body.1": "cliente"},
+            "audience": {"tag_ids": [tag["id"]]},
+        },
+    )
+    assert made.status_code == 201, made.text
+    campaign = made.json()
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        session.get_one(Campaign, uuid.UUID(campaign["id"])).status = "running"
+    # WHEN Meta's pause and a category change come to the first number's webhook
+    _post(container, owner, first, _status(template, "PAUSED", reason="LOW_QUALITY"))
+    ids = {"message_template_id": int(template["meta_id"]), "message_template_name": template["name"]}
+    category = {**ids, "previous_category": "MARKETING", "new_category": "UTILITY"}
+    _post(container, owner, first, _body("template_category_update", category))
+    # THEN both copies are paused and moved, and the second number's campaign is paused with the reason
+    for copy_id in (template["id"], twin["id"]):
+        shown = client.get(f"/v1/whatsapp-templates/{copy_id}", headers=owner.headers).json()
+        assert (shown["status"], shown["status_reason"], shown["category"]) == ("PAUSED", "LOW_QUALITY", "UTILITY")
+    paused = client.get(f"/v1/campaigns/{campaign['id']}", headers=owner.headers).json()
+    assert paused["status"] == "paused" and "paused by Meta: LOW_QUALITY" in paused["status_reason"]
+
+
+def test_another_companys_copy_of_a_template_is_never_touched(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    # GIVEN two companies that mirror the same Meta template (the same Meta id)
+    owner, other = sign_up(client), sign_up(client)
+    mine = make_connection(client, owner, meta)
+    theirs = make_connection(client, other, meta)
+    template = approved_template(client, owner, meta, mine)
+    meta.templates[theirs["waba_id"]] = copy.deepcopy(meta.templates[mine["waba_id"]])
+    theirs_template = approved_template(client, other, meta, theirs, name="other")
+    listed = client.get(f"/v1/connections/{theirs['id']}/templates", headers=other.headers).json()["items"]
+    (twin,) = [t for t in listed if t["meta_id"] == template["meta_id"]]
+    assert theirs_template["meta_id"] != template["meta_id"]
+    # WHEN Meta pauses it through the first company's webhook
+    _post(container, owner, mine, _status(template, "PAUSED", reason="LOW_QUALITY"))
+    # THEN only the first company's copy changes
+    assert client.get(f"/v1/whatsapp-templates/{template['id']}", headers=owner.headers).json()["status"] == "PAUSED"
+    assert client.get(f"/v1/whatsapp-templates/{twin['id']}", headers=other.headers).json()["status"] == "APPROVED"

@@ -3,6 +3,8 @@ account status each account_update leads to (from Meta's examples and its refere
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from masteria.channels.account_events import account_state, describe, digest
@@ -56,4 +58,7 @@ def test_an_account_update_is_described_with_metas_detail_and_digested_whatever_
     )
     banned = {"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE", "waba_ban_date": "May 1"}}
     assert describe(banned) == "ban DISABLE (May 1)"
-    assert digest({"a": 1, "b": [2]}) == digest({"b": [2], "a": 1}) != digest({"a": 1, "b": [3]})
+    at, later = datetime(2026, 12, 1, 12, tzinfo=UTC), datetime(2026, 12, 1, 12, 1, tzinfo=UTC)
+    assert digest({"a": 1, "b": [2]}, at) == digest({"b": [2], "a": 1}, at) != digest({"a": 1, "b": [3]}, at)
+    # the same body again at another time of Meta's is another event (restrictions lifted twice)
+    assert digest({"a": 1}, at) != digest({"a": 1}, later) != digest({"a": 1}, None)

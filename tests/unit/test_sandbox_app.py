@@ -319,6 +319,7 @@ def test_any_change_meta_sends_is_posted_signed_and_a_template_status_becomes_me
     changes = [c for b in received for e in b["entry"] for c in e["changes"] if c["value"].get("event") != "APPROVED"]
     assert [c["field"] for c in changes] == ["account_update", "message_template_status_update", "user_preferences"]
     assert changes[-3]["value"] == restriction  # as given, no metadata for an account's change
+    assert all(isinstance(e["time"], int) for b in received for e in b["entry"])  # Meta's time of each event
     assert changes[-1]["value"]["metadata"]["phone_number_id"] == "111"
     (served,) = client.get("/sandbox/v23.0/222/message_templates", headers=auth).json()["data"]
     assert served["status"] == "PAUSED"

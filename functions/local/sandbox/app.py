@@ -202,7 +202,10 @@ class Sandbox:
             value = {"messaging_product": "whatsapp", "metadata": metadata, **value}
         body = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": number.setup.waba_id, "changes": [{"field": field, "value": value}]}],
+            # Meta's time of the event (it keeps it on retries): what tells an event happening again apart
+            "entry": [
+                {"id": number.setup.waba_id, "time": int(time.time()), "changes": [{"field": field, "value": value}]}
+            ],
         }
         raw = json.dumps(body, separators=(",", ":")).encode()
         signature = "sha256=" + hmac.new(number.setup.app_secret.encode(), raw, hashlib.sha256).hexdigest()

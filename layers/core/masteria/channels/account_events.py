@@ -1,7 +1,10 @@
 """Meta's ``account_update`` webhooks: what Meta says of the WhatsApp Business Account behind a connection.
 
-- Each one is kept once (``channel_account_events``, by the digest of what Meta sent): a redelivery finds it
-  there and changes nothing, notifies no one.
+- Each one is kept once (``channel_account_events``, by the digest of what Meta sent and of its webhook
+  entry's time, which Meta keeps on retries): a redelivery finds it there and changes nothing, notifies no
+  one, while the same event happening again (restrictions lifted a second time) is applied again.
+- They apply in Meta's order: the connection keeps the time of the last one applied (``account_updated_at``)
+  and an older one arriving late (a retry) is kept but changes nothing and notifies no one.
 - The connection's ``account_status`` follows the events that say so: a restriction (``restricted`` while
   Meta lists restrictions), a ban (``disabled``; a reinstatement makes it ``ok`` again), the account deleted
   or unshared with our app (``disconnected``; shared again: ``ok``). The detail Meta sent (restrictions and
@@ -42,8 +45,10 @@ class AccountUpdate(BaseModel):
     ban_info: dict[str, Any] | None = None
 
 
-def digest(value: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+def digest(value: dict[str, Any], at: datetime | None) -> str:
+    """What tells one account_update from another: its value and Meta's time of it (when Meta gave one)."""
+    kept: dict[str, Any] = value if at is None else {"time": int(at.timestamp()), "value": value}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def account_state(current: str, value: dict[str, Any]) -> str:
@@ -83,8 +88,11 @@ def describe(value: dict[str, Any]) -> str:
     return event
 
 
-def apply_account_update(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> bool:
-    """Apply one ``account_update``; False for a redelivery (already applied)."""
+def apply_account_update(
+    session: Session, connection: ChannelConnection, value: dict[str, Any], at: datetime | None = None
+) -> bool:
+    """Apply one ``account_update`` that Meta sent at ``at`` (its webhook entry's time); False for a
+    redelivery (already applied) or an event older than the last one applied."""
     event = str(value.get("event") or "")[:64]
     detail = value if len(json.dumps(value)) <= DETAIL_MAX else {"event": event}
     kept = session.execute(
@@ -92,7 +100,7 @@ def apply_account_update(session: Session, connection: ChannelConnection, value:
         .values(
             company_id=connection.company_id,
             connection_id=connection.id,
-            digest=digest(value),
+            digest=digest(value, at),
             event=event,
             detail=detail,
         )
@@ -101,12 +109,17 @@ def apply_account_update(session: Session, connection: ChannelConnection, value:
     ).first()
     if kept is None:
         return False
+    # the connection as the last event applied left it (another body may be applying one meanwhile)
+    session.flush()
+    session.refresh(connection, ["account_status", "account_detail", "account_updated_at"], with_for_update=True)
+    if at is not None and connection.account_updated_at is not None and at < connection.account_updated_at:
+        return False  # a late retry of an older event: a newer one already says how the account is
     before = connection.account_status
     connection.account_status = account_state(before, value)
     # the detail explains the status: an unrelated event (a verification…) does not hide a restriction's
     if connection.account_status != before or connection.account_status == "ok" or event in EXPLAINING:
         connection.account_detail = detail
-    connection.account_updated_at = datetime.now(UTC)
+    connection.account_updated_at = at or datetime.now(UTC)
     notifications.notify(
         session,
         company_id=connection.company_id,

@@ -69,6 +69,7 @@ class ChannelConnection(Timestamped, Base):
     account_status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="ok")
     # the last account_update Meta sent that changed or explained ``account_status`` (its event and detail)
     account_detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Meta's time of that last account_update (its webhook entry's): an older one arriving late is ignored
     account_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
@@ -87,6 +88,7 @@ class ChannelAccountEvent(Timestamped, Base):
     connection_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), nullable=False
     )
-    digest: Mapped[str] = mapped_column(String(64), nullable=False)  # sha256 of the change's value, canonical JSON
+    # sha256 of the change's value and its webhook entry's time (Meta's, kept on retries), canonical JSON
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
     event: Mapped[str] = mapped_column(String(64), nullable=False)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

@@ -1,7 +1,7 @@
 """The inbound processor: Meta's webhook bodies (META.md §2.4) into contacts, conversations, messages and
 statuses.
 
-- Every change is dispatched by its ``field`` (``CHANGES``): messages and their statuses in
+- Every change is dispatched by its ``field`` (``CHANGES``, ``ACCOUNT_CHANGES``): messages and their statuses in
   ``inbound_messages`` / ``inbound_statuses``, edits, deletions and reactions in ``inbound_updates``, calls in
   ``inbound_calls``, account-level changes in their own modules.
 - Every message type is normalized: ``type``, a ``text`` for the inbox (the body, caption, button or list
@@ -45,16 +45,20 @@ from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger
 
-__all__ = ["CHANGES", "Media", "Result", "Unprocessable", "keep_failed", "normalize", "process"]
+__all__ = ["ACCOUNT_CHANGES", "CHANGES", "Media", "Result", "Unprocessable", "keep_failed", "normalize", "process"]
 
 normalize = messages.normalize
 
 Handler = Callable[[Session, ChannelConnection, dict[str, Any], Result], None]
 
-# What each ``field`` of a change means to us: one line per field Meta sends that we act on.
+# What each ``field`` of a change means to us: one line per field Meta sends that we act on. The
+# account-level ones (``account.Handler``) also get the entry's ``time``: Meta's time of the event, the same
+# on every retry, which tells a redelivery from the same event happening again and orders the events.
 CHANGES: dict[str, Handler] = {
     "messages": messages.changed,
     "calls": calls.changed,
+}
+ACCOUNT_CHANGES: dict[str, account.Handler] = {
     "message_template_status_update": account.template_status,
     "message_template_quality_update": account.template_quality,
     "template_category_update": account.template_category,
@@ -104,7 +108,7 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
                         if str(number) not in numbers:
                             raise Unprocessable(f"no connection has the phone number id {number}")
                         target = numbers[str(number)]
-                    _change(session, target, change, result)
+                    _change(session, target, change, result, entry.get("time"))
             pending.apply_found(session, result)  # a send that committed while its status was being kept
             for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
                 campaign_ledger.emit_progress(session, campaign_id)
@@ -118,8 +122,11 @@ def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | 
     return result
 
 
-def _change(session: Session, connection: ChannelConnection, change: dict[str, Any], result: Result) -> None:
+def _change(session: Session, connection: ChannelConnection, change: dict[str, Any], result: Result, time: Any) -> None:
     field_name, value = change.get("field"), change.get("value") or {}
+    if (timed := ACCOUNT_CHANGES.get(str(field_name))) is not None:
+        timed(session, connection, value, account.entry_time(time), result)
+        return
     handler = CHANGES.get(str(field_name))
     if handler is None:
         logger.info("meta webhook field ignored", extra={"field": field_name})

@@ -5,6 +5,10 @@ its components, applied to the mirrored template.
   rejection, a pause, a disabling or a flag (scheduled for disabling) also notifies the company.
 - A pause or a disabling pauses every running campaign that sends the template, with the reason.
 - Each update is a state Meta sets: the same update again (a redelivery) changes nothing and notifies no one.
+  Statuses apply in Meta's order: the template keeps Meta's time of the status it has (``status_changed_at``,
+  its webhook entry's time) and an older one arriving late (a retry of a PAUSED after REINSTATED) is ignored.
+- A template belongs to the WhatsApp Business Account: every connection of the company on that account has its
+  copy (the same Meta id), and each copy is updated, whichever connection the webhook came to.
 - A template we do not mirror yet is left to the next sync (which brings it whole).
 """
 
@@ -18,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import template_pause
-from masteria.channels.models import ChannelConnection
 from masteria.events import EventType, record_event
 from masteria.notifications import service as notifications
 from masteria.notifications.models import Notification
@@ -68,14 +71,19 @@ class ComponentsUpdate(_Value):
     message_template_buttons: list[dict[str, Any]] | None = None
 
 
-def _template(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> WhatsAppTemplate | None:
-    found = session.scalars(
-        select(WhatsAppTemplate).where(
-            WhatsAppTemplate.connection_id == connection.id,
-            WhatsAppTemplate.meta_id == str(value.get("message_template_id")),
+def _templates(session: Session, value: dict[str, Any]) -> list[WhatsAppTemplate]:
+    """Every copy of the template (one per connection of the company on its WhatsApp Business Account: the
+    session sees only the company's rows), locked in id order, as last committed."""
+    found = list(
+        session.scalars(
+            select(WhatsAppTemplate)
+            .where(WhatsAppTemplate.meta_id == str(value.get("message_template_id")))
+            .order_by(WhatsAppTemplate.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-    ).first()
-    if found is None:
+    )
+    if not found:
         logger.info("meta template update for a template not mirrored yet", extra={"field": "template"})
     return found
 
@@ -105,19 +113,23 @@ def status_reason(value: dict[str, Any]) -> str | None:
     return "; ".join(seen)[:REASON_MAX] or None
 
 
-def apply_status(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> bool:
-    """``message_template_status_update``: the template's new status and why; True when it changed."""
-    template = _template(session, connection, value)
-    if template is None:
-        return False
+def apply_status(session: Session, value: dict[str, Any], at: datetime | None = None) -> int:
+    """``message_template_status_update`` that Meta sent at ``at`` (its webhook entry's time): each copy's new
+    status and why; the number of copies it changed."""
+    return sum(_apply_status(session, template, value, at) for template in _templates(session, value))
+
+
+def _apply_status(session: Session, template: WhatsAppTemplate, value: dict[str, Any], at: datetime | None) -> bool:
     event = str(value.get("event") or "").upper()
     status = STATUS_OF_EVENT.get(event, event)[:32] or template.status
     reason = status_reason(value)
+    if at is not None and template.status_changed_at is not None and at < template.status_changed_at:
+        return False  # a late retry of an older status: a newer one already says how the template is
     if template.status == status and template.status_reason == reason:
         return False  # a redelivery, or nothing new
     previous = template.status
     now = datetime.now(UTC)
-    template.status, template.status_reason, template.status_changed_at = status, reason, now
+    template.status, template.status_reason, template.status_changed_at = status, reason, at or now
     if status == "REJECTED":
         template.rejected_reason = (_text(value.get("reason")) or reason or "")[:200] or None
     elif status == "APPROVED":
@@ -163,11 +175,12 @@ def _notify_status(session: Session, template: WhatsAppTemplate, status: str, re
     )
 
 
-def apply_quality(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> bool:
-    """``message_template_quality_update``: the template's quality score."""
-    template = _template(session, connection, value)
-    if template is None:
-        return False
+def apply_quality(session: Session, value: dict[str, Any]) -> int:
+    """``message_template_quality_update``: each copy's quality score; the number of copies it changed."""
+    return sum(_apply_quality(template, value) for template in _templates(session, value))
+
+
+def _apply_quality(template: WhatsAppTemplate, value: dict[str, Any]) -> bool:
     quality = str(value.get("new_quality_score") or template.quality or "")[:16] or None
     if quality == template.quality:
         return False
@@ -175,11 +188,13 @@ def apply_quality(session: Session, connection: ChannelConnection, value: dict[s
     return True
 
 
-def apply_category(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> bool:
-    """``template_category_update``: Meta moved the template to another category (or announces it will)."""
-    template = _template(session, connection, value)
-    if template is None:
-        return False
+def apply_category(session: Session, value: dict[str, Any]) -> int:
+    """``template_category_update``: Meta moved the template to another category (or announces it will);
+    the number of copies it changed."""
+    return sum(_apply_category(session, template, value) for template in _templates(session, value))
+
+
+def _apply_category(session: Session, template: WhatsAppTemplate, value: dict[str, Any]) -> bool:
     new = str(value.get("new_category") or "").upper()[:32]
     if not new:
         coming = str(value.get("correct_category") or "").upper()[:32]
@@ -254,12 +269,13 @@ def _with(components: list[dict[str, Any]], kind: str, change: dict[str, Any]) -
     return out
 
 
-def apply_components(session: Session, connection: ChannelConnection, value: dict[str, Any]) -> bool:
-    """``message_template_components_update``: the template's texts and buttons after an edit; a parameter
-    mapping whose parameter is gone is dropped."""
-    template = _template(session, connection, value)
-    if template is None:
-        return False
+def apply_components(session: Session, value: dict[str, Any]) -> int:
+    """``message_template_components_update``: each copy's texts and buttons after an edit (a parameter
+    mapping whose parameter is gone is dropped); the number of copies it changed."""
+    return sum(_apply_components(template, value) for template in _templates(session, value))
+
+
+def _apply_components(template: WhatsAppTemplate, value: dict[str, Any]) -> bool:
     components = [dict(c) for c in template.components]
     if value.get("message_template_element") is not None:
         components = _with(components, "BODY", {"text": str(value["message_template_element"])})

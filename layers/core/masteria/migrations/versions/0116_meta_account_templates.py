@@ -3,8 +3,8 @@
 - ``whatsapp_templates``: why the status is what it is (a pause's, a disabling's or a rejection's reason),
   when Meta said so, and the category before Meta changed it.
 - ``channel_connections``: what Meta says of the account (ok, restricted, disabled, disconnected) with the
-  detail of its last account_update; ``channel_account_events`` keeps each account_update once (by digest),
-  so that a redelivery changes nothing.
+  detail and Meta's time of its last account_update; ``channel_account_events`` keeps each account_update
+  once (by the digest of its value and its webhook entry's time), so that a redelivery changes nothing.
 - ``consent_events.source``: also ``whatsapp_preferences`` (the contact stopped or resumed marketing
   messages in WhatsApp).
 
