@@ -24,7 +24,7 @@ from masteria.campaigns.jobs import START_QUEUE, StartJob
 from masteria.channels import secret_jobs
 from masteria.jobs import OutboxJob
 from masteria.ports import InboundSecret, InboundSecrets, Queue
-from tests.api import Account, make_campaign, run_queue, sign_up
+from tests.api import Account, make_campaign, make_connection, run_queue, sign_up
 from tests.functions.events import FakeContext
 from tests.meta import FakeMeta
 from tests.meta_webhooks import sign, webhook_event
@@ -279,3 +279,18 @@ def test_a_schedule_job_run_after_its_time_starts_the_campaign_instead(
     container.queue.send(schedules.QUEUE, job)
     assert run_queue(container, "campaign_scheduler") == 1
     assert _schedules(owner_engine) == [] and container.queue.receive(START_QUEUE) == []
+
+
+def test_a_job_naming_a_key_that_is_not_its_connections_removes_nothing(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner, other = sign_up(client), sign_up(client)
+    theirs = make_connection(client, other, meta)  # published by its job
+    key = theirs["webhook_url"].rsplit("/", 1)[1]
+    held = container.inbound_secrets.get(key)
+    assert held is not None and str(held.connection_id) == theirs["id"]
+    for company, connection in ((owner.company_id, uuid.uuid4()), (owner.company_id, theirs["id"])):
+        forged = secret_jobs.SecretJob(company_id=company, connection_id=connection, webhook_key=key)
+        container.queue.send(secret_jobs.QUEUE, forged.model_dump_json())
+    assert run_queue(container, "connection_secrets") == 2  # the owner's company sees no such connection
+    assert container.inbound_secrets.get(key) == held

@@ -286,10 +286,12 @@ def publish_inbound_secret(*, db: Database, keys: CompanyKeys, store: InboundSec
             return _inbound(session, keys, row)
 
     def apply(secret: InboundSecret | None) -> None:
-        if secret is None:
-            store.delete(job.webhook_key)
-        else:
+        if secret is not None:
             store.put(job.webhook_key, secret)
+            return
+        held = store.get(job.webhook_key)  # removed only when it is this connection's
+        if held is not None and (held.company_id, held.connection_id) == (job.company_id, job.connection_id):
+            store.delete(job.webhook_key)
 
     return converge(current, apply) is not None
 
