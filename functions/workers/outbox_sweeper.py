@@ -21,7 +21,7 @@ from masteria import jobs, outbox
 from masteria.bootstrap import container
 from masteria.contacts import import_jobs
 from masteria.observability import logger
-from masteria.webhooks import delivery
+from masteria.webhooks import sweep as deliveries
 
 MARGIN_SECONDS = 10.0  # kept of the remaining time: the step under way ends and the function returns
 
@@ -49,7 +49,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
 
     run("events", lambda: {"published": outbox.sweep(c.database, c.event_bus)})
     run("jobs", lambda: prefixed("jobs", jobs.relay_due(c.database, c.queue, c.clock, until=until)))
-    run("deliveries", lambda: prefixed("deliveries", delivery.sweep(db=c.database, clock=c.clock, until=until)))
+    run("deliveries", lambda: prefixed("deliveries", deliveries.sweep(db=c.database, clock=c.clock, until=until)))
     run("imports", lambda: prefixed("imports", import_jobs.sweep(db=c.database, clock=c.clock, until=until)))
     run("purge", lambda: {"jobs_purged": jobs.purge(c.database, c.clock, until=until)})
     if counts.get("jobs_parked"):

@@ -31,6 +31,7 @@ from masteria.jobs import OutboxJob, record_job
 from masteria.ports import MAX_MESSAGE_BYTES, BatchRefused, Queue, ReceivedMessage
 from masteria.settings import Settings
 from masteria.webhooks import delivery
+from masteria.webhooks import sweep as deliveries
 from masteria.webhooks.delivery import DeliverJob, DispatchJob, Outcome
 from masteria.webhooks.dispatch import dispatch
 from masteria.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -264,25 +265,25 @@ def test_a_delivery_whose_job_is_lost_is_queued_again_but_not_one_whose_job_wait
     _test_event(client, owner, endpoint_id)  # the delivery committed, the send after it failed
     assert _take(container, delivery.QUEUE) == []
     # the queue stays down for hours: the job waits in the outbox, so it is not lost (no second job)
-    clock.at += 2 * delivery.LOST_AFTER
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    clock.at += 2 * deliveries.LOST_AFTER
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
     assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 1
     failing.down = False
     assert jobs.sweep(container.database, container.queue, clock) == 1
     # the webhooks queue lags (its job not taken yet) for less than LOST_AFTER: no extra job either
-    clock.at += delivery.LOST_AFTER - timedelta(minutes=1)
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    clock.at += deliveries.LOST_AFTER - timedelta(minutes=1)
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
     (body,) = _take(container, delivery.QUEUE)  # and then this message is lost (dead-lettered, say)
     job = DeliverJob.model_validate_json(body)
     clock.at += timedelta(minutes=2)
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 1}
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 1}
     (again,) = _take(container, delivery.QUEUE)
     assert DeliverJob.model_validate_json(again).model_dump(exclude={"not_before"}) == job.model_dump(
         exclude={"not_before"}
     )
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # once
-    clock.at += delivery.LOST_AFTER - timedelta(minutes=1)
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # its new job lags
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # once
+    clock.at += deliveries.LOST_AFTER - timedelta(minutes=1)
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}  # its new job lags
     assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 2
 
 
@@ -299,8 +300,8 @@ def test_a_retry_due_later_is_not_lost_while_its_job_waits_in_the_outbox(
     delivery.record_outcome(db=container.database, clock=clock, outcome=failed)  # the 6th try: about 5 h later
     retry = _delivery(container, owner, job.delivery_id)
     assert retry.next_attempt_at is not None and retry.next_attempt_at > clock.now() + timedelta(hours=4)
-    clock.at = retry.next_attempt_at + delivery.LOST_AFTER + timedelta(minutes=1)  # the queue was down meanwhile
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
+    clock.at = retry.next_attempt_at + deliveries.LOST_AFTER + timedelta(minutes=1)  # the queue was down meanwhile
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 0, "requeued": 0}
     assert jobs.sweep(container.database, container.queue, clock) == 1  # its own job, late but not lost
     assert len(_outbox_bodies(container, owner, delivery.QUEUE)) == 2
 
@@ -320,7 +321,7 @@ def test_an_attempt_the_dispatcher_never_answered_expires_into_the_retry_schedul
     clock.at += delivery.IN_FLIGHT_EXPIRY + timedelta(seconds=1)
     assert jobs.sweep(container.database, container.queue, clock) == 0  # a stale signed request is never sent
     assert _take(container, delivery.DISPATCH_QUEUE) == []
-    assert delivery.sweep(db=container.database, clock=clock) == {"expired": 1, "requeued": 0}
+    assert deliveries.sweep(db=container.database, clock=clock) == {"expired": 1, "requeued": 0}
     expired = _delivery(container, owner, job.delivery_id)
     assert (expired.status, expired.attempts, expired.in_flight, expired.in_flight_until) == ("pending", 1, None, None)
     assert expired.next_attempt_at is not None and expired.next_attempt_at > clock.now()
@@ -561,8 +562,8 @@ def test_each_sweep_query_has_an_index_that_fits_it(owner_engine: Engine, name: 
     now = datetime.now(UTC)
     statements = {
         "purge": jobs.purgeable(now),
-        "expired attempts": delivery.expired_attempts(now),
-        "lost jobs": delivery.lost_jobs(now),
+        "expired attempts": deliveries.expired_attempts(now),
+        "lost jobs": deliveries.lost_jobs(now),
     }
     compiled = statements[name].compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     with owner_engine.begin() as connection:

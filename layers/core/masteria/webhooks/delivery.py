@@ -14,10 +14,9 @@ Every job that follows a change (a new delivery, the signed request for the disp
 outbox job written in that change's transaction (``masteria.jobs``), so it is never lost after a commit; the
 delivery names its current job (``job_id``). An attempt with the dispatcher (``in_flight``) expires after
 ``IN_FLIGHT_EXPIRY``: the sweeper records it as a failed attempt (no answer) and the retry schedule goes on. A
-pending delivery whose job left the outbox more than ``LOST_AFTER`` ago and was due as long ago has lost it
-(dead-lettered, say): the sweeper queues it again (``sweep``). A job still in the outbox (the queue down) is
-not lost, and a queue that lags by less than ``LOST_AFTER`` gets no extra jobs. Repeated jobs are harmless:
-each attempt is signed and sent at most once.
+pending delivery whose job left the outbox long ago and was due as long ago has lost it (dead-lettered, say):
+the sweeper queues it again (``masteria.webhooks.sweep``); a job still in the outbox is not lost. Repeated jobs
+are harmless: each attempt is signed and sent at most once.
 """
 
 from __future__ import annotations
@@ -32,16 +31,15 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from masteria.crypto import CompanyKeys, unseal_column
 from masteria.db import Database
-from masteria.jobs import OutboxJob, past, record_job
+from masteria.jobs import record_job
 from masteria.notifications import service as notifications
-from masteria.observability import logger
 from masteria.ports import Clock, PublishedEvent, Queue
 from masteria.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
@@ -63,11 +61,6 @@ IN_FLIGHT_EXPIRY = timedelta(minutes=10)
 # A signed request not sent this long after signing is dropped (receivers refuse a ``webhook-timestamp`` 5
 # minutes old): the attempt then expires in flight and the retry signs afresh.
 SIGNED_REQUEST_EXPIRY = timedelta(minutes=4)
-# A pending delivery not tried this long after it was due and after its job left the outbox has lost its job:
-# the sweeper queues it again. Longer than a lag of the webhooks queue worth its alarm (15 minutes), so that a
-# lagging queue is not fed a duplicate of every pending delivery.
-LOST_AFTER = timedelta(hours=1)
-SWEEP_BATCH = 500
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 
 
@@ -177,7 +170,7 @@ def fan_out(*, db: Database, event: PublishedEvent) -> int:
     return len(endpoints)
 
 
-def _record(session: Session, job: DeliverJob) -> int:
+def record_deliver(session: Session, job: DeliverJob) -> int:
     """Write ``job`` to the outbox: its row's id (the delivery's ``job_id``)."""
     row = record_job(
         session, company_id=job.company_id, queue=QUEUE, body=job.model_dump_json(), deliver_at=job.not_before
@@ -190,7 +183,7 @@ def queue_delivery(session: Session, *, endpoint: WebhookEndpoint, message_id: u
     """A new delivery of the message ``message_id`` to ``endpoint``, its first job in the same transaction."""
     delivery_id = uuid.uuid4()
     job = DeliverJob(company_id=endpoint.company_id, delivery_id=delivery_id, attempt=1)
-    job_id = _record(session, job)  # the job's row first, so that the delivery is written once, naming it
+    job_id = record_deliver(session, job)  # the job's row first, so that the delivery is written once, naming it
     session.add(
         WebhookDelivery(
             id=delivery_id, company_id=endpoint.company_id, endpoint_id=endpoint.id, message_id=message_id,
@@ -302,7 +295,7 @@ def record_outcome(*, db: Database, clock: Clock, outcome: Outcome) -> None:
             attempt=outcome.attempt + 1,
             not_before=delivery.next_attempt_at,
         )
-        delivery.job_id = _record(session, retry)
+        delivery.job_id = record_deliver(session, retry)
 
 
 def _disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
@@ -315,85 +308,3 @@ def _disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
         body=f"Deliveries to {endpoint.url} stopped: {reason}. Fix it, then enable the endpoint again.",
         data={"endpoint_id": str(endpoint.id)},
     )
-
-
-# ---- the sweeper: work in hand past its expiry --------------------------------------------------------
-
-
-def _due() -> ColumnElement[datetime]:
-    """When a pending delivery not in flight is due (``ix_webhook_deliveries_due`` indexes this expression)."""
-    return func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
-
-
-def expired_attempts(now: datetime) -> Select[uuid.UUID, uuid.UUID, int | None]:
-    """Attempts with the dispatcher past their expiry (served by ``ix_webhook_deliveries_in_flight``)."""
-    return (
-        select(WebhookDelivery.company_id, WebhookDelivery.id, WebhookDelivery.in_flight)
-        .where(WebhookDelivery.in_flight.is_not(None), WebhookDelivery.in_flight_until < now)
-        .limit(SWEEP_BATCH)
-    )
-
-
-def lost_jobs(now: datetime) -> Select[uuid.UUID, uuid.UUID]:
-    """Pending deliveries due more than ``LOST_AFTER`` ago whose job left the outbox as long ago (or is gone:
-    purged, or never named), served by ``ix_webhook_deliveries_due``."""
-    cutoff = now - LOST_AFTER
-    return (
-        select(WebhookDelivery.company_id, WebhookDelivery.id)
-        .outerjoin(OutboxJob, OutboxJob.id == WebhookDelivery.job_id)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.in_flight.is_(None),
-            _due() < cutoff,
-            or_(OutboxJob.id.is_(None), OutboxJob.relayed_at < cutoff),
-        )
-        .limit(SWEEP_BATCH)
-    )
-
-
-def _lost(session: Session, delivery: WebhookDelivery | None, now: datetime) -> bool:
-    """Whether ``delivery`` (locked) has lost its job, seen in its company's transaction."""
-    if delivery is None or delivery.status != "pending" or delivery.in_flight is not None:
-        return False
-    cutoff = now - LOST_AFTER
-    if (delivery.next_attempt_at or delivery.created_at) >= cutoff:
-        return False  # tried meanwhile
-    job = None if delivery.job_id is None else session.get(OutboxJob, delivery.job_id)
-    return job is None or (job.relayed_at is not None and job.relayed_at < cutoff)
-
-
-def sweep(*, db: Database, clock: Clock, until: float | None = None) -> dict[str, int]:
-    """Every company's deliveries stuck in hand: an attempt with the dispatcher past its expiry becomes a failed
-    attempt (then the retry schedule); a pending delivery whose job was lost gets its job again. Those left when
-    the time budget ``until`` is spent wait for the next sweep."""
-    now = clock.now()
-    with db.job_sweep() as session:
-        expired = session.execute(expired_attempts(now)).all()
-        lost = session.execute(lost_jobs(now)).all()
-    counts = {"expired": 0, "requeued": 0}
-    for company_id, delivery_id, in_flight in expired:
-        if past(until):
-            break
-        assert in_flight is not None
-        minutes = int(IN_FLIGHT_EXPIRY.total_seconds() // 60)
-        unanswered = Outcome(
-            company_id=company_id, delivery_id=delivery_id, attempt=in_flight, attempted_at=now,
-            status_code=None, latency_ms=0, response=None,
-            error=f"no answer from the dispatcher within {minutes} minutes",
-        )  # fmt: skip
-        record_outcome(db=db, clock=clock, outcome=unanswered)  # a repeat if the answer came meanwhile
-        counts["expired"] += 1
-    for company_id, delivery_id in lost:
-        if past(until):
-            break
-        with db.tenant(company_id) as session:
-            delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
-            if delivery is None or not _lost(session, delivery, now):
-                continue
-            delivery.next_attempt_at = now  # due now, with a job that leaves the outbox now
-            job = DeliverJob(company_id=company_id, delivery_id=delivery.id, attempt=delivery.attempts + 1)
-            delivery.job_id = _record(session, job)
-            counts["requeued"] += 1
-    if any(counts.values()):
-        logger.info("webhook deliveries swept", extra=counts)
-    return counts
