@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
+from moto import mock_aws
 from sqlalchemy import Engine, select, text
 
 from functions.webhooks import meta as meta_webhook
 from masteria import jobs
+from masteria.adapters.aws.eventbridge_scheduler import EventBridgeScheduler
 from masteria.bootstrap import Container
 from masteria.campaigns import schedules
 from masteria.campaigns.jobs import START_QUEUE, StartJob
@@ -294,3 +297,30 @@ def test_a_job_naming_a_key_that_is_not_its_connections_removes_nothing(
         container.queue.send(secret_jobs.QUEUE, forged.model_dump_json())
     assert run_queue(container, "connection_secrets") == 2  # the owner's company sees no such connection
     assert container.inbound_secrets.get(key) == held
+
+
+def test_on_eventbridge_scheduler_the_worker_creates_moves_and_deletes_the_campaigns_schedule(
+    client: TestClient, container: Container, meta: FakeMeta, clock: FakeClock
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=1)
+    group, name = "masteria-dev-schedules", f"campaign-{campaign['id']}"
+    with mock_aws():
+        aws = boto3.client("scheduler", region_name="us-east-1")
+        aws.create_schedule_group(Name=group)
+        container.scheduler = EventBridgeScheduler(  # type: ignore[misc]
+            aws, group=group, role_arn="arn:aws:iam::123456789012:role/scheduler",
+            url_prefix="https://sqs.us-east-1.amazonaws.com/123456789012/masteria-dev-", dead_letter_arn=None,
+        )  # fmt: skip
+        at = _schedule(client, owner, campaign, clock.now().replace(microsecond=0) + timedelta(days=1))
+        assert run_queue(container, "campaign_scheduler") == 1
+        found = aws.get_schedule(Name=name, GroupName=group)
+        assert found["ScheduleExpression"] == f"at({at.strftime('%Y-%m-%dT%H:%M:%S')})"
+        assert StartJob.model_validate_json(found["Target"]["Input"]).at == at
+        later = _schedule(client, owner, campaign, at + timedelta(hours=1))
+        assert run_queue(container, "campaign_scheduler") == 1
+        moved = aws.get_schedule(Name=name, GroupName=group)
+        assert moved["ScheduleExpression"] == f"at({later.strftime('%Y-%m-%dT%H:%M:%S')})"
+        assert client.post(f"/v1/campaigns/{campaign['id']}/cancel", headers=owner.headers).status_code == 200
+        assert run_queue(container, "campaign_scheduler") == 1
+        assert aws.list_schedules(GroupName=group)["Schedules"] == []
