@@ -102,9 +102,11 @@ def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) ->
 
 
 @router.post("/{campaign_id}/resume", responses=problems(403, 409), response_model=CampaignRead)
-def resume(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
+def resume(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Admins."""
-    return service.resume(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
+    return service.resume(
+        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
+    )
 
 
 @router.post("/{campaign_id}/cancel", responses=problems(403, 409), response_model=CampaignRead)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from masteria.campaigns import states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.outcomes import Outcome, SendOutcome
 from masteria.campaigns.schemas import Progress
@@ -122,7 +123,7 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
     """Mark a running campaign completed once every recipient is final."""
     if campaign.status != "running" or remaining(session, campaign.id):
         return False
-    campaign.status, campaign.finished_at, campaign.status_reason = "completed", now, None
+    states.move(campaign, "completed", now=now)
     session.flush()
     record_event(
         session,

@@ -11,7 +11,7 @@ from sqlalchemy import Select, exists, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import ledger
+from masteria.campaigns import ledger, states
 from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Audience
@@ -65,7 +65,8 @@ def start(*, db: Database, clock: Clock, job: StartJob) -> bool:
         now = clock.now()
         session.execute(text("SET LOCAL synchronous_commit = off"))  # redone on a crash: planning is idempotent
         campaign.total = plan(session, campaign)
-        campaign.status, campaign.planned_at, campaign.started_at, campaign.status_reason = "running", now, now, None
+        states.move(campaign, "running", now=now)
+        campaign.planned_at = now
         record_event(
             session,
             company_id=campaign.company_id,

@@ -28,19 +28,17 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import claims, ledger, pacing, window
+from masteria.campaigns import claims, ledger, pacing, states, window
 from masteria.campaigns.claims import Batch, Claim
 from masteria.campaigns.jobs import SendJob, enqueue_send
 from masteria.campaigns.messages import TemplateSend
-from masteria.campaigns.models import Campaign, CampaignRecipient
+from masteria.campaigns.models import Campaign
 from masteria.campaigns.outcomes import Outcome, SendOutcome, classify
 from masteria.channels import connections
 from masteria.channels.graph import GraphClient, SendResult
 from masteria.channels.models import ChannelConnection
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
-from masteria.events import EventType, record_event
-from masteria.notifications import service as notifications
 from masteria.observability import logger
 from masteria.ports import Clock, Queue
 from masteria.templates.models import WhatsAppTemplate
@@ -152,7 +150,7 @@ def _target(session: Session, keys: CompanyKeys, job: SendJob, now: datetime) ->
         else None
     )
     if problem is not None or connection is None or template is None:
-        _fail(session, campaign, f"the campaign cannot send: {problem}", now)
+        states.fail(session, campaign, f"the campaign cannot send: {problem}", now)
         return "not_running"
     credentials = connections.credentials(session, keys, connection)
     session.expunge(template)
@@ -172,42 +170,6 @@ def _target(session: Session, keys: CompanyKeys, job: SendJob, now: datetime) ->
         phone_number_id=credentials.phone_number_id,
         token=credentials.access_token,
     )
-
-
-def _fail(session: Session, campaign: Campaign, reason: str, now: datetime) -> None:
-    campaign.status, campaign.status_reason, campaign.finished_at = "failed", reason[:500], now
-    session.execute(
-        update(CampaignRecipient)
-        .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "pending")
-        .values(status="skipped", error_reason="campaign failed", updated_at=now)
-    )
-    _tell(session, campaign, "failed", reason)
-
-
-def _tell(session: Session, campaign: Campaign, what: str, reason: str) -> None:
-    """The company's in-app notification that the campaign stopped by itself, and why."""
-    notifications.notify(
-        session,
-        company_id=campaign.company_id,
-        kind=f"campaign.{what}",
-        title=f"Campaign {what}",
-        body=f"{campaign.name}: {reason}",
-        data={"campaign_id": str(campaign.id)},
-    )
-
-
-def pause_for(session: Session, campaign: Campaign, reason: str, now: datetime) -> None:
-    """Pause a running campaign because of Meta (campaign-stopping codes, a refused token), and say why."""
-    if campaign.status != "running":
-        return
-    campaign.status, campaign.status_reason, campaign.paused_at = "paused", reason[:500], now
-    record_event(
-        session,
-        company_id=campaign.company_id,
-        type=EventType.CAMPAIGN_PAUSED,
-        data={"campaign_id": str(campaign.id), "reason": reason[:500]},
-    )
-    _tell(session, campaign, "paused", reason)
 
 
 def _claim(db: Database, target: _Target, settings: SenderSettings, clock: Clock) -> Claim:
@@ -287,7 +249,7 @@ def _record(db: Database, target: _Target, batch: Batch, futures: list[Future[Se
             pacing.back_off(session, connection_id=scope.connection_id)
             campaign.current_rate = max(1.0, campaign.current_rate * pacing.RATE_LIMIT_SLOWDOWN)
         if stopping is not None:
-            pause_for(session, campaign, stopping.campaign_reason or "the provider stopped the campaign", now)
+            states.pause_for(session, campaign, stopping.campaign_reason or "the provider stopped the campaign", now)
         ledger.emit_progress(session, campaign.id)
 
 

@@ -1,7 +1,7 @@
 """Use cases of campaigns: edit while draft or paused; schedule, pause, resume, cancel; progress, recipients
 and the sender's dead letters. Managing campaigns is for admins and owners; agents may read them.
 
-The states: draft → scheduled → running ⇄ paused → completed / cancelled / failed. Any other move is a 409
+The states and their moves are ``masteria.campaigns.states``'s: any move its table does not hold is a 409
 naming the current state. A message to the engine's queues, and the change of a campaign's one-time schedule
 (masteria.campaigns.schedules), are outbox jobs of the action's transaction: sent once it commits, and by
 the outbox sweeper when that send was missed.
@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit_log
-from masteria.campaigns import ledger, planner
+from masteria.campaigns import ledger, planner, states
 from masteria.campaigns.jobs import StartJob, record_send, record_start
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
 from masteria.campaigns.schedules import IMMEDIATE, record_schedule
@@ -44,23 +44,10 @@ from masteria.templates.whatsapp import check_parameters
 from masteria.tenancy.models import Company, Role
 from masteria.tenancy.service import Principal
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"scheduled"}),
-    "scheduled": frozenset({"scheduled", "running", "cancelled"}),
-    "running": frozenset({"paused", "completed", "cancelled", "failed"}),
-    "paused": frozenset({"running", "cancelled", "failed"}),
-}
 EDITABLE = ("draft", "paused")
 # Meta's throughput levels (META.md §1.1): messages per second a number may send.
 THROUGHPUT = {"HIGH": 1000}
 STANDARD_THROUGHPUT = 80
-
-
-def transition(campaign: Campaign, to: str) -> None:
-    """Move ``campaign`` to ``to``, or 409 naming its current state."""
-    if to not in TRANSITIONS.get(campaign.status, frozenset()):
-        raise StateConflict(f"the campaign is {campaign.status}; it cannot become {to}", current_state=campaign.status)
-    campaign.status = to
 
 
 def _get(session: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Campaign:
@@ -229,8 +216,7 @@ def schedule(
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     was = row.status
-    if row.status != "scheduled":
-        transition(row, "scheduled")
+    states.move(row, "scheduled", now=now)  # a scheduled campaign's time moves
     _check(session, row)
     template = session.get_one(WhatsAppTemplate, row.whatsapp_template_id)
     if template.status.upper() != "APPROVED":
@@ -251,7 +237,6 @@ def schedule(
         if at < now - timedelta(minutes=1):
             raise Invalid("the schedule is in the past", [FieldError("at", "must be now or later", code="in_past")])
     row.scheduled_at = max(at, now)
-    row.status_reason = None
     session.flush()
     if row.scheduled_at <= now + IMMEDIATE:
         record_start(session, StartJob(company_id=row.company_id, campaign_id=row.id, at=row.scheduled_at))
@@ -266,8 +251,7 @@ def schedule(
 def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
-    transition(row, "paused")
-    row.paused_at, row.status_reason = now, "paused by a user"
+    states.move(row, "paused", now=now, reason="paused by a user")
     record_event(
         session, company_id=row.company_id, type=EventType.CAMPAIGN_PAUSED,
         data={"campaign_id": str(row.id), "reason": row.status_reason},
@@ -278,13 +262,12 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     return read(row)
 
 
-def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> CampaignRead:
+def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     if row.status != "paused":  # a scheduled campaign starts by its schedule (planning first), not by resume
         raise StateConflict(f"the campaign is {row.status}; only a paused one resumes", current_state=row.status)
-    transition(row, "running")
-    row.status_reason = None
+    states.move(row, "running", now=now)
     record_event(
         session, company_id=row.company_id, type=EventType.CAMPAIGN_STARTED,
         data={"campaign_id": str(row.id), "reason": "resumed"},
@@ -300,8 +283,7 @@ def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     was = row.status
-    transition(row, "cancelled")
-    row.finished_at, row.status_reason = now, "cancelled by a user"
+    states.move(row, "cancelled", now=now, reason="cancelled by a user")
     skipped = len(
         session.execute(
             update(CampaignRecipient)
@@ -383,8 +365,8 @@ def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uui
                 failed_at=None, updated_at=now)
     )  # fmt: skip
     letter.retried_at = now
-    if campaign.status == "completed":  # a retried recipient reopens it
-        campaign.status, campaign.finished_at = "running", None
+    if campaign.status == "completed":  # its retried recipient is pending again: the campaign runs until it is sent
+        states.move(campaign, "running", now=now)
     record_send(session, campaign.company_id, campaign.id)
     session.flush()
     return read(campaign)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.campaigns.models import Campaign
-from masteria.campaigns.sender import pause_for
+from masteria.campaigns.states import pause_for
 
 
 def pause_campaigns_using(session: Session, *, template_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
