@@ -629,3 +629,25 @@ def test_the_sqs_adapter_names_the_entries_sqs_refused() -> None:
         with pytest.raises(BatchRefused) as refused:
             SqsQueue(client, url.rsplit("/", 1)[0]).send_batch("jobs", ["a", "b", "c"])
     assert refused.value.refused == {1: "InvalidMessageContents"}
+
+
+def test_a_queue_that_is_down_costs_one_try_per_sweep_and_the_relay_leaves_its_jobs_to_the_next_sweep(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    company = uuid.UUID(sign_up(client).company_id)
+    failing = FailingQueue(container.queue)
+    container.queue = failing  # type: ignore[misc]
+    with container.database.tenant(company) as session:  # 25 jobs: three batches; the relay's first one fails
+        for n in range(25):
+            record_job(session, company_id=company, queue=import_jobs.QUEUE, body=f'{{"n": {n}}}')
+    with container.database.tenant(company) as session:
+        rows = list(session.scalars(select(OutboxJob)))
+        assert {(row.attempts, row.claimed_until) for row in rows} == {(0, None)}  # not counted, none held
+    assert jobs.relay_due(container.database, failing, clock) == {"sent": 0, "failed": 10, "parked": 0}
+    with container.database.tenant(company) as session:
+        attempts = sorted(row.attempts for row in session.scalars(select(OutboxJob)))
+        assert attempts == [0] * 15 + [1] * 10  # one try on one batch, not on every job
+    failing.down = False
+    clock.at += jobs.CLAIM
+    assert jobs.relay_due(container.database, failing, clock) == {"sent": 25, "failed": 0, "parked": 0}
+    assert sorted(_drain(container, import_jobs.QUEUE)) == sorted(f'{{"n": {n}}}' for n in range(25))

@@ -207,13 +207,17 @@ def _send(
     count: bool,
 ) -> Counter[str]:
     """Send the claimed jobs, batch by batch, each batch marked in its own ``transaction()`` (failed tries counted
-    if ``count``). A queue that fails a whole batch is not tried again in this round (its other jobs wait for
-    their claim to lapse)."""
+    if ``count``). A queue that fails a whole batch is not tried again in this round: the sweeper's other jobs for
+    it wait for their claim to lapse, the relay's are left to the next sweep at once."""
     counts: Counter[str] = Counter()
+    down: set[str] = set()
+    skipped: list[int] = []
     ordered = sorted(claimed, key=lambda job: (job.queue, job.delay, job.id))
     for (name, delay), group in groupby(ordered, key=lambda job: (job.queue, job.delay)):
         for batch in _batches(list(group)):
-            whole_batch_failed = False
+            if name in down:
+                skipped += [job.id for job in batch]
+                continue
             try:
                 queue.send_batch(name, [job.body for job in batch], delay_seconds=delay)
                 refused: dict[int, str] = {}
@@ -222,13 +226,14 @@ def _send(
             except Exception as error:  # whatever the queue failed with, these jobs wait for a retry
                 logger.warning("a batch of jobs was not sent", extra={"queue": name, "jobs": len(batch)}, exc_info=True)
                 refused = {job.id: f"{type(error).__name__}: {error}" for job in batch}
-                whole_batch_failed = True
+                down.add(name)
             with transaction() as session:
                 counts["parked"] += _mark(session, batch, refused, now, count=count)
             counts["sent"] += len(batch) - len(refused)
             counts["failed"] += len(refused)
-            if whole_batch_failed:
-                break  # the next round tries this queue again
+    if skipped and not count:
+        with transaction() as session:
+            session.execute(update(OutboxJob).where(OutboxJob.id.in_(skipped)).values(claimed_until=None))
     return counts
 
 
