@@ -190,8 +190,9 @@ class Database:
         return self._across_companies(CAMPAIGN_SWEEP_SETTING)
 
     def job_sweep(self) -> AbstractContextManager[Session]:
-        """Lists every company's webhook deliveries and imports, read only (ids only are used): the job
-        sweeper's, which then acts on each expired one in that company's own transaction."""
+        """Lists every company's webhook deliveries and imports, read only (ids only are used, and when a
+        delivery's job left the outbox): the job sweeper's, which then acts on each expired one in that company's
+        own transaction."""
         return self._across_companies(JOB_SWEEP_SETTING)
 
     def outbox_sweep(self) -> AbstractContextManager[Session]:

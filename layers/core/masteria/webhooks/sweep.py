@@ -38,7 +38,11 @@ def expired_attempts(now: datetime) -> Select[uuid.UUID, uuid.UUID, int | None]:
     """Attempts with the dispatcher past their expiry (served by ``ix_webhook_deliveries_in_flight``)."""
     return (
         select(WebhookDelivery.company_id, WebhookDelivery.id, WebhookDelivery.in_flight)
-        .where(WebhookDelivery.in_flight.is_not(None), WebhookDelivery.in_flight_until < now)
+        .where(
+            WebhookDelivery.in_flight.is_not(None),
+            WebhookDelivery.in_flight_until < now,
+            WebhookDelivery.status == "pending",
+        )
         .limit(SWEEP_BATCH)
     )
 
