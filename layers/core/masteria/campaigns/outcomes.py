@@ -65,7 +65,7 @@ def classify(answer: SendResult | BaseException, *, attempt: int, jitter: float)
             counts_as_attempt=False,
             code=answer.code,
             reason=reason,
-            campaign_reason=f"WhatsApp error {answer.code}: {answer.detail}",
+            campaign_reason=answer.detail,  # "WhatsApp error <code>: <what Meta said>"
         )
     # final for this recipient: 131050, 131026, our request refused, retries used up
     return SendOutcome(Outcome.RECIPIENT_FINAL, code=answer.code if answer.code >= 0 else None, reason=reason)
