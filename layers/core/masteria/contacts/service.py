@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from masteria.contacts import phones, segments
 from masteria.contacts.audience import sendable_audience
-from masteria.contacts.consent import classify_inbound
 from masteria.contacts.custom_fields import validate_custom_fields
 from masteria.contacts.groups import segment_filter
 from masteria.contacts.models import SEARCH_TEXT, Contact, ContactTag
@@ -27,10 +26,8 @@ from masteria.pagination import Page, PageRequest, paginate
 from masteria.tenancy.models import Company, Role
 from masteria.tenancy.service import Principal
 
-# with three names of other sections, for callers outside contacts/ that import them from here:
-# classify_inbound (conversations.inbound_messages), segment_filter and sendable_audience (campaigns.planner)
+# with two names of other sections, for campaigns.planner, which imports them from here
 __all__ = [
-    "classify_inbound",
     "create_contact",
     "delete_contact",
     "get_contact",

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels.models import ChannelConnection
 from masteria.contacts import consent
-from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
 from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations import inbound_statuses as statuses_
@@ -194,13 +193,13 @@ def _message(
         changes.append("status")
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
-    campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
+    asked = consent.classify_inbound(session, company_id=company, text=shown) if kind == "text" and shown else None
+    if consent.is_campaign_reply(asked):
+        campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
     received_event(session, stored, shown)
     record_updated(session, conversation, changes)
-    if kind == "text" and shown:
-        asked = contacts.classify_inbound(session, company_id=company, text=shown)
-        if asked is not None:
-            consent.keyword_reply(session, contact=contact, channel="whatsapp", asked=asked, text=shown, at=at)
+    if asked is not None and shown:
+        consent.keyword_reply(session, contact=contact, channel="whatsapp", asked=asked, text=shown, at=at)
 
 
 def _redelivered(session: Session, connection: ChannelConnection, wamid: str, result: Result) -> bool:
