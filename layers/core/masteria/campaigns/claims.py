@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import pacing, window
 from masteria.campaigns.messages import TemplateSend
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
-from masteria.contacts.models import Contact, ContactConsent
+from masteria.contacts import consent
+from masteria.contacts.models import Contact
 from masteria.db import Database
 from masteria.errors import Invalid
 from masteria.ports import Clock
@@ -54,11 +55,7 @@ class Claim:
     next_due: datetime | None = None  # nothing due now: when the next pending recipient is due
 
 
-_OPTED_OUT = exists().where(
-    ContactConsent.contact_id == CampaignRecipient.contact_id,
-    ContactConsent.channel == "whatsapp",
-    ContactConsent.status == "opted_out",
-)
+_OPTED_OUT = consent.opted_out("whatsapp", CampaignRecipient.contact_id)  # the one rule, checked again at the send
 
 
 def claim(

@@ -55,7 +55,8 @@ Asked = Literal["stop", "opt_in"]
 
 
 def opted_out(
-    channel: Channel, contact_id: InstrumentedAttribute[uuid.UUID] | ColumnElement[uuid.UUID]
+    channel: Channel,
+    contact_id: InstrumentedAttribute[uuid.UUID] | InstrumentedAttribute[uuid.UUID | None] | ColumnElement[uuid.UUID],
 ) -> ColumnElement[bool]:
     """The SQL condition "the contact ``contact_id`` is opted out of ``channel``": whoever selects contacts to
     message (the audience, the sender's last check before a send) keeps those out with it."""
