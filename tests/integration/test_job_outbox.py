@@ -26,7 +26,8 @@ from masteria.campaigns import planner
 from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
 from masteria.contacts import import_jobs
 from masteria.contacts.models import Contact, ContactImport
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactCreatedPayload
+from masteria.events import record_event
 from masteria.jobs import OutboxJob, record_job
 from masteria.ports import MAX_MESSAGE_BYTES, BatchRefused, Queue, ReceivedMessage
 from masteria.settings import Settings
@@ -602,7 +603,9 @@ def test_the_sweeper_sends_jobs_first_runs_every_step_when_one_fails_and_keeps_t
     # the event bus fails: that step is logged, the others run, and the invocation fails for the alarm
     container.event_bus = FailingBus()  # type: ignore[misc,assignment]
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
-        record_event(session, company_id=uuid.UUID(owner.company_id), type=EventType.CONTACT_CREATED, data={})
+        record_event(
+            session, company_id=uuid.UUID(owner.company_id), payload=ContactCreatedPayload(contact_id=uuid.uuid4())
+        )
     caplog.clear()
     with pytest.raises(outbox_sweeper.SweepFailed, match="events"):
         outbox_sweeper.handler({}, FakeContext())

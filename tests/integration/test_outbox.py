@@ -16,7 +16,8 @@ from masteria import outbox
 from masteria.adapters.aws.eventbridge_bus import EventBridgeBus
 from masteria.adapters.local.queue_bus import EVENTS_QUEUE
 from masteria.bootstrap import Container
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactCreatedPayload, ContactUpdatedPayload
+from masteria.events import record_event
 from masteria.ports import PublishedEvent
 from tests.api import sign_up
 
@@ -28,18 +29,22 @@ def _queued(container: Container) -> list[dict[str, object]]:
 
 
 def test_events_are_published_after_commit_and_only_then(client: TestClient, container: Container) -> None:
-    company = uuid.UUID(sign_up(client).company_id)
+    company, contact = uuid.UUID(sign_up(client).company_id), uuid.uuid4()
     _queued(container)
     with container.database.tenant(company) as session:
-        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"id": "c1"})
+        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=contact))
         session.flush()
         assert _queued(container) == []  # not before the commit
     (published,) = _queued(container)
     assert published["detail-type"] == "contact.created"
     detail = published["detail"]
-    assert isinstance(detail, dict) and detail["data"] == {"id": "c1"} and detail["company_id"] == str(company)
+    assert (
+        isinstance(detail, dict)
+        and detail["data"] == {"contact_id": str(contact)}
+        and detail["company_id"] == str(company)
+    )
     with pytest.raises(RuntimeError), container.database.tenant(company) as session:
-        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"id": "rolled back"})
+        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=uuid.uuid4()))
         raise RuntimeError("the use case failed")
     assert _queued(container) == []
     assert outbox.sweep(container.database, container.event_bus) == 0  # nothing left behind
@@ -53,7 +58,9 @@ def test_the_sweeper_publishes_what_the_relay_missed_for_every_company(
     container.database.after_events = None  # the process died right after committing
     for company in companies:
         with container.database.tenant(company) as session:
-            record_event(session, company_id=company, type=EventType.CONTACT_UPDATED, data={"n": 1})
+            record_event(
+                session, company_id=company, payload=ContactUpdatedPayload(contact_id=uuid.uuid4(), changed=["name"])
+            )
     assert _queued(container) == []
     assert outbox.sweep(container.database, container.event_bus) == 2
     published = _queued(container)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -44,6 +45,16 @@ class EventType(StrEnum):
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"
     TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template
+
+
+class EventPayload(BaseModel):
+    """The ``data`` of one domain event type (the models are in ``masteria.event_payloads``, one per type)."""
+
+    # producers may not invent fields; receivers must still ignore unknown ones (events may grow fields)
+    model_config = ConfigDict(
+        extra="forbid", revalidate_instances="always", json_schema_extra={"additionalProperties": True}
+    )
+    event_type: ClassVar[EventType]
 
 
 class OutboxEvent(Base):
@@ -89,9 +100,11 @@ class EventSequence(Base):
     last: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
-def record_event(session: Session, *, company_id: uuid.UUID, type: EventType, data: dict[str, Any]) -> OutboxEvent:
-    """Write ``type`` to the outbox inside the caller's transaction (published after commit)."""
-    event = OutboxEvent(company_id=company_id, type=type.value, data=data)
+def record_event(session: Session, *, company_id: uuid.UUID, payload: EventPayload) -> OutboxEvent:
+    """Write ``payload`` (its type is its model's) to the outbox inside the caller's transaction (published
+    after commit), validated again (a model built with ``model_construct`` is checked all the same)."""
+    checked = payload.__class__.model_validate(payload)
+    event = OutboxEvent(company_id=company_id, type=payload.event_type.value, data=checked.model_dump(mode="json"))
     session.add(event)
     session.info[RECORDED_EVENTS] = True
     return event

@@ -14,6 +14,11 @@ from masteria.campaigns import states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.outcomes import Outcome, SendOutcome
 from masteria.campaigns.schemas import Progress
+from masteria.event_payloads import (
+    CampaignCompletedPayload,
+    CampaignProgressPayload,
+    CampaignRecipientStatusPayload,
+)
 from masteria.events import EventType, record_event
 from masteria.webhooks.subscriptions import subscribed
 
@@ -100,8 +105,7 @@ def emit_progress(session: Session, campaign_id: uuid.UUID, *, force: bool = Fal
     record_event(
         session,
         company_id=campaign.company_id,
-        type=EventType.CAMPAIGN_PROGRESS,
-        data=progress(session, campaign).model_dump(mode="json"),
+        payload=CampaignProgressPayload.model_validate(progress(session, campaign).model_dump(mode="json")),
     )
     return True
 
@@ -128,8 +132,7 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
     record_event(
         session,
         company_id=campaign.company_id,
-        type=EventType.CAMPAIGN_COMPLETED,
-        data={"campaign_id": str(campaign.id), "reason": None},
+        payload=CampaignCompletedPayload(campaign_id=campaign.id),
     )
     emit_progress(session, campaign.id, force=True)
     return True
@@ -345,13 +348,18 @@ def record_recipient_statuses(
     }
     for recipient_id, status, code, reason in moves:
         row = rows[recipient_id]
-        data: dict[str, Any] = {
-            "campaign_id": str(row.campaign_id), "recipient_id": recipient_id, "contact_id": str(row.contact_id),
-            "status": status,
-        }  # fmt: skip
-        if status == "failed":
-            data |= {"error_code": code, "error_reason": reason}
-        record_event(session, company_id=company_id, type=EventType.CAMPAIGN_RECIPIENT_STATUS, data=data)
+        failed = status == "failed"
+        payload = CampaignRecipientStatusPayload.model_validate(
+            {
+                "campaign_id": row.campaign_id,
+                "recipient_id": recipient_id,
+                "contact_id": row.contact_id,
+                "status": status,
+                "error_code": code if failed else None,
+                "error_reason": reason if failed else None,
+            }
+        )
+        record_event(session, company_id=company_id, payload=payload)
 
 
 def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:

@@ -18,7 +18,8 @@ from masteria.campaigns.schemas import Audience
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
 from masteria.db import Database
-from masteria.events import EventType, record_event
+from masteria.event_payloads import CampaignStartedPayload
+from masteria.events import record_event
 from masteria.ports import Clock, Queue
 
 # A scheduled campaign this late has lost its schedule's message: the sweeper starts it.
@@ -70,8 +71,7 @@ def start(*, db: Database, clock: Clock, job: StartJob) -> bool:
         record_event(
             session,
             company_id=campaign.company_id,
-            type=EventType.CAMPAIGN_STARTED,
-            data={"campaign_id": str(campaign.id), "reason": None},
+            payload=CampaignStartedPayload(campaign_id=campaign.id),
         )
         session.flush()
         ledger.emit_progress(session, campaign.id, force=True)

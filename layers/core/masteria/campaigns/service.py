@@ -37,7 +37,8 @@ from masteria.channels.models import ChannelConnection
 from masteria.contacts.models import Contact, ContactList, Segment, Tag
 from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
-from masteria.events import EventType, record_event
+from masteria.event_payloads import CampaignPausedPayload, CampaignStartedPayload
+from masteria.events import record_event
 from masteria.pagination import PageRequest, paginate
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.whatsapp import check_parameters
@@ -253,9 +254,8 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     row = _get(session, campaign_id, lock=True)
     states.move(row, "paused", now=now, reason="paused by a user")
     record_event(
-        session, company_id=row.company_id, type=EventType.CAMPAIGN_PAUSED,
-        data={"campaign_id": str(row.id), "reason": row.status_reason},
-    )  # fmt: skip
+        session, company_id=row.company_id, payload=CampaignPausedPayload(campaign_id=row.id, reason=row.status_reason)
+    )
     ledger.emit_progress(session, row.id, force=True)
     session.flush()
     session.refresh(row)
@@ -269,9 +269,8 @@ def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
         raise StateConflict(f"the campaign is {row.status}; only a paused one resumes", current_state=row.status)
     states.move(row, "running", now=now)
     record_event(
-        session, company_id=row.company_id, type=EventType.CAMPAIGN_STARTED,
-        data={"campaign_id": str(row.id), "reason": "resumed"},
-    )  # fmt: skip
+        session, company_id=row.company_id, payload=CampaignStartedPayload(campaign_id=row.id, reason="resumed")
+    )
     record_send(session, row.company_id, campaign_id)
     session.flush()
     session.refresh(row)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.errors import StateConflict
-from masteria.events import EventType, record_event
+from masteria.event_payloads import CampaignPausedPayload
+from masteria.events import record_event
 from masteria.notifications import service as notifications
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -62,8 +63,7 @@ def pause_for(session: Session, campaign: Campaign, reason: str, now: datetime) 
     record_event(
         session,
         company_id=campaign.company_id,
-        type=EventType.CAMPAIGN_PAUSED,
-        data={"campaign_id": str(campaign.id), "reason": reason[:500]},
+        payload=CampaignPausedPayload(campaign_id=campaign.id, reason=reason[:500]),
     )
     _tell(session, campaign, "paused", reason)
 

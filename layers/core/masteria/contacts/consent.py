@@ -40,7 +40,8 @@ from masteria.contacts.schemas import (
     ContactSettingsUpdate,
 )
 from masteria.errors import FieldError, Invalid
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactOptedOutPayload
+from masteria.events import record_event
 from masteria.ports import Clock
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
@@ -137,8 +138,7 @@ def record_opt_out(
     record_event(
         session,
         company_id=contact.company_id,
-        type=EventType.CONTACT_OPTED_OUT,
-        data={"contact_id": str(contact.id), "channel": channel},
+        payload=ContactOptedOutPayload(contact_id=contact.id, channel=channel),
     )
     return True
 

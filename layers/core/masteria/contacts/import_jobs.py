@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from masteria.contacts.models import ContactImport
 from masteria.db import Database
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactsImportProgressPayload
+from masteria.events import record_event
 from masteria.jobs import past, record_job
 from masteria.observability import logger
 from masteria.ports import Clock
@@ -35,6 +36,13 @@ MAX_STALLS = 3
 SWEEP_BATCH = 200
 IN_HAND = ("queued", "processing")
 PROGRESS_FIELDS = ("status", "total", "processed", "inserted", "updated", "rejected")
+
+
+def progress_payload(row: ContactImport) -> ContactsImportProgressPayload:
+    """``contacts.import.progress`` as ``row`` stands now."""
+    return ContactsImportProgressPayload.model_validate(
+        {"id": row.id, **{name: getattr(row, name) for name in PROGRESS_FIELDS}}
+    )
 
 
 class ImportJob(StrictModel):
@@ -112,10 +120,7 @@ def sweep(*, db: Database, clock: Clock, until: float | None = None) -> dict[str
             else:
                 queue_import(session, row, now)
                 counts["requeued"] += 1
-            record_event(
-                session, company_id=company_id, type=EventType.CONTACTS_IMPORT_PROGRESS,
-                data={"id": str(row.id), **{name: getattr(row, name) for name in PROGRESS_FIELDS}},
-            )  # fmt: skip
+            record_event(session, company_id=company_id, payload=progress_payload(row))
     if any(counts.values()):
         logger.info("imports swept", extra=counts)
     return counts

@@ -30,7 +30,7 @@ from masteria.contacts.import_jobs import ImportJob
 from masteria.contacts.models import ContactImport, ContactImportRejection, CustomFieldDefinition
 from masteria.db import Database
 from masteria.errors import Conflict, FieldError, Invalid, NotFound
-from masteria.events import EventType, record_event
+from masteria.events import record_event
 from masteria.observability import logger
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock, ObjectStore
@@ -417,10 +417,7 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             record_event(
                 session,
                 company_id=job.company_id,
-                type=EventType.CONTACTS_IMPORT_PROGRESS,
-                data=ImportRead.model_validate(current).model_dump(
-                    mode="json", include={"id", "status", "total", "processed", "inserted", "updated", "rejected"}
-                ),
+                payload=import_jobs.progress_payload(current),
             )
 
     # Parsing (Python, this thread) overlaps with writing (PostgreSQL, WRITERS connections at once):
@@ -486,8 +483,5 @@ def run_import(*, db: Database, store: ObjectStore, clock: Clock, job: ImportJob
             record_event(
                 session,
                 company_id=job.company_id,
-                type=EventType.CONTACTS_IMPORT_PROGRESS,
-                data=ImportRead.model_validate(current).model_dump(
-                    mode="json", include={"id", "status", "total", "processed", "inserted", "updated", "rejected"}
-                ),
+                payload=import_jobs.progress_payload(current),
             )

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from masteria.channels.models import ChannelConnection
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactCreatedPayload
+from masteria.events import record_event
 from masteria.observability import logger
 
 MARKETING = "marketing_messages"
@@ -58,9 +59,7 @@ def _contact(session: Session, connection: ChannelConnection, wa_id: str, name: 
         .returning(Contact.id, text("(xmax = 0)"))
     ).one()
     if row[1]:
-        record_event(
-            session, company_id=connection.company_id, type=EventType.CONTACT_CREATED, data={"contact_id": str(row[0])}
-        )
+        record_event(session, company_id=connection.company_id, payload=ContactCreatedPayload(contact_id=row[0]))
     return session.get_one(Contact, row[0])
 
 

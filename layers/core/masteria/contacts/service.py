@@ -21,7 +21,8 @@ from masteria.contacts.reads import contact_or_404, read_contact, read_contacts
 from masteria.contacts.schemas import ContactCreate, ContactFilter, ContactRead, ContactUpdate
 from masteria.contacts.segments import SegmentFilter
 from masteria.errors import Conflict, FieldError, Invalid
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactCreatedPayload, ContactUpdatedPayload
+from masteria.events import record_event
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.tenancy.models import Company, Role
 from masteria.tenancy.service import Principal
@@ -73,9 +74,7 @@ def create_contact(*, session: Session, actor: Principal, data: ContactCreate) -
             session.flush()
     except IntegrityError as error:
         raise _duplicate(session, phone) from error
-    record_event(
-        session, company_id=actor.company_id, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact.id)}
-    )
+    record_event(session, company_id=actor.company_id, payload=ContactCreatedPayload(contact_id=contact.id))
     session.refresh(contact)
     return read_contact(session, contact)
 
@@ -109,8 +108,7 @@ def update_contact(*, session: Session, actor: Principal, contact_id: uuid.UUID,
         record_event(
             session,
             company_id=actor.company_id,
-            type=EventType.CONTACT_UPDATED,
-            data={"contact_id": str(contact.id), "changed": changed},
+            payload=ContactUpdatedPayload(contact_id=contact.id, changed=changed),
         )
         session.refresh(contact)
     return read_contact(session, contact)

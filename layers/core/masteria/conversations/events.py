@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from masteria.conversations.models import Conversation, Message
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ConversationUpdatedPayload, MessageUpdatedPayload
+from masteria.events import record_event
 
 # The fields of a conversation a ``conversation.updated`` event may carry.
 UPDATABLE = ("status", "unread_count", "last_message_at")
@@ -18,11 +19,9 @@ def record_updated(session: Session, conversation: Conversation, changed: list[s
     fields = [name for name in UPDATABLE if name in changed]
     if not fields:
         return
-    data: dict[str, Any] = {"conversation_id": str(conversation.id), "changed": fields}
-    for name in fields:
-        value = getattr(conversation, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    record_event(session, company_id=conversation.company_id, type=EventType.CONVERSATION_UPDATED, data=data)
+    values: dict[str, Any] = {name: getattr(conversation, name) for name in fields}
+    payload = ConversationUpdatedPayload(conversation_id=conversation.id, changed=fields, **values)
+    record_event(session, company_id=conversation.company_id, payload=payload)
 
 
 def record_message_updated(session: Session, message: Message, changed: list[str]) -> None:
@@ -31,6 +30,5 @@ def record_message_updated(session: Session, message: Message, changed: list[str
     record_event(
         session,
         company_id=message.company_id,
-        type=EventType.MESSAGE_UPDATED,
-        data={"message_id": str(message.id), "conversation_id": str(message.conversation_id), "changed": changed},
+        payload=MessageUpdatedPayload(message_id=message.id, conversation_id=message.conversation_id, changed=changed),
     )

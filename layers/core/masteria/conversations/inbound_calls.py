@@ -20,7 +20,8 @@ from masteria.conversations.events import record_message_updated, record_updated
 from masteria.conversations.inbound_common import Result, Unprocessable, checked, time
 from masteria.conversations.inbound_messages import received_event, upsert_contact, upsert_conversation
 from masteria.conversations.models import Message
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ContactCreatedPayload, ConversationCreatedPayload
+from masteria.events import record_event
 from masteria.observability import logger
 
 FINAL = ("answered", "missed")
@@ -104,13 +105,14 @@ def _call(
     result.messages += 1
     company = connection.company_id
     if new_contact:
-        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact_id)})
+        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=contact_id))
     if new_conversation:
         record_event(
             session,
             company_id=company,
-            type=EventType.CONVERSATION_CREATED,
-            data={"conversation_id": str(conversation.id), "contact_id": str(contact_id), "channel": "whatsapp"},
+            payload=ConversationCreatedPayload(
+                conversation_id=conversation.id, contact_id=contact_id, channel="whatsapp"
+            ),
         )
     changes = []
     if conversation.last_message_at is None or at > conversation.last_message_at:

@@ -32,7 +32,13 @@ from masteria.conversations.events import record_updated
 from masteria.conversations.inbound_common import WINDOW, Result, checked, media_copy, normalize, time
 from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, Message, MetaErrorReport
-from masteria.events import EventType, record_event
+from masteria.event_payloads import (
+    ContactCreatedPayload,
+    ContactUpdatedPayload,
+    ConversationCreatedPayload,
+    MessageReceivedPayload,
+)
+from masteria.events import record_event
 from masteria.notifications import service as notifications
 from masteria.observability import logger
 
@@ -169,13 +175,14 @@ def _message(
     apply_pending(session, stored, result)
     company = connection.company_id
     if new_contact:
-        record_event(session, company_id=company, type=EventType.CONTACT_CREATED, data={"contact_id": str(contact_id)})
+        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=contact_id))
     if new_conversation:
         record_event(
             session,
             company_id=company,
-            type=EventType.CONVERSATION_CREATED,
-            data={"conversation_id": str(conversation.id), "contact_id": str(contact_id), "channel": "whatsapp"},
+            payload=ConversationCreatedPayload(
+                conversation_id=conversation.id, contact_id=contact_id, channel="whatsapp"
+            ),
         )
     if kind == "system":  # Meta's, not the contact's: no unread, no customer service window
         _system(session, contact_id, message)
@@ -238,15 +245,14 @@ def received_event(session: Session, message: Message, shown: str | None) -> Non
     record_event(
         session,
         company_id=message.company_id,
-        type=EventType.MESSAGE_RECEIVED,
-        data={
-            "message_id": str(message.id),
-            "conversation_id": str(message.conversation_id),
-            "contact_id": str(message.contact_id),
-            "channel": "whatsapp",
-            "type": message.type,
-            "text": shown,
-        },
+        payload=MessageReceivedPayload(
+            message_id=message.id,
+            conversation_id=message.conversation_id,
+            contact_id=message.contact_id,
+            channel="whatsapp",
+            type=message.type,
+            text=shown,
+        ),
     )
 
 
@@ -277,6 +283,5 @@ def _system(session: Session, contact_id: uuid.UUID, message: dict[str, Any]) ->
     record_event(
         session,
         company_id=contact.company_id,
-        type=EventType.CONTACT_UPDATED,
-        data={"contact_id": str(contact.id), "changed": ["phone"]},
+        payload=ContactUpdatedPayload(contact_id=contact.id, changed=["phone"]),
     )

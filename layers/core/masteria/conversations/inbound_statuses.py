@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from masteria.channels.models import ChannelConnection
 from masteria.conversations.inbound_common import Result, keep_pending, time
 from masteria.conversations.models import STATUS_RANK, Message
-from masteria.events import EventType, record_event
+from masteria.event_payloads import MessageStatusPayload
+from masteria.events import record_event
 from masteria.observability import logger
 
 
@@ -50,11 +51,12 @@ def apply_to(session: Session, found: Message, status: dict[str, Any], result: R
     record_event(
         session,
         company_id=found.company_id,
-        type=EventType.MESSAGE_STATUS,
-        data={
-            "message_id": str(found.id),
-            "conversation_id": str(found.conversation_id),
-            "status": new,
-            "error_code": (status.get("errors") or [{}])[0].get("code"),
-        },
+        payload=MessageStatusPayload.model_validate(
+            {
+                "message_id": found.id,
+                "conversation_id": found.conversation_id,
+                "status": new,
+                "error_code": (status.get("errors") or [{}])[0].get("code"),
+            }
+        ),
     )

@@ -37,7 +37,8 @@ from masteria.conversations.schemas import (
 )
 from masteria.crypto import CompanyKeys
 from masteria.errors import FieldError, Invalid, NotFound
-from masteria.events import EventType, record_event
+from masteria.event_payloads import ConversationAssignedPayload, ConversationClosedPayload, MessageCreatedPayload
+from masteria.events import record_event
 from masteria.media import MediaLinks
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.templates import whatsapp
@@ -271,15 +272,14 @@ def reply(
     record_event(
         session,
         company_id=conversation.company_id,
-        type=EventType.MESSAGE_CREATED,
-        data={
-            "message_id": str(message.id),
-            "conversation_id": str(conversation.id),
-            "contact_id": str(contact.id),
-            "channel": conversation.channel,
-            "direction": "out",
-            "type": kind,
-        },
+        payload=MessageCreatedPayload(
+            message_id=message.id,
+            conversation_id=conversation.id,
+            contact_id=contact.id,
+            channel=conversation.channel,
+            direction="out",
+            type=kind,
+        ),
     )
     record_updated(session, conversation, changed)
     return MessageRead.model_validate(message)
@@ -321,12 +321,9 @@ def assign(
         record_event(
             session,
             company_id=conversation.company_id,
-            type=EventType.CONVERSATION_ASSIGNED,
-            data={
-                "conversation_id": str(conversation.id),
-                "assignee_id": str(data.assignee_id) if data.assignee_id else None,
-                "previous_assignee_id": str(previous) if previous else None,
-            },
+            payload=ConversationAssignedPayload(
+                conversation_id=conversation.id, assignee_id=data.assignee_id, previous_assignee_id=previous
+            ),
         )
     session.flush()
     return _read(session, conversation, now)
@@ -344,8 +341,7 @@ def set_status(
             record_event(
                 session,
                 company_id=conversation.company_id,
-                type=EventType.CONVERSATION_CLOSED,
-                data={"conversation_id": str(conversation.id)},
+                payload=ConversationClosedPayload(conversation_id=conversation.id),
             )
     session.flush()
     return _read(session, conversation, now)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.db import get_or_404
-from masteria.events import EventType, record_event
+from masteria.event_payloads import NotificationCreatedPayload
+from masteria.events import record_event
 from masteria.notifications.models import Notification
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.schemas import ReadModel
@@ -37,8 +38,7 @@ def notify(
     record_event(
         session,
         company_id=company_id,
-        type=EventType.NOTIFICATION_CREATED,
-        data={"notification_id": str(row.id), "kind": kind},
+        payload=NotificationCreatedPayload(notification_id=row.id, kind=kind),
     )
     return row
 

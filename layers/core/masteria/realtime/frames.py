@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from masteria import event_payloads as payloads
+
 VERSION: Literal[1] = 1
 SUBPROTOCOL = "masteria.v1"  # offered with the token in Sec-WebSocket-Protocol: "masteria.v1, <token>"
 MAX_FRAME_BYTES = 16 * 1024
@@ -143,64 +145,51 @@ Reply = Subscribed | Pong | ErrorFrame
 # Server → client: events
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+# The ``data`` of each event frame: the event's payload model (``masteria.event_payloads``), or the part of it a
+# frame carries; unknown fields are dropped.
+
+_IGNORE = ConfigDict(extra="ignore", json_schema_extra=None)
 
 
-class MessageCreatedData(_Data):
-    message_id: uuid.UUID
-    conversation_id: uuid.UUID
-    direction: Literal["in", "out"]
-    type: str
+class MessageCreatedData(payloads.MessageCreatedFields):
+    model_config = _IGNORE
 
 
-class MessageStatusData(_Data):
-    message_id: uuid.UUID
-    conversation_id: uuid.UUID
-    status: str
-    error_code: int | None = None
+class MessageStatusData(payloads.MessageStatusPayload):
+    model_config = _IGNORE
+
+    # wider than the payload on purpose: any status an event carried (older rows too), as the dashboard reads it
+    status: str  # type: ignore[assignment]
 
 
-class MessageUpdatedData(_Data):
-    message_id: uuid.UUID
-    conversation_id: uuid.UUID
-    changed: list[str] = Field(description="text, content, edited_at, deleted_at, reactions…: read the message again")
+class MessageUpdatedData(payloads.MessageUpdatedPayload):
+    model_config = _IGNORE
 
 
-class ConversationUpdatedData(_Data):
-    conversation_id: uuid.UUID
-    changed: list[str]
-    status: str | None = None
-    unread_count: int | None = None
-    last_message_at: datetime | None = None
+class ConversationUpdatedData(payloads.ConversationUpdatedPayload):
+    model_config = _IGNORE
 
 
-class ConversationAssignedData(_Data):
-    conversation_id: uuid.UUID
-    assignee_id: uuid.UUID | None
+class ConversationAssignedData(payloads.ConversationAssignedFields):
+    model_config = _IGNORE
 
 
-class CampaignProgressData(_Data):
+class CampaignProgressData(payloads.CampaignProgressPayload):
     """The campaign engine's counts (sent, delivered, read, failed, …) as it records them."""
 
-    model_config = ConfigDict(extra="allow")
-
-    campaign_id: uuid.UUID
+    model_config = ConfigDict(extra="allow", json_schema_extra=None)
 
 
-class NotificationCreatedData(_Data):
-    notification_id: uuid.UUID
-    kind: str
+class NotificationCreatedData(payloads.NotificationCreatedPayload):
+    model_config = _IGNORE
 
 
-class ImportProgressData(_Data):
+class _ImportId(BaseModel):
     import_id: uuid.UUID
-    status: str
-    total: int | None = None
-    processed: int
-    inserted: int
-    updated: int
-    rejected: int
+
+
+class ImportProgressData(payloads.ImportCounts, _ImportId):  # the payload's ``id`` is ``import_id`` here
+    model_config = _IGNORE
 
 
 class _EventFrame(_ServerFrame):

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import template_pause
-from masteria.events import EventType, record_event
+from masteria.event_payloads import TemplateStatusChangedPayload
+from masteria.events import record_event
 from masteria.notifications import service as notifications
 from masteria.notifications.models import Notification
 from masteria.observability import logger
@@ -137,16 +138,15 @@ def _apply_status(session: Session, template: WhatsAppTemplate, value: dict[str,
     record_event(
         session,
         company_id=template.company_id,
-        type=EventType.TEMPLATE_STATUS_CHANGED,
-        data={
-            "template_id": str(template.id),
-            "connection_id": str(template.connection_id),
-            "name": template.name,
-            "language": template.language,
-            "status": status,
-            "previous_status": previous,
-            "reason": reason,
-        },
+        payload=TemplateStatusChangedPayload(
+            template_id=template.id,
+            connection_id=template.connection_id,
+            name=template.name,
+            language=template.language,
+            status=status,
+            previous_status=previous,
+            reason=reason,
+        ),
     )
     if status in NOTIFIED:
         _notify_status(session, template, status, reason)

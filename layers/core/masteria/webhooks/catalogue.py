@@ -8,122 +8,38 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
+from masteria.event_payloads import PAYLOADS
 from masteria.events import EventType
 
-
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="allow")  # events may grow fields; receivers must ignore unknown ones
-
-
-class MessageReceived(_Data):
-    message_id: uuid.UUID
-    conversation_id: uuid.UUID
-    contact_id: uuid.UUID
-    channel: Literal["whatsapp", "sms"]
-    type: str = Field(description="text, image, audio, video, document, location, interactive, reaction, …")
-    text: str | None = None
-
-
-class MessageStatus(_Data):
-    message_id: uuid.UUID
-    conversation_id: uuid.UUID
-    status: Literal["sent", "delivered", "read", "played", "failed"]
-    error_code: int | None = None
-
-
-class ConversationCreated(_Data):
-    conversation_id: uuid.UUID
-    contact_id: uuid.UUID
-    channel: Literal["whatsapp", "sms"]
-
-
-class ConversationAssigned(_Data):
-    conversation_id: uuid.UUID
-    assignee_id: uuid.UUID | None
-    previous_assignee_id: uuid.UUID | None = None
-
-
-class ConversationClosed(_Data):
-    conversation_id: uuid.UUID
-
-
-class ContactCreated(_Data):
-    contact_id: uuid.UUID
-
-
-class ContactUpdated(_Data):
-    contact_id: uuid.UUID
-    changed: list[str] = Field(description="the names of the fields that changed")
-
-
-class ContactOptedOut(_Data):
-    contact_id: uuid.UUID
-    channel: Literal["whatsapp", "sms"]
-
-
-class CampaignChanged(_Data):
-    campaign_id: uuid.UUID
-    reason: str | None = None
-
-
-class CampaignRecipientStatus(_Data):
-    campaign_id: uuid.UUID
-    recipient_id: int = Field(description="the recipient's row in the campaign")
-    contact_id: uuid.UUID
-    status: Literal["sent", "delivered", "read", "failed"]
-    error_code: int | None = Field(default=None, description="Meta's error code, when failed")
-    error_reason: str | None = Field(default=None, description="Meta's error title, when failed")
-
-
-class LeadStageChanged(_Data):
-    lead_id: uuid.UUID
-    from_stage_id: uuid.UUID | None
-    to_stage_id: uuid.UUID
-
-
-class TemplateStatusChanged(_Data):
-    template_id: uuid.UUID
-    connection_id: uuid.UUID
-    name: str
-    language: str
-    status: str = Field(description="Meta's status: APPROVED, REJECTED, PAUSED, DISABLED, FLAGGED, …")
-    previous_status: str | None = None
-    reason: str | None = Field(default=None, description="Meta's reason or explanation, as it gave it")
-
-
-class MeetingScheduled(_Data):
-    meeting_id: uuid.UUID
-    contact_id: uuid.UUID
-    starts_at: datetime
-
-
-CATALOGUE: dict[EventType, tuple[type[BaseModel], str]] = {
-    EventType.MESSAGE_RECEIVED: (MessageReceived, "a customer sent a message"),
-    EventType.MESSAGE_STATUS: (MessageStatus, "a message we sent was sent, delivered, read, played or failed"),
-    EventType.CONVERSATION_CREATED: (ConversationCreated, "a new conversation started"),
-    EventType.CONVERSATION_ASSIGNED: (ConversationAssigned, "a conversation was assigned (or unassigned)"),
-    EventType.CONVERSATION_CLOSED: (ConversationClosed, "a conversation was closed"),
-    EventType.CONTACT_CREATED: (ContactCreated, "a contact was created"),
-    EventType.CONTACT_UPDATED: (ContactUpdated, "a contact's fields changed"),
-    EventType.CONTACT_OPTED_OUT: (ContactOptedOut, "a contact opted out of a channel"),
-    EventType.CAMPAIGN_STARTED: (CampaignChanged, "a campaign started sending"),
-    EventType.CAMPAIGN_PAUSED: (CampaignChanged, "a campaign was paused (by a user or by Meta's errors)"),
-    EventType.CAMPAIGN_COMPLETED: (CampaignChanged, "every recipient of a campaign is final"),
+# The event types offered to webhook endpoints, with their descriptions; each ``data`` is the event's payload model.
+_OFFERED: dict[EventType, str] = {
+    EventType.MESSAGE_RECEIVED: "a customer sent a message",
+    EventType.MESSAGE_STATUS: "a message we sent was sent, delivered, read, played or failed",
+    EventType.CONVERSATION_CREATED: "a new conversation started",
+    EventType.CONVERSATION_ASSIGNED: "a conversation was assigned (or unassigned)",
+    EventType.CONVERSATION_CLOSED: "a conversation was closed",
+    EventType.CONTACT_CREATED: "a contact was created",
+    EventType.CONTACT_UPDATED: "a contact's fields changed",
+    EventType.CONTACT_OPTED_OUT: "a contact opted out of a channel",
+    EventType.CAMPAIGN_STARTED: "a campaign started sending",
+    EventType.CAMPAIGN_PAUSED: "a campaign was paused (by a user or by Meta's errors)",
+    EventType.CAMPAIGN_COMPLETED: "every recipient of a campaign is final",
     EventType.CAMPAIGN_RECIPIENT_STATUS: (
-        CampaignRecipientStatus,
         "a campaign recipient's message was sent, delivered, read or failed: one event per recipient and status, "
-        "recorded only while an endpoint lists this type (a large campaign sends millions)",
+        "recorded only while an endpoint lists this type (a large campaign sends millions)"
     ),
-    EventType.LEAD_STAGE_CHANGED: (LeadStageChanged, "a lead moved to another pipeline stage"),
-    EventType.MEETING_SCHEDULED: (MeetingScheduled, "a meeting was scheduled with a contact"),
+    EventType.LEAD_STAGE_CHANGED: "a lead moved to another pipeline stage",
+    EventType.MEETING_SCHEDULED: "a meeting was scheduled with a contact",
     EventType.TEMPLATE_STATUS_CHANGED: (
-        TemplateStatusChanged,
-        "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason",
+        "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason"
     ),
+}
+CATALOGUE: dict[EventType, tuple[type[BaseModel], str]] = {
+    event: (PAYLOADS[event], description) for event, description in _OFFERED.items()
 }
 EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in CATALOGUE)
 
@@ -150,6 +66,8 @@ def example(event_type: str) -> dict[str, Any]:
             values[name] = _EXAMPLE_IDS
         elif "datetime" in annotation:
             values[name] = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+        elif annotation == str(int):
+            values[name] = 1
         elif "list" in annotation:
             values[name] = ["name"]
         elif name == "channel":

@@ -1,0 +1,244 @@
+"""One pydantic model per domain event type: the ``data`` of each event, as producers record it.
+
+Producers build these (``record_event(session, company_id=..., payload=MessageStatusPayload(...))``), the
+webhook catalogue publishes their schemas, and the realtime frames reuse their fields (a frame that must carry
+less takes a field set below, never a restatement). ``PAYLOADS`` maps every ``EventType`` to its model.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from masteria.events import EventPayload, EventType
+
+Channel = Literal["whatsapp", "sms"]
+
+
+# Field sets shared by a payload and a frame that carries part of it (the frame keeps their order).
+
+
+class MessageCreatedFields(BaseModel):
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    direction: Literal["in", "out"]
+    type: str
+
+
+class ConversationAssignedFields(BaseModel):
+    conversation_id: uuid.UUID
+    assignee_id: uuid.UUID | None
+
+
+class ImportCounts(BaseModel):
+    status: str
+    total: int | None = None
+    processed: int
+    inserted: int
+    updated: int
+    rejected: int
+
+
+class _ImportId(BaseModel):
+    id: uuid.UUID = Field(description="the import")
+
+
+# Messages
+
+
+class MessageReceivedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.MESSAGE_RECEIVED
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID
+    channel: Channel
+    type: str = Field(description="text, image, audio, video, document, location, interactive, reaction, …")
+    text: str | None = None
+
+
+class MessageCreatedPayload(MessageCreatedFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.MESSAGE_CREATED
+
+    contact_id: uuid.UUID
+    channel: Channel
+
+
+class MessageStatusPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.MESSAGE_STATUS
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    status: Literal["accepted", "sent", "delivered", "read", "played", "failed"]
+    error_code: int | None = None
+
+
+class MessageUpdatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.MESSAGE_UPDATED
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    changed: list[str] = Field(description="text, content, edited_at, deleted_at, reactions…: read the message again")
+
+
+# Conversations
+
+
+class ConversationCreatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONVERSATION_CREATED
+
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID
+    channel: Channel
+
+
+class ConversationUpdatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONVERSATION_UPDATED
+
+    conversation_id: uuid.UUID
+    changed: list[str]
+    status: str | None = None
+    unread_count: int | None = None
+    last_message_at: datetime | None = None
+
+
+class ConversationAssignedPayload(ConversationAssignedFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONVERSATION_ASSIGNED
+
+    previous_assignee_id: uuid.UUID | None = None
+
+
+class ConversationClosedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONVERSATION_CLOSED
+
+    conversation_id: uuid.UUID
+
+
+# Contacts
+
+
+class ContactCreatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONTACT_CREATED
+
+    contact_id: uuid.UUID
+
+
+class ContactUpdatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONTACT_UPDATED
+
+    contact_id: uuid.UUID
+    changed: list[str] = Field(description="the names of the fields that changed")
+
+
+class ContactOptedOutPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONTACT_OPTED_OUT
+
+    contact_id: uuid.UUID
+    channel: Channel
+
+
+class ContactsImportProgressPayload(ImportCounts, _ImportId, EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONTACTS_IMPORT_PROGRESS
+
+
+# Campaigns
+
+
+class _CampaignChanged(EventPayload):
+    campaign_id: uuid.UUID
+    reason: str | None = None
+
+
+class CampaignStartedPayload(_CampaignChanged):
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_STARTED
+
+
+class CampaignPausedPayload(_CampaignChanged):
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_PAUSED
+
+
+class CampaignCompletedPayload(_CampaignChanged):
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_COMPLETED
+
+
+class CampaignProgressPayload(EventPayload):
+    """The campaign engine's counts (sent, delivered, read, failed, …) as it records them."""
+
+    model_config = ConfigDict(extra="allow")
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_PROGRESS
+
+    campaign_id: uuid.UUID
+
+
+class CampaignRecipientStatusPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_RECIPIENT_STATUS
+
+    campaign_id: uuid.UUID
+    recipient_id: int = Field(description="the recipient's row in the campaign")
+    contact_id: uuid.UUID
+    status: Literal["sent", "delivered", "read", "failed"]
+    error_code: int | None = Field(default=None, description="Meta's error code, when failed")
+    error_reason: str | None = Field(default=None, description="Meta's error title, when failed")
+
+
+# Leads, meetings, notifications, templates
+
+
+class LeadStageChangedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.LEAD_STAGE_CHANGED
+
+    lead_id: uuid.UUID
+    from_stage_id: uuid.UUID | None
+    to_stage_id: uuid.UUID
+
+
+class MeetingScheduledPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.MEETING_SCHEDULED
+
+    meeting_id: uuid.UUID
+    contact_id: uuid.UUID
+    starts_at: datetime
+
+
+class NotificationCreatedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.NOTIFICATION_CREATED
+
+    notification_id: uuid.UUID
+    kind: str
+
+
+class TemplateStatusChangedPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.TEMPLATE_STATUS_CHANGED
+
+    template_id: uuid.UUID
+    connection_id: uuid.UUID
+    name: str
+    language: str
+    status: str = Field(description="Meta's status: APPROVED, REJECTED, PAUSED, DISABLED, FLAGGED, …")
+    previous_status: str | None = None
+    reason: str | None = Field(default=None, description="Meta's reason or explanation, as it gave it")
+
+
+def _payloads() -> dict[EventType, type[EventPayload]]:
+    found: dict[EventType, type[EventPayload]] = {}
+    pending: list[type[EventPayload]] = list(EventPayload.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        event_type = model.__dict__.get("event_type")
+        if isinstance(event_type, EventType):
+            if event_type in found:
+                raise TypeError(f"{event_type} has two payload models: {found[event_type]} and {model}")
+            found[event_type] = model
+    return {t: found[t] for t in EventType if t in found}
+
+
+PAYLOADS: dict[EventType, type[EventPayload]] = _payloads()
+
+
+def validate(event_type: EventType, data: dict[str, Any]) -> EventPayload:
+    """``data`` read as the payload of ``event_type`` (a ``ValidationError`` when it is not one)."""
+    return PAYLOADS[event_type].model_validate(data)
