@@ -26,7 +26,13 @@ dev: $(VENV)/.synced web  ## Run the product locally: the dashboard and API on :
 	$(BIN)/masteria dev
 
 test: lint typecheck web-check web chromium  ## Run every check and test (Python, dashboard, browser)
-	$(BIN)/pytest -m "not bench"
+	@# The end-to-end tests (mostly waiting on a browser and a runtime) run beside the rest, each in its own database;
+	@# their output follows once both are done. Either failing (or collecting nothing: exit code 5) fails the target.
+	@mkdir -p .artifacts
+	@$(BIN)/pytest -m "not bench" tests/e2e > .artifacts/e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest -m "not bench" --ignore=tests/e2e; rest=$$?; \
+	wait $$e2e; e2e_rc=$$?; echo "---- end-to-end tests ----"; cat .artifacts/e2e.log; \
+	echo "end-to-end: exit $$e2e_rc; the rest: exit $$rest"; test $$rest -eq 0 && test $$e2e_rc -eq 0
 
 # The dashboard (web/): Node 20+ and npm build it; `npm ci` installs exactly web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
