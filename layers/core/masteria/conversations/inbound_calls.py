@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 from masteria.channels.models import ChannelConnection
 from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.events import record_message_updated, record_updated
-from masteria.conversations.inbound_common import Result, Unprocessable, checked, time
+from masteria.conversations.inbound_common import Result, Unprocessable, checked, record_new, time
 from masteria.conversations.inbound_messages import received_event, upsert_contact, upsert_conversation
 from masteria.conversations.models import Message
-from masteria.event_payloads import ContactCreatedPayload, ConversationCreatedPayload
-from masteria.events import record_event
 from masteria.observability import logger
 
 FINAL = ("answered", "missed")
@@ -103,17 +101,10 @@ def _call(
         result.updates += 1
         return
     result.messages += 1
-    company = connection.company_id
-    if new_contact:
-        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=contact_id))
-    if new_conversation:
-        record_event(
-            session,
-            company_id=company,
-            payload=ConversationCreatedPayload(
-                conversation_id=conversation.id, contact_id=contact_id, channel="whatsapp"
-            ),
-        )
+    record_new(
+        session, connection.company_id, contact_id=contact_id, conversation_id=conversation.id,
+        new_contact=new_contact, new_conversation=new_conversation,
+    )  # fmt: skip
     changes = []
     if conversation.last_message_at is None or at > conversation.last_message_at:
         conversation.last_message_at = at

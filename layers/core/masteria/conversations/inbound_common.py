@@ -16,6 +16,8 @@ from masteria.channels.models import ChannelConnection
 from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.models import Message, PendingMessageUpdate
 from masteria.crypto import CompanyKeys
+from masteria.event_payloads import ContactCreatedPayload, ConversationCreatedPayload
+from masteria.events import record_event
 from masteria.ports import ObjectStore
 
 WINDOW = timedelta(hours=24)
@@ -142,3 +144,20 @@ def media_copy(message: Message, *, version: int = 0) -> MediaCopy | None:
         media_id=str(media_id),
         key=f"{key}-{version}" if version else key,  # an edit's new file beside the first, never over it
     )
+
+
+def record_new(
+    session: Session,
+    company_id: uuid.UUID,
+    *,
+    contact_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    new_contact: bool,
+    new_conversation: bool,
+) -> None:
+    """The events of a contact and a conversation an inbound body created (a message or a call)."""
+    if new_contact:
+        record_event(session, company_id=company_id, payload=ContactCreatedPayload(contact_id=contact_id))
+    if new_conversation:
+        payload = ConversationCreatedPayload(conversation_id=conversation_id, contact_id=contact_id, channel="whatsapp")
+        record_event(session, company_id=company_id, payload=payload)

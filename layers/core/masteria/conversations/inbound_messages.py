@@ -29,13 +29,11 @@ from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations import inbound_statuses as statuses_
 from masteria.conversations import inbound_updates as updates
 from masteria.conversations.events import record_updated
-from masteria.conversations.inbound_common import WINDOW, Result, checked, media_copy, normalize, time
+from masteria.conversations.inbound_common import WINDOW, Result, checked, media_copy, normalize, record_new, time
 from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, Message, MetaErrorReport
 from masteria.event_payloads import (
-    ContactCreatedPayload,
     ContactUpdatedPayload,
-    ConversationCreatedPayload,
     MessageReceivedPayload,
 )
 from masteria.events import record_event
@@ -173,17 +171,10 @@ def _message(
     if copy is not None:
         result.media.append(copy)
     apply_pending(session, stored, result)
-    company = connection.company_id
-    if new_contact:
-        record_event(session, company_id=company, payload=ContactCreatedPayload(contact_id=contact_id))
-    if new_conversation:
-        record_event(
-            session,
-            company_id=company,
-            payload=ConversationCreatedPayload(
-                conversation_id=conversation.id, contact_id=contact_id, channel="whatsapp"
-            ),
-        )
+    record_new(
+        session, connection.company_id, contact_id=contact_id, conversation_id=conversation.id,
+        new_contact=new_contact, new_conversation=new_conversation,
+    )  # fmt: skip
     if kind == "system":  # Meta's, not the contact's: no unread, no customer service window
         _system(session, contact_id, message)
         received_event(session, stored, shown)
@@ -200,6 +191,7 @@ def _message(
         changes.append("status")
     contact = session.get_one(Contact, contact_id)
     contact.last_inbound_at = max(filter(None, [contact.last_inbound_at, at]))
+    company = connection.company_id
     asked = consent.classify_inbound(session, company_id=company, text=shown) if kind == "text" and shown else None
     if consent.is_campaign_reply(asked):
         campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
