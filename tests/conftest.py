@@ -20,7 +20,7 @@ from functions.manifest import local_queue_configs
 from masteria import bootstrap
 from masteria.adapters.local import embedded_pg
 from masteria.bootstrap import Container, DatabaseUrls, derive_app_url
-from masteria.channels.graph import GraphClient
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.db import make_engine
 from masteria.migrations.runner import migrate
 from masteria.settings import Settings

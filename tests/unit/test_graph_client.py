@@ -8,14 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from masteria.channels.graph import GraphClient
-from masteria.channels.meta_errors import (
+from masteria.channels.providers.meta_cloud.errors import (
     Category,
     GraphError,
     GraphOutcomeUnknown,
     GraphPermanentError,
     GraphTransientError,
 )
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from tests.meta import EXAMPLES
 
 

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from functions.local.sandbox.spec import SPEC_DIR
-from masteria.channels import messages
-from masteria.channels.graph import GraphClient
-from masteria.channels.messages import Row, Section
-from masteria.channels.meta_errors import GraphPermanentError
+from masteria.channels.providers.meta_cloud import messages
+from masteria.channels.providers.meta_cloud.errors import GraphPermanentError
+from masteria.channels.providers.meta_cloud.graph import GraphClient
+from masteria.channels.providers.meta_cloud.messages import Row, Section
 from masteria.errors import Invalid
 
 EXAMPLES = SPEC_DIR / "examples" / "messages"

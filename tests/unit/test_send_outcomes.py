@@ -10,8 +10,8 @@ import pytest
 
 from masteria.campaigns import pacing
 from masteria.campaigns.outcomes import Outcome, SendOutcome, classify
-from masteria.channels.graph import SendResult
-from masteria.channels.meta_errors import Category, GraphError, GraphOutcomeUnknown, from_response
+from masteria.channels.providers.meta_cloud.errors import Category, GraphError, GraphOutcomeUnknown, from_response
+from masteria.channels.providers.meta_cloud.graph import SendResult
 
 
 def _meta(code: int, *, status: int = 400, details: str | None = None) -> GraphError:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 from sqlalchemy.engine import make_url
 
-from masteria.channels.graph import GraphClient
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from masteria.campaigns import ledger
-from masteria.channels import messages
+from masteria.channels.providers.meta_cloud import messages
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.rendering import contact_values
 from masteria.templates.whatsapp import fill

@@ -9,8 +9,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from masteria.campaigns import pacing
-from masteria.channels.graph import SendResult
-from masteria.channels.meta_errors import Category, GraphError, GraphOutcomeUnknown
+from masteria.channels.providers.meta_cloud.errors import Category, GraphError, GraphOutcomeUnknown
+from masteria.channels.providers.meta_cloud.graph import SendResult
 
 
 class Outcome(StrEnum):

@@ -35,8 +35,8 @@ from masteria.campaigns.messages import TemplateSend
 from masteria.campaigns.models import Campaign
 from masteria.campaigns.outcomes import Outcome, SendOutcome, classify
 from masteria.channels import connections
-from masteria.channels.graph import GraphClient, SendResult
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud.graph import GraphClient, SendResult
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger

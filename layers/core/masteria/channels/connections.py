@@ -18,9 +18,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.channels.graph import GraphClient
-from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
+from masteria.channels.providers.meta_cloud.errors import GraphError, GraphTransientError
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
 from masteria.channels.secret_jobs import SecretJob, record_secret_job
 from masteria.crypto import CompanyKeys, seal_column, unseal_column

@@ -31,13 +31,13 @@ from sqlalchemy.orm import Session
 from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels import connections
 from masteria.channels.inbound_job import InboundJob
-from masteria.channels.meta_errors import GraphError, GraphTransientError
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud import shapes
+from masteria.channels.providers.meta_cloud.errors import GraphError, GraphTransientError
 from masteria.conversations import inbound_account as account
 from masteria.conversations import inbound_calls as calls
 from masteria.conversations import inbound_messages as messages
 from masteria.conversations import inbound_pending as pending
-from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.events import record_message_updated
 from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unprocessable, checked
 from masteria.conversations.models import InboundDeadLetter, Message

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.channels.models import ChannelConnection
-from masteria.conversations import inbound_shapes as shapes
+from masteria.channels.providers.meta_cloud import shapes
 from masteria.conversations.events import record_message_updated, record_updated
 from masteria.conversations.inbound_common import Result, Unprocessable, checked, record_new, time
 from masteria.conversations.inbound_messages import received_event, upsert_contact, upsert_conversation

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, text
 from sqlalchemy.orm import Session
 
-from masteria.channels.graph import GraphClient
 from masteria.channels.models import ChannelConnection
-from masteria.conversations import inbound_shapes as shapes
+from masteria.channels.providers.meta_cloud import shapes
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.conversations.models import Message, PendingMessageUpdate
 from masteria.crypto import CompanyKeys
 from masteria.event_payloads import ContactCreatedPayload, ConversationCreatedPayload

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud import shapes
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
-from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations import inbound_statuses as statuses_
 from masteria.conversations import inbound_updates as updates
 from masteria.conversations.events import record_updated

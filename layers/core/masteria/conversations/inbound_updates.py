@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud import shapes
 from masteria.contacts.models import Contact
-from masteria.conversations import inbound_shapes as shapes
 from masteria.conversations.events import record_message_updated
 from masteria.conversations.inbound_common import (
     MEDIA_TYPES,

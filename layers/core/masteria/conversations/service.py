@@ -16,9 +16,10 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Session
 
-from masteria.channels import connections, messages
-from masteria.channels.graph import GraphClient
+from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud import messages
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.contacts.models import Contact, ContactTag
 from masteria.contacts.service import get_contact
 from masteria.conversations.events import record_updated

@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.channels.graph import GraphClient
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.contacts.models import CustomFieldDefinition
 from masteria.contacts.service import get_contact
 from masteria.db import get_or_404

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from masteria.channels import meta_errors
-from masteria.channels.meta_errors import Category, GraphOutcomeUnknown, GraphTransientError
+from masteria.channels.providers.meta_cloud import errors as meta_errors
+from masteria.channels.providers.meta_cloud.errors import Category, GraphOutcomeUnknown, GraphTransientError
 
 DEFAULT_VERSION = "v23.0"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -133,7 +133,7 @@ class GraphClient:
     def send_message(
         self, phone_number_id: str, message: dict[str, Any], *, token: str, timeout: httpx.Timeout = TIMEOUT
     ) -> SendResult:
-        """Send a body built by ``masteria.channels.messages``; Meta's wamid back."""
+        """Send a body built by ``masteria.channels.providers.meta_cloud.messages``; Meta's wamid back."""
         answer = self.request("POST", f"{phone_number_id}/messages", token=token, json=message, timeout=timeout)
         sent = (answer.get("messages") or [{}])[0]
         contact = (answer.get("contacts") or [{}])[0]
