@@ -1,0 +1,17 @@
+"""A Meta Cloud API connection's sealed configuration: the number, its WhatsApp Business Account, and the
+secrets (the access token; the app secret that signs Meta's webhooks; the token of Meta's verification
+handshake)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class MetaCloudConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phone_number_id: str
+    waba_id: str
+    access_token: str
+    app_secret: str
+    verify_token: str

@@ -1,0 +1,178 @@
+"""The one port every channel provider implements, and the channel-neutral facts that cross it.
+
+The domain (``conversations``, ``campaigns``, the outbound send use case, the inbound processor) sees only what is
+here: an ``OutboundMessage`` going out, a ``SendOutcome`` coming back, and ``InboundMessage`` / ``StatusUpdate`` /
+``AccountEvent`` parsed from a provider's webhook body. A provider's own codes, payloads and clients stay in its
+folder (``providers/<name>/``); ``registry`` finds a provider by a connection's ``provider``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from masteria.errors import FieldError
+
+Channel = Literal["whatsapp", "sms"]
+# What a message can be; a provider's ``Limits.kinds`` says which of these it sends.
+MessageKind = Literal["text", "media", "template", "interactive", "reaction"]
+
+
+class Outcome(StrEnum):
+    SENT = "sent"  # accepted: the provider's message id is the recipient's
+    RETRY_AFTER = "retry_after"  # refused for now: pending again after ``retry_in``
+    RECIPIENT_FINAL = "recipient_final"  # refused for this recipient for good: failed
+    CAMPAIGN_STOPPING = "campaign_stopping"  # refused for the whole number or account: the campaign pauses
+    UNKNOWN = "unknown"  # the request may have gone out: never resent, a status settles it
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    category: Outcome
+    message_id: str | None = None  # sent
+    retry_in: timedelta = timedelta(0)  # retry_after, campaign_stopping
+    counts_as_attempt: bool = True  # retry_after: a refusal for the number's rate does not use up an attempt
+    slow_down: bool = False  # the number's rate was reached: its lane backs off, the campaign slows
+    code: int | None = None  # the provider's error code, kept on the ledger row for the user to read
+    reason: str | None = None  # the error's text, kept on the ledger row (at most 300 characters)
+    campaign_reason: str | None = None  # campaign_stopping: why the campaign pauses
+    unexpected: bool = False  # not an answer of the provider (a bug of ours or the transport's): worth a log
+    segments: int | None = None  # sent over SMS: the parts the provider billed
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a provider allows, by default, for one sending number (a connection's configuration may say less or
+    more, e.g. an SMS origination number's MPS or a WhatsApp number's throughput level)."""
+
+    messages_per_second: float
+    kinds: frozenset[str]
+    # free-form messages only within this long after the customer's last message (WhatsApp's 24 hours);
+    # None: no such window (SMS). Outside it only a template goes out.
+    window: timedelta | None
+    # at most one message to the same recipient every this long (Meta's pair rate); None: no such rule
+    pair_interval: timedelta | None = None
+    text_max: int = 4096  # characters of one text message (SMS: the provider splits a longer one in parts)
+
+
+class OutboundMessage(BaseModel):
+    """One message to one recipient, channel-neutral. The provider builds its own request from it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: str  # E.164 digits, no "+"
+    kind: MessageKind
+    text: str | None = None  # text; the caption of media
+    media: dict[str, Any] | None = None  # media: {"type": "image"|..., "id" | "link", "filename"?}
+    template: dict[str, Any] | None = None  # template: {"name", "language", "components"} (WhatsApp's)
+    interactive: dict[str, Any] | None = None  # interactive: the provider's interactive object (WhatsApp)
+    reaction: dict[str, Any] | None = None  # reaction: {"message_id", "emoji"}
+    reply_to: str | None = None  # the provider's id of the message this answers
+    opaque: str | None = None  # our reference, echoed back on statuses where the provider supports it
+
+
+class InboundMessage(BaseModel):
+    """A message a customer sent to one of our numbers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    connection_id: str | None = None  # filled by the processor
+    message_id: str  # the provider's id
+    sender: str  # E.164 digits
+    sender_name: str | None = None
+    sent_at: datetime
+    kind: str  # text, image, audio, video, document, sticker, location, contacts, interactive, button,
+    # reaction, edit, revoke, system, unsupported... (a provider maps its own types onto these)
+    text: str | None = None
+    reply_to: str | None = None  # the provider's id of the message it answers
+    raw: dict[str, Any] = {}  # the provider's object, kept whole for the inbox
+
+
+class StatusUpdate(BaseModel):
+    """What became of a message we sent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str  # the provider's id, as ``SendOutcome.message_id`` gave it
+    status: Literal["sent", "delivered", "read", "failed"]
+    at: datetime
+    recipient: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+    segments: int | None = None  # SMS: parts billed
+    raw: dict[str, Any] = {}
+
+
+class AccountEvent(BaseModel):
+    """Anything else a provider says: of the account, the number, a template, a call, a customer's preferences.
+    ``kind`` names it (the provider's own word); ``data`` is the provider's object."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    at: datetime | None = None
+    data: dict[str, Any] = {}
+
+
+InboundEvent = InboundMessage | StatusUpdate | AccountEvent
+
+
+class Unverified(Exception):
+    """A webhook request that fails its provider's check (signature, certificate, token)."""
+
+
+class Provider(Protocol):
+    """One channel provider. Instances are built once (bootstrap) with their clients, and are stateless
+    otherwise: every call gets the connection's unsealed configuration (the provider's ``config_model``)."""
+
+    name: str  # the connections' ``provider`` value
+    channel: Channel
+    config_model: type[BaseModel]  # the provider's sealed per-connection configuration
+
+    def limits(self, config: BaseModel) -> Limits:
+        """The connection's limits (the provider's defaults, narrowed or widened by its configuration)."""
+        ...
+
+    def check(self, message: OutboundMessage, config: BaseModel) -> Sequence[FieldError]:
+        """What the provider would refuse for the content, before anything is queued (empty: it can go)."""
+        ...
+
+    def send(
+        self, message: OutboundMessage, config: BaseModel, *, attempt: int = 1, jitter: float = 0.0
+    ) -> SendOutcome:
+        """Send one message, the ``attempt``-th time to this recipient; never raises for the provider's answer:
+        a refusal is an outcome (``jitter`` in [0, 1) spreads the retries of transient ones), a transport
+        failure after the request may have left is ``UNKNOWN``."""
+        ...
+
+    def verify(self, raw: bytes, headers: Mapping[str, str], config: BaseModel) -> None:
+        """Raise ``Unverified`` unless the webhook body is the provider's (signature over the raw bytes)."""
+        ...
+
+    def parse(self, raw: bytes) -> list[InboundEvent]:
+        """The typed events in a verified webhook body (ValueError: not what the provider sends)."""
+        ...
+
+
+@dataclass
+class Registry:
+    """Providers by name (a connection's ``provider``)."""
+
+    providers: dict[str, Provider] = field(default_factory=dict)
+
+    def add(self, provider: Provider) -> None:
+        self.providers[provider.name] = provider
+
+    def get(self, name: str) -> Provider:
+        try:
+            return self.providers[name]
+        except KeyError:
+            raise LookupError(f"no provider {name!r}") from None
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.providers)

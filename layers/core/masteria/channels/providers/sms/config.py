@@ -1,0 +1,21 @@
+"""An SMS connection's sealed configuration: where messages come from (an origination number in E.164, or an
+alphanumeric sender ID where the country allows one), the country it sends to, its rate, and its price."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SmsConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    origination: str  # "+5511999990000" (a phone number) or "MASTERIA" (a sender ID, 3-11 characters)
+    country: str = Field(default="BR", min_length=2, max_length=2)  # ISO 3166-1 alpha-2, upper case
+    messages_per_second: float = Field(default=1.0, gt=0, le=1000)  # the origination number's MPS
+    cost_per_segment: Decimal = Field(default=Decimal("0"), ge=0)  # in ``currency``, shown before sending
+    currency: str = Field(default="BRL", min_length=3, max_length=3)
+    configuration_set: str | None = None  # AWS End User Messaging: where delivery events go
+    # the SNS topic two-way messages arrive on (its ARN): an inbound notification from any other is refused
+    inbound_topic_arn: str | None = None
