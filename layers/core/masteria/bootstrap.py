@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from masteria.channels.providers.meta_cloud.graph import GraphClient
+from masteria.channels.providers.port import Registry
 from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
@@ -299,6 +300,15 @@ class Container:
         # closing fails with no answer, an unknown outcome that is never resent
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=64, keepalive_expiry=2.0)
         return GraphClient(httpx.HTTPTransport(limits=limits), version=s.graph_api_version, base_url=s.graph_base_url)
+
+    @cached_property
+    def providers(self) -> Registry:
+        """The channel providers, by the connections' ``provider``."""
+        from masteria.channels.providers.meta_cloud.provider import MetaCloudProvider
+
+        registry = Registry()
+        registry.add(MetaCloudProvider(self.graph))
+        return registry
 
     @cached_property
     def webhook_http(self) -> httpx.Client:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from masteria.campaigns import states
 from masteria.campaigns.models import Campaign, CampaignRecipient
-from masteria.campaigns.outcomes import Outcome, SendOutcome
 from masteria.campaigns.schemas import Progress
+from masteria.channels.providers.port import Outcome, SendOutcome
 from masteria.event_payloads import (
     CampaignCompletedPayload,
     CampaignProgressPayload,

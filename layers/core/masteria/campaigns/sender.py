@@ -33,10 +33,11 @@ from masteria.campaigns.claims import Batch, Claim
 from masteria.campaigns.jobs import SendJob, enqueue_send
 from masteria.campaigns.messages import TemplateSend
 from masteria.campaigns.models import Campaign
-from masteria.campaigns.outcomes import Outcome, SendOutcome, classify
 from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.meta_cloud.graph import GraphClient, SendResult
+from masteria.channels.providers.meta_cloud.outcomes import classify
+from masteria.channels.providers.port import Outcome, SendOutcome
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger

@@ -58,6 +58,13 @@ class Limits:
     # at most one message to the same recipient every this long (Meta's pair rate); None: no such rule
     pair_interval: timedelta | None = None
     text_max: int = 4096  # characters of one text message (SMS: the provider splits a longer one in parts)
+    # messages per second by the throughput level the provider reports for a number (a connection's
+    # ``throughput_level``, e.g. Meta's STANDARD, HIGH); a level not named here has ``messages_per_second``
+    levels: Mapping[str, float] = field(default_factory=dict)
+
+    def rate(self, level: str | None) -> float:
+        """The messages per second of a number at ``level`` (None: not known)."""
+        return self.levels.get((level or "").upper(), self.messages_per_second)
 
 
 class OutboundMessage(BaseModel):
@@ -82,6 +89,9 @@ class InboundMessage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     connection_id: str | None = None  # filled by the processor
+    # the provider's name for our number it came to (Meta's phone_number_id), when a webhook URL may carry
+    # several numbers' events (``Provider.number_of`` a connection's); None: the connection of the URL
+    number_id: str | None = None
     message_id: str  # the provider's id
     sender: str  # E.164 digits
     sender_name: str | None = None
@@ -90,7 +100,11 @@ class InboundMessage(BaseModel):
     # reaction, edit, revoke, system, unsupported... (a provider maps its own types onto these)
     text: str | None = None
     reply_to: str | None = None  # the provider's id of the message it answers
-    raw: dict[str, Any] = {}  # the provider's object, kept whole for the inbox
+    media_id: str | None = None  # the provider's id of its file, to copy (media kinds; an edit's new file)
+    about: str | None = None  # edit, revoke, reaction: the provider's id of the message it changes
+    new_kind: str | None = None  # edit: the kind the message has now (None: the kind it had)
+    errors: list[dict[str, Any]] = []  # the provider's errors about it (an unsupported type...)
+    raw: dict[str, Any] = {}  # the provider's object, kept for the inbox (an edit: the new one)
 
 
 class StatusUpdate(BaseModel):
@@ -98,13 +112,17 @@ class StatusUpdate(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    number_id: str | None = None  # as ``InboundMessage.number_id``
     message_id: str  # the provider's id, as ``SendOutcome.message_id`` gave it
-    status: Literal["sent", "delivered", "read", "failed"]
+    status: Literal["accepted", "sent", "delivered", "read", "played", "failed"]
     at: datetime
     recipient: str | None = None
     error_code: int | None = None
     error_title: str | None = None
     segments: int | None = None  # SMS: parts billed
+    opaque: str | None = None  # ``OutboundMessage.opaque``, echoed back (a campaign recipient's ledger id)
+    errors: list[dict[str, Any]] = []  # the provider's errors, kept on the message
+    pricing: dict[str, Any] | None = None  # what the provider says the message costs, kept on the message
     raw: dict[str, Any] = {}
 
 
@@ -114,9 +132,27 @@ class AccountEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    number_id: str | None = None  # as ``InboundMessage.number_id``
     kind: str
     at: datetime | None = None
     data: dict[str, Any] = {}
+
+
+class Call(BaseModel):
+    """A voice call's event (``AccountEvent`` of kind ``call``: its ``data``), shown in the conversation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the provider's id of the call
+    contact: str  # the customer's number, E.164 digits
+    contact_name: str | None = None
+    direction: Literal["user_initiated", "business_initiated"]
+    status: Literal["ringing", "answered", "missed"]
+    at: datetime  # when it started (or rang)
+    duration: int = 0  # seconds, answered
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    provider_status: str | None = None  # the provider's word for how it ended
 
 
 InboundEvent = InboundMessage | StatusUpdate | AccountEvent
@@ -156,6 +192,10 @@ class Provider(Protocol):
 
     def parse(self, raw: bytes) -> list[InboundEvent]:
         """The typed events in a verified webhook body (ValueError: not what the provider sends)."""
+        ...
+
+    def number_of(self, config: BaseModel) -> str | None:
+        """The connection's number as the provider's events name it (``InboundMessage.number_id``)."""
         ...
 
 

@@ -214,6 +214,20 @@ def list_message(
     return _envelope(to, "interactive", content, reply_to, None)
 
 
+def interactive(
+    to: str, content: dict[str, Any], *, reply_to: str | None = None, opaque: str | None = None
+) -> dict[str, Any]:
+    """An interactive object built already (``buttons``' or ``list_message``'s, say), its body text checked."""
+    errors: list[FieldError] = []
+    kind = content.get("type")
+    if kind not in ("button", "list", "cta_url", "flow", "product", "product_list", "location_request_message"):
+        errors.append(FieldError("interactive.type", "not an interactive type WhatsApp sends", code="interactive_type"))
+    text = (content.get("body") or {}).get("text") if isinstance(content.get("body"), dict) else None
+    _limit(errors, "body", text, BUTTON_BODY_MAX if kind == "button" else LIST_BODY_MAX, required=kind == "button")
+    _check(errors)
+    return _envelope(to, "interactive", content, reply_to, opaque)
+
+
 def reaction(to: str, message_id: str, emoji: str) -> dict[str, Any]:
     """React to a message (an empty ``emoji`` removes the reaction)."""
     return _envelope(to, "reaction", {"emoji": emoji, "message_id": message_id}, None, None)

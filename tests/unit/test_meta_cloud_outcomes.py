@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from masteria.campaigns import pacing
-from masteria.campaigns.outcomes import Outcome, SendOutcome, classify
+from masteria.channels.providers import retries
 from masteria.channels.providers.meta_cloud.errors import Category, GraphError, GraphOutcomeUnknown, from_response
 from masteria.channels.providers.meta_cloud.graph import SendResult
+from masteria.channels.providers.meta_cloud.outcomes import classify
+from masteria.channels.providers.port import Outcome, SendOutcome
 
 
 def _meta(code: int, *, status: int = 400, details: str | None = None) -> GraphError:
@@ -41,7 +42,7 @@ def test_a_lost_answer_is_unknown_and_a_bug_of_ours_is_unknown_too_but_unexpecte
 def test_the_numbers_throughput_reached_retries_soon_without_using_an_attempt_and_slows_down() -> None:
     outcome = _classify(_meta(130429), attempt=3)
     assert (outcome.category, outcome.retry_in, outcome.counts_as_attempt, outcome.slow_down, outcome.code) == (
-        Outcome.RETRY_AFTER, pacing.RATE_LIMIT_BACKOFF, False, True, 130429,
+        Outcome.RETRY_AFTER, retries.RATE_LIMIT_BACKOFF, False, True, 130429,
     )  # fmt: skip
 
 
@@ -57,8 +58,8 @@ def test_a_transient_refusal_backs_off_until_its_attempts_are_used_up_then_is_fi
     assert early.category is late.category is Outcome.RETRY_AFTER
     assert timedelta(seconds=1) == early.retry_in < late.retry_in < timedelta(seconds=2)
     assert _classify(_meta(131000), attempt=4).retry_in == timedelta(seconds=8)
-    assert _classify(_meta(2), attempt=pacing.MAX_TRANSIENT_ATTEMPTS - 1).category is Outcome.RETRY_AFTER
-    used_up = _classify(_meta(2), attempt=pacing.MAX_TRANSIENT_ATTEMPTS)
+    assert _classify(_meta(2), attempt=retries.MAX_TRANSIENT_ATTEMPTS - 1).category is Outcome.RETRY_AFTER
+    used_up = _classify(_meta(2), attempt=retries.MAX_TRANSIENT_ATTEMPTS)
     assert (used_up.category, used_up.code) == (Outcome.RECIPIENT_FINAL, 2)
 
 
