@@ -18,6 +18,7 @@ from functions.api.routers import (
     media,
     notifications,
     realtime,
+    sms,
     templates,
     users,
     webhooks,
@@ -46,7 +47,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, media, campaigns, realtime,
+        notifications, inbox, media, campaigns, realtime, sms,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

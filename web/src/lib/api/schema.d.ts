@@ -1243,6 +1243,28 @@ export interface paths {
         patch: operations["update_segment_v1_segments__segment_id__patch"];
         trace?: never;
     };
+    "/v1/sms/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count Segments
+         * @description How `text` travels as SMS: GSM-7 (160 characters, 153 per part when longer) or UCS-2 when a character is
+         *     not in the GSM alphabet (70, 67 per part), the characters that force UCS-2, and the segments it is billed in.
+         *     With an SMS `connection_id` (another company's is a 404, a WhatsApp one a 422), the cost at its price.
+         */
+        post: operations["count_segments_v1_sms_segments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tags": {
         parameters: {
             query?: never;
@@ -3800,6 +3822,76 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+        };
+        /** SmsCost */
+        SmsCost: {
+            /**
+             * Currency
+             * @description ISO 4217
+             * @example BRL
+             */
+            currency: string;
+            /**
+             * Per Segment
+             * @description the connection's price of one segment
+             * @example 0.07
+             */
+            per_segment: string;
+            /**
+             * Total
+             * @description per_segment × segments
+             * @example 0.14
+             */
+            total: string;
+        };
+        /** SmsSegmentsRead */
+        SmsSegmentsRead: {
+            /**
+             * Characters
+             * @description characters of the text (an emoji is one)
+             */
+            characters: number;
+            /** @description with an SMS `connection_id`: the estimated cost of one send */
+            cost: components["schemas"]["SmsCost"] | null;
+            /**
+             * Encoding
+             * @description GSM-7 when every character is in its alphabet, else UCS-2
+             * @enum {string}
+             */
+            encoding: "gsm7" | "ucs2";
+            /**
+             * Non Gsm
+             * @description the characters that force UCS-2, first seen first
+             */
+            non_gsm: string[];
+            /**
+             * Per Segment
+             * @description room in each part: 160 or 153 (GSM-7), 70 or 67 (UCS-2)
+             */
+            per_segment: number;
+            /**
+             * Segments
+             * @description the parts it is sent and billed in (0 for an empty text)
+             */
+            segments: number;
+            /**
+             * Units
+             * @description septets (GSM-7, an extension character takes two) or UTF-16 code units (UCS-2)
+             */
+            units: number;
+        };
+        /** SmsSegmentsRequest */
+        SmsSegmentsRequest: {
+            /**
+             * Connection Id
+             * @description an SMS connection: the answer then carries the estimated cost at its price
+             */
+            connection_id?: string | null;
+            /**
+             * Text
+             * @example Olá! Seu pedido saiu para entrega 🚚
+             */
+            text: string;
         };
         /** TagCreate */
         TagCreate: {
@@ -8933,6 +9025,75 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    count_segments_v1_sms_segments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsSegmentsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsSegmentsRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
