@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -20,8 +21,10 @@ from sqlalchemy import Connection, Engine, text
 from functions import manifest
 from functions.local.pump import QueuePump
 from masteria.bootstrap import Container
-from masteria.campaigns import ledger, pacing, planner, sender
+from masteria.campaigns import ledger, planner, sender
 from masteria.campaigns.jobs import SEND_QUEUE, START_QUEUE, SendJob, StartJob
+from masteria.channels.providers import retries
+from masteria.outbound import pacer
 from tests.api import Account, customer_writes, invite, make_campaign, make_contact, meta_posts, sign_up
 from tests.meta import FakeMeta
 
@@ -419,14 +422,14 @@ def test_transient_errors_are_retried_up_to_a_limit_then_failed_with_the_reason(
     owner = sign_up(client)
     campaign = make_campaign(client, owner, meta, contacts=1)
     _start_only(client, owner, campaign, container)
-    meta.script.extend([131000] * pacing.MAX_TRANSIENT_ATTEMPTS)
-    for _ in range(pacing.MAX_TRANSIENT_ATTEMPTS):
+    meta.script.extend([131000] * retries.MAX_TRANSIENT_ATTEMPTS)
+    for _ in range(retries.MAX_TRANSIENT_ATTEMPTS):
         with _as(owner_engine, owner) as connection:
             connection.execute(text("UPDATE campaign_recipients SET next_attempt_at = NULL"))
         _drive(container, owner, campaign)
     (recipient,) = _recipients(client, owner, campaign)
     assert (recipient["status"], recipient["error_code"], recipient["attempts"]) == (
-        "failed", 131000, pacing.MAX_TRANSIENT_ATTEMPTS,
+        "failed", 131000, retries.MAX_TRANSIENT_ATTEMPTS,
     )  # fmt: skip
     assert _progress(client, owner, campaign)["status"] == "completed"
 
@@ -488,22 +491,29 @@ def test_slots_reserved_concurrently_on_one_number_never_overlap(container: Cont
             ),
             {"id": connection, "company": company, "key": uuid.uuid4().hex},
         )
-    starts: list[datetime] = []
+    reserved: list[pacer.Slots] = []
 
     def reserve() -> None:
         for _ in range(10):
-            with container.database.tenant(company) as session:
-                first, _ = pacing.reserve(session, company_id=company, connection_id=connection, count=5, rate=100)
-                starts.append(first)
+            while True:  # as a campaign's claim does: the line holds less than a second of bulk, ask again
+                with container.database.tenant(company) as session:
+                    slots = pacer.reserve(session, company_id=company, connection_id=connection, count=5, rate=100)
+                if slots.count:
+                    reserved.append(slots)
+                    break
+                time.sleep(slots.retry_in.total_seconds())
 
     threads = [threading.Thread(target=reserve) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    ordered = sorted(starts)
-    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(ordered)]
-    assert len(ordered) == 30 and min(gaps) >= 5 * pacing.slot_seconds(100) - 1e-6
+    ordered = sorted(reserved, key=lambda s: s.first)
+    assert len(ordered) == 30  # a grant near the horizon may hold fewer slots than asked: none overlaps
+    for before, after in itertools.pairwise(ordered):
+        assert after.first >= before.at(before.count - 1) + timedelta(seconds=before.interval) - timedelta(
+            microseconds=1
+        )
 
 
 def test_pause_takes_effect_at_once_and_resume_continues_without_skipping_or_repeating(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from masteria.campaigns.pacing import Flight
+from masteria.outbound.pacer import Flight
 
 
 def _answer(flight: Flight, rate: float, seconds: float, times: int) -> None:

@@ -13,6 +13,7 @@ from masteria.contacts import models as _contacts_models
 from masteria.conversations import models as _conversations_models
 from masteria.db import Base
 from masteria.notifications import models as _notifications_models
+from masteria.outbound import models as _outbound_models
 from masteria.templates import models as _templates_models
 from masteria.tenancy import models as _tenancy_models
 from masteria.webhooks import models as _webhooks_models
@@ -28,6 +29,7 @@ __all__ = [
     "_events",
     "_jobs",
     "_notifications_models",
+    "_outbound_models",
     "_queue_models",
     "_scheduler_models",
     "_templates_models",

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import pacing, window
+from masteria.campaigns import window
 from masteria.campaigns.messages import TemplateSend
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
 from masteria.db import Database
 from masteria.errors import Invalid
+from masteria.outbound import pacer
 from masteria.ports import Clock
 
 
@@ -53,6 +54,8 @@ class Claim:
     first_slot: float = 0.0  # local time.time() of the first slot
     interval: float = 0.0
     next_due: datetime | None = None  # nothing due now: when the next pending recipient is due
+    # recipients are due but the number's line is held ahead by other bulk sends: claim again this much later
+    lane_wait: float = 0.0
 
 
 _OPTED_OUT = consent.opted_out("whatsapp", CampaignRecipient.contact_id)  # the one rule, checked again at the send
@@ -155,15 +158,20 @@ def claim(
             )
         claimed = Claim(status="running", batch=batch)
         if batch.ids:
-            first, db_now = pacing.reserve(
+            slots = pacer.reserve(
                 session,
                 company_id=scope.company_id,
                 connection_id=scope.connection_id,
                 count=len(batch.ids),
                 rate=rate,
             )
-            claimed.interval = pacing.slot_seconds(rate)
-            claimed.first_slot = time.time() + (first - db_now).total_seconds()
+            # the line holds less than a second of bulk sends: the rest stays pending, claimed again next
+            del batch.ids[slots.count :], batch.bodies[slots.count :]
+            claimed.lane_wait = slots.retry_in.total_seconds()
+        if batch.ids:
+            first = slots.first
+            claimed.interval = slots.interval
+            claimed.first_slot = time.time() + (first - slots.now).total_seconds()
             claimed_until = first + timedelta(seconds=len(batch.ids) * claimed.interval + lease_seconds)
             attempts = session.execute(
                 update(CampaignRecipient)
@@ -177,7 +185,7 @@ def claim(
                 .returning(CampaignRecipient.id, CampaignRecipient.attempts)
             ).all()
             batch.attempts = {int(i): int(a) for i, a in attempts}
-        elif not skipped and not broken:
+        elif not skipped and not broken and not claimed.lane_wait:
             claimed.next_due = min((a for _, a in deferred), default=None)
         return claimed
 

@@ -1,4 +1,5 @@
-"""Campaigns, their per-recipient ledger, the per-number send lanes and the dead letters of the sender.
+"""Campaigns, their per-recipient ledger and the dead letters of the sender (the per-number send lanes are the
+outbound pacer's: masteria.outbound.models).
 
 The ledger (``campaign_recipients``) is the truth of a campaign: pause, resume, crash recovery, progress
 and analytics are queries over it. A recipient's status only moves forward:
@@ -140,21 +141,6 @@ class CampaignRecipient(Base):
     replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-
-
-class SendLane(Base):
-    """The pacing of one sending number, shared by every campaign and worker sending through it: the next
-    free send slot. A sender reserves N slots at once (``next_slot_at`` moves N intervals on)."""
-
-    __tablename__ = "send_lanes"
-
-    connection_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("channel_connections.id", ondelete="CASCADE"), primary_key=True
-    )
-    company_id: Mapped[uuid.UUID] = company_fk()
-    next_slot_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    # 130429 backs the whole number off until then
-    backoff_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CampaignDeadLetter(Timestamped, Base):

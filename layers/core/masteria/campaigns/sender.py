@@ -1,4 +1,4 @@
-"""The sender: drives one running campaign through its ledger under the number's pacing.
+"""The sender: drives one running campaign through its ledger under the number's pacer.
 
 A drive holds the campaign's lease (one driver per campaign) and repeats, for a slice of time:
 claim a small batch of due recipients (``pending`` → ``sending``, committed *before* any request), reserve
@@ -28,7 +28,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import claims, ledger, pacing, states, window
+from masteria.campaigns import claims, ledger, states, window
 from masteria.campaigns.claims import Batch, Claim
 from masteria.campaigns.jobs import SendJob, enqueue_send
 from masteria.campaigns.messages import TemplateSend
@@ -41,6 +41,7 @@ from masteria.channels.providers.port import Outcome, SendOutcome
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger
+from masteria.outbound import pacer
 from masteria.ports import Clock, Queue
 from masteria.templates.models import WhatsAppTemplate
 from masteria.tenancy.models import Company
@@ -56,7 +57,7 @@ class SenderSettings:
     batches_ahead: int = 2
     max_batch: int = 250
     lease_seconds: float = 15.0  # a claimed recipient unanswered this long after its slot becomes unknown
-    concurrency: int = 64  # requests in flight at most (see pacing.Flight for how many are)
+    concurrency: int = 64  # requests in flight at most (see pacer.Flight for how many are)
     # Meta answers a send in well under a second; one unanswered this long is an unknown outcome
     request_timeout: float = 10.0
 
@@ -68,8 +69,8 @@ class _Target:
     scope: claims.Scope
     phone_number_id: str
     token: str
-    posts: pacing.Posts = field(default_factory=pacing.Posts)
-    flight: pacing.Flight = field(default_factory=lambda: pacing.Flight(SenderSettings.concurrency))
+    posts: pacer.Posts = field(default_factory=pacer.Posts)
+    flight: pacer.Flight = field(default_factory=lambda: pacer.Flight(SenderSettings.concurrency))
 
 
 def drive(
@@ -103,8 +104,8 @@ def drive(
         return target
     reason = "slice"
     ends = time.monotonic() + settings.slice_seconds
-    target.flight = pacing.Flight(settings.concurrency)
-    # threads are started as requests need them: no more than pacing.Flight lets be in flight at once
+    target.flight = pacer.Flight(settings.concurrency)
+    # threads are started as requests need them: no more than pacer.Flight lets be in flight at once
     pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="campaign-send")
     dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-dispatch")
     # A pipeline: the dispatcher posts one batch at its slots while the next ones wait their turn behind it,
@@ -122,6 +123,8 @@ def drive(
             if len(queued) > settings.batches_ahead or (queued and not claim.batch.ids):
                 batch, dispatched = queued.popleft()
                 _record(db, target, batch, dispatched.result(), clock)
+            elif claim.lane_wait:  # due, but other bulk sends of the number hold its line ahead: a moment
+                time.sleep(min(claim.lane_wait, settings.batch_seconds))
             elif not claim.batch.ids:
                 reason = _idle(db, queue, target, claim, clock)
                 break
@@ -189,8 +192,8 @@ def _dispatch(
 ) -> list[Future[SendResult]]:
     """Post each message at its slot (the slots are the number's pacing); the requests, in the batch's order."""
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
-    rate = pacing.SLOT_MARGIN / claim.interval
-    guard = pacing.guard_for(claim.interval)
+    rate = pacer.SLOT_MARGIN / claim.interval
+    guard = pacer.guard_for(claim.interval)
     futures: list[Future[SendResult]] = []
     for index, body in enumerate(claim.batch.bodies):
         delay = claim.first_slot + index * claim.interval - time.time()
@@ -206,11 +209,11 @@ def _post(
     graph: GraphClient,
     body: dict[str, Any],
     timeout: httpx.Timeout,
-    guard: pacing.Guard,
+    guard: pacer.Guard,
     *,
     token: int,
 ) -> SendResult:
-    """One request, checked at the last moment against the drive's own recent requests (``pacing.Posts``)."""
+    """One request, checked at the last moment against the drive's own recent requests (``pacer.Posts``)."""
     target.posts.wait_turn(guard)
     started, seconds = time.monotonic(), None
     try:
@@ -247,8 +250,8 @@ def _record(db: Database, target: _Target, batch: Batch, futures: list[Future[Se
         ledger.record_batch(session, scope.company_id, outcomes, now)
         campaign = session.get_one(Campaign, scope.campaign_id, with_for_update=True)
         if any(o.slow_down for _, o in outcomes):
-            pacing.back_off(session, connection_id=scope.connection_id)
-            campaign.current_rate = max(1.0, campaign.current_rate * pacing.RATE_LIMIT_SLOWDOWN)
+            pacer.back_off(session, connection_id=scope.connection_id)
+            campaign.current_rate = max(1.0, campaign.current_rate * pacer.RATE_LIMIT_SLOWDOWN)
         if stopping is not None:
             states.pause_for(session, campaign, stopping.campaign_reason or "the provider stopped the campaign", now)
         ledger.emit_progress(session, campaign.id)

@@ -1,6 +1,18 @@
-"""Pacing of one sending number: evenly spaced send slots shared by every worker through the ``send_lanes``
-row, so that no one-second window ever holds more than the rate, whoever sends; a drive's own limits on its
-requests (``Posts``, ``Flight``); and the delays before a refused recipient is tried again."""
+"""The pacer of one sending number, shared by every sender of it (an inbox reply, a campaign, a cadence step, an
+AI reply): evenly spaced send slots in the number's ``send_lanes`` row, so that no one-second window ever holds
+more than the number's rate, whoever sends; a drive's own limits on its requests (``Posts``, ``Flight``).
+
+Two kinds of reservation share one line of slots:
+
+- **bulk** (a campaign): slots no further ahead than ``BULK_HORIZON`` of the moment the number may send (now, or
+  the end of a back-off). A campaign of a million recipients holds less than a second of the line, never the
+  line: what it cannot have now it claims again a moment later.
+- **priority** (a reply to a person): the next free slot, at once, whatever the campaigns hold. It is at most
+  ``BULK_HORIZON`` away (and a slot for itself and each reply ahead of it), and it moves the line on by one
+  slot: campaigns reserve after it, so the rate holds with replies counted in it.
+
+The rate is the provider's for that connection (``Limits.rate``: Meta's throughput level, an SMS number's MPS
+from its configuration)."""
 
 from __future__ import annotations
 
@@ -17,23 +29,25 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from masteria.campaigns.models import SendLane
+from masteria.channels.providers.retries import RATE_LIMIT_BACKOFF
+from masteria.outbound.models import SendLane
 
 # Slots are this much wider than 1/rate: the rate's one-second windows keep this margin against the jitter
-# between a slot and the moment its request reaches Meta (at 80/s: 35 ms in every second).
+# between a slot and the moment its request reaches the provider (at 80/s: 35 ms in every second).
 SLOT_MARGIN = 1.035
 # A drive never makes more than this share of the rate in requests in any one second of its own, and never
 # two requests closer than a slot divided by CATCH_UP: a batch that starts late, or after a stall, catches
-# up smoothly, not in a burst that would reach Meta crowded into one moment. (At 80/s: 77 requests, three
-# short of the rate for the jitter on the way; with 78, one bench run in thirteen saw 81 reach the sandbox.)
+# up smoothly, not in a burst that would reach the provider crowded into one moment. (At 80/s: 77 requests,
+# three short of the rate for the jitter on the way; with 78, one bench run in thirteen saw 81 reach the sandbox.)
 WINDOW_SHARE = 0.9625
 CATCH_UP = 1.1
-# On 130429 (Meta's throughput reached) the number pauses this long and the campaign slows by this factor.
-RATE_LIMIT_BACKOFF = timedelta(seconds=2)
+# How far ahead of the moment the number may send a bulk reservation's slots may start: a reply waits at most
+# this behind every campaign of its number. A campaign's drive keeps three quarter-second
+# batches in hand (sender.SenderSettings): this holds them.
+BULK_HORIZON = timedelta(seconds=0.8)
+# On the provider's "throughput reached" the number pauses (retries.RATE_LIMIT_BACKOFF) and the campaign slows
+# by this factor.
 RATE_LIMIT_SLOWDOWN = 0.8
-MAX_TRANSIENT_ATTEMPTS = 6
-PAIR_RATE_MAX_EXPONENT = 6  # 4^6 s ≈ 68 min between the last retries to one recipient
-RETRY_AFTER_A_DAY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -138,31 +152,84 @@ class Flight:
             self._changed.notify()
 
 
+@dataclass(frozen=True)
+class Lane:
+    """A number's line of slots: the next free one, and the end of a back-off (None: none)."""
+
+    next_slot_at: datetime
+    backoff_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Reserved slots: ``count`` of them from ``first``, ``interval`` seconds apart (``count`` 0: the line is
+    held by bulk reservations; ask again in ``retry_in``)."""
+
+    first: datetime
+    count: int
+    interval: float
+    now: datetime  # the time they were reserved at (the database's clock)
+    retry_in: timedelta = timedelta(0)
+
+    def at(self, index: int) -> datetime:
+        return self.first + timedelta(seconds=index * self.interval)
+
+
+def plan(lane: Lane, *, now: datetime, count: int, rate: float, priority: bool) -> tuple[Slots, Lane]:
+    """The slots ``count`` sends get on ``lane`` at ``now`` (a pure function: the pacer's rule), and the lane
+    after. Bulk gets only the slots starting within ``BULK_HORIZON`` of the moment the number may send; a
+    priority reservation gets the next free ones, whatever bulk holds."""
+    interval = slot_seconds(rate)
+    earliest = max(now, lane.backoff_until or now)
+    first = max(lane.next_slot_at, earliest)
+    granted = count
+    if not priority:
+        room = (earliest + BULK_HORIZON - first).total_seconds()
+        granted = min(count, math.ceil(room / interval)) if room > 0 else 0
+    retry_in = timedelta(0)
+    if granted == 0:
+        retry_in = first - (earliest + BULK_HORIZON) + timedelta(seconds=interval)
+    slots = Slots(first=first, count=granted, interval=interval, now=now, retry_in=retry_in)
+    after = Lane(next_slot_at=first + timedelta(seconds=granted * interval), backoff_until=lane.backoff_until)
+    return slots, after
+
+
 def reserve(
-    session: Session, *, company_id: uuid.UUID, connection_id: uuid.UUID, count: int, rate: float
-) -> tuple[datetime, datetime]:
-    """Reserve ``count`` consecutive slots of the number at ``rate``: (the first slot's time, the database's
-    time now); the next slots follow every ``slot_seconds(rate)``. Concurrent reservations queue on the
-    lane's row lock, so their slots never overlap."""
+    session: Session,
+    *,
+    company_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    count: int,
+    rate: float,
+    priority: bool = False,
+    now: datetime | None = None,
+) -> Slots:
+    """Reserve up to ``count`` consecutive slots of the number at ``rate`` (``plan``'s rule), on the database's
+    clock unless ``now`` is given (a test's). Concurrent reservations queue on the lane's row lock, so their
+    slots never overlap; the lock is held until the caller's transaction ends."""
     session.execute(
         insert(SendLane)
         .values(company_id=company_id, connection_id=connection_id)
         .on_conflict_do_nothing(index_elements=["connection_id"])
     )
-    start, now = session.execute(
+    next_slot_at, backoff_until, db_now = session.execute(
         text(
-            "UPDATE send_lanes SET next_slot_at = GREATEST(next_slot_at, clock_timestamp(),"
-            " COALESCE(backoff_until, '-infinity')) + make_interval(secs => :span)"
-            " WHERE connection_id = :connection"
-            " RETURNING next_slot_at - make_interval(secs => :span), clock_timestamp()"
+            "SELECT next_slot_at, backoff_until, clock_timestamp() FROM send_lanes"
+            " WHERE connection_id = :connection FOR UPDATE"
         ),
-        {"connection": connection_id, "span": count * slot_seconds(rate)},
+        {"connection": connection_id},
     ).one()
-    return start, now
+    slots, after = plan(Lane(next_slot_at, backoff_until), now=now or db_now, count=count, rate=rate, priority=priority)
+    if slots.count:
+        session.execute(
+            text("UPDATE send_lanes SET next_slot_at = :next WHERE connection_id = :connection"),
+            {"connection": connection_id, "next": after.next_slot_at},
+        )
+    return slots
 
 
 def back_off(session: Session, *, connection_id: uuid.UUID) -> None:
-    """Meta said the number's throughput is reached (130429): nothing is sent through it for a while."""
+    """The provider said the number's throughput is reached: nothing is sent through it for a while."""
     session.execute(
         text(
             "UPDATE send_lanes SET backoff_until = clock_timestamp() + make_interval(secs => :seconds)"
@@ -170,14 +237,3 @@ def back_off(session: Session, *, connection_id: uuid.UUID) -> None:
         ),
         {"connection": connection_id, "seconds": RATE_LIMIT_BACKOFF.total_seconds()},
     )
-
-
-def transient_delay(attempts: int, *, jitter: float) -> timedelta:
-    """Exponential backoff with jitter (``jitter`` in [0, 1)): about 2, 4, 8 … s (at most 5 minutes)."""
-    ceiling = min(2.0**attempts, 300.0)
-    return timedelta(seconds=ceiling / 2 + jitter * ceiling / 2)
-
-
-def pair_rate_delay(pair_retries: int) -> timedelta:
-    """Meta's rule for 131056: retry the same recipient after 4^x seconds, x growing from 0."""
-    return timedelta(seconds=4 ** min(pair_retries, PAIR_RATE_MAX_EXPONENT))
