@@ -20,7 +20,7 @@ interface FieldProps {
 export function Field({ label, error, hint, className, children }: FieldProps) {
   const generated = React.useId();
   const id = children.props.id ?? generated;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const described = [children.props["aria-describedby"], hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className={cn("grid gap-1.5", className)}>
       <Label htmlFor={id}>{label}</Label>

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { SmsSegments } from "@/features/sms";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useReply, type Reply } from "../api/inbox";
 import type { Message } from "../lib/cache";
@@ -16,12 +17,16 @@ import { TemplatePicker } from "./template-picker";
 type Mode = "text" | "media" | "template";
 type MediaKind = "image" | "video" | "audio" | "document";
 
-/** Text, media (a link and a caption) or a WhatsApp template; only a template once the 24-hour window is closed. */
+/**
+ * Text, media (a link and a caption) or a WhatsApp template; only a template once the 24-hour window is closed.
+ * An SMS conversation has text only (no window), with its segments and cost counted as one types.
+ */
 export function Composer({ conversation, replyTo, onClearReply }: { conversation: Conversation; replyTo: Message | null; onClearReply: () => void }) {
   const { t } = useTranslation("inbox");
   const reply = useReply(conversation.id);
   const { errors, fail, clear } = useFieldErrors();
-  const closed = !conversation.window_open;
+  const sms = conversation.channel === "sms";
+  const closed = !sms && !conversation.window_open;
   const [chosenMode, setMode] = useState<Mode>("text");
   const mode: Mode = closed ? "template" : chosenMode;
   const [text, setText] = useState("");
@@ -84,8 +89,8 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
           </Button>
         </div>
       ) : null}
-      <Tabs value={mode} onValueChange={(v) => setMode(v as Mode)}>
-        <TabsList aria-label={t("composer.kind")}>
+      <Tabs value={sms ? "text" : mode} onValueChange={(v) => setMode(v as Mode)}>
+        <TabsList aria-label={t("composer.kind")} hidden={sms}>
           <TabsTrigger value="text" disabled={closed}>
             {t("composer.text")}
           </TabsTrigger>
@@ -94,7 +99,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
           </TabsTrigger>
           <TabsTrigger value="template">{t("composer.template")}</TabsTrigger>
         </TabsList>
-        <TabsContent value="text" className="mt-2">
+        <TabsContent value="text" className={sms ? undefined : "mt-2"}>
           <form
             className="flex items-end gap-2"
             onSubmit={(e) => {
@@ -102,12 +107,13 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
               sendText();
             }}
           >
-            <Field label={t("composer.message")} error={errors.text} className="min-w-0 flex-1 [&>label]:sr-only">
+            <Field label={sms ? t("composer.smsMessage") : t("composer.message")} error={errors.text} className="min-w-0 flex-1 [&>label]:sr-only">
               <Textarea
                 value={text}
                 rows={2}
                 maxLength={4096}
-                placeholder={t("composer.placeholder")}
+                placeholder={sms ? t("composer.smsPlaceholder") : t("composer.placeholder")}
+                aria-describedby={sms ? `sms-segments-${conversation.id}` : undefined}
                 className="min-h-[44px] resize-none"
                 onChange={(e) => setText(e.target.value)}
                 onKeyDown={(e) => {
@@ -124,6 +130,7 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
               <span className="sr-only sm:hidden">{t("composer.send")}</span>
             </Button>
           </form>
+          {sms ? <SmsSegments id={`sms-segments-${conversation.id}`} text={text} connectionId={conversation.connection_id} className="mt-1.5" /> : null}
         </TabsContent>
         <TabsContent value="media" className="mt-2">
           <form

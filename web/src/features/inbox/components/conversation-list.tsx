@@ -47,7 +47,14 @@ function Row({ conversation, selected, search, assignee }: { conversation: Conve
           <span className="ml-auto shrink-0 text-xs text-muted-foreground">{format.relative(conversation.last_message_at ?? conversation.created_at)}</span>
         </span>
         <span className="flex items-center gap-1.5 text-xs text-muted-foreground">
-          <Channel className="size-3.5 shrink-0" aria-label={t(`channel.${conversation.channel === "sms" ? "sms" : "whatsapp"}`)} />
+          {conversation.channel === "sms" ? (
+            <Badge variant="outline" className="gap-0.5 px-1.5 py-0 text-[10px]">
+              <Channel className="size-3 shrink-0" aria-hidden="true" />
+              {t("channel.sms")}
+            </Badge>
+          ) : (
+            <Channel className="size-3.5 shrink-0" aria-label={t("channel.whatsapp")} />
+          )}
           {conversation.contact.name ? <span className="truncate">{conversation.contact.phone}</span> : null}
           {conversation.status !== "open" ? (
             <Badge variant={conversation.status === "closed" ? "secondary" : "warning"} className="px-1.5 py-0 text-[10px]">

@@ -104,9 +104,15 @@ export function DetailsPane({
             <dd>{assigneeName(conversation.assignee_id) ?? t("filters.unassigned")}</dd>
           </div>
           <div>
-            <dt>{t("details.window")}</dt>
-            <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
+            <dt>{t("filters.channel")}</dt>
+            <dd>{t(`channel.${conversation.channel === "sms" ? "sms" : "whatsapp"}`)}</dd>
           </div>
+          {conversation.channel !== "sms" ? (
+            <div>
+              <dt>{t("details.window")}</dt>
+              <dd>{conversation.window_open ? t("details.windowUntil", { time: format.dateTime(conversation.window_expires_at) }) : t("details.windowClosed")}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>{t("details.started")}</dt>
             <dd>{format.dateTime(conversation.created_at)}</dd>

@@ -85,7 +85,8 @@ export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, a
             <Badge variant={conversation.status === "closed" ? "secondary" : conversation.status === "pending" ? "warning" : "success"}>
               {t(`status.${conversation.status}`, { defaultValue: conversation.status })}
             </Badge>
-            {!conversation.window_open ? <Badge variant="outline">{t("details.windowClosed")}</Badge> : null}
+            {conversation.channel === "sms" ? <Badge variant="outline">{t("channel.sms")}</Badge> : null}
+            {conversation.channel !== "sms" && !conversation.window_open ? <Badge variant="outline">{t("details.windowClosed")}</Badge> : null}
           </p>
         </div>
         <ConversationActions conversation={conversation} meId={meId} users={users} admin={admin} />
