@@ -144,6 +144,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         inbound_secrets="read",
     ),
     FunctionSpec(
+        name="sms_webhook",
+        handler="functions.webhooks.sms.handler",
+        trigger=HttpTrigger(routes=("POST /webhooks/sms/{key}",)),
+        description="SMS over SNS: signature check on the raw bytes (SNS's certificate), then the queue",
+        timeout_seconds=10,
+        memory_mb=256,
+        needs_database=False,  # outside the VPC: it fetches SNS's signing certificate and confirms subscriptions
+        sends_to=(INBOUND,),
+        writes_media="inbound/*",
+        inbound_secrets="read",
+    ),
+    FunctionSpec(
         name="inbound_processor",
         handler="functions.workers.inbound_processor.handler",
         # max_concurrency here is the local runtime's; on AWS it follows the stack's send_rate (infra/capacity.py)

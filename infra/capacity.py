@@ -35,6 +35,7 @@ INBOUND_PER_MESSAGE = 1  # inbound shares the numbers' throughput with outbound:
 WEBHOOK_BURST_FACTOR = 2
 SECONDS_PER_BODY = 0.05  # a body's transaction through RDS Proxy: a few statements
 META_WEBHOOK = "meta_webhook"  # the function behind Meta's webhook routes
+SMS_WEBHOOK = "sms_webhook"  # the function behind the SMS (SNS) webhook route: throttled like Meta's
 INBOUND_PROCESSOR = "inbound_processor"  # the consumer of the queue Meta's webhook fills
 # An SQS event source's maximum concurrency is between these (Lambda's limits).
 MIN_EVENT_SOURCE_CONCURRENCY, MAX_EVENT_SOURCE_CONCURRENCY = 2, 1000

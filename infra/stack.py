@@ -14,7 +14,7 @@ from constructs import Construct
 from functions import manifest
 from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY
 from infra import assets
-from infra.capacity import META_WEBHOOK, Sizing
+from infra.capacity import META_WEBHOOK, SMS_WEBHOOK, Sizing
 from infra.constructs.baileys import BaileysHost
 from infra.constructs.database import GIB_PER_ACU, MAX_CAPACITY_ACU, MAX_CONNECTIONS, Database
 from infra.constructs.eventbus import EventRouting
@@ -25,6 +25,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.network import Network
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
+from infra.constructs.sms import Sms
 from infra.constructs.storage import Storage
 from infra.constructs.web import Dashboard
 from infra.constructs.websocket_api import WebSocketApi
@@ -126,7 +127,7 @@ class MasteriaStack(Stack):
             trigger = spec.trigger
             if isinstance(trigger, manifest.HttpTrigger):
                 http.add(spec, function)
-                if spec.name == META_WEBHOOK:  # its own limit, not the REST API's (infra.capacity)
+                if spec.name in (META_WEBHOOK, SMS_WEBHOOK):  # their own limit, not the REST API's (infra.capacity)
                     http.throttle(spec, rate_limit=self.sizing.webhook_rate, burst_limit=self.sizing.webhook_burst)
             elif isinstance(trigger, manifest.WebSocketTrigger):
                 websocket.add(spec, function)
@@ -186,6 +187,7 @@ class MasteriaStack(Stack):
         monitoring.watch_http_api(http.stage)
         monitoring.watch_websocket_api(websocket.api, websocket.stage)
 
+        Sms(self, "Sms", prefix=prefix, key=storage.key)
         BaileysHost(self, "Baileys", vpc=network.vpc, directory=assets.BAILEYS_HOST)
         acknowledge_resource_wildcard(
             self,

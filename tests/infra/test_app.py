@@ -320,9 +320,10 @@ def test_only_the_push_may_post_to_connections_and_only_on_the_websocket_api(syn
             assert refers_to(env["REALTIME_CONNECTIONS_TABLE"], logical_id(synth, "Storage/Connections/Resource"))
 
 
-def test_the_public_webhook_may_only_put_claim_checks_in_the_media_bucket(synth: Synth) -> None:
+@pytest.mark.parametrize("webhook", ["meta_webhook", "sms_webhook"])
+def test_the_public_webhook_may_only_put_claim_checks_in_the_media_bucket(synth: Synth, webhook: str) -> None:
     bucket = logical_id(synth, "Storage/MediaBucket/Resource")
-    role = synth.template["Resources"][function_id(synth, "meta_webhook")]["Properties"]["Role"]
+    role = synth.template["Resources"][function_id(synth, webhook)]["Properties"]["Role"]
     own = [
         s
         for logical, resource in synth.resources("AWS::IAM::Policy").items()
@@ -361,5 +362,22 @@ def _roles_allowed(synth: Synth, action: str, resource: str | None = None) -> se
 def test_only_their_workers_write_the_inbound_secrets_and_manage_one_time_schedules(synth: Synth) -> None:
     table = logical_id(synth, "Storage/InboundSecrets/Resource")
     assert _roles_allowed(synth, "dynamodb:PutItem", table) == {"connection_secrets"}
-    assert _roles_allowed(synth, "dynamodb:GetItem", table) == {"connection_secrets", "meta_webhook"}
+    assert _roles_allowed(synth, "dynamodb:GetItem", table) == {"connection_secrets", "meta_webhook", "sms_webhook"}
     assert _roles_allowed(synth, "scheduler:CreateSchedule") == {"campaign_scheduler"}
+
+
+def test_sms_events_and_two_way_messages_reach_an_encrypted_topic_only_the_service_publishes_to(synth: Synth) -> None:
+    [(topic_id, topic)] = [(k, v) for k, v in synth.resources("AWS::SNS::Topic").items() if "Sms" in k]
+    assert topic["Properties"]["KmsMasterKeyId"]
+    [configuration_set] = synth.resources("AWS::SMSVOICE::ConfigurationSet").values()
+    [destination] = configuration_set["Properties"]["EventDestinations"]
+    assert destination["MatchingEventTypes"] == ["TEXT_ALL"] and destination["Enabled"] is True
+    assert refers_to(destination["SnsDestination"]["TopicArn"], topic_id)
+    policies = [
+        p for p in synth.resources("AWS::SNS::TopicPolicy").values() if refers_to(p["Properties"]["Topics"], topic_id)
+    ]
+    on_topic = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    publishers = [s for s in on_topic if s["Effect"] == "Allow" and s["Action"] == "sns:Publish"]
+    assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in on_topic)  # TLS only
+    assert [s["Principal"] for s in publishers] == [{"Service": "sms-voice.amazonaws.com"}]
+    assert all("aws:SourceAccount" in s["Condition"]["StringEquals"] for s in publishers)

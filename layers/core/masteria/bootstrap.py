@@ -41,6 +41,8 @@ from masteria.tenancy.service import LoginThrottle
 if TYPE_CHECKING:
     from masteria.adapters.aws.secrets import SecretsReader
     from masteria.adapters.local.scheduler import TableScheduler
+    from masteria.channels.providers.sms_aws.gateway import SmsGateway
+    from masteria.channels.providers.sms_aws.sns import SnsVerifier
 
 
 @dataclass(frozen=True)
@@ -305,10 +307,26 @@ class Container:
     def providers(self) -> Registry:
         """The channel providers, by the connections' ``provider``."""
         from masteria.channels.providers.meta_cloud.provider import MetaCloudProvider
+        from masteria.channels.providers.sms_aws.provider import SmsAwsProvider
 
         registry = Registry()
         registry.add(MetaCloudProvider(self.graph))
+        registry.add(SmsAwsProvider(self.sms_gateway, self.sns_verifier))
         return registry
+
+    @cached_property
+    def sms_gateway(self) -> SmsGateway:
+        """AWS End User Messaging SMS, or the SMS sandbox where ``SMS_ENDPOINT_URL`` points to it (local)."""
+        from masteria.adapters.aws.sms_voice import SmsVoiceGateway
+
+        return SmsVoiceGateway.from_region(self.settings.aws_region, endpoint_url=self.settings.sms_endpoint_url)
+
+    @cached_property
+    def sns_verifier(self) -> SnsVerifier:
+        """SNS's signature check (certificates fetched from SNS only; locally also the SMS sandbox's)."""
+        from masteria.channels.providers.sms_aws.sns import SnsVerifier
+
+        return SnsVerifier(trusted_base=self.settings.sns_trusted_cert_base)
 
     @cached_property
     def webhook_http(self) -> httpx.Client:
@@ -334,6 +352,8 @@ class Container:
             self.database.dispose()
         if "graph" in self.__dict__:
             self.graph.close()
+        if "sns_verifier" in self.__dict__:
+            self.sns_verifier.close()
 
 
 _installed: Container | None = None

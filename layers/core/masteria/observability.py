@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 REDACTED = "[redacted]"
+METRICS_NAMESPACE = "Masteria"
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|phone|msisdn|wa_id", re.I)
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
@@ -57,3 +59,11 @@ def failure_fields(error: BaseException) -> dict[str, str]:
         chain.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
         seen = seen.__cause__ or seen.__context__
     return {"error_type": " <- ".join(chain), "traceback": "".join(traceback.format_tb(error.__traceback__))}
+
+
+def count(name: str, *, value: float = 1, **dimensions: str) -> None:
+    """Add ``value`` to the CloudWatch metric ``name`` (namespace ``Masteria``): one line of Embedded Metric Format
+    on stdout, which Lambda's logs turn into the metric. Dimensions are few and never personal data."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=METRICS_NAMESPACE) as metric:
+        for key, dimension in dimensions.items():
+            metric.add_dimension(name=key, value=dimension)

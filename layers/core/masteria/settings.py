@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     graph_api_version: str = Field(default="v23.0", pattern=r"^v\d+\.\d+$")
     graph_base_url: str = "https://graph.facebook.com"
 
+    # SMS (AWS End User Messaging SMS): where its API is (unset: AWS's endpoint in AWS_REGION; `masteria dev` points
+    # it at the SMS sandbox), and, on the local runtime only, one more base URL whose certificates the SNS signature
+    # check trusts besides SNS's own (the sandbox's, which signs its notifications with a certificate of its own).
+    sms_endpoint_url: str | None = None
+    sns_trusted_cert_base: str | None = None
+
     # Outgoing webhooks: plain http and private addresses are refused, except on the local runtime when allowed
     # here (tests deliver to a loopback sink). Refused on AWS.
     webhooks_allow_http: bool = False
@@ -132,6 +138,8 @@ class Settings(BaseSettings):
             self.require("SQS_QUEUE_URL_PREFIX")
             if self.webhooks_allow_http or self.webhooks_allow_private:
                 raise ValueError("WEBHOOKS_ALLOW_HTTP and WEBHOOKS_ALLOW_PRIVATE are for the local runtime only")
+            if self.sns_trusted_cert_base is not None:
+                raise ValueError("SNS_TRUSTED_CERT_BASE is for the local runtime only")
         return self
 
     def require(self, *names: str) -> None:

@@ -19,9 +19,12 @@ from pydantic import BaseModel
 from masteria.channels.providers import retries
 from masteria.channels.providers.port import (
     AccountEvent,
+    Channel,
+    Fetched,
     InboundEvent,
     InboundMessage,
     Limits,
+    MediaUnavailable,
     OutboundMessage,
     Outcome,
     SendOutcome,
@@ -60,8 +63,8 @@ def _digits(number: object) -> str:
 
 class SmsAwsProvider:
     name = NAME
-    channel: Literal["sms"] = "sms"
-    config_model = SmsConfig
+    channel: Channel = "sms"
+    config_model: type[BaseModel] = SmsConfig
 
     def __init__(self, gateway: SmsGateway, verifier: SnsVerifier) -> None:
         self.gateway = gateway
@@ -119,11 +122,11 @@ class SmsAwsProvider:
         return SendOutcome(Outcome.SENT, message_id=message_id, segments=segments.count(text).count)
 
     def verify(self, raw: bytes, headers: Mapping[str, str], config: BaseModel) -> None:
-        self.verified(raw, headers, config)
+        self.verified(raw, headers, _config(config).topics())
 
-    def verified(self, raw: bytes, headers: Mapping[str, str], config: BaseModel) -> SnsMessage:
-        """``verify``, giving the verified message (the webhook confirms a subscription with it)."""
-        topics = _config(config).topics()
+    def verified(self, raw: bytes, headers: Mapping[str, str], topics: frozenset[str]) -> SnsMessage:
+        """``verify`` against the connection's SNS topics, giving the verified message (the webhook, which knows
+        a connection by its inbound secret, confirms a subscription with it)."""
         if not topics:
             raise Unverified("the connection has no SNS topic")
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -134,6 +137,9 @@ class SmsAwsProvider:
 
     def number_of(self, config: BaseModel) -> str | None:
         return _digits(_config(config).origination)
+
+    def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
+        raise MediaUnavailable("SMS carries no files")
 
     def parse(self, raw: bytes) -> list[InboundEvent]:
         body = envelope(raw)
