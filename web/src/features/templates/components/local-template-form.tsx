@@ -4,6 +4,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, NativeSelect, Textarea } from "@/components/ui/input";
+import { SmsSegments } from "@/features/sms";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useSaveLocalTemplate, type LocalTemplate, type LocalTemplateCreate } from "../api/local-templates";
 import { useCustomFields } from "../api/lookups";
@@ -64,8 +65,12 @@ export function LocalTemplateForm({ template, onDone }: { template?: LocalTempla
         <div className="relative">
           <Counter length={body.length} limit={LOCAL_TEXT_MAX} className="absolute right-0 top-0" />
           <Field label={t("local.body")} error={bodyError} hint={t("local.bodyHint")}>
-            <Textarea ref={bodyRef} value={body} onChange={(e) => setBody(e.target.value)} rows={6} required />
+            <Textarea ref={bodyRef} value={body} onChange={(e) => setBody(e.target.value)} rows={6} required aria-describedby="local-template-sms" />
           </Field>
+        </div>
+        <div className="grid gap-0.5 rounded-md bg-muted/50 px-2 py-1.5">
+          <p className="text-xs font-medium">{t("local.asSms")}</p>
+          <SmsSegments id="local-template-sms" text={body} />
         </div>
         <div role="group" aria-label={t("local.insertVariable")} className="flex flex-wrap gap-1.5">
           {[...CONTACT_VARIABLES, ...customKeys.map((k) => `custom.${k}`)].map((v) => (

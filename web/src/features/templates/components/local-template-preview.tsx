@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "@/components/ui/button";
+import { SmsSegments } from "@/features/sms";
 import { ApiError } from "@/lib/api/problem";
 import { useLocalPreview, type LocalTemplate } from "../api/local-templates";
 import { missingFromErrors } from "../lib/variables";
@@ -40,10 +41,16 @@ export function LocalTemplatePreview({ template }: { template: LocalTemplate }) 
         </p>
       ) : null}
       {preview.data ? (
-        <PhonePreview
-          title={t("preview.result")}
-          message={{ body: preview.data.text, headerMedia: preview.data.header ? { type: preview.data.header.type, link: preview.data.header.url } : null }}
-        />
+        <>
+          <PhonePreview
+            title={t("preview.result")}
+            message={{ body: preview.data.text, headerMedia: preview.data.header ? { type: preview.data.header.type, link: preview.data.header.url } : null }}
+          />
+          <div className="grid gap-0.5">
+            <p className="text-xs font-medium">{t("preview.asSms")}</p>
+            <SmsSegments text={preview.data.text} />
+          </div>
+        </>
       ) : null}
     </div>
   );
