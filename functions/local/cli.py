@@ -58,6 +58,7 @@ def dev(args: argparse.Namespace) -> int:
     from functions.local.pump import QueuePump
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.demo import connect_demo
+    from functions.local.sandbox.sms import SmsSandbox
     from functions.local.schedules import ScheduleLoop
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
 
@@ -70,8 +71,12 @@ def dev(args: argparse.Namespace) -> int:
     if hosts_sandbox:  # WhatsApp is this runtime's sandbox unless told otherwise
         sandboxed = container.settings.model_copy(update={"graph_base_url": f"http://{host}:{port}/sandbox"})
         container.settings = sandboxed
+    if "SMS_ENDPOINT_URL" not in os.environ:  # SMS is this runtime's SMS sandbox unless told otherwise
+        sms = f"http://{host}:{port}/sandbox/sms"
+        update = {"sms_endpoint_url": sms, "sns_trusted_cert_base": f"{sms}/"}
+        container.settings = container.settings.model_copy(update=update)
     settings = container.settings
-    sandbox = Sandbox()
+    sandbox, sms_sandbox = Sandbox(), SmsSandbox()
     if settings.database_url is None:
         print(f"starting the embedded PostgreSQL (data in {settings.masteria_data_dir.resolve() / 'pg'}) …")
     print(f"database at revision {container.migrate()}")
@@ -93,7 +98,7 @@ def dev(args: argparse.Namespace) -> int:
     events.start()
     server = uvicorn.Server(
         uvicorn.Config(
-            local_app(sandbox, web_dist=settings.web_dist_dir),
+            local_app(sandbox, sms_sandbox=sms_sandbox, web_dist=settings.web_dist_dir),
             host=host,
             port=port,
             log_level="warning",

@@ -24,6 +24,8 @@ from functions.local.lambda_context import invoke
 from functions.local.limits import BodyLimitMiddleware
 from functions.local.sandbox.app import Sandbox
 from functions.local.sandbox.app import router as sandbox_router
+from functions.local.sandbox.sms import SmsSandbox
+from functions.local.sandbox.sms import router as sms_sandbox_router
 from functions.local.web import DEFAULT_DIST, mount_dashboard
 from masteria import bootstrap
 from masteria.adapters.local.realtime import LocalRealtime
@@ -135,12 +137,16 @@ def _websocket_endpoint(routes: dict[str, manifest.FunctionSpec]) -> Any:
     return endpoint
 
 
-def local_app(sandbox: Sandbox | None = None, *, web_dist: Path | None = None) -> FastAPI:
-    """The API, the sandbox, the other HTTP functions and ``/ws``; the dashboard built in ``web_dist`` (default
-    ``web/dist``) at ``/`` for whatever none of them answers."""
+def local_app(
+    sandbox: Sandbox | None = None, *, sms_sandbox: SmsSandbox | None = None, web_dist: Path | None = None
+) -> FastAPI:
+    """The API, the sandboxes (WhatsApp's, SMS's), the other HTTP functions and ``/ws``; the dashboard built in
+    ``web_dist`` (default ``web/dist``) at ``/`` for whatever none of them answers."""
     app = create_app()
     if sandbox is not None:
         app.include_router(sandbox_router(sandbox))
+    if sms_sandbox is not None:
+        app.include_router(sms_sandbox_router(sms_sandbox))
     routes = manifest.websocket_routes()
     if routes:
         app.add_api_websocket_route(WEBSOCKET_PATH, _websocket_endpoint(routes))
