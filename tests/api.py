@@ -175,7 +175,9 @@ def meta_posts(container: Container, account: Account, connection_id: str, value
         received_at=datetime.now(UTC),
         body_b64=base64.b64encode(raw.encode()).decode(),
     )
-    assert not inbound.process(db=container.database, keys=container.company_keys, job=job).dead_lettered
+    assert not inbound.process(
+        db=container.database, keys=container.company_keys, providers=container.providers, job=job
+    ).dead_lettered
 
 
 def approved_template(

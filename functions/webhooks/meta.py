@@ -1,15 +1,14 @@
 """Meta's webhooks, one URL per connection: ``/webhooks/meta/{key}``.
 
-GET answers Meta's verification handshake with the connection's verify token. POST checks
-``X-Hub-Signature-256`` (HMAC-SHA256 of the raw bytes under the app secret, compared in constant time),
-puts the body on the ``inbound`` queue byte for byte, and answers 200. No database here: the secrets
+GET answers Meta's verification handshake with the connection's verify token. POST has the provider check
+``X-Hub-Signature-256`` over the raw bytes (``MetaCloudProvider.verify``), puts the body on the ``inbound``
+queue byte for byte, and answers 200. No database here: the secrets
 come from the inbound secrets store (DynamoDB + KMS on AWS), cached for a minute per warm function.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import threading
 import time
@@ -19,6 +18,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from masteria.bootstrap import container
 from masteria.channels.inbound_job import QUEUE, new_job
+from masteria.channels.providers.meta_cloud.config import WebhookConfig
+from masteria.channels.providers.port import Unverified
 from masteria.observability import logger
 from masteria.ports import InboundSecret
 
@@ -43,13 +44,6 @@ def _answer(status: int, body: str = "") -> dict[str, Any]:
     return {"statusCode": status, "headers": {"content-type": "text/plain"}, "body": body}
 
 
-def signature_matches(raw: bytes, header: str | None, app_secret: str) -> bool:
-    if not header or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
-
-
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
@@ -67,13 +61,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _answer(405)
     body = event.get("body") or ""
     raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    if not signature_matches(raw, headers.get("x-hub-signature-256"), secret.app_secret):
+    c = container()
+    try:
+        c.providers.get("meta_cloud").verify(
+            raw,
+            event.get("headers") or {},
+            WebhookConfig(app_secret=secret.app_secret, verify_token=secret.verify_token),
+        )
+    except Unverified:
         logger.warning(
             "meta webhook with a missing or wrong signature", extra={"connection_id": str(secret.connection_id)}
         )
         return _answer(401, "invalid signature")
-    c = container()
     job = new_job(
         company_id=secret.company_id,
         connection_id=secret.connection_id,

@@ -1,4 +1,4 @@
-"""SQS consumer of ``inbound``: Meta's webhook bodies into contacts, conversations, messages and statuses."""
+"""SQS consumer of ``inbound``: providers' webhook bodies into contacts, conversations, messages and statuses."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ MAX_RECEIVES = next(f.trigger.max_receives for f in FUNCTIONS if f.name == "inbo
 
 def _record(record: SQSRecord) -> None:
     c = container()
-    media = inbound.Media(graph=c.graph, store=c.object_store, keys=c.company_keys)
+    media = inbound.Media(providers=c.providers, store=c.object_store, keys=c.company_keys)
     job = loaded(InboundJob.model_validate_json(record.body), c.object_store)
     try:
-        inbound.process(db=c.database, keys=c.company_keys, job=job, media=media)
+        inbound.process(db=c.database, keys=c.company_keys, providers=c.providers, job=job, media=media)
     except Exception as error:
         # a fault of ours or of the database: retried by the queue; on its last receive, kept as a dead
         # letter (with what failed) rather than lost to the queue's own dead-letter queue unseen

@@ -129,7 +129,10 @@ def test_a_body_too_large_for_the_queue_travels_by_claim_check(
     assert job.body_key is not None and job.body_b64 == ""
     assert loaded(job, container.object_store).body == raw
     result = inbound.process(
-        db=container.database, keys=container.company_keys, job=loaded(job, container.object_store)
+        db=container.database,
+        keys=container.company_keys,
+        providers=container.providers,
+        job=loaded(job, container.object_store),
     )
     assert not result.dead_lettered, result.errors
 

@@ -90,7 +90,12 @@ def test_every_example_lands_with_its_type_and_fields(
                         name="t", language="en_US", category="MARKETING", status="PENDING", components=[],
                     )
                 )  # fmt: skip
-    result = inbound.process(db=container.database, keys=container.company_keys, job=_job(owner, connections[0], raw))
+    result = inbound.process(
+        db=container.database,
+        keys=container.company_keys,
+        providers=container.providers,
+        job=_job(owner, connections[0], raw),
+    )
     company = uuid.UUID(owner.company_id)
     with container.database.tenant(company) as session:
         if body is None:
@@ -146,7 +151,9 @@ def test_the_same_body_three_times_at_once_is_one_message(
 
     def deliver() -> None:
         barrier.wait()
-        results.append(inbound.process(db=container.database, keys=container.company_keys, job=job))
+        results.append(
+            inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
+        )
 
     threads = [threading.Thread(target=deliver) for _ in range(3)]
     for thread in threads:
@@ -184,7 +191,7 @@ def test_statuses_in_every_order_end_at_the_furthest(client: TestClient, contain
     for wamid, order in zip(wamids, orders, strict=True):
         for at, status in enumerate(order):
             job = _job(owner, connection, _status_body(wamid, status, 1_750_000_000 + at))
-            inbound.process(db=container.database, keys=container.company_keys, job=job)
+            inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         for wamid, order in zip(wamids, orders, strict=True):
             stored = session.scalars(select(Message).where(Message.wamid == wamid)).one()
@@ -197,7 +204,10 @@ def test_a_stop_keyword_opts_the_contact_out(client: TestClient, container: Cont
     body = json.loads((Path(WEBHOOK_BODIES[0]).parent / "text_message.json").read_bytes())
     body["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = "  Sáir! "
     inbound.process(
-        db=container.database, keys=container.company_keys, job=_job(owner, connection, json.dumps(body).encode())
+        db=container.database,
+        keys=container.company_keys,
+        providers=container.providers,
+        job=_job(owner, connection, json.dumps(body).encode()),
     )
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         (consent,) = session.scalars(select(ContactConsent)).all()
@@ -212,7 +222,12 @@ def test_a_body_for_another_of_the_companys_numbers_lands_on_that_number(
     second = make_connection(client, owner, meta, phone_number_id="106540352242922")  # the example's number
     raw = (Path(WEBHOOK_BODIES[0]).parent / "text_message.json").read_bytes()
     for connection in (first, second):  # posted to either number's URL (Meta posts a WABA's numbers to one)
-        result = inbound.process(db=container.database, keys=container.company_keys, job=_job(owner, connection, raw))
+        result = inbound.process(
+            db=container.database,
+            keys=container.company_keys,
+            providers=container.providers,
+            job=_job(owner, connection, raw),
+        )
         assert not result.dead_lettered, result.errors
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         (conversation,) = session.scalars(select(Conversation)).all()
@@ -226,7 +241,12 @@ def test_a_body_for_a_number_we_do_not_have_is_dead_lettered(
     owner = sign_up(client)
     connection = make_connection(client, owner, meta)
     raw = (Path(WEBHOOK_BODIES[0]).parent / "text_message.json").read_bytes()
-    result = inbound.process(db=container.database, keys=container.company_keys, job=_job(owner, connection, raw))
+    result = inbound.process(
+        db=container.database,
+        keys=container.company_keys,
+        providers=container.providers,
+        job=_job(owner, connection, raw),
+    )
     assert result.dead_lettered and "phone number id" in result.errors[0]
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 0
@@ -254,7 +274,10 @@ def test_a_message_not_as_meta_sends_it_is_refused_as_bad_input(
     owner = sign_up(client)
     connection = make_connection(client, owner, meta, phone_number_id="106540352242922")
     result = inbound.process(
-        db=container.database, keys=container.company_keys, job=_job(owner, connection, _text_body(**message))
+        db=container.database,
+        keys=container.company_keys,
+        providers=container.providers,
+        job=_job(owner, connection, _text_body(**message)),
     )
     assert result.dead_lettered
     assert "not as Meta sends it" in result.errors[0] and where in result.errors[0]

@@ -20,6 +20,7 @@ from sqlalchemy import event, select, text
 from masteria.bootstrap import Container
 from masteria.channels.inbound_job import InboundJob
 from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.port import StatusUpdate
 from masteria.contacts.models import Contact
 from masteria.conversations import inbound
 from masteria.conversations import inbound_statuses as statuses_
@@ -55,7 +56,9 @@ def _post(container: Container, owner: Account, connection: dict[str, Any], raw:
         company_id=uuid.UUID(owner.company_id), connection_id=uuid.UUID(connection["id"]),
         received_at=datetime.now(UTC), body_b64=base64.b64encode(raw).decode(),
     )  # fmt: skip
-    result = inbound.process(db=container.database, keys=container.company_keys, job=job, **kw)
+    result = inbound.process(
+        db=container.database, keys=container.company_keys, providers=container.providers, job=job, **kw
+    )
     assert not result.dead_lettered, result.errors
     return result
 
@@ -112,7 +115,7 @@ def test_a_media_edit_changes_the_caption_or_copies_the_new_file(
 ) -> None:
     owner, connection = _setup(client, meta)
     meta.media["m1"], meta.media["m2"] = b"first jpeg", b"second jpeg"
-    media = inbound.Media(graph=container.graph, store=container.object_store, keys=container.company_keys)
+    media = inbound.Media(providers=container.providers, store=container.object_store, keys=container.company_keys)
     image = {"id": "m1", "mime_type": "image/jpeg", "sha256": "x", "caption": "cardápio"}
     _send(container, owner, connection, messages_value(ANA, message(ANA, "wamid.I1", T0, "image", image)))
     body = change_body("messages", messages_value(ANA, message(ANA, "wamid.I1", T0, "image", image)))
@@ -289,7 +292,8 @@ def test_a_status_racing_the_send_of_its_message_is_applied_whichever_commits_fi
     # the status is being kept (its body not committed yet) as the send looks for what waits for its message
     with container.database.tenant(company) as session:
         row = session.get_one(ChannelConnection, ours.connection_id)
-        statuses_.apply(session, row, _status("wamid.kept-first", "delivered", T0 + 9)["statuses"][0], Result())
+        kept = StatusUpdate(message_id="wamid.kept-first", status="delivered", at=datetime.fromtimestamp(T0 + 9, UTC))
+        statuses_.apply(session, row, kept, Result())
 
         def send() -> None:
             with container.database.tenant(company) as other:
@@ -420,7 +424,7 @@ def test_media_is_copied_with_no_transaction_open(client: TestClient, container:
     owner, connection = _setup(client, meta)
     meta.media["m9"] = b"a voice note"
     store = _Watching(container.object_store, container)
-    media = inbound.Media(graph=container.graph, store=store, keys=container.company_keys)  # type: ignore[arg-type]
+    media = inbound.Media(providers=container.providers, store=store, keys=container.company_keys)
     audio = {"id": "m9", "mime_type": "audio/ogg", "sha256": "x", "voice": True}
     _post(
         container,

@@ -136,8 +136,13 @@ def test_inbound_media_is_copied_and_served_through_expiring_links(
         company_id=uuid.UUID(owner.company_id), connection_id=uuid.UUID(connection["id"]),
         received_at=datetime.now(UTC), body_b64=base64.b64encode(raw).decode(),
     )  # fmt: skip
-    media = Media(graph=container.graph, store=container.object_store, keys=container.company_keys)
-    assert inbound.process(db=container.database, keys=container.company_keys, job=job, media=media).messages == 1
+    media = Media(providers=container.providers, store=container.object_store, keys=container.company_keys)
+    assert (
+        inbound.process(
+            db=container.database, keys=container.company_keys, providers=container.providers, job=job, media=media
+        ).messages
+        == 1
+    )
     (conversation,) = client.get("/v1/conversations", headers=owner.headers).json()["items"]
     (message,) = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()["items"]
     assert message["type"] == "image" and message["content"]["stored"]["size"] == len(meta.media[media_id])

@@ -62,7 +62,7 @@ def _post(container: Container, account: Account, connection: dict[str, Any], bo
         received_at=datetime.now(UTC),
         body_b64=base64.b64encode(json.dumps(body).encode()).decode(),
     )
-    result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+    result = inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
     assert not result.dead_lettered, result.errors
     return result
 
@@ -177,7 +177,7 @@ def test_a_preference_not_as_meta_sends_it_is_refused_as_bad_input(
         received_at=datetime.now(UTC),
         body_b64=base64.b64encode(json.dumps(body).encode()).decode(),
     )
-    result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+    result = inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
     assert result.dead_lettered and "wa_id" in result.errors[0]
 
 
@@ -527,7 +527,9 @@ def test_an_entry_time_that_is_not_a_unix_time_is_refused_as_bad_input(
                 json.dumps(_body("account_update", {"event": "PARTNER_REMOVED"}, time)).encode()
             ).decode(),
         )
-        result = inbound.process(db=container.database, keys=container.company_keys, job=job)
+        result = inbound.process(
+            db=container.database, keys=container.company_keys, providers=container.providers, job=job
+        )
         assert result.dead_lettered and "entry.time" in result.errors[0], (time, result.errors)
     assert _connection(container, owner, connection).account_status == "ok"
 

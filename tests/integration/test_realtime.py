@@ -184,7 +184,12 @@ def _status(container: Container, account: Account, connection: dict[str, Any], 
         company_id=uuid.UUID(account.company_id), connection_id=uuid.UUID(connection["id"]),
         received_at=datetime.now(UTC), body_b64=base64.b64encode(raw.encode()).decode(),
     )  # fmt: skip
-    assert inbound.process(db=container.database, keys=container.company_keys, job=job).statuses == 1
+    assert (
+        inbound.process(
+            db=container.database, keys=container.company_keys, providers=container.providers, job=job
+        ).statuses
+        == 1
+    )
 
 
 def test_gone_connections_are_removed_and_the_others_still_served(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from masteria.campaigns import states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Progress
-from masteria.channels.providers.port import Outcome, SendOutcome
+from masteria.channels.providers.port import Outcome, SendOutcome, StatusUpdate
 from masteria.event_payloads import (
     CampaignCompletedPayload,
     CampaignProgressPayload,
@@ -138,10 +138,6 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
     return True
 
 
-def _time(value: Any) -> datetime:
-    return datetime.fromtimestamp(int(value), UTC)
-
-
 def record_batch(
     session: Session, company_id: uuid.UUID, outcomes: list[tuple[int, SendOutcome]], now: datetime
 ) -> None:
@@ -231,14 +227,14 @@ def record_batch(
     )
 
 
-def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Apply Meta's status webhooks that carry our recipient ids to the ledger, in one statement; the
-    campaigns they belong to (their progress events are the caller's, once per webhook body). A status only
+def apply_statuses(session: Session, statuses: list[StatusUpdate]) -> set[uuid.UUID]:
+    """Apply the provider's statuses that carry our recipient ids (``opaque``) to the ledger, in one statement;
+    the campaigns they belong to (their progress events are the caller's, once per webhook body). A status only
     moves a recipient forward, whatever order they come in; rows are locked in id order, as the sender does."""
-    by_id: dict[int, list[dict[str, Any]]] = {}
+    by_id: dict[int, list[StatusUpdate]] = {}
     for status in statuses:
-        recipient_id = recipient_of(status.get("biz_opaque_callback_data"))
-        if recipient_id is not None and str(status.get("status")) in _WEBHOOK_STATUSES:
+        recipient_id = recipient_of(status.opaque)
+        if recipient_id is not None and status.status in _WEBHOOK_STATUSES:
             by_id.setdefault(recipient_id, []).append(status)
     if not by_id:
         return set()
@@ -262,14 +258,12 @@ def apply_statuses(session: Session, statuses: list[dict[str, Any]]) -> set[uuid
         for key in ("sent", "delivered", "read", "failed"):
             change[key] = None
         for status in by_id[row.id]:
-            new = "read" if status["status"] == "played" else str(status["status"])
-            at = _time(status.get("timestamp") or 0)
-            change["wamid"] = change["wamid"] or (str(status["id"])[:255] if status.get("id") else None)
+            new = "read" if status.status == "played" else status.status
+            at = status.at
+            change["wamid"] = change["wamid"] or status.message_id[:255]
             if new == "failed":
-                errors = status.get("errors") or [{}]
-                code = errors[0].get("code")
-                change["code"] = code if isinstance(code, int) else None
-                change["reason"] = str(errors[0].get("title") or errors[0].get("message") or "failed")[:300]
+                change["code"] = status.error_code
+                change["reason"] = (status.error_title or "failed")[:300]
                 change["failed"] = change["failed"] or at
             else:
                 for step in ("sent", "delivered", "read")[: ("sent", "delivered", "read").index(new) + 1]:

@@ -1,18 +1,19 @@
-"""The inbound processor: Meta's webhook bodies (META.md §2.4) into contacts, conversations, messages and
-statuses.
+"""The inbound processor: a provider's webhook body, parsed by the connection's provider into typed events
+(``channels.providers.port``), into contacts, conversations, messages and statuses. Nothing here reads a
+provider's payload.
 
-- Every change is dispatched by its ``field`` (``CHANGES``, ``ACCOUNT_CHANGES``): messages and their statuses in
-  ``inbound_messages`` / ``inbound_statuses``, edits, deletions and reactions in ``inbound_updates``, calls in
-  ``inbound_calls``, account-level changes in their own modules.
-- Every message type is normalized: ``type``, a ``text`` for the inbox (the body, caption, button or list
-  title, location name…) and ``content`` (Meta's object for that type, plus context and referral).
-- Race-safe: contacts and conversations are upserted; a message is inserted once per (connection, wamid)
-  — a second delivery of the same body, even at the same time, finds it there and does nothing more.
+- Every event is applied by its type: messages in ``inbound_messages`` (edits, deletions and reactions in
+  ``inbound_updates``), statuses in ``inbound_statuses`` (a campaign's on its ledger), account events by kind
+  (``inbound_account.HANDLERS``, calls in ``inbound_calls``, the provider's errors as notifications).
+- An event names the number it is for (``number_id``) when one webhook URL may carry several numbers' events:
+  it goes to the company's connection of the same provider with that number.
+- Race-safe: contacts and conversations are upserted; a message is inserted once per (connection, provider
+  id) — a second delivery of the same body, even at the same time, finds it there and does nothing more.
 - Statuses move forward only (``STATUS_RANK``; failed is final) and never back in time, whatever order they
   arrive in; one for a message we do not know yet waits for it (``inbound_pending``).
-- The 24-hour customer service window is kept per conversation; stop keywords opt the contact out
-  through the CRM's one opt-out function.
-- Inbound media is copied from Meta after the body's transaction has committed, never inside it.
+- The customer service window (the provider's ``Limits.window``) is kept per conversation; stop keywords opt
+  the contact out through the CRM's one opt-out function.
+- Inbound media is copied from the provider after the body's transaction has committed, never inside it.
 - A body that cannot be parsed or understood is kept whole as a dead letter, never dropped.
 """
 
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,106 +33,133 @@ from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels import connections
 from masteria.channels.inbound_job import InboundJob
 from masteria.channels.models import ChannelConnection
-from masteria.channels.providers.meta_cloud import shapes
-from masteria.channels.providers.meta_cloud.errors import GraphError, GraphTransientError
+from masteria.channels.providers.port import (
+    AccountEvent,
+    InboundEvent,
+    InboundMessage,
+    MediaUnavailable,
+    Provider,
+    Registry,
+    StatusUpdate,
+)
 from masteria.conversations import inbound_account as account
 from masteria.conversations import inbound_calls as calls
 from masteria.conversations import inbound_messages as messages
 from masteria.conversations import inbound_pending as pending
+from masteria.conversations import inbound_statuses as statuses_
 from masteria.conversations.events import record_message_updated
-from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unprocessable, checked
+from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unprocessable
 from masteria.conversations.models import InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger
 
-__all__ = ["ACCOUNT_CHANGES", "CHANGES", "Media", "Result", "Unprocessable", "keep_failed", "normalize", "process"]
-
-normalize = messages.normalize
-
-Handler = Callable[[Session, ChannelConnection, dict[str, Any], Result], None]
-
-# What each ``field`` of a change means to us: one line per field Meta sends that we act on. The
-# account-level ones (``account.Handler``) also get the entry's ``time``: Meta's time of the event, the same
-# on every retry, which tells a redelivery from the same event happening again and orders the events.
-CHANGES: dict[str, Handler] = {
-    "messages": messages.changed,
-    "calls": calls.changed,
-}
-ACCOUNT_CHANGES: dict[str, account.Handler] = {
-    "message_template_status_update": account.template_status,
-    "message_template_quality_update": account.template_quality,
-    "template_category_update": account.template_category,
-    "message_template_components_update": account.template_components,
-    "user_preferences": account.user_preferences,
-    "phone_number_quality_update": account.phone_number_quality,
-    "account_update": account.account_update,
-}
+__all__ = ["Media", "Result", "Unprocessable", "keep_failed", "process"]
 
 
-def _numbers(session: Session, keys: CompanyKeys, job: InboundJob) -> dict[str, ChannelConnection]:
-    """The company's connections by phone number id (Meta may post several numbers' events to one URL)."""
-    found = {}
-    for row in session.scalars(select(ChannelConnection)):
-        found[connections.credentials(session, keys, row).phone_number_id] = row
-    return found
+@dataclass
+class _Route:
+    """Where a body's events go: the connection of its URL, and the provider's other numbers when needed."""
+
+    session: Session
+    keys: CompanyKeys
+    provider: Provider
+    connection: ChannelConnection
+    configs: dict[uuid.UUID, BaseModel]
+    numbers: dict[str, ChannelConnection] | None = None
+
+    def config(self, row: ChannelConnection) -> BaseModel:
+        if row.id not in self.configs:
+            self.configs[row.id] = connections.config(self.session, self.keys, row)
+        return self.configs[row.id]
+
+    def target(self, number_id: str | None) -> ChannelConnection:
+        if number_id is None or number_id == self.provider.number_of(self.config(self.connection)):
+            return self.connection
+        if self.numbers is None:  # the company's other numbers of this provider: read only when needed
+            rows = self.session.scalars(
+                select(ChannelConnection).where(ChannelConnection.provider == self.connection.provider)
+            )
+            self.numbers = {str(self.provider.number_of(self.config(row))): row for row in rows}
+        if number_id not in self.numbers:
+            raise Unprocessable(f"no connection has the phone number id {number_id}")
+        return self.numbers[number_id]
 
 
-def process(*, db: Database, keys: CompanyKeys, job: InboundJob, media: Media | None = None) -> Result:
+def process(
+    *, db: Database, keys: CompanyKeys, providers: Registry, job: InboundJob, media: Media | None = None
+) -> Result:
     """Apply one webhook body, all of it or none; dead-letter it whole if it cannot be understood. Its media
     files are copied after that transaction (a transient failure raises: the body is retried, and finds
     the messages there with their files still to copy)."""
-    raw = job.body
     try:
-        try:
-            payload = json.loads(raw)
-        except ValueError as error:
-            raise Unprocessable(f"not JSON: {error}") from error
-        if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
-            raise Unprocessable("not a WhatsApp Business Account webhook")
-        checked(shapes.Body, payload)
         with db.tenant(job.company_id) as session:
             connection = session.get(ChannelConnection, job.connection_id)
             if connection is None:
                 raise Unprocessable("the connection no longer exists")
+            provider = providers.get(connection.provider)
+            try:
+                events = provider.parse(job.body)
+            except ValueError as error:  # not what the provider sends
+                raise Unprocessable(str(error)) from error
+            route = _Route(session, keys, provider, connection, {})
             result = Result()
-            own_number: str | None = None  # the number of the connection the webhook came to
-            numbers: dict[str, ChannelConnection] | None = None  # every one: read only for another number
-            for entry in payload["entry"]:
-                for change in entry.get("changes") or []:
-                    target = connection
-                    number = ((change.get("value") or {}).get("metadata") or {}).get("phone_number_id")
-                    if number is not None and own_number is None:
-                        own_number = connections.credentials(session, keys, connection).phone_number_id
-                    if number is not None and str(number) != own_number:
-                        numbers = numbers if numbers is not None else _numbers(session, keys, job)
-                        if str(number) not in numbers:
-                            raise Unprocessable(f"no connection has the phone number id {number}")
-                        target = numbers[str(number)]
-                    _change(session, target, change, result, entry.get("time"))
+            _apply(route, events, result)
             pending.apply_found(session, result)  # a send that committed while its status was being kept
             for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
                 campaign_ledger.emit_progress(session, campaign_id)
-            tokens = _tokens(session, media, result.media)
+            configs = {c.connection_id: route.config(session.get_one(ChannelConnection, c.connection_id))
+                       for c in result.media} if media is not None else {}  # fmt: skip
     except Unprocessable as error:  # bad input only: a fault of ours raises, to be retried (see keep_failed)
         reason = f"Unprocessable: {error}"[:500]
         _dead_letter(db, job, reason)
         return Result(dead_lettered=True, errors=[reason])
     if media is not None and result.media:
-        _copy_media(db, job, media, result.media, tokens)
+        _copy_media(db, job, media=media, provider=provider, copies=result.media, configs=configs)
     return result
 
 
-def _change(session: Session, connection: ChannelConnection, change: dict[str, Any], result: Result, time: Any) -> None:
-    field_name, value = change.get("field"), change.get("value") or {}
-    if (timed := ACCOUNT_CHANGES.get(str(field_name))) is not None:
-        timed(session, connection, value, account.entry_time(time), result)
-        return
-    handler = CHANGES.get(str(field_name))
+def _apply(route: _Route, events: list[InboundEvent], result: Result) -> None:
+    """Apply the events in their order; a run of statuses together (a campaign's on its ledger at once)."""
+    session, provider = route.session, route.provider
+    run: list[tuple[ChannelConnection, StatusUpdate]] = []
+    for event in events:
+        target = route.target(event.number_id)
+        if isinstance(event, StatusUpdate):
+            run.append((target, event))
+            continue
+        _statuses(session, run, result)
+        run = []
+        if isinstance(event, InboundMessage):
+            window = provider.limits(route.config(target)).window
+            messages.received(session, target, event, result, channel=provider.channel, window=window)
+        elif event.kind == "call":
+            calls.received(session, target, event, result, channel=provider.channel)
+        elif event.kind == "error":
+            messages.provider_error(session, target, event, result)
+        else:
+            _account(session, target, event, result)
+    _statuses(session, run, result)
+
+
+def _statuses(session: Session, run: list[tuple[ChannelConnection, StatusUpdate]], result: Result) -> None:
+    """Statuses of a campaign's messages (they carry its recipient's id) on its ledger, together; the others
+    on their messages."""
+    ours = [status for _, status in run if campaign_ledger.recipient_of(status.opaque) is not None]
+    if ours:
+        result.campaigns |= campaign_ledger.apply_statuses(session, ours)
+        result.statuses += len(ours)
+    for target, status in run:
+        if campaign_ledger.recipient_of(status.opaque) is None:
+            statuses_.apply(session, target, status, result)
+
+
+def _account(session: Session, connection: ChannelConnection, event: AccountEvent, result: Result) -> None:
+    handler = account.HANDLERS.get(event.kind)
     if handler is None:
-        logger.info("meta webhook field ignored", extra={"field": field_name})
+        logger.info("account event ignored", extra={"kind": event.kind[:64]})
         return
-    handler(session, connection, value, result)
+    handler(session, connection, event, result)
 
 
 def _dead_letter(db: Database, job: InboundJob, reason: str) -> None:
@@ -148,38 +176,29 @@ def keep_failed(*, db: Database, job: InboundJob, error: Exception, attempts: in
     _dead_letter(db, job, f"failed {attempts} times: {type(error).__name__}"[:500])
 
 
-def _tokens(session: Session, media: Media | None, copies: list[MediaCopy]) -> dict[uuid.UUID, str]:
-    """The access token of each connection with files to copy, read while the transaction is open."""
-    if media is None:
-        return {}
-    found = {}
-    for connection_id in {copy.connection_id for copy in copies}:
-        row = session.get_one(ChannelConnection, connection_id)
-        found[connection_id] = connections.credentials(session, media.keys, row).access_token
-    return found
-
-
 def _copy_media(
-    db: Database, job: InboundJob, media: Media, copies: list[MediaCopy], tokens: dict[uuid.UUID, str]
+    db: Database,
+    job: InboundJob,
+    *,
+    media: Media,
+    provider: Provider,
+    copies: list[MediaCopy],
+    configs: dict[uuid.UUID, BaseModel],
 ) -> None:
-    """Copy inbound files from Meta (their URLs live 5 minutes) to our object store, with no transaction
-    open; then record each on its message in a short one. A permanent failure is recorded on the message;
-    a transient one raises once what was copied is recorded."""
+    """Copy inbound files from the provider (Meta's URLs live 5 minutes) to our object store, with no
+    transaction open; then record each on its message in a short one. A file the provider will never give is
+    recorded on the message; a transient failure raises once what was copied is recorded."""
     stored: list[tuple[MediaCopy, dict[str, Any]]] = []
     try:
         for copy in copies:
-            token = tokens[copy.connection_id]
             try:
-                info = media.graph.media_info(copy.media_id, token=token)
-                data = media.graph.download_media(str(info["url"]), token=token)
-            except GraphTransientError:
-                raise
-            except GraphError as error:
-                stored.append((copy, {"error": str(error)[:300]}))
+                fetched = provider.fetch_media(copy.media_id, configs[copy.connection_id])
+            except MediaUnavailable as error:
+                stored.append((copy, {"error": str(error)[:300], "media_id": copy.media_id}))
                 continue
-            size = media.store.put(copy.key, io.BytesIO(data))
-            found = {"key": copy.key, "mime_type": info.get("mime_type"), "size": size}
-            stored.append((copy, {**found, "sha256": hashlib.sha256(data).hexdigest()}))
+            size = media.store.put(copy.key, io.BytesIO(fetched.data))
+            found = {"key": copy.key, "mime_type": fetched.mime_type, "size": size, "media_id": copy.media_id}
+            stored.append((copy, {**found, "sha256": hashlib.sha256(fetched.data).hexdigest()}))
     finally:
         if stored:
             with db.tenant(job.company_id) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -12,17 +12,14 @@ from sqlalchemy import delete, func, text
 from sqlalchemy.orm import Session
 
 from masteria.channels.models import ChannelConnection
-from masteria.channels.providers.meta_cloud import shapes
-from masteria.channels.providers.meta_cloud.graph import GraphClient
+from masteria.channels.providers.port import Channel, Registry
 from masteria.conversations.models import Message, PendingMessageUpdate
 from masteria.crypto import CompanyKeys
 from masteria.event_payloads import ContactCreatedPayload, ConversationCreatedPayload
 from masteria.events import record_event
 from masteria.ports import ObjectStore
 
-WINDOW = timedelta(hours=24)
-MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
-PENDING_FOR = timedelta(days=7)  # Meta retries a webhook for 7 days: a pending update older than that waits in vain
+PENDING_FOR = timedelta(days=7)  # webhooks are retried for up to 7 days (Meta): a pending update older waits in vain
 KEPT = "masteria.pending_kept"  # ``Session.info``: the (connection id, wamid) of the updates kept in this transaction
 
 
@@ -32,7 +29,7 @@ class Unprocessable(ValueError):
 
 @dataclass(frozen=True)
 class MediaCopy:
-    """A file to copy from Meta once the body's transaction has committed (never inside it)."""
+    """A file to copy from its provider once the body's transaction has committed (never inside it)."""
 
     connection_id: uuid.UUID
     message_id: uuid.UUID
@@ -55,52 +52,22 @@ class Result:
 
 @dataclass(frozen=True)
 class Media:
-    """What copying inbound media needs: the Graph API, the object store and the company keys (for the token)."""
+    """What copying inbound media needs: the providers (to fetch a file), the object store and the company keys
+    (for the connection's configuration)."""
 
-    graph: GraphClient
+    providers: Registry
     store: ObjectStore
     keys: CompanyKeys
 
 
-def normalize(message: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
-    """(type, text for the inbox, content) of one of Meta's inbound message objects."""
-    kind = str(message.get("type") or "unsupported")
-    found = message.get(kind)
-    body: dict[str, Any] = found if isinstance(found, dict) else {}
-    content = {k: v for k, v in message.items() if k not in ("from", "id", "timestamp", "type")}
-    shown: str | None = None
-    if kind == "text":
-        shown = body.get("body")
-    elif kind in MEDIA_TYPES:
-        shown = body.get("caption") or body.get("filename")
-    elif kind == "location":
-        shown = body.get("name") or body.get("address") or f"{body.get('latitude')}, {body.get('longitude')}"
-    elif kind == "interactive":
-        reply = body.get("button_reply") or body.get("list_reply") or body.get("nfm_reply") or {}
-        shown = reply.get("title") or reply.get("body")
-    elif kind == "button":
-        shown = body.get("text") or body.get("payload")
-    elif kind == "reaction":
-        shown = body.get("emoji")
-    elif kind == "order":
-        shown = body.get("text")
-    elif kind == "system":
-        shown = body.get("body")
-    elif kind == "contacts":
-        names = [c.get("name", {}).get("formatted_name") for c in message.get("contacts", [])]
-        shown = ", ".join(n for n in names if n) or None
-    return kind, (str(shown) if shown is not None else None), content
-
-
-def time(value: Any) -> datetime:
-    return datetime.fromtimestamp(int(value), UTC)
-
-
 def checked(model: type[BaseModel], data: Any) -> None:
+    """Bad input (``Unprocessable``) unless ``data`` is what ``model`` describes; says where it is not."""
     try:
         model.model_validate(data)
     except ValidationError as error:
-        raise Unprocessable(f"not as Meta sends it: {shapes.problem(error)}") from error
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "the body"
+        raise Unprocessable(f"not as the provider sends it: {where}: {first.get('msg', 'invalid')}") from error
 
 
 def hold_wamid(session: Session, connection_id: uuid.UUID, wamid: str) -> None:
@@ -131,17 +98,15 @@ def keep_pending(session: Session, connection: ChannelConnection, wamid: str, ki
     session.info.setdefault(KEPT, set()).add((connection.id, wamid))
 
 
-def media_copy(message: Message, *, version: int = 0) -> MediaCopy | None:
-    """The file of ``message`` still to copy from Meta (none if it has none, or it is copied)."""
-    kind, content = message.type, message.content
-    media_id = (content.get(kind) or {}).get("id") if kind in MEDIA_TYPES else None
-    if not media_id or content.get("stored"):
+def media_copy(message: Message, media_id: str | None, *, version: int = 0) -> MediaCopy | None:
+    """The file ``media_id`` of ``message`` still to copy from its provider (none if it has none, or it is copied)."""
+    if not media_id or message.content.get("stored"):
         return None
     key = f"media/{message.company_id}/{message.id}"  # under the bucket lifecycle rule of media/
     return MediaCopy(
         connection_id=message.connection_id,
         message_id=message.id,
-        media_id=str(media_id),
+        media_id=media_id,
         key=f"{key}-{version}" if version else key,  # an edit's new file beside the first, never over it
     )
 
@@ -150,6 +115,7 @@ def record_new(
     session: Session,
     company_id: uuid.UUID,
     *,
+    channel: Channel,
     contact_id: uuid.UUID,
     conversation_id: uuid.UUID,
     new_contact: bool,
@@ -159,5 +125,5 @@ def record_new(
     if new_contact:
         record_event(session, company_id=company_id, payload=ContactCreatedPayload(contact_id=contact_id))
     if new_conversation:
-        payload = ConversationCreatedPayload(conversation_id=conversation_id, contact_id=contact_id, channel="whatsapp")
+        payload = ConversationCreatedPayload(conversation_id=conversation_id, contact_id=contact_id, channel=channel)
         record_event(session, company_id=company_id, payload=payload)

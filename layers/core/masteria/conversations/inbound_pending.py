@@ -9,9 +9,12 @@ outside Masteria) go after ``PENDING_FOR``."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from masteria.channels.providers.port import InboundMessage, StatusUpdate
 from masteria.conversations import inbound_statuses as statuses
 from masteria.conversations import inbound_updates as updates
 from masteria.conversations.inbound_common import KEPT, Result, hold_wamid
@@ -31,13 +34,23 @@ def apply_pending(session: Session, message: Message, result: Result | None = No
         )
         .with_for_update()
     ).all()
-    for row in sorted(rows, key=lambda r: (int(r.body.get("timestamp") or 0), r.id)):
-        if row.kind == "status":
-            statuses.apply_to(session, message, row.body, result)
+    kept = [(row, _update(row)) for row in rows]
+    for row, update in sorted(kept, key=lambda pair: (_at(pair[1]), pair[0].id)):
+        if isinstance(update, StatusUpdate):
+            statuses.apply_to(session, message, update, result)
         else:
-            updates.apply_to(session, message, row.body, result)
+            updates.apply_to(session, message, update, result)
         session.delete(row)
     return result
+
+
+def _update(row: PendingMessageUpdate) -> StatusUpdate | InboundMessage:
+    """A kept update as it was kept: a status, or an edit, deletion or reaction."""
+    return StatusUpdate.model_validate(row.body) if row.kind == "status" else InboundMessage.model_validate(row.body)
+
+
+def _at(update: StatusUpdate | InboundMessage) -> datetime:
+    return update.at if isinstance(update, StatusUpdate) else update.sent_at
 
 
 def apply_found(session: Session, result: Result) -> None:

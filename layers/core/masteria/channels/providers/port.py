@@ -103,6 +103,7 @@ class InboundMessage(BaseModel):
     media_id: str | None = None  # the provider's id of its file, to copy (media kinds; an edit's new file)
     about: str | None = None  # edit, revoke, reaction: the provider's id of the message it changes
     new_kind: str | None = None  # edit: the kind the message has now (None: the kind it had)
+    new_number: str | None = None  # system: the customer's new number, when it says their number changed
     errors: list[dict[str, Any]] = []  # the provider's errors about it (an unsupported type...)
     raw: dict[str, Any] = {}  # the provider's object, kept for the inbox (an edit: the new one)
 
@@ -162,6 +163,18 @@ class Unverified(Exception):
     """A webhook request that fails its provider's check (signature, certificate, token)."""
 
 
+class MediaUnavailable(Exception):
+    """A received file the provider will never give us (gone, too large, refused): recorded, not retried."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A received file, fetched from the provider."""
+
+    data: bytes
+    mime_type: str | None = None
+
+
 class Provider(Protocol):
     """One channel provider. Instances are built once (bootstrap) with their clients, and are stateless
     otherwise: every call gets the connection's unsealed configuration (the provider's ``config_model``)."""
@@ -196,6 +209,11 @@ class Provider(Protocol):
 
     def number_of(self, config: BaseModel) -> str | None:
         """The connection's number as the provider's events name it (``InboundMessage.number_id``)."""
+        ...
+
+    def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
+        """The file of a received message (``InboundMessage.media_id``); ``MediaUnavailable`` if it never will be,
+        any other error for a failure worth retrying."""
         ...
 
 

@@ -7,11 +7,17 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 
-class MetaCloudConfig(BaseModel):
+class WebhookConfig(BaseModel):
+    """What checking Meta's webhooks needs of a connection (all the webhook function has of it): the app secret
+    that signs the bodies, the token of the verification handshake."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    app_secret: str
+    verify_token: str
+
+
+class MetaCloudConfig(WebhookConfig):
     phone_number_id: str
     waba_id: str
     access_token: str
-    app_secret: str
-    verify_token: str

@@ -30,6 +30,8 @@ ACCOUNT_FIELDS = (
     "user_preferences",
     "account_update",
 )
+# Meta's system messages that say the contact's WhatsApp number changed (``system.wa_id``: the new one)
+NUMBER_CHANGED = ("user_changed_number", "customer_changed_number")
 STATUSES = ("accepted", "sent", "delivered", "read", "played", "failed")
 TIME_MAX = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a datetime holds
 
@@ -167,9 +169,19 @@ def _message(message: dict[str, Any], name: str | None, number_id: str | None) -
         text=shown,
         reply_to=(message.get("context") or {}).get("id"),
         media_id=media_id(kind, content),
+        new_number=_new_number(message) if kind == "system" else None,
         errors=message.get("errors") or [],
         raw=content,
     )
+
+
+def _new_number(message: dict[str, Any]) -> str | None:
+    """The contact's new WhatsApp number, if ``message`` is Meta's notice that it changed."""
+    system = message.get("system") or {}
+    new = system.get("wa_id") or system.get("new_wa_id")
+    if system.get("type") not in NUMBER_CHANGED or not isinstance(new, str) or not shapes.is_wa_id(new):
+        return None
+    return new
 
 
 def _update(message: dict[str, Any], kind: str, base: dict[str, Any]) -> InboundMessage:

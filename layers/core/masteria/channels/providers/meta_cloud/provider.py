@@ -14,14 +14,21 @@ import httpx
 from pydantic import BaseModel
 
 from masteria.channels.providers.meta_cloud import inbound, messages
-from masteria.channels.providers.meta_cloud.config import MetaCloudConfig
-from masteria.channels.providers.meta_cloud.errors import Category, GraphError, GraphPermanentError
+from masteria.channels.providers.meta_cloud.config import MetaCloudConfig, WebhookConfig
+from masteria.channels.providers.meta_cloud.errors import (
+    Category,
+    GraphError,
+    GraphPermanentError,
+    GraphTransientError,
+)
 from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.channels.providers.meta_cloud.outcomes import classify
 from masteria.channels.providers.port import (
     Channel,
+    Fetched,
     InboundEvent,
     Limits,
+    MediaUnavailable,
     OutboundMessage,
     SendOutcome,
     Unverified,
@@ -136,8 +143,11 @@ class MetaCloudProvider:
         return classify(answer, attempt=attempt, jitter=jitter)
 
     def verify(self, raw: bytes, headers: Mapping[str, str], config: BaseModel) -> None:
+        """``config``: the connection's, or only its ``WebhookConfig`` (all the webhook function has)."""
+        if not isinstance(config, WebhookConfig):
+            raise TypeError(f"not a Meta Cloud API configuration: {type(config).__name__}")
         header = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER), None)
-        if not signature_matches(raw, header, _config(config).app_secret):
+        if not signature_matches(raw, header, config.app_secret):
             raise Unverified("a missing or wrong X-Hub-Signature-256")
 
     def parse(self, raw: bytes) -> list[InboundEvent]:
@@ -145,6 +155,19 @@ class MetaCloudProvider:
 
     def number_of(self, config: BaseModel) -> str | None:
         return _config(config).phone_number_id
+
+    def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
+        """A received file: its URL from Meta (valid 5 minutes), then the file (Meta's hosts only get the token)."""
+        token = _config(config).access_token
+        try:
+            info = self.graph.media_info(media_id, token=token)
+            data = self.graph.download_media(str(info["url"]), token=token)
+        except GraphTransientError:
+            raise
+        except GraphError as error:
+            raise MediaUnavailable(str(error)[:300]) from error
+        mime_type = info.get("mime_type")
+        return Fetched(data=data, mime_type=str(mime_type) if mime_type else None)
 
 
 def _refused(error: Invalid) -> GraphError:
