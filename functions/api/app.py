@@ -15,8 +15,10 @@ from functions.api.routers import (
     health,
     imports,
     inbox,
+    leads,
     media,
     notifications,
+    pipelines,
     realtime,
     sms,
     templates,
@@ -47,7 +49,7 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, media, campaigns, realtime, sms,
+        notifications, inbox, media, campaigns, realtime, sms, pipelines, leads,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -187,12 +188,56 @@ class CampaignRecipientStatusPayload(EventPayload):
 # Leads, meetings, notifications, templates
 
 
-class LeadStageChangedPayload(EventPayload):
-    event_type: ClassVar[EventType] = EventType.LEAD_STAGE_CHANGED
+class LeadFields(BaseModel):
+    """What every lead event carries: the lead, where it is, its owner and its version (a board patches its card
+    from these, or reads the lead again)."""
 
     lead_id: uuid.UUID
+    pipeline_id: uuid.UUID
+    stage_id: uuid.UUID
+    owner_id: uuid.UUID | None = Field(description="null: unassigned")
+    version: int = Field(description="the lead's version after the change")
+
+
+class LeadCreatedPayload(LeadFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.LEAD_CREATED
+
+    contact_id: uuid.UUID
+    source: Literal["campaign", "conversation", "import", "manual", "api"]
+
+
+class LeadUpdatedPayload(LeadFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.LEAD_UPDATED
+
+    changed: list[str] = Field(description="the names of the fields that changed (rank: moved within its stage)")
+    rank: str = Field(description="the card's order in its stage")
+    previous_owner_id: uuid.UUID | None = Field(default=None, description="set when the owner changed")
+
+
+class LeadStageChangedPayload(LeadFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.LEAD_STAGE_CHANGED
+
     from_stage_id: uuid.UUID | None
     to_stage_id: uuid.UUID
+    rank: str = Field(description="the card's order in its new stage")
+    actor_kind: Literal["user", "automation", "ai"]
+    actor_id: uuid.UUID | None = None
+    reason: str | None = None
+
+
+class _LeadClosed(LeadFields, EventPayload):
+    contact_id: uuid.UUID
+    reason: str
+    value: Decimal | None = Field(default=None, description="a decimal string")
+    currency: str
+
+
+class LeadWonPayload(_LeadClosed):
+    event_type: ClassVar[EventType] = EventType.LEAD_WON
+
+
+class LeadLostPayload(_LeadClosed):
+    event_type: ClassVar[EventType] = EventType.LEAD_LOST
 
 
 class MeetingScheduledPayload(EventPayload):

@@ -41,7 +41,11 @@ class EventType(StrEnum):
     CAMPAIGN_PROGRESS = "campaign.progress"  # {campaign_id, counts…}: recorded by the campaign engine
     # one recipient's message sent, delivered, read or failed: recorded only for companies whose endpoints ask
     CAMPAIGN_RECIPIENT_STATUS = "campaign.recipient.status"
+    LEAD_CREATED = "lead.created"
+    LEAD_UPDATED = "lead.updated"  # its fields, owner or tags changed, or its card moved within its stage
     LEAD_STAGE_CHANGED = "lead.stage_changed"
+    LEAD_WON = "lead.won"
+    LEAD_LOST = "lead.lost"
     MEETING_SCHEDULED = "meeting.scheduled"
     NOTIFICATION_CREATED = "notification.created"
     TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template

@@ -14,6 +14,7 @@ from masteria.conversations import models as _conversations_models
 from masteria.db import Base
 from masteria.notifications import models as _notifications_models
 from masteria.outbound import models as _outbound_models
+from masteria.pipelines import models as _pipelines_models
 from masteria.templates import models as _templates_models
 from masteria.tenancy import models as _tenancy_models
 from masteria.webhooks import models as _webhooks_models
@@ -30,6 +31,7 @@ __all__ = [
     "_jobs",
     "_notifications_models",
     "_outbound_models",
+    "_pipelines_models",
     "_queue_models",
     "_scheduler_models",
     "_templates_models",

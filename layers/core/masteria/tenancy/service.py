@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from masteria.db import Database, get_or_404
 from masteria.errors import Conflict, Forbidden, RateLimited, Unauthorized
 from masteria.pagination import Page, PageRequest, paginate
+from masteria.pipelines.defaults import create_default_pipeline
 from masteria.ports import Clock
 from masteria.tenancy import security
 from masteria.tenancy.models import Company, LoginFailure, RefreshToken, Role, User
@@ -106,7 +107,7 @@ def _email_taken() -> Conflict:
 
 
 def sign_up(*, db: Database, clock: Clock, tokens: security.TokenConfig, data: SignUp) -> TokenPair:
-    """Create a company and its owner, and sign the owner in."""
+    """Create a company (with its default sales pipeline) and its owner, and sign the owner in."""
     company_id = uuid.uuid4()
     now = clock.now()
     password_hash = security.hash_password(data.password)
@@ -114,6 +115,7 @@ def sign_up(*, db: Database, clock: Clock, tokens: security.TokenConfig, data: S
         with db.tenant(company_id) as session:
             session.add(Company(id=company_id, name=data.company_name, default_region=data.default_region))
             session.flush()
+            create_default_pipeline(session, company_id=company_id, region=data.default_region)
             owner = User(
                 company_id=company_id,
                 email=str(data.email),

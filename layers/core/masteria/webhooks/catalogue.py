@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -32,7 +32,11 @@ _OFFERED: dict[EventType, str] = {
         "a campaign recipient's message was sent, delivered, read or failed: one event per recipient and status, "
         "recorded only while an endpoint lists this type (a large campaign sends millions)"
     ),
-    EventType.LEAD_STAGE_CHANGED: "a lead moved to another pipeline stage",
+    EventType.LEAD_CREATED: "a lead was created on a pipeline",
+    EventType.LEAD_UPDATED: "a lead's fields, owner or tags changed, or its card moved within its stage",
+    EventType.LEAD_STAGE_CHANGED: "a lead moved to another pipeline stage (by a user, an automation or the AI)",
+    EventType.LEAD_WON: "a lead was closed as won, with its reason and value",
+    EventType.LEAD_LOST: "a lead was closed as lost, with its reason",
     EventType.MEETING_SCHEDULED: "a meeting was scheduled with a contact",
     EventType.TEMPLATE_STATUS_CHANGED: (
         "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason"
@@ -74,6 +78,8 @@ def example(event_type: str) -> dict[str, Any]:
             values[name] = "whatsapp"
         elif name == "status":
             values[name] = "delivered"
+        elif get_origin(field.annotation) is Literal:
+            values[name] = get_args(field.annotation)[0]
         else:
             values[name] = "text"
     return model.model_validate(values).model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,78 @@
+"""Leads, pipelines and stages as the API reads them."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from masteria.contacts.models import Contact, Tag
+from masteria.contacts.schemas import TagRead
+from masteria.pipelines.models import Lead, LeadTag, Pipeline, Stage
+from masteria.pipelines.schemas import ContactSummary, LeadRead, PipelineRead, StageRead
+
+_OWN_FIELDS = [k for k in LeadRead.model_fields if k not in ("contact", "tags")]
+
+
+def read_leads(session: Session, leads: Sequence[Lead]) -> list[LeadRead]:
+    """``leads`` with their contacts and tags, in two queries for the lot."""
+    if not leads:
+        return []
+    ids = [lead.id for lead in leads]
+    contacts = {
+        row.id: ContactSummary(id=row.id, name=row.name, phone=row.phone)
+        for row in session.execute(
+            select(Contact.id, Contact.name, Contact.phone).where(Contact.id.in_({lead.contact_id for lead in leads}))
+        )
+    }
+    tags: dict[uuid.UUID, list[TagRead]] = defaultdict(list)
+    for lead_id, tag in session.execute(
+        select(LeadTag.lead_id, Tag).join(Tag, Tag.id == LeadTag.tag_id).where(LeadTag.lead_id.in_(ids))
+    ):
+        tags[lead_id].append(TagRead.model_validate(tag))
+    return [
+        LeadRead.model_validate(
+            {
+                **{k: getattr(lead, k) for k in _OWN_FIELDS},
+                "contact": contacts[lead.contact_id],
+                "tags": sorted(tags[lead.id], key=lambda t: t.name.lower()),
+            }
+        )
+        for lead in leads
+    ]
+
+
+def read_lead(session: Session, lead: Lead) -> LeadRead:
+    return read_leads(session, [lead])[0]
+
+
+def active_stages(session: Session, pipeline_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Stage]]:
+    found: dict[uuid.UUID, list[Stage]] = defaultdict(list)
+    if pipeline_ids:
+        for stage in session.scalars(
+            select(Stage)
+            .where(Stage.pipeline_id.in_(pipeline_ids), Stage.archived_at.is_(None))
+            .order_by(Stage.pipeline_id, Stage.position, Stage.id)
+        ):
+            found[stage.pipeline_id].append(stage)
+    return found
+
+
+def read_pipelines(session: Session, pipelines: Sequence[Pipeline]) -> list[PipelineRead]:
+    stages = active_stages(session, [p.id for p in pipelines])
+    return [
+        PipelineRead(
+            id=p.id,
+            name=p.name,
+            stages=[StageRead.model_validate(s) for s in stages[p.id]],
+            created_at=p.created_at,
+        )
+        for p in pipelines
+    ]
+
+
+def read_pipeline(session: Session, pipeline: Pipeline) -> PipelineRead:
+    return read_pipelines(session, [pipeline])[0]
