@@ -413,9 +413,15 @@ export interface paths {
         put?: never;
         /**
          * Create Connection
-         * @description Connect a number (admins). Meta is asked first: the token must work and the number must belong to the
-         *     WABA (422 otherwise). The answer carries the webhook URL and verify token to enter in Meta's app settings;
-         *     the verify token, access token and app secret are never shown again.
+         * @description Connect a number (admins); ``provider`` says whose (``meta_cloud`` when omitted).
+         *
+         *     WhatsApp (``meta_cloud``): Meta is asked first: the token must work and the number must belong to the WABA
+         *     (422 otherwise; 503 when Meta does not answer). The answer carries the webhook URL and verify token to enter
+         *     in Meta's app settings; the verify token, access token and app secret are never shown again.
+         *
+         *     SMS (``sms_aws``): an origination number (E.164) or alphanumeric sender ID the country's carriers accept
+         *     (a 422 on ``origination`` otherwise: no sender ID for BR, US or CA, and there only a number of the country),
+         *     with its messages per second and price of a segment; the webhook URL is where its SNS topic delivers.
          */
         post: operations["create_connection_v1_connections_post"];
         delete?: never;
@@ -441,7 +447,8 @@ export interface paths {
         head?: never;
         /**
          * Update Connection
-         * @description Rename or replace secrets (admins); a new access token is verified with Meta before it is kept.
+         * @description Rename; replace a WhatsApp connection's secrets (a new access token is verified with Meta before it is
+         *     kept); change an SMS connection's rate, price or topics (admins). A field of the other provider's is a 422.
          */
         patch: operations["update_connection_v1_connections__connection_id__patch"];
         trace?: never;
@@ -503,7 +510,8 @@ export interface paths {
         put?: never;
         /**
          * Test Connection
-         * @description Ask Meta again: refreshes quality rating, throughput and messaging limit; a refusal marks it failing.
+         * @description Ask Meta again: refreshes quality rating, throughput and messaging limit; a refusal marks it failing
+         *     (WhatsApp connections; an SMS one is a 422).
          */
         post: operations["test_connection_v1_connections__connection_id__test_post"];
         delete?: never;
@@ -911,6 +919,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{conversation_id}/lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Lead From Conversation
+         * @description "Create lead" from a conversation: for its contact, linked to it, on the first pipeline unless another
+         *     is named (409 when the contact already has an open lead there).
+         */
+        post: operations["create_lead_from_conversation_v1_conversations__conversation_id__lead_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -926,7 +955,10 @@ export interface paths {
         put?: never;
         /**
          * Reply
-         * @description Send `text`, `media` (only while the 24-hour window is open: 422 otherwise) or a `template_id` (any time).
+         * @description Send `text`, `media` (only while the provider's customer-service window is open: 422 otherwise; SMS has
+         *     none) or a `template_id` (any time). 422 for content the channel refuses or a contact opted out of it, 429
+         *     past the pair rate (too many messages to one person at once), 502/503 when the provider refuses it (nothing
+         *     went out). A reply whose answer was lost is `unknown` (never sent twice): its status settles it.
          */
         post: operations["reply_v1_conversations__conversation_id__messages_post"];
         delete?: never;
@@ -1035,6 +1067,155 @@ export interface paths {
          * @description Delete a custom field and every contact's value for it (admin and up).
          */
         delete: operations["delete_custom_field_v1_custom_fields__field_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Lead
+         * @description Create a lead at the top of its stage (default: the pipeline's first open stage). 409 when the contact
+         *     already has an open lead on the pipeline (the body's `lead` is that one); 403 when an agent gives it to
+         *     someone else.
+         */
+        post: operations["create_lead_v1_leads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Lead */
+        get: operations["get_lead_v1_leads__lead_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Lead
+         * @description Delete a lead and its history (admin and up).
+         */
+        delete: operations["delete_lead_v1_leads__lead_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Lead
+         * @description Change some fields; custom_fields merge (null removes one), tag_ids replace the tags. With `version`:
+         *     409 with the current lead (`lead`) when it changed since.
+         */
+        patch: operations["update_lead_v1_leads__lead_id__patch"];
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Lead
+         * @description Close a lead as won or lost, with its reason: it moves to the top of that outcome's stage (409 as for a
+         *     move, or when the pipeline has no such stage).
+         */
+        post: operations["close_lead_v1_leads__lead_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get History
+         * @description The lead's stage changes, oldest first (its creation first), each with the time spent in that stage.
+         */
+        get: operations["get_history_v1_leads__lead_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Lead
+         * @description Move a card to a stage (its own: a reorder) right after `after_id` or before `before_id` (neither: the
+         *     top). 409 with the current lead in `lead` when its version is not the one you saw (`lead_changed`), the
+         *     neighbour left that stage (`neighbour_moved`), the stage is at its WIP limit (`stage_full`), or reopening it
+         *     clashes with the contact's other open lead (`open_lead_exists`). Into a won or lost stage it needs a reason.
+         */
+        post: operations["move_lead_v1_leads__lead_id__move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Note */
+        post: operations["add_note_v1_leads__lead_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Timeline
+         * @description The lead's stage changes and notes, newest first, and its conversation's id.
+         */
+        get: operations["get_timeline_v1_leads__lead_id__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1155,6 +1336,202 @@ export interface paths {
         put?: never;
         /** Mark Read */
         post: operations["mark_read_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Pipelines
+         * @description The company's pipelines, oldest (the default) first, each with its active stages in order.
+         */
+        get: operations["list_pipelines_v1_pipelines_get"];
+        put?: never;
+        /**
+         * Create Pipeline
+         * @description Create a pipeline with its stages (admin and up; names are unique per company, ignoring case).
+         */
+        post: operations["create_pipeline_v1_pipelines_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Settings */
+        get: operations["get_settings_v1_pipelines_settings_get"];
+        /**
+         * Update Settings
+         * @description Open every lead to agents, or keep them to theirs and unassigned ones (admin and up).
+         */
+        put: operations["update_settings_v1_pipelines_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Pipeline */
+        get: operations["get_pipeline_v1_pipelines__pipeline_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Pipeline
+         * @description Delete a pipeline that has no leads (admin and up; 409 while it has some).
+         */
+        delete: operations["delete_pipeline_v1_pipelines__pipeline_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Pipeline
+         * @description Rename a pipeline (admin and up).
+         */
+        patch: operations["update_pipeline_v1_pipelines__pipeline_id__patch"];
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Board
+         * @description The board: every active column with its totals (count, value per currency) and its first cards, top
+         *     first, filtered; an agent sees their leads and unassigned ones unless the company opened every lead.
+         */
+        get: operations["get_board_v1_pipelines__pipeline_id__board_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/stage-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Stages
+         * @description Put the active stages in this order (every one of them, once; admin and up).
+         */
+        put: operations["reorder_stages_v1_pipelines__pipeline_id__stage_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Stage
+         * @description Add a stage at the end of the pipeline (admin and up).
+         */
+        post: operations["add_stage_v1_pipelines__pipeline_id__stages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Stage
+         * @description Delete a stage without leads (admin and up; 409 while it holds some: archive it instead).
+         */
+        delete: operations["delete_stage_v1_pipelines__pipeline_id__stages__stage_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Stage
+         * @description Rename a stage, or change its colour, WIP limit or semantic type (admin and up).
+         */
+        patch: operations["update_stage_v1_pipelines__pipeline_id__stages__stage_id__patch"];
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/stages/{stage_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive Stage
+         * @description Archive a stage: its leads move to the end of `move_to_stage_id`, each move in their history (admin and
+         *     up; 409 for the pipeline's last stage).
+         */
+        post: operations["archive_stage_v1_pipelines__pipeline_id__stages__stage_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/stages/{stage_id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Column
+         * @description One column's cards, top first, from a column's `next_cursor` (same filters as the board).
+         */
+        get: operations["list_column_v1_pipelines__pipeline_id__stages__stage_id__leads_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1735,6 +2112,24 @@ export interface components {
             /** Target Type */
             target_type: string | null;
         };
+        /** Board */
+        Board: {
+            /** Columns */
+            columns: components["schemas"]["BoardColumn"][];
+            pipeline: components["schemas"]["PipelineRead"];
+        };
+        /** BoardColumn */
+        BoardColumn: {
+            /** Leads */
+            leads: components["schemas"]["LeadRead"][];
+            /**
+             * Next Cursor
+             * @description the next page: GET /v1/pipelines/{id}/stages/{stage_id}/leads
+             */
+            next_cursor: string | null;
+            stage: components["schemas"]["StageRead"];
+            totals: components["schemas"]["ColumnTotals"];
+        };
         /**
          * BulkAction
          * @description A bulk change to a selection: explicit ``contact_ids``, or every contact matching ``filter``.
@@ -1960,6 +2355,16 @@ export interface components {
              */
             more: boolean;
         };
+        /** ColumnTotals */
+        ColumnTotals: {
+            /** Count */
+            count: number;
+            /**
+             * Values
+             * @description the sum of the leads' values, per currency
+             */
+            values: components["schemas"]["CurrencyTotal"][];
+        };
         /** CompanyRead */
         CompanyRead: {
             /** Default Region */
@@ -1993,43 +2398,6 @@ export interface components {
              */
             timezone?: string | null;
         };
-        /**
-         * ConnectionCreate
-         * @description A number on Meta's WhatsApp Cloud API: its ids, a system user access token, the app secret (to check
-         *     webhook signatures) and the verify token Meta echoes when the webhook is registered (generated if omitted).
-         */
-        ConnectionCreate: {
-            /**
-             * Access Token
-             * @example EAAG...system-user-token
-             */
-            access_token: string;
-            /**
-             * App Secret
-             * @example 0123456789abcdef0123456789abcdef
-             */
-            app_secret: string;
-            /**
-             * Name
-             * @example Vendas
-             */
-            name: string;
-            /**
-             * Phone Number Id
-             * @example 106540352242922
-             */
-            phone_number_id: string;
-            /**
-             * Verify Token
-             * @example a-phrase-you-enter-in-meta
-             */
-            verify_token?: string | null;
-            /**
-             * Waba Id
-             * @example 102290129340398
-             */
-            waba_id: string;
-        };
         /** ConnectionCreated */
         ConnectionCreated: {
             /**
@@ -2047,6 +2415,11 @@ export interface components {
             account_status: "ok" | "restricted" | "disabled" | "disconnected";
             /** Account Updated At */
             account_updated_at: string | null;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms";
             /**
              * Created At
              * Format: date-time
@@ -2067,12 +2440,20 @@ export interface components {
             messaging_limit: string | null;
             /** Name */
             name: string;
-            /** Phone Number Id */
-            phone_number_id: string;
-            /** Provider */
-            provider: string;
+            /**
+             * Phone Number Id
+             * @description WhatsApp: Meta's id of the number
+             */
+            phone_number_id: string | null;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "meta_cloud" | "sms_aws";
             /** Quality Rating */
             quality_rating: string | null;
+            /** @description SMS: the sender's settings */
+            sms: components["schemas"]["SmsSettings"] | null;
             /** Status */
             status: string;
             /** Throughput Level */
@@ -2088,11 +2469,14 @@ export interface components {
             verified_name: string | null;
             /**
              * Verify Token
-             * @description enter it in Meta's webhook settings with webhook_url; shown only now
+             * @description WhatsApp: enter it in Meta's webhook settings with webhook_url; shown only now
              */
-            verify_token: string;
-            /** Waba Id */
-            waba_id: string;
+            verify_token: string | null;
+            /**
+             * Waba Id
+             * @description WhatsApp: the WhatsApp Business Account
+             */
+            waba_id: string | null;
             /** Webhook Url */
             webhook_url: string;
         };
@@ -2114,6 +2498,11 @@ export interface components {
             /** Account Updated At */
             account_updated_at: string | null;
             /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms";
+            /**
              * Created At
              * Format: date-time
              */
@@ -2133,12 +2522,20 @@ export interface components {
             messaging_limit: string | null;
             /** Name */
             name: string;
-            /** Phone Number Id */
-            phone_number_id: string;
-            /** Provider */
-            provider: string;
+            /**
+             * Phone Number Id
+             * @description WhatsApp: Meta's id of the number
+             */
+            phone_number_id: string | null;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "meta_cloud" | "sms_aws";
             /** Quality Rating */
             quality_rating: string | null;
+            /** @description SMS: the sender's settings */
+            sms: components["schemas"]["SmsSettings"] | null;
             /** Status */
             status: string;
             /** Throughput Level */
@@ -2152,12 +2549,19 @@ export interface components {
             updated_at: string;
             /** Verified Name */
             verified_name: string | null;
-            /** Waba Id */
-            waba_id: string;
+            /**
+             * Waba Id
+             * @description WhatsApp: the WhatsApp Business Account
+             */
+            waba_id: string | null;
             /** Webhook Url */
             webhook_url: string;
         };
-        /** ConnectionUpdate */
+        /**
+         * ConnectionUpdate
+         * @description A new name; a Meta connection's new secrets; an SMS connection's new rate, price or topics. A field of
+         *     another provider's connection is a 422.
+         */
         ConnectionUpdate: {
             /**
              * Access Token
@@ -2169,11 +2573,36 @@ export interface components {
              * @example 0123456789abcdef0123456789abcdef
              */
             app_secret?: string | null;
+            /** Configuration Set */
+            configuration_set?: string | null;
+            /**
+             * Cost Per Segment
+             * @example 0.05
+             */
+            cost_per_segment?: number | string | null;
+            /**
+             * Currency
+             * @example USD
+             */
+            currency?: string | null;
+            /** Events Topic Arn */
+            events_topic_arn?: string | null;
+            /** Inbound Topic Arn */
+            inbound_topic_arn?: string | null;
+            /** Message Type */
+            message_type?: ("TRANSACTIONAL" | "PROMOTIONAL") | null;
+            /**
+             * Messages Per Second
+             * @example 50
+             */
+            messages_per_second?: number | null;
             /**
              * Name
              * @example Vendas SP
              */
             name?: string | null;
+            /** Opt Out List */
+            opt_out_list?: string | null;
             /**
              * Verify Token
              * @example another-phrase
@@ -2556,6 +2985,13 @@ export interface components {
         CountRead: {
             /** Count */
             count: number;
+        };
+        /** CurrencyTotal */
+        CurrencyTotal: {
+            /** Currency */
+            currency: string;
+            /** Value */
+            value: string;
         };
         /** CustomFieldCondition */
         CustomFieldCondition: {
@@ -2947,6 +3383,278 @@ export interface components {
             invite_token: string;
             user: components["schemas"]["UserRead"];
         };
+        /** LeadClose */
+        LeadClose: {
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "won" | "lost";
+            /** Reason */
+            reason: string;
+            /**
+             * Stage Id
+             * @description default: the pipeline's first stage of the outcome
+             */
+            stage_id?: string | null;
+            /**
+             * Version
+             * @description the lead's version you saw
+             */
+            version: number;
+        };
+        /** LeadCreate */
+        LeadCreate: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /**
+             * Currency
+             * @default BRL
+             * @example BRL
+             */
+            currency?: string;
+            /** Custom Fields */
+            custom_fields?: {
+                [key: string]: string | number | boolean | null;
+            };
+            /** Due Date */
+            due_date?: string | null;
+            /** Next Step */
+            next_step?: string | null;
+            /**
+             * Note
+             * @description a first note on the lead's timeline
+             */
+            note?: string | null;
+            /**
+             * Owner Id
+             * @description a user of the company (an agent: only themself)
+             */
+            owner_id?: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Source
+             * @description the dashboard sends manual
+             * @default api
+             * @enum {string}
+             */
+            source?: "manual" | "api" | "import";
+            /**
+             * Stage Id
+             * @description default: the pipeline's first open stage
+             */
+            stage_id?: string | null;
+            /** Tag Ids */
+            tag_ids?: string[];
+            /**
+             * Title
+             * @example 50 seats, annual plan
+             */
+            title: string;
+            /**
+             * Value
+             * @example 1500.00
+             */
+            value?: number | string | null;
+        };
+        /** LeadFromConversation */
+        LeadFromConversation: {
+            /**
+             * Currency
+             * @default BRL
+             * @example BRL
+             */
+            currency?: string;
+            /** Custom Fields */
+            custom_fields?: {
+                [key: string]: string | number | boolean | null;
+            };
+            /** Due Date */
+            due_date?: string | null;
+            /** Next Step */
+            next_step?: string | null;
+            /**
+             * Note
+             * @description a first note on the lead's timeline
+             */
+            note?: string | null;
+            /**
+             * Owner Id
+             * @description a user of the company (an agent: only themself)
+             */
+            owner_id?: string | null;
+            /**
+             * Pipeline Id
+             * @description default: the company's first pipeline
+             */
+            pipeline_id?: string | null;
+            /**
+             * Stage Id
+             * @description default: the pipeline's first open stage
+             */
+            stage_id?: string | null;
+            /** Tag Ids */
+            tag_ids?: string[];
+            /**
+             * Title
+             * @description default: the contact's name or phone
+             */
+            title?: string | null;
+            /**
+             * Value
+             * @example 1500.00
+             */
+            value?: number | string | null;
+        };
+        /** LeadMove */
+        LeadMove: {
+            /**
+             * After Id
+             * @description the card it goes right after (in the stage)
+             */
+            after_id?: string | null;
+            /**
+             * Before Id
+             * @description the card it goes right before (in the stage)
+             */
+            before_id?: string | null;
+            /**
+             * Reason
+             * @description why; required into a won or lost stage
+             */
+            reason?: string | null;
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
+            /**
+             * Version
+             * @description the lead's version you saw: 409 with the current lead if it changed
+             */
+            version: number;
+        };
+        /** LeadRead */
+        LeadRead: {
+            /** Campaign Id */
+            campaign_id: string | null;
+            /** Close Reason */
+            close_reason: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            contact: components["schemas"]["ContactSummary"];
+            /** Conversation Id */
+            conversation_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Custom Fields */
+            custom_fields: {
+                [key: string]: unknown;
+            };
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Next Step */
+            next_step: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Rank
+             * @description the card's order
+             */
+            rank: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "campaign" | "conversation" | "import" | "manual" | "api";
+            /**
+             * Stage Entered At
+             * Format: date-time
+             */
+            stage_entered_at: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "won" | "lost";
+            /** Tags */
+            tags: components["schemas"]["TagRead"][];
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Value
+             * @description a decimal string, e.g. "1500.00"
+             */
+            value: string | null;
+            /** Version */
+            version: number;
+        };
+        /** LeadUpdate */
+        LeadUpdate: {
+            /** Currency */
+            currency?: string | null;
+            /**
+             * Custom Fields
+             * @description merged; a null value removes that field
+             */
+            custom_fields?: {
+                [key: string]: string | number | boolean | null;
+            } | null;
+            /** Due Date */
+            due_date?: string | null;
+            /** Next Step */
+            next_step?: string | null;
+            /** Owner Id */
+            owner_id?: string | null;
+            /**
+             * Tag Ids
+             * @description replaces the lead's tags
+             */
+            tag_ids?: string[] | null;
+            /** Title */
+            title?: string | null;
+            /** Value */
+            value?: number | string | null;
+            /**
+             * Version
+             * @description the version you saw: 409 if the lead changed since
+             */
+            version?: number | null;
+        };
         /** ListCreate */
         ListCreate: {
             /**
@@ -3224,30 +3932,48 @@ export interface components {
              */
             message_id: string;
         };
-        /** NoteCreate */
-        NoteCreate: {
+        /**
+         * MetaConnectionCreate
+         * @description A number on Meta's WhatsApp Cloud API: its ids, a system user access token, the app secret (to check
+         *     webhook signatures) and the verify token Meta echoes when the webhook is registered (generated if omitted).
+         */
+        MetaConnectionCreate: {
             /**
-             * Body
-             * @example Cliente VIP
+             * Access Token
+             * @example EAAG...system-user-token
              */
-            body: string;
-        };
-        /** NoteRead */
-        NoteRead: {
-            /** Author Id */
-            author_id: string | null;
-            /** Body */
-            body: string;
+            access_token: string;
             /**
-             * Created At
-             * Format: date-time
+             * App Secret
+             * @example 0123456789abcdef0123456789abcdef
              */
-            created_at: string;
+            app_secret: string;
             /**
-             * Id
-             * Format: uuid
+             * Name
+             * @example Vendas
              */
-            id: string;
+            name: string;
+            /**
+             * Phone Number Id
+             * @example 106540352242922
+             */
+            phone_number_id: string;
+            /**
+             * Provider
+             * @default meta_cloud
+             * @constant
+             */
+            provider?: "meta_cloud";
+            /**
+             * Verify Token
+             * @example a-phrase-you-enter-in-meta
+             */
+            verify_token?: string | null;
+            /**
+             * Waba Id
+             * @example 102290129340398
+             */
+            waba_id: string;
         };
         /** NotificationCreated */
         NotificationCreated: {
@@ -3379,6 +4105,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[LeadRead] */
+        Page_LeadRead_: {
+            /** Items */
+            items: components["schemas"]["LeadRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ListRead] */
         Page_ListRead_: {
             /** Items */
@@ -3396,7 +4129,7 @@ export interface components {
         /** Page[NoteRead] */
         Page_NoteRead_: {
             /** Items */
-            items: components["schemas"]["NoteRead"][];
+            items: components["schemas"]["masteria__conversations__schemas__NoteRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -3448,6 +4181,54 @@ export interface components {
             items: components["schemas"]["WhatsAppTemplateRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** PipelineCreate */
+        PipelineCreate: {
+            /**
+             * Name
+             * @example Sales
+             */
+            name: string;
+            /** Stages */
+            stages: components["schemas"]["StageCreate"][];
+        };
+        /** PipelineRead */
+        PipelineRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Stages
+             * @description the active stages in their order
+             */
+            stages: components["schemas"]["StageRead"][];
+        };
+        /** PipelineSettingsRead */
+        PipelineSettingsRead: {
+            /**
+             * Agents See All Leads
+             * @description agents see every lead, not only theirs and unassigned ones
+             */
+            agents_see_all_leads: boolean;
+        };
+        /** PipelineSettingsUpdate */
+        PipelineSettingsUpdate: {
+            /** Agents See All Leads */
+            agents_see_all_leads: boolean;
+        };
+        /** PipelineUpdate */
+        PipelineUpdate: {
+            /** Name */
+            name?: string | null;
         };
         /** PreviewRead */
         PreviewRead: {
@@ -3823,6 +4604,83 @@ export interface components {
              */
             password: string;
         };
+        /**
+         * SmsConnectionCreate
+         * @description An SMS sender on AWS End User Messaging SMS: an origination number (E.164, or national digits read in
+         *     ``country``) or an alphanumeric sender ID (3-11 letters, digits or spaces, at least one letter) where the
+         *     country allows one; the country it sends to, the number's messages per second, and the price of a segment.
+         */
+        SmsConnectionCreate: {
+            /**
+             * Configuration Set
+             * @description where AWS sends this sender's delivery events
+             * @example masteria-sms
+             */
+            configuration_set?: string | null;
+            /**
+             * Cost Per Segment
+             * @default 0
+             * @example 0.045
+             */
+            cost_per_segment?: number | string;
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2, upper case
+             * @default BR
+             * @example BR
+             */
+            country?: string;
+            /**
+             * Currency
+             * @default BRL
+             * @example BRL
+             */
+            currency?: string;
+            /**
+             * Events Topic Arn
+             * @description the SNS topic of the delivery events, when not the two-way one
+             */
+            events_topic_arn?: string | null;
+            /**
+             * Inbound Topic Arn
+             * @description the SNS topic two-way messages to this number arrive on
+             * @example arn:aws:sns:us-east-1:123456789012:masteria-sms-inbound
+             */
+            inbound_topic_arn?: string | null;
+            /**
+             * Message Type
+             * @default TRANSACTIONAL
+             * @enum {string}
+             */
+            message_type?: "TRANSACTIONAL" | "PROMOTIONAL";
+            /**
+             * Messages Per Second
+             * @default 1
+             * @example 20
+             */
+            messages_per_second?: number;
+            /**
+             * Name
+             * @example SMS Vendas
+             */
+            name: string;
+            /**
+             * Opt Out List
+             * @description AWS's opt-out list of the origination
+             */
+            opt_out_list?: string | null;
+            /**
+             * Origination
+             * @example +5511999990000
+             * @example MASTERIA
+             */
+            origination: string;
+            /**
+             * Provider
+             * @constant
+             */
+            provider: "sms_aws";
+        };
         /** SmsCost */
         SmsCost: {
             /**
@@ -3839,7 +4697,7 @@ export interface components {
             per_segment: string;
             /**
              * Total
-             * @description per_segment × segments
+             * @description per_segment times segments
              * @example 0.14
              */
             total: string;
@@ -3892,6 +4750,170 @@ export interface components {
              * @example Olá! Seu pedido saiu para entrega 🚚
              */
             text: string;
+        };
+        /**
+         * SmsSettings
+         * @description What an SMS connection sends with (no secret): shown as it was configured.
+         */
+        SmsSettings: {
+            /** Configuration Set */
+            configuration_set: string | null;
+            /** Cost Per Segment */
+            cost_per_segment: string;
+            /** Country */
+            country: string;
+            /** Currency */
+            currency: string;
+            /** Events Topic Arn */
+            events_topic_arn: string | null;
+            /** Inbound Topic Arn */
+            inbound_topic_arn: string | null;
+            /**
+             * Message Type
+             * @enum {string}
+             */
+            message_type: "TRANSACTIONAL" | "PROMOTIONAL";
+            /** Messages Per Second */
+            messages_per_second: number;
+            /** Opt Out List */
+            opt_out_list: string | null;
+            /** Origination */
+            origination: string;
+            /**
+             * Origination Kind
+             * @enum {string}
+             */
+            origination_kind: "number" | "sender_id";
+        };
+        /** StageArchive */
+        StageArchive: {
+            /**
+             * Move To Stage Id
+             * Format: uuid
+             * @description an active stage of the same pipeline: the stage's leads go there
+             */
+            move_to_stage_id: string;
+        };
+        /** StageChangeRead */
+        StageChangeRead: {
+            /**
+             * Actor Id
+             * @description the user, automation or AI persona that moved it
+             */
+            actor_id: string | null;
+            /**
+             * Actor Kind
+             * @enum {string}
+             */
+            actor_kind: "user" | "automation" | "ai";
+            /**
+             * From Stage Id
+             * @description null when the lead was created
+             */
+            from_stage_id: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Left At
+             * @description when the lead left the stage again (null: it is still there)
+             */
+            left_at: string | null;
+            /**
+             * Moved At
+             * Format: date-time
+             */
+            moved_at: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Seconds In Stage
+             * @description left_at - moved_at, in whole seconds
+             */
+            seconds_in_stage: number | null;
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
+        };
+        /** StageCreate */
+        StageCreate: {
+            /**
+             * Color
+             * @default #64748b
+             * @example #0ea5e9
+             */
+            color?: string;
+            /**
+             * Name
+             * @example Qualified
+             */
+            name: string;
+            /**
+             * Semantic Type
+             * @description what reaching the stage means: open, meeting_scheduled, won, lost (or none)
+             */
+            semantic_type?: ("open" | "meeting_scheduled" | "won" | "lost") | null;
+            /**
+             * Wip Limit
+             * @description most open cards the column holds
+             */
+            wip_limit?: number | null;
+        };
+        /** StageOrder */
+        StageOrder: {
+            /**
+             * Stage Ids
+             * @description every active stage, in order
+             */
+            stage_ids: string[];
+        };
+        /** StageRead */
+        StageRead: {
+            /** Archived At */
+            archived_at: string | null;
+            /** Color */
+            color: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /** Position */
+            position: number;
+            /** Semantic Type */
+            semantic_type: ("open" | "meeting_scheduled" | "won" | "lost") | null;
+            /** Wip Limit */
+            wip_limit: number | null;
+        };
+        /** StageUpdate */
+        StageUpdate: {
+            /** Color */
+            color?: string | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Semantic Type
+             * @description null: none
+             */
+            semantic_type?: ("open" | "meeting_scheduled" | "won" | "lost") | null;
+            /**
+             * Wip Limit
+             * @description null: no limit
+             */
+            wip_limit?: number | null;
         };
         /** TagCreate */
         TagCreate: {
@@ -4015,6 +5037,57 @@ export interface components {
              * @example contact.created
              */
             event_type: string;
+        };
+        /** Timeline */
+        Timeline: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Conversation Id
+             * @description the lead's conversation: GET /v1/conversations/{id}
+             */
+            conversation_id: string | null;
+            /**
+             * Entries
+             * @description newest first
+             */
+            entries: (components["schemas"]["TimelineStageChange"] | components["schemas"]["TimelineNote"])[];
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+        };
+        /** TimelineNote */
+        TimelineNote: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "note";
+            note: components["schemas"]["masteria__pipelines__schemas__NoteRead"];
+        };
+        /** TimelineStageChange */
+        TimelineStageChange: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "stage_change";
+            stage_change: components["schemas"]["StageChangeRead"];
         };
         /** TokenPair */
         TokenPair: {
@@ -4289,6 +5362,58 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** NoteCreate */
+        masteria__conversations__schemas__NoteCreate: {
+            /**
+             * Body
+             * @example Cliente VIP
+             */
+            body: string;
+        };
+        /** NoteRead */
+        masteria__conversations__schemas__NoteRead: {
+            /** Author Id */
+            author_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
+        /** NoteCreate */
+        masteria__pipelines__schemas__NoteCreate: {
+            /** Body */
+            body: string;
+        };
+        /** NoteRead */
+        masteria__pipelines__schemas__NoteRead: {
+            /** Author Id */
+            author_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
         };
     };
     responses: never;
@@ -5683,6 +6808,8 @@ export interface operations {
                 /** @description a part of the name, display name or phone */
                 q?: string | null;
                 status?: ("active" | "failing") | null;
+                /** @description one channel's connections */
+                channel?: ("whatsapp" | "sms") | null;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
                 /** @description page size, at most 200 */
@@ -5732,7 +6859,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ConnectionCreate"];
+                "application/json": components["schemas"]["MetaConnectionCreate"] | components["schemas"]["SmsConnectionCreate"];
             };
         };
         responses: {
@@ -5792,6 +6919,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5966,6 +7102,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request Entity Too Large */
             413: {
                 headers: {
@@ -5977,6 +7122,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6235,6 +7389,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7657,6 +8820,95 @@ export interface operations {
             };
         };
     };
+    create_lead_from_conversation_v1_conversations__conversation_id__lead_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadFromConversation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_messages_v1_conversations__conversation_id__messages_get: {
         parameters: {
             query?: {
@@ -7780,6 +9032,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_notes_v1_conversations__conversation_id__notes_get: {
@@ -7847,7 +9126,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NoteCreate"];
+                "application/json": components["schemas"]["masteria__conversations__schemas__NoteCreate"];
             };
         };
         responses: {
@@ -7857,7 +9136,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NoteRead"];
+                    "application/json": components["schemas"]["masteria__conversations__schemas__NoteRead"];
                 };
             };
             /** @description Bad Request */
@@ -8159,6 +9438,616 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_lead_v1_leads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lead_v1_leads__lead_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_lead_v1_leads__lead_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_lead_v1_leads__lead_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_lead_v1_leads__lead_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_history_v1_leads__lead_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeRead"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_lead_v1_leads__lead_id__move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_note_v1_leads__lead_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["masteria__pipelines__schemas__NoteCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["masteria__pipelines__schemas__NoteRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_timeline_v1_leads__lead_id__timeline_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8627,6 +10516,971 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_pipelines_v1_pipelines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_pipeline_v1_pipelines_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settings_v1_pipelines_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineSettingsRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_settings_v1_pipelines_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineSettingsRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_pipeline_v1_pipelines__pipeline_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_pipeline_v1_pipelines__pipeline_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_pipeline_v1_pipelines__pipeline_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_board_v1_pipelines__pipeline_id__board_get: {
+        parameters: {
+            query?: {
+                /** @description cards per column */
+                limit?: number;
+                /** @description leads of this user */
+                owner_id?: string | null;
+                /** @description only leads without an owner */
+                unassigned?: boolean;
+                /** @description leads with any of these tags */
+                tag_id?: string[];
+                value_min?: number | string | null;
+                value_max?: number | string | null;
+                due_from?: string | null;
+                due_to?: string | null;
+                /** @description leads from any of these sources */
+                source?: ("campaign" | "conversation" | "import" | "manual" | "api")[];
+                status?: ("open" | "won" | "lost") | null;
+            };
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorder_stages_v1_pipelines__pipeline_id__stage_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_stage_v1_pipelines__pipeline_id__stages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_stage_v1_pipelines__pipeline_id__stages__stage_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_stage_v1_pipelines__pipeline_id__stages__stage_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_stage_v1_pipelines__pipeline_id__stages__stage_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageArchive"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_column_v1_pipelines__pipeline_id__stages__stage_id__leads_get: {
+        parameters: {
+            query?: {
+                /** @description leads of this user */
+                owner_id?: string | null;
+                /** @description only leads without an owner */
+                unassigned?: boolean;
+                /** @description leads with any of these tags */
+                tag_id?: string[];
+                value_min?: number | string | null;
+                value_max?: number | string | null;
+                due_from?: string | null;
+                due_to?: string | null;
+                /** @description leads from any of these sources */
+                source?: ("campaign" | "conversation" | "import" | "manual" | "api")[];
+                status?: ("open" | "won" | "lost") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LeadRead_"];
                 };
             };
             /** @description Unauthorized */
