@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
+from functions.api.error_docs import problems
 from masteria.conversations import service
 from masteria.conversations.schemas import (
     Assign,
@@ -73,14 +74,23 @@ def list_messages(
     )
 
 
-@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessageRead)
+@router.post(
+    "/{conversation_id}/messages",
+    responses=problems(429, 502, 503),
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageRead,
+)
 def reply(conversation_id: uuid.UUID, body: Reply, caller: CallerDep, container: ContainerDep) -> MessageRead:
-    """Send `text`, `media` (only while the 24-hour window is open: 422 otherwise) or a `template_id` (any time)."""
+    """Send `text`, `media` (only while the provider's customer-service window is open: 422 otherwise; SMS has
+    none) or a `template_id` (any time). 422 for content the channel refuses or a contact opted out of it, 429
+    past the pair rate (too many messages to one person at once), 502/503 when the provider refuses it (nothing
+    went out). A reply whose answer was lost is `unknown` (never sent twice): its status settles it."""
     return service.reply(
         session=caller.session,
         actor=caller.principal,
+        db=container.database,
         keys=container.company_keys,
-        graph=container.graph,
+        providers=container.providers,
         conversation_id=conversation_id,
         data=body,
         now=container.clock.now(),

@@ -1,5 +1,5 @@
 """Consent: THE rules of who may be messaged on a channel and of what changes it. Everything that reads or
-changes a contact's consent asks this module: the audience builder and the send path (``opted_out``), the
+changes a contact's consent asks this module: the audience builder and the send path (``opted_out``, ``is_opted_out``), the
 consent endpoint (a user's change), the inbound pipeline (the contact's own keywords) and Meta's
 ``user_preferences`` webhooks (WhatsApp's own setting).
 
@@ -24,7 +24,8 @@ import uuid
 from datetime import datetime
 from typing import Final, Literal
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -66,6 +67,12 @@ def opted_out(
         ContactConsent.channel == channel,
         ContactConsent.status == "opted_out",
     )
+
+
+def is_opted_out(session: Session, contact_id: uuid.UUID, channel: Channel) -> bool:
+    """Whether one contact is opted out of ``channel`` (``opted_out``'s rule): the send path's check of a
+    single message (a reply, a cadence step, an AI reply)."""
+    return bool(session.scalar(select(opted_out(channel, literal(contact_id, type_=UUID(as_uuid=True))))))
 
 
 # ---- the one way consent changes -----------------------------------------------------------------

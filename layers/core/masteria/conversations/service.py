@@ -1,15 +1,16 @@
 """The shared inbox: conversations and their messages, replies, notes, assignment, closing, read receipts.
 
 Who sees what: admins and owners see every conversation; agents see the ones assigned to them and the
-unassigned ones (anything else is a 404, like an id that does not exist). Free-form replies need the
-24-hour customer service window to be open; outside it only a template can be sent (META.md §1.7).
+unassigned ones (anything else is a 404, like an id that does not exist). Replies go out through the one
+outbound path (``outbound.send``): free-form ones need the provider's customer-service window to be open
+(WhatsApp's 24 hours; SMS has none), outside it only a template can be sent.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
@@ -20,11 +21,12 @@ from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.meta_cloud import messages
 from masteria.channels.providers.meta_cloud.graph import GraphClient
+from masteria.channels.providers.port import OutboundMessage, Outcome, Registry
 from masteria.contacts.models import Contact, ContactTag
 from masteria.contacts.service import get_contact
 from masteria.conversations.events import record_updated
-from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, ConversationNote, Message
+from masteria.conversations.outbound import ReplyLedger
 from masteria.conversations.schemas import (
     Assign,
     ContactSummary,
@@ -37,10 +39,12 @@ from masteria.conversations.schemas import (
     UnreadCounts,
 )
 from masteria.crypto import CompanyKeys
+from masteria.db import Database
 from masteria.errors import FieldError, Invalid, NotFound
-from masteria.event_payloads import ConversationAssignedPayload, ConversationClosedPayload, MessageCreatedPayload
+from masteria.event_payloads import ConversationAssignedPayload, ConversationClosedPayload
 from masteria.events import record_event
 from masteria.media import MediaLinks
+from masteria.outbound import send
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.templates import whatsapp
 from masteria.templates.models import WhatsAppTemplate
@@ -160,7 +164,7 @@ def list_messages(
     return Page[MessageRead](items=[_message_read(r, links, base_url) for r in rows], next_cursor=cursor)
 
 
-def _body(
+def _outbound(
     *,
     session: Session,
     actor: Principal,
@@ -168,17 +172,25 @@ def _body(
     contact: Contact,
     data: Reply,
     reply_to: str | None,
-) -> tuple[str, str | None, dict[str, Any]]:
-    """(type, inbox text, Meta's message body) of a reply."""
+) -> tuple[str, str | None, dict[str, Any], OutboundMessage]:
+    """(the inbox's type, the inbox's text, the stored content, the message to send) of a reply."""
     to = contact.phone.removeprefix("+")
+    context = {"context": {"message_id": reply_to}} if reply_to else {}
     if data.text is not None:
-        return "text", data.text, messages.text(to, data.text, reply_to=reply_to)
+        message = OutboundMessage(to=to, kind="text", text=data.text, reply_to=reply_to)
+        return "text", data.text, {"text": {"body": data.text}, **context}, message
     if data.media is not None:
         media = data.media
-        body = messages.media(
-            to, media.type, link=str(media.link), caption=media.caption, filename=media.filename, reply_to=reply_to
+        shown = {"link": str(media.link), "caption": media.caption, "filename": media.filename}
+        stored = {k: v for k, v in shown.items() if v is not None}
+        message = OutboundMessage(
+            to=to,
+            kind="media",
+            text=media.caption,
+            media={"type": media.type, **{k: v for k, v in stored.items() if k != "caption"}},
+            reply_to=reply_to,
         )
-        return media.type, media.caption, body
+        return media.type, media.caption, {media.type: stored, **context}, message
     assert data.template_id is not None
     template = session.get(WhatsAppTemplate, data.template_id)
     if template is None or template.connection_id != conversation.connection_id:
@@ -200,36 +212,58 @@ def _body(
         )
     values = contact_values(get_contact(session=session, actor=actor, contact_id=contact.id).model_dump())
     filled = whatsapp.fill(template, values)
-    body = messages.template(to, template.name, template.language, filled.send_components, reply_to=reply_to)
-    return "template", filled.body, body
+    sent: dict[str, Any] = {
+        "name": template.name,
+        "language": template.language,
+        "components": list(filled.send_components),
+    }
+    message = OutboundMessage(to=to, kind="template", template=sent, reply_to=reply_to)
+    shown_template: dict[str, Any] = {
+        "name": template.name,
+        "language": {"code": template.language},
+        "components": sent["components"],
+    }
+    return "template", filled.body, {"template": shown_template, **context}, message
+
+
+def _recent_replies(
+    session: Session, conversation: Conversation, now: datetime
+) -> Callable[[timedelta], list[datetime]]:
+    """The times of the conversation's replies within a span before ``now`` (the pair rate's history)."""
+
+    def within(span: timedelta) -> list[datetime]:
+        return list(
+            session.scalars(
+                select(Message.sent_at).where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == "out",
+                    Message.sent_at > now - span,
+                )
+            )
+        )
+
+    return within
 
 
 def reply(
     *,
     session: Session,
     actor: Principal,
+    db: Database,
     keys: CompanyKeys,
-    graph: GraphClient,
+    providers: Registry,
     conversation_id: uuid.UUID,
     data: Reply,
     now: datetime,
 ) -> MessageRead:
-    """Send text, media (inside the 24-hour window) or a template (any time) to the conversation's contact."""
-    conversation = _get(session, actor, conversation_id, lock=True)
+    """Send text, media (inside the provider's customer-service window) or a template (any time) to the
+    conversation's contact, through the one outbound path (``outbound.send``): admitted first (422 before
+    anything is written), then claimed, sent at the number's next free slot and recorded, one request at most."""
+    conversation = _get(session, actor, conversation_id)
     chosen = [name for name in ("text", "media", "template_id") if getattr(data, name) is not None]
     if len(chosen) != 1:
         raise Invalid(
             "send one thing", [FieldError("text", "give exactly one of text, media or template_id", code="one_content")]
-        )
-    window_open = conversation.window_expires_at is not None and conversation.window_expires_at > now
-    if data.template_id is None and not window_open:
-        raise Invalid(
-            "the 24-hour window is closed: pick a template",
-            [
-                FieldError(
-                    chosen[0], "outside the customer service window only a template can be sent", code="window_closed"
-                )
-            ],
         )
     reply_to = None
     if data.reply_to is not None:
@@ -241,49 +275,34 @@ def reply(
             )
         reply_to = quoted.wamid
     contact = session.get_one(Contact, conversation.contact_id)
-    kind, shown, body = _body(
+    connection = session.get_one(ChannelConnection, conversation.connection_id)
+    path = send.route(session, keys, providers, connection)
+    recipient = send.Recipient(
+        phone=contact.phone.removeprefix("+"), contact_id=contact.id, last_inbound_at=conversation.last_inbound_at
+    )
+    kind, shown, content, message = _outbound(
         session=session, actor=actor, conversation=conversation, contact=contact, data=data, reply_to=reply_to
     )
-    connection = session.get_one(ChannelConnection, conversation.connection_id)
-    secret = connections.credentials(session, keys, connection)
-    sent = graph.send_message(secret.phone_number_id, body, token=secret.access_token)
-    message = Message(
+    send.admit(session, path, recipient, message, now=now, recent_sends=_recent_replies(session, conversation, now))
+    ledger = ReplyLedger(
         company_id=conversation.company_id,
         connection_id=conversation.connection_id,
         conversation_id=conversation.id,
         contact_id=contact.id,
-        direction="out",
-        wamid=sent.wamid,
-        type=kind,
+        channel=conversation.channel,
+        kind=kind,
         text=shown,
-        content={kind: body[kind], **({"context": body["context"]} if "context" in body else {})},
+        content=content,
         reply_to_wamid=reply_to,
-        status="accepted",
-        sent_at=now,
+        now=now,
     )
-    session.add(message)
-    session.flush()
-    apply_pending(session, message)  # a status that came before this transaction committed
-    changed = ["last_message_at"]
-    conversation.last_message_at = now
-    if conversation.status == "closed":
-        conversation.status = "open"
-        changed.append("status")
-    session.flush()
-    record_event(
-        session,
-        company_id=conversation.company_id,
-        payload=MessageCreatedPayload(
-            message_id=message.id,
-            conversation_id=conversation.id,
-            contact_id=contact.id,
-            channel=conversation.channel,
-            direction="out",
-            type=kind,
-        ),
-    )
-    record_updated(session, conversation, changed)
-    return MessageRead.model_validate(message)
+    outcome = send.deliver(db, path, message, ledger)
+    if outcome.category not in (Outcome.SENT, Outcome.UNKNOWN):
+        raise send.refusal(path, outcome)
+    row = session.scalars(
+        select(Message).where(Message.id == ledger.message_id).execution_options(populate_existing=True)
+    ).one()
+    return MessageRead.model_validate(row)
 
 
 def add_note(*, session: Session, actor: Principal, conversation_id: uuid.UUID, data: NoteCreate) -> NoteRead:

@@ -58,6 +58,9 @@ class Limits:
     # at most one message to the same recipient every this long (Meta's pair rate); None: no such rule
     pair_interval: timedelta | None = None
     text_max: int = 4096  # characters of one text message (SMS: the provider splits a longer one in parts)
+    # the kinds whose statuses bring back our reference (``OutboundMessage.opaque``): a message of another kind
+    # is sent without one (Meta takes it on templates only; SMS on every message)
+    opaque_kinds: frozenset[str] = frozenset()
     # messages per second by the throughput level the provider reports for a number (a connection's
     # ``throughput_level``, e.g. Meta's STANDARD, HIGH); a level not named here has ``messages_per_second``
     levels: Mapping[str, float] = field(default_factory=dict)

@@ -117,6 +117,7 @@ class MetaCloudProvider:
             pair_interval=PAIR_INTERVAL,
             text_max=messages.TEXT_MAX,
             levels=LEVELS,
+            opaque_kinds=frozenset({"template"}),  # biz_opaque_callback_data: Meta takes it on templates only
         )
 
     def check(self, message: OutboundMessage, config: BaseModel) -> Sequence[FieldError]:

@@ -77,6 +77,7 @@ class SmsAwsProvider:
             window=None,
             pair_interval=None,
             text_max=TEXT_MAX,
+            opaque_kinds=frozenset({"text"}),  # our reference travels in Context
         )
 
     def check(self, message: OutboundMessage, config: BaseModel) -> Sequence[FieldError]:

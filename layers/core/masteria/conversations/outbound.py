@@ -1,0 +1,111 @@
+"""The inbox's ledger of the replies it sends (``messages`` rows, direction out) on the one outbound path
+(``outbound.send``): exactly one request per row.
+
+- **claimed**: the row is written ``sending``, its ``wamid`` the row's own reference (``outbound:<id>``, sent to
+  the provider as ``OutboundMessage.opaque``), and committed before the request;
+- **sent**: the provider's id replaces the reference and the row is ``accepted``; a status that came first
+  (kept by its id) applies now;
+- **refused**: the provider said no, so nothing went out: the row goes and the caller gets the refusal;
+- **unknown**: the request may have gone out (a lost answer): the row stays ``unknown``, never sent again,
+  and the provider's status, which brings the reference back, settles it (``references.settle``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from masteria.channels.providers.port import Outcome, SendOutcome
+from masteria.conversations.events import record_updated
+from masteria.conversations.inbound_common import hold_wamid
+from masteria.conversations.inbound_pending import apply_pending
+from masteria.conversations.models import Conversation, Message
+from masteria.conversations.references import reference
+from masteria.event_payloads import MessageCreatedPayload
+from masteria.events import record_event
+
+
+@dataclass
+class ReplyLedger:
+    """One reply's row, written by ``outbound.send.deliver`` through ``claim`` and ``record``."""
+
+    company_id: uuid.UUID
+    connection_id: uuid.UUID
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID
+    channel: str
+    kind: str  # the inbox's type: text, image, document..., template
+    text: str | None  # what the inbox shows
+    content: dict[str, Any]
+    reply_to_wamid: str | None
+    now: datetime
+    message_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    outcome: SendOutcome | None = None
+
+    def claim(self, session: Session) -> str:
+        ref = reference(self.message_id)
+        session.add(
+            Message(
+                id=self.message_id,
+                company_id=self.company_id,
+                connection_id=self.connection_id,
+                conversation_id=self.conversation_id,
+                contact_id=self.contact_id,
+                direction="out",
+                wamid=ref,
+                type=self.kind,
+                text=self.text,
+                content=self.content,
+                reply_to_wamid=self.reply_to_wamid,
+                status="sending",
+                sent_at=self.now,
+            )
+        )
+        session.flush()
+        return ref
+
+    def record(self, session: Session, outcome: SendOutcome) -> None:
+        self.outcome = outcome
+        message = session.get(Message, self.message_id, with_for_update=True, populate_existing=True)
+        if message is None:
+            return
+        if outcome.category is Outcome.SENT and outcome.message_id:
+            if message.status in ("sending", "unknown"):
+                message.status = "accepted"
+            hold_wamid(session, message.connection_id, outcome.message_id)
+            message.wamid = outcome.message_id[:255]
+            session.flush()
+            apply_pending(session, message)  # a status that came before this answer was recorded
+            _created(session, message)
+        elif outcome.category in (Outcome.UNKNOWN, Outcome.SENT):  # sent without an id: its status settles it
+            message.status = "unknown"
+            _created(session, message)
+        else:  # refused: nothing went out
+            session.delete(message)
+
+
+def _created(session: Session, message: Message) -> None:
+    """The reply is in the thread: the conversation's activity moves, a closed one reopens, and the events."""
+    conversation = session.get_one(Conversation, message.conversation_id, with_for_update=True)
+    changed = ["last_message_at"]
+    conversation.last_message_at = max(filter(None, [conversation.last_message_at, message.sent_at]))
+    if conversation.status == "closed":
+        conversation.status = "open"
+        changed.append("status")
+    session.flush()
+    record_event(
+        session,
+        company_id=message.company_id,
+        payload=MessageCreatedPayload(
+            message_id=message.id,
+            conversation_id=conversation.id,
+            contact_id=message.contact_id,
+            channel=conversation.channel,
+            direction="out",
+            type=message.type,
+        ),
+    )
+    record_updated(session, conversation, changed)
