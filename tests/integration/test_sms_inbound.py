@@ -1,0 +1,83 @@
+"""SMS through the inbound processor: a customer's SMS (AWS's two-way message in an SNS notification) becomes a
+message of an SMS conversation, and a stop keyword in SMS (STOP, SAIR, PARAR) opts the contact out of SMS only."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from masteria.bootstrap import Container
+from masteria.channels.inbound_job import InboundJob
+from masteria.contacts.models import Contact, ContactConsent
+from masteria.conversations import inbound
+from tests.api import Account, sign_up
+from tests.sns_signing import TOPIC, Signer
+
+ORIGINATION = "+5511987650077"
+
+
+@pytest.fixture
+def sms(client: TestClient) -> tuple[Account, dict[str, str]]:
+    owner = sign_up(client)
+    created = client.post(
+        "/v1/connections",
+        headers=owner.headers,
+        json={"provider": "sms_aws", "name": "SMS", "origination": ORIGINATION, "inbound_topic_arn": TOPIC},
+    )
+    assert created.status_code == 201, created.text
+    return owner, created.json()
+
+
+def _writes(container: Container, owner: Account, connection: dict[str, str], sender: str, text: str) -> None:
+    body = {
+        "originationNumber": f"+{sender}", "destinationNumber": ORIGINATION, "messageKeyword": "KEYWORD_1",
+        "messageBody": text, "inboundMessageId": str(uuid.uuid4()), "previousPublishedMessageId": "",
+    }  # fmt: skip
+    job = InboundJob(
+        company_id=uuid.UUID(owner.company_id),
+        connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC),
+        body_b64=base64.b64encode(Signer().notification(body)).decode(),
+    )
+    result = inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
+    assert not result.dead_lettered, result.errors
+
+
+def _consents(container: Container, owner: Account, phone: str) -> dict[str, str]:
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == f"+{phone}")).one()
+        rows = session.scalars(select(ContactConsent).where(ContactConsent.contact_id == contact.id))
+        return {row.channel: row.status for row in rows}
+
+
+@pytest.mark.parametrize("word", ["STOP", "sair", "Parar"])
+def test_a_stop_keyword_by_sms_opts_out_of_sms_only(
+    container: Container, sms: tuple[Account, dict[str, str]], word: str
+) -> None:
+    owner, connection = sms
+    phone = f"55319{uuid.uuid4().int % 10**8:08d}"
+    _writes(container, owner, connection, phone, "Oi, quero saber do pedido")
+    assert _consents(container, owner, phone).get("sms") != "opted_out"
+    _writes(container, owner, connection, phone, word)
+    consents = _consents(container, owner, phone)
+    assert consents["sms"] == "opted_out"
+    assert consents.get("whatsapp") != "opted_out"
+
+
+def test_an_sms_is_a_message_of_an_sms_conversation(
+    client: TestClient, container: Container, sms: tuple[Account, dict[str, str]]
+) -> None:
+    owner, connection = sms
+    phone = f"55319{uuid.uuid4().int % 10**8:08d}"
+    _writes(container, owner, connection, phone, "Vocês entregam amanhã?")
+    listed = client.get("/v1/conversations", headers=owner.headers).json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    [conversation] = [c for c in items if c.get("connection_id") == connection["id"]]
+    messages = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()
+    texts = [m.get("text") for m in (messages["items"] if isinstance(messages, dict) else messages)]
+    assert "Vocês entregam amanhã?" in texts
