@@ -64,7 +64,8 @@ describe("Composer", () => {
     expect(screen.queryByRole("tab", { name: "Media" })).not.toBeInTheDocument();
     expect(screen.queryByRole("tab", { name: "Template" })).not.toBeInTheDocument();
     expect(screen.queryByText(/24-hour window is closed/)).not.toBeInTheDocument();
-    expect(await screen.findByText("0 segments")).toBeInTheDocument();
+    expect(await screen.findByText("GSM-7")).toBeInTheDocument();
+    expect(screen.getByText("GSM-7").parentElement).toHaveTextContent("GSM-7 · 0 segments · 160 per segment");
     expect(box).toHaveAccessibleDescription(/GSM-7/);
   });
 });

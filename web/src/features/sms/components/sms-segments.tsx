@@ -16,24 +16,16 @@ export function SmsSegments({ text, connectionId = null, id, className }: { text
   const count = query.data;
   const summary = count ? summarize(count, i18n.resolvedLanguage ?? "en") : null;
   return (
-    <div id={id} className={cn("grid gap-1 text-xs text-muted-foreground", className)} aria-live="polite" aria-atomic="true" data-sms-segments={summary ? summary.segments : undefined}>
-      <p className="flex flex-wrap items-center gap-x-1.5">
+    <div id={id} className={cn("grid gap-1 text-xs text-muted-foreground", className)} aria-live="polite" aria-atomic="true">
+      <p className="flex items-center gap-1.5">
         <MessageSquareText className="size-3.5 shrink-0" aria-hidden="true" />
-        <span className="sr-only">{t("label")}</span>
+        <span className="sr-only">{t("label")} </span>
         {summary ? (
-          <>
+          <span>
             <span className={cn("font-medium", summary.encoding === "UCS-2" && "text-amber-800")}>{summary.encoding}</span>
-            <span aria-hidden="true">·</span>
-            <span>{t("segments", { count: summary.segments })}</span>
-            <span aria-hidden="true">·</span>
-            <span>{t("perSegment", { count: summary.perSegment })}</span>
-            {summary.cost ? (
-              <>
-                <span aria-hidden="true">·</span>
-                <span>{t("cost", { cost: summary.cost })}</span>
-              </>
-            ) : null}
-          </>
+            {` · ${t("segments", { count: summary.segments })} · ${t("perSegment", { count: summary.perSegment })}`}
+            {summary.cost ? ` · ${t("cost", { cost: summary.cost })}` : null}
+          </span>
         ) : query.isError ? (
           <span>{t("unavailable")}</span>
         ) : (
@@ -41,15 +33,17 @@ export function SmsSegments({ text, connectionId = null, id, className }: { text
         )}
       </p>
       {summary && summary.encoding === "UCS-2" && summary.forcing.length ? (
-        <p className="flex flex-wrap items-center gap-1 text-amber-800">
-          <AlertTriangle className="size-3.5 shrink-0" aria-hidden="true" />
-          <span>{t("forcing", { count: summary.forcing.length })}</span>
-          {summary.forcing.slice(0, 12).map((c) => (
-            <kbd key={c} className="rounded border border-amber-300 bg-amber-50 px-1 font-mono text-[11px] text-amber-900">
-              {c}
-            </kbd>
-          ))}
-          {summary.forcing.length > 12 ? <span>{t("more", { count: summary.forcing.length - 12 })}</span> : null}
+        <p className="flex gap-1.5 text-amber-800">
+          <AlertTriangle className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
+          <span>
+            {t("forcing", { count: summary.forcing.length })}
+            {summary.forcing.slice(0, 12).map((c) => (
+              <kbd key={c} className="ml-1 inline-block rounded border border-amber-300 bg-amber-50 px-1 font-mono text-[11px] leading-4 text-amber-900">
+                {c}
+              </kbd>
+            ))}
+            {summary.forcing.length > 12 ? ` ${t("more", { count: summary.forcing.length - 12 })}` : null}
+          </span>
         </p>
       ) : null}
     </div>
