@@ -13,12 +13,15 @@ import httpx
 import pytest
 
 from masteria.channels.providers.meta_cloud.config import MetaCloudConfig
+from masteria.channels.providers.meta_cloud.errors import GraphTransientError
 from masteria.channels.providers.meta_cloud.graph import GraphClient
 from masteria.channels.providers.meta_cloud.provider import MetaCloudProvider
 from masteria.channels.providers.port import (
     AccountEvent,
     Call,
+    Fetched,
     InboundMessage,
+    MediaUnavailable,
     OutboundMessage,
     Outcome,
     Provider,
@@ -255,3 +258,21 @@ def test_an_edit_a_call_and_account_changes_are_typed_too() -> None:
 def test_a_body_not_as_meta_sends_it_is_a_value_error_saying_why(raw: bytes, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         _provider(ACCEPTED).parse(raw)
+
+
+def test_a_received_file_is_fetched_from_meta_with_the_token() -> None:
+    def graph(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == "Bearer tok-1"
+        if request.url.path == "/v23.0/m1":
+            url = "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=m1"
+            return httpx.Response(200, json={"url": url, "mime_type": "image/jpeg", "id": "m1"})
+        if request.url.host == "lookaside.fbsbx.com":
+            return httpx.Response(200, content=b"jpeg bytes")
+        return _error(100)  # "invalid parameter": no such media
+
+    provider = MetaCloudProvider(GraphClient(httpx.MockTransport(graph)))
+    assert provider.fetch_media("m1", CONFIG) == Fetched(data=b"jpeg bytes", mime_type="image/jpeg")
+    with pytest.raises(MediaUnavailable):  # never will be: recorded on the message, not retried
+        provider.fetch_media("gone", CONFIG)
+    with pytest.raises(GraphTransientError):  # worth retrying: the body is retried
+        _provider(_error(131000, 500)).fetch_media("m1", CONFIG)

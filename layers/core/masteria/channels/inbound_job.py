@@ -1,4 +1,5 @@
-"""The message the Meta webhook function puts on the ``inbound`` queue: Meta's body, byte for byte.
+"""The message a webhook function puts on the ``inbound`` queue: the provider's body, byte for byte (its
+connection's provider parses it in the inbound processor).
 
 A body too large for a queue message (SQS takes 256 KiB; a body of a few hundred statuses is more) goes to the
 object store, and the message carries its key instead (a claim check); the processor reads it back."""
@@ -23,7 +24,7 @@ class InboundJob(BaseModel):
     company_id: uuid.UUID
     connection_id: uuid.UUID
     received_at: datetime
-    body_b64: str = ""  # the raw bytes Meta signed (they may not even be valid UTF-8: kept whole for the dead letter)
+    body_b64: str = ""  # the raw bytes the provider signed (maybe not even UTF-8: kept whole for the dead letter)
     body_key: str | None = None  # where the body is instead, when it was too large for the queue
 
     @property
