@@ -143,10 +143,10 @@ def local_app(
     """The API, the sandboxes (WhatsApp's, SMS's), the other HTTP functions and ``/ws``; the dashboard built in
     ``web_dist`` (default ``web/dist``) at ``/`` for whatever none of them answers."""
     app = create_app()
+    if sms_sandbox is not None:  # first: the WhatsApp sandbox's GET /sandbox/{version}/{node} would take its paths
+        app.include_router(sms_sandbox_router(sms_sandbox))
     if sandbox is not None:
         app.include_router(sandbox_router(sandbox))
-    if sms_sandbox is not None:
-        app.include_router(sms_sandbox_router(sms_sandbox))
     routes = manifest.websocket_routes()
     if routes:
         app.add_api_websocket_route(WEBSOCKET_PATH, _websocket_endpoint(routes))
