@@ -3,7 +3,7 @@
 masteria dev       start the embedded database, migrate, seed the demo company, serve the API on
                    http://127.0.0.1:8000 and pump the queues into their handlers (Ctrl-C stops)
 masteria migrate   apply the database migrations (DATABASE_URL, or the embedded database)
-masteria sandbox   only the sandbox of Meta's Graph API
+masteria sandbox   only the sandboxes (Meta's Graph API, AWS End User Messaging SMS)
 masteria worker F  pump function F's queue in this process (``masteria dev`` starts these itself)
 """
 
@@ -215,16 +215,25 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    """The sandbox alone (another team's tests, a second machine): Meta's Graph API stand-in, no product."""
+    """The sandboxes alone (another team's tests, a second machine): Meta's Graph API and AWS End User Messaging
+    SMS stand-ins, no product."""
     import uvicorn
     from fastapi import FastAPI
 
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.app import router as sandbox_router
+    from functions.local.sandbox.sms import SmsSandbox
+    from functions.local.sandbox.sms import router as sms_router
 
-    app = FastAPI(title="Master IA sandbox of Meta's Graph API")
+    app = FastAPI(title="Master IA sandboxes of Meta's Graph API and AWS End User Messaging SMS")
+    app.include_router(sms_router(SmsSandbox()))  # first: the Graph side's GET /sandbox/{version}/{node} is broader
     app.include_router(sandbox_router(Sandbox()))
-    print(f"sandbox at http://{args.host}:{args.port}/sandbox (set GRAPH_BASE_URL to it); Ctrl-C stops", flush=True)
+    base = f"http://{args.host}:{args.port}/sandbox"
+    print(
+        f"sandbox at {base} (set GRAPH_BASE_URL to it), SMS at {base}/sms (set SMS_ENDPOINT_URL to it and"
+        f" SNS_TRUSTED_CERT_BASE to {base}/sms/); Ctrl-C stops",
+        flush=True,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
@@ -244,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.add_argument("--port", type=int, help="port to listen on (default LOCAL_PORT, 8000)")
     dev_parser.set_defaults(run=dev)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
-    sandbox_parser = commands.add_parser("sandbox", help="run only the sandbox of Meta's Graph API")
+    sandbox_parser = commands.add_parser(
+        "sandbox", help="run only the sandboxes (Meta's Graph API, AWS End User Messaging SMS)"
+    )
     sandbox_parser.add_argument("--host", default="127.0.0.1")
     sandbox_parser.add_argument("--port", type=int, default=8001)
     sandbox_parser.set_defaults(run=sandbox)
