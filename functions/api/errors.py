@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -140,6 +141,9 @@ async def _malformed_json(request: Request, item: Mapping[str, Any]) -> JSONResp
     )
 
 
+_UNION_TAG = re.compile(r"[a-z_]+=[a-z0-9_]+")
+
+
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     for item in error.errors():
@@ -150,6 +154,8 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
         location = [str(part) for part in item.get("loc", ())]
         if location and location[0] == "body":
             location = location[1:]
+        # a tagged union names the choice it took ("provider=sms_aws"): that is no field of the body
+        location = [part for part in location if not _UNION_TAG.fullmatch(part)]
         params = {key: _plain(value) for key, value in (item.get("ctx") or {}).items()}
         field = ".".join(location) or "body"
         field_errors.append(_field(field, str(item.get("msg", "invalid")), str(item.get("type", "invalid")), params))

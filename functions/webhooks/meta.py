@@ -35,6 +35,8 @@ def _secret(key: str) -> InboundSecret | None:
         if cached is not None and cached[1] > now:
             return cached[0]
     found = container().inbound_secrets.get(key) if 16 <= len(key) <= 64 else None
+    if found is not None and found.provider != "meta_cloud":
+        found = None  # another provider's connection (an SMS one): not a key of Meta's webhooks
     with _lock:
         _cache[key] = (found, now + (CACHE_SECONDS if found else 5.0))
     return found

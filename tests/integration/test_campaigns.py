@@ -486,8 +486,8 @@ def test_slots_reserved_concurrently_on_one_number_never_overlap(container: Cont
     with container.database.tenant(company) as session:
         session.execute(
             text(
-                "INSERT INTO channel_connections (id, company_id, name, webhook_key, phone_number_id, waba_id,"
-                " access_token, app_secret, verify_token) VALUES (:id, :company, 'n', :key, '', '', '', '', '')"
+                "INSERT INTO channel_connections (id, company_id, name, webhook_key, config)"
+                " VALUES (:id, :company, 'n', :key, '')"
             ),
             {"id": connection, "company": company, "key": uuid.uuid4().hex},
         )

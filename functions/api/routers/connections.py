@@ -1,4 +1,5 @@
-"""Channel connections: WhatsApp numbers on Meta's Cloud API (credentials sealed per company)."""
+"""Channel connections: WhatsApp numbers on Meta's Cloud API and SMS senders on AWS End User Messaging SMS (each
+provider's configuration sealed per company)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def list_connections(  # noqa: PLR0917 - FastAPI query parameters
     page: PageDep,
     q: Annotated[str | None, Query(max_length=200, description="a part of the name, display name or phone")] = None,
     status_: Annotated[Literal["active", "failing"] | None, Query(alias="status")] = None,
+    channel: Annotated[Literal["whatsapp", "sms"] | None, Query(description="one channel's connections")] = None,
 ) -> Page[ConnectionRead]:
     """Oldest first."""
     return service.list_connections(
@@ -38,16 +40,25 @@ def list_connections(  # noqa: PLR0917 - FastAPI query parameters
         page=page,
         q=q or None,
         status=status_,
+        channel=channel,
     )
 
 
-@router.post("", responses=problems(403, 409), status_code=status.HTTP_201_CREATED, response_model=ConnectionCreated)
+@router.post(
+    "", responses=problems(403, 409, 503), status_code=status.HTTP_201_CREATED, response_model=ConnectionCreated
+)
 def create_connection(
     body: ConnectionCreate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionCreated:
-    """Connect a number (admins). Meta is asked first: the token must work and the number must belong to the
-    WABA (422 otherwise). The answer carries the webhook URL and verify token to enter in Meta's app settings;
-    the verify token, access token and app secret are never shown again."""
+    """Connect a number (admins); ``provider`` says whose (``meta_cloud`` when omitted).
+
+    WhatsApp (``meta_cloud``): Meta is asked first: the token must work and the number must belong to the WABA
+    (422 otherwise; 503 when Meta does not answer). The answer carries the webhook URL and verify token to enter
+    in Meta's app settings; the verify token, access token and app secret are never shown again.
+
+    SMS (``sms_aws``): an origination number (E.164) or alphanumeric sender ID the country's carriers accept
+    (a 422 on ``origination`` otherwise: no sender ID for BR, US or CA, and there only a number of the country),
+    with its messages per second and price of a segment; the webhook URL is where its SNS topic delivers."""
     return service.create_connection(
         session=caller.session,
         actor=caller.principal,
@@ -72,11 +83,12 @@ def get_connection(
     )
 
 
-@router.patch("/{connection_id}", responses=problems(403), response_model=ConnectionRead)
+@router.patch("/{connection_id}", responses=problems(403, 409, 503), response_model=ConnectionRead)
 def update_connection(
     connection_id: uuid.UUID, body: ConnectionUpdate, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionRead:
-    """Rename or replace secrets (admins); a new access token is verified with Meta before it is kept."""
+    """Rename; replace a WhatsApp connection's secrets (a new access token is verified with Meta before it is
+    kept); change an SMS connection's rate, price or topics (admins). A field of the other provider's is a 422."""
     return service.update_connection(
         session=caller.session,
         actor=caller.principal,
@@ -94,11 +106,12 @@ def delete_connection(connection_id: uuid.UUID, caller: CallerDep) -> None:
     service.delete_connection(session=caller.session, actor=caller.principal, connection_id=connection_id)
 
 
-@router.post("/{connection_id}/test", response_model=ConnectionRead)
+@router.post("/{connection_id}/test", responses=problems(503), response_model=ConnectionRead)
 def test_connection(
     connection_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep
 ) -> ConnectionRead:
-    """Ask Meta again: refreshes quality rating, throughput and messaging limit; a refusal marks it failing."""
+    """Ask Meta again: refreshes quality rating, throughput and messaging limit; a refusal marks it failing
+    (WhatsApp connections; an SMS one is a 422)."""
     return service.test_connection(
         session=caller.session,
         actor=caller.principal,

@@ -10,7 +10,7 @@ from functions.local.sandbox.app import NumberSetup, Sandbox, SandboxNumber
 from masteria.bootstrap import Container
 from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
-from masteria.channels.schemas import ConnectionCreate
+from masteria.channels.schemas import MetaConnectionCreate
 from masteria.tenancy.demo import DEMO_EMAIL
 from masteria.tenancy.models import Role, User
 from masteria.tenancy.service import Principal
@@ -40,7 +40,7 @@ def connect_demo(container: Container, sandbox: Sandbox, base_url: str) -> str:
                 actor=actor,
                 keys=container.company_keys,
                 graph=container.graph,
-                data=ConnectionCreate(
+                data=MetaConnectionCreate(
                     name=NAME, phone_number_id=NUMBER_ID, waba_id=WABA_ID, access_token=token, app_secret=app_secret
                 ),
                 now=container.clock.now(),

@@ -7,6 +7,8 @@ Ports for later capabilities (scheduler, LLM) are added with the issues that fir
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,12 +147,28 @@ class EventBus(Protocol):
 
 @dataclass(frozen=True)
 class InboundSecret:
-    """What the Meta webhook function needs of a connection, without the database."""
+    """What a webhook function needs of a connection, without the database. ``provider`` says whose: a webhook
+    function accepts only its own provider's (Meta: the app secret that signs its bodies and the token of its
+    verification handshake; SMS: the SNS topics whose notifications are the connection's, none: accept none)."""
 
     company_id: uuid.UUID
     connection_id: uuid.UUID
-    app_secret: str
-    verify_token: str
+    provider: str = "meta_cloud"
+    app_secret: str = ""  # meta_cloud
+    verify_token: str = ""  # meta_cloud
+    topic_arns: tuple[str, ...] = ()  # sms_aws
+
+    def to_json(self) -> str:
+        """How a store keeps it (sealed); ``from_json`` reads it back, an item stored before ``provider`` as Meta's."""
+        return json.dumps({**dataclasses.asdict(self), "company_id": str(self.company_id),
+                           "connection_id": str(self.connection_id)})  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> InboundSecret:
+        values = json.loads(text)
+        return cls(**{**values, "company_id": uuid.UUID(values["company_id"]),
+                      "connection_id": uuid.UUID(values["connection_id"]),
+                      "topic_arns": tuple(values.get("topic_arns", ()))})  # fmt: skip
 
 
 class InboundSecrets(Protocol):

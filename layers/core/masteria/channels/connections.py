@@ -1,61 +1,101 @@
-"""Channel connections: a company's WhatsApp numbers on Meta's Cloud API.
+"""Channel connections: a company's numbers, each through one provider (``provider``): WhatsApp numbers on Meta's
+Cloud API (``meta_cloud``), SMS senders on AWS End User Messaging SMS (``sms_aws``).
 
-Credentials are sealed column by column under the company's data key (masteria.crypto), each bound
-to its company, table, column and row. Creating or re-keying a connection asks the Graph API first:
-the number must exist, answer to the token, and belong to the WhatsApp Business Account given.
-Creating, re-keying or deleting one writes, in the same transaction, the job that brings the inbound secrets
-store (what the Meta webhook function reads) in line with it (``publish_inbound_secret``).
+A connection's provider configuration (``MetaCloudConfig``, ``SmsConfig``: ids, secrets, rates) is one JSON
+sealed under the company's data key (masteria.crypto), bound to its company, table, ``config`` column and row;
+what can be shown (the number, Meta's quality rating, throughput...) is in columns. Creating or re-keying a Meta
+connection asks the Graph API first: the number must exist, answer to the token, and belong to the WhatsApp
+Business Account given; an SMS connection's origination must be one its country's carriers accept
+(``sms_connections``). Creating, re-keying or deleting one writes, in the same transaction, the job that brings
+the inbound secrets store (what the webhook functions read) in line with it (``publish_inbound_secret``).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.channels.models import SECRET_COLUMNS, ChannelConnection
+from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
+from masteria.channels.providers.meta_cloud.config import MetaCloudConfig
 from masteria.channels.providers.meta_cloud.errors import GraphError, GraphTransientError
 from masteria.channels.providers.meta_cloud.graph import GraphClient
-from masteria.channels.schemas import ConnectionCreate, ConnectionCreated, ConnectionRead, ConnectionUpdate
+from masteria.channels.providers.sms_aws.config import SmsConfig
+from masteria.channels.schemas import (
+    ConnectionCreate,
+    ConnectionCreated,
+    ConnectionRead,
+    ConnectionUpdate,
+    SmsConnectionCreate,
+)
 from masteria.channels.secret_jobs import SecretJob, record_secret_job
-from masteria.crypto import CompanyKeys, seal_column, unseal_column
+from masteria.channels.sms_connections import sms_config, sms_settings
+from masteria.crypto import CompanyKeys, seal_column, unseal, unseal_column
 from masteria.db import Database, get_or_404, save_unique
 from masteria.errors import FieldError, Invalid
 from masteria.mirror import converge
-from masteria.notifications import service as notifications
-from masteria.notifications.models import Notification
 from masteria.pagination import Page, PageRequest, paginate
-from masteria.ports import Clock, InboundSecret, InboundSecrets
+from masteria.ports import InboundSecret, InboundSecrets
 from masteria.templates.whatsapp import WabaAccess
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
 
-WEBHOOK_PATH = "/webhooks/meta/"
+WEBHOOK_PATHS = {"meta_cloud": "/webhooks/meta/", "sms_aws": "/webhooks/sms/"}
+ProviderConfig = MetaCloudConfig | SmsConfig
+CONFIG_MODELS: dict[str, type[ProviderConfig]] = {"meta_cloud": MetaCloudConfig, "sms_aws": SmsConfig}
+CONFIG = "config"
+# The first byte of a configuration migration 0119 carried over without the company keys: JSON of Meta's five
+# former columns, each still sealed as it was (bound to its own column). A sealed value's first byte is never 0.
+CARRIED_OVER = 0
 
 
-@dataclass(frozen=True)
-class Credentials:
-    phone_number_id: str
-    waba_id: str
-    access_token: str
-    app_secret: str
-    verify_token: str
+def carried_over(row: ChannelConnection) -> bool:
+    """Whether the connection's configuration is still as migration 0119 carried it over (not yet one sealed
+    JSON: its next write seals it so)."""
+    return row.config[:1] == bytes([CARRIED_OVER])
 
 
-def _seal(session: Session, keys: CompanyKeys, row: ChannelConnection, values: dict[str, str]) -> None:
-    for column, value in values.items():
-        assert column in SECRET_COLUMNS
-        setattr(row, column, seal_column(keys, session, row, column, value))
+def config(session: Session, keys: CompanyKeys, row: ChannelConnection) -> ProviderConfig:
+    """The connection's provider configuration, unsealed (SecretUnreadable if it was tampered with or moved)."""
+    if carried_over(row):
+        key = keys.key(session, row.company_id)
+        columns: dict[str, str] = json.loads(row.config[1:])
+        return MetaCloudConfig(**{
+            column: unseal(bytes.fromhex(sealed), key=key, company_id=row.company_id, table=row.__tablename__,
+                           column=column, row_id=row.id)
+            for column, sealed in columns.items()
+        })  # fmt: skip
+    return CONFIG_MODELS[row.provider].model_validate_json(unseal_column(keys, session, row, CONFIG))
 
 
-def credentials(session: Session, keys: CompanyKeys, row: ChannelConnection) -> Credentials:
-    """The connection's secrets, unsealed (SecretUnreadable if a value was tampered with or moved)."""
-    return Credentials(**{column: unseal_column(keys, session, row, column) for column in SECRET_COLUMNS})
+def store_config(session: Session, keys: CompanyKeys, row: ChannelConnection, value: ProviderConfig) -> None:
+    """Seal ``value`` as the connection's configuration."""
+    row.config = seal_column(keys, session, row, CONFIG, value.model_dump_json())
+
+
+def credentials(session: Session, keys: CompanyKeys, row: ChannelConnection) -> MetaCloudConfig:
+    """A WhatsApp connection's Meta configuration (its ids and secrets); a 422 for another provider's."""
+    found = config(session, keys, row)
+    if not isinstance(found, MetaCloudConfig):
+        message = f"{row.name} is not a WhatsApp connection"
+        raise Invalid(
+            message, [FieldError("connection_id", "not a WhatsApp connection", code="whatsapp_connection_required")]
+        )
+    return found
+
+
+def sms(session: Session, keys: CompanyKeys, row: ChannelConnection) -> SmsConfig:
+    """An SMS connection's configuration; a 422 for another provider's."""
+    found = config(session, keys, row)
+    if not isinstance(found, SmsConfig):
+        message = f"{row.name} is not an SMS connection"
+        raise Invalid(message, [FieldError("connection_id", "not an SMS connection", code="sms_connection_required")])
+    return found
 
 
 def _verify(graph: GraphClient, phone_number_id: str, waba_id: str, token: str) -> dict[str, str | None]:
@@ -91,13 +131,16 @@ def _text(value: object, limit: int) -> str | None:
 
 
 def _read(session: Session, keys: CompanyKeys, row: ChannelConnection, base_url: str) -> ConnectionRead:
-    secret = credentials(session, keys, row)
+    found = config(session, keys, row)
+    meta = found if isinstance(found, MetaCloudConfig) else None
     return ConnectionRead.model_validate(
         {
-            **{c.key: getattr(row, c.key) for c in ChannelConnection.__table__.columns if c.key not in SECRET_COLUMNS},
-            "phone_number_id": secret.phone_number_id,
-            "waba_id": secret.waba_id,
-            "webhook_url": base_url.rstrip("/") + WEBHOOK_PATH + row.webhook_key,
+            **{c.key: getattr(row, c.key) for c in ChannelConnection.__table__.columns if c.key != CONFIG},
+            "channel": PROVIDER_CHANNELS[row.provider],
+            "phone_number_id": meta.phone_number_id if meta else None,
+            "waba_id": meta.waba_id if meta else None,
+            "sms": sms_settings(found) if isinstance(found, SmsConfig) else None,
+            "webhook_url": base_url.rstrip("/") + WEBHOOK_PATHS[row.provider] + row.webhook_key,
         }
     )
 
@@ -112,35 +155,38 @@ def create_connection(
     now: datetime,
     base_url: str,
 ) -> ConnectionCreated:
+    """Connect a number: Meta's verified with the Graph API, an SMS sender checked against its country's rules."""
     actor.require(Role.ADMIN)
-    facts = _verify(graph, data.phone_number_id, data.waba_id, data.access_token)
+    value: ProviderConfig
+    verify_token: str | None = None
+    if isinstance(data, SmsConnectionCreate):
+        value = sms_config(data)
+        facts: dict[str, str | None] = {"display_phone_number": value.origination}
+    else:
+        facts = _verify(graph, data.phone_number_id, data.waba_id, data.access_token)
+        verify_token = data.verify_token or secrets.token_urlsafe(24)
+        value = MetaCloudConfig(
+            phone_number_id=data.phone_number_id,
+            waba_id=data.waba_id,
+            access_token=data.access_token,
+            app_secret=data.app_secret,
+            verify_token=verify_token,
+        )
     row = ChannelConnection(
         id=uuid.uuid4(),
         company_id=actor.company_id,
-        provider="meta_cloud",
+        provider=data.provider,
         name=data.name,
         status="active",
         webhook_key=secrets.token_urlsafe(24),
         last_checked_at=now,
         **facts,
     )
-    verify_token = data.verify_token or secrets.token_urlsafe(24)
-    _seal(
-        session,
-        keys,
-        row,
-        {
-            "phone_number_id": data.phone_number_id,
-            "waba_id": data.waba_id,
-            "access_token": data.access_token,
-            "app_secret": data.app_secret,
-            "verify_token": verify_token,
-        },
-    )
+    store_config(session, keys, row, value)
     save_unique(session, row, f"a connection named {data.name!r} already exists", name=data.name)
     audit.record(
         session, actor=actor, action="connections.create", count=1, target_type="connection", target_id=row.id,
-        details={"name": row.name},
+        details={"name": row.name, "provider": row.provider},
     )  # fmt: skip
     record_secret_job(session, row)
     read = _read(session, keys, row, base_url)
@@ -156,10 +202,15 @@ def list_connections(
     page: PageRequest,
     q: str | None = None,
     status: str | None = None,
+    channel: str | None = None,
 ) -> Page[ConnectionRead]:
-    """Oldest first (created_at, id); ``q`` is a part of the name, Meta's display name or the phone number
-    (digits alone find a formatted number: "5550783881" finds "+1 555-078-3881")."""
+    """Oldest first (created_at, id); ``q`` is a part of the name, Meta's display name or the phone number (an SMS
+    connection's origination; digits alone find a formatted number: "5550783881" finds "+1 555-078-3881");
+    ``channel`` keeps one channel's (whatsapp, sms)."""
     statement = select(ChannelConnection)
+    if channel:
+        providers = [p for p, c in PROVIDER_CHANNELS.items() if c == channel]
+        statement = statement.where(ChannelConnection.provider.in_(providers))
     if q:
         conditions = [
             ChannelConnection.name.icontains(q, autoescape=True),
@@ -196,22 +247,28 @@ def update_connection(
     now: datetime,
     base_url: str,
 ) -> ConnectionRead:
-    """Rename, or replace secrets; a new access token is verified with Meta before it is kept."""
+    """Rename, replace a Meta connection's secrets or change an SMS connection's settings (a field of another
+    provider's is a 422); a new access token is verified with Meta before it is kept."""
     actor.require(Role.ADMIN)
     row = get_or_404(session, ChannelConnection, connection_id, "connection")
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    if "access_token" in changes:
-        current = credentials(session, keys, row)
-        facts = _verify(graph, current.phone_number_id, current.waba_id, changes["access_token"])
-        for key, value in facts.items():
-            setattr(row, key, value)
-        row.status, row.last_error, row.last_checked_at, row.token_expires_at = "active", None, now, None
-    secrets_changed = {k: v for k, v in changes.items() if k in SECRET_COLUMNS}
-    _seal(session, keys, row, secrets_changed)
-    if secrets_changed:
-        record_secret_job(session, row)
     if "name" in changes:
-        row.name = changes["name"]
+        row.name = changes.pop("name")
+    if changes:
+        current = config(session, keys, row)
+        if foreign := sorted(set(changes) - set(type(current).model_fields)):
+            raise Invalid(
+                f"a {row.provider} connection has no {', '.join(foreign)}",
+                [FieldError(f, f"not a setting of a {row.provider} connection", code="not_for_provider",
+                            params={"provider": row.provider}) for f in foreign],
+            )  # fmt: skip
+        if isinstance(current, MetaCloudConfig) and "access_token" in changes:
+            facts = _verify(graph, current.phone_number_id, current.waba_id, changes["access_token"])
+            for key, value in facts.items():
+                setattr(row, key, value)
+            row.status, row.last_error, row.last_checked_at, row.token_expires_at = "active", None, now, None
+        store_config(session, keys, row, current.model_copy(update=changes))
+        record_secret_job(session, row)
     save_unique(session, row, f"a connection named {row.name!r} already exists", name=row.name)
     return _read(session, keys, row, base_url)
 
@@ -262,14 +319,16 @@ def waba_access(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -
 
 
 def _inbound(session: Session, keys: CompanyKeys, row: ChannelConnection) -> InboundSecret:
-    secret = credentials(session, keys, row)
-    return InboundSecret(
-        company_id=row.company_id, connection_id=row.id, app_secret=secret.app_secret, verify_token=secret.verify_token
-    )
+    found = config(session, keys, row)
+    if isinstance(found, SmsConfig):
+        return InboundSecret(company_id=row.company_id, connection_id=row.id, provider=row.provider,
+                             topic_arns=tuple(sorted(found.topics())))  # fmt: skip
+    return InboundSecret(company_id=row.company_id, connection_id=row.id, provider=row.provider,
+                         app_secret=found.app_secret, verify_token=found.verify_token)  # fmt: skip
 
 
 def inbound_secret(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> tuple[str, InboundSecret]:
-    """The webhook key and what the Meta webhook function needs of the connection."""
+    """The webhook key and what the connection's webhook function (Meta's, SMS's) needs of it."""
     row = get_or_404(session, ChannelConnection, connection_id, "connection")
     return row.webhook_key, _inbound(session, keys, row)
 
@@ -294,72 +353,3 @@ def publish_inbound_secret(*, db: Database, keys: CompanyKeys, store: InboundSec
             store.delete(job.webhook_key)
 
     return converge(current, apply) is not None
-
-
-WARN_BEFORE = timedelta(days=7)
-WARN_EVERY = timedelta(hours=24)
-
-
-def check_token(
-    *, session: Session, keys: CompanyKeys, graph: GraphClient, connection_id: uuid.UUID, now: datetime
-) -> str:
-    """Ask Meta about the connection's token (the scheduled check): ``ok``, ``expiring`` (a notification
-    once a day in the week before it expires) or ``failing`` (marked, with a notification)."""
-    row = get_or_404(session, ChannelConnection, connection_id, "connection")
-    secret = credentials(session, keys, row)
-    try:
-        info = graph.debug_token(secret.access_token)
-    except GraphTransientError:
-        raise
-    except GraphError as error:
-        info = {"is_valid": False, "error": str(error)}
-    row.last_checked_at = now
-    expires = int(info.get("expires_at") or 0)
-    row.token_expires_at = datetime.fromtimestamp(expires, UTC) if expires else None
-    if not info.get("is_valid"):
-        reason = str(info.get("error") or "Meta says the access token is no longer valid")[:500]
-        was_failing = row.status == "failing"
-        row.status, row.last_error = "failing", reason
-        if not was_failing:
-            _notify(session, row, "connection.token_invalid", "A WhatsApp number stopped working",
-                    f"{row.name}: {reason}. Replace its access token.")  # fmt: skip
-        return "failing"
-    if row.token_expires_at is not None and row.token_expires_at - now <= WARN_BEFORE:
-        recent = session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.kind == "connection.token_expiring",
-                Notification.data["connection_id"].astext == str(row.id),
-                Notification.created_at > now - WARN_EVERY,
-            )
-        )
-        if not recent:
-            when = row.token_expires_at.strftime("%Y-%m-%d %H:%M UTC")
-            _notify(session, row, "connection.token_expiring", "A WhatsApp access token is about to expire",
-                    f"{row.name}: the access token expires on {when}. Replace it before then.")  # fmt: skip
-        return "expiring"
-    return "ok"
-
-
-def _notify(session: Session, row: ChannelConnection, kind: str, title: str, body: str) -> None:
-    notifications.notify(
-        session, company_id=row.company_id, kind=kind, title=title, body=body, data={"connection_id": str(row.id)}
-    )
-
-
-def check_all(*, db: Database, keys: CompanyKeys, graph: GraphClient, clock: Clock) -> dict[str, int]:
-    """Check every company's connections (the scheduled job): each in its own tenant transaction."""
-    with db.connection_check() as session:
-        pairs = session.execute(select(ChannelConnection.company_id, ChannelConnection.id)).all()
-    counts: dict[str, int] = {}
-    for company_id, connection_id in pairs:
-        try:
-            with db.tenant(company_id) as session:
-                outcome = check_token(
-                    session=session, keys=keys, graph=graph, connection_id=connection_id, now=clock.now()
-                )
-        except GraphTransientError:
-            outcome = "unreachable"
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
-PROVIDERS = ("meta_cloud",)
-# The sealed columns of a connection (masteria.crypto binds each ciphertext to its company, table, column, row).
-SECRET_COLUMNS = ("phone_number_id", "waba_id", "access_token", "app_secret", "verify_token")
+# Each provider of a connection and the channel it carries (its ``Provider.channel`` says the same).
+PROVIDER_CHANNELS = {"meta_cloud": "whatsapp", "sms_aws": "sms"}
+PROVIDERS = tuple(PROVIDER_CHANNELS)
 # What Meta says of the account behind a connection (its account_update webhooks), apart from our own check of
 # the token (``status``): in good standing, restricted (some messaging blocked for a while), disabled (banned),
 # or disconnected (the account deleted, or no longer shared with our app).
@@ -35,13 +35,14 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 class ChannelConnection(Timestamped, Base):
-    """A WhatsApp number connected through Meta's Cloud API: its sealed credentials and what Meta says of it."""
+    """A number a company sends from, through one provider (Meta's Cloud API for WhatsApp, AWS End User Messaging
+    for SMS): the provider's configuration sealed in ``config``, and what can be shown of it in columns."""
 
     __tablename__ = "channel_connections"
     __table_args__ = (
         Index("uq_channel_connections_webhook_key", "webhook_key", unique=True),
         Index("uq_channel_connections_company_id_name", "company_id", text("lower(name)"), unique=True),
-        CheckConstraint("provider IN ('meta_cloud')", name="provider"),
+        CheckConstraint(f"provider IN ({_in(PROVIDERS)})", name="provider"),
         CheckConstraint("status IN ('active', 'failing')", name="status"),
         CheckConstraint(f"account_status IN ({_in(ACCOUNT_STATES)})", name="account_status"),
     )
@@ -53,11 +54,10 @@ class ChannelConnection(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="active")
     # the public part of this connection's webhook URL (not a secret: the signature is what authenticates)
     webhook_key: Mapped[str] = mapped_column(String(64), nullable=False)
-    phone_number_id: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    waba_id: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    access_token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    app_secret: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    verify_token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # the provider's configuration model as JSON (MetaCloudConfig, SmsConfig), sealed by masteria.crypto under
+    # the company's key and bound to this row's ``config`` (channels.connections reads and writes it)
+    config: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # the number as people see it (SMS: the origination number or sender ID)
     display_phone_number: Mapped[str | None] = mapped_column(String(32))
     verified_name: Mapped[str | None] = mapped_column(String(200))
     quality_rating: Mapped[str | None] = mapped_column(String(16))

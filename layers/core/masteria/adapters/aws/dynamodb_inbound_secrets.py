@@ -1,10 +1,8 @@
 """Inbound secrets on AWS: a DynamoDB item per webhook key, its secrets encrypted by KMS with the webhook
-key as encryption context. The Meta webhook function reads them (GetItem + Decrypt) without the database."""
+key as encryption context. A webhook function (Meta's, SMS's) reads them (GetItem + Decrypt) without the database."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 import boto3
@@ -26,16 +24,8 @@ class DynamoInboundSecrets:
         )
 
     def put(self, webhook_key: str, secret: InboundSecret) -> None:
-        plain = json.dumps(
-            {
-                "company_id": str(secret.company_id),
-                "connection_id": str(secret.connection_id),
-                "app_secret": secret.app_secret,
-                "verify_token": secret.verify_token,
-            }
-        )
         sealed = self._kms.encrypt(
-            KeyId=self._key_id, Plaintext=plain.encode(), EncryptionContext={"webhook_key": webhook_key}
+            KeyId=self._key_id, Plaintext=secret.to_json().encode(), EncryptionContext={"webhook_key": webhook_key}
         )["CiphertextBlob"]
         self._db.put_item(TableName=self._table, Item={"webhook_key": {"S": webhook_key}, "sealed": {"B": sealed}})
 
@@ -48,13 +38,7 @@ class DynamoInboundSecrets:
         plain = self._kms.decrypt(
             CiphertextBlob=item["sealed"]["B"], KeyId=self._key_id, EncryptionContext={"webhook_key": webhook_key}
         )["Plaintext"]
-        values = json.loads(plain)
-        return InboundSecret(
-            company_id=uuid.UUID(values["company_id"]),
-            connection_id=uuid.UUID(values["connection_id"]),
-            app_secret=values["app_secret"],
-            verify_token=values["verify_token"],
-        )
+        return InboundSecret.from_json(plain)
 
     def delete(self, webhook_key: str) -> None:
         self._db.delete_item(TableName=self._table, Key={"webhook_key": {"S": webhook_key}})

@@ -4,9 +4,7 @@ the local master key with the webhook key as associated data."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import uuid
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -24,14 +22,7 @@ class FileInboundSecrets:
 
     def put(self, webhook_key: str, secret: InboundSecret) -> None:
         self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        plain = json.dumps(
-            {
-                "company_id": str(secret.company_id),
-                "connection_id": str(secret.connection_id),
-                "app_secret": secret.app_secret,
-                "verify_token": secret.verify_token,
-            }
-        ).encode()
+        plain = secret.to_json().encode()
         nonce = os.urandom(12)
         path = self._path(webhook_key)
         temporary = path.with_suffix(".tmp")
@@ -45,15 +36,10 @@ class FileInboundSecrets:
             return None
         sealed = path.read_bytes()
         try:
-            values = json.loads(self._aead.decrypt(sealed[:12], sealed[12:], webhook_key.encode()))
+            plain = self._aead.decrypt(sealed[:12], sealed[12:], webhook_key.encode())
         except InvalidTag:
             return None
-        return InboundSecret(
-            company_id=uuid.UUID(values["company_id"]),
-            connection_id=uuid.UUID(values["connection_id"]),
-            app_secret=values["app_secret"],
-            verify_token=values["verify_token"],
-        )
+        return InboundSecret.from_json(plain)
 
     def delete(self, webhook_key: str) -> None:
         self._path(webhook_key).unlink(missing_ok=True)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from masteria.channels.models import SECRET_COLUMNS
 from masteria.migrations.columns import TS, UUID, company_column, created_column, id_column
 from masteria.migrations.rls import enable_tenant_rls
 
@@ -19,6 +18,9 @@ revision = "0108"
 down_revision = "0107"
 branch_labels = None
 depends_on = None
+
+# the sealed columns of this revision (0119 moves them into one sealed ``config``)
+SECRET_COLUMNS = ("phone_number_id", "waba_id", "access_token", "app_secret", "verify_token")
 
 
 def upgrade() -> None:
