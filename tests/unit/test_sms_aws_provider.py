@@ -265,7 +265,7 @@ def test_an_expired_certificate_is_refused(signer: Signer) -> None:
 
 def test_a_subscription_is_confirmed_at_sns_only(provider: SmsAwsProvider, signer: Signer) -> None:
     raw = signer.notification("You have chosen to subscribe", kind="SubscriptionConfirmation")
-    message = provider.verified(raw, {}, CONFIG)
+    message = provider.verified(raw, {}, CONFIG.topics())
     assert provider.verifier.confirm(message)
     assert signer.fetched[-1].startswith(f"https://sns.{REGION}.amazonaws.com/?Action=ConfirmSubscription")
     assert provider.parse(raw) == []  # nothing for the inbound processor
