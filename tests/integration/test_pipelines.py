@@ -3,28 +3,10 @@ roles and other companies' ids."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
-from tests.api import Account, invite, make_contact, sign_up
-
-
-def pipeline_of(client: TestClient, account: Account) -> dict[str, Any]:
-    """The company's first (default) pipeline."""
-    listed = client.get("/v1/pipelines", headers=account.headers)
-    assert listed.status_code == 200, listed.text
-    first: dict[str, Any] = listed.json()[0]
-    return first
-
-
-def make_lead(client: TestClient, account: Account, pipeline: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    contact_id = fields.pop("contact_id", None) or make_contact(client, account)["id"]
-    body = {"pipeline_id": pipeline["id"], "contact_id": contact_id, "title": "Deal", **fields}
-    response = client.post("/v1/leads", headers=account.headers, json=body)
-    assert response.status_code == 201, response.text
-    lead: dict[str, Any] = response.json()
-    return lead
+from tests.api import invite, make_contact, sign_up
+from tests.pipelines_api import make_lead, pipeline_of
 
 
 def test_a_new_company_has_the_default_sales_pipeline_in_its_language(client: TestClient) -> None:
@@ -118,8 +100,11 @@ def test_pipelines_are_created_and_renamed_by_admins_only(client: TestClient) ->
     assert client.patch(f"/v1/pipelines/{pid}", headers=agent.headers, json={"name": "X"}).status_code == 403
     renamed = client.patch(f"/v1/pipelines/{pid}", headers=owner.headers, json={"name": "Resellers"})
     assert renamed.json()["name"] == "Resellers"
+    taken = client.patch(f"/v1/pipelines/{pid}", headers=owner.headers, json={"name": "vendas"})
+    assert taken.status_code == 409 and taken.json()["code"] == "name_taken"
     stage = created.json()["stages"][0]["id"]
-    assert client.patch(f"/v1/pipelines/{pid}/stages/{stage}", headers=agent.headers, json={"name": "Y"}).status_code == 403
+    renaming = client.patch(f"/v1/pipelines/{pid}/stages/{stage}", headers=agent.headers, json={"name": "Y"})
+    assert renaming.status_code == 403
     # agents read pipelines
     assert [p["name"] for p in client.get("/v1/pipelines", headers=agent.headers).json()] == ["Vendas", "Resellers"]
     # a pipeline with leads stays; an empty one goes
@@ -161,7 +146,8 @@ def test_settings_open_every_lead_to_agents(client: TestClient) -> None:
     owner = sign_up(client)
     agent = invite(client, owner, role="agent")
     assert client.get("/v1/pipelines/settings", headers=agent.headers).json() == {"agents_see_all_leads": False}
-    assert client.put("/v1/pipelines/settings", headers=agent.headers, json={"agents_see_all_leads": True}).status_code == 403
+    opening = client.put("/v1/pipelines/settings", headers=agent.headers, json={"agents_see_all_leads": True})
+    assert opening.status_code == 403
     updated = client.put("/v1/pipelines/settings", headers=owner.headers, json={"agents_see_all_leads": True})
     assert updated.json() == {"agents_see_all_leads": True}
     assert client.get("/v1/pipelines/settings", headers=agent.headers).json() == {"agents_see_all_leads": True}

@@ -107,26 +107,25 @@ def _apply(
         )
     if changed_stage and stage.wip_limit is not None and not closing and _open_count(session, stage) >= stage.wip_limit:
         raise conflict(session, lead, f"the stage holds at most {stage.wip_limit} open leads", "stage_full")
-    lead.stage_id, lead.rank, lead.version = stage.id, rank, lead.version + 1
     change = None
-    if changed_stage:
-        lead.stage_entered_at = now
-        if closing:
-            lead.status, lead.close_reason, lead.closed_at = stage.semantic_type, reason, now  # type: ignore[assignment]
-        elif not was_open:  # out of a won or lost stage: open again
-            lead.status, lead.close_reason, lead.closed_at = "open", None, None
-        change = StageChange(
-            company_id=lead.company_id, lead_id=lead.id, pipeline_id=lead.pipeline_id, from_stage_id=from_stage_id,
-            to_stage_id=stage.id, actor_kind=actor.kind, actor_id=actor.id, reason=reason, lead_version=lead.version,
-            moved_at=now,
-        )  # fmt: skip
-        session.add(change)
     try:
+        # every write in the savepoint (begin_nested flushes what is pending before it opens)
         with session.begin_nested():
+            lead.stage_id, lead.rank, lead.version = stage.id, rank, lead.version + 1
+            if changed_stage:
+                lead.stage_entered_at = now
+                if closing:
+                    lead.status, lead.close_reason, lead.closed_at = stage.semantic_type, reason, now  # type: ignore[assignment]
+                elif not was_open:  # out of a won or lost stage: open again
+                    lead.status, lead.close_reason, lead.closed_at = "open", None, None
+                change = StageChange(
+                    company_id=lead.company_id, lead_id=lead.id, pipeline_id=lead.pipeline_id,
+                    from_stage_id=from_stage_id, to_stage_id=stage.id, actor_kind=actor.kind, actor_id=actor.id,
+                    reason=reason, lead_version=lead.version, moved_at=now,
+                )  # fmt: skip
+                session.add(change)
             session.flush()
     except IntegrityError as error:  # the only unique rule a move can break (ranks take turns per column)
-        if change is not None:
-            session.expunge(change)
         session.refresh(lead)
         raise conflict(
             session, lead, "the contact has another open lead on this pipeline", "open_lead_exists"
