@@ -62,3 +62,25 @@ def test_bad_input_and_connections(client: TestClient, meta: FakeMeta) -> None:
     other = sign_up(client)
     theirs = client.post("/v1/sms/segments", headers=other.headers, json={"text": "x", "connection_id": whatsapp["id"]})
     assert theirs.status_code == 404
+
+
+def test_with_an_sms_connection_the_cost_is_at_its_price(client: TestClient) -> None:
+    # GIVEN an SMS connection at R$ 0,07 a segment
+    owner = sign_up(client)
+    created = client.post(
+        "/v1/connections",
+        headers=owner.headers,
+        json={"provider": "sms_aws", "name": "SMS", "origination": "+5531991235001", "cost_per_segment": "0.07"},
+    )
+    assert created.status_code == 201, created.text
+    sms = created.json()["id"]
+
+    # WHEN a text of two segments is counted for it THEN its cost is twice the price, in its currency
+    answer = client.post("/v1/sms/segments", headers=owner.headers, json={"text": "a" * 200, "connection_id": sms})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["segments"] == 2
+    assert answer.json()["cost"] == {"per_segment": "0.07", "total": "0.14", "currency": "BRL"}
+    # an emoji makes about the same length three UCS-2 segments (67 each), and the cost follows
+    body = {"text": "a" * 199 + "🚚", "connection_id": sms}
+    emoji = client.post("/v1/sms/segments", headers=owner.headers, json=body)
+    assert (emoji.json()["encoding"], emoji.json()["segments"], emoji.json()["cost"]["total"]) == ("ucs2", 3, "0.21")

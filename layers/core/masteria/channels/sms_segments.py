@@ -11,10 +11,11 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 from sqlalchemy.orm import Session
 
+from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.sms import segments
+from masteria.crypto import CompanyKeys
 from masteria.db import get_or_404
-from masteria.errors import FieldError, Invalid
 from masteria.schemas import ReadModel, StrictModel
 from masteria.tenancy.service import Principal
 
@@ -46,21 +47,16 @@ class SmsSegmentsRead(ReadModel):
     cost: SmsCost | None = Field(description="with an SMS `connection_id`: the estimated cost of one send")
 
 
-def _pricing(row: ChannelConnection) -> tuple[Decimal, str]:
-    """The connection's price of a segment and its currency; a connection that sends no SMS is bad input."""
-    raise Invalid(
-        "the connection does not send SMS",
-        [FieldError("connection_id", "not an SMS connection", code="sms_connection_required")],
-    )
-
-
-def estimate(*, session: Session, actor: Principal, data: SmsSegmentsRequest) -> SmsSegmentsRead:
-    """The encoding and segments of ``data.text`` and, with an SMS connection, their estimated cost."""
+def estimate(*, session: Session, actor: Principal, keys: CompanyKeys, data: SmsSegmentsRequest) -> SmsSegmentsRead:
+    """The encoding and segments of ``data.text`` and, with an SMS connection, their estimated cost at its price
+    (another provider's connection is a 422 on ``connection_id``)."""
     counted = segments.count(data.text)
     cost = None
     if data.connection_id is not None:
-        price, currency = _pricing(get_or_404(session, ChannelConnection, data.connection_id, "connection"))
-        cost = SmsCost(per_segment=price, total=price * counted.count, currency=currency)
+        row = get_or_404(session, ChannelConnection, data.connection_id, "connection")
+        config = connections.sms(session, keys, row)
+        price = config.cost_per_segment
+        cost = SmsCost(per_segment=price, total=price * counted.count, currency=config.currency)
     return SmsSegmentsRead(
         encoding=counted.encoding,
         characters=len(data.text),
