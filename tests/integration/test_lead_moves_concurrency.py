@@ -186,3 +186,30 @@ def test_cards_dropped_after_one_neighbour_at_once_all_land_between_it_and_the_n
     assert order[0] == uuid.UUID(above["id"]) and order[-1] == uuid.UUID(below["id"])
     assert set(order[1:-1]) == set(dropped)
     assert _duplicate_ranks(container, company) == []
+
+
+def test_drops_into_one_gap_thousands_of_times_renumber_the_column_in_its_order(
+    client: TestClient, container: Container
+) -> None:
+    owner = sign_up(client)
+    actor, company = _principal(owner), uuid.UUID(owner.company_id)
+    pipeline = pipeline_of(client, owner)
+    new = uuid.UUID(stage_named(pipeline, "Novo"))
+    bottom, q, p, top = (uuid.UUID(make_lead(client, owner, pipeline)["id"]) for _ in range(4))
+    versions = {p: 1, q: 1}
+    longest = 0
+    for i in range(700):  # p and q in turn, each right under the top card: their gap halves every time
+        card = (p, q)[i % 2]
+        with container.database.tenant(company) as session:
+            moved = moves.move_lead(
+                session=session, clock=container.clock, actor=actor, lead_id=card,
+                data=LeadMove(to_stage_id=new, version=versions[card], after_id=top),
+            )  # fmt: skip
+            versions[card] = moved.lead.version
+            longest = max(longest, len(moved.lead.rank))
+    assert longest <= moves.RENUMBER_LENGTH
+    with container.database.tenant(company) as session:
+        order = list(session.scalars(select(Lead.id).where(Lead.stage_id == new).order_by(Lead.rank)))
+        keys = list(session.scalars(select(Lead.rank).where(Lead.stage_id == new)))
+    assert order == [top, q, p, bottom]  # the last drop (q) right under the top card
+    assert max(map(len, keys)) <= moves.RENUMBER_LENGTH

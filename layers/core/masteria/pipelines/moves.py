@@ -13,11 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masteria.errors import Conflict, FieldError, Invalid
+from masteria.observability import logger
 from masteria.pipelines import lead_events, ranks
 from masteria.pipelines.access import lead_or_404, stage_or_404
 from masteria.pipelines.models import Lead, Stage, StageChange
@@ -27,6 +28,8 @@ from masteria.ports import Clock
 from masteria.tenancy.service import Principal
 
 CLOSING = ("won", "lost")
+# a new key longer than this renumbers its column (the keys' column holds RANK_MAX_LENGTH)
+RENUMBER_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,46 @@ def place(
     ``before_id``, or at the top of the column (the lead itself is no neighbour)."""
     others = (Lead.stage_id == stage.id, Lead.id != lead.id)
     if after_id is not None:
-        low = _neighbour_rank(session, lead, stage, after_id, "after_id")
-        return ranks.between(low, session.scalar(select(func.min(Lead.rank)).where(*others, Lead.rank > low)))
-    if before_id is not None:
+        low: str | None = _neighbour_rank(session, lead, stage, after_id, "after_id")
+        high = session.scalar(select(func.min(Lead.rank)).where(*others, Lead.rank > low))
+    elif before_id is not None:
         high = _neighbour_rank(session, lead, stage, before_id, "before_id")
-        return ranks.between(session.scalar(select(func.max(Lead.rank)).where(*others, Lead.rank < high)), high)
-    return ranks.between(None, session.scalar(select(func.min(Lead.rank)).where(*others)))
+        low = session.scalar(select(func.max(Lead.rank)).where(*others, Lead.rank < high))
+    else:
+        low, high = None, session.scalar(select(func.min(Lead.rank)).where(*others))
+    rank = ranks.between(low, high)
+    return rank if len(rank) <= RENUMBER_LENGTH else _renumber(session, stage, lead, low)
+
+
+def _renumber(session: Session, stage: Stage, lead: Lead, low: str | None) -> str:
+    """Give the column short ranks again, in the same order, and the lead's own place in it right after ``low``.
+    Only when drops into one gap, thousands of times, made a key long: never on an ordinary move. (Two passes:
+    a unique index is checked row by row, so the old keys step aside first.)"""
+    rows = session.execute(
+        select(Lead.id, Lead.rank).where(Lead.stage_id == stage.id, Lead.id != lead.id).order_by(Lead.rank)
+    ).all()
+    position = sum(1 for _, rank in rows if low is not None and rank <= low)
+    keys = ranks.spread(None, None, len(rows) + 1)
+    mine = keys.pop(position)
+    ids = [row.id for row in rows]
+    if lead.stage_id == stage.id:  # a reorder: its old key stepped aside too, so it takes its new one at once
+        ids.append(lead.id)
+        keys.append(mine)
+    session.execute(
+        update(Lead)
+        .where(Lead.stage_id == stage.id)
+        .values(rank="~" + Lead.rank)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        text(
+            "UPDATE leads SET rank = v.rank FROM unnest(CAST(:ids AS uuid[]), CAST(:ranks AS text[])) AS v(id, rank)"
+            " WHERE leads.id = v.id"
+        ),
+        {"ids": [str(i) for i in ids], "ranks": keys},
+    )
+    logger.info("column renumbered", extra={"stage_id": str(stage.id), "cards": len(rows) + 1})
+    return mine
 
 
 def _open_count(session: Session, stage: Stage) -> int:
