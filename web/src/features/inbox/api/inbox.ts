@@ -182,6 +182,24 @@ export function storeConversation(client: QueryClient, conversation: Conversatio
 }
 
 /**
+ * Change the cached thread now, and once more when a fetch of it under way lands: a page of older messages is
+ * built on the pages as they were when it was asked for, so it would drop what changed meanwhile (new messages,
+ * a status). `update` must give the same result applied twice.
+ */
+export function patchThread(client: QueryClient, conversationId: string, update: (data: Pages<Message>) => Pages<Message>): void {
+  const key = inboxKeys.messages(conversationId);
+  const apply = () => client.setQueryData<Pages<Message>>(key, (data) => (data ? update(data) : data));
+  apply();
+  const query = client.getQueryCache().find({ queryKey: key, exact: true });
+  if (query?.state.fetchStatus !== "fetching") return;
+  const unsubscribe = client.getQueryCache().subscribe((event) => {
+    if (event.query !== query || query.state.fetchStatus === "fetching") return;
+    unsubscribe();
+    apply();
+  });
+}
+
+/**
  * Fetch the newest messages and merge them into the cached thread (new messages, a failure's reason), page
  * after page until the pages meet what is cached; a gap too long to walk refetches the thread.
  */
@@ -197,7 +215,7 @@ export async function refreshNewest(client: QueryClient, conversationId: string)
     items.push(...newest.items);
     cursor = newest.next_cursor ?? undefined;
     if (!cursor || newest.items.some((m) => known.has(m.id))) {
-      client.setQueryData<Pages<Message>>(key, (data) => (data ? mergeNewest(data, { items }) : data));
+      patchThread(client, conversationId, (data) => mergeNewest(data, { items }));
       return;
     }
   }
@@ -237,7 +255,7 @@ export function useReply(id: string) {
   return useMutation({
     mutationFn: (body: Reply) => unwrap(api.POST("/v1/conversations/{conversation_id}/messages", { params: { path: { conversation_id: id } }, body })),
     onSuccess: (message) => {
-      client.setQueryData<Pages<Message>>(inboxKeys.messages(id), (data) => (data ? mergeNewest(data, { items: [message] }) : data));
+      patchThread(client, id, (data) => mergeNewest(data, { items: [message] }));
     },
   });
 }

@@ -5,7 +5,7 @@ import { useRealtimeEvent, useRealtimeStatus, useTopic, type EventFrame } from "
 import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
 import { coalesce } from "../lib/coalesce";
 import type { Conversation } from "../lib/filters";
-import { fetchConversation, inboxKeys, refreshNewest, storeConversation } from "./inbox";
+import { fetchConversation, inboxKeys, patchThread, refreshNewest, storeConversation } from "./inbox";
 
 function cachedConversation(client: QueryClient, id: string): Conversation | undefined {
   const single = client.getQueryData<Conversation>(inboxKeys.conversation(id));
@@ -103,7 +103,10 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
         return;
       }
       if (!advances(current.status, status)) return;
-      client.setQueryData<Pages<Message>>(key, patchMessage(thread, messageId, { status, status_at: frame.at }));
+      patchThread(client, id, (pages) => {
+        const shown = pages.pages.flatMap((p) => p.items).find((m) => m.id === messageId);
+        return shown && advances(shown.status, status) ? patchMessage(pages, messageId, { status, status_at: frame.at }) : pages;
+      });
       if (status === "failed") fetches.newest(id); // the reason comes with the message
       return;
     }

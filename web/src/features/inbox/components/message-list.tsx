@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/states";
@@ -33,7 +33,7 @@ export function MessageList({ conversationId, onReply }: { conversationId: strin
   // Where the list stood at the last render: to keep the view still when older messages come in above it, and
   // at the bottom (as chat apps do) while the user is there. Scrolls are set directly, not with
   // `scrollToIndex`, whose retries would fight a user scrolling up while messages arrive.
-  const edges = useRef<{ first?: string; last?: string; total: number; atBottom: boolean }>({ total: 0, atBottom: true });
+  const edges = useRef<{ first?: string; last?: string; atBottom: boolean }>({ atBottom: true });
   const total = virtualizer.getTotalSize();
   useLayoutEffect(() => {
     const element = parentRef.current;
@@ -41,27 +41,38 @@ export function MessageList({ conversationId, onReply }: { conversationId: strin
     const last = messages[messages.length - 1]?.id;
     const before = edges.current;
     if (element && messages.length) {
-      const prepended = before.last !== undefined && first !== before.first && last === before.last;
-      if (prepended) element.scrollTop += total - before.total; // stay on what was shown
+      // older messages came in above what was the first one (whatever happened at the bottom meanwhile: new
+      // messages may arrive while an older page is on its way): move down by their height, to stay on what was shown
+      const moved = before.first !== undefined && first !== before.first ? messages.findIndex((m) => m.id === before.first) : -1;
+      if (moved > 0) element.scrollTop += virtualizer.measurementsCache[moved]?.start ?? 0;
       else if (before.atBottom || (last !== before.last && messages[messages.length - 1]?.direction === "out")) {
         element.scrollTop = element.scrollHeight;
         before.atBottom = true;
       }
     }
-    edges.current = { ...before, first, last, total };
-  }, [messages, total]);
+    edges.current = { ...before, first, last };
+  }, [messages, total, virtualizer]);
 
+  // Older pages are asked for whenever the view is near the top and nothing is being fetched: on a scroll, and
+  // again when a fetch ends (a page that left the view near the top, a refetch of the thread that cancelled the
+  // older page, a short thread with nothing to scroll), not only on the scroll that got there.
+  const { isFetching, isFetchNextPageError } = query;
+  const loadOlder = useCallback(
+    (scrolled: boolean) => {
+      const element = parentRef.current;
+      // after a failed page, only the user's own scroll asks again (no loop of failing requests)
+      if (!element || !hasNextPage || isFetching || (isFetchNextPageError && !scrolled)) return;
+      if (element.scrollTop < NEAR * 2 || element.scrollHeight <= element.clientHeight) void fetchNextPage({ cancelRefetch: false });
+    },
+    [hasNextPage, isFetching, isFetchNextPageError, fetchNextPage],
+  );
+  useEffect(() => loadOlder(false), [loadOlder, messages.length]);
   const onScroll = () => {
     const element = parentRef.current;
     if (!element) return;
     edges.current.atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < NEAR;
-    if (element.scrollTop < NEAR * 2 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    loadOlder(true);
   };
-  // a short first page leaves nothing to scroll: fetch older ones until there is
-  useEffect(() => {
-    const element = parentRef.current;
-    if (element && hasNextPage && !isFetchingNextPage && element.scrollHeight <= element.clientHeight) void fetchNextPage();
-  }, [messages.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   if (query.isPending) return <SkeletonRows className="flex-1 p-4" />;
   if (query.isError) return <div className="flex-1 p-4"><ErrorState error={query.error} onRetry={() => void query.refetch()} /></div>;
