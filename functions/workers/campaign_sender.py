@@ -28,7 +28,7 @@ def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
     outcome = drive(
         db=c.database,
         queue=c.queue,
-        graph=c.graph,
+        providers=c.providers,
         keys=c.company_keys,
         clock=c.clock,
         job=job,

@@ -80,7 +80,7 @@ def _drive(container: Container, owner: Account, campaign: dict[str, Any], **set
     return sender.drive(
         db=container.database,
         queue=container.queue,
-        graph=container.graph,
+        providers=container.providers,
         keys=container.company_keys,
         clock=container.clock,
         job=_job(owner, campaign),
@@ -357,12 +357,14 @@ def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_no
     _start_only(client, owner, campaign, container)
     # a worker claims and sends, then dies before recording the answers (the claim commits before any call)
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
-        target = sender._target(session, container.company_keys, _job(owner, campaign), container.clock.now())
+        target = sender._target(
+            session, container.company_keys, container.providers, _job(owner, campaign), container.clock.now()
+        )
     assert not isinstance(target, str)
     claim = sender._claim(container.database, target, QUICK, container.clock)
     assert len(claim.batch.ids) == 2
-    for body in claim.batch.bodies:
-        container.graph.send_message(target.phone_number_id, body, token=target.token)
+    for message in claim.batch.messages:
+        target.route.provider.send(message, target.route.config)
     with _as(owner_engine, owner) as connection:  # its lease runs out; the campaign's driver lease too
         connection.execute(text("UPDATE campaign_recipients SET claimed_until = now() - interval '1 second'"))
     _drive(container, owner, campaign)

@@ -30,7 +30,8 @@ WA_ID = "5511987650001"
 
 def _conversation(client: TestClient, owner: Account) -> dict[str, Any]:
     (conversation,) = client.get("/v1/conversations", headers=owner.headers).json()["items"]
-    return conversation
+    found: dict[str, Any] = conversation
+    return found
 
 
 def _outbound_rows(container: Container, owner: Account) -> list[Message]:

@@ -49,7 +49,7 @@ def _dead_letter(client: TestClient, account: Account, meta: FakeMeta) -> str:
     planner.start(db=c.database, clock=c.clock, job=StartJob.model_validate_json(start.body))
     c.queue.delete(START_QUEUE, [start.receipt])
     job = SendJob(company_id=company, campaign_id=uuid.UUID(campaign["id"]))
-    sender.drive(db=c.database, queue=c.queue, graph=c.graph, keys=c.company_keys, clock=c.clock, job=job)
+    sender.drive(db=c.database, queue=c.queue, providers=c.providers, keys=c.company_keys, clock=c.clock, job=job)
     letters = client.get("/v1/campaigns/dead-letters", headers=account.headers).json()["items"]
     return str(letters[0]["id"])
 

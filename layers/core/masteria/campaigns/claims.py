@@ -1,14 +1,16 @@
 """Claiming a campaign's due recipients: ``pending`` → ``sending``, with their send slots reserved on the number's
 lane, committed *before* any request goes out. Rows are locked with ``SKIP LOCKED``: a recipient is claimed by
-one worker only, whatever the queue delivers twice. Recipients that cannot be sent are settled on the way:
-skipped (contact deleted, opted out, invalid number, values that do not fill the template), deferred (outside
-their sending window), or failed into the dead letters (our bug)."""
+one worker only, whatever the queue delivers twice. Recipients that cannot be sent are settled on the way, by
+the one outbound path's rules: skipped (contact deleted, opted out of the campaign's channel, invalid number,
+values that do not fill the template, content the provider refuses), deferred (outside their sending window),
+or failed into the dead letters (our bug). An SMS recipient's segments are counted as it is claimed."""
 
 from __future__ import annotations
 
 import time
 import traceback
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,12 +20,14 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import window
-from masteria.campaigns.messages import TemplateSend
+from masteria.campaigns.messages import Content
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
+from masteria.channels.providers.port import Channel, OutboundMessage
+from masteria.channels.providers.sms import segments
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
 from masteria.db import Database
-from masteria.errors import Invalid
+from masteria.errors import FieldError, Invalid
 from masteria.outbound import pacer
 from masteria.ports import Clock
 
@@ -35,7 +39,10 @@ class Scope:
     company_id: uuid.UUID
     campaign_id: uuid.UUID
     connection_id: uuid.UUID
-    message: TemplateSend
+    channel: Channel  # the connection's
+    message: Content
+    check: Callable[[OutboundMessage], Sequence[FieldError]]  # the provider's check of a message's content
+    number_rate: float  # the number's messages per second (the provider's): a campaign never goes faster
     company_zone: ZoneInfo
     window: tuple[Any, Any, str] | None  # (start, end, "company" | "contact")
 
@@ -43,7 +50,8 @@ class Scope:
 @dataclass
 class Batch:
     ids: list[int] = field(default_factory=list)
-    bodies: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[OutboundMessage] = field(default_factory=list)
+    segments: dict[int, int] = field(default_factory=dict)  # SMS: the parts of each recipient's message
     attempts: dict[int, int] = field(default_factory=dict)  # this claim's attempt number, by recipient
 
 
@@ -56,9 +64,6 @@ class Claim:
     next_due: datetime | None = None  # nothing due now: when the next pending recipient is due
     # recipients are due but the number's line is held ahead by other bulk sends: claim again this much later
     lane_wait: float = 0.0
-
-
-_OPTED_OUT = consent.opted_out("whatsapp", CampaignRecipient.contact_id)  # the one rule, checked again at the send
 
 
 def claim(
@@ -77,7 +82,7 @@ def claim(
         campaign = session.get_one(Campaign, scope.campaign_id)
         if campaign.status != "running":
             return Claim(status=campaign.status, batch=Batch())
-        rate = campaign.current_rate
+        rate = min(campaign.current_rate, scope.number_rate)
         now = clock.now()
         if scope.window is not None and scope.window[2] == "company":
             start, end, _ = scope.window
@@ -95,7 +100,7 @@ def claim(
                 Contact.language,
                 Contact.custom_fields,
                 Contact.is_valid,
-                _OPTED_OUT.label("opted_out"),
+                consent.opted_out(scope.channel, CampaignRecipient.contact_id).label("opted_out"),
             )
             .outerjoin(Contact, Contact.id == CampaignRecipient.contact_id)
             .where(
@@ -132,7 +137,10 @@ def claim(
                     deferred.append((row.id, opens))
                     continue
             try:
-                batch.bodies.append(scope.message.body(row))
+                message = scope.message.message(row)
+                refused = scope.check(message)
+                if refused:
+                    raise Invalid("the provider refuses this message", list(refused))
             except Invalid as error:
                 skipped.append((row.id, f"{error.detail}: {', '.join(e.field for e in error.errors)}"[:300]))
                 continue
@@ -140,6 +148,9 @@ def claim(
                 broken.append((row.id, traceback.format_exc()[-4000:]))
                 continue
             batch.ids.append(row.id)
+            batch.messages.append(message)
+            if scope.channel == "sms":
+                batch.segments[row.id] = segments.count(message.text or "").count
         _finish(session, skipped, "skipped", now)
         _finish(session, [(i, "worker_error") for i, _ in broken], "failed", now)
         for recipient_id, trace in broken:
@@ -166,7 +177,7 @@ def claim(
                 rate=rate,
             )
             # the line holds less than a second of bulk sends: the rest stays pending, claimed again next
-            del batch.ids[slots.count :], batch.bodies[slots.count :]
+            del batch.ids[slots.count :], batch.messages[slots.count :]
             claimed.lane_wait = slots.retry_in.total_seconds()
         if batch.ids:
             first = slots.first
@@ -185,6 +196,14 @@ def claim(
                 .returning(CampaignRecipient.id, CampaignRecipient.attempts)
             ).all()
             batch.attempts = {int(i): int(a) for i, a in attempts}
+            if batch.segments:
+                session.execute(
+                    text(
+                        "UPDATE campaign_recipients r SET segments = d.segments FROM unnest(CAST(:ids AS bigint[]),"
+                        " CAST(:segments AS smallint[])) AS d(id, segments) WHERE r.id = d.id"
+                    ),
+                    {"ids": batch.ids, "segments": [batch.segments[i] for i in batch.ids]},
+                )
         elif not skipped and not broken and not claimed.lane_wait:
             claimed.next_due = min((a for _, a in deferred), default=None)
         return claimed

@@ -43,14 +43,13 @@ def recipient_of(opaque_data: Any) -> int | None:
 
 
 def progress(session: Session, campaign: Campaign) -> Progress:
-    counts: dict[str, int] = {
-        str(status): int(n)
-        for status, n in session.execute(
-            select(CampaignRecipient.status, func.count())
-            .where(CampaignRecipient.campaign_id == campaign.id)
-            .group_by(CampaignRecipient.status)
-        ).all()
-    }
+    rows = session.execute(
+        select(CampaignRecipient.status, func.count(), func.coalesce(func.sum(CampaignRecipient.segments), 0))
+        .where(CampaignRecipient.campaign_id == campaign.id)
+        .group_by(CampaignRecipient.status)
+    ).all()
+    counts: dict[str, int] = {str(row[0]): int(row[1]) for row in rows}
+    billed = sum(int(row[2] or 0) for row in rows if row[0] in ("sent", "delivered", "read"))
     reason = func.coalesce(cast(CampaignRecipient.error_code, String), CampaignRecipient.error_reason)
     failed_by_reason: dict[str, int] = {
         str(why or "unknown"): int(n)
@@ -81,6 +80,7 @@ def progress(session: Session, campaign: Campaign) -> Progress:
         failed=counts.get("failed", 0),
         failed_by_reason=failed_by_reason,
         skipped=counts.get("skipped", 0),
+        segments=billed,
     )
 
 
@@ -145,13 +145,13 @@ def record_batch(
     (never resent: a status webhook or the sweeper settles it), pending again (retried later) or failed. A
     status webhook may have come first: a row is written only while it is still ``sending`` or ``unknown``
     (a sent one only takes the message id it lacks)."""
-    sent: list[tuple[int, str]] = []
+    sent: list[tuple[int, str, int | None]] = []  # id, the provider's id, the segments it billed (SMS)
     unknown: list[int] = []
     retry: list[tuple[int, datetime, int | None, str | None, bool]] = []  # id, when, code, reason, counts
     failed: list[tuple[int, int | None, str | None]] = []
     for recipient_id, outcome in outcomes:
         if outcome.category is Outcome.SENT:
-            sent.append((recipient_id, outcome.message_id or ""))
+            sent.append((recipient_id, outcome.message_id or "", outcome.segments))
         elif outcome.category is Outcome.UNKNOWN:
             unknown.append(recipient_id)
         elif outcome.category in (Outcome.RETRY_AFTER, Outcome.CAMPAIGN_STOPPING):
@@ -173,12 +173,19 @@ def record_batch(
                 "UPDATE campaign_recipients r SET status = CASE WHEN r.status IN ('sending', 'unknown')"
                 " THEN 'sent' ELSE r.status END, wamid = COALESCE(r.wamid, d.wamid),"
                 " sent_at = COALESCE(r.sent_at, :now), claimed_until = NULL, updated_at = :now,"
+                " segments = COALESCE(d.segments, r.segments),"
                 # an error of an earlier attempt is no longer the recipient's: it was sent
                 " error_code = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_code END,"
                 " error_reason = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_reason END"
-                " FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[])) AS d(id, wamid) WHERE r.id = d.id"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[]), CAST(:segments AS smallint[]))"
+                " AS d(id, wamid, segments) WHERE r.id = d.id"
             ),
-            {"now": now, "ids": [i for i, _ in sent], "wamids": [w for _, w in sent]},
+            {
+                "now": now,
+                "ids": [i for i, _, _ in sent],
+                "wamids": [w for _, w, _ in sent],
+                "segments": [n for _, _, n in sent],
+            },
         )
     if unknown:
         session.execute(
@@ -223,7 +230,7 @@ def record_batch(
     record_recipient_statuses(
         session,
         company_id,
-        [(i, "sent", None, None) for i, _ in sent] + [(i, "failed", code, reason) for i, code, reason in failed],
+        [(i, "sent", None, None) for i, _, _ in sent] + [(i, "failed", code, reason) for i, code, reason in failed],
     )
 
 

@@ -65,6 +65,10 @@ class Campaign(Timestamped, Base):
     whatsapp_template_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("whatsapp_templates.id", ondelete="SET NULL")
     )
+    # on an SMS connection: the local text template it sends (rendered for each contact) instead of a WhatsApp one
+    local_template_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("local_templates.id", ondelete="SET NULL")
+    )
     # template parameter → contact variable, and parameter → default (``header.media``: the header's link)
     parameters: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     defaults: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
@@ -135,6 +139,7 @@ class CampaignRecipient(Base):
     wamid: Mapped[str | None] = mapped_column(String(255))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_reason: Mapped[str | None] = mapped_column(String(300))
+    segments: Mapped[int | None] = mapped_column(SmallInteger)  # SMS: the parts its message is sent in
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

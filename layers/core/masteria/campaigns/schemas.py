@@ -44,9 +44,15 @@ class SendingWindow(StrictModel):
 
 
 class CampaignCreate(StrictModel):
+    """A campaign's channel is its connection's: on WhatsApp it sends an approved ``whatsapp_template_id``; on
+    SMS a local text template (``local_template_id``), rendered for each contact."""
+
     name: Name = Field(examples=["Black Friday"])
     connection_id: uuid.UUID
-    whatsapp_template_id: uuid.UUID
+    whatsapp_template_id: uuid.UUID | None = Field(default=None, description="WhatsApp connections")
+    local_template_id: uuid.UUID | None = Field(
+        default=None, description="SMS connections: a local text template, its variables from each contact"
+    )
     parameters: dict[ParameterKey, Variable] = Field(
         default_factory=dict,
         description="template parameter → contact variable, over the template's own mapping",
@@ -74,6 +80,7 @@ class CampaignUpdate(StrictModel):
     name: Name | None = None
     connection_id: uuid.UUID | None = None
     whatsapp_template_id: uuid.UUID | None = None
+    local_template_id: uuid.UUID | None = None
     parameters: dict[ParameterKey, Variable] | None = None
     defaults: dict[ParameterKey, Default] | None = None
     audience: Audience | None = None
@@ -97,7 +104,13 @@ class CampaignRead(ReadModel):
     id: uuid.UUID
     name: str
     connection_id: uuid.UUID | None
+    channel: Literal["whatsapp", "sms"] | None = Field(description="its connection's (None: connection deleted)")
     whatsapp_template_id: uuid.UUID | None
+    local_template_id: uuid.UUID | None = None
+    segments_per_message: int | None = Field(
+        default=None,
+        description="SMS: the segments of its text with the variables as written (each contact's may differ)",
+    )
     parameters: dict[str, str]
     defaults: dict[str, str]
     audience: Audience
@@ -135,6 +148,7 @@ class Progress(ReadModel):
     failed: int
     failed_by_reason: dict[str, int]
     skipped: int
+    segments: int = Field(default=0, description="SMS: the segments of the messages sent so far (what is billed)")
 
 
 class RecipientRead(ReadModel):

@@ -5,10 +5,15 @@ claim a small batch of due recipients (``pending`` → ``sending``, committed *b
 their send slots on the number's lane, post each at its slot, then record every answer. So:
 
 - a recipient is claimed by one worker only (row locks, ``SKIP LOCKED``), whatever the queue delivers twice;
-- a recipient whose request may have reached Meta is never sent again: a lost answer (timeout, crash
-  between the call and the commit) leaves it ``sending``/``unknown`` until Meta's status webhook — which
-  carries our ledger id in ``biz_opaque_callback_data`` — settles it, or the sweeper fails it as unknown;
-- only Meta's explicit refusals (rate limits, transient codes) put a recipient back to ``pending``.
+- a recipient whose request may have reached the provider is never sent again: a lost answer (timeout, crash
+  between the call and the commit) leaves it ``sending``/``unknown`` until the provider's status — which
+  carries our ledger id (``OutboundMessage.opaque``) — settles it, or the sweeper fails it as unknown;
+- only the provider's explicit refusals (rate limits, transient codes) put a recipient back to ``pending``.
+
+These are the steps of the one outbound path (``masteria.outbound.send``) for a batch: the consent rule and
+the provider's check of each message at the claim, the number's shared pacer (bulk slots: a reply to a person
+takes the next free one ahead of them), the connection's provider (``Provider.send``, answered by a
+``SendOutcome``), the ledger discipline.
 
 Pause and cancel are seen at the next claim: within three quarter-second batches of sending.
 """
@@ -22,28 +27,21 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import claims, ledger, states, window
+from masteria.campaigns import claims, ledger, messages, states, window
 from masteria.campaigns.claims import Batch, Claim
 from masteria.campaigns.jobs import SendJob, enqueue_send
-from masteria.campaigns.messages import TemplateSend
 from masteria.campaigns.models import Campaign
-from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
-from masteria.channels.providers.meta_cloud.graph import GraphClient, SendResult
-from masteria.channels.providers.meta_cloud.outcomes import classify
-from masteria.channels.providers.port import Outcome, SendOutcome
+from masteria.channels.providers.port import OutboundMessage, Outcome, Registry, SendOutcome
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
 from masteria.observability import logger
-from masteria.outbound import pacer
+from masteria.outbound import pacer, send
 from masteria.ports import Clock, Queue
-from masteria.templates.models import WhatsAppTemplate
 from masteria.tenancy.models import Company
 
 
@@ -58,8 +56,6 @@ class SenderSettings:
     max_batch: int = 250
     lease_seconds: float = 15.0  # a claimed recipient unanswered this long after its slot becomes unknown
     concurrency: int = 64  # requests in flight at most (see pacer.Flight for how many are)
-    # Meta answers a send in well under a second; one unanswered this long is an unknown outcome
-    request_timeout: float = 10.0
 
 
 @dataclass
@@ -67,8 +63,7 @@ class _Target:
     """What a drive needs of the campaign, read once, and its own pacing of requests."""
 
     scope: claims.Scope
-    phone_number_id: str
-    token: str
+    route: send.Route
     posts: pacer.Posts = field(default_factory=pacer.Posts)
     flight: pacer.Flight = field(default_factory=lambda: pacer.Flight(SenderSettings.concurrency))
 
@@ -77,7 +72,7 @@ def drive(
     *,
     db: Database,
     queue: Queue,
-    graph: GraphClient,
+    providers: Registry,
     keys: CompanyKeys,
     clock: Clock,
     job: SendJob,
@@ -99,7 +94,7 @@ def drive(
         ).scalar_one_or_none()
         if held is None:
             return "busy"
-        target = _target(session, keys, job, clock.now())
+        target = _target(session, keys, providers, job, clock.now())
     if isinstance(target, str):
         return target
     reason = "slice"
@@ -111,7 +106,7 @@ def drive(
     # A pipeline: the dispatcher posts one batch at its slots while the next ones wait their turn behind it,
     # claimed already (their slots follow on), and the answers of the batch before are recorded. So the
     # number's slots are used back to back even when a claim or a record takes a while.
-    queued: deque[tuple[Batch, Future[list[Future[SendResult]]]]] = deque()
+    queued: deque[tuple[Batch, Future[list[Future[SendOutcome]]]]] = deque()
     try:
         while time.monotonic() < ends and not should_stop():
             claim = _claim(db, target, settings, clock)
@@ -119,7 +114,7 @@ def drive(
                 reason = "paused" if claim.status == "paused" else "not_running"
                 break
             if claim.batch.ids:
-                queued.append((claim.batch, dispatcher.submit(_dispatch, pool, graph, target, claim, settings)))
+                queued.append((claim.batch, dispatcher.submit(_dispatch, pool, target, claim)))
             if len(queued) > settings.batches_ahead or (queued and not claim.batch.ids):
                 batch, dispatched = queued.popleft()
                 _record(db, target, batch, dispatched.result(), clock)
@@ -142,38 +137,32 @@ def drive(
     return reason
 
 
-def _target(session: Session, keys: CompanyKeys, job: SendJob, now: datetime) -> _Target | str:
+def _target(session: Session, keys: CompanyKeys, providers: Registry, job: SendJob, now: datetime) -> _Target | str:
     campaign = session.get_one(Campaign, job.campaign_id)
     connection = session.get(ChannelConnection, campaign.connection_id) if campaign.connection_id else None
-    template = session.get(WhatsAppTemplate, campaign.whatsapp_template_id) if campaign.whatsapp_template_id else None
+    content = messages.content_of(session, campaign) if connection is not None else None
     problem = (
-        "its WhatsApp connection was deleted"
-        if connection is None
-        else "its WhatsApp template was deleted"
-        if template is None
-        else None
+        "its connection was deleted" if connection is None else "its template was deleted" if content is None else None
     )
-    if problem is not None or connection is None or template is None:
+    if problem is not None or connection is None or content is None:
         states.fail(session, campaign, f"the campaign cannot send: {problem}", now)
         return "not_running"
-    credentials = connections.credentials(session, keys, connection)
-    session.expunge(template)
+    route = send.route(session, keys, providers, connection)
     company = session.get_one(Company, campaign.company_id)
     scope = claims.Scope(
         company_id=campaign.company_id,
         campaign_id=campaign.id,
         connection_id=connection.id,
-        message=TemplateSend(template=template, parameters=dict(campaign.parameters), defaults=dict(campaign.defaults)),
+        channel=route.channel,
+        message=content,
+        check=lambda message: route.provider.check(message, route.config),
+        number_rate=route.rate,
         company_zone=window.zone(campaign.timezone or company.timezone),
         window=(campaign.window_start, campaign.window_end, campaign.window_timezone)
         if campaign.window_start is not None and campaign.window_end is not None
         else None,
     )
-    return _Target(
-        scope=scope,
-        phone_number_id=credentials.phone_number_id,
-        token=credentials.access_token,
-    )
+    return _Target(scope=scope, route=route)
 
 
 def _claim(db: Database, target: _Target, settings: SenderSettings, clock: Clock) -> Claim:
@@ -187,51 +176,43 @@ def _claim(db: Database, target: _Target, settings: SenderSettings, clock: Clock
     )
 
 
-def _dispatch(
-    pool: ThreadPoolExecutor, graph: GraphClient, target: _Target, claim: Claim, settings: SenderSettings
-) -> list[Future[SendResult]]:
+def _dispatch(pool: ThreadPoolExecutor, target: _Target, claim: Claim) -> list[Future[SendOutcome]]:
     """Post each message at its slot (the slots are the number's pacing); the requests, in the batch's order."""
-    timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
     rate = pacer.SLOT_MARGIN / claim.interval
     guard = pacer.guard_for(claim.interval)
-    futures: list[Future[SendResult]] = []
-    for index, body in enumerate(claim.batch.bodies):
+    futures: list[Future[SendOutcome]] = []
+    for index, (recipient_id, message) in enumerate(zip(claim.batch.ids, claim.batch.messages, strict=True)):
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)
         token = target.flight.enter(rate)
-        futures.append(pool.submit(_post, target, graph, body, timeout, guard, token=token))
+        attempt = claim.batch.attempts.get(recipient_id, 1)
+        futures.append(pool.submit(_post, target, message, attempt, guard, token=token))
     return futures
 
 
-def _post(
-    target: _Target,
-    graph: GraphClient,
-    body: dict[str, Any],
-    timeout: httpx.Timeout,
-    guard: pacer.Guard,
-    *,
-    token: int,
-) -> SendResult:
+def _post(target: _Target, message: OutboundMessage, attempt: int, guard: pacer.Guard, *, token: int) -> SendOutcome:
     """One request, checked at the last moment against the drive's own recent requests (``pacer.Posts``)."""
     target.posts.wait_turn(guard)
     started, seconds = time.monotonic(), None
+    route = target.route
     try:
-        result = graph.send_message(target.phone_number_id, body, token=target.token, timeout=timeout)
-        seconds = time.monotonic() - started
-        return result
+        outcome = route.provider.send(message, route.config, attempt=attempt, jitter=random.random())  # noqa: S311
+        if outcome.category is not Outcome.UNKNOWN:
+            seconds = time.monotonic() - started
+        return outcome
     finally:
         target.flight.leave(token, seconds)
 
 
-def _answer(future: Future[SendResult]) -> SendResult | BaseException:
+def _answer(future: Future[SendOutcome]) -> SendOutcome | BaseException:
     try:
         return future.result()
-    except Exception as error:  # every answer is classified: a refusal, a lost answer, or our bug
+    except Exception as error:  # the provider never raises for its answer: this is our bug, and may have gone out
         return error
 
 
-def _record(db: Database, target: _Target, batch: Batch, futures: list[Future[SendResult]], clock: Clock) -> None:
+def _record(db: Database, target: _Target, batch: Batch, futures: list[Future[SendOutcome]], clock: Clock) -> None:
     """Write every answer of a dispatched batch to the ledger, and what they mean for the campaign (a slower
     rate, a pause), in one transaction."""
     now = clock.now()
@@ -239,12 +220,12 @@ def _record(db: Database, target: _Target, batch: Batch, futures: list[Future[Se
     outcomes: list[tuple[int, SendOutcome]] = []
     for recipient_id, future in zip(batch.ids, futures, strict=True):
         answer = _answer(future)
-        outcome = classify(answer, attempt=batch.attempts.get(recipient_id, 1), jitter=random.random())  # noqa: S311
-        if outcome.unexpected and isinstance(answer, BaseException):  # may have gone out: unknown, and our bug
+        if isinstance(answer, BaseException):  # may have gone out: unknown, and our bug
             logger.error(
                 "campaign send failed unexpectedly", exc_info=answer, extra={"campaign_id": str(scope.campaign_id)}
             )
-        outcomes.append((recipient_id, outcome))
+            answer = SendOutcome(Outcome.UNKNOWN, unexpected=True)
+        outcomes.append((recipient_id, answer))
     stopping = next((o for _, o in outcomes if o.category is Outcome.CAMPAIGN_STOPPING), None)
     with db.tenant(scope.company_id) as session:
         ledger.record_batch(session, scope.company_id, outcomes, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -33,14 +34,16 @@ from masteria.campaigns.schemas import (
     SendingWindow,
 )
 from masteria.campaigns.window import zone
-from masteria.channels.models import ChannelConnection
+from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
+from masteria.channels.providers.port import Channel
+from masteria.channels.providers.sms import segments
 from masteria.contacts.models import Contact, ContactList, Segment, Tag
 from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.event_payloads import CampaignPausedPayload, CampaignStartedPayload
 from masteria.events import record_event
 from masteria.pagination import PageRequest, paginate
-from masteria.templates.models import WhatsAppTemplate
+from masteria.templates.models import LocalTemplate, WhatsAppTemplate
 from masteria.templates.whatsapp import check_parameters
 from masteria.tenancy.models import Company, Role
 from masteria.tenancy.service import Principal
@@ -58,7 +61,18 @@ def _get(session: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Cam
     return row
 
 
-def read(row: Campaign) -> CampaignRead:
+def _channel(connection: ChannelConnection | None) -> Channel | None:
+    return cast("Channel | None", PROVIDER_CHANNELS.get(connection.provider) if connection is not None else None)
+
+
+def _segments(session: Session, row: Campaign) -> int | None:
+    """SMS: the segments of the campaign's text with its variables as written (None: not an SMS campaign)."""
+    local = session.get(LocalTemplate, row.local_template_id) if row.local_template_id else None
+    return segments.count(local.body).count if local is not None else None
+
+
+def read(session: Session, row: Campaign) -> CampaignRead:
+    connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
     window = (
         SendingWindow.model_validate(
             {"start": row.window_start, "end": row.window_end, "timezone": row.window_timezone}
@@ -70,7 +84,10 @@ def read(row: Campaign) -> CampaignRead:
         id=row.id,
         name=row.name,
         connection_id=row.connection_id,
+        channel=_channel(connection),
         whatsapp_template_id=row.whatsapp_template_id,
+        local_template_id=row.local_template_id,
+        segments_per_message=_segments(session, row),
         parameters=row.parameters,
         defaults=row.defaults,
         audience=Audience.model_validate(row.audience),
@@ -97,9 +114,11 @@ def _check(session: Session, row: Campaign) -> None:
     errors: list[FieldError] = []
     connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
     template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
+    local = session.get(LocalTemplate, row.local_template_id) if row.local_template_id else None
+    channel = _channel(connection)
     if connection is None:
-        errors.append(FieldError("connection_id", "no such WhatsApp connection", code="unknown_connection"))
-    else:
+        errors.append(FieldError("connection_id", "no such connection", code="unknown_connection"))
+    elif channel == "whatsapp":
         cap = THROUGHPUT.get((connection.throughput_level or "").upper(), STANDARD_THROUGHPUT)
         if row.rate_per_second > cap:
             errors.append(
@@ -110,10 +129,21 @@ def _check(session: Session, row: Campaign) -> None:
                     params={"max": cap},
                 )
             )
-    if template is None or (connection is not None and template.connection_id != connection.id):
-        errors.append(
-            FieldError("whatsapp_template_id", "no such WhatsApp template on this connection", code="unknown_template")
-        )
+    # the campaign's channel is its connection's: a WhatsApp template on WhatsApp, a local text one on SMS
+    if channel == "sms":
+        if row.whatsapp_template_id is not None:
+            errors.append(_other_channel("whatsapp_template_id", "sms"))
+        if local is None:
+            errors.append(FieldError("local_template_id", "choose a local text template", code="unknown_template"))
+    elif connection is not None:
+        if row.local_template_id is not None:
+            errors.append(_other_channel("local_template_id", "whatsapp"))
+        if template is None or template.connection_id != connection.id:
+            errors.append(
+                FieldError(
+                    "whatsapp_template_id", "no such WhatsApp template on this connection", code="unknown_template"
+                )
+            )
     audience = Audience.model_validate(row.audience)
     if not (audience.tag_ids or audience.list_ids or audience.segment_ids or audience.contact_ids):
         errors.append(FieldError("audience", "choose tags, lists, segments or contacts", code="audience_empty"))
@@ -131,8 +161,17 @@ def _check(session: Session, row: Campaign) -> None:
         )
     if errors:
         raise Invalid("the campaign does not hold together", errors)
-    assert template is not None
-    check_parameters(session, template, row.parameters, row.defaults)
+    if template is not None:
+        check_parameters(session, template, row.parameters, row.defaults)
+
+
+def _other_channel(field: str, channel: str) -> FieldError:
+    return FieldError(
+        field,
+        f"this connection sends {channel}: its campaigns cannot use this kind of template",
+        code="template_channel",
+        params={"channel": channel},
+    )
 
 
 def _apply(row: Campaign, data: CampaignCreate | CampaignUpdate) -> None:
@@ -163,7 +202,7 @@ def create_campaign(*, session: Session, actor: Principal, data: CampaignCreate)
     session.add(row)
     session.flush()
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def update_campaign(
@@ -179,7 +218,7 @@ def update_campaign(
     _check(session, row)
     session.flush()
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def delete_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> None:
@@ -191,7 +230,7 @@ def delete_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUI
 
 
 def get_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> CampaignRead:
-    return read(_get(session, campaign_id))
+    return read(session, _get(session, campaign_id))
 
 
 def list_campaigns(
@@ -201,7 +240,7 @@ def list_campaigns(
     if status is not None:
         statement = statement.where(Campaign.status == status)
     rows, cursor = paginate(session, statement, keys=[Campaign.created_at, Campaign.id], page=page)
-    return [read(r) for r in rows], cursor
+    return [read(session, r) for r in rows], cursor
 
 
 def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> AudiencePreview:
@@ -219,8 +258,8 @@ def schedule(
     was = row.status
     states.move(row, "scheduled", now=now)  # a scheduled campaign's time moves
     _check(session, row)
-    template = session.get_one(WhatsAppTemplate, row.whatsapp_template_id)
-    if template.status.upper() != "APPROVED":
+    template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
+    if template is not None and template.status.upper() != "APPROVED":
         raise Invalid(
             "the WhatsApp template is not approved by Meta yet",
             [
@@ -246,7 +285,7 @@ def schedule(
     else:
         record_schedule(session, row)
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
@@ -259,7 +298,7 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     ledger.emit_progress(session, row.id, force=True)
     session.flush()
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
@@ -274,7 +313,7 @@ def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
     record_send(session, row.company_id, campaign_id)
     session.flush()
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
@@ -300,7 +339,7 @@ def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
         record_schedule(session, row)
     session.flush()
     session.refresh(row)
-    return read(row)
+    return read(session, row)
 
 
 def get_progress(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Progress:
@@ -368,4 +407,4 @@ def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uui
         states.move(campaign, "running", now=now)
     record_send(session, campaign.company_id, campaign.id)
     session.flush()
-    return read(campaign)
+    return read(session, campaign)

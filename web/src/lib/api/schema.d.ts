@@ -2158,7 +2158,11 @@ export interface components {
             /** Matched */
             matched: number;
         };
-        /** CampaignCreate */
+        /**
+         * CampaignCreate
+         * @description A campaign's channel is its connection's: on WhatsApp it sends an approved ``whatsapp_template_id``; on
+         *     SMS a local text template (``local_template_id``), rendered for each contact.
+         */
         CampaignCreate: {
             audience: components["schemas"]["Audience"];
             /**
@@ -2176,6 +2180,11 @@ export interface components {
             defaults?: {
                 [key: string]: string;
             };
+            /**
+             * Local Template Id
+             * @description SMS connections: a local text template, its variables from each contact
+             */
+            local_template_id?: string | null;
             /**
              * Name
              * @example Black Friday
@@ -2210,9 +2219,9 @@ export interface components {
             timezone?: string | null;
             /**
              * Whatsapp Template Id
-             * Format: uuid
+             * @description WhatsApp connections
              */
-            whatsapp_template_id: string;
+            whatsapp_template_id?: string | null;
             window?: components["schemas"]["SendingWindow"] | null;
         };
         /** CampaignProgress */
@@ -2256,6 +2265,11 @@ export interface components {
         /** CampaignRead */
         CampaignRead: {
             audience: components["schemas"]["Audience"];
+            /**
+             * Channel
+             * @description its connection's (None: connection deleted)
+             */
+            channel: ("whatsapp" | "sms") | null;
             /** Connection Id */
             connection_id: string | null;
             /**
@@ -2276,6 +2290,8 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /** Local Template Id */
+            local_template_id?: string | null;
             /** Name */
             name: string;
             /** Parameters */
@@ -2290,6 +2306,11 @@ export interface components {
             reply_window_hours: number;
             /** Scheduled At */
             scheduled_at: string | null;
+            /**
+             * Segments Per Message
+             * @description SMS: the segments of its text with the variables as written (each contact's may differ)
+             */
+            segments_per_message?: number | null;
             /** Started At */
             started_at: string | null;
             /** Status */
@@ -2324,6 +2345,8 @@ export interface components {
             defaults?: {
                 [key: string]: string;
             } | null;
+            /** Local Template Id */
+            local_template_id?: string | null;
             /** Name */
             name?: string | null;
             /** Parameters */
@@ -2348,7 +2371,7 @@ export interface components {
              */
             cursor: string;
             /** Frames */
-            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"])[];
+            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"])[];
             /**
              * More
              * @description true when more frames may follow: ask again with `cursor`
@@ -3466,6 +3489,69 @@ export interface components {
              */
             value?: number | string | null;
         };
+        /** LeadCreated */
+        LeadCreated: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadCreatedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.created";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadCreatedData */
+        LeadCreatedData: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "campaign" | "conversation" | "import" | "manual" | "api";
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
+        };
         /** LeadFromConversation */
         LeadFromConversation: {
             /**
@@ -3514,6 +3600,73 @@ export interface components {
              * @example 1500.00
              */
             value?: number | string | null;
+        };
+        /** LeadLost */
+        LeadLost: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadLostData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.lost";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadLostData */
+        LeadLostData: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Value
+             * @description a decimal string
+             */
+            value?: string | null;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
         };
         /** LeadMove */
         LeadMove: {
@@ -3623,6 +3776,80 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** LeadStageChanged */
+        LeadStageChanged: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadStageChangedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.stage_changed";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadStageChangedData */
+        LeadStageChangedData: {
+            /** Actor Id */
+            actor_id?: string | null;
+            /**
+             * Actor Kind
+             * @enum {string}
+             */
+            actor_kind: "user" | "automation" | "ai";
+            /** From Stage Id */
+            from_stage_id: string | null;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Rank
+             * @description the card's order in its new stage
+             */
+            rank: string;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
+        };
         /** LeadUpdate */
         LeadUpdate: {
             /** Currency */
@@ -3654,6 +3881,141 @@ export interface components {
              * @description the version you saw: 409 if the lead changed since
              */
             version?: number | null;
+        };
+        /** LeadUpdated */
+        LeadUpdated: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadUpdatedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.updated";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadUpdatedData */
+        LeadUpdatedData: {
+            /**
+             * Changed
+             * @description the names of the fields that changed (rank: moved within its stage)
+             */
+            changed: string[];
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Previous Owner Id
+             * @description set when the owner changed
+             */
+            previous_owner_id?: string | null;
+            /**
+             * Rank
+             * @description the card's order in its stage
+             */
+            rank: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
+        };
+        /** LeadWon */
+        LeadWon: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadWonData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.won";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadWonData */
+        LeadWonData: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Value
+             * @description a decimal string
+             */
+            value?: string | null;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
         };
         /** ListCreate */
         ListCreate: {
@@ -4009,6 +4371,11 @@ export interface components {
              * Format: uuid
              */
             notification_id: string;
+            /**
+             * User Id
+             * @description set: the notification is for that user only
+             */
+            user_id?: string | null;
         };
         /** NotificationRead */
         NotificationRead: {
@@ -4034,6 +4401,11 @@ export interface components {
             read_at: string | null;
             /** Title */
             title: string;
+            /**
+             * User Id
+             * @description null: for every user of the company; set: for that user only
+             */
+            user_id: string | null;
         };
         /** Page[AttemptRead] */
         Page_AttemptRead_: {
@@ -4318,6 +4690,12 @@ export interface components {
             read: number;
             /** Replied */
             replied: number;
+            /**
+             * Segments
+             * @description SMS: the segments of the messages sent so far (what is billed)
+             * @default 0
+             */
+            segments?: number;
             /**
              * Sending
              * @description handed to WhatsApp, answer not recorded yet
