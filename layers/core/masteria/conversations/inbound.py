@@ -108,8 +108,9 @@ def process(
             pending.apply_found(session, result)  # a send that committed while its status was being kept
             for campaign_id in sorted(result.campaigns):  # one progress event per body, not per status
                 campaign_ledger.emit_progress(session, campaign_id)
-            configs = {c.connection_id: route.config(session.get_one(ChannelConnection, c.connection_id))
-                       for c in result.media} if media is not None else {}  # fmt: skip
+            # each connection's configuration (the provider's token to fetch files), read while the transaction is open
+            configs = {copy.connection_id: route.config(session.get_one(ChannelConnection, copy.connection_id))
+                       for copy in result.media}  # fmt: skip
     except Unprocessable as error:  # bad input only: a fault of ours raises, to be retried (see keep_failed)
         reason = f"Unprocessable: {error}"[:500]
         _dead_letter(db, job, reason)
