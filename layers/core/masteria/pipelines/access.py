@@ -40,7 +40,7 @@ def visible(session: Session, actor: Principal) -> ColumnElement[bool]:
 
 
 def lead_or_404(session: Session, actor: Principal, lead_id: uuid.UUID, *, lock: bool = False) -> Lead:
-    statement: Select[tuple[Lead]] = select(Lead).where(Lead.id == lead_id, visible(session, actor))
+    statement: Select[Lead] = select(Lead).where(Lead.id == lead_id, visible(session, actor))
     found = session.scalars(statement.with_for_update() if lock else statement).first()
     if found is None:
         raise NotFound("lead not found")

@@ -69,7 +69,7 @@ def _totals(
     return {s: ColumnTotals(count=counts[s], values=values[s]) for s in counts}
 
 
-def _column(stage_id: uuid.UUID, conditions: list[ColumnElement[bool]]) -> Select[tuple[Lead]]:
+def _column(stage_id: uuid.UUID, conditions: list[ColumnElement[bool]]) -> Select[Lead]:
     return select(Lead).where(Lead.stage_id == stage_id, *conditions)
 
 

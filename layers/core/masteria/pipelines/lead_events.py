@@ -28,7 +28,7 @@ def _fields(lead: Lead) -> dict[str, Any]:
 
 
 def created(session: Session, lead: Lead) -> None:
-    payload = LeadCreatedPayload(**_fields(lead), contact_id=lead.contact_id, source=lead.source)  # type: ignore[arg-type]
+    payload = LeadCreatedPayload(**_fields(lead), contact_id=lead.contact_id, source=lead.source)
     record_event(session, company_id=lead.company_id, payload=payload)
 
 
@@ -47,7 +47,7 @@ def stage_changed(session: Session, lead: Lead, change: StageChange) -> None:
             from_stage_id=change.from_stage_id,
             to_stage_id=change.to_stage_id,
             rank=lead.rank,
-            actor_kind=change.actor_kind,  # type: ignore[arg-type]
+            actor_kind=change.actor_kind,
             actor_id=change.actor_id,
             reason=change.reason,
         ),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from masteria.appointments import meetings
 from masteria.errors import Conflict, FieldError, Invalid
 from masteria.observability import logger
 from masteria.pipelines import lead_events, ranks
@@ -183,16 +184,21 @@ def move_lead(
     """Move a card to ``data.to_stage_id`` (its own stage: a reorder), right after ``after_id`` or before
     ``before_id`` (neither: the top). 409 with the current lead when its version is not ``data.version``, the
     neighbour left that stage, the stage is at its WIP limit, or reopening it clashes with another open lead of
-    the contact. ``by`` says who moved it when it is not the actor (an automation, the AI)."""
+    the contact. ``by`` says who moved it when it is not the actor (an automation, the AI). Into a meeting stage
+    it needs its appointment (``appointments.meetings``: 422 without one), announced once with the move."""
     lead = lead_or_404(session, actor, lead_id, lock=True)
     if lead.version != data.version:
         raise conflict(session, lead, "the lead changed since you saw it", "lead_changed")
     stage = stage_or_404(session, lead.pipeline_id, data.to_stage_id, lock=True)
+    now = clock.now()
+    meeting = meetings.needed(session, lead, stage, data.appointment, now)
     rank = place(session, stage, lead, after_id=data.after_id, before_id=data.before_id)
     change = _apply(
         session, lead=lead, stage=stage, rank=rank, actor=by or Actor("user", actor.user_id), reason=data.reason,
-        now=clock.now(),
+        now=now,
     )  # fmt: skip
+    if meeting is not None:
+        meetings.scheduled(session, actor, lead, meeting)
     return Moved(lead=read_lead(session, lead), change=change)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from masteria.appointments.schemas import AppointmentCreate
 from masteria.contacts.schemas import Color, TagRead
 from masteria.pipelines.models import RANK_MAX_LENGTH, VALUE_PRECISION, VALUE_SCALE
 from masteria.schemas import ReadModel, StrictModel
@@ -141,6 +142,11 @@ class LeadMove(StrictModel):
     before_id: uuid.UUID | None = Field(default=None, description="the card it goes right before (in the stage)")
     version: int = Field(ge=1, description="the lead's version you saw: 409 with the current lead if it changed")
     reason: Reason | None = Field(default=None, description="why; required into a won or lost stage")
+    appointment: AppointmentCreate | None = Field(
+        default=None,
+        description="into a meeting stage: the appointment to create with the move (required unless the lead has a "
+        "scheduled one ahead)",
+    )
 
     @model_validator(mode="after")
     def _one_neighbour(self) -> LeadMove:
