@@ -16,6 +16,7 @@ from masteria.campaigns.schedules import QUEUE as CAMPAIGN_SCHEDULE
 from masteria.channels.inbound_job import QUEUE as INBOUND
 from masteria.channels.secret_jobs import QUEUE as CONNECTION_SECRETS
 from masteria.contacts.import_jobs import QUEUE as CONTACTS_IMPORT
+from masteria.events import EventType
 from masteria.ports import QueueConfig
 from masteria.realtime.routing import PUSHED_EVENT_TYPES
 from masteria.webhooks.catalogue import EVENT_TYPES as WEBHOOK_EVENT_TYPES
@@ -94,6 +95,7 @@ class FunctionSpec:
     schedules_once: bool = False  # creates and deletes one-time schedules (EventBridge Scheduler) to our queues
     realtime_connections: bool = False  # reads and writes the WebSocket connection registry
     posts_to_connections: bool = False  # posts frames to WebSocket clients (execute-api:ManageConnections)
+    sms_actions: tuple[str, ...] = ()  # AWS End User Messaging SMS actions it calls (sends, opt-out lists)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -113,6 +115,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             CONNECTION_SECRETS,
         ),
         uses_media=True,
+        sms_actions=("sms-voice:SendTextMessage",),  # inbox replies over SMS
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -206,6 +209,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         posts_to_connections=True,
     ),
     FunctionSpec(
+        name="sms_opt_outs",
+        handler="functions.workers.sms_opt_outs.handler",
+        trigger=EventTrigger(event_types=(EventType.CONTACT_OPTED_OUT.value,)),
+        description="A contact who opted out of SMS goes on the company's SMS opt-out lists at AWS",
+        timeout_seconds=30,
+        memory_mb=256,
+        sms_actions=("sms-voice:PutOptedOutNumber",),
+    ),
+    FunctionSpec(
         name="webhooks_fanout",
         handler="functions.workers.webhooks_fanout.handler",
         trigger=EventTrigger(event_types=WEBHOOK_EVENT_TYPES),
@@ -250,6 +262,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         memory_mb=512,
         sends_to=(CAMPAIGN_SEND,),
+        sms_actions=("sms-voice:SendTextMessage",),
     ),
     FunctionSpec(
         name="campaign_scheduler",

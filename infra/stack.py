@@ -122,6 +122,7 @@ class MasteriaStack(Stack):
             self, "Monitoring", key=storage.key, dashboard_name=f"{prefix}overview", email=alarm_email
         )
 
+        sms = Sms(self, "Sms", prefix=prefix, key=storage.key)
         for spec in manifest.FUNCTIONS:
             function = functions.functions[spec.name]
             trigger = spec.trigger
@@ -168,6 +169,8 @@ class MasteriaStack(Stack):
                 function.add_environment("REALTIME_CONNECTIONS_TABLE", storage.connections.table_name)
             if spec.posts_to_connections:
                 websocket.grant_post(function)
+            if spec.sms_actions:
+                sms.grant(function, *spec.sms_actions)
             if spec.needs_database:
                 routing.bus.grant_put_events_to(function)
                 # company data keys (masteria.crypto): wrapped at first use, unwrapped when secrets are read
@@ -187,12 +190,17 @@ class MasteriaStack(Stack):
         monitoring.watch_http_api(http.stage)
         monitoring.watch_websocket_api(websocket.api, websocket.stage)
 
-        Sms(self, "Sms", prefix=prefix, key=storage.key)
         BaileysHost(self, "Baileys", vpc=network.vpc, directory=assets.BAILEYS_HOST)
         acknowledge_resource_wildcard(
             self,
             f"<{logical_id(storage.media_bucket)}.Arn>/*",
             "Object-level grants on the media bucket: keys are per company and per import, known only at run time",
+        )
+        acknowledge_resource_wildcard(
+            self,
+            f"arn:<AWS::Partition>:sms-voice:{region_and_account(self)}:*",
+            "SMS sends name the origination, configuration set and opt-out list the connection's configuration holds,"
+            " known only at run time (phone numbers, sender IDs, pools, opt-out lists of this account and region)",
         )
         acknowledge_resource_wildcard(
             self,

@@ -59,6 +59,7 @@ def dev(args: argparse.Namespace) -> int:
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.demo import connect_demo
     from functions.local.sandbox.sms import SmsSandbox
+    from functions.local.sandbox.sms_demo import connect_sms_demo
     from functions.local.schedules import ScheduleLoop
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
 
@@ -71,7 +72,8 @@ def dev(args: argparse.Namespace) -> int:
     if hosts_sandbox:  # WhatsApp is this runtime's sandbox unless told otherwise
         sandboxed = container.settings.model_copy(update={"graph_base_url": f"http://{host}:{port}/sandbox"})
         container.settings = sandboxed
-    if "SMS_ENDPOINT_URL" not in os.environ:  # SMS is this runtime's SMS sandbox unless told otherwise
+    hosts_sms_sandbox = "SMS_ENDPOINT_URL" not in os.environ
+    if hosts_sms_sandbox:  # SMS is this runtime's SMS sandbox unless told otherwise
         sms = f"http://{host}:{port}/sandbox/sms"
         update = {"sms_endpoint_url": sms, "sns_trusted_cert_base": f"{sms}/"}
         container.settings = container.settings.model_copy(update=update)
@@ -123,10 +125,21 @@ def dev(args: argparse.Namespace) -> int:
                     )
                 except Exception:
                     logger.exception("could not connect the demo company to the sandbox")
+            sms_line = ""
+            if hosts_sms_sandbox:
+                try:
+                    origination = connect_sms_demo(container, sms_sandbox, f"http://{host}:{port}")
+                    sms_line = (
+                        f"SMS: the SMS sandbox (number {origination}); write as a customer with\n"
+                        f"  curl -X POST 'http://{host}:{port}/sandbox/sms/numbers/{origination}/inbound'"
+                        """ -H 'content-type: application/json' -d '{"from": "5511987650001", "text": "Oi!"}'\n"""
+                    )
+                except Exception:
+                    logger.exception("could not connect the demo company to the SMS sandbox")
             print(
                 f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
                 f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
-                f"{whatsapp}"
+                f"{whatsapp}{sms_line}"
                 "press Ctrl-C to stop\n",
                 flush=True,
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from aws_cdk import Aws, CfnOutput
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -43,12 +44,21 @@ class Sms(Construct):
                     enabled=True,
                     event_destination_name="sns",
                     matching_event_types=["TEXT_ALL"],
-                    sns_destination=smsvoice.CfnConfigurationSet.SnsDestinationProperty(
-                        topic_arn=self.topic.topic_arn
-                    ),
+                    sns_destination=smsvoice.CfnConfigurationSet.SnsDestinationProperty(topic_arn=self.topic.topic_arn),
                 )
             ],
         )
         self.configuration_set.node.add_dependency(self.topic)
         CfnOutput(self, "TopicArn", value=self.topic.topic_arn, description="SMS: the SNS topic of two-way messages")
         CfnOutput(self, "ConfigurationSetName", value=f"{prefix}sms", description="SMS: the configuration set")
+
+    @staticmethod
+    def grant(function: lambda_.IFunction, *actions: str) -> None:
+        """Let ``function`` call these AWS End User Messaging SMS actions on this account's resources in this region
+        (which origination, configuration set or opt-out list is the connection's, known at run time)."""
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[f"arn:{Aws.PARTITION}:sms-voice:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"],
+            )
+        )
