@@ -16,6 +16,7 @@ export type Recipient = Schema<"RecipientRead">;
 export type DeadLetter = Schema<"DeadLetterRead">;
 export type Connection = Schema<"ConnectionRead">;
 export type WhatsAppTemplate = Schema<"WhatsAppTemplateRead">;
+export type LocalTemplate = Schema<"TemplateRead">;
 export type Schedule = Schema<"Schedule">;
 
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "running", "paused", "completed", "cancelled", "failed"] as const;
@@ -218,6 +219,24 @@ export function useConnections(q = "") {
     queryKey: [...keys.connections, "wizard", q],
     queryFn: () => unwrap(api.GET("/v1/connections", { params: { query: { q: q || undefined, limit: WIZARD_PICK } } })),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** The first local text templates (an SMS campaign's message) whose name or text has `q`, by name. */
+export function useLocalTemplates(q = "", enabled = true) {
+  return useQuery({
+    queryKey: ["templates", "local", "wizard", q],
+    queryFn: () => unwrap(api.GET("/v1/templates", { params: { query: { q: q || undefined, limit: WIZARD_PICK } } })),
+    enabled,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useLocalTemplate(id: string | null | undefined) {
+  return useQuery({
+    queryKey: ["templates", "local", "one", id],
+    queryFn: () => unwrap(api.GET("/v1/templates/{template_id}", { params: { path: { template_id: id! } } })),
+    enabled: Boolean(id),
   });
 }
 

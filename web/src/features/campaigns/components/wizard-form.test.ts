@@ -23,6 +23,11 @@ describe("the wizard's bodies", () => {
     });
   });
 
+  it("sends a WhatsApp template, or on an SMS connection a local text template", () => {
+    expect(createBody(form)).toMatchObject({ whatsapp_template_id: "t1", local_template_id: null });
+    expect(createBody({ ...form, templateId: "", localTemplateId: "l1" })).toMatchObject({ whatsapp_template_id: null, local_template_id: "l1" });
+  });
+
   it("sends a window only when on, and clears it otherwise", () => {
     expect(timingBody(form)).toEqual({ timezone: "America/Sao_Paulo", rate_per_second: 5, clear_window: true });
     expect(timingBody({ ...form, windowOn: true, windowZone: "contact" }).window).toEqual({ start: "08:00", end: "20:00", timezone: "contact" });
@@ -38,5 +43,6 @@ describe("the wizard's bodies", () => {
     expect(stepOfField("parameters.body.1")).toBe("parameters");
     expect(stepOfField("audience.tag_ids")).toBe("audience");
     expect(stepOfField("whatsapp_template_id")).toBe("template");
+    expect(stepOfField("local_template_id")).toBe("template");
   });
 });

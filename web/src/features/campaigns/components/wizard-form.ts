@@ -11,7 +11,10 @@ export interface AudienceForm {
 export interface WizardForm {
   name: string;
   connectionId: string;
+  /** a WhatsApp connection's approved template */
   templateId: string;
+  /** an SMS connection's local text template */
+  localTemplateId: string;
   parameters: Record<string, string>;
   defaults: Record<string, string>;
   audience: AudienceForm;
@@ -33,6 +36,7 @@ export function emptyForm(timezone: string): WizardForm {
     name: "",
     connectionId: "",
     templateId: "",
+    localTemplateId: "",
     parameters: {},
     defaults: {},
     audience: { tag_ids: [], list_ids: [], segment_ids: [], contact_ids: [] },
@@ -54,6 +58,7 @@ export function formFromCampaign(c: Campaign): WizardForm {
     name: c.name,
     connectionId: c.connection_id ?? "",
     templateId: c.whatsapp_template_id ?? "",
+    localTemplateId: c.local_template_id ?? "",
     parameters: { ...c.parameters },
     defaults: { ...c.defaults },
     audience: {
@@ -84,11 +89,16 @@ function rate(form: WizardForm): number {
   return Number.isFinite(value) && form.rate.trim() !== "" ? value : 80;
 }
 
+/** What the campaign sends: a local text template on SMS, else a WhatsApp template (the channel follows the connection). */
+function content(form: WizardForm): { whatsapp_template_id: string | null; local_template_id: string | null } {
+  return form.localTemplateId ? { whatsapp_template_id: null, local_template_id: form.localTemplateId } : { whatsapp_template_id: form.templateId, local_template_id: null };
+}
+
 export function createBody(form: WizardForm): CampaignCreate {
   return {
     name: form.name.trim(),
     connection_id: form.connectionId,
-    whatsapp_template_id: form.templateId,
+    ...content(form),
     parameters: compact(form.parameters),
     defaults: compact(form.defaults),
     audience: form.audience,
@@ -102,7 +112,7 @@ export function messageBody(form: WizardForm): CampaignUpdate {
   return {
     name: form.name.trim(),
     connection_id: form.connectionId,
-    whatsapp_template_id: form.templateId,
+    ...content(form),
     parameters: compact(form.parameters),
     defaults: compact(form.defaults),
   };
@@ -125,7 +135,7 @@ export function scheduleBody(form: WizardForm): Schedule {
 /** Which step shows a field error of the API (`parameters.body.1` → parameters). */
 export function stepOfField(field: string): Step {
   if (field === "name" || field === "connection_id") return "number";
-  if (field === "whatsapp_template_id") return "template";
+  if (field === "whatsapp_template_id" || field === "local_template_id") return "template";
   if (field.startsWith("parameters") || field.startsWith("defaults")) return "parameters";
   if (field.startsWith("audience")) return "audience";
   if (field === "at") return "review";

@@ -33,7 +33,9 @@ import {
   type Connection,
   type WhatsAppTemplate,
 } from "../api/campaigns";
+import { isSms, rateCap } from "../lib/channel";
 import { maxRate } from "../lib/progress";
+import { LocalTemplateStep } from "./sms-steps";
 import { CONTACT_FIELDS, previewParts } from "../lib/template";
 import type { AudienceForm, WizardForm } from "./wizard-form";
 
@@ -85,6 +87,7 @@ function PickSearch({ label, value, onChange, shown, more }: { label: string; va
 
 export function NumberStep({ form, set, errors }: StepProps) {
   const { t } = useTranslation("campaigns");
+  const format = useFormat();
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 300);
   const connections = useConnections(q);
@@ -118,13 +121,18 @@ export function NumberStep({ form, set, errors }: StepProps) {
           />
         ) : (
           shown.map((c) => (
-            <Choice key={c.id} name="connection" value={c.id} checked={form.connectionId === c.id} onChange={() => set({ connectionId: c.id, templateId: "", parameters: {}, defaults: {} })}>
-              <span className="font-medium">
-                {c.name}
-                {c.display_phone_number ? ` · ${c.display_phone_number}` : ""}
+            <Choice key={c.id} name="connection" value={c.id} checked={form.connectionId === c.id} onChange={() => set({ connectionId: c.id, templateId: "", localTemplateId: "", parameters: {}, defaults: {} })}>
+              <span className="flex flex-wrap items-center gap-2 font-medium">
+                <span>
+                  {c.name}
+                  {c.display_phone_number ? ` · ${c.display_phone_number}` : ""}
+                </span>
+                <Badge variant={isSms(c) ? "secondary" : "outline"}>{t(`channel.${isSms(c) ? "sms" : "whatsapp"}`)}</Badge>
               </span>
               <span className="text-xs text-muted-foreground">
-                {t("wizard.numberFacts", { status: c.status, quality: c.quality_rating ?? "—", rate: maxRate(c.throughput_level) })}
+                {isSms(c)
+                  ? t("wizard.smsFacts", { status: c.status, country: c.sms?.country ?? "—", rate: rateCap(c), price: c.sms ? format.currency(Number(c.sms.cost_per_segment), c.sms.currency) : "—" })
+                  : t("wizard.numberFacts", { status: c.status, quality: c.quality_rating ?? "—", rate: maxRate(c.throughput_level) })}
               </span>
             </Choice>
           ))
@@ -141,7 +149,13 @@ export function NumberStep({ form, set, errors }: StepProps) {
 
 // 2. The template
 
-export function TemplateStep({ form, errors, onPick }: StepProps & { onPick: (template: WhatsAppTemplate) => void }) {
+export function TemplateStep(props: StepProps & { onPick: (template: WhatsAppTemplate) => void }) {
+  const connection = useConnection(props.form.connectionId || null);
+  if (props.form.connectionId && connection.isPending) return <SkeletonRows rows={3} />;
+  return isSms(connection.data) ? <LocalTemplateStep {...props} /> : <WhatsAppTemplateStep {...props} />;
+}
+
+function WhatsAppTemplateStep({ form, errors, onPick }: StepProps & { onPick: (template: WhatsAppTemplate) => void }) {
   const { t } = useTranslation("campaigns");
   const isAdmin = useIsAdmin();
   const [search, setSearch] = useState("");
@@ -480,7 +494,7 @@ export function ScheduleStep({ form, set, errors, connection }: StepProps & { co
     const all = timezones();
     return all.includes(form.timezone) || !form.timezone ? all : [form.timezone, ...all];
   }, [form.timezone]);
-  const cap = maxRate(connection?.throughput_level);
+  const cap = rateCap(connection);
   const windowError = errors.window ?? errors["window.start"] ?? errors["window.end"];
   return (
     <div className="grid gap-6">

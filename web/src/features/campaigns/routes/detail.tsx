@@ -19,6 +19,7 @@ import {
   useConnection,
   useDeleteCampaign,
   useLiveProgress,
+  useLocalTemplate,
   useProgress,
   useWhatsAppTemplate,
   type Action,
@@ -27,6 +28,7 @@ import {
 } from "../api/campaigns";
 import { RecipientsTable, type RecipientFilter } from "../components/recipients-table";
 import { StatusBadge } from "../components/status-badge";
+import { isSms } from "../lib/channel";
 import { done, percentDone } from "../lib/progress";
 import { isMetaCode, reasonKey, reasonRows, statusReason } from "../lib/reasons";
 import { campaignMoment } from "../lib/when";
@@ -126,10 +128,12 @@ function Details({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation("campaigns");
   const format = useFormat();
   const template = useWhatsAppTemplate(campaign.whatsapp_template_id);
+  const localTemplate = useLocalTemplate(campaign.local_template_id);
   const connection = useConnection(campaign.connection_id);
+  const channel = t(`channel.${isSms(connection.data) ? "sms" : "whatsapp"}`);
   const rows: [string, string][] = [
-    [t("details.number"), connection.data ? `${connection.data.name}${connection.data.display_phone_number ? ` · ${connection.data.display_phone_number}` : ""}` : "—"],
-    [t("details.template"), template.data ? `${template.data.name} (${template.data.language})` : "—"],
+    [t("details.number"), connection.data ? `${connection.data.name}${connection.data.display_phone_number ? ` · ${connection.data.display_phone_number}` : ""} (${channel})` : "—"],
+    [t("details.template"), localTemplate.data ? localTemplate.data.name : template.data ? `${template.data.name} (${template.data.language})` : "—"],
     [
       t("details.rate"),
       campaign.current_rate < campaign.rate_per_second

@@ -18,12 +18,14 @@ import {
   useConnection,
   useConnections,
   useCreateCampaign,
+  useLocalTemplate,
   useScheduleCampaign,
   useUpdateCampaign,
   useWhatsAppTemplate,
   type CampaignUpdate,
   type WhatsAppTemplate,
 } from "../api/campaigns";
+import { isSms } from "../lib/channel";
 import { missingParameters } from "../lib/template";
 import {
   audienceSize,
@@ -38,6 +40,7 @@ import {
   type Step,
   type WizardForm,
 } from "../components/wizard-form";
+import { SmsMessagePreview } from "../components/sms-steps";
 import { AudienceStep, NumberStep, ParametersStep, PhonePreview, ScheduleStep, TemplateStatus, TemplateStep } from "../components/wizard-steps";
 
 function Stepper({ step, reached, onGo }: { step: Step; reached: number; onGo: (s: Step) => void }) {
@@ -93,6 +96,8 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
   const { t } = useTranslation("campaigns");
   const format = useFormat();
   const connection = useConnection(form.connectionId || null).data;
+  const sms = isSms(connection);
+  const localTemplate = useLocalTemplate(sms ? form.localTemplateId || null : null).data;
   const mapping = (template?.parameter_keys ?? []).map((key) => {
     const field = form.parameters[key]?.trim();
     const fallback = form.defaults[key]?.trim();
@@ -105,9 +110,11 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
         <ReviewRow label={t("wizard.name")} value={form.name} error={errors.name} />
         <ReviewRow label={t("wizard.number")} value={connection ? `${connection.name}${connection.display_phone_number ? ` · ${connection.display_phone_number}` : ""}` : "—"} error={errors.connection_id} />
         <ReviewRow
-          label={t("wizard.template")}
+          label={sms ? t("sms.template") : t("wizard.template")}
           value={
-            template ? (
+            sms ? (
+              localTemplate?.name ?? "—"
+            ) : template ? (
               <span className="flex flex-wrap items-center gap-2">
                 {template.name} ({template.language}) <TemplateStatus status={template.status} />
               </span>
@@ -115,9 +122,9 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
               "—"
             )
           }
-          error={errors.whatsapp_template_id}
+          error={errors.local_template_id ?? errors.whatsapp_template_id}
         />
-        <ReviewRow label={t("wizard.stepNames.parameters")} value={mapping.length ? <ul>{mapping.map((m) => <li key={m} className="font-mono text-xs">{m}</li>)}</ul> : t("wizard.noParameters")} />
+        {!sms ? <ReviewRow label={t("wizard.stepNames.parameters")} value={mapping.length ? <ul>{mapping.map((m) => <li key={m} className="font-mono text-xs">{m}</li>)}</ul> : t("wizard.noParameters")} /> : null}
         <ReviewRow
           label={t("wizard.stepNames.audience")}
           value={
@@ -146,7 +153,7 @@ function Review({ form, template, count, errors }: { form: WizardForm; template:
         />
         <ReviewRow label={t("schedule.rate")} value={t("details.ratePerSecond", { rate: form.rate })} error={errors.rate_per_second} />
       </dl>
-      {template ? <PhonePreview template={template} form={form} /> : null}
+      {sms ? localTemplate ? <SmsMessagePreview template={localTemplate} connectionId={form.connectionId} /> : null : template ? <PhonePreview template={template} form={form} /> : null}
     </div>
   );
 }
@@ -177,6 +184,8 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
   const chosenTemplate = useWhatsAppTemplate(form.templateId || null).data;
   const template = chosenTemplate?.connection_id === form.connectionId ? chosenTemplate : undefined;
   const connection = useConnection(form.connectionId || null).data;
+  const sms = isSms(connection);
+  const localTemplate = useLocalTemplate(sms ? form.localTemplateId || null : null).data;
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const set = useCallback((patch: Partial<WizardForm>) => setForm((f) => ({ ...f, ...patch })), []);
@@ -255,7 +264,7 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
     requestAnimationFrame(() => headingRef.current?.focus());
   };
 
-  const missing = template ? missingParameters(template.parameter_keys ?? [], form.parameters, form.defaults) : [];
+  const missing = !sms && template ? missingParameters(template.parameter_keys ?? [], form.parameters, form.defaults) : [];
   const [showMissing, setShowMissing] = useState(false);
 
   const next = async () => {
@@ -264,7 +273,8 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
       if (!form.name.trim()) local.name = t("wizard.required");
       if (!form.connectionId) local.connection_id = t("wizard.chooseNumber");
     }
-    if (step === "template" && !form.templateId) local.whatsapp_template_id = t("wizard.chooseTemplate");
+    if (step === "template" && sms && !form.localTemplateId) local.local_template_id = t("sms.chooseTemplate");
+    if (step === "template" && !sms && !form.templateId) local.whatsapp_template_id = t("wizard.chooseTemplate");
     if (step === "parameters" && missing.length) {
       setShowMissing(true);
       return;
@@ -337,7 +347,13 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
           >
             {step === "number" ? <NumberStep {...stepProps} /> : null}
             {step === "template" ? <TemplateStep {...stepProps} onPick={pickTemplate} /> : null}
-            {step === "parameters" ? <ParametersStep {...stepProps} template={template} missing={showMissing ? missing : []} /> : null}
+            {step === "parameters" && sms ? (
+              <div className="grid gap-4 md:grid-cols-[1fr_20rem]">
+                <p className="text-sm text-muted-foreground">{t("sms.noParameters")}</p>
+                {localTemplate ? <SmsMessagePreview template={localTemplate} connectionId={form.connectionId} /> : null}
+              </div>
+            ) : null}
+            {step === "parameters" && !sms ? <ParametersStep {...stepProps} template={template} missing={showMissing ? missing : []} /> : null}
             {step === "audience" ? <AudienceStep {...stepProps} count={count} counting={counting} /> : null}
             {step === "schedule" ? <ScheduleStep {...stepProps} connection={connection} /> : null}
             {step === "review" ? <Review form={form} template={template} count={count} errors={errors} /> : null}
