@@ -92,7 +92,9 @@ def test_content_the_provider_refuses_is_a_422_before_anything_is_claimed(
         path = send.route(session, container.company_keys, container.providers, row)
         too_long = OutboundMessage(to=WA_ID, kind="text", text="x" * 5000)
         with pytest.raises(Invalid) as refused:
-            send.admit(session, path, send.Recipient(phone=WA_ID), too_long, now=datetime.now(UTC))
+            send.admit(
+                session, path, send.Recipient(phone=WA_ID), too_long, origin=send.Origin.AI, now=datetime.now(UTC)
+            )
         assert [e.code for e in refused.value.errors] == ["text_too_long"]
         assert session.scalar(select(func.count()).select_from(SendLane)) == 0  # no slot taken
     assert meta.sent == [] and _outbound_rows(container, owner) == []

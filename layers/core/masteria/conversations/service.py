@@ -283,7 +283,8 @@ def reply(
     kind, shown, content, message = _outbound(
         session=session, actor=actor, conversation=conversation, contact=contact, data=data, reply_to=reply_to
     )
-    send.admit(session, path, recipient, message, now=now, recent_sends=_recent_replies(session, conversation, now))
+    recent = _recent_replies(session, conversation, now)
+    send.admit(session, path, recipient, message, origin=send.Origin.INBOX, now=now, recent_sends=recent)
     ledger = ReplyLedger(
         company_id=conversation.company_id,
         connection_id=conversation.connection_id,
@@ -296,7 +297,7 @@ def reply(
         reply_to_wamid=reply_to,
         now=now,
     )
-    outcome = send.deliver(db, path, message, ledger)
+    outcome = send.deliver(db, path, message, ledger, origin=send.Origin.INBOX)
     if outcome.category not in (Outcome.SENT, Outcome.UNKNOWN):
         raise send.refusal(path, outcome)
     row = session.scalars(

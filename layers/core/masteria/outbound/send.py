@@ -124,6 +124,7 @@ def admit(
     recipient: Recipient,
     message: OutboundMessage,
     *,
+    origin: Origin,
     now: datetime,
     recent_sends: Callable[[timedelta], list[datetime]] | None = None,
 ) -> None:
@@ -133,6 +134,7 @@ def admit(
     the number's messages to the person within ``since`` (the sender's ledger knows them)."""
     errors = list(route.provider.check(message, route.config))
     if errors:
+        logger.info("send refused for its content", extra={"origin": origin, "channel": route.channel})
         raise Invalid(f"{route.channel} refuses this message", errors)
     if recipient.contact_id is not None and consent.is_opted_out(session, recipient.contact_id, route.channel):
         raise Invalid(
@@ -199,6 +201,7 @@ def deliver(
     message: OutboundMessage,
     ledger: Ledger,
     *,
+    origin: Origin,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendOutcome:
     """Claim (with the next free slot of the number: a reply's priority), send at the slot, record: one
@@ -227,7 +230,9 @@ def deliver(
             jitter=random.random(),  # noqa: S311 - spreads retries, no secret
         )
     except BaseException:
-        logger.exception("a send failed unexpectedly: its outcome is unknown", extra={"reference": opaque})
+        logger.exception(
+            "a send failed unexpectedly: its outcome is unknown", extra={"reference": opaque, "origin": origin}
+        )
         with db.tenant(route.company_id) as session:
             ledger.record(session, SendOutcome(Outcome.UNKNOWN, unexpected=True))
         raise
