@@ -27,13 +27,15 @@ AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
         (f"conversation:{ID}", f"conversation:{ID}"),
         (f"campaign:{str(ID).upper()}", f"campaign:{ID}"),
         (f"import:{ID.hex}", f"import:{ID}"),
+        (f"pipeline:{ID}", f"pipeline:{ID}"),
+        (f"lead:{ID.hex}", f"lead:{ID}"),
     ],
 )
 def test_topics_are_parsed_to_their_canonical_form(raw: str, topic: str) -> None:
     assert frames.parse_topic(raw) == topic
 
 
-@pytest.mark.parametrize("raw", ["", "Inbox", "conversation", "conversation:", "conversation:42", "lead:" + str(ID)])
+@pytest.mark.parametrize("raw", ["", "Inbox", "conversation", "conversation:", "conversation:42", "deal:" + str(ID), "lead:7"])
 def test_unknown_or_malformed_topics_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match=r"topic|UUID"):
         frames.parse_topic(raw)

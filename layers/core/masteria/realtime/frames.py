@@ -25,7 +25,9 @@ MAX_TOPICS = 100  # per connection
 
 INBOX = "inbox"
 NOTIFICATIONS = "notifications"
-_TOPIC = re.compile(r"^(?:(?P<plain>inbox|notifications)|(?P<kind>conversation|campaign|import):(?P<id>[^:]+))$")
+_TOPIC = re.compile(
+    r"^(?:(?P<plain>inbox|notifications)|(?P<kind>conversation|campaign|import|pipeline|lead):(?P<id>[^:]+))$"
+)
 
 
 def conversation_topic(conversation_id: uuid.UUID) -> str:
@@ -40,12 +42,22 @@ def import_topic(import_id: uuid.UUID) -> str:
     return f"import:{import_id}"
 
 
+def pipeline_topic(pipeline_id: uuid.UUID) -> str:
+    return f"pipeline:{pipeline_id}"
+
+
+def lead_topic(lead_id: uuid.UUID) -> str:
+    return f"lead:{lead_id}"
+
+
 def parse_topic(value: str) -> str:
-    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}`` or ``import:{id}`` (ids are UUIDs),
-    in canonical form; anything else is a ``ValueError``."""
+    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}``, ``import:{id}``, ``pipeline:{id}``
+    or ``lead:{id}`` (ids are UUIDs), in canonical form; anything else is a ``ValueError``."""
     found = _TOPIC.match(value.strip()) if isinstance(value, str) else None
     if found is None:
-        raise ValueError("a topic is inbox, notifications, conversation:{id}, campaign:{id} or import:{id}")
+        raise ValueError(
+            "a topic is inbox, notifications, conversation:{id}, campaign:{id}, import:{id}, pipeline:{id} or lead:{id}"
+        )
     if found["plain"]:
         return found["plain"]
     try:
@@ -192,6 +204,34 @@ class ImportProgressData(payloads.ImportCounts, _ImportId):  # the payload's ``i
     model_config = _IGNORE
 
 
+class LeadCreatedData(payloads.LeadCreatedPayload):
+    model_config = _IGNORE
+
+
+class LeadUpdatedData(payloads.LeadUpdatedPayload):
+    model_config = _IGNORE
+
+
+class LeadStageChangedData(payloads.LeadStageChangedPayload):
+    model_config = _IGNORE
+
+
+class LeadWonData(payloads.LeadWonPayload):
+    model_config = _IGNORE
+
+
+class LeadLostData(payloads.LeadLostPayload):
+    model_config = _IGNORE
+
+
+class MeetingScheduledData(payloads.MeetingScheduledPayload):
+    model_config = _IGNORE
+
+
+class AppointmentUpdatedData(payloads.AppointmentUpdatedPayload):
+    model_config = _IGNORE
+
+
 class _EventFrame(_ServerFrame):
     cursor: str | None = Field(description="catch up after it: GET /v1/realtime/events?after=<cursor>")
     at: datetime
@@ -237,6 +277,43 @@ class ImportProgress(_EventFrame):
     data: ImportProgressData
 
 
+class LeadCreated(_EventFrame):
+    type: Literal["lead.created"] = "lead.created"
+    data: LeadCreatedData
+
+
+class LeadUpdated(_EventFrame):
+    type: Literal["lead.updated"] = "lead.updated"
+    data: LeadUpdatedData
+
+
+class LeadStageChanged(_EventFrame):
+    type: Literal["lead.stage_changed"] = "lead.stage_changed"
+    data: LeadStageChangedData
+
+
+class LeadWon(_EventFrame):
+    type: Literal["lead.won"] = "lead.won"
+    data: LeadWonData
+
+
+class LeadLost(_EventFrame):
+    type: Literal["lead.lost"] = "lead.lost"
+    data: LeadLostData
+
+
+class MeetingScheduled(_EventFrame):
+    type: Literal["meeting.scheduled"] = "meeting.scheduled"
+    data: MeetingScheduledData
+
+
+class AppointmentUpdated(_EventFrame):
+    type: Literal["appointment.updated"] = "appointment.updated"
+    data: AppointmentUpdatedData
+
+
+LeadFrame = LeadCreated | LeadUpdated | LeadStageChanged | LeadWon | LeadLost | MeetingScheduled | AppointmentUpdated
+
 EventFrame = Annotated[
     MessageCreated
     | MessageStatus
@@ -245,7 +322,8 @@ EventFrame = Annotated[
     | ConversationAssigned
     | CampaignProgress
     | NotificationCreated
-    | ImportProgress,
+    | ImportProgress
+    | LeadFrame,
     Field(discriminator="type"),
 ]
 event_frame: TypeAdapter[Any] = TypeAdapter(EventFrame)

@@ -2,7 +2,8 @@
 
 Frames about a conversation go only to users whose inbox shows that conversation (the inbox's rule,
 ``conversations.service.visible_to``); an agent a conversation was taken from also gets the assignment
-frame, so their inbox drops it. Other frames go to every user of the company subscribed to the topic.
+frame, so their inbox drops it. Frames about a lead go only to users who see it (``pipelines.access``), and to
+the one it was taken from. Other frames go to every user of the company subscribed to the topic.
 """
 
 from __future__ import annotations
@@ -29,10 +30,15 @@ class Outgoing:
         | frames.ConversationUpdated
         | frames.ConversationAssigned
         | (frames.CampaignProgress | frames.NotificationCreated | frames.ImportProgress)
+        | frames.LeadFrame
     )
     topics: frozenset[str]
     conversation_id: uuid.UUID | None = None  # set: only for users who may see this conversation
     also_for: frozenset[uuid.UUID] = frozenset()  # users who get it even so
+    # set: a lead's frame, only for users who see a lead of these owners (None: unassigned); a lead that changed
+    # owner names both, so the one it was taken from drops its card
+    lead_owners: frozenset[uuid.UUID | None] | None = None
+    user_id: uuid.UUID | None = None  # set: for that user only (a notification of one user)
 
 
 def _envelope(event: PublishedEvent) -> dict[str, object]:
@@ -75,13 +81,31 @@ def _campaign(event: PublishedEvent) -> Outgoing:
 
 def _notification(event: PublishedEvent) -> Outgoing:
     built = frames.NotificationCreated.model_validate({**_envelope(event), "data": event.data})
-    return Outgoing(built, frozenset({NOTIFICATIONS}))
+    return Outgoing(built, frozenset({NOTIFICATIONS}), user_id=built.data.user_id)
 
 
 def _import(event: PublishedEvent) -> Outgoing:
     data = {**event.data, "import_id": event.data.get("import_id", event.data.get("id"))}
     built = frames.ImportProgress.model_validate({**_envelope(event), "data": data})
     return Outgoing(built, frozenset({frames.import_topic(built.data.import_id)}))
+
+
+def _lead_frame(
+    frame: type[frames.LeadFrame],
+) -> Callable[[PublishedEvent], Outgoing]:
+    """Frames about one lead (its appointments' too): on its pipeline's topic (the board) and its own (the
+    lead's panel)."""
+
+    def build(event: PublishedEvent) -> Outgoing:
+        built = frame.model_validate({**_envelope(event), "data": event.data})
+        data = built.data
+        topics = frozenset({frames.pipeline_topic(data.pipeline_id), frames.lead_topic(data.lead_id)})
+        owners = {data.owner_id}
+        if isinstance(data, frames.LeadUpdatedData) and "owner_id" in data.changed:
+            owners.add(data.previous_owner_id)
+        return Outgoing(built, topics, lead_owners=frozenset(owners))
+
+    return build
 
 
 _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
@@ -94,6 +118,13 @@ _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.CAMPAIGN_PROGRESS: _campaign,
     EventType.NOTIFICATION_CREATED: _notification,
     EventType.CONTACTS_IMPORT_PROGRESS: _import,
+    EventType.LEAD_CREATED: _lead_frame(frames.LeadCreated),
+    EventType.LEAD_UPDATED: _lead_frame(frames.LeadUpdated),
+    EventType.LEAD_STAGE_CHANGED: _lead_frame(frames.LeadStageChanged),
+    EventType.LEAD_WON: _lead_frame(frames.LeadWon),
+    EventType.LEAD_LOST: _lead_frame(frames.LeadLost),
+    EventType.MEETING_SCHEDULED: _lead_frame(frames.MeetingScheduled),
+    EventType.APPOINTMENT_UPDATED: _lead_frame(frames.AppointmentUpdated),
 }
 # The domain events the push consumer is routed (functions/manifest.py) and catch-up reads.
 PUSHED_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in _BUILDERS)

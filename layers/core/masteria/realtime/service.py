@@ -15,6 +15,7 @@ from masteria.db import Database
 from masteria.errors import FieldError, Invalid, Unauthorized
 from masteria.events import EventSequence, OutboxEvent
 from masteria.observability import logger
+from masteria.pipelines.access import agents_see_all, may_see
 from masteria.ports import ConnectionRegistry, LiveConnection, PublishedEvent, Realtime
 from masteria.realtime import frames
 from masteria.realtime.routing import PUSHED_EVENT_TYPES, Outgoing, frames_for
@@ -95,10 +96,21 @@ def _principals(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, P
     return {row[0]: Principal(user_id=row[0], company_id=row[1], role=Role(row[2])) for row in rows}
 
 
-def _allowed(outgoing: Outgoing, user_id: uuid.UUID, visible: set[tuple[uuid.UUID, uuid.UUID]]) -> bool:
-    if outgoing.conversation_id is None or user_id in outgoing.also_for:
+def _allowed(
+    outgoing: Outgoing, user: Principal, visible: set[tuple[uuid.UUID, uuid.UUID]], *, all_leads: bool
+) -> bool:
+    if outgoing.user_id is not None:
+        return user.user_id == outgoing.user_id
+    if outgoing.lead_owners is not None:
+        return may_see(set(outgoing.lead_owners), user_id=user.user_id, role=user.role, all_open=all_leads)
+    if outgoing.conversation_id is None or user.user_id in outgoing.also_for:
         return True
-    return (user_id, outgoing.conversation_id) in visible
+    return (user.user_id, outgoing.conversation_id) in visible
+
+
+def _all_leads(session: Session, outgoing: list[Outgoing]) -> bool:
+    """The company's pipeline setting, read only when a lead's frame is to be sent."""
+    return any(o.lead_owners is not None for o in outgoing) and agents_see_all(session)
 
 
 def push(*, db: Database, registry: ConnectionRegistry, poster: Realtime, event: PublishedEvent) -> PushResult:
@@ -117,10 +129,12 @@ def push(*, db: Database, registry: ConnectionRegistry, poster: Realtime, event:
     with db.tenant(event.company_id, relay=False) as session:
         principals = _principals(session, listeners)
         visible = visible_to(session, actors=list(principals.values()), conversation_ids=conversation_ids)
+        all_leads = _all_leads(session, outgoing)
     for o, listening in targets:
         text = frames.dump(o.frame)
         for connection in listening:
-            if connection.user_id not in principals or not _allowed(o, connection.user_id, visible):
+            user = principals.get(connection.user_id)
+            if user is None or not _allowed(o, user, visible, all_leads=all_leads):
                 continue
             try:
                 delivered = poster.post(connection.connection_id, text)
@@ -188,8 +202,9 @@ def catch_up(*, session: Session, actor: Principal, after: str | None, limit: in
     ]  # fmt: skip
     conversation_ids = {o.conversation_id for o in outgoing if o.conversation_id}
     visible = visible_to(session, actors=[actor], conversation_ids=conversation_ids)
+    all_leads = _all_leads(session, outgoing)
     return CatchUp(
-        frames=[o.frame for o in outgoing if _allowed(o, actor.user_id, visible)],
+        frames=[o.frame for o in outgoing if _allowed(o, actor, visible, all_leads=all_leads)],
         cursor=str(rows[-1].company_sequence) if rows else str(start),
         more=len(rows) == limit,
     )

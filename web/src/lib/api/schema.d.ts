@@ -24,6 +24,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/appointments/{appointment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Appointment */
+        get: operations["get_appointment_v1_appointments__appointment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Appointment
+         * @description Change some fields: a new time reschedules it (its reminder moves), a status of `cancelled`, `done` or
+         *     `no_show` ends it (its reminder goes). With `version`: 409 (`appointment_changed`) when it changed since.
+         */
+        patch: operations["update_appointment_v1_appointments__appointment_id__patch"];
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -1120,6 +1142,31 @@ export interface paths {
         patch: operations["update_lead_v1_leads__lead_id__patch"];
         trace?: never;
     };
+    "/v1/leads/{lead_id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Appointments
+         * @description The lead's appointments, soonest first.
+         */
+        get: operations["list_appointments_v1_leads__lead_id__appointments_get"];
+        put?: never;
+        /**
+         * Create Appointment
+         * @description Schedule an appointment of the lead (its attendee: you unless named; agents attend themselves, 403
+         *     otherwise). Its attendee is reminded `reminder_minutes` before (default 60; null: no reminder).
+         */
+        post: operations["create_appointment_v1_leads__lead_id__appointments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leads/{lead_id}/close": {
         parameters: {
             query?: never;
@@ -2018,6 +2065,229 @@ export interface components {
             /** Token */
             token: string;
         };
+        /** AppointmentCreate */
+        AppointmentCreate: {
+            /**
+             * Attendee Id
+             * @description a user of the company (default: you)
+             */
+            attendee_id?: string | null;
+            /**
+             * Ends At
+             * Format: date-time
+             * @description after starts_at
+             * @example 2026-12-02T14:30:00-03:00
+             */
+            ends_at: string;
+            /**
+             * Link
+             * @description an http(s) meeting link (never fetched)
+             */
+            link?: string | null;
+            /** Location */
+            location?: string | null;
+            /**
+             * Reminder Minutes
+             * @description remind the attendee this long before (null: no reminder)
+             * @default 60
+             */
+            reminder_minutes?: number | null;
+            /**
+             * Starts At
+             * Format: date-time
+             * @description with its offset
+             * @example 2026-12-02T14:00:00-03:00
+             */
+            starts_at: string;
+            /**
+             * Timezone
+             * @description IANA timezone it is set in
+             * @example America/Sao_Paulo
+             */
+            timezone: string;
+            /**
+             * Title
+             * @example Demo call
+             */
+            title: string;
+        };
+        /** AppointmentRead */
+        AppointmentRead: {
+            /** Attendee Id */
+            attendee_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /** Link */
+            link: string | null;
+            /** Location */
+            location: string | null;
+            /** Reminder Minutes */
+            reminder_minutes: number | null;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "done" | "no_show" | "cancelled";
+            /** Timezone */
+            timezone: string;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * AppointmentUpdate
+         * @description Only the fields given change; a new time reschedules it, a new status cancels or completes it.
+         */
+        AppointmentUpdate: {
+            /** Attendee Id */
+            attendee_id?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
+            /** Link */
+            link?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Reminder Minutes */
+            reminder_minutes?: number | null;
+            /** Starts At */
+            starts_at?: string | null;
+            /** Status */
+            status?: ("scheduled" | "done" | "no_show" | "cancelled") | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Title */
+            title?: string | null;
+            /**
+             * Version
+             * @description the version you saw: 409 if it changed since
+             */
+            version?: number | null;
+        };
+        /** AppointmentUpdated */
+        AppointmentUpdated: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["AppointmentUpdatedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "appointment.updated";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** AppointmentUpdatedData */
+        AppointmentUpdatedData: {
+            /**
+             * Appointment Id
+             * Format: uuid
+             */
+            appointment_id: string;
+            /**
+             * Attendee Id
+             * @description the user who attends (null: nobody)
+             */
+            attendee_id: string | null;
+            /**
+             * Change
+             * @description rescheduled: its time changed; cancelled, done, no_show: its new status; updated: other fields
+             * @enum {string}
+             */
+            change: "rescheduled" | "cancelled" | "done" | "no_show" | "updated";
+            /**
+             * Changed
+             * @description the names of the fields that changed
+             */
+            changed: string[];
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /**
+             * Owner Id
+             * @description the lead's owner (null: unassigned)
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "done" | "no_show" | "cancelled";
+            /**
+             * Timezone
+             * @description IANA timezone the appointment was set in
+             */
+            timezone: string;
+            /**
+             * Version
+             * @description the appointment's version after the change
+             */
+            version: number;
+        };
         /** Assign */
         Assign: {
             /**
@@ -2371,7 +2641,7 @@ export interface components {
              */
             cursor: string;
             /** Frames */
-            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"])[];
+            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"] | components["schemas"]["MeetingScheduled"] | components["schemas"]["AppointmentUpdated"])[];
             /**
              * More
              * @description true when more frames may follow: ask again with `cursor`
@@ -3675,6 +3945,8 @@ export interface components {
              * @description the card it goes right after (in the stage)
              */
             after_id?: string | null;
+            /** @description into a meeting stage: the appointment to create with the move (required unless the lead has a scheduled one ahead) */
+            appointment?: components["schemas"]["AppointmentCreate"] | null;
             /**
              * Before Id
              * @description the card it goes right before (in the stage)
@@ -4108,6 +4380,109 @@ export interface components {
              * @enum {string}
              */
             type: "image" | "document" | "audio" | "video" | "sticker";
+        };
+        /** MeetingScheduled */
+        MeetingScheduled: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["MeetingScheduledData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "meeting.scheduled";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** MeetingScheduledData */
+        MeetingScheduledData: {
+            /**
+             * Appointment Id
+             * Format: uuid
+             */
+            appointment_id: string;
+            /**
+             * Attendee Id
+             * @description the user who attends (null: nobody)
+             */
+            attendee_id: string | null;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /** Lead Title */
+            lead_title: string;
+            /**
+             * Owner Id
+             * @description the lead's owner (null: unassigned)
+             */
+            owner_id: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             * @description the meeting stage the lead moved into
+             */
+            stage_id: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "done" | "no_show" | "cancelled";
+            /**
+             * Timezone
+             * @description IANA timezone the appointment was set in
+             */
+            timezone: string;
+            /**
+             * Title
+             * @description the appointment's title
+             */
+            title: string;
+            /**
+             * Value
+             * @description the lead's value, a decimal string
+             */
+            value?: string | null;
+            /**
+             * Version
+             * @description the appointment's version after the change
+             */
+            version: number;
         };
         /** MessageCreated */
         MessageCreated: {
@@ -5818,6 +6193,144 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_appointment_v1_appointments__appointment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_appointment_v1_appointments__appointment_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -10097,6 +10610,135 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_appointments_v1_leads__lead_id__appointments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRead"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_appointment_v1_leads__lead_id__appointments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
