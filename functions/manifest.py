@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from masteria.appointments.reminders import QUEUE as APPOINTMENT_SCHEDULE
+from masteria.appointments.reminders import REMINDER_QUEUE as APPOINTMENT_REMINDER
 from masteria.campaigns.jobs import SEND_QUEUE as CAMPAIGN_SEND
 from masteria.campaigns.jobs import START_QUEUE as CAMPAIGN_START
 from masteria.campaigns.schedules import QUEUE as CAMPAIGN_SCHEDULE
@@ -113,6 +115,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             CAMPAIGN_SEND,
             CAMPAIGN_SCHEDULE,
             CONNECTION_SECRETS,
+            APPOINTMENT_SCHEDULE,
         ),
         uses_media=True,
         sms_actions=("sms-voice:SendTextMessage",),  # inbox replies over SMS
@@ -275,6 +278,24 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         schedules_once=True,
     ),
     FunctionSpec(
+        name="appointment_scheduler",
+        handler="functions.workers.appointment_scheduler.handler",
+        trigger=QueueTrigger(queue=APPOINTMENT_SCHEDULE, batch_size=10, max_concurrency=2),
+        description="Creates, moves or deletes an appointment's reminder schedule from the appointment as it is now",
+        timeout_seconds=30,
+        memory_mb=256,
+        sends_to=(APPOINTMENT_REMINDER,),  # a reminder already due; the schedules' own target
+        schedules_once=True,
+    ),
+    FunctionSpec(
+        name="appointment_reminder",
+        handler="functions.workers.appointment_reminder.handler",
+        trigger=QueueTrigger(queue=APPOINTMENT_REMINDER, batch_size=10, max_concurrency=2),
+        description="Reminds an appointment's attendee (an in-app notification) if the appointment is still as it was",
+        timeout_seconds=30,
+        memory_mb=256,
+    ),
+    FunctionSpec(
         name="campaign_sweeper",
         handler="functions.workers.campaign_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 minute)"),
@@ -315,6 +336,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             CAMPAIGN_SEND,
             CAMPAIGN_SCHEDULE,
             CONNECTION_SECRETS,
+            APPOINTMENT_SCHEDULE,
+            APPOINTMENT_REMINDER,
         ),
     ),
     FunctionSpec(

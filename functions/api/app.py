@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI
 from functions.api import docs, error_docs, errors
 from functions.api.middleware import CorrelationIdMiddleware
 from functions.api.routers import (
+    appointments,
     auth,
     campaigns,
     connections,
@@ -50,6 +51,7 @@ def create_app() -> FastAPI:
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
         notifications, inbox, media, campaigns, realtime, sms, pipelines, leads,
+        appointments,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

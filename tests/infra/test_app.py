@@ -363,7 +363,7 @@ def test_only_their_workers_write_the_inbound_secrets_and_manage_one_time_schedu
     table = logical_id(synth, "Storage/InboundSecrets/Resource")
     assert _roles_allowed(synth, "dynamodb:PutItem", table) == {"connection_secrets"}
     assert _roles_allowed(synth, "dynamodb:GetItem", table) == {"connection_secrets", "meta_webhook", "sms_webhook"}
-    assert _roles_allowed(synth, "scheduler:CreateSchedule") == {"campaign_scheduler"}
+    assert _roles_allowed(synth, "scheduler:CreateSchedule") == {"campaign_scheduler", "appointment_scheduler"}
 
 
 def test_sms_events_and_two_way_messages_reach_an_encrypted_topic_only_the_service_publishes_to(synth: Synth) -> None:

@@ -240,12 +240,41 @@ class LeadLostPayload(_LeadClosed):
     event_type: ClassVar[EventType] = EventType.LEAD_LOST
 
 
-class MeetingScheduledPayload(EventPayload):
+class AppointmentFields(BaseModel):
+    """What every appointment event carries: the appointment, its lead (where it is, its owner) and its time."""
+
+    appointment_id: uuid.UUID
+    lead_id: uuid.UUID
+    pipeline_id: uuid.UUID
+    contact_id: uuid.UUID
+    owner_id: uuid.UUID | None = Field(description="the lead's owner (null: unassigned)")
+    attendee_id: uuid.UUID | None = Field(description="the user who attends (null: nobody)")
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = Field(description="IANA timezone the appointment was set in")
+    status: Literal["scheduled", "done", "no_show", "cancelled"]
+    version: int = Field(description="the appointment's version after the change")
+
+
+class MeetingScheduledPayload(AppointmentFields, EventPayload):
+    """Once per move of a lead into a meeting stage, with the appointment it has (new or already scheduled)."""
+
     event_type: ClassVar[EventType] = EventType.MEETING_SCHEDULED
 
-    meeting_id: uuid.UUID
-    contact_id: uuid.UUID
-    starts_at: datetime
+    stage_id: uuid.UUID = Field(description="the meeting stage the lead moved into")
+    lead_title: str
+    value: Decimal | None = Field(default=None, description="the lead's value, a decimal string")
+    currency: str
+    title: str = Field(description="the appointment's title")
+
+
+class AppointmentUpdatedPayload(AppointmentFields, EventPayload):
+    event_type: ClassVar[EventType] = EventType.APPOINTMENT_UPDATED
+
+    change: Literal["rescheduled", "cancelled", "done", "no_show", "updated"] = Field(
+        description="rescheduled: its time changed; cancelled, done, no_show: its new status; updated: other fields"
+    )
+    changed: list[str] = Field(description="the names of the fields that changed")
 
 
 class NotificationCreatedPayload(EventPayload):
@@ -253,6 +282,7 @@ class NotificationCreatedPayload(EventPayload):
 
     notification_id: uuid.UUID
     kind: str
+    user_id: uuid.UUID | None = Field(default=None, description="set: the notification is for that user only")
 
 
 class TemplateStatusChangedPayload(EventPayload):

@@ -46,7 +46,8 @@ class EventType(StrEnum):
     LEAD_STAGE_CHANGED = "lead.stage_changed"
     LEAD_WON = "lead.won"
     LEAD_LOST = "lead.lost"
-    MEETING_SCHEDULED = "meeting.scheduled"
+    MEETING_SCHEDULED = "meeting.scheduled"  # a lead moved into a meeting stage with its appointment
+    APPOINTMENT_UPDATED = "appointment.updated"  # rescheduled, cancelled, done, no-show, or its details changed
     NOTIFICATION_CREATED = "notification.created"
     TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template
 

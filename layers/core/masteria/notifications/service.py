@@ -1,5 +1,6 @@
-"""In-app notifications: raised by the domain (an endpoint disabled, a connection failing), listed and
-marked read by the company's users, pushed live as ``notification.created`` events."""
+"""In-app notifications: raised by the domain (an endpoint disabled, a connection failing, a new appointment),
+listed and marked read by the company's users, pushed live as ``notification.created`` events. One for a
+single user (``user_id``: an appointment's reminder to its attendee) is that user's only."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from pydantic import Field
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from masteria.db import get_or_404
+from masteria.errors import NotFound
 from masteria.event_payloads import NotificationCreatedPayload
 from masteria.events import record_event
 from masteria.notifications.models import Notification
@@ -21,6 +23,7 @@ from masteria.tenancy.service import Principal
 
 class NotificationRead(ReadModel):
     id: uuid.UUID
+    user_id: uuid.UUID | None = Field(description="null: for every user of the company; set: for that user only")
     kind: str
     title: str
     body: str
@@ -30,23 +33,37 @@ class NotificationRead(ReadModel):
 
 
 def notify(
-    session: Session, *, company_id: uuid.UUID, kind: str, title: str, body: str, data: dict[str, Any]
+    session: Session,
+    *,
+    company_id: uuid.UUID,
+    kind: str,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+    user_id: uuid.UUID | None = None,
 ) -> Notification:
-    row = Notification(company_id=company_id, kind=kind, title=title[:200], body=body[:1000], data=data)
+    """A notification for every user of the company, or for ``user_id`` only."""
+    row = Notification(
+        company_id=company_id, user_id=user_id, kind=kind, title=title[:200], body=body[:1000], data=data
+    )
     session.add(row)
     session.flush()
     record_event(
         session,
         company_id=company_id,
-        payload=NotificationCreatedPayload(notification_id=row.id, kind=kind),
+        payload=NotificationCreatedPayload(notification_id=row.id, kind=kind, user_id=user_id),
     )
     return row
+
+
+def _for(actor: Principal) -> ColumnElement[bool]:
+    return Notification.user_id.is_(None) | (Notification.user_id == actor.user_id)
 
 
 def list_notifications(
     *, session: Session, actor: Principal, page: PageRequest, unread: bool = False
 ) -> Page[NotificationRead]:
-    statement = select(Notification)
+    statement = select(Notification).where(_for(actor))
     if unread:
         statement = statement.where(Notification.read_at.is_(None))
     rows, cursor = paginate(session, statement, keys=[Notification.created_at, Notification.id], page=page)
@@ -54,7 +71,9 @@ def list_notifications(
 
 
 def mark_read(*, session: Session, actor: Principal, notification_id: uuid.UUID, now: datetime) -> NotificationRead:
-    row = get_or_404(session, Notification, notification_id, "notification")
+    row = session.scalars(select(Notification).where(Notification.id == notification_id, _for(actor))).first()
+    if row is None:
+        raise NotFound("notification not found")
     if row.read_at is None:
         row.read_at = now
     session.flush()

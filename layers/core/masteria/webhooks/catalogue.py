@@ -37,7 +37,10 @@ _OFFERED: dict[EventType, str] = {
     EventType.LEAD_STAGE_CHANGED: "a lead moved to another pipeline stage (by a user, an automation or the AI)",
     EventType.LEAD_WON: "a lead was closed as won, with its reason and value",
     EventType.LEAD_LOST: "a lead was closed as lost, with its reason",
-    EventType.MEETING_SCHEDULED: "a meeting was scheduled with a contact",
+    EventType.MEETING_SCHEDULED: (
+        "a lead moved into a meeting stage with its appointment (once per move), with the lead's details"
+    ),
+    EventType.APPOINTMENT_UPDATED: "a lead's appointment was rescheduled, cancelled, done, a no-show, or edited",
     EventType.TEMPLATE_STATUS_CHANGED: (
         "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason"
     ),
@@ -76,7 +79,7 @@ def example(event_type: str) -> dict[str, Any]:
             values[name] = ["name"]
         elif name == "channel":
             values[name] = "whatsapp"
-        elif name == "status":
+        elif name == "status" and "delivered" in (get_args(field.annotation) or ("delivered",)):
             values[name] = "delivered"
         elif get_origin(field.annotation) is Literal:
             values[name] = get_args(field.annotation)[0]
