@@ -210,3 +210,30 @@ def test_a_reply_takes_a_slot_ahead_of_a_running_campaigns_and_the_rate_holds(
     ordered = sorted(slots)
     busiest = max(sum(1 for t in ordered if s <= t < s + timedelta(seconds=1)) for s in ordered)
     assert busiest <= rate and len(set(ordered)) == len(ordered)
+
+
+def test_a_reply_claimed_by_a_worker_that_died_becomes_unknown_and_is_never_sent(
+    client: TestClient, container: Container, meta: FakeMeta
+) -> None:
+    owner = sign_up(client)
+    connection = make_connection(client, owner, meta)
+    customer_writes(container, owner, connection, "oi")
+    conversation = _conversation(client, owner)
+    company = uuid.UUID(owner.company_id)
+    with container.database.tenant(company) as session:  # claimed two minutes ago, never recorded
+        session.execute(
+            text(
+                "INSERT INTO messages (company_id, connection_id, conversation_id, contact_id, direction, wamid,"
+                " type, text, status, sent_at) VALUES (:company, :connection, :conversation, :contact, 'out',"
+                " 'outbound:lost', 'text', 'perdida', 'sending', now() - interval '2 minutes')"
+            ),
+            {
+                "company": company, "connection": uuid.UUID(connection["id"]),
+                "conversation": uuid.UUID(conversation["id"]), "contact": uuid.UUID(conversation["contact"]["id"]),
+            },
+        )  # fmt: skip
+    sent = client.post(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers, json={"text": "Oi!"})
+    assert sent.status_code == 201, sent.text
+    statuses = {row.text: row.status for row in _outbound_rows(container, owner)}
+    assert statuses == {"perdida": "unknown", "Oi!": "accepted"}
+    assert [m["text"]["body"] for m in meta.sent] == ["Oi!"]  # the lost one is never sent again

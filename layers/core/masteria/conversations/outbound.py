@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from masteria.channels.providers.port import Outcome, SendOutcome
@@ -26,6 +27,9 @@ from masteria.conversations.models import Conversation, Message
 from masteria.conversations.references import reference
 from masteria.event_payloads import MessageCreatedPayload
 from masteria.events import record_event
+
+# a claim unanswered this long is a worker that died between its request and its record (a send's timeout is 10 s)
+STALE_CLAIM = timedelta(minutes=1)
 
 
 @dataclass
@@ -47,6 +51,18 @@ class ReplyLedger:
 
     def claim(self, session: Session) -> str:
         ref = reference(self.message_id)
+        # a reply of this conversation claimed long ago and never answered (its worker died between the claim
+        # and the record) may have gone out: it is unknown from now on, never sent again
+        session.execute(
+            update(Message)
+            .where(
+                Message.conversation_id == self.conversation_id,
+                Message.direction == "out",
+                Message.status == "sending",
+                Message.sent_at < self.now - STALE_CLAIM,
+            )
+            .values(status="unknown")
+        )
         session.add(
             Message(
                 id=self.message_id,
