@@ -16,6 +16,7 @@ from masteria.channels.inbound_job import InboundJob
 from masteria.contacts.models import Contact, ContactConsent
 from masteria.conversations import inbound
 from tests.api import Account, sign_up
+from tests.functions.events import FakeContext
 from tests.sns_signing import TOPIC, Signer
 
 ORIGINATION = "+5511987650077"
@@ -33,9 +34,11 @@ def sms(client: TestClient) -> tuple[Account, dict[str, str]]:
     return owner, created.json()
 
 
-def _writes(container: Container, owner: Account, connection: dict[str, str], sender: str, text: str) -> None:
+def _writes(
+    container: Container, owner: Account, connection: dict[str, str], sender: str, text: str, *, to: str = ORIGINATION
+) -> None:
     body = {
-        "originationNumber": f"+{sender}", "destinationNumber": ORIGINATION, "messageKeyword": "KEYWORD_1",
+        "originationNumber": f"+{sender}", "destinationNumber": to, "messageKeyword": "KEYWORD_1",
         "messageBody": text, "inboundMessageId": str(uuid.uuid4()), "previousPublishedMessageId": "",
     }  # fmt: skip
     job = InboundJob(
@@ -78,6 +81,52 @@ def test_an_sms_is_a_message_of_an_sms_conversation(
     listed = client.get("/v1/conversations", headers=owner.headers).json()
     items = listed["items"] if isinstance(listed, dict) else listed
     [conversation] = [c for c in items if c.get("connection_id") == connection["id"]]
+    assert conversation["channel"] == "sms"
     messages = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()
     texts = [m.get("text") for m in (messages["items"] if isinstance(messages, dict) else messages)]
     assert "Vocês entregam amanhã?" in texts
+
+
+def test_an_sms_opt_out_goes_on_the_companys_aws_opt_out_lists(
+    client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.stub import Stubber
+
+    from functions.workers import sms_opt_outs
+    from masteria.adapters.aws.sms_voice import SmsVoiceGateway
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    owner = sign_up(client)
+    connections = []
+    for n, opt_out_list in enumerate(("masteria-br", None)):  # the second names no list: nothing to do there
+        created = client.post(
+            "/v1/connections",
+            headers=owner.headers,
+            json={"provider": "sms_aws", "name": f"SMS {n}", "origination": f"+551198765008{n}",
+                  "inbound_topic_arn": TOPIC, **({"opt_out_list": opt_out_list} if opt_out_list else {})},
+        )  # fmt: skip
+        assert created.status_code == 201, created.text
+        connections.append(created.json())
+    connection = connections[0]
+    phone = f"55319{uuid.uuid4().int % 10**8:08d}"
+    _writes(container, owner, connection, phone, "Oi", to="+5511987650080")
+    gateway = SmsVoiceGateway.from_region("us-east-1")
+    stubber = Stubber(gateway._client)
+    stubber.add_response(
+        "put_opted_out_number",
+        {"OptOutListName": "masteria-br", "OptedOutNumber": f"+{phone}"},
+        expected_params={"OptOutListName": "masteria-br", "OptedOutNumber": f"+{phone}"},
+    )
+    container.sms_gateway = gateway  # type: ignore[misc]
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        contact_id = session.scalars(select(Contact.id).where(Contact.phone == f"+{phone}")).one()
+    detail = {
+        "event_id": str(uuid.uuid4()), "company_id": owner.company_id, "type": "contact.opted_out",
+        "occurred_at": datetime.now(UTC).isoformat(), "data": {"contact_id": str(contact_id), "channel": "sms"},
+    }  # fmt: skip
+    with stubber:
+        assert sms_opt_outs.handler({"detail": detail}, FakeContext()) == {"lists": 1}
+        whatsapp = {**detail, "data": {"contact_id": str(contact_id), "channel": "whatsapp"}}
+        assert sms_opt_outs.handler({"detail": whatsapp}, FakeContext()) == {"lists": 0}
+    stubber.assert_no_pending_responses()

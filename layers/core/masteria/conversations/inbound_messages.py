@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger as campaign_ledger
-from masteria.channels.models import ChannelConnection
+from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
 from masteria.channels.providers.port import AccountEvent, Channel, InboundMessage
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
@@ -94,7 +94,12 @@ def upsert_conversation(
 ) -> tuple[Conversation, bool]:
     row = session.execute(
         insert(Conversation)
-        .values(company_id=connection.company_id, connection_id=connection.id, contact_id=contact_id)
+        .values(
+            company_id=connection.company_id,
+            connection_id=connection.id,
+            contact_id=contact_id,
+            channel=PROVIDER_CHANNELS[connection.provider],  # an SMS connection's conversations are SMS ones
+        )
         .on_conflict_do_update(index_elements=["connection_id", "contact_id"], set_={"updated_at": text("now()")})
         .returning(Conversation.id, text("(xmax = 0)"))
     ).one()
