@@ -1,6 +1,7 @@
 """Connections in the browser: a new company registers a number on the sandbox, adds it through the screen
 (with a field error from Meta's check first), copies the webhook URL and the once-shown verify token, tests it,
-sees a refusal's reason and fixes it by replacing the token, and deletes it."""
+sees a refusal's reason and fixes it by replacing the token, and deletes it; adds an SMS sender (a sender ID
+Brazil's carriers refuse first, in Portuguese too) and sees it listed with its settings."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def test_add_test_and_fix_a_cloud_api_number(session: Session, runtime: Runtime)
     page = session.page
     session.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=runtime.url)
     page.get_by_role("link", name="Connections").click()
-    expect(page.get_by_text("No WhatsApp number connected")).to_be_visible()
+    expect(page.get_by_text("No number connected")).to_be_visible()
     shot(page, "connections-empty-en")
     accessible(page)
 
@@ -165,7 +166,7 @@ def test_add_test_and_fix_a_cloud_api_number(session: Session, runtime: Runtime)
     confirm = page.get_by_role("alertdialog")
     expect(confirm).to_contain_text("Delete Vendas SP?")
     confirm.get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("No WhatsApp number connected")).to_be_visible()
+    expect(page.get_by_text("No number connected")).to_be_visible()
 
 
 def test_connections_on_a_phone_and_in_portuguese(browser: Browser, runtime: Runtime) -> None:
@@ -199,6 +200,83 @@ def test_an_agent_sees_the_numbers_but_may_not_change_them(browser: Browser, run
         expect(page.get_by_role("button", name="Add number")).to_have_count(0)
         expect(card.get_by_role("button", name=re.compile("^(Edit|Delete) "))).to_have_count(0)
         shot(page, "connections-list-en-agent")
+        accessible(page)
+        assert not s.errors, s.errors
+    finally:
+        s.context.close()
+
+
+def test_add_an_sms_sender_and_see_it_listed(session: Session, runtime: Runtime) -> None:
+    # GIVEN a fresh company on the connections screen
+    sign_up(session)
+    page = session.page
+    page.get_by_role("link", name="Connections").click()
+    page.get_by_role("button", name="Add number").first.click()
+    dialog = page.get_by_role("dialog", name="Add a Cloud API number")
+    # WHEN the owner picks SMS and enters a sender ID for Brazil THEN Brazil's carrier rule sits next to the field
+    dialog.get_by_role("radio", name=re.compile("^SMS")).check()
+    dialog = page.get_by_role("dialog", name="Add an SMS sender")
+    dialog.get_by_label("Name").fill("SMS Vendas")
+    dialog.get_by_label("Phone number or sender ID").fill("LOJA ANA")
+    expect(dialog.get_by_label("Country")).to_have_value("BR")
+    dialog.get_by_role("button", name="Add sender").click()
+    origination = dialog.get_by_label("Phone number or sender ID")
+    expect(origination).to_have_attribute("aria-invalid", "true")
+    expect(dialog.get_by_role("alert")).to_contain_text("Carriers in BR accept no sender ID")
+    shot(page, "connections-sms-add-error-en")
+    accessible(page)
+
+    # WHEN a Brazilian number is given, with its rate and price THEN it is added, its webhook URL shown
+    number = f"+55 31 9{random.randint(1000, 9999)}-{random.randint(1000, 9999)}"
+    origination.fill(number)
+    dialog.get_by_label("Messages per second").fill("20")
+    dialog.get_by_label("Cost per segment").fill("0.045")
+    dialog.get_by_role("button", name="Add sender").click()
+    expect(dialog.get_by_text("subscribe this URL")).to_be_visible()
+    webhook_url = dialog.get_by_role("textbox", name="Webhook URL").input_value()
+    assert webhook_url.startswith(f"{runtime.url}/webhooks/sms/"), webhook_url
+    shot(page, "connections-sms-created-en")
+    dialog.get_by_role("button", name="Done").click()
+
+    # THEN the list shows it as SMS with its settings, offers no Meta test, and the channel filter finds it
+    card = page.get_by_role("region", name="SMS Vendas")
+    digits = "+" + "".join(c for c in number if c.isdigit())
+    expect(card.get_by_role("definition").filter(has_text=digits)).to_be_visible()
+    for text in ("SMS", "Brazil", "20 msg/s", "R$0.045", "Transactional", "Not set up (send only)"):
+        expect(card.get_by_text(text, exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Test SMS Vendas")).to_have_count(0)
+    page.get_by_label("Channel").select_option("whatsapp")
+    expect(page.get_by_text("No number matches this search.")).to_be_visible()
+    page.get_by_label("Channel").select_option("sms")
+    expect(card).to_be_visible()
+    shot(page, "connections-sms-list-en")
+    accessible(page)
+
+    # WHEN its rate is changed THEN the card follows
+    card.get_by_role("button", name="Edit SMS Vendas").click()
+    edit = page.get_by_role("dialog", name="Edit SMS Vendas")
+    edit.get_by_label("Messages per second").fill("50")
+    edit.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("50 msg/s", exact=True)).to_be_visible()
+    assert not session.errors, session.errors
+
+
+def test_an_sms_sender_in_portuguese(browser: Browser, runtime: Runtime) -> None:
+    # GIVEN a fresh company in Portuguese on a phone-sized screen
+    s = new_session(browser, runtime, locale="pt-BR", viewport={"width": 360, "height": 740})
+    try:
+        sign_up(s)
+        page = s.goto("/connections")
+        page.get_by_role("button", name="Adicionar número").first.click()
+        page.get_by_role("radio", name=re.compile("^SMS")).check()
+        dialog = page.get_by_role("dialog", name="Adicionar um remetente de SMS")
+        # WHEN a US number is given for Brazil THEN the rule is said in Portuguese, next to the field
+        dialog.get_by_label("Nome").fill("SMS Loja")
+        dialog.get_by_label("Número de telefone ou remetente alfanumérico").fill("+1 202 555 0143")
+        dialog.get_by_role("button", name="Adicionar remetente").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("só aceitam um número de telefone de BR")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, "connections-sms-add-error-pt-BR-mobile")
         accessible(page)
         assert not s.errors, s.errors
     finally:

@@ -1,4 +1,5 @@
-/** WhatsApp numbers on Meta's Cloud API: list (a page at a time), connect, test, rename / replace secrets, delete. */
+/** The company's numbers (WhatsApp on Meta's Cloud API, SMS on AWS End User Messaging): list (a page at a time),
+ * connect, test (WhatsApp), rename / replace secrets or change SMS settings, delete. */
 import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
@@ -6,7 +7,10 @@ import { useCursorList } from "@/lib/hooks/use-cursor-list";
 
 export type Connection = Schema<"ConnectionRead">;
 export type ConnectionCreated = Schema<"ConnectionCreated">;
-export type ConnectionCreate = Schema<"ConnectionCreate">;
+export type MetaConnectionCreate = Schema<"MetaConnectionCreate">;
+export type SmsConnectionCreate = Schema<"SmsConnectionCreate">;
+export type ConnectionCreate = MetaConnectionCreate | SmsConnectionCreate;
+export type Provider = Connection["provider"];
 export type ConnectionUpdate = Schema<"ConnectionUpdate">;
 
 export type ConnectionPage = Schema<"Page_ConnectionRead_">;
@@ -15,6 +19,7 @@ export type ConnectionPages = InfiniteData<ConnectionPage, unknown>;
 export interface ConnectionFilters {
   q: string;
   status: "" | "active" | "failing";
+  channel: "" | "whatsapp" | "sms";
 }
 
 export const CONNECTION_PAGE = 50;
@@ -26,9 +31,10 @@ export const connectionKeys = {
   list: (filters: ConnectionFilters) => ["connections", "screen", filters] as const,
 };
 
-/** One page, oldest first; `q` (name, Meta's name, phone) and status are matched on the server. */
+/** One page, oldest first; `q` (name, Meta's name, phone or SMS origination), status and channel are matched on the server. */
 export function listConnections(filters: ConnectionFilters, cursor: string | undefined): Promise<ConnectionPage> {
-  return unwrap(api.GET("/v1/connections", { params: { query: { q: filters.q || undefined, status: filters.status || undefined, cursor, limit: CONNECTION_PAGE } } }));
+  const query = { q: filters.q || undefined, status: filters.status || undefined, channel: filters.channel || undefined, cursor, limit: CONNECTION_PAGE };
+  return unwrap(api.GET("/v1/connections", { params: { query } }));
 }
 
 export function useConnections(filters: ConnectionFilters) {

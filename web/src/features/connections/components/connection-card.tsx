@@ -1,4 +1,4 @@
-import { AlertTriangle, Pencil, PlugZap, Trash2 } from "lucide-react";
+import { AlertTriangle, MessageSquareText, Pencil, PlugZap, Smartphone, Trash2 } from "lucide-react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
@@ -58,7 +58,26 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** One number: its status and Meta's facts, the webhook URL to paste into Meta, test / edit / delete. */
+/** An SMS sender's settings: where it sends from, to which country, how fast and at what price. */
+function SmsFacts({ connection: c }: { connection: Connection }) {
+  const { t, i18n } = useTranslation("connections");
+  const format = useFormat();
+  const sms = c.sms;
+  if (!sms) return null;
+  const country = new Intl.DisplayNames([i18n.resolvedLanguage ?? "en"], { type: "region" }).of(sms.country) ?? sms.country;
+  return (
+    <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+      <Fact label={t(sms.origination_kind === "sender_id" ? "sms.senderId" : "sms.number")}>{sms.origination}</Fact>
+      <Fact label={t("sms.country")}>{country}</Fact>
+      <Fact label={t("facts.throughput")}>{t("sms.rate", { n: format.number(sms.messages_per_second) })}</Fact>
+      <Fact label={t("sms.costPerSegment")}>{format.number(Number(sms.cost_per_segment), { style: "currency", currency: sms.currency, maximumFractionDigits: 5 })}</Fact>
+      <Fact label={t("sms.messageType")}>{t(`sms.type.${sms.message_type}`)}</Fact>
+      <Fact label={t("sms.inbound")}>{sms.inbound_topic_arn ? <span className="break-all font-mono text-xs">{sms.inbound_topic_arn}</span> : t("sms.noInbound")}</Fact>
+    </dl>
+  );
+}
+
+/** One number: its channel, status and the provider's facts, the webhook URL to set at the provider, test (WhatsApp) / edit / delete. */
 export function ConnectionCard({ connection, onEdit }: { connection: Connection; onEdit: () => void }) {
   const { t } = useTranslation("connections");
   const format = useFormat();
@@ -70,6 +89,7 @@ export function ConnectionCard({ connection, onEdit }: { connection: Connection;
   const tier = messagingTier(c.messaging_limit);
   const perSecond = throughputPerSecond(c.throughput_level);
   const token = tokenState(c.token_expires_at);
+  const sms = c.provider === "sms_aws";
 
   function runTest() {
     test.mutate(c.id, {
@@ -88,6 +108,10 @@ export function ConnectionCard({ connection, onEdit }: { connection: Connection;
           <p className="truncate text-sm text-muted-foreground">{[c.display_phone_number, c.verified_name].filter(Boolean).join(" · ") || c.phone_number_id}</p>
         </div>
         <div className="flex flex-wrap gap-1">
+          <Badge variant="outline">
+            {sms ? <MessageSquareText className="size-3" aria-hidden="true" /> : <Smartphone className="size-3" aria-hidden="true" />}
+            {t(`channel.${c.channel}`)}
+          </Badge>
           {c.account_status !== "ok" ? <Badge variant="destructive">{t(`accountStatus.${c.account_status}`)}</Badge> : null}
           <Badge variant={STATUS[c.status] ?? "outline"}>{t(`status.${c.status}`, { defaultValue: c.status })}</Badge>
         </div>
@@ -102,39 +126,45 @@ export function ConnectionCard({ connection, onEdit }: { connection: Connection;
             </p>
           </div>
         ) : null}
-        <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3">
-          <Fact label={t("facts.quality")}>
-            {quality && quality in QUALITY ? <Badge variant={QUALITY[quality]}>{t(`quality.${quality}`)}</Badge> : t("facts.unknown")}
-          </Fact>
-          <Fact label={t("facts.throughput")}>
-            {c.throughput_level ? (perSecond ? t("facts.perSecond", { level: t(`throughput.${c.throughput_level.toUpperCase()}`, { defaultValue: c.throughput_level }), n: format.number(perSecond) }) : c.throughput_level) : t("facts.unknown")}
-          </Fact>
-          <Fact label={t("facts.messagingLimit")}>
-            {tier === null ? (c.messaging_limit ?? t("facts.unknown")) : tier === Infinity ? t("facts.unlimited") : t("facts.perDay", { n: format.number(tier) })}
-          </Fact>
-          <Fact label={t("facts.tokenExpiry")}>
-            {token === "never" ? (
-              t("facts.tokenNever")
-            ) : (
-              <span className={token === "ok" ? undefined : "text-destructive"}>
-                {token === "expired" ? t("facts.tokenExpired", { date: format.dateTime(c.token_expires_at) }) : format.dateTime(c.token_expires_at)}
-              </span>
-            )}
-          </Fact>
-          <Fact label={t("facts.lastChecked")}>{c.last_checked_at ? format.relative(c.last_checked_at) : t("facts.never")}</Fact>
-          <Fact label={t("facts.phoneNumberId")}>
-            <span className="font-mono text-xs">{c.phone_number_id}</span>
-          </Fact>
-          <Fact label={t("facts.wabaId")}>
-            <span className="font-mono text-xs">{c.waba_id}</span>
-          </Fact>
-        </dl>
+        {sms ? (
+          <SmsFacts connection={c} />
+        ) : (
+          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+            <Fact label={t("facts.quality")}>
+              {quality && quality in QUALITY ? <Badge variant={QUALITY[quality]}>{t(`quality.${quality}`)}</Badge> : t("facts.unknown")}
+            </Fact>
+            <Fact label={t("facts.throughput")}>
+              {c.throughput_level ? (perSecond ? t("facts.perSecond", { level: t(`throughput.${c.throughput_level.toUpperCase()}`, { defaultValue: c.throughput_level }), n: format.number(perSecond) }) : c.throughput_level) : t("facts.unknown")}
+            </Fact>
+            <Fact label={t("facts.messagingLimit")}>
+              {tier === null ? (c.messaging_limit ?? t("facts.unknown")) : tier === Infinity ? t("facts.unlimited") : t("facts.perDay", { n: format.number(tier) })}
+            </Fact>
+            <Fact label={t("facts.tokenExpiry")}>
+              {token === "never" ? (
+                t("facts.tokenNever")
+              ) : (
+                <span className={token === "ok" ? undefined : "text-destructive"}>
+                  {token === "expired" ? t("facts.tokenExpired", { date: format.dateTime(c.token_expires_at) }) : format.dateTime(c.token_expires_at)}
+                </span>
+              )}
+            </Fact>
+            <Fact label={t("facts.lastChecked")}>{c.last_checked_at ? format.relative(c.last_checked_at) : t("facts.never")}</Fact>
+            <Fact label={t("facts.phoneNumberId")}>
+              <span className="font-mono text-xs">{c.phone_number_id}</span>
+            </Fact>
+            <Fact label={t("facts.wabaId")}>
+              <span className="font-mono text-xs">{c.waba_id}</span>
+            </Fact>
+          </dl>
+        )}
         <CopyField label={t("fields.webhookUrl")} value={c.webhook_url} />
         <div className="flex flex-wrap gap-2">
-          <Button variant="outline" onClick={runTest} disabled={test.isPending} aria-label={t("test.labelOf", { name: c.name })}>
-            <PlugZap aria-hidden="true" />
-            {test.isPending ? t("test.running") : t("test.label")}
-          </Button>
+          {sms ? null : (
+            <Button variant="outline" onClick={runTest} disabled={test.isPending} aria-label={t("test.labelOf", { name: c.name })}>
+              <PlugZap aria-hidden="true" />
+              {test.isPending ? t("test.running") : t("test.label")}
+            </Button>
+          )}
           {admin ? (
             <>
               <Button variant="outline" onClick={onEdit} aria-label={t("edit.labelOf", { name: c.name })}>

@@ -1,39 +1,91 @@
-import { ShieldAlert } from "lucide-react";
+import { MessageSquareText, ShieldAlert, Smartphone } from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
+import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
-import { useCreateConnection, useUpdateConnection, type Connection, type ConnectionCreate, type ConnectionCreated, type ConnectionUpdate } from "../api/connections";
+import { cn } from "@/lib/utils";
+import { useCreateConnection, useUpdateConnection, type Connection, type ConnectionCreated, type ConnectionUpdate, type MetaConnectionCreate, type Provider } from "../api/connections";
 import { CopyField } from "./copy-field";
+import { AddSms, CreatedSms, EditSms } from "./sms-form";
 
-/** Add a Cloud API number. Meta is asked first; the answer's webhook URL and verify token are then shown once. */
+/** Add a number: first which kind (WhatsApp on Meta's Cloud API, or SMS), then that kind's form; once added, what
+ * to set at the provider (the webhook URL, and Meta's verify token shown once). */
 export function AddConnection({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation("connections");
-  const [form, setForm] = useState<ConnectionCreate>({ name: "", phone_number_id: "", waba_id: "", access_token: "", app_secret: "", verify_token: "" });
+  const [provider, setProvider] = useState<Provider>("meta_cloud");
   const [created, setCreated] = useState<ConnectionCreated | null>(null);
+  const title = provider === "sms_aws" ? t("add.titleSms") : t("add.title");
+  const description = provider === "sms_aws" ? t("add.descriptionSms") : t("add.description");
+  return (
+    <>
+      <DialogHeader>
+        <DialogTitle>{title}</DialogTitle>
+        <DialogDescription>{description}</DialogDescription>
+      </DialogHeader>
+      {created ? (
+        created.provider === "sms_aws" ? (
+          <CreatedSms connection={created} onDone={onDone} />
+        ) : (
+          <CreatedSecrets connection={created} onDone={onDone} />
+        )
+      ) : (
+        <div className="grid gap-4">
+          <fieldset className="grid gap-2">
+            <legend className="mb-1.5 text-sm font-medium">{t("add.kind")}</legend>
+            <div className="grid gap-2 sm:grid-cols-2">
+              <Kind value="meta_cloud" checked={provider === "meta_cloud"} onChange={setProvider} icon={Smartphone} label={t("channel.whatsapp")} hint={t("add.kindWhatsapp")} />
+              <Kind value="sms_aws" checked={provider === "sms_aws"} onChange={setProvider} icon={MessageSquareText} label={t("channel.sms")} hint={t("add.kindSms")} />
+            </div>
+          </fieldset>
+          {provider === "sms_aws" ? <AddSms onCreated={setCreated} onCancel={onDone} /> : <AddMeta onCreated={setCreated} onCancel={onDone} />}
+        </div>
+      )}
+    </>
+  );
+}
+
+function Kind({ value, checked, onChange, icon: Icon, label, hint }: { value: Provider; checked: boolean; onChange: (p: Provider) => void; icon: typeof Smartphone; label: string; hint: string }) {
+  return (
+    <label className={cn("flex cursor-pointer items-start gap-3 rounded-md border p-3 text-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring", checked && "border-primary bg-accent/40")}>
+      <input type="radio" className="mt-1 accent-[var(--color-primary)]" name="connection-kind" value={value} checked={checked} onChange={() => onChange(value)} />
+      <span className="grid min-w-0 flex-1 gap-0.5">
+        <span className="flex items-center gap-1.5 font-medium">
+          <Icon className="size-4" aria-hidden="true" />
+          {label}
+        </span>
+        <span className="text-xs text-muted-foreground">{hint}</span>
+      </span>
+    </label>
+  );
+}
+
+/** A Cloud API number: Meta is asked first. */
+function AddMeta({ onCreated, onCancel }: { onCreated: (c: ConnectionCreated) => void; onCancel: () => void }) {
+  const { t } = useTranslation("connections");
+  const [form, setForm] = useState({ name: "", phone_number_id: "", waba_id: "", access_token: "", app_secret: "", verify_token: "" });
   const { errors, fail } = useFieldErrors();
   const create = useCreateConnection();
-  const set = (key: keyof ConnectionCreate) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
-
-  if (created) return <CreatedSecrets connection={created} onDone={onDone} />;
+  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    const body: ConnectionCreate = {
+    const body: MetaConnectionCreate = {
+      provider: "meta_cloud",
       name: form.name.trim(),
       phone_number_id: form.phone_number_id.trim(),
       waba_id: form.waba_id.trim(),
       access_token: form.access_token.trim(),
       app_secret: form.app_secret.trim(),
-      ...(form.verify_token?.trim() ? { verify_token: form.verify_token.trim() } : {}),
+      ...(form.verify_token.trim() ? { verify_token: form.verify_token.trim() } : {}),
     };
     create.mutate(body, {
       onSuccess: (connection) => {
         toast.success(t("add.created", { name: connection.name }));
-        setCreated(connection);
+        onCreated(connection);
       },
       onError: fail,
     });
@@ -59,10 +111,10 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
         <Input type="password" value={form.app_secret} onChange={set("app_secret")} autoComplete="off" required />
       </Field>
       <Field label={t("fields.verifyToken")} error={errors.verify_token} hint={t("fields.verifyTokenHint")}>
-        <Input value={form.verify_token ?? ""} onChange={set("verify_token")} autoComplete="off" />
+        <Input value={form.verify_token} onChange={set("verify_token")} autoComplete="off" />
       </Field>
       <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={onDone}>
+        <Button variant="outline" onClick={onCancel}>
           {t("common:cancel")}
         </Button>
         <Button type="submit" disabled={create.isPending}>
@@ -85,7 +137,7 @@ function CreatedSecrets({ connection, onDone }: { connection: ConnectionCreated;
         <li>{t("created.step3")}</li>
       </ol>
       <CopyField label={t("fields.webhookUrl")} value={connection.webhook_url} />
-      <CopyField label={t("fields.verifyToken")} value={connection.verify_token} secret />
+      <CopyField label={t("fields.verifyToken")} value={connection.verify_token ?? ""} secret />
       <div role="note" className="flex gap-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
         <ShieldAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
         <p>{t("created.once")}</p>
@@ -97,8 +149,13 @@ function CreatedSecrets({ connection, onDone }: { connection: ConnectionCreated;
   );
 }
 
-/** Rename, or replace the access token (checked with Meta first), the app secret or the verify token. */
+/** Rename, or replace the access token (checked with Meta first), the app secret or the verify token; an SMS
+ * sender's own settings. */
 export function EditConnection({ connection, onDone }: { connection: Connection; onDone: () => void }) {
+  return connection.provider === "sms_aws" ? <EditSms connection={connection} onDone={onDone} /> : <EditMeta connection={connection} onDone={onDone} />;
+}
+
+function EditMeta({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const { t } = useTranslation("connections");
   const [name, setName] = useState(connection.name);
   const [accessToken, setAccessToken] = useState("");

@@ -15,15 +15,16 @@ import { AddConnection, EditConnection } from "../components/connection-form";
 
 type Open = { kind: "add" } | { kind: "edit"; connection: Connection } | null;
 
-/** Connections: the company's WhatsApp numbers on Meta's Cloud API. */
+/** Connections: the company's WhatsApp numbers on Meta's Cloud API and its SMS senders. */
 export function Component() {
   const { t } = useTranslation("connections");
   const admin = useIsAdmin();
   const [q, setQ] = useState("");
   const [status, setStatus] = useState<ConnectionFilters["status"]>("");
+  const [channel, setChannel] = useState<ConnectionFilters["channel"]>("");
   const search = useDebounced(q.trim(), 300);
-  const filtered = !!(search || status);
-  const connections = useConnections({ q: search, status });
+  const filtered = !!(search || status || channel);
+  const connections = useConnections({ q: search, status, channel });
   // no number at all (not a search that found none): the empty state alone, no search bar
   const none = !filtered && !q && connections.isSuccess && !connections.items.length;
   const [open, setOpen] = useState<Open>(null);
@@ -51,6 +52,14 @@ export function Component() {
               <option value="failing">{t("status.failing")}</option>
             </NativeSelect>
           </div>
+          <div className="grid w-full gap-1.5 sm:w-40">
+            <Label htmlFor="connections-channel">{t("list.channel")}</Label>
+            <NativeSelect id="connections-channel" value={channel} onChange={(e) => setChannel(e.target.value as ConnectionFilters["channel"])}>
+              <option value="">{t("common:all")}</option>
+              <option value="whatsapp">{t("channel.whatsapp")}</option>
+              <option value="sms">{t("channel.sms")}</option>
+            </NativeSelect>
+          </div>
         </div>
       ) : null}
       {connections.isLoading ? (
@@ -72,18 +81,12 @@ export function Component() {
       <Dialog open={open !== null} onOpenChange={(o) => (o ? null : setOpen(null))}>
         <DialogContent side="right" className="content-start">
           {open?.kind === "add" ? (
-            <>
-              <DialogHeader>
-                <DialogTitle>{t("add.title")}</DialogTitle>
-                <DialogDescription>{t("add.description")}</DialogDescription>
-              </DialogHeader>
-              <AddConnection onDone={() => setOpen(null)} />
-            </>
+            <AddConnection onDone={() => setOpen(null)} />
           ) : open?.kind === "edit" ? (
             <>
               <DialogHeader>
                 <DialogTitle>{t("edit.title", { name: open.connection.name })}</DialogTitle>
-                <DialogDescription>{t("edit.description")}</DialogDescription>
+                <DialogDescription>{open.connection.provider === "sms_aws" ? t("edit.descriptionSms") : t("edit.description")}</DialogDescription>
               </DialogHeader>
               <EditConnection connection={open.connection} onDone={() => setOpen(null)} />
             </>
