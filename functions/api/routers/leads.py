@@ -15,10 +15,10 @@ from masteria.pipelines.schemas import (
     LeadCreate,
     LeadFromConversation,
     LeadMove,
+    LeadNoteRead,
     LeadRead,
     LeadUpdate,
     NoteCreate,
-    NoteRead,
     StageChangeRead,
     Timeline,
 )
@@ -100,6 +100,6 @@ def get_timeline(lead_id: uuid.UUID, caller: CallerDep) -> Timeline:
     return history.get_timeline(session=caller.session, actor=caller.principal, lead_id=lead_id)
 
 
-@router.post("/leads/{lead_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteRead)
-def add_note(lead_id: uuid.UUID, body: NoteCreate, caller: CallerDep) -> NoteRead:
+@router.post("/leads/{lead_id}/notes", status_code=status.HTTP_201_CREATED, response_model=LeadNoteRead)
+def add_note(lead_id: uuid.UUID, body: NoteCreate, caller: CallerDep) -> LeadNoteRead:
     return leads.add_note(session=caller.session, actor=caller.principal, lead_id=lead_id, data=body)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from masteria.pipelines.access import lead_or_404
 from masteria.pipelines.models import LeadNote, StageChange
 from masteria.pipelines.schemas import (
-    NoteRead,
+    LeadNoteRead,
     StageChangeRead,
     Timeline,
     TimelineEntry,
@@ -68,7 +68,7 @@ def get_timeline(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> T
     notes = session.scalars(
         select(LeadNote).where(LeadNote.lead_id == lead.id).order_by(LeadNote.created_at.desc()).limit(TIMELINE_LIMIT)
     )
-    entries += [TimelineNote(at=note.created_at, note=NoteRead.model_validate(note)) for note in notes]
+    entries += [TimelineNote(at=note.created_at, note=LeadNoteRead.model_validate(note)) for note in notes]
     # newest first; at one instant (a lead created with a note) the stage change came first
     entries.sort(key=lambda entry: (entry.at, entry.kind != "stage_change"), reverse=True)
     return Timeline(lead_id=lead.id, contact_id=lead.contact_id, conversation_id=lead.conversation_id, entries=entries)

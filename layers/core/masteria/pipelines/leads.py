@@ -24,7 +24,7 @@ from masteria.pipelines.access import check_owner, lead_or_404, pipeline_or_404,
 from masteria.pipelines.models import Lead, LeadNote, LeadTag, Pipeline, Stage, StageChange
 from masteria.pipelines.moves import Actor, conflict, top_of
 from masteria.pipelines.reads import read_lead
-from masteria.pipelines.schemas import LeadCreate, LeadFromConversation, LeadRead, LeadUpdate, NoteCreate, NoteRead
+from masteria.pipelines.schemas import LeadCreate, LeadFromConversation, LeadNoteRead, LeadRead, LeadUpdate, NoteCreate
 from masteria.tenancy.models import Role, User
 from masteria.tenancy.service import Principal
 
@@ -207,10 +207,10 @@ def delete_lead(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> No
     session.delete(lead_or_404(session, actor, lead_id))
 
 
-def add_note(*, session: Session, actor: Principal, lead_id: uuid.UUID, data: NoteCreate) -> NoteRead:
+def add_note(*, session: Session, actor: Principal, lead_id: uuid.UUID, data: NoteCreate) -> LeadNoteRead:
     lead = lead_or_404(session, actor, lead_id)
     note = LeadNote(company_id=actor.company_id, lead_id=lead.id, author_id=actor.user_id, body=data.body)
     session.add(note)
     session.flush()
     session.refresh(note)
-    return NoteRead.model_validate(note)
+    return LeadNoteRead.model_validate(note)

@@ -198,7 +198,7 @@ class LeadRead(ReadModel):
     updated_at: datetime
 
 
-class NoteRead(ReadModel):
+class LeadNoteRead(ReadModel):
     id: uuid.UUID
     lead_id: uuid.UUID
     author_id: uuid.UUID | None
@@ -268,7 +268,7 @@ class TimelineStageChange(ReadModel):
 class TimelineNote(ReadModel):
     kind: Literal["note"] = "note"
     at: datetime
-    note: NoteRead
+    note: LeadNoteRead
 
 
 TimelineEntry = Annotated[TimelineStageChange | TimelineNote, Field(discriminator="kind")]

@@ -3701,6 +3701,7 @@ export interface components {
             /**
              * Contact Id
              * Format: uuid
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
              */
             contact_id: string;
             /** Conversation Id */
@@ -3732,6 +3733,7 @@ export interface components {
             /**
              * Pipeline Id
              * Format: uuid
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
              */
             pipeline_id: string;
             /**
@@ -3960,6 +3962,7 @@ export interface components {
             /**
              * To Stage Id
              * Format: uuid
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
              */
             to_stage_id: string;
             /**
@@ -3967,6 +3970,28 @@ export interface components {
              * @description the lead's version you saw: 409 with the current lead if it changed
              */
             version: number;
+        };
+        /** LeadNoteRead */
+        LeadNoteRead: {
+            /** Author Id */
+            author_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
         };
         /** LeadRead */
         LeadRead: {
@@ -4712,6 +4737,23 @@ export interface components {
              */
             waba_id: string;
         };
+        /** NoteRead */
+        NoteRead: {
+            /** Author Id */
+            author_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /** NotificationCreated */
         NotificationCreated: {
             /**
@@ -4876,7 +4918,7 @@ export interface components {
         /** Page[NoteRead] */
         Page_NoteRead_: {
             /** Items */
-            items: components["schemas"]["masteria__conversations__schemas__NoteRead"][];
+            items: components["schemas"]["NoteRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -5544,6 +5586,7 @@ export interface components {
              * Move To Stage Id
              * Format: uuid
              * @description an active stage of the same pipeline: the stage's leads go there
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
              */
             move_to_stage_id: string;
         };
@@ -5623,6 +5666,9 @@ export interface components {
             /**
              * Stage Ids
              * @description every active stage, in order
+             * @example [
+             *       "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+             *     ]
              */
             stage_ids: string[];
         };
@@ -5807,12 +5853,27 @@ export interface components {
              * Entries
              * @description newest first
              */
-            entries: (components["schemas"]["TimelineStageChange"] | components["schemas"]["TimelineNote"])[];
+            entries: (components["schemas"]["TimelineStageChange"] | components["schemas"]["TimelineNote"] | components["schemas"]["TimelineAppointment"])[];
             /**
              * Lead Id
              * Format: uuid
              */
             lead_id: string;
+        };
+        /** TimelineAppointment */
+        TimelineAppointment: {
+            appointment: components["schemas"]["AppointmentRead"];
+            /**
+             * At
+             * Format: date-time
+             * @description when it starts
+             */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "appointment";
         };
         /** TimelineNote */
         TimelineNote: {
@@ -5826,7 +5887,7 @@ export interface components {
              * @enum {string}
              */
             kind: "note";
-            note: components["schemas"]["masteria__pipelines__schemas__NoteRead"];
+            note: components["schemas"]["LeadNoteRead"];
         };
         /** TimelineStageChange */
         TimelineStageChange: {
@@ -6124,49 +6185,10 @@ export interface components {
              */
             body: string;
         };
-        /** NoteRead */
-        masteria__conversations__schemas__NoteRead: {
-            /** Author Id */
-            author_id: string | null;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-        };
         /** NoteCreate */
         masteria__pipelines__schemas__NoteCreate: {
             /** Body */
             body: string;
-        };
-        /** NoteRead */
-        masteria__pipelines__schemas__NoteRead: {
-            /** Author Id */
-            author_id: string | null;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Lead Id
-             * Format: uuid
-             */
-            lead_id: string;
         };
     };
     responses: never;
@@ -10027,7 +10049,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["masteria__conversations__schemas__NoteRead"];
+                    "application/json": components["schemas"]["NoteRead"];
                 };
             };
             /** @description Bad Request */
@@ -10996,7 +11018,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["masteria__pipelines__schemas__NoteRead"];
+                    "application/json": components["schemas"]["LeadNoteRead"];
                 };
             };
             /** @description Bad Request */
