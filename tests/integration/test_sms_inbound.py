@@ -130,3 +130,33 @@ def test_an_sms_opt_out_goes_on_the_companys_aws_opt_out_lists(
         whatsapp = {**detail, "data": {"contact_id": str(contact_id), "channel": "whatsapp"}}
         assert sms_opt_outs.handler({"detail": whatsapp}, FakeContext()) == {"lists": 0}
     stubber.assert_no_pending_responses()
+
+
+def test_an_sms_reply_refused_for_its_content_is_a_422_and_nothing_goes_out(
+    client: TestClient, container: Container, sms: tuple[Account, dict[str, str]]
+) -> None:
+    from botocore.stub import Stubber
+
+    from masteria.adapters.aws.sms_voice import SmsVoiceGateway
+
+    owner, connection = sms
+    phone = f"55319{uuid.uuid4().int % 10**8:08d}"
+    _writes(container, owner, connection, phone, "Oi")
+    listed = client.get("/v1/conversations", headers=owner.headers).json()
+    [conversation] = [c for c in listed["items"] if c["connection_id"] == connection["id"]]
+    gateway = SmsVoiceGateway.from_region("us-east-1")
+    stubber = Stubber(gateway._client)  # no answer stubbed: a request to AWS would fail the test
+    container.sms_gateway = gateway  # type: ignore[misc]
+    container.__dict__.pop("providers", None)
+    url = f"/v1/conversations/{conversation['id']}/messages"
+    with stubber:
+        too_long = client.post(url, headers=owner.headers, json={"text": "a" * 1601})
+        media = client.post(
+            url, headers=owner.headers, json={"media": {"type": "image", "link": "https://cdn.example.com/a.jpg"}}
+        )
+    assert too_long.status_code == 422, too_long.text
+    assert [e["code"] for e in too_long.json()["errors"]] == ["text_too_long"]
+    assert media.status_code == 422, media.text
+    assert [e["code"] for e in media.json()["errors"]] == ["channel_kind_unsupported"]
+    messages = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()
+    assert [m["direction"] for m in messages["items"]] == ["in"]  # nothing was queued or recorded
