@@ -113,6 +113,10 @@ def test_a_move_into_the_meeting_stage_needs_an_appointment_and_announces_it_exa
     )  # fmt: skip
     assert datetime.fromisoformat(appointment["starts_at"]) == start
     assert appointment["link"] == "https://meet.example.com/abc-defg"
+    # the lead's timeline shows it beside the stage changes
+    timeline = client.get(f"/v1/leads/{lead['id']}/timeline", headers=owner.headers).json()["entries"]
+    assert timeline[0]["kind"] == "appointment" and timeline[0]["appointment"]["id"] == appointment["id"]
+    assert [e["kind"] for e in timeline[1:]] == ["stage_change", "stage_change"]
     # one notification every user of the company sees, with the lead, contact and time
     for account in (owner, agent):
         (notice,) = _notifications(client, account, "new_appointment")

@@ -68,12 +68,14 @@ def delete_lead(lead_id: uuid.UUID, caller: CallerDep) -> None:
     leads.delete_lead(session=caller.session, actor=caller.principal, lead_id=lead_id)
 
 
-@router.post("/leads/{lead_id}/move", responses=problems(409), response_model=LeadRead)
+@router.post("/leads/{lead_id}/move", responses=problems(403, 409), response_model=LeadRead)
 def move_lead(lead_id: uuid.UUID, body: LeadMove, caller: CallerDep, container: ContainerDep) -> LeadRead:
     """Move a card to a stage (its own: a reorder) right after `after_id` or before `before_id` (neither: the
     top). 409 with the current lead in `lead` when its version is not the one you saw (`lead_changed`), the
     neighbour left that stage (`neighbour_moved`), the stage is at its WIP limit (`stage_full`), or reopening it
-    clashes with the contact's other open lead (`open_lead_exists`). Into a won or lost stage it needs a reason."""
+    clashes with the contact's other open lead (`open_lead_exists`). Into a won or lost stage it needs a reason.
+    Into a meeting stage it needs an appointment: `appointment` (created with the move) or one scheduled ahead,
+    else 422 (`appointment_required`); every user is then notified and `meeting.scheduled` recorded, once."""
     return moves.move_lead(
         session=caller.session, clock=container.clock, actor=caller.principal, lead_id=lead_id, data=body
     ).lead
@@ -96,7 +98,8 @@ def get_history(lead_id: uuid.UUID, caller: CallerDep) -> list[StageChangeRead]:
 
 @router.get("/leads/{lead_id}/timeline", response_model=Timeline)
 def get_timeline(lead_id: uuid.UUID, caller: CallerDep) -> Timeline:
-    """The lead's stage changes and notes, newest first, and its conversation's id."""
+    """The lead's stage changes, notes and appointments (at their start), newest first, and its conversation's
+    id."""
     return history.get_timeline(session=caller.session, actor=caller.principal, lead_id=lead_id)
 
 

@@ -49,5 +49,5 @@ def updated(session: Session, appointment: Appointment, lead: Lead, changed: lis
         change = "rescheduled"
     else:
         change = "updated"
-    payload = AppointmentUpdatedPayload(**_fields(appointment, lead), change=change, changed=changed)  # type: ignore[arg-type]
+    payload = AppointmentUpdatedPayload(**_fields(appointment, lead), change=change, changed=changed)
     record_event(session, company_id=lead.company_id, payload=payload)

@@ -9,12 +9,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from masteria.appointments.models import Appointment
+from masteria.appointments.schemas import AppointmentRead
 from masteria.pipelines.access import lead_or_404
 from masteria.pipelines.models import LeadNote, StageChange
 from masteria.pipelines.schemas import (
     LeadNoteRead,
     StageChangeRead,
     Timeline,
+    TimelineAppointment,
     TimelineEntry,
     TimelineNote,
     TimelineStageChange,
@@ -60,7 +63,8 @@ def get_history(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> li
 
 
 def get_timeline(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> Timeline:
-    """The lead's stage changes and notes (the latest ``TIMELINE_LIMIT`` of each), newest first."""
+    """The lead's stage changes, notes and appointments (the latest ``TIMELINE_LIMIT`` of each; an appointment
+    at its start), newest first."""
     lead = lead_or_404(session, actor, lead_id)
     entries: list[TimelineEntry] = [
         TimelineStageChange(at=change.moved_at, stage_change=change) for change in stage_changes(session, lead.id)
@@ -69,6 +73,15 @@ def get_timeline(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> T
         select(LeadNote).where(LeadNote.lead_id == lead.id).order_by(LeadNote.created_at.desc()).limit(TIMELINE_LIMIT)
     )
     entries += [TimelineNote(at=note.created_at, note=LeadNoteRead.model_validate(note)) for note in notes]
+    appointments = session.scalars(
+        select(Appointment)
+        .where(Appointment.lead_id == lead.id)
+        .order_by(Appointment.starts_at.desc())
+        .limit(TIMELINE_LIMIT)
+    )
+    entries += [
+        TimelineAppointment(at=row.starts_at, appointment=AppointmentRead.model_validate(row)) for row in appointments
+    ]
     # newest first; at one instant (a lead created with a note) the stage change came first
     entries.sort(key=lambda entry: (entry.at, entry.kind != "stage_change"), reverse=True)
     return Timeline(lead_id=lead.id, contact_id=lead.contact_id, conversation_id=lead.conversation_id, entries=entries)

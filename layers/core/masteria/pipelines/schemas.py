@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from masteria.appointments.schemas import AppointmentCreate
+from masteria.appointments.schemas import AppointmentCreate, AppointmentRead
 from masteria.contacts.schemas import Color, TagRead
 from masteria.pipelines.models import RANK_MAX_LENGTH, VALUE_PRECISION, VALUE_SCALE
 from masteria.schemas import ReadModel, StrictModel
@@ -271,7 +271,13 @@ class TimelineNote(ReadModel):
     note: LeadNoteRead
 
 
-TimelineEntry = Annotated[TimelineStageChange | TimelineNote, Field(discriminator="kind")]
+class TimelineAppointment(ReadModel):
+    kind: Literal["appointment"] = "appointment"
+    at: datetime = Field(description="when it starts")
+    appointment: AppointmentRead
+
+
+TimelineEntry = Annotated[TimelineStageChange | TimelineNote | TimelineAppointment, Field(discriminator="kind")]
 
 
 class Timeline(ReadModel):
