@@ -1223,6 +1223,8 @@ export interface paths {
          *     top). 409 with the current lead in `lead` when its version is not the one you saw (`lead_changed`), the
          *     neighbour left that stage (`neighbour_moved`), the stage is at its WIP limit (`stage_full`), or reopening it
          *     clashes with the contact's other open lead (`open_lead_exists`). Into a won or lost stage it needs a reason.
+         *     Into a meeting stage it needs an appointment: `appointment` (created with the move) or one scheduled ahead,
+         *     else 422 (`appointment_required`); every user is then notified and `meeting.scheduled` recorded, once.
          */
         post: operations["move_lead_v1_leads__lead_id__move_post"];
         delete?: never;
@@ -1257,7 +1259,8 @@ export interface paths {
         };
         /**
          * Get Timeline
-         * @description The lead's stage changes and notes, newest first, and its conversation's id.
+         * @description The lead's stage changes, notes and appointments (at their start), newest first, and its conversation's
+         *     id.
          */
         get: operations["get_timeline_v1_leads__lead_id__timeline_get"];
         put?: never;
@@ -10952,6 +10955,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
