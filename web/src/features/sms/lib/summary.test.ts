@@ -26,5 +26,7 @@ describe("summarize", () => {
     const count = { encoding: "ucs2", characters: 10, units: 11, segments: 1, per_segment: 70, non_gsm: ["á", "\u00a0"], cost: { per_segment: "0.07", total: "0.07", currency: "BRL" } } as const;
     expect(summarize({ ...count, non_gsm: [...count.non_gsm] }, "pt-BR")).toEqual({ encoding: "UCS-2", segments: 1, perSegment: 70, cost: "R$\u00a00,07", forcing: ["á", "U+00A0"] });
     expect(summarize({ ...count, encoding: "gsm7", non_gsm: [], cost: null }, "en")).toMatchObject({ encoding: "GSM-7", cost: null, forcing: [] });
+    // no price set on the connection: no cost shown
+    expect(summarize({ ...count, non_gsm: [], cost: { per_segment: "0", total: "0", currency: "BRL" } }, "en").cost).toBeNull();
   });
 });

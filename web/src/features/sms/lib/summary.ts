@@ -30,7 +30,8 @@ export function summarize(count: SmsSegments, locale: string): Summary {
     encoding: count.encoding === "gsm7" ? "GSM-7" : "UCS-2",
     segments: count.segments,
     perSegment: count.per_segment,
-    cost: count.cost ? money(locale, count.cost.total, count.cost.currency) : null,
+    // a connection with no price set (0) has no cost worth showing
+    cost: count.cost && Number(count.cost.per_segment) > 0 ? money(locale, count.cost.total, count.cost.currency) : null,
     forcing: count.non_gsm.map(visibleCharacter),
   };
 }
