@@ -11,11 +11,11 @@ export type CustomField = Schema<"CustomFieldRead">;
 /** How many numbers a picker shows for a search (it asks the server again as the user types). */
 export const PICK_LIMIT = 20;
 
-/** The numbers matching a search (name, Meta's name or phone), for the number picker. */
+/** The WhatsApp numbers matching a search (name, Meta's name or phone), for the number picker (WhatsApp templates are a WhatsApp number's: an SMS sender has none). */
 export function useConnectionSearch(q: string) {
   return useQuery({
-    queryKey: ["connections", "pick", q],
-    queryFn: () => unwrap(api.GET("/v1/connections", { params: { query: { q: q || undefined, limit: PICK_LIMIT } } })),
+    queryKey: ["connections", "pick", "whatsapp", q],
+    queryFn: () => unwrap(api.GET("/v1/connections", { params: { query: { q: q || undefined, channel: "whatsapp", limit: PICK_LIMIT } } })),
     placeholderData: keepPreviousData,
     staleTime: 30_000,
   });
