@@ -126,7 +126,9 @@ def dev(args: argparse.Namespace) -> int:
                 except Exception:
                     logger.exception("could not connect the demo company to the sandbox")
             sms_line = ""
-            if hosts_sms_sandbox:
+            if hosts_sms_sandbox and getattr(
+                args, "sms_demo", False
+            ):  # opt-in: the demo company keeps its one connection otherwise
                 try:
                     origination = connect_sms_demo(container, sms_sandbox, f"http://{host}:{port}")
                     sms_line = (
@@ -264,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser = commands.add_parser("dev", help="run the product locally (API, queues, schedules)")
     dev_parser.add_argument("--host", help="address to listen on (default LOCAL_HOST, 127.0.0.1)")
     dev_parser.add_argument("--port", type=int, help="port to listen on (default LOCAL_PORT, 8000)")
+    dev_parser.add_argument(
+        "--sms-demo", action="store_true", help="also give the demo company an SMS sender on the SMS sandbox"
+    )
     dev_parser.set_defaults(run=dev)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
     sandbox_parser = commands.add_parser(
