@@ -73,6 +73,21 @@ def _conversation(client: TestClient, account: Account, meta: FakeMeta) -> str:
     return conversation
 
 
+def _appointment(client: TestClient, account: Account, meta: FakeMeta) -> str:
+    pipeline = client.get("/v1/pipelines", headers=account.headers).json()[0]
+    lead = client.post(
+        "/v1/leads", headers=account.headers,
+        json={"pipeline_id": pipeline["id"], "contact_id": make_contact(client, account)["id"], "title": "Deal"},
+    ).json()  # fmt: skip
+    body = {
+        "title": "Demo", "starts_at": "2030-01-02T14:00:00-03:00", "ends_at": "2030-01-02T15:00:00-03:00",
+        "timezone": "America/Sao_Paulo",
+    }  # fmt: skip
+    created = client.post(f"/v1/leads/{lead['id']}/appointments", headers=account.headers, json=body)
+    appointment: str = created.json()["id"]
+    return appointment
+
+
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
 ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "user_id": lambda client, account, meta: invite(client, account).user_id,
@@ -106,6 +121,7 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],
+    "appointment_id": _appointment,
 }
 
 # Path parameters that are not ids take one fixed valid value.
