@@ -218,6 +218,11 @@ def test_the_attendees_reminder_is_scheduled_moved_and_removed_with_the_appointm
     assert run_queue(container, "appointment_reminder") == 1
     assert _notifications(client, agent, "appointment_reminder") == []
     # WHEN the reminder's time comes THEN the attendee is reminded, once, and nobody else
+    _route_events(container)
+    poster = RecordingRealtime()
+    container.realtime = poster
+    agent_socket, owner_socket = _listen(agent, "notifications"), _listen(owner, "notifications")
+    cursor = client.get("/v1/realtime/events", headers=owner.headers).json()["cursor"]
     assert container.local_scheduler.fire_due(container.queue, moved_at) == 1
     assert run_queue(container, "appointment_reminder") == 1
     container.queue.send(reminders.REMINDER_QUEUE, body)  # delivered twice
@@ -226,6 +231,12 @@ def test_the_attendees_reminder_is_scheduled_moved_and_removed_with_the_appointm
     assert reminder["user_id"] == agent.user_id and reminder["data"]["appointment_id"] == appointment["id"]
     assert _notifications(client, owner, "appointment_reminder") == []
     assert client.post(f"/v1/notifications/{reminder['id']}/read", headers=owner.headers).status_code == 404
+    # its frame goes to the attendee alone, live and on catching up
+    _route_events(container)
+    assert [f["data"]["notification_id"] for f in poster.frames(agent_socket)] == [reminder["id"]]
+    assert poster.frames(owner_socket) == []
+    caught = client.get("/v1/realtime/events", headers=owner.headers, params={"after": cursor}).json()
+    assert [f for f in caught["frames"] if f["type"] == "notification.created"] == []
     # WHEN it is cancelled THEN its schedule is gone (a new one for the next time, then removed)
     current = client.get(f"/v1/appointments/{appointment['id']}", headers=owner.headers).json()
     again = later + timedelta(days=1)
