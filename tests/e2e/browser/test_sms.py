@@ -80,6 +80,9 @@ def test_an_sms_campaign_shows_its_text_template_with_segments_and_cost(session_
     expect(choice.get_by_text("SMS", exact=True)).to_be_visible()
     expect(choice).to_contain_text("até 20/s")
     expect(choice).to_contain_text("R$ 0,07 por segmento")
+    avisos = page.locator("label", has=page.get_by_role("radio", name=re.compile("SMS Avisos")))
+    expect(avisos).to_contain_text("até 5/s")
+    shot(page, "sms-campaign-number-pt-BR")
     sender.check()
     page.get_by_role("button", name="Avançar").click()
 

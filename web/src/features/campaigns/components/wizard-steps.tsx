@@ -13,6 +13,7 @@ import { Input, NativeSelect } from "@/components/ui/input";
 import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
+import { money } from "@/features/sms";
 import { useDebounced } from "@/lib/hooks/use-debounced";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
@@ -131,7 +132,7 @@ export function NumberStep({ form, set, errors }: StepProps) {
               </span>
               <span className="text-xs text-muted-foreground">
                 {isSms(c)
-                  ? t("wizard.smsFacts", { status: c.status, country: c.sms?.country ?? "—", rate: rateCap(c), price: c.sms ? format.currency(Number(c.sms.cost_per_segment), c.sms.currency) : "—" })
+                  ? `${t("wizard.smsFacts", { status: c.status, country: c.sms?.country ?? "—", rate: rateCap(c) })}${c.sms && Number(c.sms.cost_per_segment) > 0 ? t("wizard.smsPrice", { price: money(format.locale, c.sms.cost_per_segment, c.sms.currency) }) : ""}`
                   : t("wizard.numberFacts", { status: c.status, quality: c.quality_rating ?? "—", rate: maxRate(c.throughput_level) })}
               </span>
             </Choice>
