@@ -79,7 +79,8 @@ def scheduled(session: Session, actor: Principal, lead: Lead, meeting: Meeting) 
         data={
             "appointment_id": str(appointment.id), "lead_id": str(lead.id), "pipeline_id": str(lead.pipeline_id),
             "contact_id": str(lead.contact_id), "contact_name": who, "lead_title": lead.title,
-            "starts_at": appointment.starts_at.isoformat(), "timezone": appointment.timezone,
+            "title": appointment.title, "starts_at": appointment.starts_at.isoformat(),
+            "timezone": appointment.timezone,
         },
     )  # fmt: skip
     events.meeting_scheduled(session, appointment, lead)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from masteria.appointments.models import Appointment
+from masteria.contacts.models import Contact
 from masteria.db import Database
 from masteria.jobs import record_job
 from masteria.mirror import converge
@@ -116,18 +118,21 @@ def remind(*, db: Database, job: ReminderJob) -> bool:
             return False  # changed, cancelled, done, or already reminded: a newer schedule (or none) holds
         lead = session.get(Lead, row.lead_id)
         assert lead is not None and row.attendee_id is not None
+        contact = session.get(Contact, lead.contact_id)
+        who = (contact.name or contact.phone) if contact is not None else "a contact"
         row.reminded_version = row.version
-        minutes = row.reminder_minutes or 0
+        when = f"{row.starts_at.astimezone(ZoneInfo(row.timezone)):%Y-%m-%d %H:%M} ({row.timezone})"
         notifications.notify(
             session,
             company_id=row.company_id,
             user_id=row.attendee_id,
             kind=KIND,
             title=f"Appointment soon: {row.title}",
-            body=f"{row.title} ({lead.title}) starts in {minutes} minutes.",
+            body=f"{row.title} with {who} ({lead.title}) starts {when}.",
             data={
                 "appointment_id": str(row.id), "lead_id": str(lead.id), "pipeline_id": str(lead.pipeline_id),
-                "contact_id": str(lead.contact_id), "starts_at": row.starts_at.isoformat(), "timezone": row.timezone,
+                "contact_id": str(lead.contact_id), "contact_name": who, "lead_title": lead.title,
+                "title": row.title, "starts_at": row.starts_at.isoformat(), "timezone": row.timezone,
             },
         )  # fmt: skip
         return True
