@@ -27,8 +27,8 @@ class Schedules(Construct):
         self.schedules: dict[str, scheduler.CfnSchedule] = {}
 
     def allow_one_time(self, function: lambda_.IFunction, queues: list[sqs.IQueue]) -> None:
-        """Let ``function`` create, move and delete one-time schedules (campaign starts) in the group, which
-        send to ``queues`` with the group's role."""
+        """Let ``function`` create, move and delete one-time schedules (campaign starts, appointment reminders) in
+        the group, which send to ``queues`` with the group's role."""
         schedules_arn = Arn.format(
             ArnComponents(service="scheduler", resource="schedule", resource_name=f"{self._group_name}/*"),
             self.group.stack,
@@ -43,7 +43,7 @@ class Schedules(Construct):
         acknowledge_resource_wildcard(
             function,
             f"arn:<AWS::Partition>:scheduler:{region_and_account(self)}:schedule/{self._group_name}/*",
-            "One-time schedules are named per campaign at run time; scoped to this stack's schedule group",
+            "One-time schedules are named per campaign or appointment at run time; scoped to this stack's group",
         )
         for queue in queues:
             queue.grant_send_messages(self.role)
