@@ -1,6 +1,6 @@
 """Consent: THE rules of who may be messaged on a channel and of what changes it. Everything that reads or
-changes a contact's consent asks this module: the audience builder and the send path (``opted_out``, ``is_opted_out``), the
-consent endpoint (a user's change), the inbound pipeline (the contact's own keywords) and Meta's
+changes a contact's consent asks this module: the audience builder and the send path (``opted_out``,
+``is_opted_out``), the consent endpoint (a user's change), the inbound pipeline (the contact's own keywords) and Meta's
 ``user_preferences`` webhooks (WhatsApp's own setting).
 
 - **Who may be messaged**: a contact with a valid number who is not opted out of that channel.
@@ -25,8 +25,7 @@ from datetime import datetime
 from typing import Final, Literal
 
 from sqlalchemy import ColumnElement, exists, func, literal, select
-from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from masteria.contacts import keywords
