@@ -71,6 +71,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, lazy: screen("home", () => import("@/features/home/routes/home")) },
               { path: "inbox/*", lazy: screen("inbox", () => import("@/features/inbox/routes/inbox")) },
+              { path: "pipelines/*", lazy: screen("pipelines", () => import("@/features/pipelines/routes/pipelines")) },
               { path: "contacts/*", lazy: screen("contacts", () => import("@/features/contacts/routes/contacts")) },
               { path: "imports/*", lazy: screen("contacts", () => import("@/features/contacts/routes/imports")) },
               { path: "lists/*", lazy: screen("contacts", () => import("@/features/contacts/routes/lists")) },

@@ -1,4 +1,4 @@
-import { Bell, BookUser, FileText, Home, Inbox, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Filter, SlidersHorizontal } from "lucide-react";
+import { Bell, BookUser, FileText, Home, Inbox, KanbanSquare, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Filter, SlidersHorizontal } from "lucide-react";
 import type { Role } from "@/lib/auth/auth-provider";
 
 export interface NavItem {
@@ -22,6 +22,7 @@ export const NAV: NavGroup[] = [
     items: [
       { to: "/", label: "nav.home", icon: Home },
       { to: "/inbox", label: "nav.inbox", icon: Inbox },
+      { to: "/pipelines", label: "nav.pipelines", icon: KanbanSquare },
       { to: "/campaigns", label: "nav.campaigns", icon: Megaphone },
     ],
   },

@@ -1,0 +1,191 @@
+import {
+  closestCorners,
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  TouchSensor,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+  type DragOverEvent,
+  type DragStartEvent,
+} from "@dnd-kit/core";
+import { sortableKeyboardCoordinates } from "@dnd-kit/sortable";
+import { useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { toast } from "sonner";
+import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
+import { isNews, loadMoreCards, pipelineKeys, useMoveLead, type AppointmentCreate, type BoardFilters, type MoveVariables } from "../api/pipelines";
+import { arrangementOf, containerOf, dragEnd, dragOver, neighbours, type Arrangement, type Board as BoardData, type Column, type Lead } from "../lib/board";
+import { AppointmentDialog } from "./appointment-dialog";
+import { BoardColumn } from "./board-column";
+import { LeadCardBody } from "./lead-card";
+import { ReasonDialog } from "./reason-dialog";
+
+const LEAD_FRAMES = ["lead.created", "lead.updated", "lead.stage_changed", "lead.won", "lead.lost"];
+
+interface Pending {
+  move: MoveVariables;
+  kind: "meeting" | "won" | "lost";
+  arrangement: Arrangement;
+}
+
+/** The board: a column per stage; cards move by drag and drop (mouse, touch or keyboard), shown at once and put
+ * back when the server refuses; into a meeting stage an appointment is asked for, into won or lost a reason.
+ * Moves by others arrive live (`pipeline:{id}`). */
+export function Board({ board, filters, ownerName, onOpen }: { board: BoardData; filters: BoardFilters; ownerName: (id: string | null) => string | null; onOpen: (id: string) => void }) {
+  const { t } = useTranslation("pipelines");
+  const client = useQueryClient();
+  const pipelineId = board.pipeline.id;
+  const move = useMoveLead(pipelineId, filters);
+  const [drag, setDrag] = useState<{ activeId: string; arrangement: Arrangement } | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [loading, setLoading] = useState<string | null>(null);
+
+  useTopic(`pipeline:${pipelineId}`);
+  useRealtimeEvent(LEAD_FRAMES, (frame) => {
+    const data = frame.data as { pipeline_id?: string; lead_id?: string; version?: number };
+    if (data.pipeline_id !== pipelineId || !data.lead_id) return;
+    if (frame.type !== "lead.created" && !isNews(client, pipelineId, data.lead_id, data.version ?? Infinity)) return;
+    void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
+    void client.invalidateQueries({ queryKey: pipelineKeys.lead(data.lead_id) });
+    void client.invalidateQueries({ queryKey: pipelineKeys.timeline(data.lead_id) });
+  });
+
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 6 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates, keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] } }),
+  );
+
+  const leadsById = useMemo(() => {
+    const map = new Map<string, Lead>();
+    for (const column of board.columns) for (const lead of column.leads) map.set(lead.id, lead);
+    return map;
+  }, [board]);
+  const stageName = (id: string | null | undefined) => board.columns.find((c) => c.stage.id === id)?.stage.name ?? "";
+  const shown: Arrangement = pending?.arrangement ?? drag?.arrangement ?? arrangementOf(board);
+
+  const place = (arrangement: Arrangement, id: string) => {
+    const stage = containerOf(arrangement, id);
+    const ids = stage ? arrangement[stage]! : [];
+    return { stage, position: ids.indexOf(id) + 1, size: ids.length };
+  };
+  const title = (id: string | number) => leadsById.get(String(id))?.title ?? "";
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => {
+      const at = place(shown, String(active.id));
+      return t("dnd.picked", { title: title(active.id), stage: stageName(at.stage), position: at.position, size: at.size });
+    },
+    onDragOver: ({ active, over }) => {
+      if (!over || !drag) return t("dnd.noTarget", { title: title(active.id) });
+      const at = place(drag.arrangement, String(active.id));
+      return t("dnd.over", { title: title(active.id), stage: stageName(at.stage), position: at.position, size: at.size });
+    },
+    onDragEnd: ({ active, over }) => {
+      if (!over || !drag) return t("dnd.cancelled", { title: title(active.id) });
+      const final = dragEnd(drag.arrangement, String(active.id), String(over.id));
+      const at = place(final, String(active.id));
+      return t("dnd.dropped", { title: title(active.id), stage: stageName(at.stage), position: at.position, size: at.size });
+    },
+    onDragCancel: ({ active }) => t("dnd.cancelled", { title: title(active.id) }),
+  };
+
+  const onDragStart = ({ active }: DragStartEvent) => setDrag({ activeId: String(active.id), arrangement: arrangementOf(board) });
+  const onDragOver = ({ active, over }: DragOverEvent) => {
+    if (!over || !drag) return;
+    const activeRect = active.rect.current.translated;
+    const below = !!activeRect && activeRect.top > over.rect.top + over.rect.height / 2;
+    const next = dragOver(drag.arrangement, String(active.id), String(over.id), below);
+    if (next) setDrag({ ...drag, arrangement: next });
+  };
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    if (!drag) return;
+    const id = String(active.id);
+    const lead = leadsById.get(id);
+    const final = over ? dragEnd(drag.arrangement, id, String(over.id)) : null;
+    setDrag(null);
+    if (!lead || !final) return;
+    const toStageId = containerOf(final, id)!;
+    const ids = final[toStageId]!;
+    const original = arrangementOf(board);
+    if (toStageId === lead.stage_id && original[toStageId]!.join() === ids.join()) return;
+    const variables: MoveVariables = { lead, toStageId, index: ids.indexOf(id), neighbours: neighbours(ids, id) };
+    const stage = board.columns.find((c) => c.stage.id === toStageId)!.stage;
+    const entering = toStageId !== lead.stage_id;
+    if (entering && stage.semantic_type === "meeting_scheduled") setPending({ move: variables, kind: "meeting", arrangement: final });
+    else if (entering && (stage.semantic_type === "won" || stage.semantic_type === "lost")) setPending({ move: variables, kind: stage.semantic_type, arrangement: final });
+    else move.mutate(variables);
+  };
+
+  const loadMore = (column: Column) => {
+    if (!column.next_cursor || loading) return;
+    setLoading(column.stage.id);
+    loadMoreCards(client, pipelineId, filters, column.stage.id, column.next_cursor)
+      .catch((error: Error) => toast.error(error.message))
+      .finally(() => setLoading(null));
+  };
+
+  const active = drag ? leadsById.get(drag.activeId) : undefined;
+  const pendingStage = pending ? stageName(pending.move.toStageId) : "";
+  return (
+    <>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCorners}
+        onDragStart={onDragStart}
+        onDragOver={onDragOver}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setDrag(null)}
+        accessibility={{ announcements, screenReaderInstructions: { draggable: t("dnd.instructions") } }}
+      >
+        <div className="flex h-[calc(100vh-15rem)] min-h-96 gap-3 overflow-x-auto pb-2" role="region" aria-label={t("board.label", { name: board.pipeline.name })} tabIndex={0}>
+          {board.columns.map((column) => (
+            <BoardColumn
+              key={column.stage.id}
+              column={column}
+              leads={(shown[column.stage.id] ?? []).map((id) => leadsById.get(id)).filter((l): l is Lead => !!l)}
+              ownerName={ownerName}
+              onOpen={onOpen}
+              onLoadMore={loadMore}
+              loadingMore={loading === column.stage.id}
+            />
+          ))}
+        </div>
+        <DragOverlay>
+          {active ? (
+            <div className="w-68 rounded-md border bg-card p-2 shadow-lg">
+              <p className="text-sm font-medium">{active.title}</p>
+              <LeadCardBody lead={active} ownerName={ownerName} />
+            </div>
+          ) : null}
+        </DragOverlay>
+      </DndContext>
+      {pending?.kind === "meeting" ? (
+        <AppointmentDialog
+          lead={pending.move.lead}
+          stageName={pendingStage}
+          pending={move.isPending}
+          error={move.error}
+          onCancel={() => setPending(null)}
+          onSubmit={(appointment: AppointmentCreate) =>
+            move.mutate({ ...pending.move, appointment }, { onSuccess: () => setPending(null), onError: (e) => !(e && "status" in e && e.status === 422) && setPending(null) })
+          }
+        />
+      ) : null}
+      {pending && pending.kind !== "meeting" ? (
+        <ReasonDialog
+          outcome={pending.kind}
+          title={pending.move.lead.title}
+          pending={move.isPending}
+          onCancel={() => setPending(null)}
+          onSubmit={(reason) => move.mutate({ ...pending.move, reason }, { onSettled: () => setPending(null) })}
+        />
+      ) : null}
+    </>
+  );
+}
+
