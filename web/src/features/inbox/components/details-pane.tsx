@@ -1,9 +1,13 @@
-import { StickyNote } from "lucide-react";
+import { KanbanSquare, StickyNote } from "lucide-react";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Textarea } from "@/components/ui/input";
+import { api, unwrap } from "@/lib/api/client";
+import { ApiError } from "@/lib/api/problem";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/states";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
@@ -71,6 +75,36 @@ function Notes({ conversationId, authorName }: { conversationId: string; authorN
   );
 }
 
+/** "Create lead": a lead for the conversation's contact on the first pipeline, opened on its board (the
+ * contact's open lead there when it has one). */
+function CreateLead({ conversationId }: { conversationId: string }) {
+  const { t } = useTranslation("inbox");
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+  const open = (lead: { id: string; pipeline_id: string }) => navigate(`/pipelines/${lead.pipeline_id}?lead=${lead.id}`);
+  return (
+    <Button
+      variant="outline"
+      size="sm"
+      className="justify-self-start"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        unwrap(api.POST("/v1/conversations/{conversation_id}/lead", { params: { path: { conversation_id: conversationId } }, body: {} }))
+          .then(open, (error: unknown) => {
+            const existing = error instanceof ApiError ? (error.problem.lead as { id: string; pipeline_id: string } | undefined) : undefined;
+            if (existing) open(existing);
+            toast.error(error instanceof Error ? error.message : String(error));
+          })
+          .finally(() => setBusy(false));
+      }}
+    >
+      <KanbanSquare aria-hidden="true" />
+      {t("details.createLead")}
+    </Button>
+  );
+}
+
 /** The third pane: who the contact is, who has the conversation, and the team's internal notes. */
 export function DetailsPane({
   conversation,
@@ -118,6 +152,7 @@ export function DetailsPane({
             <dd>{format.dateTime(conversation.created_at)}</dd>
           </div>
         </dl>
+        <CreateLead conversationId={conversation.id} />
       </section>
       <Notes conversationId={conversation.id} authorName={authorName} />
     </div>
