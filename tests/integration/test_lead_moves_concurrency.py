@@ -198,9 +198,9 @@ def test_drops_into_one_gap_thousands_of_times_renumber_the_column_in_its_order(
     bottom, q, p, top = (uuid.UUID(make_lead(client, owner, pipeline)["id"]) for _ in range(4))
     versions = {p: 1, q: 1}
     longest = 0
-    for i in range(700):  # p and q in turn, each right under the top card: their gap halves every time
+    for i in range(800):  # p and q in turn, right under the top card: their gap halves each time (long at ~760)
         card = (p, q)[i % 2]
-        with container.database.tenant(company) as session:
+        with container.database.tenant(company, relay=False) as session:  # its events wait in the outbox
             moved = moves.move_lead(
                 session=session, clock=container.clock, actor=actor, lead_id=card,
                 data=LeadMove(to_stage_id=new, version=versions[card], after_id=top),
@@ -212,4 +212,4 @@ def test_drops_into_one_gap_thousands_of_times_renumber_the_column_in_its_order(
         order = list(session.scalars(select(Lead.id).where(Lead.stage_id == new).order_by(Lead.rank)))
         keys = list(session.scalars(select(Lead.rank).where(Lead.stage_id == new)))
     assert order == [top, q, p, bottom]  # the last drop (q) right under the top card
-    assert max(map(len, keys)) <= moves.RENUMBER_LENGTH
+    assert max(map(len, keys)) < 20  # renumbered: short keys again (without it, 130 characters by now)

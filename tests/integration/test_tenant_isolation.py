@@ -31,6 +31,7 @@ from tests.api import (
     sign_up,
 )
 from tests.meta import FakeMeta
+from tests.pipelines_api import make_lead, pipeline_of
 
 BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
 
@@ -71,6 +72,12 @@ def _conversation(client: TestClient, account: Account, meta: FakeMeta) -> str:
     customer_writes(bootstrap.container(), account, connection, "oi")
     conversation: str = client.get("/v1/conversations", headers=account.headers).json()["items"][0]["id"]
     return conversation
+
+
+def _pipeline(client: TestClient, account: Account) -> dict[str, Any]:
+    body = {"name": f"pipeline {uuid.uuid4()}", "stages": [{"name": "One"}, {"name": "Two"}]}
+    created: dict[str, Any] = client.post("/v1/pipelines", headers=account.headers, json=body).json()
+    return created
 
 
 def _appointment(client: TestClient, account: Account, meta: FakeMeta) -> str:
@@ -121,6 +128,9 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "segment_id": lambda client, account, meta: client.post(
         "/v1/segments", headers=account.headers, json={"name": f"segment {uuid.uuid4()}", "filter": {}}
     ).json()["id"],
+    "pipeline_id": lambda client, account, meta: _pipeline(client, account)["id"],
+    "stage_id": lambda client, account, meta: _pipeline(client, account)["stages"][0]["id"],
+    "lead_id": lambda client, account, meta: make_lead(client, account, pipeline_of(client, account))["id"],
     "appointment_id": _appointment,
 }
 

@@ -108,5 +108,9 @@ def paginate(
     if len(rows) <= page.limit:
         return rows, None
     rows = rows[: page.limit]
-    last = rows[-1]
-    return rows, _encode([getattr(last, k.key) for k in keys])
+    return rows, cursor_after(rows[-1], keys)
+
+
+def cursor_after(row: Any, keys: Sequence[InstrumentedAttribute[Any]]) -> str:
+    """The cursor of the page that follows ``row`` in a list ordered by ``keys`` (what ``paginate`` returns)."""
+    return _encode([getattr(row, k.key) for k in keys])

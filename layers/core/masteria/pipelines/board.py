@@ -7,10 +7,10 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
 
-from masteria.pagination import Page, PageRequest, paginate
+from masteria.pagination import Page, PageRequest, cursor_after, paginate
 from masteria.pipelines.access import pipeline_or_404, stage_or_404, visible
 from masteria.pipelines.models import Lead, LeadTag
 from masteria.pipelines.reads import read_leads, read_pipeline
@@ -73,6 +73,26 @@ def _column(stage_id: uuid.UUID, conditions: list[ColumnElement[bool]]) -> Selec
     return select(Lead).where(Lead.stage_id == stage_id, *conditions)
 
 
+def _first_pages(
+    session: Session, stage_ids: list[uuid.UUID], conditions: list[ColumnElement[bool]], limit: int
+) -> list[tuple[list[Lead], str | None]]:
+    """Each column's first ``limit`` cards and the cursor of its next page (as ``paginate`` pages a column), in
+    one query: a keyset scan of each column's rank index, one after the other."""
+    if not stage_ids:
+        return []
+    parts = [_column(stage_id, conditions).order_by(Lead.rank).limit(limit + 1) for stage_id in stage_ids]
+    found: dict[uuid.UUID, list[Lead]] = defaultdict(list)
+    for lead in session.scalars(select(Lead).from_statement(union_all(*parts))):
+        found[lead.stage_id].append(lead)
+    pages: list[tuple[list[Lead], str | None]] = []
+    for stage_id in stage_ids:
+        rows = sorted(found[stage_id], key=lambda lead: lead.rank.encode())  # the C collation's order
+        more = len(rows) > limit
+        rows = rows[:limit]
+        pages.append((rows, cursor_after(rows[-1], [Lead.rank]) if more else None))
+    return pages
+
+
 def get_board(
     *, session: Session, actor: Principal, pipeline_id: uuid.UUID, filters: BoardFilter, limit: int = BOARD_PAGE
 ) -> Board:
@@ -80,12 +100,7 @@ def get_board(
     pipeline = read_pipeline(session, pipeline_or_404(session, pipeline_id))
     conditions = _conditions(session, actor, filters)
     totals = _totals(session, pipeline_id, conditions)
-    pages = [
-        paginate(
-            session, _column(stage.id, conditions), keys=[Lead.rank], page=PageRequest(limit=limit), descending=False
-        )
-        for stage in pipeline.stages
-    ]
+    pages = _first_pages(session, [stage.id for stage in pipeline.stages], conditions, limit)
     cards = read_leads(session, [lead for rows, _ in pages for lead in rows])
     by_id = {card.id: card for card in cards}
     columns = [

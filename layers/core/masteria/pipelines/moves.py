@@ -149,7 +149,7 @@ def _apply(
     try:
         # every write in the savepoint (begin_nested flushes what is pending before it opens)
         with session.begin_nested():
-            lead.stage_id, lead.rank, lead.version = stage.id, rank, lead.version + 1
+            lead.stage_id, lead.rank, lead.version, lead.updated_at = stage.id, rank, lead.version + 1, now
             if changed_stage:
                 lead.stage_entered_at = now
                 if closing:
@@ -168,7 +168,6 @@ def _apply(
         raise conflict(
             session, lead, "the contact has another open lead on this pipeline", "open_lead_exists"
         ) from error
-    session.refresh(lead)
     if change is None:
         lead_events.updated(session, lead, ["rank"])
     else:

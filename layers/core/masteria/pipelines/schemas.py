@@ -28,6 +28,7 @@ CustomFields = Annotated[
     dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], CustomValue], Field(max_length=50)
 ]
 MAX_STAGES = 30
+EXAMPLE_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 MAX_TAGS = 50
 
 
@@ -78,11 +79,15 @@ class PipelineRead(ReadModel):
 
 
 class StageOrder(StrictModel):
-    stage_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_STAGES, description="every active stage, in order")
+    stage_ids: list[uuid.UUID] = Field(
+        min_length=1, max_length=MAX_STAGES, examples=[[EXAMPLE_ID]], description="every active stage, in order"
+    )
 
 
 class StageArchive(StrictModel):
-    move_to_stage_id: uuid.UUID = Field(description="an active stage of the same pipeline: the stage's leads go there")
+    move_to_stage_id: uuid.UUID = Field(
+        examples=[EXAMPLE_ID], description="an active stage of the same pipeline: the stage's leads go there"
+    )
 
 
 class PipelineSettingsRead(ReadModel):
@@ -110,9 +115,9 @@ class _LeadFields(StrictModel):
 
 
 class LeadCreate(_LeadFields):
-    pipeline_id: uuid.UUID
+    pipeline_id: uuid.UUID = Field(examples=[EXAMPLE_ID])
     stage_id: uuid.UUID | None = Field(default=None, description="default: the pipeline's first open stage")
-    contact_id: uuid.UUID
+    contact_id: uuid.UUID = Field(examples=[EXAMPLE_ID])
     title: Title = Field(examples=["50 seats, annual plan"])
     source: Literal["manual", "api", "import"] = Field(default="api", description="the dashboard sends manual")
     conversation_id: uuid.UUID | None = None
@@ -137,7 +142,7 @@ class LeadUpdate(StrictModel):
 
 
 class LeadMove(StrictModel):
-    to_stage_id: uuid.UUID
+    to_stage_id: uuid.UUID = Field(examples=[EXAMPLE_ID])
     after_id: uuid.UUID | None = Field(default=None, description="the card it goes right after (in the stage)")
     before_id: uuid.UUID | None = Field(default=None, description="the card it goes right before (in the stage)")
     version: int = Field(ge=1, description="the lead's version you saw: 409 with the current lead if it changed")
