@@ -57,6 +57,12 @@ def test_an_sms_reply_in_the_inbox_counts_its_segments_and_is_delivered(session:
     page.get_by_role("button", name="Send", exact=True).click()
     expect(thread.get_by_text("Chegou sim! Pode retirar na loja ate as 18h. 😊")).to_be_visible()
     expect(thread.get_by_role("img", name=re.compile("^Delivered"))).to_be_visible(timeout=20_000)
+    # and on a phone's width the composer and its count still fit
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.get_by_role("textbox", name="SMS message").fill("Obrigado! 🙏")
+    expect(page.get_by_role("textbox", name="SMS message")).to_have_accessible_description(re.compile("UCS-2"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "sms-inbox-composer-360-en")
 
 
 def test_an_sms_campaign_shows_its_text_template_with_segments_and_cost(session_pt: Session, runtime: Runtime) -> None:
