@@ -138,6 +138,6 @@ def test_push_posts_a_notification_frame_to_subscribed_connections(client: TestC
     assert result == {"sent": 1, "gone": 1, "failed": 0}
     [frame] = poster.frames("conn-5")
     assert frame["type"] == "notification.created" and frame["cursor"] == "7"
-    assert frame["data"] == {"notification_id": str(notification), "kind": "test"}
+    assert frame["data"] == {"notification_id": str(notification), "kind": "test", "user_id": None}  # for everyone
     assert poster.frames("conn-quiet") == []
     assert container.connection_registry.get("conn-gone") is None
