@@ -214,6 +214,11 @@ class Provider(Protocol):
         """The connection's number as the provider's events name it (``InboundMessage.number_id``)."""
         ...
 
+    def mark_read(self, message_id: str, config: BaseModel) -> None:
+        """Tell the customer their message (``InboundMessage.message_id``) was read: the provider's read receipt,
+        nothing on a channel that has none (SMS)."""
+        ...
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         """The file of a received message (``InboundMessage.media_id``); ``MediaUnavailable`` if it never will be,
         any other error for a failure worth retrying."""

@@ -157,6 +157,11 @@ class MetaCloudProvider:
     def number_of(self, config: BaseModel) -> str | None:
         return _config(config).phone_number_id
 
+    def mark_read(self, message_id: str, config: BaseModel) -> None:
+        """Meta's read receipt (the message and every earlier one show read to the customer)."""
+        settings = _config(config)
+        self.graph.mark_read(settings.phone_number_id, messages.mark_read(message_id), token=settings.access_token)
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         """A received file: its URL from Meta (valid 5 minutes), then the file (Meta's hosts only get the token)."""
         token = _config(config).access_token

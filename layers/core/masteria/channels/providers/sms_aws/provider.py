@@ -139,6 +139,9 @@ class SmsAwsProvider:
     def number_of(self, config: BaseModel) -> str | None:
         return _digits(_config(config).origination)
 
+    def mark_read(self, message_id: str, config: BaseModel) -> None:
+        """SMS has no read receipts: nothing to tell."""
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         raise MediaUnavailable("SMS carries no files")
 
