@@ -9,6 +9,7 @@ come from the inbound secrets store (DynamoDB + KMS on AWS), cached for a minute
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
 import threading
 import time
@@ -62,7 +63,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if method != "POST":
         return _answer(405)
     body = event.get("body") or ""
-    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    try:
+        raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else body.encode("utf-8")
+    except (binascii.Error, ValueError):  # not base64 (ValueError: not ASCII)
+        return _answer(400, "the body is not base64")
     c = container()
     try:
         c.providers.get("meta_cloud").verify(

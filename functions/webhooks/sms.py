@@ -10,6 +10,7 @@ counted (metric ``SmsWebhookUnverified``). No database: the connection's topics 
 from __future__ import annotations
 
 import base64
+import binascii
 import threading
 import time
 from typing import Any
@@ -61,7 +62,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if method != "POST":
         return _answer(405)
     body = event.get("body") or ""
-    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    try:
+        raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else body.encode("utf-8")
+    except (binascii.Error, ValueError):  # not base64 (ValueError: not ASCII)
+        return _answer(400, "the body is not base64")
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     provider = _provider()
     try:

@@ -142,3 +142,11 @@ def test_the_local_queue_refuses_what_sqs_refuses(container: Container) -> None:
         container.queue.send(QUEUE, "x" * (MAX_MESSAGE_BYTES + 1))
     with pytest.raises(ValueError, match="at most 262144 bytes"):
         container.queue.send_batch(QUEUE, ["x" * (MAX_MESSAGE_BYTES // 2)] * 3)
+
+
+def test_a_body_that_is_not_base64_is_a_400(connection: dict[str, str], webhook_only: Container) -> None:
+    for body in ("not base64!", "YWJ", "éé"):
+        event = {**webhook_event("POST", connection["key"], raw=b"{}"), "body": body}
+        answer = _call(event)
+        assert (answer["statusCode"], answer["body"]) == (400, "the body is not base64")
+    assert webhook_only.queue.receive(QUEUE) == []

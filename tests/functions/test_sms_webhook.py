@@ -117,3 +117,10 @@ def test_unknown_keys_and_meta_connections_are_not_found(webhook_only: Container
     assert _call(_event("POST", "x" * 32, raw))["statusCode"] == 404
     assert _call(_event("POST", meta_key, raw))["statusCode"] == 404
     assert _call(_event("GET", KEY, b""))["statusCode"] == 405
+
+
+def test_a_body_that_is_not_base64_is_a_400(webhook_only: Container, secret: InboundSecret) -> None:
+    for body in ("not base64!", "YWJ", "éé"):
+        answer = _call({**_event("POST", KEY, b"{}"), "body": body})
+        assert (answer["statusCode"], answer["body"]) == (400, "the body is not base64")
+    assert webhook_only.queue.receive(QUEUE) == []

@@ -66,7 +66,7 @@ def test_botocore_does_not_retry_a_send_itself() -> None:
     ("error", "reason", "fields", "refusal"),
     [
         ("ThrottlingException", None, None, Refusal.THROTTLED),
-        ("InternalServerException", None, None, Refusal.TRANSIENT),
+        ("InternalServerException", None, None, Refusal.UNKNOWN),  # it may have been taken: never resent
         ("ServiceQuotaExceededException", "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT", None, Refusal.QUOTA),
         ("ConflictException", "DESTINATION_PHONE_NUMBER_OPTED_OUT", None, Refusal.OPTED_OUT),
         ("ConflictException", "MESSAGE_TYPE_MISMATCH", None, Refusal.SENDER),
@@ -106,6 +106,19 @@ def test_aws_errors_become_refusals(
     assert refused.value.refusal is refusal
     assert refused.value.code == (f"{error}/{reason}" if reason else error)
     assert refused.value.message == "said by AWS"
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal"), [(500, Refusal.UNKNOWN), (504, Refusal.UNKNOWN), (503, Refusal.TRANSIENT)]
+)
+def test_a_server_error_is_unknown_but_a_503(
+    gateway: tuple[SmsVoiceGateway, Stubber], status: int, refusal: Refusal
+) -> None:
+    adapter, stubber = gateway
+    stubber.add_client_error("send_text_message", service_error_code="", http_status_code=status)
+    with pytest.raises(SmsRefused) as refused:
+        adapter.send_text(MESSAGE)
+    assert refused.value.refusal is refusal
 
 
 def _raise(error: Exception) -> Any:

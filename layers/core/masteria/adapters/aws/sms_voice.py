@@ -2,9 +2,10 @@
 
 One boto3 client, its own retries off: a send that timed out may have gone out, and only the provider decides what
 to do about a refusal (a retry by botocore would send a message twice). AWS's errors become a ``Refusal`` by their
-exception name and, for validation and conflicts, their ``Reason``; a transport failure before the request left is
-transient, after it unknown. ``request_problems`` checks a request against the service model botocore ships (the
-SMS sandbox of the local runtime validates what it is sent with it).
+exception name and, for validation and conflicts, their ``Reason``; a transport failure before the request left, or
+the service's 503 (it took nothing in), is transient; after it left (a read timeout, a 500, a 504) unknown.
+``request_problems`` checks a request against the service model botocore ships (the SMS sandbox of the local runtime
+validates what it is sent with it).
 """
 
 from __future__ import annotations
@@ -66,8 +67,12 @@ def refusal_of(error: ClientError) -> SmsRefused:
     status = int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
     if name in ("ThrottlingException", "TooManyRequestsException"):
         kind = Refusal.THROTTLED
+    elif name in ("ServiceUnavailableException", "ServiceUnavailable") or status == 503:
+        kind = Refusal.TRANSIENT  # the service took nothing in: safe to send again
     elif name == "InternalServerException" or status >= 500:
-        kind = Refusal.TRANSIENT
+        # 500, 504, the service's internal error: the message may have been taken (SendTextMessage has no
+        # idempotency token), so it is never sent again; its delivery event settles it
+        kind = Refusal.UNKNOWN
     elif name == "ServiceQuotaExceededException":
         kind = Refusal.QUOTA
     elif name == "ConflictException":
