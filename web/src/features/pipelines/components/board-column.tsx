@@ -25,6 +25,7 @@ export function BoardColumn({ column, leads, ownerName, onOpen, onLoadMore, load
   const format = useFormat();
   const heading = useId();
   const { stage, totals } = column;
+  // the column's droppable is its scrolling area, whose corners are not its first card's (keyboard moves find cards)
   const { setNodeRef, isOver } = useDroppable({ id: `column:${stage.id}` });
   const scroller = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
@@ -58,9 +59,15 @@ export function BoardColumn({ column, leads, ownerName, onOpen, onLoadMore, load
           {full ? <span className="ml-1 font-medium text-amber-900">· {t("column.full")}</span> : null}
         </p>
       </header>
-      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto p-2">
+      <div
+        ref={(node) => {
+          scroller.current = node;
+          setNodeRef(node);
+        }}
+        className={cn("min-h-0 flex-1 overflow-y-auto rounded-b-lg p-2", isOver && "bg-accent/60")}
+      >
         <SortableContext id={stage.id} items={leads.map((l) => l.id)} strategy={verticalListSortingStrategy}>
-          <ul ref={setNodeRef} className={cn("grid min-h-16 content-start gap-2 rounded-md", isOver && "bg-accent/60")} aria-label={t("column.cards", { stage: stage.name })}>
+          <ul className="grid min-h-16 content-start gap-2 rounded-md" aria-label={t("column.cards", { stage: stage.name })}>
             {leads.map((lead) => (
               <LeadCard key={lead.id} lead={lead} ownerName={ownerName} onOpen={onOpen} />
             ))}

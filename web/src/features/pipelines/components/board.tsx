@@ -74,6 +74,8 @@ export function Board({ board, filters, ownerName, onOpen }: { board: BoardData;
     const ids = stage ? arrangement[stage]! : [];
     return { stage, position: ids.indexOf(id) + 1, size: ids.length };
   };
+  // where the card lands if dropped now (the state may not have caught up with the last move yet)
+  const projected = (arrangement: Arrangement, activeId: string, overId: string) => dragEnd(dragOver(arrangement, activeId, overId) ?? arrangement, activeId, overId);
   const title = (id: string | number) => leadsById.get(String(id))?.title ?? "";
   const announcements: Announcements = {
     onDragStart: ({ active }) => {
@@ -82,13 +84,12 @@ export function Board({ board, filters, ownerName, onOpen }: { board: BoardData;
     },
     onDragOver: ({ active, over }) => {
       if (!over || !drag) return t("dnd.noTarget", { title: title(active.id) });
-      const at = place(drag.arrangement, String(active.id));
+      const at = place(projected(drag.arrangement, String(active.id), String(over.id)), String(active.id));
       return t("dnd.over", { title: title(active.id), stage: stageName(at.stage), position: at.position, size: at.size });
     },
     onDragEnd: ({ active, over }) => {
       if (!over || !drag) return t("dnd.cancelled", { title: title(active.id) });
-      const final = dragEnd(drag.arrangement, String(active.id), String(over.id));
-      const at = place(final, String(active.id));
+      const at = place(projected(drag.arrangement, String(active.id), String(over.id)), String(active.id));
       return t("dnd.dropped", { title: title(active.id), stage: stageName(at.stage), position: at.position, size: at.size });
     },
     onDragCancel: ({ active }) => t("dnd.cancelled", { title: title(active.id) }),

@@ -30,10 +30,10 @@ import { arrayMove, type Stage } from "../lib/board";
 
 type Semantic = (typeof SEMANTIC_TYPES)[number];
 
-function SemanticSelect({ value, onChange }: { value: Semantic | null; onChange: (value: Semantic | null) => void }) {
+function SemanticSelect({ value, onChange, ...rest }: { value: Semantic | null; onChange: (value: Semantic | null) => void; id?: string; "aria-invalid"?: boolean; "aria-describedby"?: string }) {
   const { t } = useTranslation("pipelines");
   return (
-    <NativeSelect value={value ?? ""} onChange={(e) => onChange((e.target.value || null) as Semantic | null)}>
+    <NativeSelect {...rest} value={value ?? ""} onChange={(e) => onChange((e.target.value || null) as Semantic | null)}>
       <option value="">{t("semantic.none")}</option>
       {SEMANTIC_TYPES.map((s) => (
         <option key={s} value={s}>
@@ -61,7 +61,7 @@ function StageRow({ pipeline, stage, index }: { pipeline: Pipeline; stage: Stage
   return (
     <li className="grid gap-3 rounded-md border p-3" aria-label={stage.name}>
       <form
-        className="grid gap-3 sm:grid-cols-[1fr_5rem_6rem_10rem_auto] sm:items-end"
+        className="grid gap-3 sm:grid-cols-[1fr_5rem_6rem_12rem_auto] sm:items-end"
         onSubmit={(e) => {
           e.preventDefault();
           update.mutate(
@@ -162,7 +162,7 @@ function AddStage({ pipeline }: { pipeline: Pipeline }) {
   const [semantic, setSemantic] = useState<Semantic | null>("open");
   return (
     <form
-      className="grid gap-3 sm:grid-cols-[1fr_5rem_10rem_auto] sm:items-end"
+      className="grid gap-3 sm:grid-cols-[1fr_5rem_12rem_auto] sm:items-end"
       aria-label={t("settings.addStage")}
       onSubmit={(e) => {
         e.preventDefault();
