@@ -353,3 +353,45 @@ def test_agents_see_and_move_their_leads_and_unassigned_ones(client: TestClient)
     # admins delete leads
     assert client.delete(f"/v1/leads/{mine['id']}", headers=owner.headers).status_code == 204
     assert client.get(f"/v1/leads/{mine['id']}", headers=owner.headers).status_code == 404
+
+
+def test_the_totals_the_database_keeps_match_counting_the_leads(client: TestClient) -> None:
+    owner = sign_up(client)
+    pipeline = pipeline_of(client, owner)
+    new, qualified, won = (stage_named(pipeline, n) for n in ("Novo", "Qualificado", "Ganho"))
+    every_source = {"source": ["campaign", "conversation", "import", "manual", "api"]}  # the same leads, counted
+
+    def same_totals() -> dict[str, Any]:
+        kept = client.get(f"/v1/pipelines/{pipeline['id']}/board", headers=owner.headers).json()["columns"]
+        counted = client.get(
+            f"/v1/pipelines/{pipeline['id']}/board", headers=owner.headers, params=every_source
+        ).json()["columns"]
+        assert [c["totals"] for c in kept] == [c["totals"] for c in counted]
+        return {c["stage"]["id"]: c["totals"] for c in kept}
+
+    a = make_lead(client, owner, pipeline, value="100.00")
+    b = make_lead(client, owner, pipeline, value="0.50", currency="USD")
+    c = make_lead(client, owner, pipeline)
+    assert same_totals()[new] == {
+        "count": 3, "values": [{"currency": "BRL", "value": "100.00"}, {"currency": "USD", "value": "0.50"}],
+    }  # fmt: skip
+    a = move(client, owner, a, qualified).json()
+    client.patch(f"/v1/leads/{b['id']}", headers=owner.headers, json={"currency": "BRL", "value": "2.25"})
+    client.patch(f"/v1/leads/{c['id']}", headers=owner.headers, json={"value": "1.00"})
+    totals = same_totals()
+    assert totals[new] == {"count": 2, "values": [{"currency": "BRL", "value": "3.25"}]}
+    assert totals[qualified] == {"count": 1, "values": [{"currency": "BRL", "value": "100.00"}]}
+    move(client, owner, a, won, reason="signed")
+    client.patch(f"/v1/leads/{c['id']}", headers=owner.headers, json={"value": None})
+    client.delete(f"/v1/contacts/{b['contact']['id']}", headers=owner.headers)  # its lead goes with it
+    totals = same_totals()
+    assert totals[new] == {"count": 1, "values": []}
+    assert totals[qualified] == {"count": 0, "values": []} and totals[won]["count"] == 1
+    archived = client.post(
+        f"/v1/pipelines/{pipeline['id']}/stages/{new}/archive", headers=owner.headers,
+        json={"move_to_stage_id": qualified},
+    )  # fmt: skip
+    assert archived.status_code == 200
+    assert same_totals()[qualified] == {"count": 1, "values": []}
+    client.delete(f"/v1/leads/{c['id']}", headers=owner.headers)
+    assert same_totals()[qualified] == {"count": 0, "values": []}

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
 
 from masteria.pagination import Page, PageRequest, cursor_after, paginate
-from masteria.pipelines.access import pipeline_or_404, stage_or_404, visible
-from masteria.pipelines.models import Lead, LeadTag
+from masteria.pipelines.access import pipeline_or_404, sees_all, stage_or_404, visible
+from masteria.pipelines.models import Lead, LeadTag, Stage, StageTotal
 from masteria.pipelines.reads import read_leads, read_pipeline
 from masteria.pipelines.schemas import (
     Board,
@@ -54,7 +54,7 @@ def _conditions(session: Session, actor: Principal, filters: BoardFilter) -> lis
 def _totals(
     session: Session, pipeline_id: uuid.UUID, conditions: list[ColumnElement[bool]]
 ) -> dict[uuid.UUID, ColumnTotals]:
-    """Count and value per column (per currency), in one aggregate over the pipeline's leads."""
+    """Count and value per column (per currency), in one aggregate over the pipeline's leads that match."""
     counts: dict[uuid.UUID, int] = defaultdict(int)
     values: dict[uuid.UUID, list[CurrencyTotal]] = defaultdict(list)
     for stage_id, currency, count, total in session.execute(
@@ -66,6 +66,22 @@ def _totals(
         counts[stage_id] += count
         if total is not None:
             values[stage_id].append(CurrencyTotal(currency=currency, value=Decimal(total)))
+    return {s: ColumnTotals(count=counts[s], values=values[s]) for s in counts}
+
+
+def _kept_totals(session: Session, pipeline_id: uuid.UUID) -> dict[uuid.UUID, ColumnTotals]:
+    """The same, unfiltered, from the totals the database keeps per column (``StageTotal``): a few rows."""
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    values: dict[uuid.UUID, list[CurrencyTotal]] = defaultdict(list)
+    for row in session.scalars(
+        select(StageTotal)
+        .join(Stage, Stage.id == StageTotal.stage_id)
+        .where(Stage.pipeline_id == pipeline_id, StageTotal.lead_count > 0)
+        .order_by(StageTotal.stage_id, StageTotal.currency)
+    ):
+        counts[row.stage_id] += row.lead_count
+        if row.valued_count > 0:
+            values[row.stage_id].append(CurrencyTotal(currency=row.currency, value=row.value_total))
     return {s: ColumnTotals(count=counts[s], values=values[s]) for s in counts}
 
 
@@ -99,7 +115,8 @@ def get_board(
     """Every active column of the pipeline with its totals and its first ``limit`` cards (top first)."""
     pipeline = read_pipeline(session, pipeline_or_404(session, pipeline_id))
     conditions = _conditions(session, actor, filters)
-    totals = _totals(session, pipeline_id, conditions)
+    unfiltered = filters == BoardFilter() and sees_all(session, actor)
+    totals = _kept_totals(session, pipeline_id) if unfiltered else _totals(session, pipeline_id, conditions)
     pages = _first_pages(session, [stage.id for stage in pipeline.stages], conditions, limit)
     cards = read_leads(session, [lead for rows, _ in pages for lead in rows])
     by_id = {card.id: card for card in cards}

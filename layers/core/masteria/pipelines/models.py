@@ -155,6 +155,23 @@ class Lead(Timestamped, Base):
     )
 
 
+class StageTotal(Base):
+    """A column's count of leads and their value per currency, kept by a trigger on ``leads`` (migration 0122):
+    the board's unfiltered totals without counting 100,000 rows. The trigger touches a move's two columns in id
+    order, so moves in opposite directions never deadlock."""
+
+    __tablename__ = "stage_totals"
+
+    stage_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("pipeline_stages.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    lead_count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    valued_count: Mapped[int] = mapped_column(BigInteger, nullable=False)  # leads with a value
+    value_total: Mapped[Decimal] = mapped_column(Numeric(20, VALUE_SCALE), nullable=False)
+
+
 class LeadTag(Base):
     """A company tag (``contacts.models.Tag``) on a lead."""
 

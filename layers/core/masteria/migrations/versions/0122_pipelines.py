@@ -1,4 +1,5 @@
-"""Pipelines, stages, leads and their history; every existing company gets the default sales pipeline.
+"""Pipelines, stages, leads and their history, the columns' totals kept by a trigger; every existing company
+gets the default sales pipeline.
 
 Revision ID: 0122
 Revises: 0121
@@ -29,7 +30,35 @@ down_revision = "0121"
 branch_labels = None
 depends_on = None
 
-TABLES = ("pipelines", "pipeline_stages", "leads", "lead_tags", "lead_stage_changes", "lead_notes", "pipeline_settings")
+TABLES = (
+    "pipelines", "pipeline_stages", "leads", "stage_totals", "lead_tags", "lead_stage_changes", "lead_notes",
+    "pipeline_settings",
+)  # fmt: skip
+# Keeps stage_totals: each lead counts in its (stage, currency); a change touches the two rows in stage id order.
+TOTALS_FUNCTION = """
+CREATE FUNCTION leads_stage_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    steps record;
+BEGIN
+    FOR steps IN
+        SELECT * FROM (
+            SELECT OLD.stage_id AS stage_id, OLD.currency AS currency, OLD.company_id AS company_id, -1 AS n,
+                   -(OLD.value IS NOT NULL)::int AS valued, -coalesce(OLD.value, 0) AS v
+            WHERE TG_OP IN ('UPDATE', 'DELETE')
+            UNION ALL
+            SELECT NEW.stage_id, NEW.currency, NEW.company_id, 1, (NEW.value IS NOT NULL)::int, coalesce(NEW.value, 0)
+            WHERE TG_OP IN ('INSERT', 'UPDATE')
+        ) s ORDER BY stage_id, currency
+    LOOP
+        INSERT INTO stage_totals AS t (stage_id, currency, company_id, lead_count, valued_count, value_total)
+        VALUES (steps.stage_id, steps.currency, steps.company_id, steps.n, steps.valued, steps.v)
+        ON CONFLICT (stage_id, currency) DO UPDATE
+        SET lead_count = t.lead_count + EXCLUDED.lead_count, valued_count = t.valued_count + EXCLUDED.valued_count,
+            value_total = t.value_total + EXCLUDED.value_total;
+    END LOOP;
+    RETURN NULL;
+END $$
+"""
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -112,6 +141,20 @@ def _create_tables() -> None:
     op.create_index("ix_leads_contact_id", "leads", ["contact_id"])
     op.create_index("ix_leads_conversation_id", "leads", ["conversation_id"])
     op.create_table(
+        "stage_totals",
+        sa.Column("stage_id", UUID, sa.ForeignKey("pipeline_stages.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("currency", sa.String(3), primary_key=True),
+        company_column(),
+        sa.Column("lead_count", sa.BigInteger, nullable=False),
+        sa.Column("valued_count", sa.BigInteger, nullable=False),
+        sa.Column("value_total", sa.Numeric(20, VALUE_SCALE), nullable=False),
+    )
+    op.execute(TOTALS_FUNCTION)
+    op.execute(
+        "CREATE TRIGGER leads_stage_totals AFTER INSERT OR DELETE OR UPDATE OF stage_id, currency, value ON leads"
+        " FOR EACH ROW EXECUTE FUNCTION leads_stage_totals()"
+    )
+    op.create_table(
         "lead_tags",
         sa.Column("lead_id", UUID, sa.ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("tag_id", UUID, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
@@ -183,5 +226,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER leads_stage_totals ON leads")
+    op.execute("DROP FUNCTION leads_stage_totals()")
     for table in reversed(TABLES):
         op.drop_table(table)
