@@ -154,6 +154,17 @@ def test_drag_cards_with_the_mouse_and_the_keyboard_and_the_order_survives_a_rel
     assert titles(page, "Qualified") == shown
     assert titles(page, "New") == ["Gamma deal"]
 
+    # WHEN a card is dropped on a stage at its WIP limit, the server refuses (409): the card goes back, a toast says why
+    qualified = next(stage for stage in pipeline["stages"] if stage["name"] == "Qualified")
+    api.ok(api.http.patch(f"/v1/pipelines/{pipeline['id']}/stages/{qualified['id']}", json={"wip_limit": 2}))
+    page.reload()
+    expect(column(page, "Qualified").get_by_text("2 of 2")).to_be_visible()
+    drag(page, card(page, "New", "Gamma deal"), column(page, "Qualified").get_by_role("list"))
+    expect(page.get_by_text("This stage is at its limit of open leads.")).to_be_visible()
+    expect(card(page, "New", "Gamma deal")).to_be_visible()
+    assert titles(page, "Qualified") == shown
+    assert api.column(pipeline, "New") == ["Gamma deal"]
+
     # AND a card's title opens the lead panel: details, appointments, timeline with the moves
     column(page, "Qualified").get_by_role("button", name="Alpha deal", exact=True).click()
     panel = page.get_by_role("dialog", name="Alpha deal")
@@ -279,3 +290,25 @@ def test_create_a_lead_from_a_conversation_and_go_back_to_it(session: Session, r
     # AND its conversation is one click away
     panel.get_by_role("link", name="Open conversation").click()
     expect(page).to_have_url(re.compile(rf"/inbox/{conversation['id']}$"))
+
+
+def test_the_board_on_a_phone_scrolls_its_columns_not_the_page(browser: Browser, runtime: Runtime) -> None:
+    owner = fresh_owner()
+    api = Api(runtime, owner.email, owner.password, company=owner.company)
+    pipeline = api.pipeline()
+    api.lead(pipeline, "Contrato de manutenção com um título bem comprido", "Rui", "1200.00")
+    s = new_session(browser, runtime, locale="pt-BR", viewport={"width": 360, "height": 740})
+    try:
+        log_in(s, owner.email, PASSWORD)
+        page = s.goto(f"/pipelines/{pipeline['id']}")
+        expect(column(page, "Novo").get_by_role("button", name=re.compile("^Mover Contrato"))).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(page, "pipelines-board-phone-pt-BR")
+        assert_accessible(page)
+        page.get_by_role("button", name=re.compile("^Contrato de manutenção")).click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(page, "pipelines-lead-phone-pt-BR")
+    finally:
+        s.context.close()
+    assert not s.errors, s.errors
