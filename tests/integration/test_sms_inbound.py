@@ -4,6 +4,7 @@ message of an SMS conversation, and a stop keyword in SMS (STOP, SAIR, PARAR) op
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from masteria.bootstrap import Container
 from masteria.channels.inbound_job import InboundJob
 from masteria.contacts.models import Contact, ContactConsent
 from masteria.conversations import inbound
+from masteria.conversations.models import InboundDeadLetter, Message
 from tests.api import Account, sign_up
 from tests.functions.events import FakeContext
 from tests.sns_signing import TOPIC, Signer
@@ -36,7 +38,7 @@ def sms(client: TestClient) -> tuple[Account, dict[str, str]]:
 
 def _writes(
     container: Container, owner: Account, connection: dict[str, str], sender: str, text: str, *, to: str = ORIGINATION
-) -> None:
+) -> inbound.Result:
     body = {
         "originationNumber": f"+{sender}", "destinationNumber": to, "messageKeyword": "KEYWORD_1",
         "messageBody": text, "inboundMessageId": str(uuid.uuid4()), "previousPublishedMessageId": "",
@@ -49,6 +51,7 @@ def _writes(
     )
     result = inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
     assert not result.dead_lettered, result.errors
+    return result
 
 
 def _consents(container: Container, owner: Account, phone: str) -> dict[str, str]:
@@ -160,3 +163,35 @@ def test_an_sms_reply_refused_for_its_content_is_a_422_and_nothing_goes_out(
     assert [e["code"] for e in media.json()["errors"]] == ["channel_kind_unsupported"]
     messages = client.get(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers).json()
     assert [m["direction"] for m in messages["items"]] == ["in"]  # nothing was queued or recorded
+
+
+def test_events_for_another_companys_number_are_dropped_and_counted(
+    container: Container, sms: tuple[Account, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One SNS topic may carry several companies' numbers: what is for a number none of this company's
+    connections has is dropped (no message, no dead letter, nothing of it kept), counted, logged without it."""
+    owner, connection = sms
+    other = "+5511987659999"
+    result = _writes(container, owner, connection, "5531991239876", "para a outra empresa", to=other)
+    delivery = {
+        "eventType": "TEXT_DELIVERED", "eventVersion": "1.0", "eventTimestamp": 1764600000000,
+        "messageId": str(uuid.uuid4()), "originationPhoneNumber": other, "destinationPhoneNumber": "+5531991239876",
+        "isFinal": True, "messageStatus": "DELIVERED", "totalMessageParts": 1,
+    }  # fmt: skip
+    job = InboundJob(
+        company_id=uuid.UUID(owner.company_id),
+        connection_id=uuid.UUID(connection["id"]),
+        received_at=datetime.now(UTC),
+        body_b64=base64.b64encode(Signer().notification(delivery)).decode(),
+    )
+    status = inbound.process(db=container.database, keys=container.company_keys, providers=container.providers, job=job)
+    assert (result.dropped, result.messages, status.dropped, status.statuses) == (1, 0, 1, 0)
+    assert not status.dead_lettered
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        assert session.scalars(select(Message)).all() == []
+        assert session.scalars(select(InboundDeadLetter)).all() == []
+        assert session.scalars(select(Contact)).all() == []
+    out = capsys.readouterr().out
+    metrics = [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
+    assert sum(m[inbound.FOREIGN_NUMBER_METRIC][0] for m in metrics if inbound.FOREIGN_NUMBER_METRIC in m) == 2
+    assert "5511987659999" not in out and "5531991239876" not in out

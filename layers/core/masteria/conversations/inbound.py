@@ -6,7 +6,8 @@ provider's payload.
   ``inbound_updates``), statuses in ``inbound_statuses`` (a campaign's on its ledger), account events by kind
   (``inbound_account.HANDLERS``, calls in ``inbound_calls``, the provider's errors as notifications).
 - An event names the number it is for (``number_id``) when one webhook URL may carry several numbers' events:
-  it goes to the company's connection of the same provider with that number.
+  it goes to the company's connection of the same provider with that number; an event for a number none of
+  them has (another company's, on a topic or account shared with it) is dropped and counted, never kept here.
 - Race-safe: contacts and conversations are upserted; a message is inserted once per (connection, provider
   id) — a second delivery of the same body, even at the same time, finds it there and does nothing more.
 - Statuses move forward only (``STATUS_RANK``; failed is final) and never back in time, whatever order they
@@ -52,9 +53,12 @@ from masteria.conversations.inbound_common import Media, MediaCopy, Result, Unpr
 from masteria.conversations.models import InboundDeadLetter, Message
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
-from masteria.observability import logger
+from masteria.observability import count, logger
 
-__all__ = ["Media", "Result", "Unprocessable", "keep_failed", "process"]
+__all__ = ["FOREIGN_NUMBER_METRIC", "Media", "Result", "Unprocessable", "keep_failed", "process"]
+
+# events dropped because they name a number none of the company's connections has (dimension: provider)
+FOREIGN_NUMBER_METRIC = "InboundForeignNumber"
 
 
 @dataclass
@@ -73,7 +77,8 @@ class _Route:
             self.configs[row.id] = connections.config(self.session, self.keys, row)
         return self.configs[row.id]
 
-    def target(self, number_id: str | None) -> ChannelConnection:
+    def target(self, number_id: str | None) -> ChannelConnection | None:
+        """The connection of the number an event is about; None: none of the company's connections has it."""
         if number_id is None or number_id == self.provider.number_of(self.config(self.connection)):
             return self.connection
         if self.numbers is None:  # the company's other numbers of this provider: read only when needed
@@ -81,9 +86,7 @@ class _Route:
                 select(ChannelConnection).where(ChannelConnection.provider == self.connection.provider)
             )
             self.numbers = {str(self.provider.number_of(self.config(row))): row for row in rows}
-        if number_id not in self.numbers:
-            raise Unprocessable(f"no connection has the phone number id {number_id}")
-        return self.numbers[number_id]
+        return self.numbers.get(number_id)
 
 
 def process(
@@ -126,6 +129,16 @@ def _apply(route: _Route, events: list[InboundEvent], result: Result) -> None:
     run: list[tuple[ChannelConnection, StatusUpdate]] = []
     for event in events:
         target = route.target(event.number_id)
+        if target is None:
+            # another company's number, or one no longer ours (a shared SNS topic or WhatsApp account delivers it
+            # here too): dropped, never kept in this tenant; counted, logged without the number
+            result.dropped += 1
+            count(FOREIGN_NUMBER_METRIC, provider=provider.name)
+            logger.info(
+                "inbound event for a number none of the company's connections has: dropped",
+                extra={"connection_id": str(route.connection.id), "event": type(event).__name__},
+            )
+            continue
         if isinstance(event, StatusUpdate):
             run.append((target, event))
             continue

@@ -48,6 +48,7 @@ class Result:
     campaigns: set[uuid.UUID] = field(default_factory=set)  # whose ledger the statuses moved
     media: list[MediaCopy] = field(default_factory=list)
     pending: int = 0  # updates kept for a message we do not know yet
+    dropped: int = 0  # events for a number none of the company's connections has
 
 
 @dataclass(frozen=True)
