@@ -136,3 +136,32 @@ def test_a_campaigns_template_is_its_connections_channels(
         errors = {(e["field"], e["code"]) for e in refused.json()["errors"]}
         assert (field_name, "template_channel") in errors
     assert sms.sent == [] and meta.sent == []
+
+
+def test_an_sms_campaigns_audience_is_who_may_get_sms(
+    client: TestClient, container: Container, meta: FakeMeta, sms: FakeSmsService
+) -> None:
+    """Consent is per channel: an SMS campaign leaves out those opted out of SMS, not those opted out of WhatsApp
+    only, in its live count and in the ledger it plans."""
+    owner = sign_up(client)
+    connection = _sms_connection(client, owner, mps=10)
+    local = client.post("/v1/templates", headers=owner.headers, json={"name": "Aviso", "body": "Seu pedido saiu."})
+    tag = make_tag(client, owner)
+    people = [make_contact(client, owner) for _ in range(4)]
+    for person in people:
+        assert client.put(f"/v1/contacts/{person['id']}/tags/{tag['id']}", headers=owner.headers).status_code == 200
+    for person, channel in ((people[0], "sms"), (people[1], "whatsapp"), (people[2], "whatsapp")):
+        out = client.put(
+            f"/v1/contacts/{person['id']}/consent/{channel}", headers=owner.headers, json={"status": "opted_out"}
+        )
+        assert out.status_code == 200, out.text
+    body = {"name": "Avisos", "connection_id": connection["id"], "audience": {"tag_ids": [tag["id"]]}}
+    content = {"local_template_id": local.json()["id"]}
+    created = client.post("/v1/campaigns", headers=owner.headers, json={**body, **content})
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    count = client.get(f"/v1/campaigns/{campaign['id']}/audience", headers=owner.headers)
+    assert count.status_code == 200 and count.json()["count"] == 3
+    assert client.post(f"/v1/campaigns/{campaign['id']}/schedule", headers=owner.headers, json={}).status_code == 200
+    _pump(container)
+    assert sorted(m.destination for m in sms.sent) == sorted(p["phone"] for p in people[1:])

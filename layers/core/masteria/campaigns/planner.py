@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, exists, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,6 +15,8 @@ from masteria.campaigns import ledger, states
 from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Audience
+from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
+from masteria.channels.providers.port import Channel
 from masteria.contacts import service as contacts
 from masteria.contacts.models import Contact
 from masteria.db import Database
@@ -31,11 +33,18 @@ UNKNOWN_TIMEOUT = timedelta(minutes=15)
 OVERDUE = timedelta(minutes=1)
 
 
-def audience_query(session: Session, audience: Audience) -> Select[Any]:
-    """The campaign's audience through the CRM's one audience builder (ids and phones)."""
+def channel_of(session: Session, campaign: Campaign) -> Channel:
+    """The channel the campaign sends on: its connection's (WhatsApp while it has none yet)."""
+    connection = session.get(ChannelConnection, campaign.connection_id) if campaign.connection_id else None
+    return cast(Channel, PROVIDER_CHANNELS[connection.provider]) if connection is not None else "whatsapp"
+
+
+def audience_query(session: Session, audience: Audience, *, channel: Channel) -> Select[Any]:
+    """The campaign's audience on ``channel`` through the CRM's one audience builder (ids and phones): nobody
+    the consent rules keep from that channel."""
     filters = [contacts.segment_filter(session=session, segment_id=s) for s in audience.segment_ids]
     return contacts.sendable_audience(
-        channel="whatsapp",
+        channel=channel,
         tag_ids=audience.tag_ids,
         list_ids=audience.list_ids,
         segment_filters=filters,
@@ -45,7 +54,8 @@ def audience_query(session: Session, audience: Audience) -> Select[Any]:
 
 def plan(session: Session, campaign: Campaign) -> int:
     """Write one ledger row per audience contact (planning again adds nothing); the ledger's size."""
-    source = audience_query(session, Audience.model_validate(campaign.audience)).with_only_columns(
+    audience = Audience.model_validate(campaign.audience)
+    source = audience_query(session, audience, channel=channel_of(session, campaign)).with_only_columns(
         literal(campaign.company_id), literal(campaign.id), Contact.id, Contact.phone
     )
     session.execute(

@@ -245,7 +245,9 @@ def list_campaigns(
 
 def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> AudiencePreview:
     row = _get(session, campaign_id)
-    query = planner.audience_query(session, Audience.model_validate(row.audience))
+    query = planner.audience_query(
+        session, Audience.model_validate(row.audience), channel=planner.channel_of(session, row)
+    )
     return AudiencePreview(count=int(session.scalar(select(func.count()).select_from(query.subquery())) or 0))
 
 
