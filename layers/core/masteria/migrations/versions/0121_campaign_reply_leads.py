@@ -1,4 +1,4 @@
-"""The SMS channel (reserved).
+"""Campaigns may open a lead for a contact who replies (reserved).
 
 Revision ID: 0121
 Revises: 0120
