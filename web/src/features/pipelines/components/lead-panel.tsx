@@ -12,7 +12,9 @@ import { SkeletonRows } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/states";
 import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useFormat } from "@/lib/i18n/format";
-import { useAddLeadNote, useAppointments, useCloseLead, useLead, useTags, useTimeline, useUpdateLead, useUsers, type Appointment } from "../api/pipelines";
+import { useQueryClient } from "@tanstack/react-query";
+import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
+import { pipelineKeys, useAddLeadNote, useAppointments, useCloseLead, useLead, useTags, useTimeline, useUpdateLead, useUsers, type Appointment } from "../api/pipelines";
 import type { Lead, Stage } from "../lib/board";
 import { ReasonDialog } from "./reason-dialog";
 
@@ -261,6 +263,15 @@ export function LeadPanel({ leadId, stages, onClose }: { leadId: string | null; 
   const { t } = useTranslation("pipelines");
   const lead = useLead(leadId);
   const users = useUsers();
+  const client = useQueryClient();
+  // another user's change to this lead (an edit, a move, an appointment) shows here as it happens
+  useTopic(leadId ? `lead:${leadId}` : null);
+  useRealtimeEvent(["lead.updated", "lead.stage_changed", "lead.won", "lead.lost", "meeting.scheduled", "appointment.updated"], (frame) => {
+    if (!leadId || frame.data.lead_id !== leadId) return;
+    const version = typeof frame.data.version === "number" ? frame.data.version : null;
+    if (frame.type.startsWith("lead.") && version !== null && (lead.data?.version ?? 0) >= version) return;
+    for (const key of [pipelineKeys.lead(leadId), pipelineKeys.timeline(leadId), pipelineKeys.appointments(leadId)]) void client.invalidateQueries({ queryKey: key });
+  });
   const [closing, setClosing] = useState<"won" | "lost" | null>(null);
   const close = useCloseLead(leadId ?? "");
   const stageName = (id: string | null) => stages.find((s) => s.id === id)?.name ?? t("timeline.archivedStage");
