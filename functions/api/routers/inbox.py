@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from functions.api.error_docs import problems
-from masteria.conversations import service
+from masteria.conversations import replies, service
 from masteria.conversations.schemas import (
     Assign,
     ConversationFilter,
@@ -85,7 +85,7 @@ def reply(conversation_id: uuid.UUID, body: Reply, caller: CallerDep, container:
     none) or a `template_id` (any time). 422 for content the channel refuses or a contact opted out of it, 429
     past the pair rate (too many messages to one person at once), 502/503 when the provider refuses it (nothing
     went out). A reply whose answer was lost is `unknown` (never sent twice): its status settles it."""
-    return service.reply(
+    return replies.reply(
         session=caller.session,
         actor=caller.principal,
         db=container.database,
@@ -153,7 +153,7 @@ def mark_read(conversation_id: uuid.UUID, caller: CallerDep, container: Containe
         session=caller.session,
         actor=caller.principal,
         keys=container.company_keys,
-        graph=container.graph,
+        providers=container.providers,
         conversation_id=conversation_id,
         now=container.clock.now(),
     )

@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from masteria.channels.providers.port import Outcome, SendOutcome
@@ -40,7 +41,9 @@ class ReplyLedger:
     connection_id: uuid.UUID
     conversation_id: uuid.UUID
     contact_id: uuid.UUID
-    channel: str
+    # the send's admission (``outbound.send.admit``) on the claim's session: run again under the conversation's
+    # lock, so two replies at once cannot both pass the pair rate (the second sees the first's claimed row)
+    admit: Callable[[Session], None]
     kind: str  # the inbox's type: text, image, document..., template
     text: str | None  # what the inbox shows
     content: dict[str, Any]
@@ -51,18 +54,11 @@ class ReplyLedger:
 
     def claim(self, session: Session) -> str:
         ref = reference(self.message_id)
-        # a reply of this conversation claimed long ago and never answered (its worker died between the claim
-        # and the record) may have gone out: it is unknown from now on, never sent again
-        session.execute(
-            update(Message)
-            .where(
-                Message.conversation_id == self.conversation_id,
-                Message.direction == "out",
-                Message.status == "sending",
-                Message.sent_at < self.now - STALE_CLAIM,
-            )
-            .values(status="unknown")
-        )
+        # the conversation's lock, here in the claim's own transaction (the request's session holds none: the
+        # claim and the record run in their own transactions, which would wait on it), until the claim commits
+        session.execute(select(Conversation.id).where(Conversation.id == self.conversation_id).with_for_update())
+        self.admit(session)
+        expire_stale_claims(session, self.now, conversation_id=self.conversation_id)
         session.add(
             Message(
                 id=self.message_id,
@@ -101,6 +97,18 @@ class ReplyLedger:
             _created(session, message)
         else:  # refused: nothing went out
             session.delete(message)
+
+
+def expire_stale_claims(session: Session, now: datetime, *, conversation_id: uuid.UUID | None = None) -> int:
+    """Replies claimed over ``STALE_CLAIM`` ago and never answered (their worker died between the claim and the
+    record) may have gone out: they are unknown from now on, never sent again, and a status may still settle
+    them. One conversation's (as a reply is claimed), or every one the session sees (the sweeper); how many."""
+    statement = update(Message).where(
+        Message.direction == "out", Message.status == "sending", Message.sent_at < now - STALE_CLAIM
+    )
+    if conversation_id is not None:
+        statement = statement.where(Message.conversation_id == conversation_id)
+    return len(session.execute(statement.values(status="unknown").returning(Message.id)).all())
 
 
 def _created(session: Session, message: Message) -> None:

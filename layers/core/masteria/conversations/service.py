@@ -1,17 +1,14 @@
-"""The shared inbox: conversations and their messages, replies, notes, assignment, closing, read receipts.
+"""The shared inbox: conversations and their messages, notes, assignment, closing, read receipts (replies are in
+``conversations.replies``).
 
 Who sees what: admins and owners see every conversation; agents see the ones assigned to them and the
-unassigned ones (anything else is a 404, like an id that does not exist). Replies go out through the one
-outbound path (``outbound.send``): free-form ones need the provider's customer-service window to be open
-(WhatsApp's 24 hours; SMS has none), outside it only a template can be sent.
-"""
+unassigned ones (anything else is a 404, like an id that does not exist)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import UUID
@@ -19,14 +16,10 @@ from sqlalchemy.orm import Session
 
 from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
-from masteria.channels.providers.meta_cloud import messages
-from masteria.channels.providers.meta_cloud.graph import GraphClient
-from masteria.channels.providers.port import OutboundMessage, Outcome, Registry
+from masteria.channels.providers.port import Registry
 from masteria.contacts.models import Contact, ContactTag
-from masteria.contacts.service import get_contact
 from masteria.conversations.events import record_updated
 from masteria.conversations.models import Conversation, ConversationNote, Message
-from masteria.conversations.outbound import ReplyLedger
 from masteria.conversations.schemas import (
     Assign,
     ContactSummary,
@@ -35,20 +28,14 @@ from masteria.conversations.schemas import (
     MessageRead,
     NoteCreate,
     NoteRead,
-    Reply,
     UnreadCounts,
 )
 from masteria.crypto import CompanyKeys
-from masteria.db import Database
 from masteria.errors import FieldError, Invalid, NotFound
 from masteria.event_payloads import ConversationAssignedPayload, ConversationClosedPayload
 from masteria.events import record_event
 from masteria.media import MediaLinks
-from masteria.outbound import send
 from masteria.pagination import Page, PageRequest, paginate
-from masteria.templates import whatsapp
-from masteria.templates.models import WhatsAppTemplate
-from masteria.templates.rendering import contact_values
 from masteria.tenancy.models import Role, User
 from masteria.tenancy.service import Principal
 
@@ -77,7 +64,7 @@ def visible_to(
     return {(row[0], row[1]) for row in session.execute(statement)}
 
 
-def _get(session: Session, actor: Principal, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
+def get_visible(session: Session, actor: Principal, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
     statement: Select[Conversation] = select(Conversation).where(Conversation.id == conversation_id, _visible(actor))
     found = session.scalars(statement.with_for_update() if lock else statement).first()
     if found is None:
@@ -137,7 +124,7 @@ def list_conversations(
 def get_conversation(
     *, session: Session, actor: Principal, conversation_id: uuid.UUID, now: datetime
 ) -> ConversationRead:
-    return _read(session, _get(session, actor, conversation_id), now)
+    return _read(session, get_visible(session, actor, conversation_id), now)
 
 
 def _message_read(row: Message, links: MediaLinks | None, base_url: str) -> MessageRead:
@@ -158,156 +145,14 @@ def list_messages(
     base_url: str = "",
 ) -> Page[MessageRead]:
     """Newest first; stored media with a time-limited link."""
-    _get(session, actor, conversation_id)
+    get_visible(session, actor, conversation_id)
     statement = select(Message).where(Message.conversation_id == conversation_id)
     rows, cursor = paginate(session, statement, keys=[Message.sent_at, Message.id], page=page)
     return Page[MessageRead](items=[_message_read(r, links, base_url) for r in rows], next_cursor=cursor)
 
 
-def _outbound(
-    *,
-    session: Session,
-    actor: Principal,
-    conversation: Conversation,
-    contact: Contact,
-    data: Reply,
-    reply_to: str | None,
-) -> tuple[str, str | None, dict[str, Any], OutboundMessage]:
-    """(the inbox's type, the inbox's text, the stored content, the message to send) of a reply."""
-    to = contact.phone.removeprefix("+")
-    context = {"context": {"message_id": reply_to}} if reply_to else {}
-    if data.text is not None:
-        message = OutboundMessage(to=to, kind="text", text=data.text, reply_to=reply_to)
-        return "text", data.text, {"text": {"body": data.text}, **context}, message
-    if data.media is not None:
-        media = data.media
-        shown = {"link": str(media.link), "caption": media.caption, "filename": media.filename}
-        stored = {k: v for k, v in shown.items() if v is not None}
-        message = OutboundMessage(
-            to=to,
-            kind="media",
-            text=media.caption,
-            media={"type": media.type, **{k: v for k, v in stored.items() if k != "caption"}},
-            reply_to=reply_to,
-        )
-        return media.type, media.caption, {media.type: stored, **context}, message
-    assert data.template_id is not None
-    template = session.get(WhatsAppTemplate, data.template_id)
-    if template is None or template.connection_id != conversation.connection_id:
-        raise Invalid(
-            "unknown template",
-            [FieldError("template_id", "not a template of this conversation's number", code="unknown_template")],
-        )
-    if template.status != "APPROVED":
-        raise Invalid(
-            "the template is not approved",
-            [
-                FieldError(
-                    "template_id",
-                    f"its status is {template.status}",
-                    code="template_status",
-                    params={"status": template.status},
-                )
-            ],
-        )
-    values = contact_values(get_contact(session=session, actor=actor, contact_id=contact.id).model_dump())
-    filled = whatsapp.fill(template, values)
-    sent: dict[str, Any] = {
-        "name": template.name,
-        "language": template.language,
-        "components": list(filled.send_components),
-    }
-    message = OutboundMessage(to=to, kind="template", template=sent, reply_to=reply_to)
-    shown_template: dict[str, Any] = {
-        "name": template.name,
-        "language": {"code": template.language},
-        "components": sent["components"],
-    }
-    return "template", filled.body, {"template": shown_template, **context}, message
-
-
-def _recent_replies(
-    session: Session, conversation: Conversation, now: datetime
-) -> Callable[[timedelta], list[datetime]]:
-    """The times of the conversation's replies within a span before ``now`` (the pair rate's history)."""
-
-    def within(span: timedelta) -> list[datetime]:
-        return list(
-            session.scalars(
-                select(Message.sent_at).where(
-                    Message.conversation_id == conversation.id,
-                    Message.direction == "out",
-                    Message.sent_at > now - span,
-                )
-            )
-        )
-
-    return within
-
-
-def reply(
-    *,
-    session: Session,
-    actor: Principal,
-    db: Database,
-    keys: CompanyKeys,
-    providers: Registry,
-    conversation_id: uuid.UUID,
-    data: Reply,
-    now: datetime,
-) -> MessageRead:
-    """Send text, media (inside the provider's customer-service window) or a template (any time) to the
-    conversation's contact, through the one outbound path (``outbound.send``): admitted first (422 before
-    anything is written), then claimed, sent at the number's next free slot and recorded, one request at most."""
-    conversation = _get(session, actor, conversation_id)
-    chosen = [name for name in ("text", "media", "template_id") if getattr(data, name) is not None]
-    if len(chosen) != 1:
-        raise Invalid(
-            "send one thing", [FieldError("text", "give exactly one of text, media or template_id", code="one_content")]
-        )
-    reply_to = None
-    if data.reply_to is not None:
-        quoted = session.get(Message, data.reply_to)
-        if quoted is None or quoted.conversation_id != conversation.id:
-            raise Invalid(
-                "unknown message",
-                [FieldError("reply_to", "not a message of this conversation", code="unknown_message")],
-            )
-        reply_to = quoted.wamid
-    contact = session.get_one(Contact, conversation.contact_id)
-    connection = session.get_one(ChannelConnection, conversation.connection_id)
-    path = send.route(session, keys, providers, connection)
-    recipient = send.Recipient(
-        phone=contact.phone.removeprefix("+"), contact_id=contact.id, last_inbound_at=conversation.last_inbound_at
-    )
-    kind, shown, content, message = _outbound(
-        session=session, actor=actor, conversation=conversation, contact=contact, data=data, reply_to=reply_to
-    )
-    recent = _recent_replies(session, conversation, now)
-    send.admit(session, path, recipient, message, origin=send.Origin.INBOX, now=now, recent_sends=recent)
-    ledger = ReplyLedger(
-        company_id=conversation.company_id,
-        connection_id=conversation.connection_id,
-        conversation_id=conversation.id,
-        contact_id=contact.id,
-        channel=conversation.channel,
-        kind=kind,
-        text=shown,
-        content=content,
-        reply_to_wamid=reply_to,
-        now=now,
-    )
-    outcome = send.deliver(db, path, message, ledger, origin=send.Origin.INBOX)
-    if outcome.category not in (Outcome.SENT, Outcome.UNKNOWN):
-        raise send.refusal(path, outcome)
-    row = session.scalars(
-        select(Message).where(Message.id == ledger.message_id).execution_options(populate_existing=True)
-    ).one()
-    return MessageRead.model_validate(row)
-
-
 def add_note(*, session: Session, actor: Principal, conversation_id: uuid.UUID, data: NoteCreate) -> NoteRead:
-    conversation = _get(session, actor, conversation_id)
+    conversation = get_visible(session, actor, conversation_id)
     note = ConversationNote(
         company_id=conversation.company_id, conversation_id=conversation.id, author_id=actor.user_id, body=data.body
     )
@@ -319,7 +164,7 @@ def add_note(*, session: Session, actor: Principal, conversation_id: uuid.UUID, 
 
 def list_notes(*, session: Session, actor: Principal, conversation_id: uuid.UUID, page: PageRequest) -> Page[NoteRead]:
     """Newest first, like the messages (the inbox shows a page as a thread and loads older ones above)."""
-    _get(session, actor, conversation_id)
+    get_visible(session, actor, conversation_id)
     statement = select(ConversationNote).where(ConversationNote.conversation_id == conversation_id)
     rows, cursor = paginate(session, statement, keys=[ConversationNote.created_at, ConversationNote.id], page=page)
     return Page[NoteRead](items=[NoteRead.model_validate(r) for r in rows], next_cursor=cursor)
@@ -329,7 +174,7 @@ def assign(
     *, session: Session, actor: Principal, conversation_id: uuid.UUID, data: Assign, now: datetime
 ) -> ConversationRead:
     """Assign, transfer (assign to someone else) or unassign (``null``); the assignee is an active user."""
-    conversation = _get(session, actor, conversation_id, lock=True)
+    conversation = get_visible(session, actor, conversation_id, lock=True)
     if data.assignee_id is not None:
         user = session.get(User, data.assignee_id)
         if user is None or not user.is_active:
@@ -354,7 +199,7 @@ def set_status(
     *, session: Session, actor: Principal, conversation_id: uuid.UUID, status: str, now: datetime
 ) -> ConversationRead:
     """Close, reopen, or mark pending."""
-    conversation = _get(session, actor, conversation_id, lock=True)
+    conversation = get_visible(session, actor, conversation_id, lock=True)
     if conversation.status != status:
         conversation.status = status
         record_updated(session, conversation, ["status"])
@@ -373,12 +218,13 @@ def mark_read(
     session: Session,
     actor: Principal,
     keys: CompanyKeys,
-    graph: GraphClient,
+    providers: Registry,
     conversation_id: uuid.UUID,
     now: datetime,
 ) -> ConversationRead:
-    """Zero the unread count and send WhatsApp's read receipt for the latest inbound message."""
-    conversation = _get(session, actor, conversation_id, lock=True)
+    """Zero the unread count and tell the customer their latest message was read, through the conversation's
+    provider (WhatsApp's read receipt; SMS has none)."""
+    conversation = get_visible(session, actor, conversation_id, lock=True)
     latest = session.scalars(
         select(Message)
         .where(Message.conversation_id == conversation.id, Message.direction == "in")
@@ -387,8 +233,8 @@ def mark_read(
     ).first()
     if latest is not None and conversation.unread_count:
         connection = session.get_one(ChannelConnection, conversation.connection_id)
-        secret = connections.credentials(session, keys, connection)
-        graph.mark_read(secret.phone_number_id, messages.mark_read(latest.wamid), token=secret.access_token)
+        provider = providers.get(connection.provider)
+        provider.mark_read(latest.wamid, connections.config(session, keys, connection))
     if conversation.unread_count:
         conversation.unread_count = 0
         record_updated(session, conversation, ["unread_count"])
