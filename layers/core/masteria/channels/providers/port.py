@@ -8,7 +8,7 @@ folder (``providers/<name>/``); ``registry`` finds a provider by a connection's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -57,6 +57,9 @@ class Limits:
     window: timedelta | None
     # at most one message to the same recipient every this long (Meta's pair rate); None: no such rule
     pair_interval: timedelta | None = None
+    # how many messages to one recipient may go at once before ``pair_interval`` holds them (Meta's burst);
+    # None: no such rule
+    pair_burst: int | None = None
     text_max: int = 4096  # characters of one text message (SMS: the provider splits a longer one in parts)
     # the kinds whose statuses bring back our reference (``OutboundMessage.opaque``): a message of another kind
     # is sent without one (Meta takes it on templates only; SMS on every message)
@@ -64,10 +67,17 @@ class Limits:
     # messages per second by the throughput level the provider reports for a number (a connection's
     # ``throughput_level``, e.g. Meta's STANDARD, HIGH); a level not named here has ``messages_per_second``
     levels: Mapping[str, float] = field(default_factory=dict)
+    # how many of the number's rate units a message uses (an SMS's segments: AWS's MPS counts message parts);
+    # None: one a message
+    units_of: Callable[[OutboundMessage], int] | None = None
 
     def rate(self, level: str | None) -> float:
         """The messages per second of a number at ``level`` (None: not known)."""
         return self.levels.get((level or "").upper(), self.messages_per_second)
+
+    def units(self, message: OutboundMessage) -> int:
+        """The slots of the number's pacer ``message`` takes (its rate is in these units)."""
+        return max(1, self.units_of(message)) if self.units_of is not None else 1
 
 
 class OutboundMessage(BaseModel):

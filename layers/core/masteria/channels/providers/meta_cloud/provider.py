@@ -40,6 +40,9 @@ STANDARD_MPS = 80.0
 LEVELS: Mapping[str, float] = {"STANDARD": STANDARD_MPS, "HIGH": 1000.0}
 WINDOW = timedelta(hours=24)  # free-form messages within 24 hours of the customer's last one; templates after
 PAIR_INTERVAL = timedelta(seconds=6)  # one message every 6 s to the same user (Meta's pair rate)
+# Meta lets a business send a person a burst of this many messages before the pair rate holds it to one every
+# PAIR_INTERVAL (META.md §1.2)
+PAIR_BURST = 45
 KINDS = frozenset({"text", "media", "template", "interactive", "reaction"})
 MEDIA_KINDS = ("image", "document", "audio", "video", "sticker")
 SIGNATURE_HEADER = "x-hub-signature-256"
@@ -115,6 +118,7 @@ class MetaCloudProvider:
             kinds=KINDS,
             window=WINDOW,
             pair_interval=PAIR_INTERVAL,
+            pair_burst=PAIR_BURST,
             text_max=messages.TEXT_MAX,
             levels=LEVELS,
             opaque_kinds=frozenset({"template"}),  # biz_opaque_callback_data: Meta takes it on templates only
