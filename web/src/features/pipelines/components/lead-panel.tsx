@@ -24,9 +24,11 @@ function Details({ lead }: { lead: Lead }) {
   const tags = useTags();
   const update = useUpdateLead(lead.id);
   const { errors, fail, clear } = useFieldErrors();
+  const format = useFormat();
+  const comma = format.number(1.5).includes(","); // the value as the user writes decimals (sent with a point)
   const [form, setForm] = useState({
     title: lead.title,
-    value: lead.value ?? "",
+    value: (comma ? lead.value?.replace(".", ",") : lead.value) ?? "",
     currency: lead.currency,
     owner: lead.owner_id ?? "",
     tags: lead.tags.map((tag) => tag.id),
