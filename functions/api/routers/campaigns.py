@@ -56,8 +56,9 @@ def list_campaigns(caller: CallerDep, page: PageDep, status: CampaignStatus | No
 @router.post("", responses=problems(403), status_code=status.HTTP_201_CREATED, response_model=CampaignRead)
 def create_campaign(body: CampaignCreate, caller: CallerDep) -> CampaignRead:
     """A draft: a connection, one of its WhatsApp templates with its parameters mapped to contact variables, an
-    audience, an optional daily window, and a rate (messages per second, at most the number's throughput).
-    Admins."""
+    audience, an optional daily window, and a rate (messages per second, at most the number's throughput);
+    optionally `reply_lead`: a contact's reply opens a lead on that pipeline (422 for an unknown pipeline or owner,
+    a stage not an open one of the pipeline). Admins."""
     return service.create_campaign(session=caller.session, actor=caller.principal, data=body)
 
 
@@ -68,7 +69,8 @@ def get_campaign(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
 
 @router.patch("/{campaign_id}", responses=problems(403, 409), response_model=CampaignRead)
 def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, caller: CallerDep) -> CampaignRead:
-    """Only while draft or paused (409 with `current_state` otherwise). Admins."""
+    """Only while draft or paused (409 with `current_state` otherwise); `clear_reply_lead` stops replies opening
+    leads. Admins."""
     return service.update_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id, data=body)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from masteria.campaigns import states
+from masteria.campaigns import reply_leads, states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Progress
 from masteria.channels.providers.port import Outcome, SendOutcome, StatusUpdate
@@ -363,9 +363,12 @@ def record_recipient_statuses(
         record_event(session, company_id=company_id, payload=payload)
 
 
-def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) -> int:
+def attribute_reply(
+    session: Session, *, contact_id: uuid.UUID, at: datetime, conversation_id: uuid.UUID | None = None
+) -> int:
     """A contact wrote: the campaigns that messaged them within their reply window count a reply (Meta's
-    timestamps are whole seconds: a reply in the second of the send counts)."""
+    timestamps are whole seconds: a reply in the second of the send counts), once per recipient; those that open
+    a lead on a reply open it (linked to ``conversation_id``), in this transaction."""
     updated = session.execute(
         text(
             "UPDATE campaign_recipients r SET replied_at = :at FROM campaigns c"
@@ -378,4 +381,8 @@ def attribute_reply(session: Session, *, contact_id: uuid.UUID, at: datetime) ->
     ).all()
     for (campaign_id,) in updated:
         emit_progress(session, campaign_id)
+    if updated:
+        reply_leads.open_leads(
+            session, contact_id=contact_id, campaign_ids=[c for (c,) in updated], conversation_id=conversation_id
+        )
     return len(updated)

@@ -43,6 +43,15 @@ class SendingWindow(StrictModel):
         return self
 
 
+class ReplyLead(StrictModel):
+    """A contact's reply to the campaign opens a lead (source ``campaign``) on ``pipeline_id``, unless the contact
+    has an open lead there already."""
+
+    pipeline_id: uuid.UUID
+    stage_id: uuid.UUID | None = Field(default=None, description="default: the pipeline's first open stage")
+    owner_id: uuid.UUID | None = Field(default=None, description="the lead's owner (default: unassigned)")
+
+
 class CampaignCreate(StrictModel):
     """A campaign's channel is its connection's: on WhatsApp it sends an approved ``whatsapp_template_id``; on
     SMS a local text template (``local_template_id``), rendered for each contact."""
@@ -74,6 +83,7 @@ class CampaignCreate(StrictModel):
     reply_window_hours: int = Field(
         default=72, ge=1, le=720, description="replies within this time after a send count for the campaign"
     )
+    reply_lead: ReplyLead | None = Field(default=None, description="open a lead when a contact replies")
 
 
 class CampaignUpdate(StrictModel):
@@ -89,6 +99,8 @@ class CampaignUpdate(StrictModel):
     clear_window: bool = Field(default=False, description="true: send at any time of day")
     rate_per_second: int | None = Field(default=None, ge=1, le=MAX_RATE)
     reply_window_hours: int | None = Field(default=None, ge=1, le=720)
+    reply_lead: ReplyLead | None = None
+    clear_reply_lead: bool = Field(default=False, description="true: replies open no lead")
 
 
 class Schedule(StrictModel):
@@ -119,6 +131,7 @@ class CampaignRead(ReadModel):
     rate_per_second: int
     current_rate: float
     reply_window_hours: int
+    reply_lead: ReplyLead | None = None
     status: str
     status_reason: str | None
     scheduled_at: datetime | None

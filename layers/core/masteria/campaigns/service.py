@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit_log
-from masteria.campaigns import ledger, planner, states
+from masteria.campaigns import ledger, planner, reply_leads, states
 from masteria.campaigns.jobs import StartJob, record_send, record_start
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
 from masteria.campaigns.schedules import IMMEDIATE, record_schedule
@@ -96,6 +96,7 @@ def read(session: Session, row: Campaign) -> CampaignRead:
         rate_per_second=row.rate_per_second,
         current_rate=row.current_rate,
         reply_window_hours=row.reply_window_hours,
+        reply_lead=reply_leads.read(row),
         status=row.status,
         status_reason=row.status_reason,
         scheduled_at=row.scheduled_at,
@@ -145,6 +146,7 @@ def _check(session: Session, row: Campaign) -> None:
                 )
             )
     audience = Audience.model_validate(row.audience)
+    errors.extend(reply_leads.check(session, row))
     if not (audience.tag_ids or audience.list_ids or audience.segment_ids or audience.contact_ids):
         errors.append(FieldError("audience", "choose tags, lists, segments or contacts", code="audience_empty"))
     for name, model, ids in (
@@ -176,8 +178,10 @@ def _other_channel(field: str, channel: str) -> FieldError:
 
 def _apply(row: Campaign, data: CampaignCreate | CampaignUpdate) -> None:
     values = data.model_dump(
-        exclude_unset=isinstance(data, CampaignUpdate), exclude={"window", "clear_window", "audience"}
+        exclude_unset=isinstance(data, CampaignUpdate),
+        exclude={"window", "clear_window", "audience", "reply_lead", "clear_reply_lead"},
     )
+    reply_leads.apply(row, data)
     for name, value in values.items():
         if value is not None:
             setattr(row, name, value)

@@ -181,7 +181,7 @@ def received(
     company = connection.company_id
     asked = consent.classify_inbound(session, company_id=company, text=shown) if kind == "text" and shown else None
     if consent.is_campaign_reply(asked):
-        campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at)
+        campaign_ledger.attribute_reply(session, contact_id=contact_id, at=at, conversation_id=conversation.id)
     received_event(session, stored, shown, channel)
     record_updated(session, conversation, changes)
     if asked is not None and shown:

@@ -1,4 +1,5 @@
-"""Leads: create one (by hand, through the API, from a conversation), read, change, delete; notes on a lead.
+"""Leads: create one (by hand, through the API, from a conversation, from a campaign reply), read, change, delete;
+notes on a lead.
 
 A contact has at most one open lead per pipeline (a partial unique index: a second is a 409 naming the first).
 A new lead goes to the top of its stage; its creation is the first row of its history."""
@@ -68,7 +69,7 @@ def _set_tags(session: Session, lead: Lead, tag_ids: list[uuid.UUID]) -> None:
 
 def _create(
     session: Session,
-    actor: Principal,
+    actor: Principal | None,  # None: no user (a campaign reply's lead)
     *,
     fields: LeadCreate | LeadFromConversation,
     pipeline_id: uuid.UUID,
@@ -78,19 +79,22 @@ def _create(
     source: str,
     conversation_id: uuid.UUID | None,
     by: Actor | None,
+    campaign_id: uuid.UUID | None = None,
 ) -> LeadRead:
     pipeline_or_404(session, pipeline_id)
-    check_owner(actor, fields.owner_id)
+    if actor is not None:
+        check_owner(actor, fields.owner_id)
     _check_user(session, fields.owner_id)
     tag_ids = _check_tags(session, fields.tag_ids)
     stage = stage_or_404(session, pipeline_id, stage_id or _first_open_stage(session, pipeline_id), lock=True)
     if stage.semantic_type in ("won", "lost"):
         raise Conflict("a new lead starts open: choose an open stage", code="lead_starts_open")
     lead = Lead(
-        company_id=actor.company_id, pipeline_id=pipeline_id, stage_id=stage.id, contact_id=contact.id,
-        conversation_id=conversation_id, title=title, value=fields.value, currency=fields.currency,
-        owner_id=fields.owner_id, source=source, custom_fields=dict(fields.custom_fields), next_step=fields.next_step,
-        due_date=fields.due_date, rank=top_of(session, stage), created_by=actor.user_id,
+        company_id=contact.company_id, pipeline_id=pipeline_id, stage_id=stage.id, contact_id=contact.id,
+        conversation_id=conversation_id, campaign_id=campaign_id, title=title, value=fields.value,
+        currency=fields.currency, owner_id=fields.owner_id, source=source, custom_fields=dict(fields.custom_fields),
+        next_step=fields.next_step,
+        due_date=fields.due_date, rank=top_of(session, stage), created_by=actor.user_id if actor else None,
     )  # fmt: skip
     try:
         with session.begin_nested():
@@ -108,16 +112,17 @@ def _create(
         ) from error  # fmt: skip
     session.refresh(lead)
     _set_tags(session, lead, tag_ids)
-    who = by or Actor("user", actor.user_id)
+    who = by or Actor("user", actor.user_id if actor else None)
     session.add(
         StageChange(
-            company_id=actor.company_id, lead_id=lead.id, pipeline_id=pipeline_id, from_stage_id=None,
+            company_id=lead.company_id, lead_id=lead.id, pipeline_id=pipeline_id, from_stage_id=None,
             to_stage_id=stage.id, actor_kind=who.kind, actor_id=who.id, reason=None, lead_version=lead.version,
             moved_at=lead.created_at,
         )
     )  # fmt: skip
     if fields.note:
-        session.add(LeadNote(company_id=actor.company_id, lead_id=lead.id, author_id=actor.user_id, body=fields.note))
+        author = actor.user_id if actor else None
+        session.add(LeadNote(company_id=lead.company_id, lead_id=lead.id, author_id=author, body=fields.note))
     lead_events.created(session, lead)
     return read_lead(session, lead)
 
@@ -159,6 +164,43 @@ def create_from_conversation(
         title=data.title or contact.name or contact.phone, source="conversation", conversation_id=conversation.id,
         by=None,
     )  # fmt: skip
+
+
+def create_from_campaign(
+    session: Session,
+    *,
+    campaign_id: uuid.UUID,
+    title: str,
+    contact_id: uuid.UUID,
+    pipeline_id: uuid.UUID,
+    stage_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+    conversation_id: uuid.UUID | None,
+) -> LeadRead | None:
+    """A contact replied to a campaign that opens leads: a lead (source ``campaign``, moved by an automation: the
+    campaign) on its pipeline, in its stage or the first open one. None, and nothing done, when the contact has
+    an open lead there already (even one made at this moment by someone else), or the pipeline is gone or has no
+    open stage left: a reply is never refused for its lead."""
+    contact = session.get_one(Contact, contact_id)
+    open_lead = select(Lead.id).where(
+        Lead.pipeline_id == pipeline_id, Lead.contact_id == contact_id, Lead.status == "open"
+    )
+    if session.get(Pipeline, pipeline_id) is None or session.scalar(open_lead) is not None:
+        return None
+    stage = session.get(Stage, stage_id) if stage_id else None
+    if stage is None or stage.archived_at is not None or stage.semantic_type in ("won", "lost"):
+        stage_id = None  # archived or closing since the campaign chose it: the first open stage
+    try:
+        return _create(
+            session, None, fields=LeadFromConversation(owner_id=owner_id), pipeline_id=pipeline_id,
+            stage_id=stage_id, contact=contact, title=title,
+            source="campaign", conversation_id=conversation_id, by=Actor("automation", campaign_id),
+            campaign_id=campaign_id,
+        )  # fmt: skip
+    except Conflict as error:
+        if error.error_code in ("open_lead_exists", "no_open_stage"):
+            return None
+        raise
 
 
 def get_lead(*, session: Session, actor: Principal, lead_id: uuid.UUID) -> LeadRead:

@@ -183,8 +183,9 @@ export interface paths {
         /**
          * Create Campaign
          * @description A draft: a connection, one of its WhatsApp templates with its parameters mapped to contact variables, an
-         *     audience, an optional daily window, and a rate (messages per second, at most the number's throughput).
-         *     Admins.
+         *     audience, an optional daily window, and a rate (messages per second, at most the number's throughput);
+         *     optionally `reply_lead`: a contact's reply opens a lead on that pipeline (422 for an unknown pipeline or owner,
+         *     a stage not an open one of the pipeline). Admins.
          */
         post: operations["create_campaign_v1_campaigns_post"];
         delete?: never;
@@ -253,7 +254,8 @@ export interface paths {
         head?: never;
         /**
          * Update Campaign
-         * @description Only while draft or paused (409 with `current_state` otherwise). Admins.
+         * @description Only while draft or paused (409 with `current_state` otherwise); `clear_reply_lead` stops replies opening
+         *     leads. Admins.
          */
         patch: operations["update_campaign_v1_campaigns__campaign_id__patch"];
         trace?: never;
@@ -2479,6 +2481,8 @@ export interface components {
              * @default 80
              */
             rate_per_second?: number;
+            /** @description open a lead when a contact replies */
+            reply_lead?: components["schemas"]["ReplyLead"] | null;
             /**
              * Reply Window Hours
              * @description replies within this time after a send count for the campaign
@@ -2575,6 +2579,7 @@ export interface components {
             paused_at: string | null;
             /** Rate Per Second */
             rate_per_second: number;
+            reply_lead?: components["schemas"]["ReplyLead"] | null;
             /** Reply Window Hours */
             reply_window_hours: number;
             /** Scheduled At */
@@ -2607,6 +2612,12 @@ export interface components {
         CampaignUpdate: {
             audience?: components["schemas"]["Audience"] | null;
             /**
+             * Clear Reply Lead
+             * @description true: replies open no lead
+             * @default false
+             */
+            clear_reply_lead?: boolean;
+            /**
              * Clear Window
              * @description true: send at any time of day
              * @default false
@@ -2628,6 +2639,7 @@ export interface components {
             } | null;
             /** Rate Per Second */
             rate_per_second?: number | null;
+            reply_lead?: components["schemas"]["ReplyLead"] | null;
             /** Reply Window Hours */
             reply_window_hours?: number | null;
             /** Timezone */
@@ -5228,6 +5240,28 @@ export interface components {
              * @example Oi! Como posso ajudar?
              */
             text?: string | null;
+        };
+        /**
+         * ReplyLead
+         * @description A contact's reply to the campaign opens a lead (source ``campaign``) on ``pipeline_id``, unless the contact
+         *     has an open lead there already.
+         */
+        ReplyLead: {
+            /**
+             * Owner Id
+             * @description the lead's owner (default: unassigned)
+             */
+            owner_id?: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Stage Id
+             * @description default: the pipeline's first open stage
+             */
+            stage_id?: string | null;
         };
         /**
          * Role

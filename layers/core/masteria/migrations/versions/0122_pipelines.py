@@ -2,7 +2,7 @@
 gets the default sales pipeline.
 
 Revision ID: 0122
-Revises: 0121
+Revises: 0120 (0121 comes after 0123: it refers to these tables)
 Create Date: 2026-12-01
 """
 
@@ -26,7 +26,7 @@ from masteria.pipelines.models import (
 )
 
 revision = "0122"
-down_revision = "0121"
+down_revision = "0120"
 branch_labels = None
 depends_on = None
 
