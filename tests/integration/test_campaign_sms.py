@@ -165,3 +165,28 @@ def test_an_sms_campaigns_audience_is_who_may_get_sms(
     assert client.post(f"/v1/campaigns/{campaign['id']}/schedule", headers=owner.headers, json={}).status_code == 200
     _pump(container)
     assert sorted(m.destination for m in sms.sent) == sorted(p["phone"] for p in people[1:])
+
+
+def test_a_long_sms_takes_a_slot_per_segment_so_the_numbers_mps_holds(
+    client: TestClient, container: Container, meta: FakeMeta, sms: FakeSmsService
+) -> None:
+    """AWS's MPS counts message parts: 12 messages of two segments at 10 MPS go out over more than two seconds,
+    never more than 10 parts in any one second."""
+    owner = sign_up(client)
+    connection = _sms_connection(client, owner, mps=10)
+    local = client.post("/v1/templates", headers=owner.headers, json={"name": "Longo", "body": "Aviso: " + "x" * 154})
+    assert local.status_code == 201, local.text
+    body = {"name": "Longa", "connection_id": connection["id"], "audience": _audience(client, owner, 12)}
+    created = client.post(
+        "/v1/campaigns", headers=owner.headers, json={**body, "local_template_id": local.json()["id"]}
+    )
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    assert campaign["segments_per_message"] == 2
+    assert client.post(f"/v1/campaigns/{campaign['id']}/schedule", headers=owner.headers, json={}).status_code == 200
+    _pump(container)
+    progress = client.get(f"/v1/campaigns/{campaign['id']}/progress", headers=owner.headers).json()
+    assert (progress["status"], progress["sent"], progress["segments"]) == ("completed", 12, 24)
+    times = sorted(sms.at)
+    busiest = max(sum(2 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 10  # parts a second: the origination number's MPS

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from masteria.bootstrap import Container
 from masteria.channels.models import ChannelConnection
-from masteria.channels.providers.port import OutboundMessage
+from masteria.channels.providers.port import Limits, OutboundMessage, Outcome, SendOutcome
 from masteria.conversations.models import Message
 from masteria.errors import Invalid
 from masteria.outbound import pacer, send
@@ -143,6 +143,16 @@ def test_a_refused_reply_leaves_no_row_and_answers_the_providers_error(
     assert _outbound_rows(container, owner) == []
     sent = client.post(f"/v1/conversations/{conversation['id']}/messages", headers=owner.headers, json={"text": "Oi?"})
     assert sent.status_code == 201 and sent.json()["status"] == "accepted"
+
+
+def test_a_providers_refusal_names_its_code_in_neutral_words(container: Container) -> None:
+    for name, channel in (("meta_cloud", "whatsapp"), ("sms_aws", "sms")):
+        limits = Limits(messages_per_second=1, kinds=frozenset({"text"}), window=None)
+        provider = container.providers.get(name)
+        route = send.Route(uuid.uuid4(), uuid.uuid4(), provider, provider.config_model.model_construct(), limits, 1.0)
+        error = send.refusal(route, SendOutcome(Outcome.RECIPIENT_FINAL, code=131026, reason="no"))
+        assert (error.error_code, error.params) == ("provider_error", {"code": 131026, "channel": channel})
+        assert send.refusal(route, SendOutcome(Outcome.RECIPIENT_FINAL)).error_code != "provider_error"
 
 
 def test_the_pair_rate_holds_a_burst_to_one_person(client: TestClient, container: Container, meta: FakeMeta) -> None:

@@ -80,8 +80,11 @@ def test_limits_are_the_numbers_mps_text_only_and_no_window(provider: SmsAwsProv
     limits = provider.limits(CONFIG)
     assert limits.messages_per_second == 20
     assert limits.kinds == frozenset({"text"})
-    assert limits.window is None and limits.pair_interval is None
+    assert limits.window is None and limits.pair_interval is None and limits.pair_burst is None
     assert limits.text_max == TEXT_MAX == 1600
+    # the origination's MPS counts message parts: a message takes as many of the pacer's slots as segments
+    assert limits.units(text("Oi")) == 1
+    assert limits.units(text("a" * 161)) == 2 and limits.units(text("😀" * 71)) == 3
 
 
 def test_what_sms_cannot_carry_is_refused_with_a_field_error(provider: SmsAwsProvider) -> None:
@@ -144,12 +147,19 @@ def test_throttling_slows_the_number_without_using_an_attempt(provider: SmsAwsPr
     assert outcome.retry_in == retries.RATE_LIMIT_BACKOFF
 
 
-def test_a_failing_service_is_retried_until_the_attempts_are_used(provider: SmsAwsProvider, stubber: Stubber) -> None:
-    _refuse(stubber, "InternalServerException", status=500)
-    _refuse(stubber, "InternalServerException", status=500)
+def test_an_unavailable_service_is_retried_until_the_attempts_are_used(
+    provider: SmsAwsProvider, stubber: Stubber
+) -> None:
+    stubber.add_client_error("send_text_message", service_error_code="", http_status_code=503)  # took nothing in
+    stubber.add_client_error("send_text_message", service_error_code="", http_status_code=503)
     assert provider.send(text("Oi"), CONFIG, attempt=1).category is Outcome.RETRY_AFTER
     last = provider.send(text("Oi"), CONFIG, attempt=retries.MAX_TRANSIENT_ATTEMPTS)
     assert last.category is Outcome.RECIPIENT_FINAL
+
+
+def test_an_internal_error_of_the_service_is_unknown_never_resent(provider: SmsAwsProvider, stubber: Stubber) -> None:
+    _refuse(stubber, "InternalServerException", status=500)  # SendTextMessage has no idempotency token
+    assert provider.send(text("Oi"), CONFIG, attempt=1).category is Outcome.UNKNOWN
 
 
 def test_an_opted_out_destination_is_final(provider: SmsAwsProvider, stubber: Stubber) -> None:

@@ -45,6 +45,8 @@ class Scope:
     number_rate: float  # the number's messages per second (the provider's): a campaign never goes faster
     company_zone: ZoneInfo
     window: tuple[Any, Any, str] | None  # (start, end, "company" | "contact")
+    # the number's rate units a message takes (``Limits.units``: an SMS's segments), 1 unless the provider says
+    units: Callable[[OutboundMessage], int] = lambda _message: 1
 
 
 @dataclass
@@ -169,12 +171,15 @@ def claim(
             )
         claimed = Claim(status="running", batch=batch)
         if batch.ids:
+            # each message of the batch gets a slot as wide as its widest one's units (an SMS's segments: the
+            # number's MPS counts message parts), so the batch never takes the number over its rate
+            units = max(scope.units(message) for message in batch.messages)
             slots = pacer.reserve(
                 session,
                 company_id=scope.company_id,
                 connection_id=scope.connection_id,
                 count=len(batch.ids),
-                rate=rate,
+                rate=rate / units,
             )
             # the line holds less than a second of bulk sends: the rest stays pending, claimed again next
             del batch.ids[slots.count :], batch.messages[slots.count :]

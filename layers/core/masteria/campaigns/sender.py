@@ -157,6 +157,7 @@ def _target(session: Session, keys: CompanyKeys, providers: Registry, job: SendJ
         message=content,
         check=lambda message: route.provider.check(message, route.config),
         number_rate=route.rate,
+        units=route.limits.units,
         company_zone=window.zone(campaign.timezone or company.timezone),
         window=(campaign.window_start, campaign.window_end, campaign.window_timezone)
         if campaign.window_start is not None and campaign.window_end is not None

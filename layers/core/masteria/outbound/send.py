@@ -5,7 +5,7 @@ reply) goes out through these steps, with the same guarantees whoever sends it.
    the provider's own check of the content (``Provider.check``: too long, a kind it does not send), consent
    on that channel (``contacts.consent``: an opted-out contact is not messaged), the customer-service window
    of the provider (``Limits.window``: outside it only a template; SMS has none) and the pair rate
-   (``Limits.pair_interval``: a number's messages to one person, with the provider's burst).
+   (``Limits.pair_interval``: a number's messages to one person, with the provider's ``pair_burst``).
 2. **Claimed** in the sender's ledger (its row ``sending``), with its slot on the number's pacer
    (``outbound.pacer``: a reply's is the next free one, a campaign's within the bulk horizon), committed
    *before* the request.
@@ -40,10 +40,6 @@ from masteria.db import Database
 from masteria.errors import DomainError, FieldError, Invalid, Permanent, RateLimited, Transient
 from masteria.observability import logger
 from masteria.outbound import pacer
-
-# Meta lets a business send a person a burst of this many messages before the pair rate holds it to one per
-# ``Limits.pair_interval`` (META.md §1.2); a provider without a pair rate has no ``pair_interval``.
-PAIR_BURST = 45
 
 
 class Origin(StrEnum):
@@ -159,9 +155,9 @@ def admit(
                 )
             ],
         )
-    interval = route.limits.pair_interval
+    interval, burst = route.limits.pair_interval, route.limits.pair_burst or 1
     if interval is not None and recent_sends is not None:
-        wait = pair_wait(recent_sends(interval * PAIR_BURST), now=now, interval=interval, burst=PAIR_BURST)
+        wait = pair_wait(recent_sends(interval * burst), now=now, interval=interval, burst=burst)
         if wait > timedelta(0):
             raise RateLimited(
                 "too many messages to this person in a short time: wait before sending another",
@@ -174,8 +170,8 @@ def refusal(route: Route, outcome: SendOutcome) -> DomainError:
     again later (503) or not as it is (502), with the provider's code when it gave one."""
     detail = outcome.reason or f"{route.channel} refused the message"
     kind: type[DomainError] = Transient if outcome.category is Outcome.RETRY_AFTER else Permanent
-    if route.channel == "whatsapp" and outcome.code is not None and outcome.code >= 0:
-        return kind(detail, code="whatsapp_error", params={"code": outcome.code})
+    if outcome.code is not None and outcome.code >= 0:
+        return kind(detail, code="provider_error", params={"code": outcome.code, "channel": route.channel})
     return kind(detail)
 
 
@@ -214,7 +210,7 @@ def deliver(
             company_id=route.company_id,
             connection_id=route.connection_id,
             count=1,
-            rate=route.rate,
+            rate=route.rate / route.limits.units(message),  # a slot as wide as the message's units (SMS parts)
             priority=True,
         )
     wait = (slots.first - slots.now).total_seconds()

@@ -57,6 +57,10 @@ def _config(config: BaseModel) -> SmsConfig:
     return config
 
 
+def _segments(message: OutboundMessage) -> int:
+    return segments.count(message.text or "").count
+
+
 def _digits(number: object) -> str:
     return str(number or "").removeprefix("+")
 
@@ -78,6 +82,7 @@ class SmsAwsProvider:
             pair_interval=None,
             text_max=TEXT_MAX,
             opaque_kinds=frozenset({"text"}),  # our reference travels in Context
+            units_of=_segments,  # the origination's MPS counts message parts
         )
 
     def check(self, message: OutboundMessage, config: BaseModel) -> Sequence[FieldError]:
