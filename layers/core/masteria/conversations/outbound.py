@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,14 +20,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import Outcome, SendOutcome
 from masteria.conversations.events import record_updated
 from masteria.conversations.inbound_common import hold_wamid
 from masteria.conversations.inbound_pending import apply_pending
 from masteria.conversations.models import Conversation, Message
-from masteria.conversations.references import reference
+from masteria.conversations.references import REFERENCE_PREFIX, reference
+from masteria.db import Database
 from masteria.event_payloads import MessageCreatedPayload
 from masteria.events import record_event
+from masteria.jobs import past
+from masteria.observability import logger
+from masteria.ports import Clock
 
 # a claim unanswered this long is a worker that died between its request and its record (a send's timeout is 10 s)
 STALE_CLAIM = timedelta(minutes=1)
@@ -99,16 +104,48 @@ class ReplyLedger:
             session.delete(message)
 
 
-def expire_stale_claims(session: Session, now: datetime, *, conversation_id: uuid.UUID | None = None) -> int:
+def expire_stale_claims(
+    session: Session,
+    now: datetime,
+    *,
+    conversation_id: uuid.UUID | None = None,
+    connection_ids: Collection[uuid.UUID] = (),
+) -> int:
     """Replies claimed over ``STALE_CLAIM`` ago and never answered (their worker died between the claim and the
     record) may have gone out: they are unknown from now on, never sent again, and a status may still settle
-    them. One conversation's (as a reply is claimed), or every one the session sees (the sweeper); how many."""
+    them (by their reference). One conversation's (as a reply is claimed) or some connections' (the sweeper's);
+    how many."""
     statement = update(Message).where(
-        Message.direction == "out", Message.status == "sending", Message.sent_at < now - STALE_CLAIM
+        Message.direction == "out",
+        Message.status == "sending",
+        Message.sent_at < now - STALE_CLAIM,
+        Message.wamid.startswith(REFERENCE_PREFIX, autoescape=True),  # a claimed row goes by its reference
     )
     if conversation_id is not None:
         statement = statement.where(Message.conversation_id == conversation_id)
+    else:
+        statement = statement.where(Message.connection_id.in_(list(connection_ids)))
     return len(session.execute(statement.values(status="unknown").returning(Message.id)).all())
+
+
+def sweep(*, db: Database, clock: Clock, until: float | None = None) -> dict[str, int]:
+    """Every company's stale reply claims made unknown (``expire_stale_claims``), a company's connections in one
+    transaction, whether or not the conversation gets another reply; companies left when the time budget
+    ``until`` is spent wait for the next sweep."""
+    with db.connection_check() as session:  # ids only, read only
+        pairs = session.execute(select(ChannelConnection.company_id, ChannelConnection.id)).all()
+    by_company: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for company_id, connection_id in pairs:
+        by_company.setdefault(company_id, []).append(connection_id)
+    now, unknown = clock.now(), 0
+    for company_id, connection_ids in by_company.items():
+        if past(until):
+            break
+        with db.tenant(company_id) as session:
+            unknown += expire_stale_claims(session, now, connection_ids=connection_ids)
+    if unknown:
+        logger.info("stale reply claims made unknown", extra={"count": unknown})
+    return {"unknown": unknown}
 
 
 def _created(session: Session, message: Message) -> None:
