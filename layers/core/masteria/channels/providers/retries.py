@@ -8,16 +8,9 @@ from datetime import timedelta
 # The provider said the number's throughput is reached: the number pauses this long (its lane backs off).
 RATE_LIMIT_BACKOFF = timedelta(seconds=2)
 MAX_TRANSIENT_ATTEMPTS = 6
-PAIR_RATE_MAX_EXPONENT = 6  # 4^6 s ≈ 68 min between the last retries to one recipient
-RETRY_AFTER_A_DAY = timedelta(hours=24)
 
 
 def transient_delay(attempts: int, *, jitter: float) -> timedelta:
     """Exponential backoff with jitter (``jitter`` in [0, 1)): about 2, 4, 8 … s (at most 5 minutes)."""
     ceiling = min(2.0**attempts, 300.0)
     return timedelta(seconds=ceiling / 2 + jitter * ceiling / 2)
-
-
-def pair_rate_delay(pair_retries: int) -> timedelta:
-    """Meta's rule for its pair rate (131056): retry the same recipient after 4^x seconds, x growing from 0."""
-    return timedelta(seconds=4 ** min(pair_retries, PAIR_RATE_MAX_EXPONENT))

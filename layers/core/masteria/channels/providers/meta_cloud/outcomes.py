@@ -11,6 +11,14 @@ from masteria.channels.providers.meta_cloud.errors import Category, GraphError, 
 from masteria.channels.providers.meta_cloud.graph import SendResult
 from masteria.channels.providers.port import Outcome, SendOutcome
 
+PAIR_RATE_MAX_EXPONENT = 6  # 4^6 s ≈ 68 min between the last retries to one recipient
+RETRY_AFTER_A_DAY = timedelta(hours=24)  # 131049: Meta chose not to deliver now (its per-user marketing limit)
+
+
+def pair_rate_delay(pair_retries: int) -> timedelta:
+    """Meta's rule for its pair rate (131056): retry the same recipient after 4^x seconds, x growing from 0."""
+    return timedelta(seconds=4 ** min(pair_retries, PAIR_RATE_MAX_EXPONENT))
+
 
 def classify(answer: SendResult | BaseException, *, attempt: int, jitter: float) -> SendOutcome:
     """The outcome of the ``attempt``-th send to a recipient (1 for the first); ``jitter`` in [0, 1) spreads
@@ -33,11 +41,11 @@ def classify(answer: SendResult | BaseException, *, attempt: int, jitter: float)
             reason=reason,
         )
     if category is Category.PAIR_RATE_LIMITED:
-        return _retry(answer, reason, retries.pair_rate_delay(attempt - 1))
+        return _retry(answer, reason, pair_rate_delay(attempt - 1))
     if category is Category.TRANSIENT and attempt < retries.MAX_TRANSIENT_ATTEMPTS:
         return _retry(answer, reason, retries.transient_delay(attempt, jitter=jitter))
     if category is Category.RETRY_AFTER_A_DAY:
-        return _retry(answer, reason, retries.RETRY_AFTER_A_DAY)
+        return _retry(answer, reason, RETRY_AFTER_A_DAY)
     if category in (Category.CAMPAIGN_STOPPING, Category.AUTH):
         return SendOutcome(
             Outcome.CAMPAIGN_STOPPING,
