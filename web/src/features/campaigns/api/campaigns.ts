@@ -18,6 +18,7 @@ export type Connection = Schema<"ConnectionRead">;
 export type WhatsAppTemplate = Schema<"WhatsAppTemplateRead">;
 export type LocalTemplate = Schema<"TemplateRead">;
 export type Schedule = Schema<"Schedule">;
+export type Pipeline = Schema<"PipelineRead">;
 
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "running", "paused", "completed", "cancelled", "failed"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -34,7 +35,13 @@ export const keys = {
   deadLetters: (includeRetried: boolean) => ["campaigns", "dead-letters", includeRetried] as const,
   connections: ["connections"] as const,
   templates: (connectionId: string) => ["connections", connectionId, "templates"] as const,
+  pipelines: ["campaigns", "pipelines"] as const,
 };
+
+/** The company's pipelines with their stages (a campaign may open leads on one). */
+export function usePipelines(enabled = true) {
+  return useQuery({ queryKey: keys.pipelines, queryFn: () => unwrap(api.GET("/v1/pipelines")), enabled });
+}
 
 const PAGE = 20;
 

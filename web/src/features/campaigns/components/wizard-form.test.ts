@@ -29,8 +29,18 @@ describe("the wizard's bodies", () => {
   });
 
   it("sends a window only when on, and clears it otherwise", () => {
-    expect(timingBody(form)).toEqual({ timezone: "America/Sao_Paulo", rate_per_second: 5, clear_window: true });
+    expect(timingBody(form)).toEqual({ timezone: "America/Sao_Paulo", rate_per_second: 5, clear_window: true, clear_reply_lead: true });
     expect(timingBody({ ...form, windowOn: true, windowZone: "contact" }).window).toEqual({ start: "08:00", end: "20:00", timezone: "contact" });
+  });
+
+  it("opens a lead on a reply only when ticked with a pipeline, and clears it otherwise", () => {
+    const ticked = { ...form, replyLead: true, replyPipelineId: "p1" };
+    expect(timingBody(ticked).reply_lead).toEqual({ pipeline_id: "p1", stage_id: null, owner_id: null });
+    expect(timingBody({ ...ticked, replyStageId: "s2", replyOwnerId: "u1" }).reply_lead).toEqual({ pipeline_id: "p1", stage_id: "s2", owner_id: "u1" });
+    expect(timingBody({ ...ticked, replyPipelineId: "" })).toMatchObject({ clear_reply_lead: true });
+    expect(timingBody({ ...ticked, replyLead: false })).toMatchObject({ clear_reply_lead: true });
+    expect(timingBody(ticked)).not.toHaveProperty("clear_reply_lead");
+    expect(stepOfField("reply_lead.stage_id")).toBe("schedule");
   });
 
   it("starts now unless a time is chosen", () => {

@@ -26,6 +26,12 @@ export interface WizardForm {
   windowEnd: string;
   windowZone: "company" | "contact";
   rate: string;
+  /** a reply opens a lead on this pipeline (and stage: "" is its first open one) */
+  replyLead: boolean;
+  replyPipelineId: string;
+  replyStageId: string;
+  /** kept as the API has it (the wizard does not choose it) */
+  replyOwnerId: string | null;
 }
 
 export const STEPS = ["number", "template", "parameters", "audience", "schedule", "review"] as const;
@@ -48,6 +54,10 @@ export function emptyForm(timezone: string): WizardForm {
     windowEnd: "20:00",
     windowZone: "company",
     rate: "80",
+    replyLead: false,
+    replyPipelineId: "",
+    replyStageId: "",
+    replyOwnerId: null,
   };
 }
 
@@ -72,6 +82,10 @@ export function formFromCampaign(c: Campaign): WizardForm {
     windowEnd: c.window?.end.slice(0, 5) ?? "20:00",
     windowZone: c.window?.timezone ?? "company",
     rate: String(c.rate_per_second),
+    replyLead: Boolean(c.reply_lead),
+    replyPipelineId: c.reply_lead?.pipeline_id ?? "",
+    replyStageId: c.reply_lead?.stage_id ?? "",
+    replyOwnerId: c.reply_lead?.owner_id ?? null,
   };
 }
 
@@ -118,12 +132,19 @@ export function messageBody(form: WizardForm): CampaignUpdate {
   };
 }
 
-/** When and how fast (step 5). */
+/** Whether a reply opens a lead, and where. */
+function replyLead(form: WizardForm): CampaignUpdate {
+  if (!form.replyLead || !form.replyPipelineId) return { clear_reply_lead: true };
+  return { reply_lead: { pipeline_id: form.replyPipelineId, stage_id: form.replyStageId || null, owner_id: form.replyOwnerId } };
+}
+
+/** When and how fast, and a reply's lead (step 5). */
 export function timingBody(form: WizardForm): CampaignUpdate {
   return {
     timezone: form.timezone || undefined,
     rate_per_second: rate(form),
     ...(form.windowOn ? { window: { start: form.windowStart, end: form.windowEnd, timezone: form.windowZone } } : { clear_window: true }),
+    ...replyLead(form),
   };
 }
 

@@ -40,6 +40,7 @@ import {
   type Step,
   type WizardForm,
 } from "../components/wizard-form";
+import { ReplyLeadOption } from "../components/reply-lead-option";
 import { SmsMessagePreview } from "../components/sms-steps";
 import { AudienceStep, NumberStep, ParametersStep, PhonePreview, ScheduleStep, TemplateStatus, TemplateStep } from "../components/wizard-steps";
 
@@ -356,6 +357,7 @@ function Wizard({ initial, initialId }: { initial: WizardForm; initialId: string
             {step === "parameters" && !sms ? <ParametersStep {...stepProps} template={template} missing={showMissing ? missing : []} /> : null}
             {step === "audience" ? <AudienceStep {...stepProps} count={count} counting={counting} /> : null}
             {step === "schedule" ? <ScheduleStep {...stepProps} connection={connection} /> : null}
+            {step === "schedule" ? <ReplyLeadOption {...stepProps} /> : null}
             {step === "review" ? <Review form={form} template={template} count={count} errors={errors} /> : null}
             <div className="flex flex-wrap justify-between gap-2 border-t pt-4">
               <Button variant="outline" disabled={index === 0} onClick={() => go(STEPS[index - 1]!)}>
