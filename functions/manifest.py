@@ -214,11 +214,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="sms_opt_outs",
         handler="functions.workers.sms_opt_outs.handler",
-        trigger=EventTrigger(event_types=(EventType.CONTACT_OPTED_OUT.value,)),
-        description="A contact who opted out of SMS goes on the company's SMS opt-out lists at AWS",
+        trigger=EventTrigger(event_types=(EventType.CONTACT_OPTED_OUT.value, EventType.CONTACT_OPTED_IN.value)),
+        description="The company's SMS opt-out lists at AWS follow SMS opt-outs and opt-ins",
         timeout_seconds=30,
         memory_mb=256,
-        sms_actions=("sms-voice:PutOptedOutNumber",),
+        sms_actions=("sms-voice:PutOptedOutNumber", "sms-voice:DeleteOptedOutNumber"),
     ),
     FunctionSpec(
         name="webhooks_fanout",

@@ -17,6 +17,7 @@ from masteria.channels.inbound_job import InboundJob
 from masteria.contacts.models import Contact, ContactConsent
 from masteria.conversations import inbound
 from masteria.conversations.models import InboundDeadLetter, Message
+from masteria.events import OutboxEvent
 from tests.api import Account, sign_up
 from tests.functions.events import FakeContext
 from tests.sns_signing import TOPIC, Signer
@@ -132,6 +133,23 @@ def test_an_sms_opt_out_goes_on_the_companys_aws_opt_out_lists(
         assert sms_opt_outs.handler({"detail": detail}, FakeContext()) == {"lists": 1}
         whatsapp = {**detail, "data": {"contact_id": str(contact_id), "channel": "whatsapp"}}
         assert sms_opt_outs.handler({"detail": whatsapp}, FakeContext()) == {"lists": 0}
+    stubber.assert_no_pending_responses()
+    # opting in to SMS again (the consent endpoint) takes the number off the list: its event, then the worker
+    opted_in = client.put(
+        f"/v1/contacts/{contact_id}/consent/sms", headers=owner.headers, json={"status": "opted_in", "source": "form"}
+    )
+    assert opted_in.status_code == 200, opted_in.text
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        event = session.scalars(select(OutboxEvent).where(OutboxEvent.type == "contact.opted_in")).one()
+        assert event.data == {"contact_id": str(contact_id), "channel": "sms"}
+    stubber.add_response(
+        "delete_opted_out_number",
+        {"OptOutListName": "masteria-br", "OptedOutNumber": f"+{phone}"},
+        expected_params={"OptOutListName": "masteria-br", "OptedOutNumber": f"+{phone}"},
+    )
+    with stubber:
+        back = {**detail, "type": "contact.opted_in", "data": event.data}
+        assert sms_opt_outs.handler({"detail": back}, FakeContext()) == {"lists": 1}
     stubber.assert_no_pending_responses()
 
 

@@ -141,6 +141,13 @@ class ContactOptedOutPayload(EventPayload):
     channel: Channel
 
 
+class ContactOptedInPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.CONTACT_OPTED_IN
+
+    contact_id: uuid.UUID
+    channel: Channel
+
+
 class ContactsImportProgressPayload(ImportCounts, _ImportId, EventPayload):
     event_type: ClassVar[EventType] = EventType.CONTACTS_IMPORT_PROGRESS
 

@@ -34,6 +34,7 @@ class EventType(StrEnum):
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
     CONTACT_OPTED_OUT = "contact.opted_out"
+    CONTACT_OPTED_IN = "contact.opted_in"
     CONTACTS_IMPORT_PROGRESS = "contacts.import.progress"
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_PAUSED = "campaign.paused"

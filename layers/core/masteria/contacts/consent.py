@@ -40,7 +40,7 @@ from masteria.contacts.schemas import (
     ContactSettingsUpdate,
 )
 from masteria.errors import FieldError, Invalid
-from masteria.event_payloads import ContactOptedOutPayload
+from masteria.event_payloads import ContactOptedInPayload, ContactOptedOutPayload
 from masteria.events import record_event
 from masteria.ports import Clock
 from masteria.tenancy.models import Role
@@ -160,9 +160,15 @@ def record_opt_in(
     proof: str | None = None,
     actor_user_id: uuid.UUID | None = None,
 ) -> None:
-    """Record an opt-in (it replaces the last one's source and proof) and its event."""
+    """Record an opt-in (it replaces the last one's source and proof), its event and the ``contact.opted_in``
+    domain event (an SMS opt-in takes the number off the company's AWS opt-out lists)."""
     row = _row(session, contact, channel)
     row.status, row.opted_in_at, row.opt_in_source, row.opt_in_proof = "opted_in", at, opt_in_source, proof
+    record_event(
+        session,
+        company_id=contact.company_id,
+        payload=ContactOptedInPayload(contact_id=contact.id, channel=channel),
+    )
     _append(
         session,
         contact=contact,

@@ -25,6 +25,7 @@ _OFFERED: dict[EventType, str] = {
     EventType.CONTACT_CREATED: "a contact was created",
     EventType.CONTACT_UPDATED: "a contact's fields changed",
     EventType.CONTACT_OPTED_OUT: "a contact opted out of a channel",
+    EventType.CONTACT_OPTED_IN: "a contact opted in to a channel (again, or for the first time)",
     EventType.CAMPAIGN_STARTED: "a campaign started sending",
     EventType.CAMPAIGN_PAUSED: "a campaign was paused (by a user or by Meta's errors)",
     EventType.CAMPAIGN_COMPLETED: "every recipient of a campaign is final",
