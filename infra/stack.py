@@ -25,6 +25,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.network import Network
 from infra.constructs.queues import Queues
 from infra.constructs.schedules import Schedules
+from infra.constructs.sms import WILDCARDS as SMS_WILDCARDS
 from infra.constructs.sms import Sms
 from infra.constructs.storage import Storage
 from infra.constructs.web import Dashboard
@@ -196,12 +197,14 @@ class MasteriaStack(Stack):
             f"<{logical_id(storage.media_bucket)}.Arn>/*",
             "Object-level grants on the media bucket: keys are per company and per import, known only at run time",
         )
-        acknowledge_resource_wildcard(
-            self,
-            f"arn:<AWS::Partition>:sms-voice:{region_and_account(self)}:*",
-            "SMS sends name the origination, configuration set and opt-out list the connection's configuration holds,"
-            " known only at run time (phone numbers, sender IDs, pools, opt-out lists of this account and region)",
-        )
+        for pattern in SMS_WILDCARDS:
+            acknowledge_resource_wildcard(
+                self,
+                f"arn:<AWS::Partition>:sms-voice:{region_and_account(self)}:{pattern}",
+                "SMS: the origination (phone number, sender ID or pool) and opt-out list a send or an opt-out names are"
+                " the connection's sealed configuration, known only at run time; of this account and region, by"
+                " resource type (the configuration set is named)",
+            )
         acknowledge_resource_wildcard(
             self,
             f"<{logical_id(storage.media_bucket)}.Arn>/inbound/*",

@@ -10,7 +10,7 @@ this stack.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnOutput
+from aws_cdk import Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -19,11 +19,18 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 SERVICE = "sms-voice.amazonaws.com"  # the principal AWS End User Messaging SMS publishes to SNS as
+# The resource types each action is authorized on (the service authorization reference of AWS End User Messaging
+# SMS and voice, v2): a send on its origination (a phone number, sender ID or pool) and the configuration set; an
+# opt-out list's numbers on the list. Which origination or list a connection names is known at run time only.
+ORIGINATIONS = ("phone-number/*", "sender-id/*", "pool/*")
+OPT_OUT_LISTS = ("opt-out-list/*",)
+WILDCARDS = ORIGINATIONS + OPT_OUT_LISTS
 
 
 class Sms(Construct):
     def __init__(self, scope: Construct, id: str, *, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id)
+        self.configuration_set_name = f"{prefix}sms"
         self.topic = sns.Topic(self, "Topic", topic_name=f"{prefix}sms", master_key=key, enforce_ssl=True)
         publisher = iam.ServicePrincipal(SERVICE)
         self.topic.add_to_resource_policy(
@@ -38,11 +45,11 @@ class Sms(Construct):
         self.configuration_set = smsvoice.CfnConfigurationSet(
             self,
             "ConfigurationSet",
-            configuration_set_name=f"{prefix}sms",
+            configuration_set_name=self.configuration_set_name,
             event_destinations=[
                 smsvoice.CfnConfigurationSet.EventDestinationProperty(
                     enabled=True,
-                    event_destination_name="sns",
+                    event_destination_name=f"{prefix}sns",  # unique per environment, though scoped to its set
                     matching_event_types=["TEXT_ALL"],
                     sns_destination=smsvoice.CfnConfigurationSet.SnsDestinationProperty(topic_arn=self.topic.topic_arn),
                 )
@@ -50,15 +57,25 @@ class Sms(Construct):
         )
         self.configuration_set.node.add_dependency(self.topic)
         CfnOutput(self, "TopicArn", value=self.topic.topic_arn, description="SMS: the SNS topic of two-way messages")
-        CfnOutput(self, "ConfigurationSetName", value=f"{prefix}sms", description="SMS: the configuration set")
-
-    @staticmethod
-    def grant(function: lambda_.IFunction, *actions: str) -> None:
-        """Let ``function`` call these AWS End User Messaging SMS actions on this account's resources in this region
-        (which origination, configuration set or opt-out list is the connection's, known at run time)."""
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=list(actions),
-                resources=[f"arn:{Aws.PARTITION}:sms-voice:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"],
-            )
+        CfnOutput(
+            self, "ConfigurationSetName", value=self.configuration_set_name, description="SMS: the configuration set"
         )
+
+    def grant(self, function: lambda_.IFunction, *actions: str) -> None:
+        """Let ``function`` call these AWS End User Messaging SMS actions: a send on this account's and region's
+        originations with this stack's configuration set, an opt-out list's numbers on its lists (which
+        origination or list is the connection's is known at run time: ``WILDCARDS``, acknowledged by the stack)."""
+        stack = Stack.of(self)
+        arn = f"arn:{stack.partition}:sms-voice:{stack.region}:{stack.account}"
+        sends = [a for a in actions if a == "sms-voice:SendTextMessage"]
+        lists = [a for a in actions if a in ("sms-voice:PutOptedOutNumber", "sms-voice:DeleteOptedOutNumber")]
+        unknown = set(actions) - set(sends) - set(lists)
+        if unknown:
+            raise ValueError(f"no SMS resources are known for {sorted(unknown)}")
+        if sends:
+            resources = [f"{arn}:configuration-set/{self.configuration_set_name}"]
+            resources += [f"{arn}:{pattern}" for pattern in ORIGINATIONS]
+            function.add_to_role_policy(iam.PolicyStatement(actions=sends, resources=resources))
+        if lists:
+            resources = [f"{arn}:{pattern}" for pattern in OPT_OUT_LISTS]
+            function.add_to_role_policy(iam.PolicyStatement(actions=lists, resources=resources))

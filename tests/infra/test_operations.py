@@ -150,7 +150,7 @@ def test_every_event_triggered_function_keeps_its_failed_events_in_an_alarmed_qu
         ), "the function may send its failures to the queue"
 
 
-# --- 20: Meta's webhook has its own throttle, and the processor keeps up with it --------------------------------
+# --- 20: the webhooks (Meta's, SMS's) have their own throttle, and the processor keeps up with it -------------------
 
 
 def webhook_figures(synth: Synth) -> tuple[dict[str, Any], dict[str, Any], int]:
@@ -163,14 +163,18 @@ def webhook_figures(synth: Synth) -> tuple[dict[str, Any], dict[str, Any], int]:
     return stage["RouteSettings"], stage["DefaultRouteSettings"], mapping["ScalingConfig"]["MaximumConcurrency"]
 
 
-def test_metas_webhook_routes_have_their_own_throttle_and_the_processor_follows_the_send_rate(synth: Synth) -> None:
+def test_the_webhook_routes_have_their_own_throttle_and_the_processor_follows_the_send_rate(synth: Synth) -> None:
     routes, rest, concurrency = webhook_figures(synth)
-    meta = manifest.by_name("meta_webhook").trigger
-    assert isinstance(meta, manifest.HttpTrigger)
-    assert set(routes) == set(meta.routes)  # the REST app's ANY /{proxy+} keeps the stage's limit
+    webhooks: list[str] = []
+    for name in ("meta_webhook", "sms_webhook"):  # Meta's and SNS's (SMS) webhook functions
+        trigger = manifest.by_name(name).trigger
+        assert isinstance(trigger, manifest.HttpTrigger)
+        assert trigger.routes, name
+        webhooks += trigger.routes
+    assert set(routes) == set(webhooks)  # the REST app's ANY /{proxy+} keeps the stage's limit
     # The default send rate, 80 messages/s: 3 * 80 status webhooks + 80 inbound = 320/s, burst 640;
     # the processor at 0.05 s a body: ceil(320 * 0.05) = 16.
-    for route in meta.routes:
+    for route in webhooks:
         assert routes[route] == {"ThrottlingRateLimit": 320, "ThrottlingBurstLimit": 640}, route
     assert rest == {"ThrottlingRateLimit": 500, "ThrottlingBurstLimit": 1000}
     assert concurrency == 16
