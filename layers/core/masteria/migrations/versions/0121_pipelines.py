@@ -1,8 +1,8 @@
 """Pipelines, stages, leads and their history, the columns' totals kept by a trigger; every existing company
 gets the default sales pipeline.
 
-Revision ID: 0122
-Revises: 0120 (0121 comes after 0123: it refers to these tables)
+Revision ID: 0121
+Revises: 0120
 Create Date: 2026-12-01
 """
 
@@ -25,7 +25,7 @@ from masteria.pipelines.models import (
     VALUE_SCALE,
 )
 
-revision = "0122"
+revision = "0121"
 down_revision = "0120"
 branch_labels = None
 depends_on = None

@@ -1,11 +1,10 @@
 """Campaigns may open a lead for a contact who replies: the pipeline, optionally its stage (default: the
 pipeline's first open stage) and the lead's owner.
 
-It runs after 0123: it refers to the pipelines and stages 0122 creates (it was reserved before them, so its
-number is lower; its place in the chain is what counts, and a database already at 0123 gains it).
+It refers to the pipelines and stages 0121 creates.
 
-Revision ID: 0121
-Revises: 0123
+Revision ID: 0123
+Revises: 0122
 Create Date: 2026-12-01
 """
 
@@ -16,8 +15,8 @@ from alembic import op
 
 from masteria.migrations.columns import UUID
 
-revision = "0121"
-down_revision = "0123"
+revision = "0123"
+down_revision = "0122"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Appointments of leads and their reminders; a notification may be for one user (an appointment's reminder
 goes to its attendee).
 
-Revision ID: 0123
-Revises: 0122
+Revision ID: 0122
+Revises: 0121
 Create Date: 2026-12-01
 """
 
@@ -15,8 +15,8 @@ from masteria.appointments.models import LINK_MAX_LENGTH, MAX_REMINDER_MINUTES, 
 from masteria.migrations.columns import TS, UUID, company_column, created_column, id_column
 from masteria.migrations.rls import enable_tenant_rls
 
-revision = "0123"
-down_revision = "0122"
+revision = "0122"
+down_revision = "0121"
 branch_labels = None
 depends_on = None
 
