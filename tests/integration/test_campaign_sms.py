@@ -93,7 +93,7 @@ def test_an_sms_campaign_sends_its_text_to_each_contact_once_at_the_numbers_rate
     )
     assert local.status_code == 201, local.text
     audience = _audience(client, owner, 25)
-    body = {"name": "SMS de dezembro", "connection_id": connection["id"], "audience": audience}
+    body = {"name": "SMS de dezembro", "connection_id": connection["id"], "audience": audience, "rate_per_second": 10}
     created = client.post(
         "/v1/campaigns", headers=owner.headers, json={**body, "local_template_id": local.json()["id"]}
     )
@@ -155,7 +155,12 @@ def test_an_sms_campaigns_audience_is_who_may_get_sms(
             f"/v1/contacts/{person['id']}/consent/{channel}", headers=owner.headers, json={"status": "opted_out"}
         )
         assert out.status_code == 200, out.text
-    body = {"name": "Avisos", "connection_id": connection["id"], "audience": {"tag_ids": [tag["id"]]}}
+    body = {
+        "name": "Avisos",
+        "connection_id": connection["id"],
+        "audience": {"tag_ids": [tag["id"]]},
+        "rate_per_second": 10,
+    }
     content = {"local_template_id": local.json()["id"]}
     created = client.post("/v1/campaigns", headers=owner.headers, json={**body, **content})
     assert created.status_code == 201, created.text
@@ -176,7 +181,12 @@ def test_a_long_sms_takes_a_slot_per_segment_so_the_numbers_mps_holds(
     connection = _sms_connection(client, owner, mps=10)
     local = client.post("/v1/templates", headers=owner.headers, json={"name": "Longo", "body": "Aviso: " + "x" * 154})
     assert local.status_code == 201, local.text
-    body = {"name": "Longa", "connection_id": connection["id"], "audience": _audience(client, owner, 12)}
+    body = {
+        "name": "Longa",
+        "connection_id": connection["id"],
+        "audience": _audience(client, owner, 12),
+        "rate_per_second": 10,
+    }
     created = client.post(
         "/v1/campaigns", headers=owner.headers, json={**body, "local_template_id": local.json()["id"]}
     )

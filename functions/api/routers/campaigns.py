@@ -42,36 +42,61 @@ def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = 
 def retry_dead_letter(dead_letter_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Put that recipient back in the campaign's queue (a completed campaign runs again for it). Admins."""
     return service.retry_dead_letter(
-        session=caller.session, actor=caller.principal, dead_letter_id=dead_letter_id, now=container.clock.now()
+        session=caller.session,
+        actor=caller.principal,
+        providers=container.providers,
+        dead_letter_id=dead_letter_id,
+        now=container.clock.now(),
     )
 
 
 @router.get("", response_model=Page[CampaignRead])
-def list_campaigns(caller: CallerDep, page: PageDep, status: CampaignStatus | None = None) -> Page[CampaignRead]:
+def list_campaigns(
+    caller: CallerDep, container: ContainerDep, page: PageDep, status: CampaignStatus | None = None
+) -> Page[CampaignRead]:
     """Newest first; `?status=` filters."""
-    items, cursor = service.list_campaigns(session=caller.session, actor=caller.principal, page=page, status=status)
+    items, cursor = service.list_campaigns(
+        session=caller.session, actor=caller.principal, providers=container.providers, page=page, status=status
+    )
     return Page(items=items, next_cursor=cursor)
 
 
 @router.post("", responses=problems(403), status_code=status.HTTP_201_CREATED, response_model=CampaignRead)
-def create_campaign(body: CampaignCreate, caller: CallerDep) -> CampaignRead:
+def create_campaign(body: CampaignCreate, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """A draft: a connection, one of its WhatsApp templates with its parameters mapped to contact variables, an
     audience, an optional daily window, and a rate (messages per second, at most the number's throughput);
     optionally `reply_lead`: a contact's reply opens a lead on that pipeline (422 for an unknown pipeline or owner,
     a stage not an open one of the pipeline). Admins."""
-    return service.create_campaign(session=caller.session, actor=caller.principal, data=body)
+    return service.create_campaign(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        providers=container.providers,
+        data=body,
+    )
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)
-def get_campaign(campaign_id: uuid.UUID, caller: CallerDep) -> CampaignRead:
-    return service.get_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id)
+def get_campaign(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
+    return service.get_campaign(
+        session=caller.session, actor=caller.principal, providers=container.providers, campaign_id=campaign_id
+    )
 
 
 @router.patch("/{campaign_id}", responses=problems(403, 409), response_model=CampaignRead)
-def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, caller: CallerDep) -> CampaignRead:
+def update_campaign(
+    campaign_id: uuid.UUID, body: CampaignUpdate, caller: CallerDep, container: ContainerDep
+) -> CampaignRead:
     """Only while draft or paused (409 with `current_state` otherwise); `clear_reply_lead` stops replies opening
     leads. Admins."""
-    return service.update_campaign(session=caller.session, actor=caller.principal, campaign_id=campaign_id, data=body)
+    return service.update_campaign(
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        providers=container.providers,
+        campaign_id=campaign_id,
+        data=body,
+    )
 
 
 @router.delete("/{campaign_id}", responses=problems(403, 409), status_code=status.HTTP_204_NO_CONTENT)
@@ -91,7 +116,13 @@ def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, containe
     """Schedule a draft, or move a scheduled campaign: `at` is a local time in `timezone` (default the campaign's)
     or carries its offset; no `at` starts it now. The template must be approved. Admins."""
     return service.schedule(
-        session=caller.session, actor=caller.principal, campaign_id=campaign_id, data=body, now=container.clock.now()
+        session=caller.session,
+        actor=caller.principal,
+        keys=container.company_keys,
+        providers=container.providers,
+        campaign_id=campaign_id,
+        data=body,
+        now=container.clock.now(),
     )
 
 
@@ -99,7 +130,11 @@ def schedule(campaign_id: uuid.UUID, body: Schedule, caller: CallerDep, containe
 def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop sending within about a second; resume continues where it stopped. Admins."""
     return service.pause(
-        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
+        session=caller.session,
+        actor=caller.principal,
+        providers=container.providers,
+        campaign_id=campaign_id,
+        now=container.clock.now(),
     )
 
 
@@ -107,7 +142,11 @@ def pause(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) ->
 def resume(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Admins."""
     return service.resume(
-        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
+        session=caller.session,
+        actor=caller.principal,
+        providers=container.providers,
+        campaign_id=campaign_id,
+        now=container.clock.now(),
     )
 
 
@@ -115,7 +154,11 @@ def resume(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -
 def cancel(campaign_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Stop for good (scheduled, running or paused): recipients not sent yet are skipped. Admins."""
     return service.cancel(
-        session=caller.session, actor=caller.principal, campaign_id=campaign_id, now=container.clock.now()
+        session=caller.session,
+        actor=caller.principal,
+        providers=container.providers,
+        campaign_id=campaign_id,
+        now=container.clock.now(),
     )
 
 

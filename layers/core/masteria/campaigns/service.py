@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import cast
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit_log
-from masteria.campaigns import ledger, planner, reply_leads, states
+from masteria.campaigns import checks, ledger, planner, reply_leads, states
 from masteria.campaigns.jobs import StartJob, record_send, record_start
 from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
 from masteria.campaigns.schedules import IMMEDIATE, record_schedule
@@ -34,24 +33,20 @@ from masteria.campaigns.schemas import (
     SendingWindow,
 )
 from masteria.campaigns.window import zone
-from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
-from masteria.channels.providers.port import Channel
+from masteria.channels.models import ChannelConnection
+from masteria.channels.providers.port import Registry
 from masteria.channels.providers.sms import segments
-from masteria.contacts.models import Contact, ContactList, Segment, Tag
+from masteria.crypto import CompanyKeys
 from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.event_payloads import CampaignPausedPayload, CampaignStartedPayload
 from masteria.events import record_event
 from masteria.pagination import PageRequest, paginate
 from masteria.templates.models import LocalTemplate, WhatsAppTemplate
-from masteria.templates.whatsapp import check_parameters
 from masteria.tenancy.models import Company, Role
 from masteria.tenancy.service import Principal
 
 EDITABLE = ("draft", "paused")
-# Meta's throughput levels (META.md §1.1): messages per second a number may send.
-THROUGHPUT = {"HIGH": 1000}
-STANDARD_THROUGHPUT = 80
 
 
 def _get(session: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Campaign:
@@ -61,17 +56,13 @@ def _get(session: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Cam
     return row
 
 
-def _channel(connection: ChannelConnection | None) -> Channel | None:
-    return cast("Channel | None", PROVIDER_CHANNELS.get(connection.provider) if connection is not None else None)
-
-
 def _segments(session: Session, row: Campaign) -> int | None:
     """SMS: the segments of the campaign's text with its variables as written (None: not an SMS campaign)."""
     local = session.get(LocalTemplate, row.local_template_id) if row.local_template_id else None
     return segments.count(local.body).count if local is not None else None
 
 
-def read(session: Session, row: Campaign) -> CampaignRead:
+def read(session: Session, row: Campaign, providers: Registry) -> CampaignRead:
     connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
     window = (
         SendingWindow.model_validate(
@@ -84,7 +75,7 @@ def read(session: Session, row: Campaign) -> CampaignRead:
         id=row.id,
         name=row.name,
         connection_id=row.connection_id,
-        channel=_channel(connection),
+        channel=checks.channel_of(connection, providers),
         whatsapp_template_id=row.whatsapp_template_id,
         local_template_id=row.local_template_id,
         segments_per_message=_segments(session, row),
@@ -109,73 +100,6 @@ def read(session: Session, row: Campaign) -> CampaignRead:
     )
 
 
-def _check(session: Session, row: Campaign) -> None:
-    """422 unless the connection, the template (of that connection), its mapping, the rate and the
-    audience all hold together."""
-    errors: list[FieldError] = []
-    connection = session.get(ChannelConnection, row.connection_id) if row.connection_id else None
-    template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
-    local = session.get(LocalTemplate, row.local_template_id) if row.local_template_id else None
-    channel = _channel(connection)
-    if connection is None:
-        errors.append(FieldError("connection_id", "no such connection", code="unknown_connection"))
-    elif channel == "whatsapp":
-        cap = THROUGHPUT.get((connection.throughput_level or "").upper(), STANDARD_THROUGHPUT)
-        if row.rate_per_second > cap:
-            errors.append(
-                FieldError(
-                    "rate_per_second",
-                    f"the number's throughput allows at most {cap} per second",
-                    code="throughput_cap",
-                    params={"max": cap},
-                )
-            )
-    # the campaign's channel is its connection's: a WhatsApp template on WhatsApp, a local text one on SMS
-    if channel == "sms":
-        if row.whatsapp_template_id is not None:
-            errors.append(_other_channel("whatsapp_template_id", "sms"))
-        if local is None:
-            errors.append(FieldError("local_template_id", "choose a local text template", code="unknown_template"))
-    elif connection is not None:
-        if row.local_template_id is not None:
-            errors.append(_other_channel("local_template_id", "whatsapp"))
-        if template is None or template.connection_id != connection.id:
-            errors.append(
-                FieldError(
-                    "whatsapp_template_id", "no such WhatsApp template on this connection", code="unknown_template"
-                )
-            )
-    audience = Audience.model_validate(row.audience)
-    errors.extend(reply_leads.check(session, row))
-    if not (audience.tag_ids or audience.list_ids or audience.segment_ids or audience.contact_ids):
-        errors.append(FieldError("audience", "choose tags, lists, segments or contacts", code="audience_empty"))
-    for name, model, ids in (
-        ("tag_ids", Tag, audience.tag_ids),
-        ("list_ids", ContactList, audience.list_ids),
-        ("segment_ids", Segment, audience.segment_ids),
-        ("contact_ids", Contact, audience.contact_ids),  # another company's are invisible (RLS): unknown
-    ):
-        known = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
-        errors.extend(
-            FieldError(f"audience.{name}", f"unknown id {i}", code="unknown_id", params={"id": str(i)})
-            for i in ids
-            if i not in known
-        )
-    if errors:
-        raise Invalid("the campaign does not hold together", errors)
-    if template is not None:
-        check_parameters(session, template, row.parameters, row.defaults)
-
-
-def _other_channel(field: str, channel: str) -> FieldError:
-    return FieldError(
-        field,
-        f"this connection sends {channel}: its campaigns cannot use this kind of template",
-        code="template_channel",
-        params={"channel": channel},
-    )
-
-
 def _apply(row: Campaign, data: CampaignCreate | CampaignUpdate) -> None:
     values = data.model_dump(
         exclude_unset=isinstance(data, CampaignUpdate),
@@ -197,20 +121,28 @@ def _apply(row: Campaign, data: CampaignCreate | CampaignUpdate) -> None:
         zone(data.timezone)
 
 
-def create_campaign(*, session: Session, actor: Principal, data: CampaignCreate) -> CampaignRead:
+def create_campaign(
+    *, session: Session, actor: Principal, keys: CompanyKeys, providers: Registry, data: CampaignCreate
+) -> CampaignRead:
     actor.require(Role.ADMIN)
     company = session.get_one(Company, actor.company_id)
     row = Campaign(company_id=actor.company_id, timezone=company.timezone, created_by=actor.user_id, status="draft")
     _apply(row, data)
-    _check(session, row)
+    checks.check(session, row, keys=keys, providers=providers)
     session.add(row)
     session.flush()
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
 def update_campaign(
-    *, session: Session, actor: Principal, campaign_id: uuid.UUID, data: CampaignUpdate
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    providers: Registry,
+    campaign_id: uuid.UUID,
+    data: CampaignUpdate,
 ) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
@@ -219,10 +151,10 @@ def update_campaign(
             f"the campaign is {row.status}; it can be edited only while draft or paused", current_state=row.status
         )
     _apply(row, data)
-    _check(session, row)
+    checks.check(session, row, keys=keys, providers=providers)
     session.flush()
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
 def delete_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> None:
@@ -233,18 +165,18 @@ def delete_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUI
     session.delete(row)
 
 
-def get_campaign(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> CampaignRead:
-    return read(session, _get(session, campaign_id))
+def get_campaign(*, session: Session, actor: Principal, providers: Registry, campaign_id: uuid.UUID) -> CampaignRead:
+    return read(session, _get(session, campaign_id), providers)
 
 
 def list_campaigns(
-    *, session: Session, actor: Principal, page: PageRequest, status: str | None = None
+    *, session: Session, actor: Principal, providers: Registry, page: PageRequest, status: str | None = None
 ) -> tuple[list[CampaignRead], str | None]:
     statement: Select[Campaign] = select(Campaign)
     if status is not None:
         statement = statement.where(Campaign.status == status)
     rows, cursor = paginate(session, statement, keys=[Campaign.created_at, Campaign.id], page=page)
-    return [read(session, r) for r in rows], cursor
+    return [read(session, r, providers) for r in rows], cursor
 
 
 def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> AudiencePreview:
@@ -256,14 +188,21 @@ def preview_audience(*, session: Session, actor: Principal, campaign_id: uuid.UU
 
 
 def schedule(
-    *, session: Session, actor: Principal, campaign_id: uuid.UUID, data: Schedule, now: datetime
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    providers: Registry,
+    campaign_id: uuid.UUID,
+    data: Schedule,
+    now: datetime,
 ) -> CampaignRead:
     """Schedule a draft (or move a scheduled campaign's time); no ``at``: start now."""
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     was = row.status
     states.move(row, "scheduled", now=now)  # a scheduled campaign's time moves
-    _check(session, row)
+    checks.check(session, row, keys=keys, providers=providers)
     template = session.get(WhatsAppTemplate, row.whatsapp_template_id) if row.whatsapp_template_id else None
     if template is not None and template.status.upper() != "APPROVED":
         raise Invalid(
@@ -291,10 +230,12 @@ def schedule(
     else:
         record_schedule(session, row)
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
-def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
+def pause(
+    *, session: Session, actor: Principal, providers: Registry, campaign_id: uuid.UUID, now: datetime
+) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     states.move(row, "paused", now=now, reason="paused by a user")
@@ -304,10 +245,12 @@ def pause(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: da
     ledger.emit_progress(session, row.id, force=True)
     session.flush()
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
-def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
+def resume(
+    *, session: Session, actor: Principal, providers: Registry, campaign_id: uuid.UUID, now: datetime
+) -> CampaignRead:
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
     if row.status != "paused":  # a scheduled campaign starts by its schedule (planning first), not by resume
@@ -319,10 +262,12 @@ def resume(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
     record_send(session, row.company_id, campaign_id)
     session.flush()
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
-def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: datetime) -> CampaignRead:
+def cancel(
+    *, session: Session, actor: Principal, providers: Registry, campaign_id: uuid.UUID, now: datetime
+) -> CampaignRead:
     """Stop for good: recipients not sent yet are skipped (those in flight still settle)."""
     actor.require(Role.ADMIN)
     row = _get(session, campaign_id, lock=True)
@@ -345,7 +290,7 @@ def cancel(*, session: Session, actor: Principal, campaign_id: uuid.UUID, now: d
         record_schedule(session, row)
     session.flush()
     session.refresh(row)
-    return read(session, row)
+    return read(session, row, providers)
 
 
 def get_progress(*, session: Session, actor: Principal, campaign_id: uuid.UUID) -> Progress:
@@ -393,7 +338,9 @@ def list_dead_letters(
     ], cursor
 
 
-def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uuid.UUID, now: datetime) -> CampaignRead:
+def retry_dead_letter(
+    *, session: Session, actor: Principal, providers: Registry, dead_letter_id: uuid.UUID, now: datetime
+) -> CampaignRead:
     """Send that recipient again (it was never sent: it broke the worker before its request)."""
     actor.require(Role.ADMIN)
     letter = get_or_404(session, CampaignDeadLetter, dead_letter_id, "dead letter")
@@ -413,4 +360,4 @@ def retry_dead_letter(*, session: Session, actor: Principal, dead_letter_id: uui
         states.move(campaign, "running", now=now)
     record_send(session, campaign.company_id, campaign.id)
     session.flush()
-    return read(session, campaign)
+    return read(session, campaign, providers)
