@@ -39,6 +39,7 @@ def connect_demo(container: Container, sandbox: Sandbox, base_url: str) -> str:
                 session=session,
                 actor=actor,
                 keys=container.company_keys,
+                providers=container.providers,
                 graph=container.graph,
                 data=MetaConnectionCreate(
                     name=NAME, phone_number_id=NUMBER_ID, waba_id=WABA_ID, access_token=token, app_secret=app_secret

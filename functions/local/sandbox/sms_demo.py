@@ -35,8 +35,8 @@ def connect_sms_demo(container: Container, sandbox: SmsSandbox, base_url: str) -
                 messages_per_second=10, opt_out_list="Default",
             )  # fmt: skip
             connection_id = connections.create_connection(
-                session=session, actor=actor, keys=container.company_keys, graph=container.graph, data=data,
-                now=container.clock.now(), base_url=base_url,
+                session=session, actor=actor, keys=container.company_keys, providers=container.providers,
+                graph=container.graph, data=data, now=container.clock.now(), base_url=base_url,
             ).id  # fmt: skip
     with db.tenant(actor.company_id) as session:
         key, published = connections.inbound_secret(session, container.company_keys, connection_id)

@@ -21,10 +21,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from masteria.audit import service as audit
-from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
+from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.meta_cloud.config import MetaCloudConfig
 from masteria.channels.providers.meta_cloud.errors import GraphError, GraphTransientError
 from masteria.channels.providers.meta_cloud.graph import GraphClient
+from masteria.channels.providers.port import Registry
 from masteria.channels.providers.sms_aws.config import SmsConfig
 from masteria.channels.schemas import (
     ConnectionCreate,
@@ -130,13 +131,15 @@ def _text(value: object, limit: int) -> str | None:
     return str(value)[:limit] if value not in (None, "") else None
 
 
-def _read(session: Session, keys: CompanyKeys, row: ChannelConnection, base_url: str) -> ConnectionRead:
+def _read(
+    session: Session, keys: CompanyKeys, providers: Registry, row: ChannelConnection, base_url: str
+) -> ConnectionRead:
     found = config(session, keys, row)
     meta = found if isinstance(found, MetaCloudConfig) else None
     return ConnectionRead.model_validate(
         {
             **{c.key: getattr(row, c.key) for c in ChannelConnection.__table__.columns if c.key != CONFIG},
-            "channel": PROVIDER_CHANNELS[row.provider],
+            "channel": providers.get(row.provider).channel,
             "phone_number_id": meta.phone_number_id if meta else None,
             "waba_id": meta.waba_id if meta else None,
             "sms": sms_settings(found) if isinstance(found, SmsConfig) else None,
@@ -150,6 +153,7 @@ def create_connection(
     session: Session,
     actor: Principal,
     keys: CompanyKeys,
+    providers: Registry,
     graph: GraphClient,
     data: ConnectionCreate,
     now: datetime,
@@ -189,7 +193,7 @@ def create_connection(
         details={"name": row.name, "provider": row.provider},
     )  # fmt: skip
     record_secret_job(session, row)
-    read = _read(session, keys, row, base_url)
+    read = _read(session, keys, providers, row, base_url)
     return ConnectionCreated(**read.model_dump(), verify_token=verify_token)
 
 
@@ -198,6 +202,7 @@ def list_connections(
     session: Session,
     actor: Principal,
     keys: CompanyKeys,
+    providers: Registry,
     base_url: str,
     page: PageRequest,
     q: str | None = None,
@@ -209,8 +214,8 @@ def list_connections(
     ``channel`` keeps one channel's (whatsapp, sms)."""
     statement = select(ChannelConnection)
     if channel:
-        providers = [p for p, c in PROVIDER_CHANNELS.items() if c == channel]
-        statement = statement.where(ChannelConnection.provider.in_(providers))
+        carrying = [name for name in providers.names() if providers.get(name).channel == channel]
+        statement = statement.where(ChannelConnection.provider.in_(carrying))
     if q:
         conditions = [
             ChannelConnection.name.icontains(q, autoescape=True),
@@ -227,13 +232,23 @@ def list_connections(
     rows, cursor = paginate(
         session, statement, keys=[ChannelConnection.created_at, ChannelConnection.id], page=page, descending=False
     )
-    return Page[ConnectionRead](items=[_read(session, keys, row, base_url) for row in rows], next_cursor=cursor)
+    return Page[ConnectionRead](
+        items=[_read(session, keys, providers, row, base_url) for row in rows], next_cursor=cursor
+    )
 
 
 def get_connection(
-    *, session: Session, actor: Principal, keys: CompanyKeys, connection_id: uuid.UUID, base_url: str
+    *,
+    session: Session,
+    actor: Principal,
+    keys: CompanyKeys,
+    providers: Registry,
+    connection_id: uuid.UUID,
+    base_url: str,
 ) -> ConnectionRead:
-    return _read(session, keys, get_or_404(session, ChannelConnection, connection_id, "connection"), base_url)
+    return _read(
+        session, keys, providers, get_or_404(session, ChannelConnection, connection_id, "connection"), base_url
+    )
 
 
 def update_connection(
@@ -241,6 +256,7 @@ def update_connection(
     session: Session,
     actor: Principal,
     keys: CompanyKeys,
+    providers: Registry,
     graph: GraphClient,
     connection_id: uuid.UUID,
     data: ConnectionUpdate,
@@ -270,7 +286,7 @@ def update_connection(
         store_config(session, keys, row, current.model_copy(update=changes))
         record_secret_job(session, row)
     save_unique(session, row, f"a connection named {row.name!r} already exists", name=row.name)
-    return _read(session, keys, row, base_url)
+    return _read(session, keys, providers, row, base_url)
 
 
 def delete_connection(*, session: Session, actor: Principal, connection_id: uuid.UUID) -> None:
@@ -290,6 +306,7 @@ def test_connection(
     session: Session,
     actor: Principal,
     keys: CompanyKeys,
+    providers: Registry,
     graph: GraphClient,
     connection_id: uuid.UUID,
     now: datetime,
@@ -308,7 +325,7 @@ def test_connection(
         row.status, row.last_error = "active", None
     row.last_checked_at = now
     session.flush()
-    return _read(session, keys, row, base_url)
+    return _read(session, keys, providers, row, base_url)
 
 
 def waba_access(session: Session, keys: CompanyKeys, connection_id: uuid.UUID) -> WabaAccess:

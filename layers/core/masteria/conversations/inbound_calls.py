@@ -50,7 +50,7 @@ def _call(session: Session, connection: ChannelConnection, call: Call, result: R
     user = call.direction == "user_initiated"
     at = call.at
     contact_id, new_contact = upsert_contact(session, connection.company_id, call.contact, call.contact_name)
-    conversation, new_conversation = upsert_conversation(session, connection, contact_id)
+    conversation, new_conversation = upsert_conversation(session, connection, contact_id, channel)
     inserted = session.execute(
         insert(Message)
         .values(

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from masteria.campaigns import ledger as campaign_ledger
-from masteria.channels.models import PROVIDER_CHANNELS, ChannelConnection
+from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import AccountEvent, Channel, InboundMessage
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
@@ -90,15 +90,16 @@ def upsert_contact(session: Session, company_id: uuid.UUID, wa_id: str, name: st
 
 
 def upsert_conversation(
-    session: Session, connection: ChannelConnection, contact_id: uuid.UUID
+    session: Session, connection: ChannelConnection, contact_id: uuid.UUID, channel: Channel
 ) -> tuple[Conversation, bool]:
+    """The contact's conversation on the connection (``channel``: its provider's)."""
     row = session.execute(
         insert(Conversation)
         .values(
             company_id=connection.company_id,
             connection_id=connection.id,
             contact_id=contact_id,
-            channel=PROVIDER_CHANNELS[connection.provider],  # an SMS connection's conversations are SMS ones
+            channel=channel,  # an SMS connection's conversations are SMS ones
         )
         .on_conflict_do_update(index_elements=["connection_id", "contact_id"], set_={"updated_at": text("now()")})
         .returning(Conversation.id, text("(xmax = 0)"))
@@ -127,7 +128,7 @@ def received(
         contact_id, new_contact = _system_contact(session, connection.company_id, message)
     else:
         contact_id, new_contact = upsert_contact(session, connection.company_id, message.sender, message.sender_name)
-    conversation, new_conversation = upsert_conversation(session, connection, contact_id)
+    conversation, new_conversation = upsert_conversation(session, connection, contact_id, channel)
     inserted = session.execute(
         insert(Message)
         .values(
