@@ -255,3 +255,67 @@ export const useDeleteStage = (pipelineId: string) =>
   useSettingsMutation((stageId: string) =>
     unwrap(api.DELETE("/v1/pipelines/{pipeline_id}/stages/{stage_id}", { params: { path: { pipeline_id: pipelineId, stage_id: stageId } } })),
   );
+
+// ---- a new lead, by hand
+
+export type LeadCreate = Schema<"LeadCreate">;
+
+/** Contacts matching `q` (name, phone, email), for the new lead's contact picker. */
+export function useContactSearch(q: string) {
+  return useQuery({
+    queryKey: ["pipelines", "contacts", q],
+    queryFn: async () => (await unwrap(api.GET("/v1/contacts", { params: { query: { q: q || undefined, limit: 20 } } }))).items,
+    staleTime: 30_000,
+  });
+}
+
+export function useCreateLead(pipelineId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: LeadCreate) => unwrap(api.POST("/v1/leads", { body })),
+    onSuccess: (lead) => {
+      client.setQueryData(pipelineKeys.lead(lead.id), lead);
+      void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
+    },
+  });
+}
+
+/** The contact's open lead that a 409 `open_lead_exists` names (its body carries it), if that is the error. */
+export function existingOpenLead(error: unknown): Lead | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.problem.code !== "open_lead_exists") return null;
+  const lead = error.problem.lead;
+  return typeof lead === "object" && lead !== null && "id" in lead ? (lead as Lead) : null;
+}
+
+// ---- a lead's appointments
+
+export type AppointmentUpdate = Schema<"AppointmentUpdate">;
+
+function useAppointmentChanged(leadId: string) {
+  const client = useQueryClient();
+  return () => {
+    void client.invalidateQueries({ queryKey: pipelineKeys.appointments(leadId) });
+    void client.invalidateQueries({ queryKey: pipelineKeys.timeline(leadId) });
+  };
+}
+
+export function useCreateAppointment(leadId: string) {
+  const changed = useAppointmentChanged(leadId);
+  return useMutation({
+    mutationFn: (body: AppointmentCreate) => unwrap(api.POST("/v1/leads/{lead_id}/appointments", { params: { path: { lead_id: leadId } }, body })),
+    onSuccess: changed,
+  });
+}
+
+/** A change to an appointment with the version seen; a 409 (it changed since) refreshes the list. */
+export function useUpdateAppointment(leadId: string) {
+  const changed = useAppointmentChanged(leadId);
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: AppointmentUpdate }) =>
+      unwrap(api.PATCH("/v1/appointments/{appointment_id}", { params: { path: { appointment_id: id } }, body })),
+    onSuccess: changed,
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 409) changed();
+    },
+  });
+}

@@ -6,7 +6,7 @@ import { Field } from "@/components/ui/field";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/problem";
 import { useAuth } from "@/lib/auth/auth-provider";
-import { useUsers, type AppointmentCreate } from "../api/pipelines";
+import { useUsers, type Appointment, type AppointmentCreate } from "../api/pipelines";
 import type { Lead } from "../lib/board";
 import { addMinutes, browserTimeZone, localInput, withOffset } from "../lib/time";
 
@@ -22,17 +22,21 @@ function nextHour(timeZone: string): string {
   return localInput(new Date(now.getTime() + 3_600_000), timeZone);
 }
 
-/** The appointment a move into a meeting stage brings: when (start, end, timezone), what, where, who attends. */
+/** An appointment's when (start, end, timezone), what, where and who attends: the one a move into a meeting stage
+ * brings (`stageName` given), a new one of the lead, or a change to `initial` (a reschedule, another attendee or
+ * place). */
 export function AppointmentDialog({
   lead,
   stageName,
+  initial,
   pending,
   error,
   onCancel,
   onSubmit,
 }: {
-  lead: Lead;
-  stageName: string;
+  lead: Pick<Lead, "title">;
+  stageName?: string;
+  initial?: Appointment;
   pending: boolean;
   error: Error | null;
   onCancel: () => void;
@@ -41,13 +45,14 @@ export function AppointmentDialog({
   const { t } = useTranslation("pipelines");
   const { me } = useAuth();
   const users = useUsers();
-  const [timezone, setTimezone] = useState(browserTimeZone);
-  const [start, setStart] = useState(() => nextHour(browserTimeZone()));
-  const [end, setEnd] = useState(() => addMinutes(nextHour(browserTimeZone()), 30));
-  const [title, setTitle] = useState(() => t("appointment.defaultTitle", { title: lead.title }));
-  const [location, setLocation] = useState("");
-  const [link, setLink] = useState("");
-  const [attendee, setAttendee] = useState(me?.user.id ?? "");
+  const [timezone, setTimezone] = useState(() => initial?.timezone ?? browserTimeZone());
+  const [start, setStart] = useState(() => (initial ? localInput(new Date(initial.starts_at), initial.timezone) : nextHour(browserTimeZone())));
+  const [end, setEnd] = useState(() => (initial ? localInput(new Date(initial.ends_at), initial.timezone) : addMinutes(nextHour(browserTimeZone()), 30)));
+  const [title, setTitle] = useState(() => initial?.title ?? t("appointment.defaultTitle", { title: lead.title }));
+  const [location, setLocation] = useState(initial?.location ?? "");
+  const [link, setLink] = useState(initial?.link ?? "");
+  const [attendee, setAttendee] = useState(initial ? (initial.attendee_id ?? "") : (me?.user.id ?? ""));
+  const mode = initial ? "edit" : stageName ? "move" : "new";
   const zones = useMemo(() => timeZones(timezone), [timezone]);
   const errors = error instanceof ApiError ? error.fieldErrors() : {};
   const fieldError = (name: string) => errors[`appointment.${name}`] ?? (name === "title" ? errors.appointment : undefined);
@@ -57,8 +62,8 @@ export function AppointmentDialog({
     <Dialog open onOpenChange={(open) => !open && onCancel()}>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>{t("appointment.title")}</DialogTitle>
-          <DialogDescription>{t("appointment.description", { title: lead.title, stage: stageName })}</DialogDescription>
+          <DialogTitle>{t(`appointment.dialog.${mode}.title`)}</DialogTitle>
+          <DialogDescription>{t(`appointment.dialog.${mode}.description`, { title: lead.title, stage: stageName })}</DialogDescription>
         </DialogHeader>
         <form
           className="grid gap-4"
@@ -119,6 +124,7 @@ export function AppointmentDialog({
           </div>
           <Field label={t("appointment.attendee")} error={fieldError("attendee_id")}>
             <NativeSelect value={attendee} onChange={(e) => setAttendee(e.target.value)}>
+              {initial && !initial.attendee_id ? <option value="">{t("appointment.nobody")}</option> : null}
               {me ? <option value={me.user.id}>{t("appointment.me")}</option> : null}
               {(users.data ?? [])
                 .filter((u) => u.id !== me?.user.id && u.is_active)
@@ -134,7 +140,7 @@ export function AppointmentDialog({
               {t("common:cancel")}
             </Button>
             <Button type="submit" disabled={pending || endBeforeStart || !title.trim()}>
-              {pending ? t("common:saving") : t("appointment.schedule")}
+              {pending ? t("common:saving") : t(`appointment.dialog.${mode}.submit`)}
             </Button>
           </DialogFooter>
         </form>

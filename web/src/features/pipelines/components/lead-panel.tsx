@@ -14,8 +14,18 @@ import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useFormat } from "@/lib/i18n/format";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
-import { pipelineKeys, useAddLeadNote, useAppointments, useCloseLead, useLead, useTags, useTimeline, useUpdateLead, useUsers, type Appointment } from "../api/pipelines";
+import {
+  pipelineKeys,
+  useAddLeadNote,
+  useCloseLead,
+  useLead,
+  useTags,
+  useTimeline,
+  useUpdateLead,
+  useUsers,
+} from "../api/pipelines";
 import type { Lead, Stage } from "../lib/board";
+import { AppointmentLine, Appointments } from "./lead-appointments";
 import { ReasonDialog } from "./reason-dialog";
 
 function Details({ lead }: { lead: Lead }) {
@@ -121,53 +131,6 @@ function Details({ lead }: { lead: Lead }) {
         {update.isPending ? t("common:saving") : t("common:save")}
       </Button>
     </form>
-  );
-}
-
-function AppointmentLine({ appointment: a }: { appointment: Appointment }) {
-  const { t } = useTranslation("pipelines");
-  const format = useFormat();
-  return (
-    <div className="grid gap-0.5 text-sm">
-      <p className="font-medium">
-        {a.title} <Badge variant={a.status === "scheduled" ? "secondary" : "outline"}>{t(`appointment.status.${a.status}`)}</Badge>
-      </p>
-      <p className="text-xs text-muted-foreground">
-        <time dateTime={a.starts_at}>{format.dateTime(a.starts_at, { dateStyle: "medium", timeStyle: "short", timeZone: a.timezone })}</time> – {format.dateTime(a.ends_at, { timeStyle: "short", timeZone: a.timezone })} ({a.timezone})
-      </p>
-      {a.location ? <p className="text-xs">{a.location}</p> : null}
-      {a.link ? (
-        <a className="text-xs text-primary underline [overflow-wrap:anywhere]" href={a.link} target="_blank" rel="noreferrer noopener">
-          {a.link}
-        </a>
-      ) : null}
-    </div>
-  );
-}
-
-function Appointments({ leadId }: { leadId: string }) {
-  const { t } = useTranslation("pipelines");
-  const list = useAppointments(leadId);
-  const heading = useId();
-  return (
-    <section aria-labelledby={heading} className="grid gap-2">
-      <h3 id={heading} className="flex items-center gap-2 text-sm font-semibold">
-        <CalendarClock className="size-4" aria-hidden="true" />
-        {t("lead.appointments")}
-      </h3>
-      {list.isPending ? <SkeletonRows rows={1} className="p-0" /> : null}
-      {list.isError ? <ErrorState error={list.error} onRetry={() => void list.refetch()} /> : null}
-      {list.isSuccess && !list.data.length ? <p className="text-sm text-muted-foreground">{t("lead.noAppointments")}</p> : null}
-      {list.data?.length ? (
-        <ul className="grid gap-2">
-          {list.data.map((a) => (
-            <li key={a.id} className="rounded-md border p-2">
-              <AppointmentLine appointment={a} />
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </section>
   );
 }
 
@@ -329,7 +292,7 @@ export function LeadPanel({ leadId, stages, onClose }: { leadId: string | null; 
               </p>
             ) : null}
             <Details key={`${l.id}:${l.version}`} lead={l} />
-            <Appointments leadId={l.id} />
+            <Appointments lead={l} />
             <TimelineSection leadId={l.id} stageName={stageName} userName={userName} />
           </div>
         ) : null}

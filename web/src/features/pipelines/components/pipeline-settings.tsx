@@ -87,21 +87,18 @@ function StageRow({ pipeline, stage, index }: { pipeline: Pipeline; stage: Stage
         </Button>
       </form>
       <div className="flex flex-wrap gap-2">
-        <Button variant="ghost" size="sm" disabled={index === 0 || reorder.isPending} onClick={() => shift(-1)}>
+        <Button variant="ghost" size="sm" aria-label={`${t("settings.up")}: ${stage.name}`} disabled={index === 0 || reorder.isPending} onClick={() => shift(-1)}>
           <ArrowUp aria-hidden="true" />
           {t("settings.up")}
-          <span className="sr-only">: {stage.name}</span>
         </Button>
-        <Button variant="ghost" size="sm" disabled={index === ids.length - 1 || reorder.isPending} onClick={() => shift(1)}>
+        <Button variant="ghost" size="sm" aria-label={`${t("settings.down")}: ${stage.name}`} disabled={index === ids.length - 1 || reorder.isPending} onClick={() => shift(1)}>
           <ArrowDown aria-hidden="true" />
           {t("settings.down")}
-          <span className="sr-only">: {stage.name}</span>
         </Button>
         {others.length ? (
-          <Button variant="ghost" size="sm" onClick={() => setArchiving(true)}>
+          <Button variant="ghost" size="sm" aria-label={`${t("settings.archive")}: ${stage.name}`} onClick={() => setArchiving(true)}>
             <Archive aria-hidden="true" />
             {t("settings.archive")}
-            <span className="sr-only">: {stage.name}</span>
           </Button>
         ) : null}
         <Confirm
@@ -110,10 +107,9 @@ function StageRow({ pipeline, stage, index }: { pipeline: Pipeline; stage: Stage
           action={t("common:delete")}
           onConfirm={() => remove.mutate(stage.id, { onError: (e) => toast.error(e.message) })}
         >
-          <Button variant="ghost" size="sm" className="text-destructive">
+          <Button variant="ghost" size="sm" aria-label={`${t("common:delete")}: ${stage.name}`} className="text-destructive">
             <Trash2 aria-hidden="true" />
             {t("common:delete")}
-            <span className="sr-only">: {stage.name}</span>
           </Button>
         </Confirm>
       </div>

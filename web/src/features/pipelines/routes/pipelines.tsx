@@ -1,4 +1,4 @@
-import { Settings, Workflow } from "lucide-react";
+import { Plus, Settings, Workflow } from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useNavigate, useParams, useSearchParams } from "react-router";
@@ -13,6 +13,7 @@ import { useBoard, usePipelines, useUsers, type BoardFilters } from "../api/pipe
 import { Board } from "../components/board";
 import { FiltersBar } from "../components/filters-bar";
 import { LeadPanel } from "../components/lead-panel";
+import { NewLeadDialog } from "../components/new-lead-dialog";
 import { PipelineSettings } from "../components/pipeline-settings";
 
 function FirstPipeline() {
@@ -65,6 +66,8 @@ function BoardScreen() {
       { replace: !id },
     );
   const several = (pipelines.data?.length ?? 0) > 1;
+  const [adding, setAdding] = useState(false);
+  const pipeline = pipelines.data?.find((p) => p.id === pipelineId);
   return (
     <div className="p-4 md:p-6">
       <PageHeader
@@ -83,6 +86,10 @@ function BoardScreen() {
                 </NativeSelect>
               </Field>
             ) : null}
+            <Button disabled={!pipeline} onClick={() => setAdding(true)}>
+              <Plus aria-hidden="true" />
+              {t("newLead.button")}
+            </Button>
             {admin ? (
               <Button asChild variant="outline">
                 <Link to={`/pipelines/settings?pipeline=${pipelineId}`}>
@@ -100,6 +107,16 @@ function BoardScreen() {
       {board.isPending ? <SkeletonRows rows={6} className="p-0" /> : null}
       {board.isError ? <ErrorState error={board.error} onRetry={() => void board.refetch()} /> : null}
       {board.data ? <Board board={board.data} filters={applied} ownerName={ownerName} onOpen={openLead} /> : null}
+      {adding && pipeline ? (
+        <NewLeadDialog
+          pipeline={pipeline}
+          onCancel={() => setAdding(false)}
+          onOpen={(id) => {
+            setAdding(false);
+            openLead(id);
+          }}
+        />
+      ) : null}
       <LeadPanel leadId={leadId} stages={board.data?.pipeline.stages ?? []} onClose={() => openLead(null)} />
     </div>
   );
