@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from functions.api.error_docs import problems
-from masteria.campaigns import service
+from masteria.campaigns import dead_letters, service
 from masteria.campaigns.models import CAMPAIGN_STATUSES, RECIPIENT_STATUSES
 from masteria.campaigns.schemas import (
     AudiencePreview,
@@ -32,7 +32,7 @@ RecipientStatus = Literal[RECIPIENT_STATUSES]  # type: ignore[valid-type]
 @router.get("/dead-letters", responses=problems(403), response_model=Page[DeadLetterRead])
 def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = False) -> Page[DeadLetterRead]:
     """Recipients whose send broke the worker (before any request to Meta), newest first. Admins."""
-    items, cursor = service.list_dead_letters(
+    items, cursor = dead_letters.list_dead_letters(
         session=caller.session, actor=caller.principal, page=page, pending_only=not include_retried
     )
     return Page(items=items, next_cursor=cursor)
@@ -41,7 +41,7 @@ def list_dead_letters(caller: CallerDep, page: PageDep, include_retried: bool = 
 @router.post("/dead-letters/{dead_letter_id}/retry", responses=problems(403, 409), response_model=CampaignRead)
 def retry_dead_letter(dead_letter_id: uuid.UUID, caller: CallerDep, container: ContainerDep) -> CampaignRead:
     """Put that recipient back in the campaign's queue (a completed campaign runs again for it). Admins."""
-    return service.retry_dead_letter(
+    return dead_letters.retry_dead_letter(
         session=caller.session,
         actor=caller.principal,
         providers=container.providers,

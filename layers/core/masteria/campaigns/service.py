@@ -1,5 +1,6 @@
-"""Use cases of campaigns: edit while draft or paused; schedule, pause, resume, cancel; progress, recipients
-and the sender's dead letters. Managing campaigns is for admins and owners; agents may read them.
+"""Use cases of campaigns: edit while draft or paused; schedule, pause, resume, cancel; progress and recipients
+(their checks are ``campaigns.checks``, the sender's dead letters ``campaigns.dead_letters``). Managing
+campaigns is for admins and owners; agents may read them.
 
 The states and their moves are ``masteria.campaigns.states``'s: any move its table does not hold is a 409
 naming the current state. A message to the engine's queues, and the change of a campaign's one-time schedule
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from masteria.audit import service as audit_log
 from masteria.campaigns import checks, ledger, planner, reply_leads, states
 from masteria.campaigns.jobs import StartJob, record_send, record_start
-from masteria.campaigns.models import Campaign, CampaignDeadLetter, CampaignRecipient
+from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schedules import IMMEDIATE, record_schedule
 from masteria.campaigns.schemas import (
     Audience,
@@ -26,7 +27,6 @@ from masteria.campaigns.schemas import (
     CampaignCreate,
     CampaignRead,
     CampaignUpdate,
-    DeadLetterRead,
     Progress,
     RecipientRead,
     Schedule,
@@ -37,7 +37,6 @@ from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import Registry
 from masteria.channels.providers.sms import segments
 from masteria.crypto import CompanyKeys
-from masteria.db import get_or_404
 from masteria.errors import FieldError, Invalid, NotFound, StateConflict
 from masteria.event_payloads import CampaignPausedPayload, CampaignStartedPayload
 from masteria.events import record_event
@@ -319,45 +318,3 @@ def list_recipients(
         )
     rows, cursor = paginate(session, statement, keys=[CampaignRecipient.id], page=page, descending=False)
     return [RecipientRead.model_validate(r) for r in rows], cursor
-
-
-def list_dead_letters(
-    *, session: Session, actor: Principal, page: PageRequest, pending_only: bool = True
-) -> tuple[list[DeadLetterRead], str | None]:
-    actor.require(Role.ADMIN)
-    statement: Select[CampaignDeadLetter] = select(CampaignDeadLetter)
-    if pending_only:
-        statement = statement.where(CampaignDeadLetter.retried_at.is_(None))
-    rows, cursor = paginate(session, statement, keys=[CampaignDeadLetter.created_at, CampaignDeadLetter.id], page=page)
-    ids = {r.campaign_id for r in rows}
-    found = session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).all() if ids else []
-    names = {row[0]: row[1] for row in found}  # a list of rows, not a mapping
-    return [
-        DeadLetterRead.model_validate(r).model_copy(update={"campaign_name": names.get(r.campaign_id, "")})
-        for r in rows
-    ], cursor
-
-
-def retry_dead_letter(
-    *, session: Session, actor: Principal, providers: Registry, dead_letter_id: uuid.UUID, now: datetime
-) -> CampaignRead:
-    """Send that recipient again (it was never sent: it broke the worker before its request)."""
-    actor.require(Role.ADMIN)
-    letter = get_or_404(session, CampaignDeadLetter, dead_letter_id, "dead letter")
-    if letter.retried_at is not None:
-        raise StateConflict("this dead letter was already retried", current_state="retried")
-    campaign = _get(session, letter.campaign_id, lock=True)
-    if campaign.status in ("cancelled", "failed"):
-        raise StateConflict(f"the campaign is {campaign.status}", current_state=campaign.status)
-    session.execute(
-        update(CampaignRecipient)
-        .where(CampaignRecipient.id == letter.recipient_id, CampaignRecipient.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=None, error_code=None, error_reason=None,
-                failed_at=None, updated_at=now)
-    )  # fmt: skip
-    letter.retried_at = now
-    if campaign.status == "completed":  # its retried recipient is pending again: the campaign runs until it is sent
-        states.move(campaign, "running", now=now)
-    record_send(session, campaign.company_id, campaign.id)
-    session.flush()
-    return read(session, campaign, providers)
