@@ -214,6 +214,7 @@ def test_settings_add_rename_reorder_and_archive_stages_in_portuguese(browser: B
         archive.get_by_role("button", name="Arquivar").click()
         expect(page.get_by_text("Etapa arquivada")).to_be_visible()
         expect(page.get_by_role("listitem", name="Qualificado")).to_have_count(0)
+        page.get_by_role("listitem", name="Demonstração feita", exact=True).scroll_into_view_if_needed()
         page.mouse.move(0, 0)
         shot(page, "pipelines-settings-edited-pt-BR")
         assert_accessible(page)
@@ -229,6 +230,7 @@ def test_settings_add_rename_reorder_and_archive_stages_in_portuguese(browser: B
         expect(column(page, "Qualificado")).to_have_count(0)
         columns = page.locator("section[data-stage]").evaluate_all("items => items.map(s => s.dataset.stage)")
         assert columns == expected
+        column(page, "Demonstração feita").scroll_into_view_if_needed()
         shot(page, "pipelines-board-edited-pt-BR")
     finally:
         s.context.close()
