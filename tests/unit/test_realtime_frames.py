@@ -35,7 +35,9 @@ def test_topics_are_parsed_to_their_canonical_form(raw: str, topic: str) -> None
     assert frames.parse_topic(raw) == topic
 
 
-@pytest.mark.parametrize("raw", ["", "Inbox", "conversation", "conversation:", "conversation:42", "deal:" + str(ID), "lead:7"])
+@pytest.mark.parametrize(
+    "raw", ["", "Inbox", "conversation", "conversation:", "conversation:42", "deal:" + str(ID), "lead:7"]
+)
 def test_unknown_or_malformed_topics_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match=r"topic|UUID"):
         frames.parse_topic(raw)
