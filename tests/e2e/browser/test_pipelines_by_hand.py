@@ -158,12 +158,13 @@ def test_a_lead_made_by_hand_and_its_appointment_rescheduled_then_cancelled(brow
 
 
 def test_settings_add_rename_reorder_and_archive_stages_in_portuguese(browser: Browser, runtime: Runtime) -> None:
-    # GIVEN a Brazilian company with a lead in "Qualificado"
+    # GIVEN a Brazilian company with a lead in "Qualificado" and a contact without one
     owner = fresh_owner()
     api = Api(runtime, owner.email, owner.password, company=owner.company)
     pipeline = api.pipeline()
     qualified = next(stage for stage in pipeline["stages"] if stage["name"] == "Qualificado")
     contact = _contact(api, "Paula Prado")
+    _contact(api, "Quim Queiroz")
     body = {"pipeline_id": pipeline["id"], "contact_id": contact["id"], "title": "Plano Paula"}
     lead = api.ok(api.http.post("/v1/leads", json={**body, "stage_id": qualified["id"]}))
     s = new_session(browser, runtime, locale="pt-BR", timezone_id="America/Sao_Paulo")
@@ -175,14 +176,26 @@ def test_settings_add_rename_reorder_and_archive_stages_in_portuguese(browser: B
         log_in(s, owner.email, PASSWORD)
         page = s.goto(f"/pipelines/{pipeline['id']}")
         expect(column(page, "Qualificado").get_by_role("button", name="Mover Plano Paula")).to_be_visible()
-        # the new lead dialog in Portuguese
+        # WHEN a lead is made by hand in Portuguese
         page.get_by_role("button", name="Novo lead").click()
         dialog = page.get_by_role("dialog", name="Novo lead")
         expect(dialog.get_by_label("Etapa")).to_have_value(pipeline["stages"][0]["id"])
+        dialog.get_by_label("Contato").click()
+        page.get_by_role("combobox", name="Buscar contatos por nome, telefone ou e-mail").fill("Quim")
+        page.get_by_role("option", name="Quim Queiroz").click()
+        dialog.get_by_label("Valor").fill("mil reais")
+        dialog.get_by_role("button", name="Criar lead").click()
+        # the API's field error, in Portuguese, next to its field
+        expect(dialog.get_by_role("alert").filter(has_text="Deve ser um número.")).to_be_visible()
         page.mouse.move(0, 0)
         shot(page, "pipelines-new-lead-pt-BR")
         assert_accessible(page)
-        dialog.get_by_role("button", name="Cancelar").click()
+        dialog.get_by_label("Valor").fill("1.500,50")  # as a Brazilian writes it
+        dialog.get_by_role("button", name="Criar lead").click()
+        expect(dialog).to_be_hidden()
+        expect(column(page, "Novo").get_by_role("button", name="Mover Quim Queiroz")).to_be_visible()
+        made = api.ok(api.http.get(f"/v1/pipelines/{pipeline['id']}/board"))["columns"][0]["leads"]
+        assert [(x["title"], x["value"], x["currency"]) for x in made] == [("Quim Queiroz", "1500.50", "BRL")]
 
         # WHEN the settings add a stage
         page.get_by_role("link", name="Configurações de funis").click()

@@ -172,7 +172,7 @@ export function NewLeadDialog({ pipeline, onCancel, onOpen }: { pipeline: Pipeli
           ) : null}
           <div className="grid gap-3 sm:grid-cols-2">
             <Field label={t("lead.nextStep")} error={errors.next_step}>
-              <Input value={form.nextStep} maxLength={500} onChange={(e) => set({ nextStep: e.target.value })} />
+              <Input value={form.nextStep} maxLength={300} onChange={(e) => set({ nextStep: e.target.value })} />
             </Field>
             <Field label={t("lead.due")} error={errors.due_date}>
               <Input type="date" value={form.due} onChange={(e) => set({ due: e.target.value })} />
