@@ -126,9 +126,7 @@ def dev(args: argparse.Namespace) -> int:
                 except Exception:
                     logger.exception("could not connect the demo company to the sandbox")
             sms_line = ""
-            if hosts_sms_sandbox and getattr(
-                args, "sms_demo", False
-            ):  # opt-in: the demo company keeps its one connection otherwise
+            if hosts_sms_sandbox and not getattr(args, "no_sms_demo", False):
                 try:
                     origination = connect_sms_demo(container, sms_sandbox, f"http://{host}:{port}")
                     sms_line = (
@@ -267,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.add_argument("--host", help="address to listen on (default LOCAL_HOST, 127.0.0.1)")
     dev_parser.add_argument("--port", type=int, help="port to listen on (default LOCAL_PORT, 8000)")
     dev_parser.add_argument(
-        "--sms-demo", action="store_true", help="also give the demo company an SMS sender on the SMS sandbox"
+        "--no-sms-demo", action="store_true", help="no SMS sender for the demo company on the SMS sandbox"
     )
     dev_parser.set_defaults(run=dev)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)

@@ -85,7 +85,7 @@ def test_a_customer_on_the_sandbox_reaches_the_inbox_and_our_reply_comes_back_re
     with httpx.Client(base_url=url, timeout=10) as http:
         tokens = http.post("/v1/auth/login", json={"email": email, "password": password}).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-        (connection,) = http.get("/v1/connections", headers=auth).json()["items"]
+        (connection,) = http.get("/v1/connections", headers=auth, params={"channel": "whatsapp"}).json()["items"]
         number = connection["phone_number_id"]
         sent = http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511912340000", "text": "Oi, tem pão?"})
         assert sent.json()["webhook_status"] == 200, sent.text
@@ -159,7 +159,7 @@ def test_live_updates_over_a_real_websocket(runtime: Runtime) -> None:
             assert json.loads(ws.recv(timeout=10))["type"] == "error"  # and the connection stays
             ws.send(json.dumps({"action": "subscribe", "topics": ["inbox"], "id": "s1"}))
             assert json.loads(ws.recv(timeout=10)) == {"v": 1, "type": "subscribed", "id": "s1", "topics": ["inbox"]}
-            (connection,) = http.get("/v1/connections", headers=auth).json()["items"]
+            (connection,) = http.get("/v1/connections", headers=auth, params={"channel": "whatsapp"}).json()["items"]
             number = connection["phone_number_id"]
             # WHEN a customer writes on the sandbox
             sent = http.post(f"/sandbox/numbers/{number}/inbound", json={"from": "5511955550000", "text": "Ao vivo?"})
