@@ -34,7 +34,9 @@ def test_customer_message_to_websocket_frame_latency() -> None:
     ) as http:  # fmt: skip
         login = {"email": runtime.email, "password": runtime.password}
         token = http.post("/v1/auth/login", json=login).json()["access_token"]
-        (connection,) = http.get("/v1/connections", headers={"Authorization": f"Bearer {token}"}).json()["items"]
+        (connection,) = http.get(
+            "/v1/connections", headers={"Authorization": f"Bearer {token}"}, params={"channel": "whatsapp"}
+        ).json()["items"]
         inbound = f"/sandbox/numbers/{connection['phone_number_id']}/inbound"
         latencies: list[float] = []
         with connect(f"{runtime.ws_url}?token={token}", open_timeout=10) as ws:
