@@ -5,6 +5,7 @@ rate."""
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from masteria.outbound import pacer
@@ -79,3 +80,17 @@ def test_replies_during_two_running_campaigns_never_wait_long_nor_push_the_numbe
     assert max(waits) <= pacer.BULK_HORIZON + timedelta(seconds=pacer.slot_seconds(rate))
     assert _busiest_second(sent) <= rate
     assert len(set(sent)) == len(sent)  # no two sends share a slot
+
+
+def test_a_drive_keeps_spare_in_every_second_what_may_reach_the_provider_late() -> None:
+    # WhatsApp at 80/s, requests up to 37.5 ms late: 77 a second; SMS at 50/s, up to 100 ms late: 45
+    assert pacer.guard_for(pacer.slot_seconds(80), timedelta(milliseconds=37.5)).per_second == 77
+    assert pacer.guard_for(pacer.slot_seconds(50), timedelta(milliseconds=100)).per_second == 45
+    # never none at all, however slow the number
+    assert pacer.guard_for(pacer.slot_seconds(0.5), timedelta(milliseconds=60)).per_second == 1
+
+
+def test_every_drive_of_a_number_in_a_process_counts_the_same_recent_requests() -> None:
+    number, other = uuid.uuid4(), uuid.uuid4()
+    assert pacer.posts_of(number) is pacer.posts_of(number)
+    assert pacer.posts_of(number) is not pacer.posts_of(other)

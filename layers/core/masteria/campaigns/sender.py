@@ -64,7 +64,7 @@ class _Target:
 
     scope: claims.Scope
     route: send.Route
-    posts: pacer.Posts = field(default_factory=pacer.Posts)
+    posts: pacer.Posts
     flight: pacer.Flight = field(default_factory=lambda: pacer.Flight(SenderSettings.concurrency))
 
 
@@ -163,7 +163,7 @@ def _target(session: Session, keys: CompanyKeys, providers: Registry, job: SendJ
         if campaign.window_start is not None and campaign.window_end is not None
         else None,
     )
-    return _Target(scope=scope, route=route)
+    return _Target(scope=scope, route=route, posts=pacer.posts_of(connection.id))
 
 
 def _claim(db: Database, target: _Target, settings: SenderSettings, clock: Clock) -> Claim:
@@ -180,7 +180,7 @@ def _claim(db: Database, target: _Target, settings: SenderSettings, clock: Clock
 def _dispatch(pool: ThreadPoolExecutor, target: _Target, claim: Claim) -> list[Future[SendOutcome]]:
     """Post each message at its slot (the slots are the number's pacing); the requests, in the batch's order."""
     rate = pacer.SLOT_MARGIN / claim.interval
-    guard = pacer.guard_for(claim.interval)
+    guard = pacer.guard_for(claim.interval, target.route.limits.arrival_jitter)
     futures: list[Future[SendOutcome]] = []
     for index, (recipient_id, message) in enumerate(zip(claim.batch.ids, claim.batch.messages, strict=True)):
         delay = claim.first_slot + index * claim.interval - time.time()
@@ -193,7 +193,7 @@ def _dispatch(pool: ThreadPoolExecutor, target: _Target, claim: Claim) -> list[F
 
 
 def _post(target: _Target, message: OutboundMessage, attempt: int, guard: pacer.Guard, *, token: int) -> SendOutcome:
-    """One request, checked at the last moment against the drive's own recent requests (``pacer.Posts``)."""
+    """One request, checked at the last moment against the number's recent requests (``pacer.Posts``)."""
     target.posts.wait_turn(guard)
     started, seconds = time.monotonic(), None
     route = target.route

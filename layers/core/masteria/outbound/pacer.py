@@ -35,11 +35,10 @@ from masteria.outbound.models import SendLane
 # Slots are this much wider than 1/rate: the rate's one-second windows keep this margin against the jitter
 # between a slot and the moment its request reaches the provider (at 80/s: 35 ms in every second).
 SLOT_MARGIN = 1.035
-# A drive never makes more than this share of the rate in requests in any one second of its own, and never
+# A drive never makes more requests in any one second of its own than the rate less what may arrive late
+# (``Limits.arrival_jitter``: a request made this long before a second may reach the provider in it), and never
 # two requests closer than a slot divided by CATCH_UP: a batch that starts late, or after a stall, catches
-# up smoothly, not in a burst that would reach the provider crowded into one moment. (At 80/s: 77 requests,
-# three short of the rate for the jitter on the way; with 78, one bench run in thirteen saw 81 reach the sandbox.)
-WINDOW_SHARE = 0.9625
+# up smoothly, not in a burst that would reach the provider crowded into one moment.
 CATCH_UP = 1.1
 # How far ahead of the moment the number may send a bulk reservation's slots may start: a reply waits at most
 # this behind every campaign of its number. A campaign's drive keeps three quarter-second
@@ -62,15 +61,17 @@ def slot_seconds(rate: float) -> float:
     return SLOT_MARGIN / rate
 
 
-def guard_for(interval: float) -> Guard:
-    """The limits of a drive posting one request every ``interval`` seconds."""
+def guard_for(interval: float, arrival_jitter: timedelta) -> Guard:
+    """The limits of a drive posting one request every ``interval`` seconds to a provider its requests reach up
+    to ``arrival_jitter`` late (at 80/s and 37.5 ms: 77 in a second, three short of the rate)."""
     rate = SLOT_MARGIN / interval
-    return Guard(per_second=max(1, int(rate * WINDOW_SHARE)), gap=interval / CATCH_UP)
+    spare = 1 - arrival_jitter.total_seconds()
+    return Guard(per_second=max(1, int(rate * spare + 1e-9)), gap=interval / CATCH_UP)
 
 
 @dataclass
 class Posts:
-    """A drive's own recent requests, shared by its threads."""
+    """A number's recent requests in this process (``posts_of``), shared by the threads of its drives."""
 
     recent: deque[float] = field(default_factory=deque)  # time.monotonic() of this drive's requests
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -95,6 +96,18 @@ class Posts:
             while recent and recent[0] <= self.last - 1.0:
                 recent.popleft()
             recent.append(self.last)
+
+
+_POSTS: dict[uuid.UUID, Posts] = {}
+_POSTS_LOCK = threading.Lock()
+
+
+def posts_of(connection_id: uuid.UUID) -> Posts:
+    """The recent requests of every drive of the number in this process. A campaign's next drive (a new slice)
+    or another campaign of the same number starts where the last requests left off: slots a little over a
+    second's worth apart (49 of them at 50/s) never all go out in one second because a drive began among them."""
+    with _POSTS_LOCK:
+        return _POSTS.setdefault(connection_id, Posts())
 
 
 class Flight:

@@ -70,6 +70,11 @@ class Limits:
     # how many of the number's rate units a message uses (an SMS's segments: AWS's MPS counts message parts);
     # None: one a message
     units_of: Callable[[OutboundMessage], int] | None = None
+    # how much later than it is made a request may reach the provider, at worst: a campaign keeps that share of
+    # every second's rate spare (``pacer.guard_for``), so requests bunched on the way never make a second
+    # hold more than the rate. Meta's, over httpx, as measured: 37.5 ms (with 25 ms, one bench run in
+    # thirteen saw 81 of 80 reach the sandbox).
+    arrival_jitter: timedelta = timedelta(milliseconds=37.5)
 
     def rate(self, level: str | None) -> float:
         """The messages per second of a number at ``level`` (None: not known)."""

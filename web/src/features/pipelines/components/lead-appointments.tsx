@@ -50,8 +50,12 @@ function AppointmentActions({ appointment: a, lead }: { appointment: Appointment
       toast.error(t("appointment.changedMeanwhile"));
     } else toast.error(error.message);
   };
+  // mutateAsync, not mutate's callbacks: once the status is no longer "scheduled" these actions unmount (the cache or
+  // a realtime frame may get there first), and callbacks given to mutate never fire for an unmounted component
   const setStatus = (status: AppointmentStatus) =>
-    update.mutate({ id: a.id, body: { status, version: a.version } }, { onSuccess: () => toast.success(t(`appointment.marked.${status}`)), onError: failed });
+    update
+      .mutateAsync({ id: a.id, body: { status, version: a.version } })
+      .then(() => toast.success(t(`appointment.marked.${status}`)), failed);
   return (
     <div className="flex flex-wrap gap-1">
       <Button variant="outline" size="sm" aria-label={`${t("appointment.edit")}: ${a.title}`} onClick={() => setEditing(a)}>

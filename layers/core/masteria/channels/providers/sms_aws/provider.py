@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel
@@ -39,6 +39,7 @@ from masteria.errors import FieldError
 
 NAME = "sms_aws"
 TEXT_MAX = 1600  # characters: SendTextMessage's MessageBody maximum in the service model
+ARRIVAL_JITTER = timedelta(milliseconds=100)  # at 50/s: 45 a second
 CONTEXT_KEY = "reference"  # our reference (OutboundMessage.opaque) in the message's Context, echoed on events
 # a delivery event's type → our status (None: an intermediate step we do not show)
 STATUSES: dict[str, Literal["sent", "delivered", "failed"] | None] = {
@@ -83,6 +84,11 @@ class SmsAwsProvider:
             text_max=TEXT_MAX,
             opaque_kinds=frozenset({"text"}),  # our reference travels in Context
             units_of=_segments,  # the origination's MPS counts message parts
+            # botocore builds and signs each request after the drive's turn, and SNS posts every delivery event
+            # on its own (two a message, where Meta batches statuses): on this 2-core machine, with the
+            # webhooks taking a core, requests reached the sandbox up to 145 ms late, and with 60 ms spare (47
+            # a second) 51 or 52 of 50 arrived in one second in three 10,000-message runs of four
+            arrival_jitter=ARRIVAL_JITTER,
         )
 
     def check(self, message: OutboundMessage, config: BaseModel) -> Sequence[FieldError]:
