@@ -28,6 +28,7 @@ from masteria.settings import Settings
 if TYPE_CHECKING:
     from functions.local.events import EventRouter
     from functions.local.pump import QueuePump
+    from functions.local.relay import BackgroundRelay
     from functions.local.schedules import ScheduleLoop
 
 LOCAL_POOL_SIZE = 30
@@ -53,8 +54,10 @@ def migrate(_: argparse.Namespace) -> int:
 
 def _freeze_heap() -> None:
     """Leave what start-up made (modules, botocore's service models, the app) out of the garbage collector's
-    full collections: they otherwise walk it all, stopping every thread of the process for 100 to 200 ms
-    now and then (measured in the sandbox during a campaign), a stall that bunches requests and answers."""
+    full collections: in the sandbox they otherwise walk it all, stalling it for 100 to 200 ms now and then
+    during a campaign, a stall that bunches the arrival times pacing is measured by. (Not in ``masteria dev``:
+    there, with the start-up heap frozen, full collections of what is left came so often that a card's move
+    took half as long again.)"""
     gc.collect()
     gc.freeze()
 
@@ -65,12 +68,12 @@ def dev(args: argparse.Namespace) -> int:
     from functions.local.events import EventRouter
     from functions.local.http import local_app
     from functions.local.pump import QueuePump
+    from functions.local.relay import BackgroundRelay
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.demo import connect_demo
     from functions.local.sandbox.sms import SmsSandbox
     from functions.local.sandbox.sms_demo import connect_sms_demo
     from functions.local.schedules import ScheduleLoop
-    from masteria.adapters.aws.sms_voice import request_problems
     from masteria.tenancy.demo import DEMO_EMAIL, ensure_demo_company
 
     container = _container()
@@ -97,6 +100,9 @@ def dev(args: argparse.Namespace) -> int:
         db=container.database, clock=container.clock, tokens=container.token_config, password=password
     )
     stop = threading.Event()
+    relay = BackgroundRelay(container.relay_events, stop=stop)  # a response never waits for the event bus
+    container.database.after_events = relay.submit
+    relay.start()
     workers = [_start_worker(name, container) for name in OWN_PROCESS]
     pump = QueuePump(container.queue, [f for f in manifest.queue_consumers() if f.name not in OWN_PROCESS], stop=stop)
     schedules = ScheduleLoop(
@@ -155,10 +161,6 @@ def dev(args: argparse.Namespace) -> int:
             )
 
     threading.Thread(target=announce, name="announce", daemon=True).start()
-    container.providers  # noqa: B018 - built now (boto3's clients and models), and frozen with the rest
-    if hosts_sms_sandbox:
-        request_problems("SendTextMessage", {})
-    _freeze_heap()
     try:
         server.run()
     except KeyboardInterrupt:
@@ -166,7 +168,7 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         print("stopping: finishing the work in hand (queued work resumes at the next start) …", flush=True)
         try:
-            _stop(stop, pump, schedules, events, workers)
+            _stop(stop, (pump, schedules, events, relay), workers)
         except KeyboardInterrupt:  # a second Ctrl-C: stop now
             print("stopping now, without the work in hand (it is redelivered at the next start)", flush=True)
             for process in workers:
@@ -178,11 +180,10 @@ def dev(args: argparse.Namespace) -> int:
 
 def _stop(
     stop: threading.Event,
-    pump: QueuePump,
-    schedules: ScheduleLoop,
-    events: EventRouter,
+    threads: tuple[QueuePump, ScheduleLoop, EventRouter, BackgroundRelay],
     workers: list[subprocess.Popen[bytes]],
 ) -> None:
+    pump, schedules, events, relay = threads
     stop.set()
     for process in workers:
         if process.poll() is None:
@@ -195,6 +196,7 @@ def _stop(
         )
     schedules.join(timeout=5)
     events.join(timeout=5)
+    relay.join(timeout=5)
     for process in workers:
         try:
             process.wait(timeout=WORKER_STOP_SECONDS)
@@ -227,8 +229,6 @@ def worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pump = QueuePump(container.queue, [spec], stop=stop)
-    container.providers  # noqa: B018 - built now (boto3's clients and models), and frozen with the rest
-    _freeze_heap()
     pump.start()
     parent = args.runtime_pid or os.getppid()
     try:

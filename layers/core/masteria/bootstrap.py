@@ -118,11 +118,11 @@ class Container:
     @cached_property
     def database(self) -> Database:
         database = Database(make_engine(self.database_urls.app, pool_size=self.settings.database_pool_size))
-        database.after_events = self._relay
+        database.after_events = self.relay_events
         database.after_jobs = self._relay_jobs
         return database
 
-    def _relay(self, company_id: uuid.UUID) -> None:
+    def relay_events(self, company_id: uuid.UUID) -> None:
         """Publish a company's events right after they commit; the sweeper retries whatever fails here."""
         from masteria import outbox
 

@@ -9,6 +9,7 @@ the last word. A stage change is recorded once in the lead's history, in the sam
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -146,9 +147,12 @@ def _apply(
     if changed_stage and stage.wip_limit is not None and not closing and _open_count(session, stage) >= stage.wip_limit:
         raise conflict(session, lead, f"the stage holds at most {stage.wip_limit} open leads", "stage_full")
     change = None
+    # a lead reopened (out of a won or lost stage) may clash with the contact's other open lead: its writes go
+    # in a savepoint (begin_nested flushes what is pending before it opens), so the clash is a 409, not a
+    # broken transaction; any other move breaks no unique rule (ranks take turns per column) and needs none
+    reopening = changed_stage and not was_open and not closing
     try:
-        # every write in the savepoint (begin_nested flushes what is pending before it opens)
-        with session.begin_nested():
+        with session.begin_nested() if reopening else contextlib.nullcontext():
             lead.stage_id, lead.rank, lead.version, lead.updated_at = stage.id, rank, lead.version + 1, now
             if changed_stage:
                 lead.stage_entered_at = now
@@ -163,7 +167,9 @@ def _apply(
                 )  # fmt: skip
                 session.add(change)
             session.flush()
-    except IntegrityError as error:  # the only unique rule a move can break (ranks take turns per column)
+    except IntegrityError as error:
+        if not reopening:
+            raise
         session.refresh(lead)
         raise conflict(
             session, lead, "the contact has another open lead on this pipeline", "open_lead_exists"
