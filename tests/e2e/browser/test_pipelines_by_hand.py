@@ -13,6 +13,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.browser.conftest import PASSWORD, assert_accessible, fresh_owner, log_in, new_session, shot
+from tests.e2e.browser.pickers import pick
 from tests.e2e.browser.test_pipelines import Api, column
 from tests.e2e.waits import eventually
 from tests.runtime import Runtime
@@ -45,9 +46,7 @@ def test_a_lead_made_by_hand_and_its_appointment_rescheduled_then_cancelled(brow
         # WHEN "New lead" is pressed, a contact searched as one types and chosen, the lead's fields filled
         page.get_by_role("button", name="New lead").click()
         dialog = page.get_by_role("dialog", name="New lead")
-        dialog.get_by_label("Contact").click()
-        page.get_by_role("combobox", name="Search contacts by name, phone or email").fill("Nina")
-        page.get_by_role("option", name="Nina Novak").click()
+        pick(page, dialog.get_by_label("Contact"), "Nina Novak", search="Nina")
         expect(dialog.get_by_label("Title")).to_have_value("Nina Novak")  # titled after the contact
         dialog.get_by_label("Title").fill("Nina's starter plan")
         dialog.get_by_label("Value").fill("1,200.50")
@@ -79,9 +78,7 @@ def test_a_lead_made_by_hand_and_its_appointment_rescheduled_then_cancelled(brow
         # WHEN a second open lead is made for the same contact, the API refuses (409) and the first is offered
         page.get_by_role("button", name="New lead").click()
         dialog = page.get_by_role("dialog", name="New lead")
-        dialog.get_by_label("Contact").click()
-        page.get_by_role("combobox", name="Search contacts by name, phone or email").fill("Novak")
-        page.get_by_role("option", name="Nina Novak").click()
+        pick(page, dialog.get_by_label("Contact"), "Nina Novak", search="Novak")
         dialog.get_by_role("button", name="Create lead").click()
         expect(dialog.get_by_text("This contact already has an open lead on this pipeline")).to_be_visible()
         page.mouse.move(0, 0)
@@ -180,9 +177,7 @@ def test_settings_add_rename_reorder_and_archive_stages_in_portuguese(browser: B
         page.get_by_role("button", name="Novo lead").click()
         dialog = page.get_by_role("dialog", name="Novo lead")
         expect(dialog.get_by_label("Etapa")).to_have_value(pipeline["stages"][0]["id"])
-        dialog.get_by_label("Contato").click()
-        page.get_by_role("combobox", name="Buscar contatos por nome, telefone ou e-mail").fill("Quim")
-        page.get_by_role("option", name="Quim Queiroz").click()
+        pick(page, dialog.get_by_label("Contato"), "Quim Queiroz", search="Quim")
         dialog.get_by_label("Valor").fill("mil reais")
         dialog.get_by_role("button", name="Criar lead").click()
         # the API's field error, in Portuguese, next to its field

@@ -102,6 +102,8 @@ function ComboboxPanel({ searchLabel, emptyText, useOptions, onSelect, chosen = 
   const [search, setSearch] = React.useState("");
   const q = useDebounced(search.trim(), 250);
   const { options, loading, error } = useOptions(q);
+  // the rows shown are for an earlier search until the typed one is debounced and fetched: busy till then
+  const busy = loading || q !== search.trim();
   const listId = React.useId();
   const rows: ComboboxOption[] = React.useMemo(
     () => [...(clearLabel && onClear ? [{ id: "", label: clearLabel }] : []), ...options.filter((o) => !chosen.includes(o.id))],
@@ -155,7 +157,7 @@ function ComboboxPanel({ searchLabel, emptyText, useOptions, onSelect, chosen = 
           className="h-9 w-full rounded-md border border-input bg-background pl-8 pr-2 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
         />
       </div>
-      <ul id={listId} role="listbox" aria-label={searchLabel} aria-busy={loading} className="grid max-h-60 gap-0.5 overflow-y-auto">
+      <ul id={listId} role="listbox" aria-label={searchLabel} aria-busy={busy} className="grid max-h-60 gap-0.5 overflow-y-auto">
         {rows.map((row, i) => (
           <li
             key={row.id || "clear"}
