@@ -132,11 +132,11 @@ _MODE_DESCRIPTION = (
 ModeHeader = Annotated[Literal["1"] | None, Header(alias=MODE_HEADER, description=_MODE_DESCRIPTION)]
 
 
-def browser_sign_in(request: Request, container: ContainerDep, mode: ModeHeader = None) -> BrowserSession:
+async def browser_sign_in(request: Request, container: ContainerDep, mode: ModeHeader = None) -> BrowserSession:
     return BrowserSession(request, container.settings.allowed_origins, requested=mode is not None)
 
 
-def browser_refresh(
+async def browser_refresh(
     request: Request,
     container: ContainerDep,
     mode: ModeHeader = None,

@@ -20,22 +20,25 @@ from masteria.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from masteria.tenancy import security, service
 from masteria.tenancy.service import LoginThrottle, Principal
 
+# A dependency that does no I/O is ``async def``: FastAPI runs a plain ``def`` in its thread pool, a thread hop
+# for each one on every request (``caller`` and the routes, which wait on the database, stay plain).
 
-def get_container() -> Container:
+
+async def get_container() -> Container:
     return bootstrap.container()
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def token_config(container: ContainerDep) -> security.TokenConfig:
+async def token_config(container: ContainerDep) -> security.TokenConfig:
     return container.token_config
 
 
 TokenConfigDep = Annotated[security.TokenConfig, Depends(token_config)]
 
 
-def login_throttle(container: ContainerDep) -> LoginThrottle:
+async def login_throttle(container: ContainerDep) -> LoginThrottle:
     return container.login_throttle
 
 
@@ -80,7 +83,7 @@ def caller(
 CallerDep = Annotated[Caller, Depends(caller, scope="function")]
 
 
-def page_request(
+async def page_request(
     cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")] = DEFAULT_LIMIT,
 ) -> PageRequest:
@@ -90,7 +93,7 @@ def page_request(
 PageDep = Annotated[PageRequest, Depends(page_request)]
 
 
-def name_search(
+async def name_search(
     q: Annotated[str | None, Query(max_length=200, description="part of the name, ignoring case")] = None,
     ids: Annotated[list[uuid.UUID], Query(alias="id", max_length=200, description="only these (repeat `id=`)")] = [],  # noqa: B006
 ) -> NameSearch:
@@ -101,7 +104,7 @@ def name_search(
 SearchDep = Annotated[NameSearch, Depends(name_search)]
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     """The caller's address: API Gateway's sourceIp on AWS, the socket peer locally."""
     event = request.scope.get("aws.event")
     if isinstance(event, dict):

@@ -184,7 +184,7 @@ async def answer_unexpected(scope: Scope, receive: Receive, send: Send, error: E
     await response(scope, receive, send)
 
 
-def refuse_nul_characters(request: HTTPConnection) -> None:
+async def refuse_nul_characters(request: HTTPConnection) -> None:
     """Every route's first dependency (HTTP and WebSocket alike, hence the connection): a NUL in the query or
     the path (``%00``) is a 422, as in a body, instead of reaching PostgreSQL (whose text cannot hold it)."""
     raw = (request.scope.get("raw_path") or b"") + b"?" + (request.scope.get("query_string") or b"")

@@ -35,7 +35,7 @@ from masteria.pipelines.schemas import (
 router = APIRouter(prefix="/v1", tags=["pipelines"])
 
 
-def board_filter(  # noqa: PLR0917 - FastAPI reads query parameters from the signature
+async def board_filter(  # noqa: PLR0917 - FastAPI reads query parameters from the signature
     owner_id: Annotated[uuid.UUID | None, Query(description="leads of this user")] = None,
     unassigned: Annotated[bool, Query(description="only leads without an owner")] = False,
     tag_id: Annotated[list[uuid.UUID], Query(max_length=50, description="leads with any of these tags")] = [],  # noqa: B006

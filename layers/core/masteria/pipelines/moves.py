@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from masteria.appointments import meetings
 from masteria.errors import Conflict, FieldError, Invalid
@@ -55,15 +55,28 @@ def conflict(session: Session, lead: Lead, detail: str, code: str) -> Conflict:
     return error
 
 
-def _neighbour_rank(session: Session, lead: Lead, stage: Stage, neighbour_id: uuid.UUID, field: str) -> str:
+def _beside(session: Session, lead: Lead, stage: Stage, neighbour_id: uuid.UUID, field: str) -> tuple[str, str | None]:
+    """The neighbour's rank and, in one query, the rank next to it on the side the lead goes (``after_id``: the
+    next card down, ``before_id``: the next card up; None at the end of the column; the lead is no card of it)."""
     if neighbour_id == lead.id:
         raise Invalid(
             "a card is not its own neighbour", [FieldError(field, "is the lead itself", code="own_neighbour")]
         )
-    rank = session.scalar(select(Lead.rank).where(Lead.id == neighbour_id, Lead.stage_id == stage.id))
-    if rank is None:  # gone, moved to another column, or another company's
+    neighbour = aliased(Lead)
+    others = (Lead.stage_id == stage.id, Lead.id != lead.id)
+    next_to = (
+        select(func.min(Lead.rank)).where(*others, Lead.rank > neighbour.rank)
+        if field == "after_id"
+        else select(func.max(Lead.rank)).where(*others, Lead.rank < neighbour.rank)
+    )
+    found = session.execute(
+        select(neighbour.rank, next_to.scalar_subquery()).where(
+            neighbour.id == neighbour_id, neighbour.stage_id == stage.id
+        )
+    ).first()
+    if found is None:  # gone, moved to another column, or another company's
         raise conflict(session, lead, "the neighbour card is no longer in that stage", "neighbour_moved")
-    return rank
+    return found[0], found[1]
 
 
 def top_of(session: Session, stage: Stage) -> str:
@@ -76,15 +89,15 @@ def place(
 ) -> str:
     """A rank for ``lead`` in ``stage`` (locked by the caller) right after ``after_id``, right before
     ``before_id``, or at the top of the column (the lead itself is no neighbour)."""
-    others = (Lead.stage_id == stage.id, Lead.id != lead.id)
+    low: str | None
+    high: str | None
     if after_id is not None:
-        low: str | None = _neighbour_rank(session, lead, stage, after_id, "after_id")
-        high = session.scalar(select(func.min(Lead.rank)).where(*others, Lead.rank > low))
+        low, high = _beside(session, lead, stage, after_id, "after_id")
     elif before_id is not None:
-        high = _neighbour_rank(session, lead, stage, before_id, "before_id")
-        low = session.scalar(select(func.max(Lead.rank)).where(*others, Lead.rank < high))
+        high, low = _beside(session, lead, stage, before_id, "before_id")
     else:
-        low, high = None, session.scalar(select(func.min(Lead.rank)).where(*others))
+        low = None
+        high = session.scalar(select(func.min(Lead.rank)).where(Lead.stage_id == stage.id, Lead.id != lead.id))
     rank = ranks.between(low, high)
     return rank if len(rank) <= RENUMBER_LENGTH else _renumber(session, stage, lead, low)
 

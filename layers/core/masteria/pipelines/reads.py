@@ -18,21 +18,21 @@ _OWN_FIELDS = [k for k in LeadRead.model_fields if k not in ("contact", "tags")]
 
 
 def read_leads(session: Session, leads: Sequence[Lead]) -> list[LeadRead]:
-    """``leads`` with their contacts and tags, in two queries for the lot."""
+    """``leads`` with their contacts and tags, in one query for the lot."""
     if not leads:
         return []
-    ids = [lead.id for lead in leads]
-    contacts = {
-        row.id: ContactSummary(id=row.id, name=row.name, phone=row.phone)
-        for row in session.execute(
-            select(Contact.id, Contact.name, Contact.phone).where(Contact.id.in_({lead.contact_id for lead in leads}))
-        )
-    }
+    contacts: dict[uuid.UUID, ContactSummary] = {}
     tags: dict[uuid.UUID, list[TagRead]] = defaultdict(list)
-    for lead_id, tag in session.execute(
-        select(LeadTag.lead_id, Tag).join(Tag, Tag.id == LeadTag.tag_id).where(LeadTag.lead_id.in_(ids))
+    for lead_id, contact_id, name, phone, tag in session.execute(
+        select(Lead.id, Contact.id, Contact.name, Contact.phone, Tag)
+        .join(Contact, Contact.id == Lead.contact_id)
+        .outerjoin(LeadTag, LeadTag.lead_id == Lead.id)
+        .outerjoin(Tag, Tag.id == LeadTag.tag_id)
+        .where(Lead.id.in_([lead.id for lead in leads]))
     ):
-        tags[lead_id].append(TagRead.model_validate(tag))
+        contacts[contact_id] = ContactSummary(id=contact_id, name=name, phone=phone)
+        if tag is not None:
+            tags[lead_id].append(TagRead.model_validate(tag))
     return [
         LeadRead.model_validate(
             {
