@@ -3,7 +3,7 @@
 masteria dev       start the embedded database, migrate, seed the demo company, serve the API on
                    http://127.0.0.1:8000 and pump the queues into their handlers (Ctrl-C stops)
 masteria migrate   apply the database migrations (DATABASE_URL, or the embedded database)
-masteria sandbox   only the sandboxes (Meta's Graph API, AWS End User Messaging SMS)
+masteria sandbox   only the sandboxes (Meta's Graph API, AWS End User Messaging SMS, an OpenAI-compatible AI)
 masteria worker F  pump function F's queue in this process (``masteria dev`` starts these itself)
 """
 
@@ -69,6 +69,7 @@ def dev(args: argparse.Namespace) -> int:
     from functions.local.http import local_app
     from functions.local.pump import QueuePump
     from functions.local.relay import BackgroundRelay
+    from functions.local.sandbox.ai import AiSandbox
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.demo import connect_demo
     from functions.local.sandbox.sms import SmsSandbox
@@ -90,8 +91,11 @@ def dev(args: argparse.Namespace) -> int:
         sms = f"http://{host}:{port}/sandbox/sms"
         update = {"sms_endpoint_url": sms, "sns_trusted_cert_base": f"{sms}/"}
         container.settings = container.settings.model_copy(update=update)
+    if "AI_BASE_URL" not in os.environ:  # the AI is this runtime's AI sandbox unless told otherwise
+        ai = f"http://{host}:{port}/sandbox/openai/v1"
+        container.settings = container.settings.model_copy(update={"ai_base_url": ai})
     settings = container.settings
-    sandbox, sms_sandbox = Sandbox(), SmsSandbox()
+    sandbox, sms_sandbox, ai_sandbox = Sandbox(), SmsSandbox(), AiSandbox()
     if settings.database_url is None:
         print(f"starting the embedded PostgreSQL (data in {settings.masteria_data_dir.resolve() / 'pg'}) …")
     print(f"database at revision {container.migrate()}")
@@ -116,7 +120,7 @@ def dev(args: argparse.Namespace) -> int:
     events.start()
     server = uvicorn.Server(
         uvicorn.Config(
-            local_app(sandbox, sms_sandbox=sms_sandbox, web_dist=settings.web_dist_dir),
+            local_app(sandbox, sms_sandbox=sms_sandbox, ai_sandbox=ai_sandbox, web_dist=settings.web_dist_dir),
             host=host,
             port=port,
             log_level="warning",
@@ -152,10 +156,11 @@ def dev(args: argparse.Namespace) -> int:
                     )
                 except Exception:
                     logger.exception("could not connect the demo company to the SMS sandbox")
+            ai_line = f"AI: an OpenAI-compatible sandbox at http://{host}:{port}/sandbox/openai/v1 (any API key)\n"
             print(
                 f"\nMaster IA is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)\n"
                 f"demo login{' (created now)' if created else ''}: {DEMO_EMAIL} / {password}\n"
-                f"{whatsapp}{sms_line}"
+                f"{whatsapp}{sms_line}{ai_line}"
                 "press Ctrl-C to stop\n",
                 flush=True,
             )
@@ -244,27 +249,34 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    """The sandboxes alone (another team's tests, a second machine): Meta's Graph API and AWS End User Messaging
-    SMS stand-ins, no product."""
+    """The sandboxes alone (another team's tests, a second machine): Meta's Graph API, AWS End User Messaging SMS
+    and OpenAI-compatible AI stand-ins, no product."""
     import uvicorn
     from fastapi import FastAPI
 
+    from functions.local.sandbox.ai import AiSandbox
+    from functions.local.sandbox.ai import router as ai_router
     from functions.local.sandbox.app import Sandbox
     from functions.local.sandbox.app import router as sandbox_router
+    from functions.local.sandbox.openai_spec import chat_completion_errors
     from functions.local.sandbox.sms import SmsSandbox
     from functions.local.sandbox.sms import router as sms_router
     from masteria.adapters.aws.sms_voice import request_problems
 
-    app = FastAPI(title="Master IA sandboxes of Meta's Graph API and AWS End User Messaging SMS")
-    app.include_router(sms_router(SmsSandbox()))  # first: the Graph side's GET /sandbox/{version}/{node} is broader
+    app = FastAPI(title="Master IA sandboxes of Meta's Graph API, AWS End User Messaging SMS and an OpenAI-like AI")
+    # first: the Graph side's GET /sandbox/{version}/{node} is broader
+    app.include_router(sms_router(SmsSandbox()))
+    app.include_router(ai_router(AiSandbox()))
     app.include_router(sandbox_router(Sandbox()))
     base = f"http://{args.host}:{args.port}/sandbox"
     print(
         f"sandbox at {base} (set GRAPH_BASE_URL to it), SMS at {base}/sms (set SMS_ENDPOINT_URL to it and"
-        f" SNS_TRUSTED_CERT_BASE to {base}/sms/); Ctrl-C stops",
+        f" SNS_TRUSTED_CERT_BASE to {base}/sms/), AI at {base}/openai/v1 (the model's base URL, any API key);"
+        " Ctrl-C stops",
         flush=True,
     )
     request_problems("SendTextMessage", {})  # botocore's service model loaded now, and frozen with the rest
+    chat_completion_errors({})  # OpenAI's document too
     _freeze_heap()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -289,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.set_defaults(run=dev)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
     sandbox_parser = commands.add_parser(
-        "sandbox", help="run only the sandboxes (Meta's Graph API, AWS End User Messaging SMS)"
+        "sandbox", help="run only the sandboxes (Meta's Graph API, AWS End User Messaging SMS, OpenAI-compatible AI)"
     )
     sandbox_parser.add_argument("--host", default="127.0.0.1")
     sandbox_parser.add_argument("--port", type=int, default=8001)

@@ -22,6 +22,8 @@ from functions import manifest
 from functions.api.app import create_app
 from functions.local.lambda_context import invoke
 from functions.local.limits import BodyLimitMiddleware
+from functions.local.sandbox.ai import AiSandbox
+from functions.local.sandbox.ai import router as ai_sandbox_router
 from functions.local.sandbox.app import Sandbox
 from functions.local.sandbox.app import router as sandbox_router
 from functions.local.sandbox.sms import SmsSandbox
@@ -138,13 +140,20 @@ def _websocket_endpoint(routes: dict[str, manifest.FunctionSpec]) -> Any:
 
 
 def local_app(
-    sandbox: Sandbox | None = None, *, sms_sandbox: SmsSandbox | None = None, web_dist: Path | None = None
+    sandbox: Sandbox | None = None,
+    *,
+    sms_sandbox: SmsSandbox | None = None,
+    ai_sandbox: AiSandbox | None = None,
+    web_dist: Path | None = None,
 ) -> FastAPI:
-    """The API, the sandboxes (WhatsApp's, SMS's), the other HTTP functions and ``/ws``; the dashboard built in
-    ``web_dist`` (default ``web/dist``) at ``/`` for whatever none of them answers."""
+    """The API, the sandboxes (WhatsApp's, SMS's, the AI's), the other HTTP functions and ``/ws``; the dashboard
+    built in ``web_dist`` (default ``web/dist``) at ``/`` for whatever none of them answers."""
     app = create_app()
-    if sms_sandbox is not None:  # first: the WhatsApp sandbox's GET /sandbox/{version}/{node} would take its paths
+    # the SMS and AI sandboxes first: the WhatsApp sandbox's GET /sandbox/{version}/{node} would take their paths
+    if sms_sandbox is not None:
         app.include_router(sms_sandbox_router(sms_sandbox))
+    if ai_sandbox is not None:
+        app.include_router(ai_sandbox_router(ai_sandbox))
     if sandbox is not None:
         app.include_router(sandbox_router(sandbox))
     routes = manifest.websocket_routes()

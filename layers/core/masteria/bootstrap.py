@@ -23,8 +23,10 @@ from masteria.db import Database, make_engine, pg8000_url
 from masteria.media import MediaLinks
 from masteria.observability import logger
 from masteria.ports import (
+    LLM,
     Clock,
     ConnectionRegistry,
+    Embedder,
     EventBus,
     InboundSecrets,
     KeyService,
@@ -337,6 +339,58 @@ class Container:
         transport = GuardedTransport(allow_http=s.webhooks_allow_http, allow_private=s.webhooks_allow_private)
         return httpx.Client(transport=transport, follow_redirects=False)
 
+    @cached_property
+    def llm(self) -> LLM:
+        """The platform's default chat model (``AI_CHAT_MODEL`` at ``AI_BASE_URL``)."""
+        from masteria.ai.openai_adapter import OpenAiChat
+
+        s = self.settings
+        base_url, api_key = self._ai_endpoint()
+        return OpenAiChat(
+            base_url=base_url,
+            api_key=api_key,
+            model=s.ai_chat_model,
+            timeout_seconds=s.ai_timeout_seconds,
+            max_retries=s.ai_max_retries,
+        )
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The platform's default embedder: the embedded wordllama (local runtime) or the API's embeddings."""
+        from masteria.ai import local_embedder
+
+        s = self.settings
+        if s.ai_embedding_model == local_embedder.SETTING:
+            if s.masteria_runtime is Runtime.AWS:
+                raise ValueError(
+                    f"AI_EMBEDDING_MODEL={local_embedder.SETTING} is for the local runtime: on AWS name a model of the "
+                    "AI API's embeddings endpoint"
+                )
+            return local_embedder.WordLlamaEmbedder()
+        from masteria.ai.openai_adapter import OpenAiEmbedder
+
+        base_url, api_key = self._ai_endpoint()
+        return OpenAiEmbedder(
+            base_url=base_url,
+            api_key=api_key,
+            model=s.ai_embedding_model,
+            dimensions=s.ai_embedding_dimensions,
+            timeout_seconds=s.ai_timeout_seconds,
+            max_retries=s.ai_max_retries,
+        )
+
+    def _ai_endpoint(self) -> tuple[str, str]:
+        """The AI API's base URL and key. Without a key only a URL set on the local runtime will do (the AI sandbox
+        takes any key): OpenAI's own API, and anything on AWS, needs AI_API_KEY."""
+        from masteria.ai.openai_adapter import OPENAI_BASE_URL
+
+        s = self.settings
+        if s.ai_api_key is not None:
+            return s.ai_base_url or OPENAI_BASE_URL, s.ai_api_key.get_secret_value()
+        if s.masteria_runtime is Runtime.LOCAL and s.ai_base_url is not None:
+            return s.ai_base_url, "masteria-local"
+        raise ValueError(f"AI_API_KEY is required for the AI API at {s.ai_base_url or OPENAI_BASE_URL}")
+
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate
 
@@ -354,6 +408,10 @@ class Container:
             self.graph.close()
         if "sns_verifier" in self.__dict__:
             self.sns_verifier.close()
+        for name in ("llm", "embedder"):  # the OpenAI adapters hold an HTTP client; the local embedder holds nothing
+            close = getattr(self.__dict__.get(name), "close", None)
+            if close is not None:
+                close()
 
 
 _installed: Container | None = None

@@ -2,7 +2,7 @@
 
 Each port has an AWS adapter (``adapters/aws``), a local adapter (``adapters/local``) and, where
 useful, an in-memory twin (``adapters/memory``). ``bootstrap.container()`` picks the set.
-Ports for later capabilities (scheduler, LLM) are added with the issues that first use them.
+Ports for later capabilities are added with the issues that first use them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # the AI shapes are pydantic models: a function that never calls a model does not build them
+    from masteria.ai.shapes import ChatRequest, ChatResult, Embeddings
 
 # SQS limits, mirrored by the local queue so both behave alike.
 MAX_BATCH = 10
@@ -231,4 +234,27 @@ class Realtime(Protocol):
 
     def post(self, connection_id: str, frame: str) -> bool:
         """True when handed over; False when the connection is gone (HTTP 410): the caller forgets it."""
+        ...
+
+
+class LLM(Protocol):
+    """A chat model (any OpenAI-compatible API: OpenAI itself, the local AI sandbox, a self-hosted server; the
+    shapes are in ``masteria.ai.shapes``). Failures are ``masteria.ai.errors.ModelError`` with a category to act on."""
+
+    def chat(self, request: ChatRequest) -> ChatResult: ...
+
+
+class Embedder(Protocol):
+    """Text → vectors. ``model`` and ``dimensions`` are known before any call: the knowledge base stores them beside
+    its vectors and never mixes two models' vectors in one search."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def dimensions(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Embeddings:
+        """One vector per text, in order (an empty list for no texts). A ``str`` is refused: it is a sequence of
+        characters, never what a caller meant."""
         ...

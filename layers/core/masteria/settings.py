@@ -97,6 +97,22 @@ class Settings(BaseSettings):
     sms_endpoint_url: str | None = None
     sns_trusted_cert_base: str | None = None
 
+    # AI models: the platform's defaults (a persona or a company's own key may replace them later), on any
+    # OpenAI-compatible API. The base URL unset: OpenAI's own (https://api.openai.com/v1); `masteria dev` points it at
+    # its AI sandbox. The key: required with OpenAI's own URL and on AWS; the local AI sandbox takes any.
+    ai_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    ai_api_key: SecretStr | None = None
+    ai_chat_model: str = Field(default="gpt-4o-mini", min_length=1)
+    # "local:wordllama": the embedded wordllama model (256 dimensions; the local runtime only, it is not in the AWS
+    # deps layer). Any other value: that model on the API's embeddings endpoint, with AI_EMBEDDING_DIMENSIONS asked
+    # for when set (text-embedding-3 models shorten their vectors) and the model's own length otherwise.
+    ai_embedding_model: str = Field(default="local:wordllama", min_length=1)
+    ai_embedding_dimensions: int | None = Field(default=None, ge=1, le=16_000)
+    # Each model request: how long to wait for it, and how often the SDK retries a 429, 5xx, timeout or lost
+    # connection (exponential backoff with jitter, honouring retry-after) before the call fails.
+    ai_timeout_seconds: float = Field(default=30, gt=0, le=600)
+    ai_max_retries: int = Field(default=2, ge=0, le=10)
+
     # Outgoing webhooks: plain http and private addresses are refused, except on the local runtime when allowed
     # here (tests deliver to a loopback sink). Refused on AWS.
     webhooks_allow_http: bool = False
