@@ -20,8 +20,9 @@ from masteria.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from masteria.tenancy import security, service
 from masteria.tenancy.service import LoginThrottle, Principal
 
-# A dependency that does no I/O is ``async def``: FastAPI runs a plain ``def`` in its thread pool, a thread hop
-# for each one on every request (``caller`` and the routes, which wait on the database, stay plain).
+# A dependency that does no I/O (or once, then cached: the token key) is ``async def``: FastAPI runs a plain
+# ``def`` in its thread pool, a thread hop for each one on every request (``caller`` and the routes, which wait
+# on the database, stay plain).
 
 
 async def get_container() -> Container:

@@ -91,7 +91,7 @@ def dev(args: argparse.Namespace) -> int:
         sms = f"http://{host}:{port}/sandbox/sms"
         update = {"sms_endpoint_url": sms, "sns_trusted_cert_base": f"{sms}/"}
         container.settings = container.settings.model_copy(update=update)
-    if "AI_BASE_URL" not in os.environ:  # the AI is this runtime's AI sandbox unless told otherwise
+    if "AI_BASE_URL" not in os.environ and "AI_API_KEY" not in os.environ:  # the AI sandbox unless told otherwise
         ai = f"http://{host}:{port}/sandbox/openai/v1"
         container.settings = container.settings.model_copy(update={"ai_base_url": ai})
     settings = container.settings
@@ -218,6 +218,7 @@ def _start_worker(function: str, container: Container) -> subprocess.Popen[bytes
         "DATABASE_APP_URL": urls.app,
         "MASTERIA_DATA_DIR": str(settings.masteria_data_dir.resolve()),
         "GRAPH_BASE_URL": settings.graph_base_url,
+        **({"AI_BASE_URL": settings.ai_base_url} if settings.ai_base_url else {}),
     }
     command = [sys.executable, "-m", "functions.local.cli", "worker", function, "--runtime-pid", str(os.getpid())]
     return subprocess.Popen(command, env=env)  # noqa: S603 - this interpreter, our module, a manifest name

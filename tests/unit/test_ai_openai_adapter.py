@@ -332,3 +332,43 @@ def test_an_embedding_model_of_unknown_length_must_be_configured() -> None:
     with pytest.raises(ValueError, match="dimensions"):
         embedder(Attempts(embeddings([])), model="nomic-embed-text")
     assert embedder(Attempts(embeddings([])), model="nomic-embed-text", dimensions=768).dimensions == 768
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            httpx.Response(400, json={"error": {"message": "no", "type": 400, "param": 3, "code": None}}),
+            id="numbers where strings belong",
+        ),
+        pytest.param(
+            api_error(429, None, "slow down", **{"retry-after": "Wed, 21 Oct 99999999999 07:28:00 GMT"}),
+            id="a retry-after date past any calendar",
+        ),
+    ],
+)
+def test_an_error_answer_of_any_shape_is_a_model_error_with_nothing_of_the_sdks_attached(
+    answer: httpx.Response,
+) -> None:
+    error = failure(chat(Attempts(answer), max_retries=0))
+    assert error.category in (Category.INVALID_REQUEST, Category.RATE_LIMITED)
+    assert error.__cause__ is None and error.__context__ is None  # the provider's text never rides along
+    assert error.param is None
+
+
+def test_an_answer_that_is_not_json_is_an_invalid_response() -> None:
+    broken = httpx.Response(200, content=b'{"id": "x", "choices": [', headers={"content-type": "application/json"})
+    error = failure(chat(Attempts(broken)))
+    assert (error.category, error.code) == (Category.INVALID_RESPONSE, "unreadable_answer")
+    assert error.__context__ is None
+    with pytest.raises(ModelError) as caught:
+        embedder(Attempts(broken)).embed(["x"])
+    assert caught.value.category is Category.INVALID_RESPONSE
+
+
+def test_embeddings_without_a_token_count_count_none() -> None:
+    answer = embeddings([[0.6, 0.8, 0.0]])
+    body = json.loads(answer.content)
+    body["usage"] = {"prompt_tokens": None, "total_tokens": None}
+    result = embedder(Attempts(httpx.Response(200, json=body)), dimensions=3).embed(["x"])
+    assert result.vectors == [[0.6, 0.8, 0.0]] and result.usage.prompt_tokens == 0

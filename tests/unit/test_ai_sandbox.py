@@ -5,6 +5,7 @@ never an instruction read in them), hashing embeddings, and the failures a test 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
@@ -80,6 +81,7 @@ def _content(answer: dict[str, Any]) -> str:
     return str(choice["message"]["content"])
 
 
+@functools.cache  # (the 3 MB document parsed once for the module)
 def _curl_bodies(path: str) -> list[Any]:
     examples = openai_spec.load()["paths"][path]["post"]["x-oaiMeta"]["examples"]
     found = [

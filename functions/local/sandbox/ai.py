@@ -23,13 +23,14 @@ from collections import deque
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from functions.local.sandbox import ai_answers
 from functions.local.sandbox.openai_spec import chat_completion_errors, embedding_errors, warm
 
-KEPT_REQUESTS = 1000
+KEPT_REQUESTS = 200  # (an embeddings request may carry a megabyte of chunks)
 KEPT_REJECTED = 100
 DEFAULT_DIMENSIONS = 256  # a vector's length when no ``dimensions`` is asked for, but for OpenAI's own models:
 NATIVE_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
@@ -105,7 +106,9 @@ async def _checked(
     except ValueError:
         message = "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your"
         return None, error(400, message + " HTTP library correctly.)", "invalid_request_error")
-    problems = (chat_completion_errors if endpoint == "chat/completions" else embedding_errors)(body)
+    # (validation and answers off the event loop: in masteria dev it is the API's too)
+    check = chat_completion_errors if endpoint == "chat/completions" else embedding_errors
+    problems = await run_in_threadpool(check, body)
     if not problems and endpoint == "embeddings" and int(body.get("dimensions") or 0) > MAX_DIMENSIONS:
         problems = [f"$.dimensions: {body['dimensions']} is greater than the maximum of {MAX_DIMENSIONS}"]
     if problems:
@@ -121,6 +124,8 @@ async def _checked(
     if injection.http_status is None:
         return body, None
     kind, code, message = _FAILURES[injection.http_status]
+    if injection.http_status == 401:  # as OpenAI does: the refused key quoted (what our side must never log)
+        message = f"Incorrect API key provided: {_key(request)}."
     failed = error(injection.http_status, message, kind, code=code)
     if injection.http_status == 429:
         failed.headers["retry-after"] = str(injection.retry_after_seconds)
@@ -208,7 +213,7 @@ def router(sandbox: AiSandbox) -> APIRouter:
         body, refused = await _checked(sandbox, "chat/completions", request)
         if refused is not None or body is None:
             return refused
-        answer = completion(sandbox, body)
+        answer = await run_in_threadpool(completion, sandbox, body)
         if not body.get("stream"):
             return JSONResponse(answer)
         return _stream(answer, include_usage=bool((body.get("stream_options") or {}).get("include_usage")))
@@ -218,7 +223,7 @@ def router(sandbox: AiSandbox) -> APIRouter:
         body, refused = await _checked(sandbox, "embeddings", request)
         if refused is not None or body is None:
             return refused
-        return JSONResponse(embeddings(body))
+        return JSONResponse(await run_in_threadpool(embeddings, body))
 
     @api.get("/requests")
     def requests() -> list[dict[str, Any]]:

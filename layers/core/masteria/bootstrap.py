@@ -389,7 +389,8 @@ class Container:
             return s.ai_base_url or OPENAI_BASE_URL, s.ai_api_key.get_secret_value()
         if s.masteria_runtime is Runtime.LOCAL and s.ai_base_url is not None:
             return s.ai_base_url, "masteria-local"
-        raise ValueError(f"AI_API_KEY is required for the AI API at {s.ai_base_url or OPENAI_BASE_URL}")
+        where = httpx.URL(s.ai_base_url or OPENAI_BASE_URL)  # its host only: a URL may carry credentials
+        raise ValueError(f"AI_API_KEY is required for the AI API at {where.scheme}://{where.host}")
 
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate

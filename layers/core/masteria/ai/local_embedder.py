@@ -40,6 +40,9 @@ def _import_wordllama() -> Any:
     return wordllama
 
 
+MAX_TOKENS = 1024  # (a knowledge-base chunk is a few hundred)
+
+
 def _load() -> Any:
     """The model, loaded once per process (about 0.1 s after a 0.6 s import), whichever thread asks first."""
     global _model  # noqa: PLW0603 - one model per process, shared by every embedder
@@ -48,9 +51,13 @@ def _load() -> Any:
             if _model is None:
                 wordllama = _import_wordllama()
                 package = Path(wordllama.__file__).parent
-                _model = wordllama.WordLlama.load(
+                model = wordllama.WordLlama.load(
                     config=CONFIG, dim=DIMENSIONS, cache_dir=package, disable_download=True
                 )
+                # a batch is padded to its longest text (batch x tokens x 256 floats, twice): a long text counts
+                # by its first MAX_TOKENS tokens, so one 50,000-token document cannot take gigabytes
+                model.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+                _model = model
     return _model
 
 
@@ -74,5 +81,5 @@ class WordLlamaEmbedder:
         return Embeddings(MODEL, DIMENSIONS, unit.tolist())
 
     def warm(self) -> None:
-        """Load the model now (the local runtime calls this at start-up, off the request path)."""
+        """Load the model now (e.g. at start-up, off the request path)."""
         _load()

@@ -95,7 +95,9 @@ class _OpenAiBase:
         try:
             return call()
         except openai.OpenAIError as sdk_error:
-            error = model_error(sdk_error, model=model, secret=self._key)
+            error = _as_model_error(sdk_error, model, self._key)
+        except ValueError:  # a body that is not JSON (a proxy's page, a broken server): the SDK's json() failed
+            error = ModelError(Category.INVALID_RESPONSE, model=model, code="unreadable_answer")
         logger.warning("model call failed", extra=error.log_fields())
         raise error
 
@@ -160,7 +162,8 @@ class OpenAiEmbedder(_OpenAiBase):
                 ),
             )
             vectors.extend(self._vectors(response, len(batch)))
-            prompt_tokens += response.usage.prompt_tokens if response.usage else 0
+            counted = getattr(response.usage, "prompt_tokens", 0)
+            prompt_tokens += counted if isinstance(counted, int) else 0
         return Embeddings(self._model, self._dimensions, vectors, Usage(prompt_tokens=prompt_tokens))
 
     def _vectors(self, response: CreateEmbeddingResponse, expected: int) -> list[list[float]]:
@@ -194,6 +197,14 @@ def _message(message: Message) -> dict[str, Any]:
             for call in message.tool_calls
         ]
     return wire
+
+
+def _as_model_error(sdk_error: openai.OpenAIError, model: str, secret: str) -> ModelError:
+    """``model_error``, and should reading the SDK's error fail too, a plain one (never the SDK's text)."""
+    try:
+        return model_error(sdk_error, model=model, secret=secret)
+    except Exception:  # whatever the answer held, the caller gets a ModelError
+        return ModelError(Category.INVALID_RESPONSE, model=model, code=type(sdk_error).__name__)
 
 
 def chat_arguments(request: ChatRequest, model: str) -> dict[str, Any]:
@@ -249,5 +260,6 @@ def parse_completion(completion: object, *, model: str) -> ChatResult:
         raise
     except (AttributeError, TypeError, ValueError):
         unreadable = ModelError(Category.INVALID_RESPONSE, model=model, code="unreadable_answer")
-        logger.warning("model call failed", extra=unreadable.log_fields())
-        raise unreadable from None
+    # raised outside the except: the validation error's text quotes the model's output
+    logger.warning("model call failed", extra=unreadable.log_fields())
+    raise unreadable

@@ -35,16 +35,19 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
             continue
         if math.isfinite(seconds) and seconds >= 0:
             return seconds / divisor
-    parsed = email.utils.parsedate_tz(headers.get("retry-after", ""))
-    return max(0.0, email.utils.mktime_tz(parsed) - time.time()) if parsed else None
+    try:  # a date (a far-off one overflows: no wait we can use)
+        parsed = email.utils.parsedate_tz(headers.get("retry-after", ""))
+        return max(0.0, email.utils.mktime_tz(parsed) - time.time()) if parsed else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def model_error(error: openai.OpenAIError, *, model: str, secret: str) -> ModelError:
     """``error`` as a ``ModelError`` for ``model``. ``secret`` is the key: a field of the provider's answer that
     contains it is dropped (a provider echoing a key back where a code belongs should not get it into our logs)."""
 
-    def safe(value: str | None) -> str | None:
-        return None if value is None or (secret and secret in value) else value
+    def safe(value: object) -> str | None:  # a compatible server may send any JSON where a string belongs
+        return value if isinstance(value, str) and not (secret and secret in value) else None
 
     if isinstance(error, openai.APITimeoutError):  # before its base class, APIConnectionError
         return ModelError(Category.TIMEOUT, model=model)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from masteria.contacts.models import Contact, Tag
 from masteria.contacts.schemas import TagRead
+from masteria.errors import NotFound
 from masteria.pipelines.models import Lead, LeadTag, Pipeline, Stage
 from masteria.pipelines.schemas import ContactSummary, LeadRead, PipelineRead, StageRead
 
@@ -42,11 +43,15 @@ def read_leads(session: Session, leads: Sequence[Lead]) -> list[LeadRead]:
             }
         )
         for lead in leads
+        if lead.contact_id in contacts  # (a lead deleted since it was read is not shown)
     ]
 
 
 def read_lead(session: Session, lead: Lead) -> LeadRead:
-    return read_leads(session, [lead])[0]
+    found = read_leads(session, [lead])
+    if not found:
+        raise NotFound("lead not found")
+    return found[0]
 
 
 def active_stages(session: Session, pipeline_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Stage]]:
