@@ -58,7 +58,7 @@ def test_another_embedding_model_is_the_apis_with_its_configured_dimensions() ->
 
 
 def test_openais_own_api_and_aws_need_a_key() -> None:
-    with pytest.raises(ValueError, match=re.escape("AI_API_KEY is required for the AI API at https://api.openai.com")):
+    with pytest.raises(ValueError, match=re.escape("is required for the AI API at https://api.openai.com")):
         _ = container().llm
     with pytest.raises(ValueError, match="AI_API_KEY") as refused:  # the URL's host only: it may carry credentials
         _ = container(**AWS, ai_base_url="https://user:pw@models.example.com/v1?api-key=k").llm
@@ -81,3 +81,18 @@ def test_the_local_embedder_is_refused_on_aws_only_when_it_is_asked_for() -> Non
 def test_settings_out_of_range_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Settings(**bad)
+
+
+def test_on_aws_the_key_comes_from_secrets_manager_and_goes_over_https_only() -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        import boto3
+
+        secret = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="ai-key", SecretString="sk-from-secrets-manager"
+        )
+        keyed = container(**AWS, aws_region="us-east-1", ai_api_key_secret_arn=secret["ARN"])
+        assert keyed._ai_endpoint() == ("https://api.openai.com/v1", "sk-from-secrets-manager")
+        with pytest.raises(ValueError, match="must be https on AWS"):
+            container(**AWS, ai_api_key="sk-1", ai_base_url="http://models.example.com/v1")._ai_endpoint()

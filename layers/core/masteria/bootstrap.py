@@ -381,16 +381,25 @@ class Container:
 
     def _ai_endpoint(self) -> tuple[str, str]:
         """The AI API's base URL and key. Without a key only a URL set on the local runtime will do (the AI sandbox
-        takes any key): OpenAI's own API, and anything on AWS, needs AI_API_KEY."""
+        takes any key): OpenAI's own API, and anything on AWS, needs a key (on AWS from Secrets Manager, never in
+        the function's configuration), and on AWS the key goes over https only."""
         from masteria.ai.openai_adapter import OPENAI_BASE_URL
 
         s = self.settings
+        url = s.ai_base_url or OPENAI_BASE_URL
+        where = httpx.URL(url)  # named by its host only: a URL may carry credentials
+        aws = s.masteria_runtime is Runtime.AWS
+        if aws and where.scheme != "https":
+            raise ValueError(f"AI_BASE_URL must be https on AWS (the key would travel in the clear to {where.host})")
         if s.ai_api_key is not None:
-            return s.ai_base_url or OPENAI_BASE_URL, s.ai_api_key.get_secret_value()
-        if s.masteria_runtime is Runtime.LOCAL and s.ai_base_url is not None:
-            return s.ai_base_url, "masteria-local"
-        where = httpx.URL(s.ai_base_url or OPENAI_BASE_URL)  # its host only: a URL may carry credentials
-        raise ValueError(f"AI_API_KEY is required for the AI API at {where.scheme}://{where.host}")
+            return url, s.ai_api_key.get_secret_value()
+        if aws and s.ai_api_key_secret_arn is not None:
+            return url, self.secrets_reader.text(s.ai_api_key_secret_arn)
+        if not aws and s.ai_base_url is not None:
+            return url, "masteria-local"
+        raise ValueError(
+            f"AI_API_KEY (on AWS: AI_API_KEY_SECRET_ARN) is required for the AI API at {where.scheme}://{where.host}"
+        )
 
     def migrate(self) -> str:
         from masteria.migrations.runner import migrate

@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     # its AI sandbox. The key: required with OpenAI's own URL and on AWS; the local AI sandbox takes any.
     ai_base_url: str | None = Field(default=None, pattern=r"^https?://")
     ai_api_key: SecretStr | None = None
+    ai_api_key_secret_arn: str | None = None  # AWS: the Secrets Manager secret holding the key (preferred there)
     ai_chat_model: str = Field(default="gpt-4o-mini", min_length=1)
     # "local:wordllama": the embedded wordllama model (256 dimensions; the local runtime only, it is not in the AWS
     # deps layer). Any other value: that model on the API's embeddings endpoint, with AI_EMBEDDING_DIMENSIONS asked
