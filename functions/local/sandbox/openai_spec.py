@@ -17,12 +17,13 @@ from __future__ import annotations
 import copy
 import functools
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import yaml
+
+from functions.local.sandbox.schema_checks import as_json, problems
 
 SPEC_DIR = Path(__file__).resolve().parent / "openai_openapi"
 SPEC_FILE = SPEC_DIR / "openapi.yaml"
@@ -60,21 +61,10 @@ def load() -> dict[str, Any]:
     return corrected
 
 
-def _json(node: Any) -> Any:
-    """YAML's values as JSON's: numeric keys (response codes) as strings, dates as ISO strings."""
-    if isinstance(node, dict):
-        return {str(key): _json(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_json(item) for item in node]
-    if hasattr(node, "isoformat"):
-        return node.isoformat()
-    return node
-
-
 @functools.cache
 def _registry_unlocked() -> jsonschema_rs.Registry:
     """The document's schemas, once, for every validator to resolve its references in."""
-    return jsonschema_rs.Registry([(_BASE, _json({"components": load()["components"]}))])
+    return jsonschema_rs.Registry([(_BASE, as_json({"components": load()["components"]}))])
 
 
 @functools.cache
@@ -88,20 +78,11 @@ def _validator(schema: str) -> jsonschema_rs.Validator:
         return _validator_unlocked(schema)
 
 
-def _problems(errors: Iterable[jsonschema_rs.ValidationError]) -> list[str]:
-    """Each error as ``$.json.path: message``."""
-    found = []
-    for error in errors:
-        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
-        found.append(f"{path}: {error.message}"[:300])
-    return found
-
-
 def schema_errors(schema: str, body: Any) -> list[str]:
     """What is wrong with ``body`` per the document's ``components.schemas[schema]`` (empty: nothing)."""
     if not isinstance(body, dict):
         return ["$: the body must be a JSON object"]
-    return _problems(_validator(schema).iter_errors(body))
+    return problems(_validator(schema).iter_errors(body))
 
 
 def chat_completion_errors(body: Any) -> list[str]:

@@ -20,12 +20,13 @@ from __future__ import annotations
 import copy
 import functools
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import yaml
+
+from functions.local.sandbox.schema_checks import as_json, problems
 
 SPEC_DIR = Path(__file__).resolve().parent / "meta_openapi"
 SPEC_FILE = SPEC_DIR / "business-messaging-api_v23.0.yaml"
@@ -95,19 +96,10 @@ def _spec() -> dict[str, Any]:
         return _spec_unlocked()
 
 
-def _json(node: Any) -> Any:
-    """YAML's keys as JSON's (the spec has numeric ones: response codes)."""
-    if isinstance(node, dict):
-        return {str(key): _json(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_json(item) for item in node]
-    return node
-
-
 @functools.cache
 def _registry_unlocked() -> jsonschema_rs.Registry:
     """The spec's schemas, once, for every message type's validator to resolve its references in."""
-    return jsonschema_rs.Registry([(_BASE, _json({"components": _spec_unlocked()["components"]}))])
+    return jsonschema_rs.Registry([(_BASE, as_json({"components": _spec_unlocked()["components"]}))])
 
 
 @functools.cache
@@ -125,33 +117,24 @@ def _validator(ref: str) -> jsonschema_rs.Validator:
 _READ_RECEIPT = jsonschema_rs.Draft202012Validator(READ_RECEIPT)
 
 
-def _problems(errors: Iterable[jsonschema_rs.ValidationError]) -> list[str]:
-    """Each error as ``$.json.path: message``."""
-    found = []
-    for error in errors:
-        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
-        found.append(f"{path}: {error.message}"[:300])
-    return found
-
-
 def message_errors(body: Any) -> list[str]:
     """What is wrong with a ``POST /{phone-number-id}/messages`` body per Meta's spec (empty: nothing)."""
     if not isinstance(body, dict):
         return ["the body must be a JSON object"]
     if body.get("status") == "read":
-        return _problems(_READ_RECEIPT.iter_errors(body))
+        return problems(_READ_RECEIPT.iter_errors(body))
     mapping = _spec()["components"]["schemas"]["Message"]["discriminator"]["mapping"]
     kind = body.get("type") or next((key for key in mapping if key in body), None)
     if kind not in mapping:
         return [f"type: must be one of {', '.join(sorted(mapping))}"]
-    return _problems(_validator(mapping[kind]).iter_errors({**body, "type": kind}))
+    return problems(_validator(mapping[kind]).iter_errors({**body, "type": kind}))
 
 
 def template_errors(body: Any) -> list[str]:
     """What is wrong with a ``POST /{waba-id}/message_templates`` body per Meta's spec."""
     operation = _spec()["paths"]["/{Version}/{WABA-ID}/message_templates"]["post"]
-    schema = _json(operation["requestBody"]["content"]["application/json"]["schema"])
-    return _problems(jsonschema_rs.Draft202012Validator(schema).iter_errors(body))
+    schema = as_json(operation["requestBody"]["content"]["application/json"]["schema"])
+    return problems(jsonschema_rs.Draft202012Validator(schema).iter_errors(body))
 
 
 def warm() -> None:
