@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from masteria.ai.local_embedder import WordLlamaEmbedder
+from masteria.adapters.local.wordllama_embedder import WordLlamaEmbedder
 from tests.bench.results import report
 
 TEXTS = 10_000

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from masteria.ai import local_embedder
-from masteria.ai.local_embedder import WordLlamaEmbedder
+from masteria.adapters.local import wordllama_embedder as local_embedder
+from masteria.adapters.local.wordllama_embedder import WordLlamaEmbedder
 from masteria.ai.openai_adapter import OpenAiChat, OpenAiEmbedder
 from masteria.bootstrap import Container
 from masteria.settings import Runtime, Settings

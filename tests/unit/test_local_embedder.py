@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from masteria.ai import local_embedder
-from masteria.ai.local_embedder import WordLlamaEmbedder
+from masteria.adapters.local import wordllama_embedder as local_embedder
+from masteria.adapters.local.wordllama_embedder import WordLlamaEmbedder
 
 
 @pytest.fixture(scope="module")

@@ -357,7 +357,7 @@ class Container:
     @cached_property
     def embedder(self) -> Embedder:
         """The platform's default embedder: the embedded wordllama (local runtime) or the API's embeddings."""
-        from masteria.ai import local_embedder
+        from masteria.adapters.local import wordllama_embedder as local_embedder
 
         s = self.settings
         if s.ai_embedding_model == local_embedder.SETTING:
