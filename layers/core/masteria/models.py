@@ -6,6 +6,7 @@ from masteria import events as _events
 from masteria import jobs as _jobs
 from masteria.adapters.local import queue_models as _queue_models
 from masteria.adapters.local import scheduler as _scheduler_models
+from masteria.ai import models as _ai_models
 from masteria.appointments import models as _appointments_models
 from masteria.audit import models as _audit_models
 from masteria.campaigns import models as _campaigns_models
@@ -23,6 +24,7 @@ from masteria.webhooks import models as _webhooks_models
 metadata = Base.metadata
 
 __all__ = [
+    "_ai_models",
     "_appointments_models",
     "_audit_models",
     "_campaigns_models",
