@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from masteria.ai.bursts import EVENT_TYPES as AI_RESPONDER_EVENTS
+from masteria.ai.reply_jobs import QUEUE as AI_REPLIES
 from masteria.appointments.reminders import QUEUE as APPOINTMENT_SCHEDULE
 from masteria.appointments.reminders import REMINDER_QUEUE as APPOINTMENT_REMINDER
 from masteria.campaigns.jobs import SEND_QUEUE as CAMPAIGN_SEND
@@ -19,6 +21,7 @@ from masteria.channels.inbound_job import QUEUE as INBOUND
 from masteria.channels.secret_jobs import QUEUE as CONNECTION_SECRETS
 from masteria.contacts.import_jobs import QUEUE as CONTACTS_IMPORT
 from masteria.events import EventType
+from masteria.knowledge.ingestion import QUEUE as KNOWLEDGE_INGEST
 from masteria.ports import QueueConfig
 from masteria.realtime.routing import PUSHED_EVENT_TYPES
 from masteria.webhooks.catalogue import EVENT_TYPES as WEBHOOK_EVENT_TYPES
@@ -110,6 +113,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,
         sends_to=(
             CONTACTS_IMPORT,
+            KNOWLEDGE_INGEST,
             WEBHOOKS,
             CAMPAIGN_START,
             CAMPAIGN_SEND,
@@ -128,6 +132,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=900,
         memory_mb=1024,
         uses_media=True,
+    ),
+    FunctionSpec(
+        name="knowledge_ingester",
+        handler="functions.workers.knowledge_ingester.handler",
+        trigger=QueueTrigger(queue=KNOWLEDGE_INGEST, batch_size=1, max_concurrency=2),
+        description="Ingests knowledge-base documents (extract, chunk, embed, replace the chunks); re-embeds bases",
+        timeout_seconds=900,
+        memory_mb=1024,
+        sends_to=(KNOWLEDGE_INGEST,),  # a long re-embedding hands the rest to a new job of its own
+        uses_media=True,  # reads the uploaded originals
     ),
     FunctionSpec(
         name="migrate",
@@ -230,6 +244,27 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sends_to=(WEBHOOKS,),
     ),
     FunctionSpec(
+        name="ai_responder",
+        handler="functions.workers.ai_responder.handler",
+        trigger=EventTrigger(event_types=AI_RESPONDER_EVENTS),
+        description="The AI responder's events: a customer's message joins its burst; a person's reply, an "
+        "assignment or an opt-out stops the AI in that conversation",
+        timeout_seconds=30,
+        memory_mb=256,
+        sends_to=(AI_REPLIES,),  # a burst's timer
+    ),
+    FunctionSpec(
+        name="ai_replier",
+        handler="functions.workers.ai_replier.handler",
+        trigger=QueueTrigger(queue=AI_REPLIES, batch_size=1, max_concurrency=8),
+        description="Answers a customer's burst once its debounce has passed (retrieval, the model, a handoff); "
+        "sends each part of an answer after its humanized delay, at most once",
+        timeout_seconds=240,  # two model calls with the SDK's retries, at worst
+        memory_mb=512,
+        sends_to=(AI_REPLIES,),  # an answer's parts, a retry
+        sms_actions=("sms-voice:SendTextMessage",),  # answers over SMS
+    ),
+    FunctionSpec(
         name="webhooks",
         handler="functions.workers.webhooks.handler",
         trigger=QueueTrigger(queue=WEBHOOKS, batch_size=10, max_concurrency=5),
@@ -330,6 +365,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=256,
         sends_to=(
             CONTACTS_IMPORT,
+            KNOWLEDGE_INGEST,
             WEBHOOKS,
             WEBHOOK_DISPATCH,
             CAMPAIGN_START,
@@ -338,6 +374,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             CONNECTION_SECRETS,
             APPOINTMENT_SCHEDULE,
             APPOINTMENT_REMINDER,
+            AI_REPLIES,
         ),
     ),
     FunctionSpec(

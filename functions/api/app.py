@@ -7,18 +7,22 @@ from fastapi import Depends, FastAPI
 from functions.api import docs, error_docs, errors
 from functions.api.middleware import CorrelationIdMiddleware
 from functions.api.routers import (
+    ai,
     appointments,
     auth,
     campaigns,
     connections,
     contacts,
+    conversation_ai,
     groups,
     health,
     imports,
     inbox,
+    knowledge,
     leads,
     media,
     notifications,
+    personas,
     pipelines,
     realtime,
     sms,
@@ -50,8 +54,8 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, media, campaigns, realtime, sms, pipelines, leads,
-        appointments,
+        notifications, inbox, conversation_ai, media, campaigns, realtime, sms, pipelines, leads,
+        appointments, ai, personas, knowledge,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

@@ -35,17 +35,20 @@ _STATUS_CODES = {
     500: "internal",
     502: "upstream_rejected",
     503: "unavailable",
+    504: "upstream_timeout",
 }
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Invalid: 422,
+    errors.UnsupportedMediaType: 415,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.RateLimited: 429,
     errors.Transient: 503,
     errors.Permanent: 502,
+    errors.UpstreamFailed: 502,
 }
 
 
@@ -79,6 +82,8 @@ def problem(
 
 
 def _status_of(error: errors.DomainError) -> int:
+    if isinstance(error, errors.UpstreamFailed):
+        return error.status
     for cls in type(error).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -96,7 +101,7 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
     field_errors = None
     if isinstance(error, errors.Invalid):
         field_errors = [_field(e.field, e.message, e.code, e.params) for e in error.errors]
-    if status >= 500:
+    if status >= 500 and not isinstance(error, errors.UpstreamFailed):
         detail, code, params = "the service is temporarily unavailable; try again", "unavailable", None
     else:
         detail, code, params = error.detail, error.error_code, error.params

@@ -1,6 +1,7 @@
 """Scheduled: publishes domain events and sends outbox jobs whose after-commit relay did not happen (process
 died, bus or queue down), and takes up work in hand past its expiry (webhook deliveries with the dispatcher,
-imports queued or processing, inbox replies claimed and never answered: unknown), then purges old relayed jobs.
+imports and knowledge-base documents queued or processing, knowledge bases re-embedding, inbox replies claimed and
+never answered: unknown), then purges old relayed jobs.
 The campaign engine's own work in hand has its sweeper (``campaign_sweeper``).
 
 The steps run in order of need: the outbox first (every delayed job, so every webhook retry, goes out only
@@ -21,6 +22,7 @@ from masteria import jobs, outbox
 from masteria.bootstrap import container
 from masteria.contacts import import_jobs
 from masteria.conversations import outbound as reply_claims
+from masteria.knowledge import ingestion as knowledge
 from masteria.observability import logger
 from masteria.webhooks import sweep as deliveries
 
@@ -52,6 +54,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     run("jobs", lambda: prefixed("jobs", jobs.relay_due(c.database, c.queue, c.clock, until=until)))
     run("deliveries", lambda: prefixed("deliveries", deliveries.sweep(db=c.database, clock=c.clock, until=until)))
     run("imports", lambda: prefixed("imports", import_jobs.sweep(db=c.database, clock=c.clock, until=until)))
+    run("knowledge", lambda: prefixed("knowledge", knowledge.sweep(db=c.database, clock=c.clock, until=until)))
     run(
         "replies",
         lambda: prefixed("replies", reply_claims.sweep(db=c.database, clock=c.clock, until=until)),

@@ -32,6 +32,7 @@ from tests.api import (
 )
 from tests.meta import FakeMeta
 from tests.pipelines_api import make_lead, pipeline_of
+from tests.progression_api import make_suggestion
 
 BODY = {"type": "BODY", "text": "Oi {{1}}!", "example": {"body_text": [["Ana"]]}}
 
@@ -96,6 +97,20 @@ def _appointment(client: TestClient, account: Account, meta: FakeMeta) -> str:
 
 
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
+def _knowledge_base(client: TestClient, account: Account) -> str:
+    created = client.post("/v1/knowledge-bases", headers=account.headers, json={"name": f"kb {uuid.uuid4()}"})
+    return str(created.json()["id"])
+
+
+def _knowledge_document(client: TestClient, account: Account) -> str:
+    added = client.post(
+        f"/v1/knowledge-bases/{_knowledge_base(client, account)}/documents",
+        headers=account.headers,
+        files={"file": ("faq.md", b"# FAQ\n\nTexto.")},
+    )
+    return str(added.json()["id"])
+
+
 ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "user_id": lambda client, account, meta: invite(client, account).user_id,
     "contact_id": lambda client, account, meta: make_contact(client, account)["id"],
@@ -132,10 +147,16 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
     "stage_id": lambda client, account, meta: _pipeline(client, account)["stages"][0]["id"],
     "lead_id": lambda client, account, meta: make_lead(client, account, pipeline_of(client, account))["id"],
     "appointment_id": _appointment,
+    "knowledge_base_id": lambda client, account, meta: _knowledge_base(client, account),
+    "document_id": lambda client, account, meta: _knowledge_document(client, account),
+    "persona_id": lambda client, account, meta: client.post(
+        "/v1/personas", headers=account.headers, json={"name": f"persona {uuid.uuid4()}"}
+    ).json()["id"],
+    "suggestion_id": lambda client, account, meta: make_suggestion(client, account, meta)[1],
 }
 
 # Path parameters that are not ids take one fixed valid value.
-FIXED_PARAMS: dict[str, str] = {"channel": "whatsapp"}
+FIXED_PARAMS: dict[str, str] = {"channel": "whatsapp", "version": "1"}
 
 TENANT_POLICY = re.compile(r"NULLIF\(current_setting\('app\.company_id'::text, true\), ''::text\)\)::uuid")
 

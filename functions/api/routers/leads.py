@@ -1,5 +1,5 @@
 """Leads: create (by hand, through the API, from a conversation), read, change, move, close, their history,
-timeline and notes."""
+timeline and notes; the AI's stage suggestions on a lead (accept, reject)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from fastapi import APIRouter, status
 
 from functions.api.deps import CallerDep, ContainerDep
 from functions.api.error_docs import problems
+from masteria.ai import suggestions
+from masteria.ai.progression_schemas import SuggestionAccept, SuggestionDecided, SuggestionRead, SuggestionReject
 from masteria.pipelines import history, leads, moves
 from masteria.pipelines.schemas import (
     LeadClose,
@@ -98,11 +100,54 @@ def get_history(lead_id: uuid.UUID, caller: CallerDep) -> list[StageChangeRead]:
 
 @router.get("/leads/{lead_id}/timeline", response_model=Timeline)
 def get_timeline(lead_id: uuid.UUID, caller: CallerDep) -> Timeline:
-    """The lead's stage changes, notes and appointments (at their start), newest first, and its conversation's
-    id."""
+    """The lead's stage changes, notes, appointments (at their start) and the AI's decisions about it (proposals,
+    moves, updates; replies and handoffs in its conversation) with the persona version, model, confidence and the
+    customer's words quoted, newest first, and its conversation's id."""
     return history.get_timeline(session=caller.session, actor=caller.principal, lead_id=lead_id)
 
 
 @router.post("/leads/{lead_id}/notes", status_code=status.HTTP_201_CREATED, response_model=LeadNoteRead)
 def add_note(lead_id: uuid.UUID, body: NoteCreate, caller: CallerDep) -> LeadNoteRead:
     return leads.add_note(session=caller.session, actor=caller.principal, lead_id=lead_id, data=body)
+
+
+@router.get("/leads/{lead_id}/suggestions", response_model=list[SuggestionRead])
+def list_suggestions(lead_id: uuid.UUID, caller: CallerDep) -> list[SuggestionRead]:
+    """Every stage proposal the AI made for the lead (pending, applied, accepted, rejected, superseded, invalid),
+    newest first."""
+    return suggestions.list_lead_suggestions(session=caller.session, actor=caller.principal, lead_id=lead_id)
+
+
+@router.post(
+    "/leads/{lead_id}/suggestions/{suggestion_id}/accept",
+    responses=problems(409),
+    response_model=SuggestionDecided,
+)
+def accept_suggestion(
+    lead_id: uuid.UUID, suggestion_id: uuid.UUID, body: SuggestionAccept, caller: CallerDep, container: ContainerDep
+) -> SuggestionDecided:
+    """Accept the AI's pending suggestion: the lead moves to its stage as you (the move's reason names the AI's
+    suggestion, its confidence and the customer's words). Into a meeting stage: `appointment`, else one at the
+    time the customer agreed, else the lead's scheduled one ahead (422 `appointment_required` without any). 409
+    `suggestion_not_pending` when it was already decided or superseded, `suggestion_stale` when the lead moved or
+    the stage was archived since; a move's 409s (`stage_full`…) as for a move."""
+    return suggestions.accept_suggestion(
+        session=caller.session, clock=container.clock, actor=caller.principal, lead_id=lead_id,
+        suggestion_id=suggestion_id, data=body,
+    )  # fmt: skip
+
+
+@router.post(
+    "/leads/{lead_id}/suggestions/{suggestion_id}/reject",
+    responses=problems(409),
+    response_model=SuggestionDecided,
+)
+def reject_suggestion(
+    lead_id: uuid.UUID, suggestion_id: uuid.UUID, body: SuggestionReject, caller: CallerDep, container: ContainerDep
+) -> SuggestionDecided:
+    """Reject the AI's pending suggestion, with an optional reason: the lead stays where it is (409
+    `suggestion_not_pending` when it was already decided or superseded)."""
+    return suggestions.reject_suggestion(
+        session=caller.session, clock=container.clock, actor=caller.principal, lead_id=lead_id,
+        suggestion_id=suggestion_id, data=body,
+    )  # fmt: skip

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Query, status
 
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from functions.api.error_docs import problems
+from masteria.ai import suggestions
+from masteria.ai.progression_schemas import SuggestionRead
 from masteria.pagination import Page
 from masteria.pipelines import board, pipelines
 from masteria.pipelines.board import BOARD_PAGE
@@ -87,7 +89,9 @@ def get_pipeline(pipeline_id: uuid.UUID, caller: CallerDep) -> PipelineRead:
 
 @router.patch("/pipelines/{pipeline_id}", responses=problems(403, 409), response_model=PipelineRead)
 def update_pipeline(pipeline_id: uuid.UUID, body: PipelineUpdate, caller: CallerDep) -> PipelineRead:
-    """Rename a pipeline (admin and up)."""
+    """Rename a pipeline, or change how far it trusts the AI (admin and up): `ai_auto_apply_threshold` (a stage
+    proposal at or above it moves the lead at once), `ai_backward_threshold` (the same for a move back; never
+    below the first: 422 `backward_below_auto_apply`), `ai_may_close` (the AI may close leads as won or lost)."""
     return pipelines.update_pipeline(session=caller.session, actor=caller.principal, pipeline_id=pipeline_id, data=body)
 
 
@@ -167,3 +171,12 @@ def list_column(
         session=caller.session, actor=caller.principal, pipeline_id=pipeline_id, stage_id=stage_id,
         filters=filters, page=page,
     )  # fmt: skip
+
+
+@router.get("/pipelines/{pipeline_id}/suggestions", response_model=Page[SuggestionRead])
+def list_suggestions(pipeline_id: uuid.UUID, caller: CallerDep, page: PageDep) -> Page[SuggestionRead]:
+    """The AI's pending stage suggestions on the pipeline's leads you see (at most one per lead), newest first;
+    each card of the board also carries its own (`suggestion`)."""
+    return suggestions.list_pipeline_suggestions(
+        session=caller.session, actor=caller.principal, pipeline_id=pipeline_id, page=page
+    )

@@ -340,6 +340,17 @@ class Container:
         return httpx.Client(transport=transport, follow_redirects=False)
 
     @cached_property
+    def ai_http(self) -> httpx.Client:
+        """The HTTP client for a company's own AI endpoint (``masteria.ai.endpoints``): SSRF-guarded, no redirects;
+        http only on the local runtime, private addresses only where WEBHOOKS_ALLOW_PRIVATE allows them."""
+        from masteria.ai.endpoints import AiGuardedTransport
+
+        s = self.settings
+        local = s.masteria_runtime is not Runtime.AWS
+        transport = AiGuardedTransport(allow_http=local, allow_private=local and s.webhooks_allow_private)
+        return httpx.Client(transport=transport, follow_redirects=False)
+
+    @cached_property
     def llm(self) -> LLM:
         """The platform's default chat model (``AI_CHAT_MODEL`` at ``AI_BASE_URL``)."""
         from masteria.ai.openai_adapter import OpenAiChat
@@ -378,6 +389,47 @@ class Container:
             timeout_seconds=s.ai_timeout_seconds,
             max_retries=s.ai_max_retries,
         )
+
+    def embedder_for(self, model: str) -> Embedder:
+        """The embedder of ``model`` (a knowledge base's): the platform's when it is that one, the embedded wordllama
+        by its name (the local runtime only), else that model on the AI API's embeddings endpoint, one client per
+        model for the process. ``ValueError`` for a model none of these serves (its length unknown)."""
+        from masteria.adapters.local import wordllama_embedder as local_embedder
+
+        if model == self.embedder.model:
+            return self.embedder
+        known: dict[str, Embedder] = self.__dict__.setdefault("_embedders", {})
+        if model in known:
+            return known[model]
+        if model in (local_embedder.MODEL, local_embedder.SETTING):
+            if self.settings.masteria_runtime is Runtime.AWS:
+                raise ValueError(f"the embedding model {model} is for the local runtime only")
+            return known.setdefault(model, local_embedder.WordLlamaEmbedder())
+        from masteria.ai.openai_adapter import NATIVE_DIMENSIONS, OpenAiEmbedder
+
+        if model not in NATIVE_DIMENSIONS:
+            raise ValueError(f"the embedding model {model} is not one we know the vectors of")
+        s = self.settings
+        base_url, api_key = self._ai_endpoint()
+        return known.setdefault(
+            model,
+            OpenAiEmbedder(
+                base_url=base_url,
+                api_key=api_key,
+                model=model,
+                timeout_seconds=s.ai_timeout_seconds,
+                max_retries=s.ai_max_retries,
+            ),
+        )
+
+    @cached_property
+    def page_http(self) -> httpx.Client:
+        """The knowledge bases' page fetcher: SSRF-guarded like webhook deliveries (http allowed: a public page is
+        often plain http, and nothing secret is sent), redirects followed one by one by the fetcher."""
+        from masteria.webhooks.ssrf import GuardedTransport
+
+        transport = GuardedTransport(allow_http=True, allow_private=self.settings.webhooks_allow_private)
+        return httpx.Client(transport=transport, follow_redirects=False)
 
     def _ai_endpoint(self) -> tuple[str, str]:
         """The AI API's base URL and key. Without a key only a URL set on the local runtime will do (the AI sandbox
@@ -418,10 +470,13 @@ class Container:
             self.graph.close()
         if "sns_verifier" in self.__dict__:
             self.sns_verifier.close()
-        for name in ("llm", "embedder"):  # the OpenAI adapters hold an HTTP client; the local embedder holds nothing
-            close = getattr(self.__dict__.get(name), "close", None)
+        others = list(self.__dict__.get("_embedders", {}).values())  # embedder_for's
+        for adapter in [self.__dict__.get("llm"), self.__dict__.get("embedder"), *others]:
+            close = getattr(adapter, "close", None)  # the OpenAI adapters hold an HTTP client; wordllama holds nothing
             if close is not None:
                 close()
+        if "page_http" in self.__dict__:
+            self.page_http.close()
 
 
 _installed: Container | None = None

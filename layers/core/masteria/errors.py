@@ -72,6 +72,13 @@ class Invalid(DomainError):
         self.errors = errors or []
 
 
+class UnsupportedMediaType(DomainError):
+    """A file of a kind the use case does not read (answered 415)."""
+
+    title = "Unsupported media type"
+    error_code = "unsupported_media_type"
+
+
 class Unauthorized(DomainError):
     title = "Unauthorized"
     error_code = "unauthorized"
@@ -104,3 +111,18 @@ class Permanent(DomainError):
 
     title = "Upstream rejected the request"
     error_code = "upstream_rejected"
+
+
+class UpstreamFailed(DomainError):
+    """A service the company configured (its own AI endpoint) failed: unlike other 5xx, the detail is ours, safe
+    to show (built from the failure's category, never the vendor's text), and tells the user what to fix.
+    ``status``: 502, or 504 for a timeout."""
+
+    title = "The upstream service failed"
+    error_code = "upstream_failed"
+
+    def __init__(
+        self, detail: str, *, status: int = 502, code: str | None = None, params: Params | None = None
+    ) -> None:
+        super().__init__(detail, code=code, params=params)
+        self.status = status

@@ -152,6 +152,31 @@ class ContactsImportProgressPayload(ImportCounts, _ImportId, EventPayload):
     event_type: ClassVar[EventType] = EventType.CONTACTS_IMPORT_PROGRESS
 
 
+# Knowledge bases
+
+
+class KnowledgeDocumentProgressPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.KNOWLEDGE_DOCUMENT_PROGRESS
+
+    knowledge_base_id: uuid.UUID
+    document_id: uuid.UUID
+    version: int = Field(description="the document's upload the ingestion is of")
+    status: Literal["queued", "processing", "ready", "failed"]
+    processed: int = Field(description="chunks embedded so far")
+    total: int | None = Field(default=None, description="chunks the document makes (known once extracted)")
+    error_code: str | None = Field(default=None, description="why it failed (status failed)")
+
+
+class KnowledgeBaseProgressPayload(EventPayload):
+    event_type: ClassVar[EventType] = EventType.KNOWLEDGE_BASE_PROGRESS
+
+    knowledge_base_id: uuid.UUID
+    state: Literal["ready", "reembedding"]
+    embedding_model: str
+    processed: int = Field(description="chunks embedded with the new model so far")
+    total: int
+
+
 # Campaigns
 
 
@@ -282,6 +307,62 @@ class AppointmentUpdatedPayload(AppointmentFields, EventPayload):
         description="rescheduled: its time changed; cancelled, done, no_show: its new status; updated: other fields"
     )
     changed: list[str] = Field(description="the names of the fields that changed")
+
+
+class AiStageProposedPayload(LeadFields, EventPayload):
+    """The AI proposed a stage for a lead, quoting the customer: ``applied`` (the lead moved at once: a
+    ``lead.stage_changed`` by the AI comes with it) or ``pending`` (a suggestion on the board, for a user to accept
+    or reject)."""
+
+    event_type: ClassVar[EventType] = EventType.AI_STAGE_PROPOSED
+
+    proposal_id: uuid.UUID
+    status: Literal["pending", "applied"]
+    from_stage_id: uuid.UUID = Field(description="the lead's stage when the AI proposed")
+    to_stage_id: uuid.UUID
+    confidence: float = Field(ge=0, le=1)
+    evidence: str = Field(description="the customer's words the proposal quotes")
+    agreed_time: datetime | None = Field(default=None, description="a meeting's agreed start, when one was named")
+    conversation_id: uuid.UUID | None = None
+    persona_id: uuid.UUID | None = None
+    persona_version: int | None = None
+    model: str | None = None
+    decision_id: int = Field(description="the AI decision record of the proposal")
+
+
+# The AI responder (masteria.ai.responder)
+
+HANDOFF_TRIGGERS = ("customer_request", "tool", "low_confidence", "repeated_misunderstanding", "blocked_topic")
+HandoffTrigger = Literal["customer_request", "tool", "low_confidence", "repeated_misunderstanding", "blocked_topic"]
+
+
+class AiRepliedPayload(EventPayload):
+    """The AI answered a customer's burst of messages: the parts it sent (a long answer goes in parts)."""
+
+    event_type: ClassVar[EventType] = EventType.AI_REPLIED
+
+    conversation_id: uuid.UUID
+    persona_id: uuid.UUID | None = None
+    persona_version: int | None = None
+    message_ids: list[uuid.UUID] = Field(default_factory=list, description="the messages sent, in order")
+    decision_id: int = Field(description="the AI decision record of the reply")
+
+
+class AiHandoffPayload(EventPayload):
+    """The AI handed the conversation to a person and paused itself there: why, and who has it now."""
+
+    event_type: ClassVar[EventType] = EventType.AI_HANDOFF
+
+    conversation_id: uuid.UUID
+    persona_id: uuid.UUID | None = None
+    persona_version: int | None = None
+    trigger: HandoffTrigger = Field(
+        description="customer_request, tool (the model called handoff), low_confidence (the knowledge had no good "
+        "answer), repeated_misunderstanding or blocked_topic"
+    )
+    reason: str = Field(description="why, in words (the model's reason when it called handoff)")
+    assignee_id: uuid.UUID | None = Field(description="who the conversation is assigned to now (null: nobody)")
+    decision_id: int = Field(description="the AI decision record of the handoff")
 
 
 class NotificationCreatedPayload(EventPayload):

@@ -36,6 +36,9 @@ class EventType(StrEnum):
     CONTACT_OPTED_OUT = "contact.opted_out"
     CONTACT_OPTED_IN = "contact.opted_in"
     CONTACTS_IMPORT_PROGRESS = "contacts.import.progress"
+    # a knowledge-base document's ingestion: queued, processing (chunks embedded of the total), ready or failed
+    KNOWLEDGE_DOCUMENT_PROGRESS = "knowledge.document.progress"
+    KNOWLEDGE_BASE_PROGRESS = "knowledge.base.progress"  # a knowledge base's re-embedding with a new model
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_PAUSED = "campaign.paused"
     CAMPAIGN_COMPLETED = "campaign.completed"
@@ -49,6 +52,9 @@ class EventType(StrEnum):
     LEAD_LOST = "lead.lost"
     MEETING_SCHEDULED = "meeting.scheduled"  # a lead moved into a meeting stage with its appointment
     APPOINTMENT_UPDATED = "appointment.updated"  # rescheduled, cancelled, done, no-show, or its details changed
+    AI_STAGE_PROPOSED = "ai.stage_proposed"  # the AI proposed a stage for a lead: applied at once, or a suggestion
+    AI_REPLIED = "ai.replied"  # the AI answered a customer's burst of messages (its parts sent)
+    AI_HANDOFF = "ai.handoff"  # the AI handed a conversation to a person (and paused itself there)
     NOTIFICATION_CREATED = "notification.created"
     TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template
 

@@ -7,6 +7,8 @@ from masteria import jobs as _jobs
 from masteria.adapters.local import queue_models as _queue_models
 from masteria.adapters.local import scheduler as _scheduler_models
 from masteria.ai import models as _ai_models
+from masteria.ai import progression_models as _ai_progression_models
+from masteria.ai import responder_models as _ai_responder_models
 from masteria.appointments import models as _appointments_models
 from masteria.audit import models as _audit_models
 from masteria.campaigns import models as _campaigns_models
@@ -14,6 +16,7 @@ from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
 from masteria.conversations import models as _conversations_models
 from masteria.db import Base
+from masteria.knowledge import models as _knowledge_models
 from masteria.notifications import models as _notifications_models
 from masteria.outbound import models as _outbound_models
 from masteria.pipelines import models as _pipelines_models
@@ -25,6 +28,8 @@ metadata = Base.metadata
 
 __all__ = [
     "_ai_models",
+    "_ai_progression_models",
+    "_ai_responder_models",
     "_appointments_models",
     "_audit_models",
     "_campaigns_models",
@@ -33,6 +38,7 @@ __all__ = [
     "_conversations_models",
     "_events",
     "_jobs",
+    "_knowledge_models",
     "_notifications_models",
     "_outbound_models",
     "_pipelines_models",

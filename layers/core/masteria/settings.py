@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # connection (exponential backoff with jitter, honouring retry-after) before the call fails.
     ai_timeout_seconds: float = Field(default=30, gt=0, le=600)
     ai_max_retries: int = Field(default=2, ge=0, le=10)
+    # Automatic replies hand the conversation to a person when the best knowledge passage found for the customer's
+    # question is less similar than this (cosine, 0-1) while the persona has knowledge bases; 0: never for that.
+    ai_handoff_min_similarity: float = Field(default=0.2, ge=0, le=1)
 
     # Outgoing webhooks: plain http and private addresses are refused, except on the local runtime when allowed
     # here (tests deliver to a loopback sink). Refused on AWS.

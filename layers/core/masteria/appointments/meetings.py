@@ -63,8 +63,9 @@ def needed(session: Session, lead: Lead, stage: Stage, data: AppointmentCreate |
     return Meeting(existing=existing)
 
 
-def scheduled(session: Session, actor: Principal, lead: Lead, meeting: Meeting) -> Appointment:
-    """After the move (``lead`` as it is now): the appointment, the notification and the event, once."""
+def scheduled(session: Session, actor: Principal | None, lead: Lead, meeting: Meeting) -> Appointment:
+    """After the move (``lead`` as it is now): the appointment, the notification and the event, once. ``actor``
+    None: a move without a user (the AI's)."""
     appointment = meeting.existing or service.add(session, actor, lead, meeting.new)  # type: ignore[arg-type]
     contact = session.get(Contact, lead.contact_id)
     who = (contact.name or contact.phone) if contact is not None else "a contact"

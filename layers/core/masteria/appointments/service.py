@@ -26,11 +26,11 @@ LIST_LIMIT = 200
 
 
 def _check_attendee(
-    session: Session, actor: Principal, attendee_id: uuid.UUID | None, current: uuid.UUID | None = None
+    session: Session, actor: Principal | None, attendee_id: uuid.UUID | None, current: uuid.UUID | None = None
 ) -> None:
     if attendee_id in (None, current):
         return
-    if attendee_id != actor.user_id and actor.role.rank < Role.ADMIN.rank:
+    if actor is not None and attendee_id != actor.user_id and actor.role.rank < Role.ADMIN.rank:
         raise Forbidden("an agent may only attend an appointment themselves", code="attendee_forbidden")
     found = session.scalar(select(User.id).where(User.id == attendee_id, User.is_active.is_(True)))
     if found is None:
@@ -40,15 +40,17 @@ def _check_attendee(
         )
 
 
-def add(session: Session, actor: Principal, lead: Lead, data: AppointmentCreate) -> Appointment:
-    """A new appointment of ``lead`` (already found for ``actor``), its event and its reminder recorded."""
-    attendee_id = data.attendee_id if "attendee_id" in data.model_fields_set else actor.user_id
+def add(session: Session, actor: Principal | None, lead: Lead, data: AppointmentCreate) -> Appointment:
+    """A new appointment of ``lead`` (already found for ``actor``), its event and its reminder recorded. ``actor``
+    None: made without a user (the AI's, on a move it applied): the attendee is the one ``data`` names."""
+    user_id = actor.user_id if actor is not None else None
+    attendee_id = data.attendee_id if "attendee_id" in data.model_fields_set or actor is None else user_id
     _check_attendee(session, actor, attendee_id)
     row = Appointment(
         company_id=lead.company_id, lead_id=lead.id, title=data.title, starts_at=data.starts_at,
         ends_at=data.ends_at, timezone=data.timezone, location=data.location,
         link=str(data.link) if data.link is not None else None, attendee_id=attendee_id,
-        reminder_minutes=data.reminder_minutes, created_by=actor.user_id,
+        reminder_minutes=data.reminder_minutes, created_by=user_id,
     )  # fmt: skip
     session.add(row)
     session.flush()

@@ -24,6 +24,21 @@ class ContactSummary(ReadModel):
     phone: str
 
 
+class ConversationAi(ReadModel):
+    """The AI in the conversation: whether it answers (``active``), or why it stopped (``paused``,
+    ``handed_off``)."""
+
+    status: Literal["active", "paused", "handed_off"]
+    reason: str | None = Field(
+        description="paused: human_reply, assigned, opted_out or paused_by_user; handed_off: customer_request, tool, "
+        "low_confidence, repeated_misunderstanding or blocked_topic"
+    )
+    detail: str | None = Field(default=None, description="a handoff's reason in words (the model's, when it gave one)")
+    persona_id: uuid.UUID | None = Field(description="the persona that last answered or handed off here")
+    assignee_id: uuid.UUID | None = Field(default=None, description="who a handoff assigned the conversation to")
+    since: datetime = Field(description="when the AI's state here last changed")
+
+
 class ConversationRead(ReadModel):
     id: uuid.UUID
     connection_id: uuid.UUID
@@ -37,6 +52,7 @@ class ConversationRead(ReadModel):
     window_open: bool
     unread_count: int
     created_at: datetime
+    ai: ConversationAi | None = Field(default=None, description="null: the AI has not been in this conversation")
 
 
 class Reaction(ReadModel):

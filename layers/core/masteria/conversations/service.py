@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Session
 
+from masteria.ai.responder_models import AiConversationState
 from masteria.channels import connections
 from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import Registry
@@ -23,6 +24,7 @@ from masteria.conversations.models import Conversation, ConversationNote, Messag
 from masteria.conversations.schemas import (
     Assign,
     ContactSummary,
+    ConversationAi,
     ConversationFilter,
     ConversationRead,
     MessageRead,
@@ -72,8 +74,33 @@ def get_visible(session: Session, actor: Principal, conversation_id: uuid.UUID, 
     return found
 
 
-def _read(session: Session, row: Conversation, now: datetime) -> ConversationRead:
+def ai_read(state: AiConversationState | None) -> ConversationAi | None:
+    """The AI's state in a conversation as the inbox shows it (None: the AI has not been there)."""
+    if state is None:
+        return None
+    return ConversationAi(
+        status=state.status,
+        reason=state.handoff_trigger if state.status == "handed_off" else state.paused_reason,
+        detail=state.handoff_reason if state.status == "handed_off" else None,
+        persona_id=state.persona_id,
+        assignee_id=state.handed_off_to if state.status == "handed_off" else None,
+        since=state.changed_at,
+    )
+
+
+def _ai_states(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, AiConversationState]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(AiConversationState).where(AiConversationState.conversation_id.in_(list(ids))))
+    return {row.conversation_id: row for row in rows}
+
+
+def _read(
+    session: Session, row: Conversation, now: datetime, states: dict[uuid.UUID, AiConversationState] | None = None
+) -> ConversationRead:
+    """``states``: the AI states of a page's conversations, read at once (None: read this one's)."""
     contact = session.get_one(Contact, row.contact_id)
+    state = states.get(row.id) if states is not None else session.get(AiConversationState, row.id)
     return ConversationRead(
         id=row.id,
         connection_id=row.connection_id,
@@ -87,6 +114,7 @@ def _read(session: Session, row: Conversation, now: datetime) -> ConversationRea
         window_open=row.window_expires_at is not None and row.window_expires_at > now,
         unread_count=row.unread_count,
         created_at=row.created_at,
+        ai=ai_read(state),
     )
 
 
@@ -118,7 +146,8 @@ def list_conversations(
     if filters.contact_id:
         statement = statement.where(Conversation.contact_id == filters.contact_id)
     rows, cursor = paginate(session, statement, keys=[Conversation.last_message_at, Conversation.id], page=page)
-    return Page[ConversationRead](items=[_read(session, r, now) for r in rows], next_cursor=cursor)
+    states = _ai_states(session, [r.id for r in rows])  # one query for the page, not one per row
+    return Page[ConversationRead](items=[_read(session, r, now, states) for r in rows], next_cursor=cursor)
 
 
 def get_conversation(
@@ -181,18 +210,24 @@ def assign(
             raise Invalid(
                 "unknown user", [FieldError("assignee_id", "not an active user of this company", code="unknown_user")]
             )
-    if conversation.assignee_id != data.assignee_id:
+    assign_to(session, conversation, data.assignee_id)
+    return _read(session, conversation, now)
+
+
+def assign_to(session: Session, conversation: Conversation, assignee_id: uuid.UUID | None) -> None:
+    """Give ``conversation`` (locked by the caller) to ``assignee_id`` (an active user; None: nobody), with its
+    ``conversation.assigned`` event when that changes it: the inbox's assignment, and the AI's on a handoff."""
+    if conversation.assignee_id != assignee_id:
         previous = conversation.assignee_id
-        conversation.assignee_id = data.assignee_id
+        conversation.assignee_id = assignee_id
         record_event(
             session,
             company_id=conversation.company_id,
             payload=ConversationAssignedPayload(
-                conversation_id=conversation.id, assignee_id=data.assignee_id, previous_assignee_id=previous
+                conversation_id=conversation.id, assignee_id=assignee_id, previous_assignee_id=previous
             ),
         )
     session.flush()
-    return _read(session, conversation, now)
 
 
 def set_status(

@@ -19,7 +19,7 @@ from masteria.contacts.reads import contact_or_404
 from masteria.conversations.models import Conversation
 from masteria.conversations.service import visible_to
 from masteria.db import get_or_404
-from masteria.errors import Conflict, NotFound
+from masteria.errors import Conflict, Forbidden, NotFound
 from masteria.pipelines import lead_events
 from masteria.pipelines.access import check_owner, lead_or_404, pipeline_or_404, stage_or_404
 from masteria.pipelines.models import Lead, LeadNote, LeadTag, Pipeline, Stage, StageChange
@@ -211,6 +211,12 @@ def update_lead(*, session: Session, actor: Principal, lead_id: uuid.UUID, data:
     """Change some fields (custom_fields merge, a null value removes that field; tag_ids replace the tags).
     With ``version``: 409 and the current lead when it changed since."""
     lead = lead_or_404(session, actor, lead_id, lock=True)
+    return update_found(session=session, actor=actor, lead=lead, data=data)
+
+
+def update_found(*, session: Session, actor: Principal | None, lead: Lead, data: LeadUpdate) -> LeadRead:
+    """``update_lead`` of a lead already found and locked by the caller; ``actor`` None: a change without a user
+    (the AI's: value, next step, custom fields), which may not give the lead to anyone."""
     if data.version is not None and data.version != lead.version:
         raise conflict(session, lead, "the lead changed since you saw it", "lead_changed")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version", "tag_ids"})
@@ -219,6 +225,8 @@ def update_lead(*, session: Session, actor: Principal, lead_id: uuid.UUID, data:
             del changes[key]
     previous_owner = lead.owner_id
     if "owner_id" in changes:
+        if actor is None:
+            raise Forbidden("only a user gives a lead to someone", code="lead_owner_forbidden")
         check_owner(actor, changes["owner_id"], current=lead.owner_id)
         _check_user(session, changes["owner_id"])
     if "custom_fields" in changes:

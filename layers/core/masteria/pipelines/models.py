@@ -36,6 +36,9 @@ ACTOR_KINDS = ("user", "automation", "ai")
 RANK_COLLATION = "C"
 RANK_MAX_LENGTH = 512
 VALUE_PRECISION, VALUE_SCALE = 14, 2
+# the AI's thresholds on a pipeline: a confidence between 0 and 1, to three places
+THRESHOLD_PRECISION, THRESHOLD_SCALE = 4, 3
+AI_AUTO_APPLY_DEFAULT, AI_BACKWARD_DEFAULT = "0.8", "0.95"
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -43,12 +46,30 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 class Pipeline(Timestamped, Base):
+    """A pipeline, with how far its leads trust the AI (``masteria.ai.progression``): a stage proposal at or above
+    ``ai_auto_apply_threshold`` moves the lead at once (a move back needs ``ai_backward_threshold``; into a won or
+    lost stage only when ``ai_may_close``); below, it waits on the board as a suggestion."""
+
     __tablename__ = "pipelines"
-    __table_args__ = (Index("uq_pipelines_company_id_name", "company_id", text("lower(name)"), unique=True),)
+    __table_args__ = (
+        Index("uq_pipelines_company_id_name", "company_id", text("lower(name)"), unique=True),
+        CheckConstraint("ai_auto_apply_threshold BETWEEN 0 AND 1", name="ai_auto_apply_threshold"),
+        CheckConstraint(
+            "ai_backward_threshold BETWEEN 0 AND 1 AND ai_backward_threshold >= ai_auto_apply_threshold",
+            name="ai_backward_threshold",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     company_id: Mapped[uuid.UUID] = company_fk()
     name: Mapped[str] = mapped_column(String(120), nullable=False)
+    ai_auto_apply_threshold: Mapped[Decimal] = mapped_column(
+        Numeric(THRESHOLD_PRECISION, THRESHOLD_SCALE), nullable=False, server_default=AI_AUTO_APPLY_DEFAULT
+    )
+    ai_backward_threshold: Mapped[Decimal] = mapped_column(
+        Numeric(THRESHOLD_PRECISION, THRESHOLD_SCALE), nullable=False, server_default=AI_BACKWARD_DEFAULT
+    )
+    ai_may_close: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )

@@ -205,18 +205,30 @@ def move_lead(
     the contact. ``by`` says who moved it when it is not the actor (an automation, the AI). Into a meeting stage
     it needs its appointment (``appointments.meetings``: 422 without one), announced once with the move."""
     lead = lead_or_404(session, actor, lead_id, lock=True)
+    return move_found(session=session, clock=clock, principal=actor, lead=lead, data=data, by=by)
+
+
+def move_found(
+    *,
+    session: Session,
+    clock: Clock,
+    principal: Principal | None,
+    lead: Lead,
+    data: LeadMove,
+    by: Actor | None = None,
+) -> Moved:
+    """``move_lead`` of a lead already found and locked (``FOR UPDATE``) by the caller: the AI's moves, which have
+    no user (``principal`` None; ``by`` then says who moved it, and a new appointment names its own attendee)."""
     if lead.version != data.version:
         raise conflict(session, lead, "the lead changed since you saw it", "lead_changed")
     stage = stage_or_404(session, lead.pipeline_id, data.to_stage_id, lock=True)
     now = clock.now()
     meeting = meetings.needed(session, lead, stage, data.appointment, now)
     rank = place(session, stage, lead, after_id=data.after_id, before_id=data.before_id)
-    change = _apply(
-        session, lead=lead, stage=stage, rank=rank, actor=by or Actor("user", actor.user_id), reason=data.reason,
-        now=now,
-    )  # fmt: skip
+    who = by or Actor("user", principal.user_id if principal is not None else None)
+    change = _apply(session, lead=lead, stage=stage, rank=rank, actor=who, reason=data.reason, now=now)
     if meeting is not None:
-        meetings.scheduled(session, actor, lead, meeting)
+        meetings.scheduled(session, principal, lead, meeting)
     return Moved(lead=read_lead(session, lead), change=change)
 
 

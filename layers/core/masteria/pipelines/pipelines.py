@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -14,7 +15,16 @@ from masteria.db import save_unique
 from masteria.errors import Conflict, FieldError, Invalid
 from masteria.pipelines import lead_events, ranks
 from masteria.pipelines.access import pipeline_or_404, stage_or_404
-from masteria.pipelines.models import Lead, Pipeline, PipelineSettings, Stage, StageChange
+from masteria.pipelines.models import (
+    AI_AUTO_APPLY_DEFAULT,
+    AI_BACKWARD_DEFAULT,
+    THRESHOLD_SCALE,
+    Lead,
+    Pipeline,
+    PipelineSettings,
+    Stage,
+    StageChange,
+)
 from masteria.pipelines.reads import active_stages, read_pipeline, read_pipelines
 from masteria.pipelines.schemas import (
     MAX_STAGES,
@@ -58,11 +68,34 @@ def _stage(company_id: uuid.UUID, pipeline_id: uuid.UUID, data: StageCreate, pos
     )
 
 
+def _set_ai(pipeline: Pipeline, data: PipelineCreate | PipelineUpdate) -> None:
+    """The AI thresholds given (the others kept); a move back never needs less than a move forward (422)."""
+    auto = data.ai_auto_apply_threshold
+    backward = data.ai_backward_threshold
+    auto_now = Decimal(str(auto)) if auto is not None else Decimal(pipeline.ai_auto_apply_threshold)
+    backward_now = Decimal(str(backward)) if backward is not None else Decimal(pipeline.ai_backward_threshold)
+    if backward_now < auto_now:
+        field = "ai_backward_threshold" if backward is not None else "ai_auto_apply_threshold"
+        raise Invalid(
+            "the AI's threshold to move a lead back must be at least its threshold to move it forward",
+            [FieldError(field, "ai_backward_threshold must be at least ai_auto_apply_threshold",
+                        code="backward_below_auto_apply")],
+        )  # fmt: skip
+    pipeline.ai_auto_apply_threshold = round(auto_now, THRESHOLD_SCALE)
+    pipeline.ai_backward_threshold = round(backward_now, THRESHOLD_SCALE)
+    if data.ai_may_close is not None:
+        pipeline.ai_may_close = data.ai_may_close
+
+
 def create_pipeline(*, session: Session, actor: Principal, data: PipelineCreate) -> PipelineRead:
     actor.require(Role.ADMIN)
     if (session.scalar(select(func.count()).select_from(Pipeline)) or 0) >= MAX_PIPELINES:
         raise Conflict(f"a company has at most {MAX_PIPELINES} pipelines", code="too_many_pipelines")
-    pipeline = Pipeline(company_id=actor.company_id, name=data.name)
+    pipeline = Pipeline(
+        company_id=actor.company_id, name=data.name, ai_auto_apply_threshold=Decimal(AI_AUTO_APPLY_DEFAULT),
+        ai_backward_threshold=Decimal(AI_BACKWARD_DEFAULT), ai_may_close=False,
+    )  # fmt: skip
+    _set_ai(pipeline, data)
     save_unique(session, pipeline, f"a pipeline named {data.name!r} exists", name=data.name)
     for position, stage in enumerate(data.stages):
         session.add(_stage(actor.company_id, pipeline.id, stage, position))
@@ -75,6 +108,7 @@ def update_pipeline(
 ) -> PipelineRead:
     actor.require(Role.ADMIN)
     pipeline = pipeline_or_404(session, pipeline_id)
+    _set_ai(pipeline, data)
     if data.name is not None and data.name != pipeline.name:
         pipeline.name = data.name
         save_unique(session, pipeline, f"a pipeline named {data.name!r} exists", name=data.name)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from masteria.appointments.schemas import AppointmentCreate, AppointmentRead
 from masteria.contacts.schemas import Color, TagRead
@@ -30,6 +31,7 @@ CustomFields = Annotated[
 MAX_STAGES = 30
 EXAMPLE_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 MAX_TAGS = 50
+Threshold = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 # Pipelines and stages
@@ -62,12 +64,32 @@ class StageRead(ReadModel):
     archived_at: datetime | None
 
 
-class PipelineCreate(StrictModel):
+_AUTO_APPLY = "an AI stage proposal at or above it moves the lead at once (below: a suggestion on the board)"
+_BACKWARD = "the same for a move back to an earlier stage (at least ai_auto_apply_threshold)"
+_MAY_CLOSE = "the AI may move a lead into a won or lost stage itself (otherwise those are always suggestions)"
+
+
+class _PipelineAi(StrictModel):
+    ai_auto_apply_threshold: Threshold | None = Field(default=None, description=_AUTO_APPLY + "; default 0.8")
+    ai_backward_threshold: Threshold | None = Field(default=None, description=_BACKWARD + "; default 0.95")
+    ai_may_close: bool | None = Field(default=None, description=_MAY_CLOSE + "; default false")
+
+    @model_validator(mode="after")
+    def _backward_not_below(self) -> _PipelineAi:
+        auto, backward = self.ai_auto_apply_threshold, self.ai_backward_threshold
+        if auto is not None and backward is not None and backward < auto:
+            raise PydanticCustomError(
+                "backward_below_auto_apply", "ai_backward_threshold must be at least ai_auto_apply_threshold"
+            )
+        return self
+
+
+class PipelineCreate(_PipelineAi):
     name: PipelineName = Field(examples=["Sales"])
     stages: list[StageCreate] = Field(min_length=1, max_length=MAX_STAGES)
 
 
-class PipelineUpdate(StrictModel):
+class PipelineUpdate(_PipelineAi):
     name: PipelineName | None = None
 
 
@@ -75,6 +97,9 @@ class PipelineRead(ReadModel):
     id: uuid.UUID
     name: str
     stages: list[StageRead] = Field(description="the active stages in their order")
+    ai_auto_apply_threshold: float = Field(description=_AUTO_APPLY)
+    ai_backward_threshold: float = Field(description=_BACKWARD)
+    ai_may_close: bool = Field(description=_MAY_CLOSE)
     created_at: datetime
 
 
@@ -177,6 +202,17 @@ class ContactSummary(ReadModel):
     phone: str
 
 
+class LeadSuggestion(ReadModel):
+    """The AI's pending stage suggestion on a card (``POST /v1/leads/{id}/suggestions/{sid}/accept`` or
+    ``/reject``)."""
+
+    id: uuid.UUID
+    to_stage_id: uuid.UUID
+    confidence: float
+    evidence: str = Field(description="the customer's words the AI quotes")
+    agreed_time: datetime | None = Field(default=None, description="a meeting's agreed start, when one was named")
+
+
 class LeadRead(ReadModel):
     id: uuid.UUID
     pipeline_id: uuid.UUID
@@ -201,6 +237,9 @@ class LeadRead(ReadModel):
     stage_entered_at: datetime
     created_at: datetime
     updated_at: datetime
+    suggestion: LeadSuggestion | None = Field(
+        default=None, description="the AI's pending stage suggestion for the lead (null: none)"
+    )
 
 
 class LeadNoteRead(ReadModel):
@@ -282,7 +321,37 @@ class TimelineAppointment(ReadModel):
     appointment: AppointmentRead
 
 
-TimelineEntry = Annotated[TimelineStageChange | TimelineNote | TimelineAppointment, Field(discriminator="kind")]
+class AiDecisionRead(ReadModel):
+    """One decision of the AI about the lead or its conversation: a reply, a handoff, a stage proposal, a move, a
+    lead update, a skip; with the persona version and model that made it and the customer's words it quotes."""
+
+    id: int
+    kind: Literal["reply", "handoff", "stage_proposal", "stage_move", "lead_update", "skipped"]
+    persona_id: uuid.UUID | None
+    persona_name: str | None = Field(description="the persona version's name")
+    persona_version: int | None
+    model: str | None
+    conversation_id: uuid.UUID | None
+    outcome: str | None = Field(
+        description="a proposal: applied, pending or invalid; a lead update: updated, unchanged or invalid"
+    )
+    confidence: float | None
+    evidence: str | None = Field(description="the customer's words it quotes")
+    to_stage_id: uuid.UUID | None
+    detail: dict[str, Any] = Field(description="everything the decision recorded")
+    inputs: dict[str, Any] = Field(description="the ids of its inputs: messages, chunks, lead, proposal")
+    created_at: datetime
+
+
+class TimelineAiDecision(ReadModel):
+    kind: Literal["ai_decision"] = "ai_decision"
+    at: datetime
+    ai_decision: AiDecisionRead
+
+
+TimelineEntry = Annotated[
+    TimelineStageChange | TimelineNote | TimelineAppointment | TimelineAiDecision, Field(discriminator="kind")
+]
 
 
 class Timeline(ReadModel):

@@ -26,7 +26,8 @@ MAX_TOPICS = 100  # per connection
 INBOX = "inbox"
 NOTIFICATIONS = "notifications"
 _TOPIC = re.compile(
-    r"^(?:(?P<plain>inbox|notifications)|(?P<kind>conversation|campaign|import|pipeline|lead):(?P<id>[^:]+))$"
+    r"^(?:(?P<plain>inbox|notifications)"
+    r"|(?P<kind>conversation|campaign|import|pipeline|lead|knowledge_base):(?P<id>[^:]+))$"
 )
 
 
@@ -50,13 +51,19 @@ def lead_topic(lead_id: uuid.UUID) -> str:
     return f"lead:{lead_id}"
 
 
+def knowledge_base_topic(knowledge_base_id: uuid.UUID) -> str:
+    """A knowledge base's documents' ingestion and its re-embedding."""
+    return f"knowledge_base:{knowledge_base_id}"
+
+
 def parse_topic(value: str) -> str:
-    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}``, ``import:{id}``, ``pipeline:{id}``
-    or ``lead:{id}`` (ids are UUIDs), in canonical form; anything else is a ``ValueError``."""
+    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}``, ``import:{id}``, ``pipeline:{id}``,
+    ``lead:{id}`` or ``knowledge_base:{id}`` (ids are UUIDs), in canonical form; anything else is a ``ValueError``."""
     found = _TOPIC.match(value.strip()) if isinstance(value, str) else None
     if found is None:
         raise ValueError(
-            "a topic is inbox, notifications, conversation:{id}, campaign:{id}, import:{id}, pipeline:{id} or lead:{id}"
+            "a topic is inbox, notifications, conversation:{id}, campaign:{id}, import:{id}, pipeline:{id}, lead:{id}"
+            " or knowledge_base:{id}"
         )
     if found["plain"]:
         return found["plain"]
@@ -204,6 +211,14 @@ class ImportProgressData(payloads.ImportCounts, _ImportId):  # the payload's ``i
     model_config = _IGNORE
 
 
+class KnowledgeDocumentProgressData(payloads.KnowledgeDocumentProgressPayload):
+    model_config = _IGNORE
+
+
+class KnowledgeBaseProgressData(payloads.KnowledgeBaseProgressPayload):
+    model_config = _IGNORE
+
+
 class LeadCreatedData(payloads.LeadCreatedPayload):
     model_config = _IGNORE
 
@@ -229,6 +244,18 @@ class MeetingScheduledData(payloads.MeetingScheduledPayload):
 
 
 class AppointmentUpdatedData(payloads.AppointmentUpdatedPayload):
+    model_config = _IGNORE
+
+
+class AiStageProposedData(payloads.AiStageProposedPayload):
+    model_config = _IGNORE
+
+
+class AiRepliedData(payloads.AiRepliedPayload):
+    model_config = _IGNORE
+
+
+class AiHandoffData(payloads.AiHandoffPayload):
     model_config = _IGNORE
 
 
@@ -277,6 +304,16 @@ class ImportProgress(_EventFrame):
     data: ImportProgressData
 
 
+class KnowledgeDocumentProgress(_EventFrame):
+    type: Literal["knowledge.document.progress"] = "knowledge.document.progress"
+    data: KnowledgeDocumentProgressData
+
+
+class KnowledgeBaseProgress(_EventFrame):
+    type: Literal["knowledge.base.progress"] = "knowledge.base.progress"
+    data: KnowledgeBaseProgressData
+
+
 class LeadCreated(_EventFrame):
     type: Literal["lead.created"] = "lead.created"
     data: LeadCreatedData
@@ -312,7 +349,25 @@ class AppointmentUpdated(_EventFrame):
     data: AppointmentUpdatedData
 
 
-LeadFrame = LeadCreated | LeadUpdated | LeadStageChanged | LeadWon | LeadLost | MeetingScheduled | AppointmentUpdated
+class AiStageProposed(_EventFrame):
+    type: Literal["ai.stage_proposed"] = "ai.stage_proposed"
+    data: AiStageProposedData
+
+
+class AiReplied(_EventFrame):
+    type: Literal["ai.replied"] = "ai.replied"
+    data: AiRepliedData
+
+
+class AiHandoff(_EventFrame):
+    type: Literal["ai.handoff"] = "ai.handoff"
+    data: AiHandoffData
+
+
+LeadFrame = (
+    LeadCreated | LeadUpdated | LeadStageChanged | LeadWon | LeadLost | MeetingScheduled | AppointmentUpdated
+    | AiStageProposed
+)  # fmt: skip
 
 EventFrame = Annotated[
     MessageCreated
@@ -323,7 +378,11 @@ EventFrame = Annotated[
     | CampaignProgress
     | NotificationCreated
     | ImportProgress
-    | LeadFrame,
+    | KnowledgeDocumentProgress
+    | KnowledgeBaseProgress
+    | LeadFrame
+    | AiReplied
+    | AiHandoff,
     Field(discriminator="type"),
 ]
 event_frame: TypeAdapter[Any] = TypeAdapter(EventFrame)

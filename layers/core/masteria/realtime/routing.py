@@ -30,7 +30,9 @@ class Outgoing:
         | frames.ConversationUpdated
         | frames.ConversationAssigned
         | (frames.CampaignProgress | frames.NotificationCreated | frames.ImportProgress)
+        | (frames.KnowledgeDocumentProgress | frames.KnowledgeBaseProgress)
         | frames.LeadFrame
+        | (frames.AiReplied | frames.AiHandoff)
     )
     topics: frozenset[str]
     conversation_id: uuid.UUID | None = None  # set: only for users who may see this conversation
@@ -74,6 +76,19 @@ def _assigned(event: PublishedEvent) -> Outgoing:
     return Outgoing(built, topics, conversation_id=conversation_id, also_for=also)
 
 
+def _ai_frame(frame: type[frames.AiReplied | frames.AiHandoff]) -> Callable[[PublishedEvent], Outgoing]:
+    """The AI's frames about a conversation: on its topic and the inbox, for users who may see it (a handoff's
+    new assignee among them)."""
+
+    def build(event: PublishedEvent) -> Outgoing:
+        built = frame.model_validate({**_envelope(event), "data": event.data})
+        conversation_id = built.data.conversation_id
+        topics = frozenset({INBOX, frames.conversation_topic(conversation_id)})
+        return Outgoing(built, topics, conversation_id=conversation_id)
+
+    return build
+
+
 def _campaign(event: PublishedEvent) -> Outgoing:
     built = frames.CampaignProgress.model_validate({**_envelope(event), "data": event.data})
     return Outgoing(built, frozenset({frames.campaign_topic(built.data.campaign_id)}))
@@ -88,6 +103,18 @@ def _import(event: PublishedEvent) -> Outgoing:
     data = {**event.data, "import_id": event.data.get("import_id", event.data.get("id"))}
     built = frames.ImportProgress.model_validate({**_envelope(event), "data": data})
     return Outgoing(built, frozenset({frames.import_topic(built.data.import_id)}))
+
+
+def _knowledge(
+    frame: type[frames.KnowledgeDocumentProgress | frames.KnowledgeBaseProgress],
+) -> Callable[[PublishedEvent], Outgoing]:
+    """A knowledge base's progress frames, on its topic (the knowledge base's page)."""
+
+    def build(event: PublishedEvent) -> Outgoing:
+        built = frame.model_validate({**_envelope(event), "data": event.data})
+        return Outgoing(built, frozenset({frames.knowledge_base_topic(built.data.knowledge_base_id)}))
+
+    return build
 
 
 def _lead_frame(
@@ -118,6 +145,8 @@ _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.CAMPAIGN_PROGRESS: _campaign,
     EventType.NOTIFICATION_CREATED: _notification,
     EventType.CONTACTS_IMPORT_PROGRESS: _import,
+    EventType.KNOWLEDGE_DOCUMENT_PROGRESS: _knowledge(frames.KnowledgeDocumentProgress),
+    EventType.KNOWLEDGE_BASE_PROGRESS: _knowledge(frames.KnowledgeBaseProgress),
     EventType.LEAD_CREATED: _lead_frame(frames.LeadCreated),
     EventType.LEAD_UPDATED: _lead_frame(frames.LeadUpdated),
     EventType.LEAD_STAGE_CHANGED: _lead_frame(frames.LeadStageChanged),
@@ -125,6 +154,9 @@ _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.LEAD_LOST: _lead_frame(frames.LeadLost),
     EventType.MEETING_SCHEDULED: _lead_frame(frames.MeetingScheduled),
     EventType.APPOINTMENT_UPDATED: _lead_frame(frames.AppointmentUpdated),
+    EventType.AI_STAGE_PROPOSED: _lead_frame(frames.AiStageProposed),
+    EventType.AI_REPLIED: _ai_frame(frames.AiReplied),
+    EventType.AI_HANDOFF: _ai_frame(frames.AiHandoff),
 }
 # The domain events the push consumer is routed (functions/manifest.py) and catch-up reads.
 PUSHED_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in _BUILDERS)

@@ -42,6 +42,15 @@ _OFFERED: dict[EventType, str] = {
         "a lead moved into a meeting stage with its appointment (once per move), with the lead's details"
     ),
     EventType.APPOINTMENT_UPDATED: "a lead's appointment was rescheduled, cancelled, done, a no-show, or edited",
+    EventType.AI_STAGE_PROPOSED: (
+        "the AI proposed a stage for a lead, quoting the customer: applied at once (at or above the pipeline's "
+        "threshold) or pending as a suggestion for a user"
+    ),
+    EventType.AI_REPLIED: "the AI answered a customer's messages: the messages it sent, with its persona version",
+    EventType.AI_HANDOFF: (
+        "the AI handed a conversation to a person (the customer asked, the model called handoff, the knowledge had "
+        "no good answer, repeated misunderstanding, a blocked topic), with the reason and the assignee"
+    ),
     EventType.TEMPLATE_STATUS_CHANGED: (
         "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason"
     ),
@@ -76,6 +85,8 @@ def example(event_type: str) -> dict[str, Any]:
             values[name] = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
         elif annotation == str(int):
             values[name] = 1
+        elif annotation == str(float):
+            values[name] = 0.5
         elif "list" in annotation:
             values[name] = ["name"]
         elif name == "channel":

@@ -1,4 +1,4 @@
-import { Bell, BookUser, FileText, Home, Inbox, KanbanSquare, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Filter, SlidersHorizontal } from "lucide-react";
+import { Bell, BookOpen, BookUser, Bot, FileText, Gauge, Home, Inbox, KanbanSquare, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Filter, SlidersHorizontal } from "lucide-react";
 import type { Role } from "@/lib/auth/auth-provider";
 
 export interface NavItem {
@@ -35,6 +35,14 @@ export const NAV: NavGroup[] = [
       { to: "/segments", label: "nav.segments", icon: Filter },
       { to: "/tags", label: "nav.tags", icon: Tags },
       { to: "/custom-fields", label: "nav.customFields", icon: SlidersHorizontal },
+    ],
+  },
+  {
+    label: "nav.groups.ai",
+    items: [
+      { to: "/personas", label: "nav.personas", icon: Bot },
+      { to: "/knowledge-bases", label: "nav.knowledgeBases", icon: BookOpen },
+      { to: "/ai-settings", label: "nav.aiSettings", icon: Gauge },
     ],
   },
   {

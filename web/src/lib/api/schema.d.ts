@@ -24,6 +24,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ai/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Settings
+         * @description The company's model endpoint (null fields: the platform's default), the key's hint only, the budget.
+         */
+        get: operations["get_settings_v1_ai_settings_get"];
+        /**
+         * Update Settings
+         * @description Change the fields given (admin and up; null clears one): `base_url` (https; http on the local runtime only;
+         *     never a private address), `chat_model`, `api_key` (write-only, sealed at rest), `monthly_budget_usd`.
+         */
+        put: operations["update_settings_v1_ai_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/settings/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Settings
+         * @description One tiny chat call to the configured endpoint (admin and up): `ok`, or the failure's `category` (`auth`:
+         *     the key is refused; `timeout`; `unavailable`; `rate_limited`; `invalid_request`, e.g. an unknown model;
+         *     `invalid_response`) with a clear message, and a notification.
+         */
+        post: operations["check_settings_v1_ai_settings_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage
+         * @description Tokens and estimated cost (USD) from `from` to `to` (default: this month so far) by persona, conversation
+         *     or day, and this calendar month's spend against the monthly budget.
+         */
+        get: operations["usage_v1_ai_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/appointments/{appointment_id}": {
         parameters: {
             query?: never;
@@ -906,6 +974,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{conversation_id}/ai/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description Stop the AI here: it answers nothing more in this conversation (its answer being typed is not sent) until
+         *     someone hands the conversation back with `/ai/resume`. The conversation's `ai` says `paused`,
+         *     `paused_by_user`.
+         */
+        post: operations["pause_v1_conversations__conversation_id__ai_pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/ai/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description Hand the conversation (back) to the AI, after a handoff or a pause: it answers the customer's next
+         *     messages, if the number's persona is active then. The assignee, if any, keeps the conversation.
+         */
+        post: operations["resume_v1_conversations__conversation_id__ai_resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{conversation_id}/assignee": {
         parameters: {
             query?: never;
@@ -1096,6 +1207,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/knowledge-bases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Knowledge Bases
+         * @description The company's knowledge bases, newest first, with their documents' and chunks' counts.
+         */
+        get: operations["list_knowledge_bases_v1_knowledge_bases_get"];
+        put?: never;
+        /**
+         * Create Knowledge Base
+         * @description A new knowledge base (admin and up); its embedding model is the platform's unless one is named.
+         */
+        post: operations["create_knowledge_base_v1_knowledge_bases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/knowledge-bases/{knowledge_base_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Knowledge Base */
+        get: operations["get_knowledge_base_v1_knowledge_bases__knowledge_base_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Knowledge Base
+         * @description Delete it with its documents and chunks (admin and up).
+         */
+        delete: operations["delete_knowledge_base_v1_knowledge_bases__knowledge_base_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Knowledge Base
+         * @description Rename or describe it, or change its embedding model: its chunks are then embedded again in the background
+         *     (`state` reembedding, progress as `knowledge.base.progress` on the topic `knowledge_base:{id}`). Admin and up.
+         */
+        patch: operations["update_knowledge_base_v1_knowledge_bases__knowledge_base_id__patch"];
+        trace?: never;
+    };
+    "/v1/knowledge-bases/{knowledge_base_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Documents
+         * @description The knowledge base's documents, newest first, each with its status, progress and error.
+         */
+        get: operations["list_documents_v1_knowledge_bases__knowledge_base_id__documents_get"];
+        put?: never;
+        /**
+         * Add Document
+         * @description Add a document (admin and up): a file as `multipart/form-data` (`file`: .txt, .md, .pdf, .docx, .csv of
+         *     questions and answers, .html; ≤ 20 MB; optional `title`), or a web page as JSON `{"url", "title"?}`. It is
+         *     ingested in the background: follow `status` here or `knowledge.document.progress` on `knowledge_base:{id}`.
+         */
+        post: operations["add_document_v1_knowledge_bases__knowledge_base_id__documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/knowledge-bases/{knowledge_base_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Document */
+        get: operations["get_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__get"];
+        /**
+         * Replace Document
+         * @description A new file for the document (or a page's address, fetched again): ingested anew, its chunks replaced once
+         *     that succeeds; until then the version before is still searched (admin and up).
+         */
+        put: operations["replace_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__put"];
+        post?: never;
+        /**
+         * Delete Document
+         * @description Delete the document and its chunks (admin and up).
+         */
+        delete: operations["delete_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/knowledge-bases/{knowledge_base_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search
+         * @description The passages that best answer `question` (vector and full-text searches fused), as the AI gets them, with
+         *     each passage's similarity and ranks (any user of the company).
+         */
+        post: operations["search_v1_knowledge_bases__knowledge_base_id__search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leads": {
         parameters: {
             query?: never;
@@ -1252,6 +1486,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leads/{lead_id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Suggestions
+         * @description Every stage proposal the AI made for the lead (pending, applied, accepted, rejected, superseded, invalid),
+         *     newest first.
+         */
+        get: operations["list_suggestions_v1_leads__lead_id__suggestions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/suggestions/{suggestion_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Suggestion
+         * @description Accept the AI's pending suggestion: the lead moves to its stage as you (the move's reason names the AI's
+         *     suggestion, its confidence and the customer's words). Into a meeting stage: `appointment`, else one at the
+         *     time the customer agreed, else the lead's scheduled one ahead (422 `appointment_required` without any). 409
+         *     `suggestion_not_pending` when it was already decided or superseded, `suggestion_stale` when the lead moved or
+         *     the stage was archived since; a move's 409s (`stage_full`…) as for a move.
+         */
+        post: operations["accept_suggestion_v1_leads__lead_id__suggestions__suggestion_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{lead_id}/suggestions/{suggestion_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Suggestion
+         * @description Reject the AI's pending suggestion, with an optional reason: the lead stays where it is (409
+         *     `suggestion_not_pending` when it was already decided or superseded).
+         */
+        post: operations["reject_suggestion_v1_leads__lead_id__suggestions__suggestion_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leads/{lead_id}/timeline": {
         parameters: {
             query?: never;
@@ -1261,8 +1561,9 @@ export interface paths {
         };
         /**
          * Get Timeline
-         * @description The lead's stage changes, notes and appointments (at their start), newest first, and its conversation's
-         *     id.
+         * @description The lead's stage changes, notes, appointments (at their start) and the AI's decisions about it (proposals,
+         *     moves, updates; replies and handoffs in its conversation) with the persona version, model, confidence and the
+         *     customer's words quoted, newest first, and its conversation's id.
          */
         get: operations["get_timeline_v1_leads__lead_id__timeline_get"];
         put?: never;
@@ -1394,6 +1695,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/personas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Personas
+         * @description The company's personas, newest first, each with its current version's fields.
+         */
+        get: operations["list_personas_v1_personas_get"];
+        put?: never;
+        /**
+         * Create Persona
+         * @description A persona and its version 1 (admin and up). Its knowledge bases, numbers and template must be the
+         *     company's (422 on the field); a number another persona answers on is a 409 `connection_claimed`.
+         */
+        post: operations["create_persona_v1_personas_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Persona */
+        get: operations["get_persona_v1_personas__persona_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive Persona
+         * @description Archive the persona (admin and up): it stops answering and frees its name and numbers; it and its
+         *     versions stay readable.
+         */
+        delete: operations["archive_persona_v1_personas__persona_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Persona
+         * @description A new version (admin and up): the fields given, the others copied from the current version. `version` is
+         *     the `current_version` the client read: another is a 409 `stale_version` (someone saved in between).
+         */
+        patch: operations["update_persona_v1_personas__persona_id__patch"];
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate Persona
+         * @description Let the persona answer on its numbers, within its active hours (admin and up).
+         */
+        post: operations["activate_persona_v1_personas__persona_id__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deactivate Persona */
+        post: operations["deactivate_persona_v1_personas__persona_id__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Persona
+         * @description Ask the persona (its current version, or `version`) a question as a customer would: retrieval from its
+         *     knowledge bases, then one call to its model. Returns the answer, the passages it was given (`sources`), any
+         *     tool calls and the usage (recorded as `test`). Nothing is sent to anyone. The model failing is a 502 (504 for
+         *     a timeout) with `code` `ai_model_<category>` (`auth`, `timeout`, `unavailable`, `rate_limited`,
+         *     `invalid_request`, `invalid_response`), and a notification.
+         */
+        post: operations["test_persona_v1_personas__persona_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Versions
+         * @description Every version of the persona, newest first.
+         */
+        get: operations["list_versions_v1_personas__persona_id__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personas/{persona_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_v1_personas__persona_id__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/pipelines": {
         parameters: {
             query?: never;
@@ -1459,7 +1910,9 @@ export interface paths {
         head?: never;
         /**
          * Update Pipeline
-         * @description Rename a pipeline (admin and up).
+         * @description Rename a pipeline, or change how far it trusts the AI (admin and up): `ai_auto_apply_threshold` (a stage
+         *     proposal at or above it moves the lead at once), `ai_backward_threshold` (the same for a move back; never
+         *     below the first: 422 `backward_below_auto_apply`), `ai_may_close` (the AI may close leads as won or lost).
          */
         patch: operations["update_pipeline_v1_pipelines__pipeline_id__patch"];
         trace?: never;
@@ -1582,6 +2035,27 @@ export interface paths {
          * @description One column's cards, top first, from a column's `next_cursor` (same filters as the board).
          */
         get: operations["list_column_v1_pipelines__pipeline_id__stages__stage_id__leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{pipeline_id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Suggestions
+         * @description The AI's pending stage suggestions on the pipeline's leads you see (at most one per lead), newest first;
+         *     each card of the board also carries its own (`suggestion`).
+         */
+        get: operations["list_suggestions_v1_pipelines__pipeline_id__suggestions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2069,6 +2543,326 @@ export interface components {
             password: string;
             /** Token */
             token: string;
+        };
+        /**
+         * AiDecisionRead
+         * @description One decision of the AI about the lead or its conversation: a reply, a handoff, a stage proposal, a move, a
+         *     lead update, a skip; with the persona version and model that made it and the customer's words it quotes.
+         */
+        AiDecisionRead: {
+            /** Confidence */
+            confidence: number | null;
+            /** Conversation Id */
+            conversation_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Detail
+             * @description everything the decision recorded
+             */
+            detail: {
+                [key: string]: unknown;
+            };
+            /**
+             * Evidence
+             * @description the customer's words it quotes
+             */
+            evidence: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Inputs
+             * @description the ids of its inputs: messages, chunks, lead, proposal
+             */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "reply" | "handoff" | "stage_proposal" | "stage_move" | "lead_update" | "skipped";
+            /** Model */
+            model: string | null;
+            /**
+             * Outcome
+             * @description a proposal: applied, pending or invalid; a lead update: updated, unchanged or invalid
+             */
+            outcome: string | null;
+            /** Persona Id */
+            persona_id: string | null;
+            /**
+             * Persona Name
+             * @description the persona version's name
+             */
+            persona_name: string | null;
+            /** Persona Version */
+            persona_version: number | null;
+            /** To Stage Id */
+            to_stage_id: string | null;
+        };
+        /** AiHandoff */
+        AiHandoff: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["AiHandoffData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ai.handoff";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** AiHandoffData */
+        AiHandoffData: {
+            /**
+             * Assignee Id
+             * @description who the conversation is assigned to now (null: nobody)
+             */
+            assignee_id: string | null;
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Decision Id
+             * @description the AI decision record of the handoff
+             */
+            decision_id: number;
+            /** Persona Id */
+            persona_id?: string | null;
+            /** Persona Version */
+            persona_version?: number | null;
+            /**
+             * Reason
+             * @description why, in words (the model's reason when it called handoff)
+             */
+            reason: string;
+            /**
+             * Trigger
+             * @description customer_request, tool (the model called handoff), low_confidence (the knowledge had no good answer), repeated_misunderstanding or blocked_topic
+             * @enum {string}
+             */
+            trigger: "customer_request" | "tool" | "low_confidence" | "repeated_misunderstanding" | "blocked_topic";
+        };
+        /** AiReplied */
+        AiReplied: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["AiRepliedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ai.replied";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** AiRepliedData */
+        AiRepliedData: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Decision Id
+             * @description the AI decision record of the reply
+             */
+            decision_id: number;
+            /**
+             * Message Ids
+             * @description the messages sent, in order
+             */
+            message_ids?: string[];
+            /** Persona Id */
+            persona_id?: string | null;
+            /** Persona Version */
+            persona_version?: number | null;
+        };
+        /** AiSettingsRead */
+        AiSettingsRead: {
+            /**
+             * Api Key Hint
+             * @description the key's last 4 characters, to recognise it (never the key)
+             */
+            api_key_hint: string | null;
+            /** Base Url */
+            base_url: string | null;
+            /**
+             * Budget Spent Month
+             * @description the month (its 1st) whose budget was found spent
+             */
+            budget_spent_month: string | null;
+            /** Chat Model */
+            chat_model: string | null;
+            /**
+             * Effective Base Url
+             * @description where calls go (the platform's when base_url is null)
+             */
+            effective_base_url: string;
+            /**
+             * Effective Chat Model
+             * @description the model used when a persona names none
+             */
+            effective_chat_model: string;
+            /** Has Api Key */
+            has_api_key: boolean;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /** Uses Platform Endpoint */
+            uses_platform_endpoint: boolean;
+        };
+        /**
+         * AiSettingsUpdate
+         * @description The company's model endpoint. A field left out keeps its value; null clears it (back to the platform's
+         *     default). ``api_key`` is write-only.
+         */
+        AiSettingsUpdate: {
+            /**
+             * Api Key
+             * @description write-only; null clears it
+             */
+            api_key?: string | null;
+            /**
+             * Base Url
+             * @description an OpenAI-compatible API (https; http on the local runtime only)
+             */
+            base_url?: string | null;
+            /** Chat Model */
+            chat_model?: string | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd?: number | string | null;
+        };
+        /** AiStageProposed */
+        AiStageProposed: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["AiStageProposedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ai.stage_proposed";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** AiStageProposedData */
+        AiStageProposedData: {
+            /**
+             * Agreed Time
+             * @description a meeting's agreed start, when one was named
+             */
+            agreed_time?: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /**
+             * Decision Id
+             * @description the AI decision record of the proposal
+             */
+            decision_id: number;
+            /**
+             * Evidence
+             * @description the customer's words the proposal quotes
+             */
+            evidence: string;
+            /**
+             * From Stage Id
+             * Format: uuid
+             * @description the lead's stage when the AI proposed
+             */
+            from_stage_id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /** Model */
+            model?: string | null;
+            /**
+             * Owner Id
+             * @description null: unassigned
+             */
+            owner_id: string | null;
+            /** Persona Id */
+            persona_id?: string | null;
+            /** Persona Version */
+            persona_version?: number | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Proposal Id
+             * Format: uuid
+             */
+            proposal_id: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "applied";
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
+            /**
+             * Version
+             * @description the lead's version after the change
+             */
+            version: number;
         };
         /** AppointmentCreate */
         AppointmentCreate: {
@@ -2656,12 +3450,40 @@ export interface components {
              */
             cursor: string;
             /** Frames */
-            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"] | components["schemas"]["MeetingScheduled"] | components["schemas"]["AppointmentUpdated"])[];
+            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["KnowledgeDocumentProgress"] | components["schemas"]["KnowledgeBaseProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"] | components["schemas"]["MeetingScheduled"] | components["schemas"]["AppointmentUpdated"] | components["schemas"]["AiStageProposed"] | components["schemas"]["AiReplied"] | components["schemas"]["AiHandoff"])[];
             /**
              * More
              * @description true when more frames may follow: ask again with `cursor`
              */
             more: boolean;
+        };
+        /** CheckResult */
+        CheckResult: {
+            /**
+             * Category
+             * @description when not ok: auth, timeout, unavailable, rate_limited, …
+             */
+            category: string | null;
+            /**
+             * Code
+             * @description ok, or the problem code (ai_model_auth, ai_model_timeout, …)
+             */
+            code: string;
+            /** Host */
+            host: string;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Message */
+            message: string;
+            /** Model */
+            model: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Status
+             * @description the endpoint's HTTP status, when it answered one
+             */
+            status: number | null;
         };
         /** ColumnTotals */
         ColumnTotals: {
@@ -3178,6 +4000,44 @@ export interface components {
              */
             phone?: string | null;
         };
+        /**
+         * ConversationAi
+         * @description The AI in the conversation: whether it answers (``active``), or why it stopped (``paused``,
+         *     ``handed_off``).
+         */
+        ConversationAi: {
+            /**
+             * Assignee Id
+             * @description who a handoff assigned the conversation to
+             */
+            assignee_id?: string | null;
+            /**
+             * Detail
+             * @description a handoff's reason in words (the model's, when it gave one)
+             */
+            detail?: string | null;
+            /**
+             * Persona Id
+             * @description the persona that last answered or handed off here
+             */
+            persona_id: string | null;
+            /**
+             * Reason
+             * @description paused: human_reply, assigned, opted_out or paused_by_user; handed_off: customer_request, tool, low_confidence, repeated_misunderstanding or blocked_topic
+             */
+            reason: string | null;
+            /**
+             * Since
+             * Format: date-time
+             * @description when the AI's state here last changed
+             */
+            since: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused" | "handed_off";
+        };
         /** ConversationAssigned */
         ConversationAssigned: {
             /**
@@ -3215,6 +4075,8 @@ export interface components {
         };
         /** ConversationRead */
         ConversationRead: {
+            /** @description null: the AI has not been in this conversation */
+            ai?: components["schemas"]["ConversationAi"] | null;
             /** Assignee Id */
             assignee_id: string | null;
             /** Channel */
@@ -3401,6 +4263,97 @@ export interface components {
             recipient_id: number;
             /** Retried At */
             retried_at: string | null;
+        };
+        /** DocumentError */
+        DocumentError: {
+            /**
+             * Code
+             * @description stable: what the dashboard translates
+             * @example pdf_encrypted
+             */
+            code: string;
+            /**
+             * Message
+             * @description in English
+             */
+            message: string;
+        };
+        /** DocumentRead */
+        DocumentRead: {
+            /**
+             * Chunk Count
+             * @description chunks stored (searchable) now
+             */
+            chunk_count: number;
+            /** Content Type */
+            content_type: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** @description why it failed (status failed) */
+            error: components["schemas"]["DocumentError"] | null;
+            /** Filename */
+            filename: string | null;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "text" | "markdown" | "pdf" | "docx" | "csv" | "html";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ingested At */
+            ingested_at: string | null;
+            /**
+             * Knowledge Base Id
+             * Format: uuid
+             */
+            knowledge_base_id: string;
+            /**
+             * Pages
+             * @description a PDF's pages
+             */
+            pages: number | null;
+            /**
+             * Processed Chunks
+             * @description chunks embedded so far
+             */
+            processed_chunks: number;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "upload" | "url";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "processing" | "ready" | "failed";
+            /** Title */
+            title: string;
+            /**
+             * Total Chunks
+             * @description chunks the document makes, once extracted
+             */
+            total_chunks: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string | null;
+            /**
+             * Version
+             * @description grows with each upload of the document
+             */
+            version: number;
         };
         /** EndpointCreate */
         EndpointCreate: {
@@ -3690,6 +4643,196 @@ export interface components {
              */
             invite_token: string;
             user: components["schemas"]["UserRead"];
+        };
+        /** KnowledgeBaseCreate */
+        KnowledgeBaseCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Embedding Model
+             * @description the embedding model of every chunk; omitted: the platform's (the local runtime: the embedded wordllama-l2-supercat-256)
+             * @example text-embedding-3-small
+             */
+            embedding_model?: string | null;
+            /**
+             * Name
+             * @example FAQ da loja
+             */
+            name: string;
+        };
+        /** KnowledgeBaseProgress */
+        KnowledgeBaseProgress: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["KnowledgeBaseProgressData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "knowledge.base.progress";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** KnowledgeBaseProgressData */
+        KnowledgeBaseProgressData: {
+            /** Embedding Model */
+            embedding_model: string;
+            /**
+             * Knowledge Base Id
+             * Format: uuid
+             */
+            knowledge_base_id: string;
+            /**
+             * Processed
+             * @description chunks embedded with the new model so far
+             */
+            processed: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "ready" | "reembedding";
+            /** Total */
+            total: number;
+        };
+        /** KnowledgeBaseRead */
+        KnowledgeBaseRead: {
+            /**
+             * Chunk Count
+             * @default 0
+             */
+            chunk_count?: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Dimensions */
+            dimensions: number;
+            /**
+             * Document Count
+             * @default 0
+             */
+            document_count?: number;
+            /** Embedding Model */
+            embedding_model: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Reembed Processed
+             * @description chunks embedded with the new model so far (while reembedding)
+             */
+            reembed_processed: number;
+            /** Reembed Total */
+            reembed_total: number;
+            /**
+             * State
+             * @description reembedding: its chunks are being embedded with a new model
+             * @enum {string}
+             */
+            state: "ready" | "reembedding";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** KnowledgeBaseUpdate */
+        KnowledgeBaseUpdate: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Embedding Model
+             * @description another model: every chunk is embedded again in the background (state reembedding)
+             */
+            embedding_model?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** KnowledgeDocumentProgress */
+        KnowledgeDocumentProgress: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["KnowledgeDocumentProgressData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "knowledge.document.progress";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** KnowledgeDocumentProgressData */
+        KnowledgeDocumentProgressData: {
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /**
+             * Error Code
+             * @description why it failed (status failed)
+             */
+            error_code?: string | null;
+            /**
+             * Knowledge Base Id
+             * Format: uuid
+             */
+            knowledge_base_id: string;
+            /**
+             * Processed
+             * @description chunks embedded so far
+             */
+            processed: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "processing" | "ready" | "failed";
+            /**
+             * Total
+             * @description chunks the document makes (known once extracted)
+             */
+            total?: number | null;
+            /**
+             * Version
+             * @description the document's upload the ingestion is of
+             */
+            version: number;
         };
         /** LeadClose */
         LeadClose: {
@@ -4071,6 +5214,8 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "won" | "lost";
+            /** @description the AI's pending stage suggestion for the lead (null: none) */
+            suggestion?: components["schemas"]["LeadSuggestion"] | null;
             /** Tags */
             tags: components["schemas"]["TagRead"][];
             /** Title */
@@ -4161,6 +5306,35 @@ export interface components {
              * @description the lead's version after the change
              */
             version: number;
+        };
+        /**
+         * LeadSuggestion
+         * @description The AI's pending stage suggestion on a card (``POST /v1/leads/{id}/suggestions/{sid}/accept`` or
+         *     ``/reject``).
+         */
+        LeadSuggestion: {
+            /**
+             * Agreed Time
+             * @description a meeting's agreed start, when one was named
+             */
+            agreed_time?: string | null;
+            /** Confidence */
+            confidence: number;
+            /**
+             * Evidence
+             * @description the customer's words the AI quotes
+             */
+            evidence: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
         };
         /** LeadUpdate */
         LeadUpdate: {
@@ -4902,10 +6076,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[DocumentRead] */
+        Page_DocumentRead_: {
+            /** Items */
+            items: components["schemas"]["DocumentRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ImportRead] */
         Page_ImportRead_: {
             /** Items */
             items: components["schemas"]["ImportRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[KnowledgeBaseRead] */
+        Page_KnowledgeBaseRead_: {
+            /** Items */
+            items: components["schemas"]["KnowledgeBaseRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4944,6 +6132,20 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[PersonaRead] */
+        Page_PersonaRead_: {
+            /** Items */
+            items: components["schemas"]["PersonaRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[PersonaVersionRead] */
+        Page_PersonaVersionRead_: {
+            /** Items */
+            items: components["schemas"]["PersonaVersionRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[RecipientRead] */
         Page_RecipientRead_: {
             /** Items */
@@ -4955,6 +6157,13 @@ export interface components {
         Page_SegmentRead_: {
             /** Items */
             items: components["schemas"]["SegmentRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SuggestionRead] */
+        Page_SuggestionRead_: {
+            /** Items */
+            items: components["schemas"]["SuggestionRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4986,8 +6195,337 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PassageRead */
+        PassageRead: {
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Document Title */
+            document_title: string;
+            /**
+             * Heading
+             * @description the heading path, "Billing > Refunds"
+             */
+            heading: string;
+            /**
+             * Knowledge Base Id
+             * Format: uuid
+             */
+            knowledge_base_id: string;
+            /**
+             * Score
+             * @description reciprocal rank fusion of the two ranks (k = 60)
+             */
+            score: number;
+            /**
+             * Similarity
+             * @description cosine similarity to the question (null: found by full text only)
+             */
+            similarity: number | null;
+            /** Text */
+            text: string;
+            /**
+             * Text Rank
+             * @description 1-based rank in the full-text search (null: not among its results)
+             */
+            text_rank: number | null;
+            /**
+             * Vector Rank
+             * @description 1-based rank in the vector search (null: not among its results)
+             */
+            vector_rank: number | null;
+        };
+        /** PersonaCreate */
+        PersonaCreate: {
+            /**
+             * Active Hours
+             * @description null (always), or {"timezone": IANA name, "days": {"mon": [["09:00", "18:00"]], ...}}: per weekday (mon … sun) up to 6 [start, end) ranges in HH:MM (24:00 may end a day), start before end, not overlapping; an absent day is a day off
+             */
+            active_hours?: {
+                [key: string]: unknown;
+            } | null;
+            /** Blocked Topics */
+            blocked_topics?: string[];
+            /**
+             * Chat Model
+             * @description over the company's model (null: the company's)
+             */
+            chat_model?: string | null;
+            /**
+             * Connection Ids
+             * @description the numbers it answers on (one persona each)
+             */
+            connection_ids?: string[];
+            /**
+             * Debounce Seconds
+             * @description wait this long for more messages
+             * @default 8
+             */
+            debounce_seconds?: number;
+            /**
+             * Instructions
+             * @default
+             */
+            instructions?: string;
+            /**
+             * Is Active
+             * @default false
+             */
+            is_active?: boolean;
+            /** Knowledge Base Ids */
+            knowledge_base_ids?: string[];
+            /**
+             * Language
+             * @default pt-BR
+             * @enum {string}
+             */
+            language?: "pt-BR" | "en";
+            /**
+             * Max Reply Chars
+             * @default 600
+             */
+            max_reply_chars?: number;
+            /** Name */
+            name: string;
+            /**
+             * Outside Window Template Id
+             * @description an approved WhatsApp template to send when the 24-hour window is closed
+             */
+            outside_window_template_id?: string | null;
+            /**
+             * Role
+             * @default
+             * @example atendente de vendas
+             */
+            role?: string;
+            /** Temperature */
+            temperature?: number | string | null;
+            /**
+             * Tone
+             * @default
+             * @example cordial e objetivo
+             */
+            tone?: string;
+            /**
+             * Tools
+             * @description what the persona may call, of handoff, propose_stage, update_lead
+             */
+            tools?: ("handoff" | "propose_stage" | "update_lead")[];
+        };
+        /**
+         * PersonaRead
+         * @description A persona with its current version's fields.
+         */
+        PersonaRead: {
+            /** Active Hours */
+            active_hours: {
+                [key: string]: unknown;
+            } | null;
+            /** Archived At */
+            archived_at: string | null;
+            /** Blocked Topics */
+            blocked_topics: string[];
+            /** Chat Model */
+            chat_model: string | null;
+            /** Connection Ids */
+            connection_ids: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current Version */
+            current_version: number;
+            /** Debounce Seconds */
+            debounce_seconds: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Instructions */
+            instructions: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Knowledge Base Ids */
+            knowledge_base_ids: string[];
+            /** Language */
+            language: string;
+            /** Max Reply Chars */
+            max_reply_chars: number;
+            /** Name */
+            name: string;
+            /** Outside Window Template Id */
+            outside_window_template_id: string | null;
+            /** Role */
+            role: string;
+            /** Temperature */
+            temperature: string | null;
+            /** Tone */
+            tone: string;
+            /** Tools */
+            tools: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Version Created At
+             * Format: date-time
+             * @description when the current version was saved
+             */
+            version_created_at: string;
+            /** Version Created By */
+            version_created_by: string | null;
+        };
+        /** PersonaTest */
+        PersonaTest: {
+            /** Question */
+            question: string;
+            /**
+             * Version
+             * @description a version to test (default: the current one)
+             */
+            version?: number | null;
+        };
+        /** PersonaTestResult */
+        PersonaTestResult: {
+            /**
+             * Answer
+             * @description the model's text (null when it only called tools)
+             */
+            answer: string | null;
+            /** Model */
+            model: string;
+            /** Persona Version */
+            persona_version: number;
+            /** Sources */
+            sources: components["schemas"]["Source"][];
+            /** Tool Calls */
+            tool_calls: components["schemas"]["ToolCallRead"][];
+            usage: components["schemas"]["UsageRead"];
+        };
+        /**
+         * PersonaUpdate
+         * @description A new version: the fields given replace the current version's, the others are copied. ``version`` is the
+         *     version the client saw: another one is a 409 (someone saved in between).
+         */
+        PersonaUpdate: {
+            /**
+             * Active Hours
+             * @description null (always), or {"timezone": IANA name, "days": {"mon": [["09:00", "18:00"]], ...}}: per weekday (mon … sun) up to 6 [start, end) ranges in HH:MM (24:00 may end a day), start before end, not overlapping; an absent day is a day off
+             */
+            active_hours?: {
+                [key: string]: unknown;
+            } | null;
+            /** Blocked Topics */
+            blocked_topics?: string[] | null;
+            /** Chat Model */
+            chat_model?: string | null;
+            /** Connection Ids */
+            connection_ids?: string[] | null;
+            /** Debounce Seconds */
+            debounce_seconds?: number | null;
+            /** Instructions */
+            instructions?: string | null;
+            /** Knowledge Base Ids */
+            knowledge_base_ids?: string[] | null;
+            /** Language */
+            language?: ("pt-BR" | "en") | null;
+            /** Max Reply Chars */
+            max_reply_chars?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Outside Window Template Id */
+            outside_window_template_id?: string | null;
+            /** Role */
+            role?: string | null;
+            /** Temperature */
+            temperature?: number | string | null;
+            /** Tone */
+            tone?: string | null;
+            /** Tools */
+            tools?: ("handoff" | "propose_stage" | "update_lead")[] | null;
+            /**
+             * Version
+             * @description the persona's current_version as the client read it
+             */
+            version: number;
+        };
+        /** PersonaVersionRead */
+        PersonaVersionRead: {
+            /** Active Hours */
+            active_hours: {
+                [key: string]: unknown;
+            } | null;
+            /** Blocked Topics */
+            blocked_topics: string[];
+            /** Chat Model */
+            chat_model: string | null;
+            /** Connection Ids */
+            connection_ids: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Debounce Seconds */
+            debounce_seconds: number;
+            /** Instructions */
+            instructions: string;
+            /** Knowledge Base Ids */
+            knowledge_base_ids: string[];
+            /** Language */
+            language: string;
+            /** Max Reply Chars */
+            max_reply_chars: number;
+            /** Name */
+            name: string;
+            /** Outside Window Template Id */
+            outside_window_template_id: string | null;
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Role */
+            role: string;
+            /** Temperature */
+            temperature: string | null;
+            /** Tone */
+            tone: string;
+            /** Tools */
+            tools: string[];
+            /** Version */
+            version: number;
+        };
         /** PipelineCreate */
         PipelineCreate: {
+            /**
+             * Ai Auto Apply Threshold
+             * @description an AI stage proposal at or above it moves the lead at once (below: a suggestion on the board); default 0.8
+             */
+            ai_auto_apply_threshold?: number | null;
+            /**
+             * Ai Backward Threshold
+             * @description the same for a move back to an earlier stage (at least ai_auto_apply_threshold); default 0.95
+             */
+            ai_backward_threshold?: number | null;
+            /**
+             * Ai May Close
+             * @description the AI may move a lead into a won or lost stage itself (otherwise those are always suggestions); default false
+             */
+            ai_may_close?: boolean | null;
             /**
              * Name
              * @example Sales
@@ -4998,6 +6536,21 @@ export interface components {
         };
         /** PipelineRead */
         PipelineRead: {
+            /**
+             * Ai Auto Apply Threshold
+             * @description an AI stage proposal at or above it moves the lead at once (below: a suggestion on the board)
+             */
+            ai_auto_apply_threshold: number;
+            /**
+             * Ai Backward Threshold
+             * @description the same for a move back to an earlier stage (at least ai_auto_apply_threshold)
+             */
+            ai_backward_threshold: number;
+            /**
+             * Ai May Close
+             * @description the AI may move a lead into a won or lost stage itself (otherwise those are always suggestions)
+             */
+            ai_may_close: boolean;
             /**
              * Created At
              * Format: date-time
@@ -5031,6 +6584,21 @@ export interface components {
         };
         /** PipelineUpdate */
         PipelineUpdate: {
+            /**
+             * Ai Auto Apply Threshold
+             * @description an AI stage proposal at or above it moves the lead at once (below: a suggestion on the board); default 0.8
+             */
+            ai_auto_apply_threshold?: number | null;
+            /**
+             * Ai Backward Threshold
+             * @description the same for a move back to an earlier stage (at least ai_auto_apply_threshold); default 0.95
+             */
+            ai_backward_threshold?: number | null;
+            /**
+             * Ai May Close
+             * @description the AI may move a lead into a won or lost stage itself (otherwise those are always suggestions); default false
+             */
+            ai_may_close?: boolean | null;
             /** Name */
             name?: string | null;
         };
@@ -5283,6 +6851,32 @@ export interface components {
              * @description IANA timezone of a local `at` (default: the campaign's)
              */
             timezone?: string | null;
+        };
+        /** SearchRequest */
+        SearchRequest: {
+            /**
+             * K
+             * @description passages to return
+             * @default 5
+             */
+            k?: number;
+            /**
+             * Question
+             * @example Como faço para trocar a senha?
+             */
+            question: string;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Best Similarity
+             * @description the highest cosine similarity among the passages: low means the knowledge may not answer
+             */
+            best_similarity: number | null;
+            /** Embedding Model */
+            embedding_model: string;
+            /** Passages */
+            passages: components["schemas"]["PassageRead"][];
         };
         /** SegmentCreate */
         SegmentCreate: {
@@ -5617,6 +7211,21 @@ export interface components {
              */
             origination_kind: "number" | "sender_id";
         };
+        /** Source */
+        Source: {
+            /** Chunk Id */
+            chunk_id: string | number;
+            /** Document Id */
+            document_id?: string | null;
+            /** Document Title */
+            document_title?: string | null;
+            /** Heading */
+            heading?: string | null;
+            /** Score */
+            score?: number | null;
+            /** Text */
+            text: string;
+        };
         /** StageArchive */
         StageArchive: {
             /**
@@ -5750,6 +7359,105 @@ export interface components {
              * @description null: no limit
              */
             wip_limit?: number | null;
+        };
+        /** SuggestionAccept */
+        SuggestionAccept: {
+            /** @description into a meeting stage: the appointment to create (default: one at the agreed time, when the customer named one; or the lead's scheduled one ahead) */
+            appointment?: components["schemas"]["AppointmentCreate"] | null;
+        };
+        /** SuggestionDecided */
+        SuggestionDecided: {
+            /** @description the lead as it is now */
+            lead: components["schemas"]["LeadRead"];
+            suggestion: components["schemas"]["SuggestionRead"];
+        };
+        /**
+         * SuggestionRead
+         * @description A stage proposal of the AI for a lead: pending (a suggestion on the board), or what became of it.
+         */
+        SuggestionRead: {
+            /**
+             * Agreed Time
+             * @description a meeting's agreed start, when one was named
+             */
+            agreed_time: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Conversation Id */
+            conversation_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decided By
+             * @description the user who accepted or rejected it
+             */
+            decided_by: string | null;
+            /**
+             * Decision Id
+             * @description the AI decision record of the proposal
+             */
+            decision_id: number | null;
+            /**
+             * Decision Reason
+             * @description a rejection's reason, or why it became invalid
+             */
+            decision_reason: string | null;
+            /**
+             * Evidence
+             * @description the customer's words the AI quotes
+             */
+            evidence: string;
+            /**
+             * From Stage Id
+             * Format: uuid
+             * @description the lead's stage when the AI proposed
+             */
+            from_stage_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+            /** Model */
+            model: string | null;
+            /** Persona Id */
+            persona_id: string | null;
+            /** Persona Version */
+            persona_version: number | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Status
+             * @description pending; applied (by the AI at once); accepted or rejected (by a user); superseded (by a newer proposal); invalid (it could no longer apply)
+             * @enum {string}
+             */
+            status: "pending" | "applied" | "accepted" | "rejected" | "superseded" | "invalid";
+            /**
+             * To Stage Id
+             * Format: uuid
+             */
+            to_stage_id: string;
+        };
+        /** SuggestionReject */
+        SuggestionReject: {
+            /**
+             * Reason
+             * @description why (kept with the suggestion)
+             */
+            reason?: string | null;
         };
         /** TagCreate */
         TagCreate: {
@@ -5890,12 +7598,26 @@ export interface components {
              * Entries
              * @description newest first
              */
-            entries: (components["schemas"]["TimelineStageChange"] | components["schemas"]["TimelineNote"] | components["schemas"]["TimelineAppointment"])[];
+            entries: (components["schemas"]["TimelineStageChange"] | components["schemas"]["TimelineNote"] | components["schemas"]["TimelineAppointment"] | components["schemas"]["TimelineAiDecision"])[];
             /**
              * Lead Id
              * Format: uuid
              */
             lead_id: string;
+        };
+        /** TimelineAiDecision */
+        TimelineAiDecision: {
+            ai_decision: components["schemas"]["AiDecisionRead"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ai_decision";
         };
         /** TimelineAppointment */
         TimelineAppointment: {
@@ -5959,12 +7681,99 @@ export interface components {
              */
             token_type?: string;
         };
+        /** ToolCallRead */
+        ToolCallRead: {
+            /** Arguments */
+            arguments: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+        };
         /** UnreadCounts */
         UnreadCounts: {
             /** Conversations */
             conversations: number;
             /** Messages */
             messages: number;
+        };
+        /** UsageGroup */
+        UsageGroup: {
+            /** Calls */
+            calls: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Cost Usd */
+            cost_usd: string;
+            /**
+             * Key
+             * @description the persona id, conversation id or day (YYYY-MM-DD); null: none
+             */
+            key: string | null;
+            /**
+             * Label
+             * @description the persona's name, when grouped by persona
+             */
+            label: string | null;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+        };
+        /** UsageRead */
+        UsageRead: {
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Cost Usd */
+            cost_usd: string;
+            /** Priced */
+            priced: boolean;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+        };
+        /** UsageReport */
+        UsageReport: {
+            /** Budget Remaining Usd */
+            budget_remaining_usd: string | null;
+            /** Budget Spent */
+            budget_spent: boolean;
+            /** Calls */
+            calls: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Cost Usd */
+            cost_usd: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "persona" | "conversation" | "day";
+            /** Groups */
+            groups: components["schemas"]["UsageGroup"][];
+            /**
+             * Month Spend Usd
+             * @description this calendar month's spend, in the company's timezone
+             */
+            month_spend_usd: string;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: string | null;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Unpriced Calls
+             * @description calls of models without a list price here (counted at 0)
+             */
+            unpriced_calls: number;
         };
         /** UserInvite */
         UserInvite: {
@@ -6252,6 +8061,204 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settings_v1_ai_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettingsRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_settings_v1_ai_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettingsRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_settings_v1_ai_settings_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    usage_v1_ai_usage_get: {
+        parameters: {
+            query?: {
+                /** @description first day (company's timezone) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                group_by?: "persona" | "conversation" | "day";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -9650,6 +11657,104 @@ export interface operations {
             };
         };
     };
+    pause_v1_conversations__conversation_id__ai_pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resume_v1_conversations__conversation_id__ai_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     assign_v1_conversations__conversation_id__assignee_put: {
         parameters: {
             query?: never;
@@ -10415,6 +12520,790 @@ export interface operations {
             };
         };
     };
+    list_knowledge_bases_v1_knowledge_bases_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_KnowledgeBaseRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_knowledge_base_v1_knowledge_bases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KnowledgeBaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeBaseRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_knowledge_base_v1_knowledge_bases__knowledge_base_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeBaseRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_knowledge_base_v1_knowledge_bases__knowledge_base_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_knowledge_base_v1_knowledge_bases__knowledge_base_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KnowledgeBaseUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeBaseRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_documents_v1_knowledge_bases__knowledge_base_id__documents_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DocumentRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_document_v1_knowledge_bases__knowledge_base_id__documents_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Title
+                     * @description omitted: the page's own title, else its address
+                     */
+                    title?: string | null;
+                    /**
+                     * Url
+                     * @example https://www.example.com.br/perguntas-frequentes
+                     */
+                    url: string;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description ≤ 20 MB
+                     */
+                    file: string;
+                    /** @description omitted: the file's name */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Title
+                     * @description omitted: the page's own title, else its address
+                     */
+                    title?: string | null;
+                    /**
+                     * Url
+                     * @example https://www.example.com.br/perguntas-frequentes
+                     */
+                    url: string;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description ≤ 20 MB
+                     */
+                    file: string;
+                    /** @description omitted: the file's name */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_v1_knowledge_bases__knowledge_base_id__search_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_lead_v1_leads_post: {
         parameters: {
             query?: never;
@@ -11114,6 +14003,217 @@ export interface operations {
             };
         };
     };
+    list_suggestions_v1_leads__lead_id__suggestions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionRead"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_suggestion_v1_leads__lead_id__suggestions__suggestion_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+                suggestion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionDecided"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_suggestion_v1_leads__lead_id__suggestions__suggestion_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+                suggestion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionReject"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionDecided"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_timeline_v1_leads__lead_id__timeline_get: {
         parameters: {
             query?: never;
@@ -11604,6 +14704,650 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_personas_v1_personas_get: {
+        parameters: {
+            query?: {
+                /** @description the archived personas instead */
+                archived?: boolean;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PersonaRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_persona_v1_personas_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_persona_v1_personas__persona_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_persona_v1_personas__persona_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_persona_v1_personas__persona_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activate_persona_v1_personas__persona_id__activate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deactivate_persona_v1_personas__persona_id__deactivate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_persona_v1_personas__persona_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaTest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaTestResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_versions_v1_personas__persona_id__versions_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PersonaVersionRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_version_v1_personas__persona_id__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaVersionRead"];
                 };
             };
             /** @description Unauthorized */
@@ -12569,6 +16313,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_LeadRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_suggestions_v1_pipelines__pipeline_id__suggestions_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SuggestionRead_"];
                 };
             };
             /** @description Unauthorized */

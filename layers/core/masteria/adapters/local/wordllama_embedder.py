@@ -25,6 +25,7 @@ BATCH = 64  # wordllama pads each batch to its longest text: small batches of sh
 
 _lock = threading.Lock()
 _model: Any = None
+_counter: Any = None
 
 
 def _import_wordllama() -> Any:
@@ -61,6 +62,22 @@ def _load() -> Any:
     return _model
 
 
+def _untruncated() -> Any:
+    """A copy of the model's tokenizer that counts a text's every token (the model's own stops at ``MAX_TOKENS``)."""
+    global _counter  # noqa: PLW0603 - one tokenizer per process, like the model
+    if _counter is None:
+        model = _load()
+        with _lock:
+            if _counter is None:
+                from tokenizers import Tokenizer  # wordllama's own dependency (the local extra)
+
+                tokenizer = Tokenizer.from_str(model.tokenizer.to_str())
+                tokenizer.no_truncation()
+                tokenizer.no_padding()
+                _counter = tokenizer
+    return _counter
+
+
 class WordLlamaEmbedder:
     """Vectors of 256 floats, L2-normalised (cosine similarity is then their dot product); a text with no token
     (an empty string) gets the zero vector rather than a division by zero."""
@@ -79,6 +96,15 @@ class WordLlamaEmbedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit = np.divide(pooled, norms, out=np.zeros_like(pooled), where=norms > 0)
         return Embeddings(MODEL, DIMENSIONS, unit.tolist())
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """How many tokens of the model each text is, in full (the knowledge base's chunker counts with it: a chunk is
+        then what the model reads, never cut off at ``MAX_TOKENS``)."""
+        if isinstance(texts, str):
+            raise TypeError("count_tokens() takes a sequence of texts, not one str")
+        if not texts:
+            return []
+        return [len(encoding.ids) for encoding in _untruncated().encode_batch(list(texts), add_special_tokens=False)]
 
     def warm(self) -> None:
         """Load the model now (e.g. at start-up, off the request path)."""

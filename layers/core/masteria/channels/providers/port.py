@@ -234,6 +234,12 @@ class Provider(Protocol):
         nothing on a channel that has none (SMS)."""
         ...
 
+    def typing(self, message_id: str, config: BaseModel) -> None:
+        """Show the customer that we are typing an answer to their message (``InboundMessage.message_id``), until
+        the answer is sent or a provider's own limit (WhatsApp: 25 s); nothing on a channel that has no indicator
+        (SMS). On WhatsApp the indicator comes with the message's read receipt."""
+        ...
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         """The file of a received message (``InboundMessage.media_id``); ``MediaUnavailable`` if it never will be,
         any other error for a failure worth retrying."""

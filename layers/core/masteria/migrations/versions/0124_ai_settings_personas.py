@@ -8,6 +8,8 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -41,7 +43,7 @@ def _updated() -> sa.Column[object]:
     return sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now())
 
 
-def _array(item: sa.types.TypeEngine[object]) -> sa.types.TypeEngine[object]:
+def _array(item: sa.types.TypeEngine[Any]) -> postgresql.ARRAY[Any]:
     return postgresql.ARRAY(item)
 
 

@@ -1,4 +1,4 @@
-import { ArrowRightLeft, CalendarClock, MessageSquare, StickyNote, Trophy, XCircle } from "lucide-react";
+import { ArrowRightLeft, Bot, CalendarClock, MessageSquare, StickyNote, Trophy, XCircle } from "lucide-react";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -206,6 +206,32 @@ function TimelineSection({ leadId, stageName, userName }: { leadId: string; stag
                   <p className="text-xs text-amber-900/80">
                     {userName(entry.note.author_id)} · {format.dateTime(entry.note.created_at)}
                   </p>
+                </li>
+              );
+            }
+            if (entry.kind === "ai_decision") {
+              const d = entry.ai_decision;
+              const refused = d.outcome === "invalid" && (d.kind === "stage_proposal" || d.kind === "lead_update");
+              const said = t(`timeline.ai.${d.kind}${refused ? "_invalid" : ""}`, {
+                persona: d.persona_name ?? t("timeline.ai.persona"),
+                version: d.persona_version ?? "?",
+                to: stageName(d.to_stage_id),
+              });
+              const facts = [
+                d.confidence !== null ? t("timeline.ai.confidence", { value: format.percent(d.confidence) }) : null,
+                d.model,
+              ].filter(Boolean);
+              return (
+                <li key={`ai${d.id}`} className="grid gap-0.5 text-sm">
+                  <p className="flex items-start gap-1.5">
+                    <Bot className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
+                    <span>
+                      {said}
+                      {d.evidence ? <q className="text-muted-foreground [overflow-wrap:anywhere]"> {d.evidence}</q> : null}
+                    </span>
+                  </p>
+                  {facts.length ? <p className="text-xs text-muted-foreground">{facts.join(" · ")}</p> : null}
+                  {when}
                 </li>
               );
             }

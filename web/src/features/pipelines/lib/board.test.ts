@@ -14,7 +14,7 @@ function board(): Board {
     totals: { count, values },
   });
   return {
-    pipeline: { id: "p", name: "Sales", created_at: "", stages: [] },
+    pipeline: { id: "p", name: "Sales", created_at: "", stages: [], ai_auto_apply_threshold: 0.8, ai_backward_threshold: 0.95, ai_may_close: false },
     columns: [
       column("new", [lead("a", "new", "100.50"), lead("b", "new"), lead("c", "new")], 3, [{ currency: "BRL", value: "100.50" }]),
       column("won", [lead("d", "won", "10.00", "USD")], 1, [{ currency: "USD", value: "10.00" }]),

@@ -166,6 +166,13 @@ class MetaCloudProvider:
         settings = _config(config)
         self.graph.mark_read(settings.phone_number_id, messages.mark_read(message_id), token=settings.access_token)
 
+    def typing(self, message_id: str, config: BaseModel) -> None:
+        """Meta's typing indicator, sent with the read receipt of the customer's message (META.md §3.1: shown up to
+        25 s, or until our next message)."""
+        settings = _config(config)
+        body = messages.mark_read(message_id, typing=True)
+        self.graph.mark_read(settings.phone_number_id, body, token=settings.access_token)
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         """A received file: its URL from Meta (valid 5 minutes), then the file (Meta's hosts only get the token)."""
         token = _config(config).access_token

@@ -153,6 +153,9 @@ class SmsAwsProvider:
     def mark_read(self, message_id: str, config: BaseModel) -> None:
         """SMS has no read receipts: nothing to tell."""
 
+    def typing(self, message_id: str, config: BaseModel) -> None:
+        """SMS has no typing indicator: nothing to show."""
+
     def fetch_media(self, media_id: str, config: BaseModel) -> Fetched:
         raise MediaUnavailable("SMS carries no files")
 

@@ -1,0 +1,264 @@
+"""Knowledge-base figures (issue 18), on the real database with the local embedder (wordllama, 256 dimensions):
+
+* recall@5 of 70 pt-BR questions, written as customers write them, over a 70-entry pt-BR FAQ (tests/fixtures/
+  knowledge/faq_pt_br.py), for the vector search alone, the full-text search alone, and both fused;
+* retrieval p95 with 100,000 chunks in one company's knowledge base and 50 other companies' chunks beside them
+  (1,000 each), as the application role under row-level security (goal ≤ 50 ms), and the FAQ's fused recall@5
+  with those 100,000 chunks in the same knowledge base;
+* ingestion of a 300-page PDF end to end through the worker (extract, chunk, embed, write): pages and chunks a second.
+
+The 150,000 chunks are loaded in bulk: the HNSW index of their length is dropped for the load and built again after
+it (as one would for a bulk load), with the memory an index build needs (``maintenance_work_mem``)."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from masteria.adapters.local.wordllama_embedder import WordLlamaEmbedder
+from masteria.bootstrap import Container
+from masteria.knowledge import retrieval
+from masteria.knowledge.models import HNSW_EF_CONSTRUCTION, HNSW_M, hnsw_index_name
+from masteria.knowledge.retrieval import vector_literal
+from tests.api import run_queue, sign_up
+from tests.bench.results import report
+from tests.fixtures.knowledge import faq_pt_br
+from tests.knowledge_files import pdf
+
+KB = "/v1/knowledge-bases"
+MAIN_CHUNKS = 100_000
+OTHER_COMPANIES = 50
+OTHER_CHUNKS = 1_000
+LOAD_BATCH = 5_000
+QUERIES = 200
+WARM_UP = 20
+PAGES = 300
+K = 5
+INDEX = hnsw_index_name(256)
+EMBEDDER = WordLlamaEmbedder()
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def _ingest_faq(client: TestClient, container: Container) -> tuple[str, str]:
+    """A company with the FAQ ingested through the API and the worker: (company id, knowledge base id)."""
+    owner = sign_up(client)
+    kb = client.post(KB, headers=owner.headers, json={"name": "FAQ"}).json()
+    upload = client.post(
+        f"{KB}/{kb['id']}/documents", headers=owner.headers, files={"file": ("faq.md", faq_pt_br.markdown().encode())}
+    )
+    assert upload.status_code == 201, upload.text
+    run_queue(container, "knowledge_ingester")
+    return owner.company_id, kb["id"]
+
+
+def _recall(container: Container, company: str, kb: str, *, use_vector: bool, use_text: bool) -> float:
+    entries = faq_pt_br.by_id()
+    found = 0
+    with container.database.tenant(uuid.UUID(company)) as session:
+        for question, entry_id in faq_pt_br.QUESTIONS:
+            passages = retrieval.search(
+                session, embedder=EMBEDDER, knowledge_base_ids=[uuid.UUID(kb)], question=question, k=K,
+                use_vector=use_vector, use_text=use_text,
+            )  # fmt: skip
+            found += any(p.heading.endswith(entries[entry_id].question) for p in passages)
+    return found / len(faq_pt_br.QUESTIONS)
+
+
+@pytest.mark.bench
+def test_faq_recall_at_5(client: TestClient, container: Container) -> None:
+    assert len(faq_pt_br.QUESTIONS) >= 50 and len(faq_pt_br.ENTRIES) >= 60
+    company, kb = _ingest_faq(client, container)
+    for name, vector, full_text in (("vector", True, False), ("full_text", False, True), ("fused", True, True)):
+        value = _recall(container, company, kb, use_vector=vector, use_text=full_text)
+        report(f"knowledge_recall_at_5_{name}", 100 * value, "%", ">= 80" if name == "fused" else "")
+
+
+# ---- 100,000 chunks beside 50 other companies' -------------------------------------------------------------------
+
+_WORDS = sorted({w.strip(".,;:!?()").lower() for e in faq_pt_br.ENTRIES for w in e.answer.split() if len(w) > 3})
+
+
+def _texts(rng: random.Random, n: int) -> list[str]:
+    """Chunk-like pt-BR texts of 40 to 80 of the FAQ's words (the distribution of a store's documents, roughly)."""
+    return [" ".join(rng.choices(_WORDS, k=rng.randint(40, 80))) + "." for _ in range(n)]
+
+
+def _company(container: Container, name: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    company = uuid.uuid4()
+    with container.database.tenant(company) as session:
+        session.execute(text("INSERT INTO companies (id, name) VALUES (:c, :n)"), {"c": company, "n": name})
+        base = session.execute(
+            text(
+                "INSERT INTO knowledge_bases (company_id, name, embedding_model, dimensions)"
+                " VALUES (:c, 'Docs', :m, 256) RETURNING id"
+            ),
+            {"c": company, "m": EMBEDDER.model},
+        ).scalar_one()
+        document = _document(session, company, base)
+    return company, base, document
+
+
+def _document(session: object, company: uuid.UUID, base: uuid.UUID) -> uuid.UUID:
+    found: uuid.UUID = session.execute(  # type: ignore[attr-defined]
+        text(
+            "INSERT INTO knowledge_documents (company_id, knowledge_base_id, title, source, format, status)"
+            " VALUES (:c, :b, 'Manual', 'upload', 'text', 'ready') RETURNING id"
+        ),
+        {"c": company, "b": base},
+    ).scalar_one()
+    return found
+
+
+def _load(container: Container, company: uuid.UUID, base: uuid.UUID, document: uuid.UUID, texts: list[str]) -> None:
+    """Chunks written as the company (row-level security checks every row), a batch per statement."""
+    for start in range(0, len(texts), LOAD_BATCH):
+        batch = texts[start : start + LOAD_BATCH]
+        vectors = [vector_literal(v) for v in EMBEDDER.embed(batch).vectors]
+        with container.database.tenant(company) as session:
+            session.execute(
+                text(
+                    "INSERT INTO knowledge_chunks (company_id, knowledge_base_id, document_id, position, heading,"
+                    " text, token_count, embedding, dimensions, embedding_model)"
+                    " SELECT :c, :b, :d, :offset + n, '', body, 100, CAST(e AS vector), 256, :m"
+                    " FROM unnest(CAST(:texts AS text[]), CAST(:vectors AS text[])) WITH ORDINALITY AS t(body, e, n)"
+                ),
+                {"c": company, "b": base, "d": document, "offset": start, "texts": batch, "vectors": vectors, "m": EMBEDDER.model},
+            )  # fmt: skip
+
+
+@pytest.fixture
+def without_vector_index(owner_engine: Engine) -> Iterator[None]:
+    """The 256-dimension HNSW index dropped for a bulk load, built again after it (and in any case at the end)."""
+    with owner_engine.begin() as connection:
+        connection.execute(text(f"DROP INDEX {INDEX}"))
+    try:
+        yield
+    finally:
+        _build_index(owner_engine)
+
+
+def _build_index(engine: Engine) -> float:
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT to_regclass(:i)"), {"i": INDEX}).scalar() is not None:
+            return 0.0
+        connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        connection.execute(text("SET LOCAL max_parallel_maintenance_workers = 2"))
+        started = time.perf_counter()
+        connection.execute(
+            text(
+                f"CREATE INDEX {INDEX} ON knowledge_chunks USING hnsw ((embedding::vector(256)) vector_cosine_ops)"
+                f" WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE dimensions = 256"
+            )
+        )
+        return time.perf_counter() - started
+
+
+@pytest.mark.bench
+def test_retrieval_at_100k_chunks_beside_50_companies(
+    client: TestClient, container: Container, owner_engine: Engine, without_vector_index: None
+) -> None:
+    rng = random.Random(18)
+    started = time.perf_counter()
+    main, base, document = _company(container, "Main")
+    _load(container, main, base, document, _texts(rng, MAIN_CHUNKS))
+    for n in range(OTHER_COMPANIES):
+        _load(container, *_company(container, f"Other {n}"), _texts(rng, OTHER_CHUNKS))
+    # the FAQ in the same knowledge base: its questions must still find their answers among the 100,000
+    faq = [(f"{e.category} > {e.question}", e.answer) for e in faq_pt_br.ENTRIES]
+    with container.database.tenant(main) as session:
+        faq_document = _document(session, main, base)
+        vectors = EMBEDDER.embed([f"{h}\n{a}" for h, a in faq]).vectors
+        session.execute(
+            text(
+                "INSERT INTO knowledge_chunks (company_id, knowledge_base_id, document_id, position, heading, text,"
+                " token_count, embedding, dimensions, embedding_model)"
+                " SELECT :c, :b, :d, n, h, body, 100, CAST(e AS vector), 256, :m FROM unnest(CAST(:h AS text[]),"
+                " CAST(:texts AS text[]), CAST(:vectors AS text[])) WITH ORDINALITY AS t(h, body, e, n)"
+            ),
+            {
+                "c": main, "b": base, "d": faq_document, "m": EMBEDDER.model, "h": [h for h, _ in faq],
+                "texts": [a for _, a in faq], "vectors": [vector_literal(v) for v in vectors],
+            },
+        )  # fmt: skip
+    loaded = time.perf_counter() - started
+    build = _build_index(owner_engine)
+    with owner_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE knowledge_chunks"))
+    print(f"\nloaded {MAIN_CHUNKS + OTHER_COMPANIES * OTHER_CHUNKS:,} chunks in {loaded:.1f} s; index {build:.1f} s")
+
+    questions = [q for q, _ in faq_pt_br.QUESTIONS]
+    timings: list[float] = []
+    with container.database.tenant(main) as session:
+        plan = "\n".join(
+            session.execute(
+                text(
+                    "EXPLAIN SELECT id FROM knowledge_chunks WHERE dimensions = 256 AND embedding_model = :m"
+                    " AND knowledge_base_id = ANY(CAST(:kbs AS uuid[]))"
+                    " ORDER BY embedding::vector(256) <=> CAST(:q AS vector(256)) LIMIT 40"
+                ),
+                {"m": EMBEDDER.model, "kbs": [base], "q": vector_literal(EMBEDDER.embed(["entrega"]).vectors[0])},
+            ).scalars()
+        )
+        assert INDEX in plan, plan
+    for n in range(WARM_UP + QUERIES):
+        question = questions[n % len(questions)]
+        with container.database.tenant(main) as session:
+            begun = time.perf_counter()
+            passages = retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[base], question=question)
+            elapsed = time.perf_counter() - begun
+        assert len(passages) == K and {p.knowledge_base_id for p in passages} == {base}
+        if n >= WARM_UP:
+            timings.append(elapsed * 1000)
+    report("knowledge_retrieval_p95_ms_100k_chunks", _p95(timings), "ms", "<= 50")
+    report("knowledge_retrieval_p50_ms_100k_chunks", statistics.median(timings), "ms")
+    report(
+        "knowledge_recall_at_5_fused_in_100k_chunks",
+        100 * _recall(container, str(main), str(base), use_vector=True, use_text=True),
+        "%",
+    )
+
+
+# ---- a 300-page document ---------------------------------------------------------------------------------------
+
+
+def _book(rng: random.Random) -> bytes:
+    pages = []
+    for n in range(PAGES):
+        heading = f"Capítulo {n // 10 + 1}: {rng.choice(faq_pt_br.ENTRIES).category}" if n % 10 == 0 else None
+        paragraphs = [" ".join(rng.choices(_WORDS, k=rng.randint(50, 90))).capitalize() + "." for _ in range(4)]
+        pages.append((heading, "\n\n".join(paragraphs)))
+    return pdf(pages, title="Manual do cliente")
+
+
+@pytest.mark.bench
+def test_ingestion_of_a_300_page_pdf(client: TestClient, container: Container) -> None:
+    from functions.local.pump import sqs_event
+    from functions.workers.knowledge_ingester import handler
+    from masteria.knowledge.ingestion import QUEUE
+    from tests.functions.events import FakeContext
+
+    data = _book(random.Random(300))
+    owner = sign_up(client)
+    kb = client.post(KB, headers=owner.headers, json={"name": "Manual"}).json()
+    upload = client.post(f"{KB}/{kb['id']}/documents", headers=owner.headers, files={"file": ("manual.pdf", data)})
+    assert upload.status_code == 201, upload.text
+    messages = container.queue.receive(QUEUE)
+    started = time.perf_counter()
+    assert handler(sqs_event(QUEUE, messages), FakeContext()) == {"batchItemFailures": []}
+    elapsed = time.perf_counter() - started
+    container.queue.delete(QUEUE, [m.receipt for m in messages])
+    done = client.get(f"{KB}/{kb['id']}/documents/{upload.json()['id']}", headers=owner.headers).json()
+    assert (done["status"], done["pages"]) == ("ready", PAGES), done
+    print(f"\n{PAGES} pages ({len(data) / 1e6:.1f} MB) → {done['chunk_count']} chunks in {elapsed:.1f} s")
+    report("knowledge_ingestion_pages_per_s", PAGES / elapsed, "pages/s")
+    report("knowledge_ingestion_chunks_per_s", done["chunk_count"] / elapsed, "chunks/s")

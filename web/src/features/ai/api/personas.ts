@@ -1,0 +1,101 @@
+/** Personas: `GET/POST /v1/personas`, `GET/PATCH/DELETE /v1/personas/{id}` (a PATCH writes a new version, with the
+ * version the user saw: a 409 when another was saved since), `POST …/activate|deactivate`, the versions
+ * (`GET …/versions`, `GET …/versions/{n}`) and `POST …/test`. */
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import type { Schema } from "@/lib/api/types";
+import type { PersonaBody } from "../lib/persona-form";
+
+export type Persona = Schema<"PersonaRead">;
+export type PersonaVersion = Schema<"PersonaVersionRead">;
+export type PersonaTestResult = Schema<"PersonaTestResult">;
+
+export const personaKeys = {
+  all: ["personas"] as const,
+  list: ["personas", "list"] as const,
+  one: (id: string) => ["personas", "one", id] as const,
+  versions: (id: string) => ["personas", "versions", id] as const,
+  version: (id: string, n: number) => ["personas", "versions", id, n] as const,
+};
+
+const path = (id: string) => ({ params: { path: { persona_id: id } } });
+
+export const personasQuery = queryOptions({
+  queryKey: personaKeys.list,
+  queryFn: () => unwrap(api.GET("/v1/personas")),
+});
+
+export const personaQuery = (id: string) => queryOptions({ queryKey: personaKeys.one(id), queryFn: () => unwrap(api.GET("/v1/personas/{persona_id}", path(id))) });
+
+export const usePersonas = () => useQuery(personasQuery);
+export const usePersona = (id: string) => useQuery(personaQuery(id));
+
+export function usePersonaVersions(id: string) {
+  return useQuery({ queryKey: personaKeys.versions(id), queryFn: () => unwrap(api.GET("/v1/personas/{persona_id}/versions", path(id))) });
+}
+
+export function usePersonaVersion(id: string, version: number | null) {
+  return useQuery({
+    queryKey: personaKeys.version(id, version ?? 0),
+    queryFn: () => unwrap(api.GET("/v1/personas/{persona_id}/versions/{version}", { params: { path: { persona_id: id, version: version! } } })),
+    enabled: version !== null,
+    staleTime: Infinity, // a version never changes
+  });
+}
+
+/** Put the persona's fresh state in the cache (the list and its page) without asking again. */
+function useStore() {
+  const client = useQueryClient();
+  return (persona: Persona) => {
+    client.setQueryData(personaKeys.one(persona.id), persona);
+    void client.invalidateQueries({ queryKey: personaKeys.list });
+    void client.invalidateQueries({ queryKey: personaKeys.versions(persona.id) });
+  };
+}
+
+export function useCreatePersona() {
+  const store = useStore();
+  return useMutation({
+    mutationFn: (body: PersonaBody & { is_active?: boolean }) => unwrap(api.POST("/v1/personas", { body })),
+    onSuccess: store,
+  });
+}
+
+export function useUpdatePersona(id: string) {
+  const store = useStore();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PersonaBody & { version: number }) => unwrap(api.PATCH("/v1/personas/{persona_id}", { ...path(id), body })),
+    onSuccess: store,
+    onError: () => void client.invalidateQueries({ queryKey: personaKeys.versions(id) }),
+  });
+}
+
+export function useSetActive(id: string) {
+  const store = useStore();
+  return useMutation({
+    mutationFn: (active: boolean) =>
+      active ? unwrap(api.POST("/v1/personas/{persona_id}/activate", path(id))) : unwrap(api.POST("/v1/personas/{persona_id}/deactivate", path(id))),
+    onSuccess: store,
+  });
+}
+
+export function useArchivePersona(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE("/v1/personas/{persona_id}", path(id))),
+    onSuccess: () => {
+      client.removeQueries({ queryKey: personaKeys.one(id) });
+      return client.invalidateQueries({ queryKey: personaKeys.list });
+    },
+  });
+}
+
+export function useTestPersona(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { question: string; version?: number }) => unwrap(api.POST("/v1/personas/{persona_id}/test", { ...path(id), body })),
+    // a test is a model call: the month's usage moved
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["ai", "usage"] }),
+  });
+}

@@ -1,0 +1,216 @@
+/** Knowledge bases: `GET/POST /v1/knowledge-bases`, `GET/PATCH/DELETE …/{id}`; their documents (`GET …/documents`,
+ * a file as multipart `POST …/documents` or a page as JSON `{url}`, a new file `PUT …/documents/{doc}`, `DELETE`),
+ * followed live by their ingestion frames; and `POST …/search` to try retrieval. */
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { api, unwrap } from "@/lib/api/client";
+import { ApiError, toApiError } from "@/lib/api/problem";
+import type { Schema } from "@/lib/api/types";
+import { accessToken, refresh } from "@/lib/auth/session";
+import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
+import { applyToList, frameOf, isWorking, type DocumentProgressData } from "../lib/progress";
+
+/** A document's ingestion (queued, processing with counts, ready or failed) and a base's re-embedding, live. */
+const DOCUMENT_PROGRESS = "knowledge.document.progress";
+const BASE_PROGRESS = "knowledge.base.progress";
+
+export type KnowledgeBase = Schema<"KnowledgeBaseRead">;
+export type KnowledgeDocument = Schema<"DocumentRead">;
+export type Passage = Schema<"PassageRead">;
+type DocumentPage = Schema<"Page_DocumentRead_">;
+
+export const knowledgeKeys = {
+  all: ["knowledge-bases"] as const,
+  list: ["knowledge-bases", "list"] as const,
+  one: (id: string) => ["knowledge-bases", "one", id] as const,
+  documents: (id: string) => ["knowledge-bases", "documents", id] as const,
+};
+
+const kbPath = (id: string) => ({ params: { path: { knowledge_base_id: id } } });
+
+export const knowledgeBasesQuery = queryOptions({ queryKey: knowledgeKeys.list, queryFn: () => unwrap(api.GET("/v1/knowledge-bases")) });
+export const useKnowledgeBases = () => useQuery(knowledgeBasesQuery);
+
+export function useKnowledgeBase(id: string) {
+  return useQuery({ queryKey: knowledgeKeys.one(id), queryFn: () => unwrap(api.GET("/v1/knowledge-bases/{knowledge_base_id}", kbPath(id))) });
+}
+
+const documentsQuery = (id: string) =>
+  queryOptions({
+    queryKey: knowledgeKeys.documents(id),
+    queryFn: () => unwrap(api.GET("/v1/knowledge-bases/{knowledge_base_id}/documents", kbPath(id))),
+  });
+
+export const useDocuments = (id: string) => useQuery(documentsQuery(id));
+
+export function useCreateKnowledgeBase() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schema<"KnowledgeBaseCreate">) => unwrap(api.POST("/v1/knowledge-bases", { body })),
+    onSuccess: (kb) => {
+      client.setQueryData(knowledgeKeys.one(kb.id), kb);
+      return client.invalidateQueries({ queryKey: knowledgeKeys.list });
+    },
+  });
+}
+
+export function useUpdateKnowledgeBase(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schema<"KnowledgeBaseUpdate">) => unwrap(api.PATCH("/v1/knowledge-bases/{knowledge_base_id}", { ...kbPath(id), body })),
+    onSuccess: (kb) => {
+      client.setQueryData(knowledgeKeys.one(id), kb);
+      return client.invalidateQueries({ queryKey: knowledgeKeys.list });
+    },
+  });
+}
+
+export function useDeleteKnowledgeBase(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE("/v1/knowledge-bases/{knowledge_base_id}", kbPath(id))),
+    onSuccess: () => {
+      client.removeQueries({ queryKey: knowledgeKeys.one(id) });
+      client.removeQueries({ queryKey: knowledgeKeys.documents(id) });
+      return client.invalidateQueries({ queryKey: knowledgeKeys.list });
+    },
+  });
+}
+
+/** Send a form (multipart) with upload progress (fetch has none), with the session's token; one retry after a refresh. */
+function send(method: "POST" | "PUT", path: string, form: FormData, onProgress: (fraction: number) => void): Promise<unknown> {
+  const once = (token: string | null) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, path);
+      if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress(event.loaded / event.total);
+      };
+      xhr.onload = () => {
+        let body: unknown;
+        try {
+          body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: xhr.status, body });
+      };
+      xhr.onerror = () => reject(new ApiError({ status: 0, title: "Network error", detail: "The upload failed: check the connection and try again." }));
+      xhr.send(form);
+    });
+  return (async () => {
+    let sent = await once(accessToken());
+    if (sent.status === 401) {
+      const fresh = await refresh();
+      if (fresh) sent = await once(fresh);
+    }
+    if (sent.status < 200 || sent.status >= 300) throw toApiError(sent.body, new Response(null, { status: sent.status }));
+    return sent.body;
+  })();
+}
+
+export type Upload = { kind: "file"; file: File; title?: string } | { kind: "url"; url: string; title?: string };
+
+function formOf(file: File, title?: string): FormData {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  if (title) form.append("title", title);
+  return form;
+}
+
+/** Put a document in the cached list at once (it is then followed live). */
+function useAddToList(id: string) {
+  const client = useQueryClient();
+  return (doc: KnowledgeDocument) =>
+    client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) =>
+      old ? { ...old, items: [doc, ...old.items.filter((d) => d.id !== doc.id)] } : old,
+    );
+}
+
+export function useUploadDocument(id: string) {
+  const add = useAddToList(id);
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ upload, onProgress }: { upload: Upload; onProgress: (fraction: number) => void }): Promise<KnowledgeDocument> => {
+      if (upload.kind === "url") {
+        return unwrap(api.POST("/v1/knowledge-bases/{knowledge_base_id}/documents", { ...kbPath(id), body: { url: upload.url, title: upload.title || undefined } }));
+      }
+      return (await send("POST", `/v1/knowledge-bases/${id}/documents`, formOf(upload.file, upload.title), onProgress)) as KnowledgeDocument;
+    },
+    onSuccess: (doc) => {
+      add(doc);
+      void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });
+    },
+  });
+}
+
+export function useReplaceDocument(id: string, documentId: string) {
+  const add = useAddToList(id);
+  return useMutation({
+    mutationFn: async ({ file, onProgress }: { file: File; onProgress: (fraction: number) => void }) =>
+      (await send("PUT", `/v1/knowledge-bases/${id}/documents/${documentId}`, formOf(file), onProgress)) as KnowledgeDocument,
+    onSuccess: add,
+  });
+}
+
+/** A page's document fetched again from its address (its chunks are replaced once the new text is read). */
+export function useRefetchPage(id: string, documentId: string) {
+  const add = useAddToList(id);
+  return useMutation({
+    mutationFn: (url: string) =>
+      unwrap(api.PUT("/v1/knowledge-bases/{knowledge_base_id}/documents/{document_id}", { params: { path: { knowledge_base_id: id, document_id: documentId } }, body: { url } })),
+    onSuccess: add,
+  });
+}
+
+export function useDeleteDocument(id: string, documentId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE("/v1/knowledge-bases/{knowledge_base_id}/documents/{document_id}", { params: { path: { knowledge_base_id: id, document_id: documentId } } })),
+    onSuccess: () => {
+      client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) => (old ? { ...old, items: old.items.filter((d) => d.id !== documentId) } : old));
+      void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });
+    },
+  });
+}
+
+export function useSearch(id: string) {
+  return useMutation({
+    mutationFn: (body: { question: string; k: number }) => unwrap(api.POST("/v1/knowledge-bases/{knowledge_base_id}/search", { ...kbPath(id), body })),
+  });
+}
+
+/** The documents, kept current while the screen is open: the `knowledge.document.progress` frames of the topic
+ * `knowledge_base:{id}` patch the list as they come (never backwards: see `applyToList`), and a document that
+ * finished is read again for its final counts and error. While one is still in hand, the list is also asked again
+ * now and then, for a frame missed while the socket was down. */
+export function useLiveDocuments(id: string) {
+  const client = useQueryClient();
+  const documents = useDocuments(id);
+  const working = (documents.data?.items ?? []).some((d) => isWorking(d.status));
+  useTopic(`knowledge_base:${id}`);
+  useRealtimeEvent([DOCUMENT_PROGRESS, BASE_PROGRESS], (frame) => {
+    if (frame.data.knowledge_base_id !== id) return;
+    if (frame.type === BASE_PROGRESS) {
+      const data = frame.data as unknown as { state: KnowledgeBase["state"]; embedding_model: string; processed: number; total: number };
+      client.setQueryData<KnowledgeBase>(knowledgeKeys.one(id), (old) =>
+        old ? { ...old, state: data.state, embedding_model: data.embedding_model, reembed_processed: data.processed, reembed_total: data.total } : old,
+      );
+      if (data.state === "ready") void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });
+      return;
+    }
+    const data = frame.data as unknown as DocumentProgressData;
+    client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) => (old ? { ...old, items: applyToList(old.items, frameOf(data)) } : old));
+    if (!isWorking(data.status)) {
+      void client.invalidateQueries({ queryKey: knowledgeKeys.documents(id) });
+      void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });
+    }
+  });
+  useEffect(() => {
+    if (!working) return;
+    const timer = setInterval(() => void client.invalidateQueries({ queryKey: knowledgeKeys.documents(id) }), 10_000);
+    return () => clearInterval(timer);
+  }, [working, id, client]);
+  return documents;
+}
