@@ -86,9 +86,7 @@ def knowledge_base(container: Container, account: Account, chunks: Iterable[tupl
         return str(base.id)
 
 
-def make_persona(
-    client: TestClient, account: Account, connection: dict[str, Any], **fields: Any
-) -> dict[str, Any]:
+def make_persona(client: TestClient, account: Account, connection: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """An active persona answering on ``connection`` (through the personas API)."""
     body = {
         "name": f"Ana {uuid.uuid4().hex[:6]}",
@@ -154,7 +152,9 @@ class Events:
 def queued(owner_engine: Engine) -> list[str]:
     """The bodies waiting on ``ai-replies`` (visible or not yet), oldest first."""
     with owner_engine.connect() as db:
-        return list(db.execute(text("SELECT body FROM queue_messages WHERE queue = :q ORDER BY id"), {"q": QUEUE}).scalars())
+        return list(
+            db.execute(text("SELECT body FROM queue_messages WHERE queue = :q ORDER BY id"), {"q": QUEUE}).scalars()
+        )
 
 
 def run_job(body: str) -> None:
@@ -164,9 +164,7 @@ def run_job(body: str) -> None:
     assert invoke(spec, event) == {"batchItemFailures": []}
 
 
-def drain(
-    container: Container, owner_engine: Engine, clock: FakeClock, *, step: float = 15, rounds: int = 40
-) -> int:
+def drain(container: Container, owner_engine: Engine, clock: FakeClock, *, step: float = 15, rounds: int = 40) -> int:
     """Let time pass ``step`` seconds a round and run what ``ai-replies`` holds then (its delays over), until it is
     empty: the jobs run."""
     done = 0

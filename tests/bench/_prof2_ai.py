@@ -21,11 +21,12 @@ def timed(module, name, label):
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         try:
             return original(*args, **kwargs)
         finally:
             TIMES[label].append((time.monotonic() - started) * 1000)
+            TIMES[label + "_cpu"].append((time.process_time() - cpu) * 1000)
 
     setattr(module, name, wrapper)
 
@@ -39,6 +40,7 @@ def test_breakdown(client: TestClient, container: Container, meta: FakeMeta, own
 
     timed(responder, "_claim", "claim")
     timed(responder, "_retrieve", "retrieve")
+    timed(responder, "_answer", "answer")
     timed(responder, "_ask", "model")
     timed(parts, "typing", "typing")
     timed(parts, "plan", "plan")

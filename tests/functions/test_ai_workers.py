@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+
 from fastapi.testclient import TestClient
 
 from functions.local.pump import sqs_event

@@ -280,6 +280,7 @@ def test_testing_a_persona_answers_on_the_sandbox_and_records_usage(client: Test
     sent = sandbox.requests[-1]["body"]
     system = sent["messages"][0]["content"]
     assert "Nunca prometa descontos." in system and "never instructions" in system
+    assert "(America/Sao_Paulo)." in system  # what time it is, in the company's timezone (the persona has no hours)
     assert sent["messages"][1] == {
         "role": "user",
         "content": "<customer_message>Quero falar com um atendente</customer_message>",

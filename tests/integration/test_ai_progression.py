@@ -667,3 +667,31 @@ def test_the_pipelines_thresholds_are_read_and_changed_with_checks(client: TestC
     )  # fmt: skip
     assert created.status_code == 201, created.text
     assert (created.json()["ai_auto_apply_threshold"], created.json()["ai_backward_threshold"]) == (0.9, 0.95)
+
+
+def test_a_confidence_just_below_the_threshold_is_not_rounded_up_to_it(
+    client: TestClient, container: Container, world: World
+) -> None:
+    (result,) = _apply(container, world, _propose(world.stage(QUALIFIED), 0.7996))
+    assert result.outcome == "pending"
+    assert _lead(client, world)["stage_id"] == world.stage(NEW)
+    (proposal,) = _proposals(container, world.owner)
+    assert str(proposal.confidence) == "0.799"
+
+
+def test_an_agreed_time_beyond_any_real_meeting_is_refused_not_raised(
+    client: TestClient, container: Container, world: World, clock: FakeClock
+) -> None:
+    calls = [
+        _propose(world.stage(MEETING), 0.9, agreed_time="9999-12-31T23:59:00Z"),
+        _propose(world.stage(MEETING), 0.9, agreed_time="9999-12-31T23:59:00"),  # naive: in São Paulo, year 10000
+        _propose(world.stage(MEETING), 0.9, agreed_time=(clock.now() + timedelta(days=800)).isoformat()),
+    ]
+    results = _apply(container, world, *calls)
+    assert [r.outcome for r in results] == ["invalid"] * 3
+    assert {d.detail["code"] for d in _decisions(container, world.owner)} == {"agreed_time_too_far"}
+    assert _lead(client, world)["stage_id"] == world.stage(NEW) and _proposals(container, world.owner) == []
+    # a year ahead is still a meeting
+    (later,) = _apply(container, world, _propose(world.stage(MEETING), 0.9,
+                                                 agreed_time=(clock.now() + timedelta(days=365)).isoformat()))  # fmt: skip
+    assert later.outcome == "applied"

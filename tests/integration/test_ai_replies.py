@@ -172,9 +172,6 @@ def test_a_burst_of_three_messages_gets_exactly_one_answer_whatever_the_redelive
 def test_a_long_answer_goes_in_parts_and_a_persons_reply_mid_delay_stops_the_rest(stage: Stage) -> None:
     stage.writes("O que a garantia estendida do aparelho cobre no conserto pela assistência técnica autorizada?")
     assert stage.events.deliver(stage.owner) == ["joined"]
-    print("QUEUED", queued(stage.owner_engine))
-    with stage.owner_engine.connect() as db:
-        print("OUTBOX", db.execute(text("SELECT queue, relayed_at, deliver_at, attempts, last_error FROM outbox_jobs")).all())
     stage.clock.advance(9)
     (job,) = _burst_jobs(stage)
     run_job(job)
@@ -189,7 +186,9 @@ def test_a_long_answer_goes_in_parts_and_a_persons_reply_mid_delay_stops_the_res
     # WHEN a person replies from the inbox before the second part's time
     conversation = stage.conversation()
     said = stage.client.post(
-        f"/v1/conversations/{conversation['id']}/messages", headers=stage.owner.headers, json={"text": "Oi, aqui é o João!"}
+        f"/v1/conversations/{conversation['id']}/messages",
+        headers=stage.owner.headers,
+        json={"text": "Oi, aqui é o João!"},
     )
     assert said.status_code == 201, said.text
     stage.drain()  # the second part's job comes (even before the reply's event reaches the AI)
@@ -238,6 +237,7 @@ def test_outside_the_24_hour_window_nothing_is_sent_or_the_personas_template(sta
     stage.drain()
     (sent,) = [b for b in stage.meta.sent if b.get("type") == "template"]
     assert sent["template"]["name"] == "retomar" and sent["to"] == WA_ID
+    assert stage.parts()[-1].text == "Olá! Podemos retomar a conversa? Responda esta mensagem."  # as the inbox shows it
     assert not stage.sandbox.requests  # no model call for it
     assert stage.decisions("reply")[-1].detail["outside_window"] is True
 
@@ -313,3 +313,31 @@ def test_a_worker_that_died_mid_answer_or_mid_send_never_makes_the_customer_get_
     stage.drain()
     assert stage.texts() == []  # never sent (again): the provider's status would settle a real one
     assert stage.bursts()[0].attempts == 2
+
+
+def test_a_stage_proposal_goes_to_lead_progression_and_the_model_is_asked_for_its_words_after(stage: Stage) -> None:
+    from tests.pipelines_api import make_lead, pipeline_of
+
+    patched = stage.client.patch(
+        f"/v1/personas/{stage.persona['id']}", headers=stage.owner.headers,
+        json={"version": stage.persona["current_version"], "tools": ["handoff", "propose_stage"]},
+    )  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    stage.writes("Oi")
+    conversation = stage.conversation()
+    lead = make_lead(stage.client, stage.owner, pipeline_of(stage.client, stage.owner),
+                     contact_id=conversation["contact"]["id"])  # fmt: skip
+    stage.drain()
+    stage.writes("Pode ser amanhã às 15h?")
+    stage.drain()
+    first, follow_up = [r["body"] for r in stage.sandbox.requests if r["endpoint"] == "chat/completions"][-2:]
+    assert [t["function"]["name"] for t in first["tools"]] == ["handoff", "propose_stage"]
+    assert follow_up["tool_choice"] == "none" and follow_up["messages"][-1]["role"] == "tool"
+    assert not stage.sandbox.rejected  # the tool results as OpenAI's document has them
+    kinds = [d.kind for d in stage.decisions()]
+    assert "stage_move" in kinds or "stage_proposal" in kinds
+    (proposed,) = [d for d in stage.decisions() if d.kind in ("stage_move", "stage_proposal")]
+    assert proposed.lead_id == uuid.UUID(lead["id"]) and proposed.persona_version == 2
+    assert proposed.inputs["burst_id"] == str(stage.bursts()[-1].id)
+    # the sandbox's words after it find nothing in the knowledge: no message for it
+    assert stage.bursts()[-1].outcome == "tools_only"

@@ -378,3 +378,64 @@ def test_usage_rows_are_append_only(client: TestClient, container: Container) ->
         session.execute(text("UPDATE ai_usage SET cost_usd = 0"))
     with container.database.tenant(company) as session:
         assert session.scalar(select(func.sum(AiUsage.cost_usd))) == Decimal("1.000000")
+
+
+def test_usage_periods_past_the_calendars_reach_are_422s(client: TestClient) -> None:
+    owner = sign_up(client)
+    far = client.get("/v1/ai/usage?from=9999-12-01&to=9999-12-31", headers=owner.headers)
+    assert (far.status_code, far.json()["errors"][0]["field"], far.json()["errors"][0]["code"]) == (
+        422, "to", "out_of_range",
+    )  # fmt: skip
+    # east of UTC, the first day's midnight is before the calendar's first instant
+    client.patch("/v1/company", headers=owner.headers, json={"timezone": "Asia/Tokyo"})
+    early = client.get("/v1/ai/usage?from=0001-01-01&to=0001-01-02", headers=owner.headers)
+    assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "from")
+    assert client.get("/v1/ai/usage?to=9999-12-31", headers=owner.headers).status_code == 422
+    assert client.get("/v1/ai/usage?from=1970-01-01&to=1970-01-31", headers=owner.headers).status_code == 200
+
+
+def test_a_short_key_has_no_hint_and_the_key_goes_to_no_other_host(client: TestClient, container: Container) -> None:
+    owner = sign_up(client)
+    # a hint of a short key would be most of it
+    short = _put(client, owner, api_key="abcd1234").json()
+    assert (short["has_api_key"], short["api_key_hint"]) == (True, None)
+    # GIVEN a key saved for one host
+    assert _put(client, owner, base_url=PUBLIC, api_key=KEY).status_code == 200
+    # WHEN the base URL moves to another host without the key THEN 422, and nothing changed
+    other = "https://93.184.215.15/v1"
+    moved = _put(client, owner, base_url=other)
+    assert moved.status_code == 422, moved.text
+    assert (moved.json()["errors"][0]["field"], moved.json()["errors"][0]["code"]) == ("api_key", "api_key_required")
+    assert client.get("/v1/ai/settings", headers=owner.headers).json()["base_url"] == PUBLIC
+    assert _put(client, owner, base_url=None).status_code == 422  # the platform's URL is another host too
+    # another path on the same host, the same URL again, or the key given again (or cleared) are fine
+    assert _put(client, owner, base_url=PUBLIC + "/").status_code == 200
+    assert _put(client, owner, base_url="https://93.184.215.14/openai/v1").status_code == 200
+    assert _put(client, owner, base_url=other, api_key=KEY).json()["base_url"] == other
+    cleared = _put(client, owner, base_url=PUBLIC, api_key=None).json()
+    assert (cleared["base_url"], cleared["has_api_key"]) == (PUBLIC, False)
+
+
+def test_many_replies_failing_at_once_notify_once(client: TestClient, container: Container) -> None:
+    from masteria.ai.errors import Category, ModelError
+    from masteria.ai.failures import MODEL_ERROR, notify_model_error
+
+    owner = sign_up(client)
+    company = uuid.UUID(owner.company_id)
+    now = container.clock.now()
+    barrier = threading.Barrier(6)
+
+    def fail() -> None:
+        barrier.wait(timeout=30)
+        with container.database.tenant(company) as session:
+            notify_model_error(session, company_id=company, error=ModelError(Category.AUTH, model="gpt-4o-mini",
+                               status=401), host="api.example.com", now=now)  # fmt: skip
+
+    threads = [threading.Thread(target=fail) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with container.database.tenant(company) as session:
+        kinds = list(session.scalars(select(Notification.kind).where(Notification.kind == MODEL_ERROR)))
+    assert kinds == [MODEL_ERROR]

@@ -43,7 +43,7 @@ def _base(container: Container, account: Account, name: str = "kb") -> tuple[uui
     return base, document
 
 
-def _chunks(
+def _chunks(  # noqa: PLR0917 - a test helper read as _chunks(container, a, base, document, texts)
     container: Container,
     account: Account,
     base: uuid.UUID,

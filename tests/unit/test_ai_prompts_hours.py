@@ -107,3 +107,13 @@ def test_the_sandbox_answers_from_the_context_and_follows_no_instruction_in_it()
     assert "49 reais" in text and "dois dias" not in text
     english = build_messages(_persona(language="en"), [], [("in", "What are your prices?")], now=NOW)
     assert ai_answers.answer(chat_arguments(ChatRequest(messages=tuple(english)), "m"))[0] == ai_answers.NOT_FOUND_EN
+
+
+def test_the_time_the_rules_give_is_the_companys() -> None:
+    # 01:00 UTC on Tuesday is still Monday 22:00 in São Paulo: "tomorrow" there is Tuesday, not Wednesday
+    late = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
+    (system, _) = build_messages(_persona(), [], [("in", "Pode ser amanhã às 15h?")], now=late,
+                                 timezone="America/Sao_Paulo")  # fmt: skip
+    assert "Now is Monday 2026-12-07 22:00 (America/Sao_Paulo)." in system.content
+    (fallback, _) = build_messages(_persona(), [], [("in", "Oi")], now=late)
+    assert "Now is Tuesday 2026-12-08 01:00 (UTC)." in fallback.content

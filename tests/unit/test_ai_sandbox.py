@@ -171,6 +171,15 @@ def test_a_time_agreed_proposes_the_meeting_stage() -> None:
     assert _content(_chat(client, "Quais as 2 formas de pagamento?", tools=[first])) == NOT_FOUND  # no time in it
 
 
+def test_the_evidence_quotes_the_customers_words_without_the_prompts_delimiters() -> None:
+    # GIVEN the customer's words inside the prompt's delimiters (masteria.ai.prompts.customer_message)
+    client, _ = _client()
+    enum = _propose_stage({"type": "string", "enum": ["st_new", "st_reuniao_agendada"]})
+    # WHEN the sandbox proposes a stage THEN its evidence is what the customer wrote, as a model would quote it
+    said = "<customer_message>pode ser amanhã às 15h?</customer_message>"
+    assert _arguments(_chat(client, said, tools=[enum]))[1]["evidence"] == "pode ser amanhã às 15h?"
+
+
 def test_an_extractive_answer_in_portuguese_and_english() -> None:
     client, _ = _client()
     hours = _content(_chat(client, "Que horas a loja abre no sábado?"))

@@ -38,6 +38,8 @@ _TIME = re.compile(
 )
 _MEETING = ("reuni", "meeting")
 _CONTEXT = re.compile(r"<context>(.*?)</context>", re.DOTALL | re.IGNORECASE)
+# the prompt's delimiters around the customer's words (masteria.ai.prompts): a model quotes the words, not them
+_CUSTOMER = re.compile(r"<\s*/?\s*customer_message\s*>", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # what looks like a stage's id in a description, most telling first: a uuid, `code`, "id: x", a number
 _IDS = (
@@ -160,7 +162,7 @@ def _extract(body: dict[str, Any], question: str) -> str:
 def answer(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, dict[str, Any]]]]:
     """The reply to a chat completion request: its text, or the tool calls (name, arguments) it makes."""
     users = [m for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
-    question = text_of(users[-1].get("content")) if users else ""
+    question = _CUSTOMER.sub(" ", text_of(users[-1].get("content"))).strip() if users else ""
     folded, tools = fold(_CONTEXT.sub(" ", question)), _tools(body)
     if "handoff" in tools and _PERSON.search(folded):
         return None, [("handoff", {"reason": HANDOFF_REASON})]

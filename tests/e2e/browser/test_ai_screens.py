@@ -6,9 +6,11 @@ connection check reports ok against the sandbox; the Portuguese screens, and a p
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
@@ -60,6 +62,12 @@ def _no_sideways_scroll(page: Page) -> None:
     )
 
 
+def _keep_progress(frames: list[dict[str, Any]], payload: str | bytes) -> None:
+    frame = json.loads(payload)
+    if isinstance(frame, dict) and frame.get("type") == "knowledge.document.progress":
+        frames.append(frame)
+
+
 def _token(runtime: Runtime, owner: Owner) -> str:
     response = httpx.post(
         f"{runtime.url}/v1/auth/login", json={"email": owner.email, "password": owner.password}, timeout=60
@@ -89,8 +97,10 @@ def _knowledge_base_with_faq(page: Page, name: str) -> None:
 
 def test_a_knowledge_base_reads_a_faq_live_and_searches_it(session: Session) -> None:
     # GIVEN a new company's owner on the knowledge bases screen, which has none yet
-    sign_up(session)
     page = session.page
+    frames: list[dict[str, Any]] = []  # the progress frames the page's socket receives
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: _keep_progress(frames, payload)))
+    sign_up(session)
     _nav(page, "Knowledge bases")
     expect(page.get_by_text("No knowledge bases yet")).to_be_visible()
     _shot(page, "ai-kb-list-empty-en")
@@ -115,6 +125,8 @@ def test_a_knowledge_base_reads_a_faq_live_and_searches_it(session: Session) -> 
     expect(row.get_by_text("Ready", exact=True)).to_be_visible(timeout=READY)
     expect(row.get_by_text(re.compile(r"\d+ passages?, searchable since"))).to_be_visible()
     expect(row.get_by_role("progressbar")).to_have_count(0)
+    # (live: the document's ingestion came as frames over the page's WebSocket, up to "ready")
+    assert [f["data"]["status"] for f in frames][-1] == "ready", frames
     # WHEN they try a search THEN the passage that answers comes first, with its document, heading and score
     page.get_by_label("Question", exact=True).fill("Quais formas de pagamento vocês aceitam?")
     page.get_by_role("button", name="Search", exact=True).click()
@@ -133,7 +145,8 @@ def test_a_knowledge_base_reads_a_faq_live_and_searches_it(session: Session) -> 
     page.get_by_role("button", name="Upload", exact=True).click()
     empty = page.get_by_role("list", name="Documents").get_by_role("listitem", name="vazio")
     expect(empty.get_by_text("Failed", exact=True)).to_be_visible(timeout=READY)
-    expect(empty.get_by_role("alert")).to_contain_text("the document is empty")
+    expect(empty.get_by_role("alert")).to_contain_text("The document is empty")
+    empty.scroll_into_view_if_needed()
     _shot(page, "ai-kb-failed-en")
     empty.get_by_role("button", name="Delete vazio").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
@@ -321,3 +334,53 @@ def test_the_ai_screens_in_portuguese_on_a_phone(browser: Browser, runtime: Runt
     finally:
         s.context.close()
     assert not s.errors, s.errors
+
+
+def test_an_agent_reads_and_tests_but_is_not_offered_changes(browser: Browser, runtime: Runtime) -> None:
+    # GIVEN a company with a knowledge base and a persona, and an agent of it
+    owner_session = new_session(browser, runtime)
+    agent_session = new_session(browser, runtime)
+    try:
+        owner = sign_up(owner_session)
+        auth = {"Authorization": f"Bearer {_token(runtime, owner)}"}
+        email = f"ai-agent.{owner.email}"
+        with httpx.Client(base_url=runtime.url, headers=auth, timeout=60) as http:
+            kb = http.post("/v1/knowledge-bases", json={"name": "Base da equipe"}).json()
+            persona = http.post(
+                "/v1/personas", json={"name": "Caio", "tone": "direto", "knowledge_base_ids": [kb["id"]]}
+            ).json()
+            invited = http.post("/v1/users", json={"email": email, "name": "Agent", "role": "agent"}).json()
+            accepted = http.post(
+                "/v1/auth/accept-invite", json={"token": invited["invite_token"], "password": owner.password}
+            )
+            assert accepted.status_code == 200, accepted.text
+        log_in(agent_session, email, owner.password)
+        # WHEN the agent opens the persona THEN they read it, but nothing offers to change it
+        page = agent_session.goto(f"/personas/{persona['id']}")
+        expect(page.get_by_role("heading", name="Caio")).to_be_visible()
+        expect(page.get_by_text("Inactive", exact=True)).to_be_visible()
+        expect(page.get_by_role("switch")).to_have_count(0)
+        expect(page.get_by_role("button", name="Archive")).to_have_count(0)
+        expect(page.get_by_role("button", name="Save as a new version")).to_have_count(0)
+        expect(page.get_by_label("Tone")).to_have_attribute("readonly", "")
+        expect(page.get_by_role("list", name="Chosen: Knowledge bases")).to_contain_text("Base da equipe")
+        expect(page.get_by_role("button", name="Add a knowledge base")).to_have_count(0)
+        # AND they may still try it out
+        page.get_by_role("tab", name="Test").click()
+        expect(page.get_by_role("button", name="Ask")).to_be_visible()
+        _shot(page, "ai-persona-agent-en")
+        assert_accessible(page)
+        # AND the knowledge base can be searched, not changed; the AI settings are shown without their controls
+        page = agent_session.goto(f"/knowledge-bases/{kb['id']}")
+        expect(page.get_by_role("heading", name="Try a search")).to_be_visible()
+        expect(page.get_by_role("heading", name="Add a document")).to_have_count(0)
+        expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+        page = agent_session.goto("/ai-settings")
+        expect(page.get_by_text("An administrator can change these settings.")).to_be_visible()
+        expect(page.get_by_role("button", name="Check connection")).to_have_count(0)
+        expect(page.get_by_role("button", name="Save budget")).to_have_count(0)
+        expect(page.get_by_label("API key")).to_have_count(0)
+    finally:
+        owner_session.context.close()
+        agent_session.context.close()
+    assert not owner_session.errors and not agent_session.errors

@@ -87,7 +87,8 @@ def join(session: Session, conversation: Conversation, message_id: uuid.UUID, *,
         burst.due_at = max(burst.due_at, due_at)
     session.flush()
     session.add(AiBurstMessage(message_id=message_id, company_id=conversation.company_id, burst_id=burst.id))
-    state.last_burst_id = burst.id
+    if started:
+        state.last_burst_id = burst.id
     record_burst(session, company_id=conversation.company_id, burst_id=burst.id, due_at=burst.due_at)
     session.flush()
     return Joined(burst_id=burst.id, due_at=burst.due_at, started=started)

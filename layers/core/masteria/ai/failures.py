@@ -2,7 +2,8 @@
 the API's problem (502, 504 for a timeout) and the company's notification.
 
 Notifications of one kind of failure are not repeated within ``NOTIFY_EVERY`` (an endpoint that refuses the key
-fails every reply until someone fixes it: one notification says so).
+fails every reply until someone fixes it: one notification says so), also when many replies fail at once: the
+check and the write take turns under a transaction lock per company, category and persona.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from masteria.ai.errors import Category, ModelError
@@ -85,7 +86,10 @@ def notify_model_error(
     timeout_seconds: float | None = None,
 ) -> Notification | None:
     """A notification for the company that its AI endpoint failed (once per category and persona per
-    ``NOTIFY_EVERY``); None when a like one is recent."""
+    ``NOTIFY_EVERY``); None when a like one is recent. Concurrent callers take turns (a transaction-scoped lock),
+    so the second finds the first's notification once the first commits."""
+    key = f"ai.model_error:{company_id}:{error.category.value}:{persona_id or ''}"
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     recent = session.scalar(
         select(func.count())
         .select_from(Notification)

@@ -146,14 +146,14 @@ def _cancel_rest(session: Session, part: AiReplyPart, reason: str) -> None:
     )
 
 
-def _still_wanted(session: Session, part: AiReplyPart, burst: AiBurst, state: AiConversationState) -> str | None:
+def _still_wanted(session: Session, part: AiReplyPart, started_at: datetime, state: AiConversationState) -> str | None:
     """Why ``part`` must not go now (None: it may)."""
     if part.purpose == "handoff":
         if state.status != states.HANDED_OFF:
             return f"ai_{state.status}"
     elif state.status != states.ACTIVE:
         return state.paused_reason or f"ai_{state.status}"
-    if human_reply_since(session, part.conversation_id, burst.started_at):
+    if human_reply_since(session, part.conversation_id, started_at):
         return states.HUMAN_REPLY
     return None
 
@@ -207,12 +207,17 @@ class _PartLedger(ReplyLedger):
     part_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def claim(self, session: Session) -> str:
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.id == self.conversation_id).with_for_update()
-        ).one()
+        reference = super().claim(session)  # the conversation locked first (then its AI state: the usual order)
+        conversation = session.get_one(Conversation, self.conversation_id)
         state = states.lock(session, conversation, now=self.now)
-        part = session.get_one(AiReplyPart, self.part_id, with_for_update=True, populate_existing=True)
-        if part.state != "planned":
+        part, started_at = session.execute(
+            select(AiReplyPart, AiBurst.started_at)
+            .join(AiBurst, AiBurst.id == AiReplyPart.burst_id)
+            .where(AiReplyPart.id == self.part_id)
+            .with_for_update(of=AiReplyPart)
+            .execution_options(populate_existing=True)
+        ).one()
+        if part.state != "planned":  # raised: this transaction, the reply's row with it, is rolled back
             raise _NotNow(part.state)
         previous = _previous(session, part)
         if previous is not None and previous.state not in FINAL_PART_STATES:
@@ -220,12 +225,11 @@ class _PartLedger(ReplyLedger):
                 raise _NotNow("waiting", retry_at=self.now + ORDER_WAIT)
             if previous.state == "planned":  # its job is lost: it never goes
                 previous.state, previous.reason = "cancelled", "overtaken"
-        burst = session.get_one(AiBurst, part.burst_id)
-        why_not = _still_wanted(session, part, burst, state)
+        why_not = _still_wanted(session, part, started_at, state)
         if why_not is not None:
             raise _NotNow("cancelled", reason=why_not)
         part.state = "sending"
-        return super().claim(session)
+        return reference
 
 
 def _not_now(container: Container, company_id: uuid.UUID, part_id: uuid.UUID, not_now: _NotNow) -> str:

@@ -23,7 +23,7 @@ from masteria.ai.personas import version_for
 from masteria.ai.prompts import build_messages
 from masteria.ai.schemas import PersonaTest, PersonaTestResult, Source, ToolCallRead, UsageRead
 from masteria.ai.shapes import ChatRequest, ToolDefinition
-from masteria.ai.usage_records import record_usage
+from masteria.ai.usage_records import company_zone, record_usage
 from masteria.crypto import SecretUnreadable
 from masteria.errors import UpstreamFailed
 from masteria.observability import logger
@@ -124,7 +124,8 @@ def try_persona(
         _failed(container, actor.company_id, persona.id, error, host=host, timeout=timeout)
         raise failures.problem(error, host=host, timeout_seconds=timeout) from None
     now = container.clock.now()
-    messages = build_messages(version, passages, [("in", data.question)], now=now)
+    zone = company_zone(session, actor.company_id).key
+    messages = build_messages(version, passages, [("in", data.question)], now=now, timezone=zone)
     try:
         endpoint = endpoints.resolve_endpoint(
             session, container=container, company_id=actor.company_id, persona_version=version

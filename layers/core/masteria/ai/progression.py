@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ UPDATE_LEAD = "update_lead"
 TOOLS = (PROPOSE_STAGE, UPDATE_LEAD)
 CLOSING = ("won", "lost")
 MEETING_MINUTES = 30  # an appointment made from an agreed time lasts this long (a user may change it)
+AGREED_TIME_HORIZON = timedelta(days=2 * 366)  # a meeting agreed in a chat is sooner; a later time is a misreading
 MEETING_TITLES = {"pt-BR": "Reunião", "en": "Meeting"}
 REASON_MAX_LENGTH = 500
 STALE_REASON = "the lead left the stage it was proposed from"
@@ -445,7 +446,13 @@ def _propose(context: _Context, call: ToolCall, lead: Lead) -> ProgressionResult
             raise _Rejected.on(
                 "agreed_time", "agreed_time_past", "the agreed time is not in the future", "is not in the future"
             )
-    confidence = round(Decimal(str(arguments.confidence)), CONFIDENCE_SCALE)
+        if agreed_time > now + AGREED_TIME_HORIZON:
+            raise _Rejected.on(
+                "agreed_time", "agreed_time_too_far", "the agreed time is too far ahead",
+                f"is more than {AGREED_TIME_HORIZON.days} days ahead",
+            )  # fmt: skip
+    # cut, not rounded, to the stored scale: 0.7996 is below a 0.8 threshold, and is kept (and shown) as 0.799
+    confidence = Decimal(str(arguments.confidence)).quantize(Decimal(1).scaleb(-CONFIDENCE_SCALE), ROUND_DOWN)
     pipeline = session.get_one(Pipeline, lead.pipeline_id)
     current = stages.get(lead.stage_id)
     hold = _hold_reason(

@@ -54,9 +54,10 @@ def customer_message(text: str) -> str:
     return f"{CUSTOMER_OPEN}{defuse(text)}{CUSTOMER_CLOSE}"
 
 
-def _local_now(persona: PersonaVersion, now: datetime) -> str:
+def _local_now(persona: PersonaVersion, now: datetime, timezone: str | None = None) -> str:
+    # the company's timezone first: the one a naive agreed time is read in, so "tomorrow at 3 pm" is its tomorrow
     hours = persona.active_hours or {}
-    zone = zone_or_none(hours.get("timezone") if isinstance(hours, dict) else None)
+    zone = zone_or_none(timezone) or zone_or_none(hours.get("timezone") if isinstance(hours, dict) else None)
     local = now.astimezone(zone or UTC)
     return f"{local:%A %Y-%m-%d %H:%M} ({zone.key if zone else 'UTC'})"
 
@@ -73,7 +74,12 @@ def _stage_lines(stages: Sequence[Any]) -> list[str]:
 
 
 def system_prompt(
-    persona: PersonaVersion, passages: Sequence[Any], *, now: datetime, stages: Sequence[Any] | None = None
+    persona: PersonaVersion,
+    passages: Sequence[Any],
+    *,
+    now: datetime,
+    stages: Sequence[Any] | None = None,
+    timezone: str | None = None,
 ) -> str:
     language = _LANGUAGE_NAMES.get(persona.language, persona.language)
     role = f", {persona.role}" if persona.role else ""
@@ -81,7 +87,7 @@ def system_prompt(
     if persona.tone:
         rules.append(f"Tone: {persona.tone}.")
     rules.append(f"Always answer in {language}, briefly: at most {persona.max_reply_chars} characters.")
-    rules.append(f"Now is {_local_now(persona, now)}.")
+    rules.append(f"Now is {_local_now(persona, now, timezone)}.")
     if persona.instructions:
         rules.append(f"Instructions from the company:\n{persona.instructions}")
     if persona.blocked_topics:
@@ -109,12 +115,15 @@ def build_messages(
     *,
     now: datetime,
     stages: Sequence[Any] | None = None,
+    timezone: str | None = None,
 ) -> list[Message]:
     """The messages of a model call for ``persona_version``: its system prompt with the ``passages`` as context,
     then ``history`` oldest first as (direction, text): ``in`` is the customer's (delimited as data), ``out`` ours
     (an earlier answer, by the AI or a person). ``stages``: (id, name) pairs, or objects with ``id`` and ``name``,
-    named in the rules when the persona may propose a stage."""
-    messages: list[Message] = [SystemMessage(content=system_prompt(persona_version, passages, now=now, stages=stages))]
+    named in the rules when the persona may propose a stage. ``timezone``: the company's (``companies.timezone``),
+    in which the rules say what time it is (else the persona's active hours', else UTC)."""
+    system = system_prompt(persona_version, passages, now=now, stages=stages, timezone=timezone)
+    messages: list[Message] = [SystemMessage(content=system)]
     for direction, text in history:
         if not text:
             continue

@@ -220,10 +220,16 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
     """The burst claimed with what its answer needs, or what became of it instead."""
     now = container.clock.now()
     with container.database.tenant(job.company_id) as session:
-        found = session.get(AiBurst, job.burst_id)
+        found = session.execute(
+            select(AiBurst.state, Conversation)
+            .join(Conversation, Conversation.id == AiBurst.conversation_id)
+            .where(AiBurst.id == job.burst_id)
+        ).first()
         if found is None:
             return "gone"
-        conversation = session.get_one(Conversation, found.conversation_id)
+        if found[0] in ("answered", "skipped", "cancelled"):
+            return str(found[0])  # done with: no lock to take
+        conversation = found[1]
         state = states.lock(session, conversation, now=now)
         burst = session.get_one(AiBurst, job.burst_id, with_for_update=True, populate_existing=True)
         stale = burst.state == "answering" and burst.claimed_at is not None and burst.claimed_at < now - LEASE

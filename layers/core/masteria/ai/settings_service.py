@@ -44,7 +44,11 @@ if TYPE_CHECKING:
     from masteria.bootstrap import Container
 
 HINT_CHARS = 4
+HINT_MIN_KEY = 3 * HINT_CHARS  # a shorter key gets no hint: its last characters would be most of it
 MAX_USAGE_DAYS = 366
+# the days a usage period may name: within them, a day's bounds in any timezone (and the day after the last) are
+# instants Python can hold
+FIRST_USAGE_DAY, LAST_USAGE_DAY = date(1970, 1, 1), date(9998, 12, 31)
 CHECK_PROMPT = "Reply with the word OK."
 CHECK_MAX_TOKENS = 16
 
@@ -96,11 +100,32 @@ def check_base_url(container: Container, url: str) -> str:
     return url.rstrip("/")
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
+
+
+def _key_stays_with_its_host(container: Container, row: AiSettings, changes: dict[str, Any]) -> None:
+    """422 when ``changes`` would send the saved key to another host than the one it was saved for: the key is
+    write-only, so whoever changes where it goes must give it (or null) again, or it could be read off the new
+    host."""
+    if "base_url" not in changes or "api_key" in changes or row.api_key is None:
+        return
+    platform = endpoints.platform_base_url(container)
+    if _origin(row.base_url or platform) != _origin(changes["base_url"] or platform):
+        raise Invalid(
+            "a new base URL needs its API key again",
+            [FieldError("api_key", "send the key for the new base URL (or null for none): the saved key is never "
+                        "sent to another host", code="api_key_required")],
+        )  # fmt: skip
+
+
 def update_settings(
     *, session: Session, container: Container, actor: Principal, data: AiSettingsUpdate
 ) -> AiSettingsRead:
     """Change the fields given (admin and up); null clears one. A new budget clears the month's "spent" mark, so
-    a budget raised mid-month lets replies go on and notifies again when it is spent too."""
+    a budget raised mid-month lets replies go on and notifies again when it is spent too. A base URL on another
+    host than the saved key's needs the key again (422 ``api_key_required``)."""
     actor.require(Role.ADMIN)
     changes = data.changes()
     if changes.get("base_url") is not None:
@@ -109,6 +134,7 @@ def update_settings(
         insert(AiSettings).values(company_id=actor.company_id).on_conflict_do_nothing(index_elements=["company_id"])
     )
     row = session.scalars(select(AiSettings).where(AiSettings.company_id == actor.company_id).with_for_update()).one()
+    _key_stays_with_its_host(container, row, changes)
     if "base_url" in changes:
         row.base_url = changes["base_url"]
     if "chat_model" in changes:
@@ -116,7 +142,7 @@ def update_settings(
     if "api_key" in changes:
         key = changes["api_key"]
         row.api_key = None if key is None else endpoints.seal_key(session, container.company_keys, row, key)
-        row.api_key_hint = None if key is None else key[-HINT_CHARS:]
+        row.api_key_hint = key[-HINT_CHARS:] if key is not None and len(key) >= HINT_MIN_KEY else None
     if "monthly_budget_usd" in changes and changes["monthly_budget_usd"] != row.monthly_budget_usd:
         row.monthly_budget_usd = changes["monthly_budget_usd"]
         row.budget_spent_month = None
@@ -174,6 +200,11 @@ def check_settings(*, session: Session, container: Container, actor: Principal) 
 
 
 def _range(start: date | None, end: date | None, now: datetime, zone: Any) -> tuple[date, date]:
+    for name, given in (("from", start), ("to", end)):
+        if given is not None and not FIRST_USAGE_DAY <= given <= LAST_USAGE_DAY:
+            raise Invalid(f"the period must lie between {FIRST_USAGE_DAY} and {LAST_USAGE_DAY}",
+                          [FieldError(name, f"must be from {FIRST_USAGE_DAY} to {LAST_USAGE_DAY}", code="out_of_range",
+                                      params={"min": str(FIRST_USAGE_DAY), "max": str(LAST_USAGE_DAY)})])  # fmt: skip
     if start is None and end is None:
         first, _, _ = month_bounds(now, zone)
         return first, now.astimezone(zone).date()

@@ -8,8 +8,9 @@ English; Portuguese runs to a few more tokens per character, so those chunks com
 the target, still far below any embedding model's limit (8,191 for OpenAI's).
 
 A chunk is cut at paragraph ends where it can, else at sentence ends, else (a sentence longer than a chunk) between
-words. Its overlap is the last whole sentences of the chunk before that fit in ``overlap``, or, when the last one is
-longer, its last words.
+words: each paragraph, sentence or run of words is at most ``max_tokens - overlap`` tokens, so that an overlap
+always fits beside it. The overlap is the last whole sentences of the chunk before that fit in ``overlap``, or, when
+the last one is longer, its last words.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def chunk_sections(
         current: list[_Unit] = []
         tokens = 0
         fresh = 0  # units of ``current`` that are not the overlap carried from the chunk before
-        for unit in _units(section.text, count, max_tokens):
+        # pieces of at most ``max_tokens - overlap`` tokens, so that the overlap always fits beside the next one
+        for unit in _units(section.text, count, max_tokens - overlap):
             if current and tokens + unit.tokens > max_tokens:
                 if fresh:
                     drafts.append((heading, _join(current)))

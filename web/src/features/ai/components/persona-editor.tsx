@@ -39,6 +39,8 @@ export function PersonaEditor({ initial, saved, readOnly = false, pending, submi
   const [draft, setDraft] = useState<PersonaDraft>(initial);
   const [tried, setTried] = useState(false);
   const [stale, setStale] = useState(false);
+  // a number another persona answers on (409 connection_claimed): said on the numbers, not in a toast
+  const [claimed, setClaimed] = useState<string | null>(null);
   const api = useFieldErrors();
   const checked = useMemo(() => validateDraft(draft), [draft]);
   const kbs = useKnowledgeBaseOptions();
@@ -58,9 +60,14 @@ export function PersonaEditor({ initial, saved, readOnly = false, pending, submi
     setTried(true);
     if (!draftIsValid(checked)) return;
     api.clear();
+    setClaimed(null);
     onSubmit(bodyOf(draft), (error) => {
-      if (error instanceof ApiError && error.status === 409 && onReload && isStaleVersion(error)) {
+      if (error instanceof ApiError && error.status === 409 && error.problem.code === "stale_version" && onReload) {
         setStale(true);
+        return;
+      }
+      if (error instanceof ApiError && error.status === 409 && error.problem.code === "connection_claimed") {
+        setClaimed(error.message);
         return;
       }
       api.fail(error);
@@ -192,8 +199,11 @@ export function PersonaEditor({ initial, saved, readOnly = false, pending, submi
             loading={connections.isPending}
             error={connections.isError}
             value={draft.connection_ids}
-            onChange={(ids) => set("connection_ids", ids)}
-            fieldError={shown("connection_ids")}
+            onChange={(ids) => {
+              set("connection_ids", ids);
+              setClaimed(null);
+            }}
+            fieldError={shown("connection_ids") ?? claimed ?? undefined}
             hint={t("form.connectionsHint")}
             readOnly={readOnly}
           />
@@ -272,7 +282,7 @@ export function PersonaEditor({ initial, saved, readOnly = false, pending, submi
 
       {readOnly ? null : (
         <div className="sticky bottom-0 z-10 -mx-4 flex flex-wrap items-center justify-end gap-2 border-t bg-background/95 px-4 py-3 backdrop-blur md:-mx-6 md:px-6">
-          {tried && !draftIsValid(checked) ? (
+          {(tried && !draftIsValid(checked)) || Object.keys(api.errors).length > 0 || claimed ? (
             <p role="alert" className="mr-auto text-sm text-destructive">
               {t("form.fixErrors")}
             </p>
@@ -298,10 +308,4 @@ export function PersonaEditor({ initial, saved, readOnly = false, pending, submi
 function firstNested(errors: Record<string, string>, prefix: string): string | undefined {
   const key = Object.keys(errors).find((k) => k.startsWith(prefix));
   return key ? errors[key] : undefined;
-}
-
-/** A 409 about the version (not, say, a number another persona already answers on). */
-function isStaleVersion(error: ApiError): boolean {
-  const code = error.problem.code ?? "";
-  return code.includes("version") || code === "persona_changed" || code === "conflict";
 }

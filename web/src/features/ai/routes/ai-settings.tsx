@@ -115,15 +115,18 @@ function EndpointCard({ settings, editable }: { settings: AiSettings; editable: 
             ) : null}
           </p>
           {result ? <CheckOutcome result={result} /> : null}
+          {editable && dirty ? <p className="text-right text-xs text-muted-foreground">{t("check.saveFirst")}</p> : null}
           <div className="flex flex-wrap justify-end gap-2">
-            <Button variant="outline" disabled={check.isPending || dirty} onClick={runCheck} title={dirty ? t("check.saveFirst") : undefined}>
-              <PlugZap aria-hidden="true" />
-              {check.isPending ? t("check.checking") : t("check.open")}
-            </Button>
             {editable ? (
-              <Button type="submit" disabled={!dirty || save.isPending}>
-                {save.isPending ? t("common:saving") : t("common:save")}
-              </Button>
+              <>
+                <Button variant="outline" disabled={check.isPending || dirty} onClick={runCheck}>
+                  <PlugZap aria-hidden="true" />
+                  {check.isPending ? t("check.checking") : t("check.open")}
+                </Button>
+                <Button type="submit" disabled={!dirty || save.isPending}>
+                  {save.isPending ? t("common:saving") : t("common:save")}
+                </Button>
+              </>
             ) : null}
           </div>
         </form>

@@ -2,6 +2,7 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { useRealtimeEvent, useRealtimeStatus, useTopic, type EventFrame } from "@/lib/realtime/hooks";
+import { mayStopAi } from "../lib/ai";
 import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
 import { coalesce } from "../lib/coalesce";
 import type { Conversation } from "../lib/filters";
@@ -38,10 +39,22 @@ interface Me {
   agent: boolean;
 }
 
+/** How long after a person's reply or an assignment the conversation is read again: the API stops its AI a
+ * moment later, on its side, and no frame says so. */
+export const AI_STOP_DELAYS_MS = [1_500, 5_000];
+
 /** The fetches frames trigger, coalesced per conversation (a burst of frames costs two fetches). */
 export function liveFetches(client: QueryClient, meId: string | undefined) {
+  const reloadNow = coalesce((id) => reload(client, id, meId));
   return {
-    reload: coalesce((id) => reload(client, id, meId)),
+    reload: reloadNow,
+    // the AI's state, read again once it has had the time to change
+    reloadLater: (id: string) => {
+      for (const delay of AI_STOP_DELAYS_MS)
+        setTimeout(() => {
+          if (cachedConversation(client, id)?.ai?.status === "active") reloadNow(id);
+        }, delay);
+    },
     newest: coalesce((id) => refreshNewest(client, id)),
     // an edit, a deletion, a reaction or a call's end may change any message shown: the thread again
     thread: coalesce((id) => client.invalidateQueries({ queryKey: inboxKeys.messages(id) })),
@@ -54,6 +67,7 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
   const data = frame.data;
   const id = typeof data.conversation_id === "string" ? data.conversation_id : null;
   if (!id) return;
+  if (mayStopAi(cachedConversation(client, id), frame)) fetches.reloadLater(id);
   switch (frame.type) {
     case "conversation.updated": {
       const known = cachedConversation(client, id);
@@ -86,6 +100,18 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
       if (data.direction === "in" && client.getQueryData(inboxKeys.conversation(id))) fetches.reload(id);
       return;
     }
+    case "ai.replied": {
+      // its messages came as message.created too; the conversation's AI state (the persona) may be new
+      if (client.getQueryData(inboxKeys.messages(id))) fetches.newest(id);
+      fetches.reload(id);
+      return;
+    }
+    case "ai.handoff": {
+      // handed off, assigned, and its notice to the customer in the thread
+      fetches.reload(id);
+      if (client.getQueryData(inboxKeys.messages(id))) fetches.newest(id);
+      return;
+    }
     case "message.updated": {
       if (client.getQueryData(inboxKeys.messages(id))) fetches.thread(id);
       return;
@@ -113,7 +139,7 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
   }
 }
 
-const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status", "message.updated"];
+const TYPES = ["conversation.updated", "conversation.assigned", "message.created", "message.status", "message.updated", "ai.replied", "ai.handoff"];
 
 /** Follow the inbox (and the open conversation) and keep the cache in step with the frames. */
 export function useInboxLive(conversationId: string | undefined, me: Me): void {

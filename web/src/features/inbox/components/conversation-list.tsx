@@ -9,6 +9,7 @@ import { EmptyState, ErrorState } from "@/components/ui/states";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import { useConversations } from "../api/inbox";
+import { AiBadge } from "./ai-state";
 import type { Conversation, InboxFilters } from "../lib/filters";
 
 const ROW = 68;
@@ -62,6 +63,7 @@ function Row({ conversation, selected, search, assignee }: { conversation: Conve
             </Badge>
           ) : null}
           {assignee ? <span className="truncate">· {assignee}</span> : null}
+          {conversation.ai ? <AiBadge ai={conversation.ai} compact /> : null}
           {unread ? (
             <span className="ml-auto flex min-w-5 shrink-0 items-center justify-center rounded-full bg-primary px-1.5 text-[11px] font-semibold text-primary-foreground">
               <span aria-hidden="true">{unread > 99 ? "99+" : unread}</span>

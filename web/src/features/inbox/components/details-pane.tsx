@@ -14,6 +14,7 @@ import { useFieldErrors } from "@/lib/hooks/use-field-errors";
 import { useFormat } from "@/lib/i18n/format";
 import { useAddNote, useNotes } from "../api/inbox";
 import type { Conversation } from "../lib/filters";
+import { AiDetails } from "./ai-state";
 
 function Notes({ conversationId, authorName }: { conversationId: string; authorName: (id: string | null) => string }) {
   const { t } = useTranslation("inbox");
@@ -154,6 +155,7 @@ export function DetailsPane({
         </dl>
         <CreateLead conversationId={conversation.id} />
       </section>
+      <AiDetails conversation={conversation} />
       <Notes conversationId={conversation.id} authorName={authorName} />
     </div>
   );

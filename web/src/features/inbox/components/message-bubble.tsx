@@ -5,7 +5,9 @@ import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/controls";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
+import { aiAuthor } from "../lib/ai";
 import type { Message } from "../lib/cache";
+import { AiAuthorLine } from "./ai-state";
 import { callOf, duration, excerpt, failureReason, mediaOf, templateName, unsupportedOf, type CallView, type MediaView } from "../lib/message";
 
 /** Why an outgoing message failed, as Meta says it, with its code (null: it did not fail, or Meta gave no reason). */
@@ -157,6 +159,7 @@ export function MessageBubble({ message, quoted, onReply }: { message: Message; 
   if (call) return <CallRow message={message} call={call} />;
   if (message.type === "system") return <SystemRow message={message} />;
   const out = message.direction === "out";
+  const ai = aiAuthor(message);
   const deleted = Boolean(message.deleted_at);
   const media = deleted ? null : mediaOf(message);
   const template = templateName(message);
@@ -168,11 +171,12 @@ export function MessageBubble({ message, quoted, onReply }: { message: Message; 
         <div
           className={cn(
             "grid max-w-full gap-1 break-words rounded-lg border px-3 py-2 text-sm shadow-sm",
-            out ? "rounded-br-sm border-emerald-200 bg-emerald-50" : "rounded-bl-sm bg-background",
+            out ? (ai ? "rounded-br-sm border-violet-200 bg-violet-50" : "rounded-br-sm border-emerald-200 bg-emerald-50") : "rounded-bl-sm bg-background",
             message.status === "failed" && "border-destructive/50",
           )}
         >
-          <span className="sr-only">{out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
+          <span className="sr-only">{ai ? t("ai.sentByAiSr") : out ? t("thread.sentByUs") : t("thread.fromContact")}</span>
+          {ai ? <AiAuthorLine author={ai} /> : null}
           {message.reply_to_wamid && !deleted ? (
             <blockquote className="border-l-2 border-primary/60 bg-muted/60 px-2 py-1 text-xs text-muted-foreground">
               <span className="sr-only">{t("thread.quoting")} </span>

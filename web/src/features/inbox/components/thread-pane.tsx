@@ -11,6 +11,7 @@ import { ApiError } from "@/lib/api/problem";
 import { useConversation, useMarkRead, usePrefetchMessages, type User } from "../api/inbox";
 import type { Message } from "../lib/cache";
 import type { Conversation } from "../lib/filters";
+import { AiBadge, AiNotice, AiToggle } from "./ai-state";
 import { Composer } from "./composer";
 import { ConversationActions } from "./conversation-actions";
 import { DetailsPane } from "./details-pane";
@@ -87,8 +88,10 @@ export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, a
             </Badge>
             {conversation.channel === "sms" ? <Badge variant="outline">{t("channel.sms")}</Badge> : null}
             {conversation.channel !== "sms" && !conversation.window_open ? <Badge variant="outline">{t("details.windowClosed")}</Badge> : null}
+            <AiBadge ai={conversation.ai} />
           </p>
         </div>
+        <AiToggle conversation={conversation} meId={meId} />
         <ConversationActions conversation={conversation} meId={meId} users={users} admin={admin} />
         {!wide ? (
           <Button variant="ghost" size="icon" aria-label={t("details.open")} onClick={() => setDetailsOpen(true)}>
@@ -98,6 +101,7 @@ export function ThreadPane({ conversationId, backTo, meId, admin, users, wide, a
       </header>
       <div className="flex min-h-0 flex-1">
         <div className="flex min-w-0 flex-1 flex-col">
+          <AiNotice conversation={conversation} assigneeName={assigneeName} />
           <MessageList key={conversation.id} conversationId={conversation.id} onReply={setReplyTo} />
           <Composer key={conversation.id} conversation={conversation} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
         </div>

@@ -76,7 +76,7 @@ function DocumentRow({ knowledgeBaseId, doc, editable }: { knowledgeBaseId: stri
           <div className="min-w-0">
             <p className="break-words font-medium">{doc.title}</p>
             <p className="break-all text-xs text-muted-foreground">
-              {[where, t(`documents.formats.${doc.format}`, { defaultValue: doc.format }), doc.size_bytes ? t("documents.kb", { size: fmt.number(doc.size_bytes / 1024, { maximumFractionDigits: 1 }) }) : null, doc.pages ? t("documents.pages", { count: doc.pages }) : null]
+              {[where, t(`documents.formats.${doc.format}`, { defaultValue: doc.format }), doc.size_bytes >= 1024 ? t("documents.kb", { size: fmt.number(doc.size_bytes / 1024, { maximumFractionDigits: 1 }) }) : doc.size_bytes ? t("documents.bytes", { size: fmt.number(doc.size_bytes) }) : null, doc.pages ? t("documents.pages", { count: doc.pages }) : null]
                 .filter(Boolean)
                 .join(" · ")}
             </p>
@@ -101,9 +101,7 @@ function DocumentRow({ knowledgeBaseId, doc, editable }: { knowledgeBaseId: stri
       ) : doc.status === "failed" ? (
         <p role="alert" className="flex items-start gap-2 rounded-md border border-destructive/40 bg-red-50 p-2 text-sm text-red-950">
           <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-          <span>
-            <span className="font-medium">{t("documents.failed")}</span> {errorText(t, doc.error)}
-          </span>
+          <span>{errorText(t, doc.error)}</span>
         </p>
       ) : (
         <p className="flex items-center gap-1.5 text-xs text-muted-foreground">

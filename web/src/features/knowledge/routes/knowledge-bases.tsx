@@ -183,12 +183,17 @@ function KnowledgeBaseView({ kb }: { kb: KnowledgeBase }) {
           </p>
         </div>
       ) : null}
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
-        <div className="grid content-start gap-4">
-          {admin ? <DocumentUpload knowledgeBaseId={kb.id} /> : null}
+      {/* one column: add, documents, search; wide: the documents on the left, adding and searching beside them */}
+      <div className="grid grid-cols-1 items-start gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        {admin ? (
+          <div className="xl:col-start-2 xl:row-start-1">
+            <DocumentUpload knowledgeBaseId={kb.id} />
+          </div>
+        ) : null}
+        <div className="xl:col-start-1 xl:row-span-2 xl:row-start-1">
           <DocumentList knowledgeBaseId={kb.id} documents={documents} editable={admin} />
         </div>
-        <div className="content-start">
+        <div className={admin ? "xl:col-start-2 xl:row-start-2" : "xl:col-start-2 xl:row-start-1"}>
           <SearchPanel knowledgeBaseId={kb.id} hasPassages={(kb.chunk_count ?? 0) > 0 || (documents.data?.items ?? []).some((d) => d.chunk_count > 0)} />
         </div>
       </div>

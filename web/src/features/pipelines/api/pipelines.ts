@@ -5,6 +5,7 @@ import { api, unwrap } from "@/lib/api/client";
 import { ApiError } from "@/lib/api/problem";
 import type { Schema } from "@/lib/api/types";
 import { appendPage, findLead, placeLead, replaceLead, type Board, type Lead, type Neighbours } from "../lib/board";
+import { boardIsStale, withoutSuggestion } from "../lib/suggestion";
 
 export type Pipeline = Schema<"PipelineRead">;
 export type AppointmentCreate = Schema<"AppointmentCreate">;
@@ -319,3 +320,78 @@ export function useUpdateAppointment(leadId: string) {
     },
   });
 }
+
+// ---- the AI's stage suggestions on the board
+
+export interface SuggestionVariables {
+  lead: Lead;
+  suggestionId: string;
+}
+
+function useSuggestionDecided(pipelineId: string, filters: BoardFilters) {
+  const client = useQueryClient();
+  const key = pipelineKeys.board(pipelineId, filters);
+  return {
+    decided: (lead: Lead, moved: boolean) => {
+      // an accepted suggestion moves the card to the top of its new stage (where the server puts it)
+      client.setQueryData<Board>(key, (board) => (board ? (moved ? placeLead(board, lead, lead.stage_id, 0) : replaceLead(board, lead)) : board));
+      client.setQueryData(pipelineKeys.lead(lead.id), lead);
+      void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
+      void client.invalidateQueries({ queryKey: pipelineKeys.timeline(lead.id) });
+      void client.invalidateQueries({ queryKey: pipelineKeys.appointments(lead.id) });
+    },
+    // decided elsewhere, stale, or the move clashed: the board as it is now
+    refresh: (error: unknown) => {
+      if (boardIsStale(error)) void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
+    },
+  };
+}
+
+/** Accept: the lead moves to the suggested stage as the user (into a meeting stage, with `appointment` when the
+ * customer named no time: a 422 `appointment_required` first says so). */
+export function useAcceptSuggestion(pipelineId: string, filters: BoardFilters) {
+  const { decided, refresh } = useSuggestionDecided(pipelineId, filters);
+  return useMutation({
+    mutationFn: (v: SuggestionVariables & { appointment?: AppointmentCreate }) =>
+      unwrap(
+        api.POST("/v1/leads/{lead_id}/suggestions/{suggestion_id}/accept", {
+          params: { path: { lead_id: v.lead.id, suggestion_id: v.suggestionId } },
+          body: v.appointment ? { appointment: v.appointment } : {},
+        }),
+      ),
+    onSuccess: (result) => decided(result.lead, true),
+    onError: refresh,
+  });
+}
+
+/** Reject (with an optional reason): the lead stays, the card loses its suggestion at once. */
+export function useRejectSuggestion(pipelineId: string, filters: BoardFilters) {
+  const client = useQueryClient();
+  const key = pipelineKeys.board(pipelineId, filters);
+  const { decided, refresh } = useSuggestionDecided(pipelineId, filters);
+  return useMutation({
+    mutationFn: (v: SuggestionVariables & { reason?: string }) =>
+      unwrap(
+        api.POST("/v1/leads/{lead_id}/suggestions/{suggestion_id}/reject", {
+          params: { path: { lead_id: v.lead.id, suggestion_id: v.suggestionId } },
+          body: v.reason ? { reason: v.reason } : {},
+        }),
+      ),
+    onMutate: (v) => {
+      const before = client.getQueryData<Board>(key);
+      if (before) client.setQueryData<Board>(key, withoutSuggestion(before, v.lead.id));
+      return { before };
+    },
+    onSuccess: (result) => decided(result.lead, false),
+    onError: (error, _v, context) => {
+      if (context?.before && !boardIsStale(error)) client.setQueryData(key, context.before);
+      refresh(error);
+    },
+  });
+}
+
+/** How far the pipeline trusts the AI (admins and owners): its thresholds, and whether it may close leads. */
+export const useUpdatePipelineAi = (pipelineId: string) =>
+  useSettingsMutation((body: Pick<Schema<"PipelineUpdate">, "ai_auto_apply_threshold" | "ai_backward_threshold" | "ai_may_close">) =>
+    unwrap(api.PATCH("/v1/pipelines/{pipeline_id}", { params: { path: { pipeline_id: pipelineId } }, body })),
+  );

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import type { Column, Lead } from "../lib/board";
-import { LeadCard } from "./lead-card";
+import { LeadCard, type SuggestionHandlers } from "./lead-card";
 
 interface Props {
   column: Column;
@@ -16,11 +16,12 @@ interface Props {
   onOpen: (id: string) => void;
   onLoadMore: (column: Column) => void;
   loadingMore: boolean;
+  suggestions?: SuggestionHandlers;
 }
 
 /** One stage: its name and colour, count, value totals and WIP limit, and its cards (the next page loads as the
  * column is scrolled to its end). */
-export function BoardColumn({ column, leads, ownerName, onOpen, onLoadMore, loadingMore }: Props) {
+export function BoardColumn({ column, leads, ownerName, onOpen, onLoadMore, loadingMore, suggestions }: Props) {
   const { t } = useTranslation("pipelines");
   const format = useFormat();
   const heading = useId();
@@ -69,7 +70,7 @@ export function BoardColumn({ column, leads, ownerName, onOpen, onLoadMore, load
         <SortableContext id={stage.id} items={leads.map((l) => l.id)} strategy={verticalListSortingStrategy}>
           <ul className="grid min-h-16 content-start gap-2 rounded-md" aria-label={t("column.cards", { stage: stage.name })}>
             {leads.map((lead) => (
-              <LeadCard key={lead.id} lead={lead} ownerName={ownerName} onOpen={onOpen} />
+              <LeadCard key={lead.id} lead={lead} ownerName={ownerName} onOpen={onOpen} suggestions={suggestions} />
             ))}
           </ul>
         </SortableContext>

@@ -18,19 +18,28 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
-import { isNews, loadMoreCards, pipelineKeys, useMoveLead, type AppointmentCreate, type BoardFilters, type MoveVariables } from "../api/pipelines";
+import { isNews, loadMoreCards, pipelineKeys, useAcceptSuggestion, useMoveLead, useRejectSuggestion, type AppointmentCreate, type BoardFilters, type MoveVariables } from "../api/pipelines";
 import { arrangementOf, containerOf, dragEnd, dragOver, neighbours, type Arrangement, type Board as BoardData, type Column, type Lead } from "../lib/board";
+import { needsAppointment, suggestionView, touchesSuggestion, type SuggestionView } from "../lib/suggestion";
 import { AppointmentDialog } from "./appointment-dialog";
 import { BoardColumn } from "./board-column";
-import { LeadCardBody } from "./lead-card";
+import { LeadCardBody, type SuggestionHandlers } from "./lead-card";
 import { ReasonDialog } from "./reason-dialog";
+import { RejectSuggestionDialog } from "./suggestion-box";
 
-const LEAD_FRAMES = ["lead.created", "lead.updated", "lead.stage_changed", "lead.won", "lead.lost"];
+const LEAD_FRAMES = ["lead.created", "lead.updated", "lead.stage_changed", "lead.won", "lead.lost", "ai.stage_proposed"];
 
 interface Pending {
   move: MoveVariables;
   kind: "meeting" | "won" | "lost";
   arrangement: Arrangement;
+}
+
+/** A suggestion being decided: its acceptance waiting for an appointment, or its rejection for a reason. */
+interface Deciding {
+  lead: Lead;
+  view: SuggestionView;
+  kind: "appointment" | "reject";
 }
 
 /** The board: a column per stage; cards move by drag and drop (mouse, touch or keyboard), shown at once and put
@@ -44,12 +53,31 @@ export function Board({ board, filters, ownerName, onOpen }: { board: BoardData;
   const [drag, setDrag] = useState<{ activeId: string; arrangement: Arrangement } | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
+  const accept = useAcceptSuggestion(pipelineId, filters);
+  const reject = useRejectSuggestion(pipelineId, filters);
+  const [deciding, setDeciding] = useState<Deciding | null>(null);
+  const decidingId = accept.isPending || reject.isPending ? (accept.variables?.lead.id ?? reject.variables?.lead.id) : undefined;
+  const stages = board.pipeline.stages;
+  const suggestions: SuggestionHandlers = {
+    view: (lead) => suggestionView(lead, stages),
+    busy: (lead) => lead.id === decidingId,
+    accept: (lead, view) =>
+      accept.mutate(
+        { lead, suggestionId: view.suggestion.id },
+        {
+          onSuccess: () => toast.success(t("suggestion.accepted", { title: lead.title, stage: view.stageName })),
+          onError: (error) => (needsAppointment(error) ? setDeciding({ lead, view, kind: "appointment" }) : toast.error(error.message)),
+        },
+      ),
+    reject: (lead, view) => setDeciding({ lead, view, kind: "reject" }),
+  };
 
   useTopic(`pipeline:${pipelineId}`);
   useRealtimeEvent(LEAD_FRAMES, (frame) => {
     const data = frame.data as { pipeline_id?: string; lead_id?: string; version?: number };
     if (data.pipeline_id !== pipelineId || !data.lead_id) return;
-    if (frame.type !== "lead.created" && !isNews(client, pipelineId, data.lead_id, data.version ?? Infinity)) return;
+    // a suggestion made or decided leaves the lead's version as it was: always news
+    if (frame.type !== "lead.created" && !touchesSuggestion(frame) && !isNews(client, pipelineId, data.lead_id, data.version ?? Infinity)) return;
     void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
     void client.invalidateQueries({ queryKey: pipelineKeys.lead(data.lead_id) });
     void client.invalidateQueries({ queryKey: pipelineKeys.timeline(data.lead_id) });
@@ -153,6 +181,7 @@ export function Board({ board, filters, ownerName, onOpen }: { board: BoardData;
               onOpen={onOpen}
               onLoadMore={loadMore}
               loadingMore={loading === column.stage.id}
+              suggestions={suggestions}
             />
           ))}
         </div>
@@ -175,6 +204,48 @@ export function Board({ board, filters, ownerName, onOpen }: { board: BoardData;
           onSubmit={(appointment: AppointmentCreate) =>
             move.mutate({ ...pending.move, appointment }, { onSuccess: () => setPending(null), onError: (e) => !(e && "status" in e && e.status === 422) && setPending(null) })
           }
+        />
+      ) : null}
+      {deciding?.kind === "appointment" ? (
+        <AppointmentDialog
+          lead={deciding.lead}
+          stageName={deciding.view.stageName}
+          pending={accept.isPending}
+          error={accept.error && !needsAppointment(accept.error) ? accept.error : null}
+          onCancel={() => setDeciding(null)}
+          onSubmit={(appointment: AppointmentCreate) =>
+            accept.mutate(
+              { lead: deciding.lead, suggestionId: deciding.view.suggestion.id, appointment },
+              {
+                onSuccess: () => {
+                  setDeciding(null);
+                  toast.success(t("suggestion.accepted", { title: deciding.lead.title, stage: deciding.view.stageName }));
+                },
+                onError: (error) => {
+                  // a field of the appointment is the dialog's to show; anything else closes it
+                  if (!(error && "status" in error && error.status === 422)) {
+                    setDeciding(null);
+                    toast.error(error.message);
+                  }
+                },
+              },
+            )
+          }
+        />
+      ) : null}
+      {deciding?.kind === "reject" ? (
+        <RejectSuggestionDialog
+          title={deciding.lead.title}
+          stageName={deciding.view.stageName}
+          pending={reject.isPending}
+          onCancel={() => setDeciding(null)}
+          onSubmit={(reason) => {
+            setDeciding(null);
+            reject.mutate(
+              { lead: deciding.lead, suggestionId: deciding.view.suggestion.id, reason },
+              { onSuccess: () => toast.success(t("suggestion.rejected", { title: deciding.lead.title })), onError: (error) => toast.error(error.message) },
+            );
+          }}
         />
       ) : null}
       {pending && pending.kind !== "meeting" ? (

@@ -5,6 +5,8 @@ import { useTranslation } from "react-i18next";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import type { Lead } from "../lib/board";
+import type { SuggestionView } from "../lib/suggestion";
+import { SuggestionBox } from "./suggestion-box";
 
 /** A due date (a plain date) as the user reads dates, never shifted by their timezone. */
 export function useDueDate() {
@@ -51,9 +53,28 @@ export function LeadCardBody({ lead, ownerName }: { lead: Lead; ownerName: (id: 
   );
 }
 
+/** What a card does with the AI's suggestion on it. */
+export interface SuggestionHandlers {
+  view: (lead: Lead) => SuggestionView | null;
+  busy: (lead: Lead) => boolean;
+  accept: (lead: Lead, view: SuggestionView) => void;
+  reject: (lead: Lead, view: SuggestionView) => void;
+}
+
 /** A sortable card: the whole card drags with the mouse or a finger; its grip is the keyboard's handle
- * (Space picks it up, arrows move it, Space drops it, Escape puts it back); its title opens the lead. */
-export function LeadCard({ lead, ownerName, onOpen }: { lead: Lead; ownerName: (id: string | null) => string | null; onOpen: (id: string) => void }) {
+ * (Space picks it up, arrows move it, Space drops it, Escape puts it back); its title opens the lead. The AI's
+ * pending suggestion shows under it, to accept or reject. */
+export function LeadCard({
+  lead,
+  ownerName,
+  onOpen,
+  suggestions,
+}: {
+  lead: Lead;
+  ownerName: (id: string | null) => string | null;
+  onOpen: (id: string) => void;
+  suggestions?: SuggestionHandlers;
+}) {
   const { t } = useTranslation("pipelines");
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({ id: lead.id, data: { lead } });
   const { onPointerDown, onKeyDown } = (listeners ?? {}) as { onPointerDown?: React.PointerEventHandler; onKeyDown?: React.KeyboardEventHandler };
@@ -84,7 +105,22 @@ export function LeadCard({ lead, ownerName, onOpen }: { lead: Lead; ownerName: (
           {lead.title}
         </button>
         <LeadCardBody lead={lead} ownerName={ownerName} />
+        <CardSuggestion lead={lead} suggestions={suggestions} />
       </div>
     </li>
+  );
+}
+
+function CardSuggestion({ lead, suggestions }: { lead: Lead; suggestions: SuggestionHandlers | undefined }) {
+  const view = suggestions?.view(lead);
+  if (!suggestions || !view) return null;
+  return (
+    <SuggestionBox
+      view={view}
+      title={lead.title}
+      busy={suggestions.busy(lead)}
+      onAccept={() => suggestions.accept(lead, view)}
+      onReject={() => suggestions.reject(lead, view)}
+    />
   );
 }

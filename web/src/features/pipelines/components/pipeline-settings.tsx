@@ -1,4 +1,4 @@
-import { Archive, ArrowDown, ArrowLeft, ArrowUp, Plus, Trash2 } from "lucide-react";
+import { Archive, ArrowDown, ArrowLeft, ArrowUp, Plus, Sparkles, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
@@ -6,8 +6,9 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Confirm } from "@/components/ui/confirm";
+import { Checkbox } from "@/components/ui/controls";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Field } from "@/components/ui/field";
+import { Field, Label } from "@/components/ui/field";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { ErrorState, PageHeader } from "@/components/ui/states";
@@ -23,9 +24,11 @@ import {
   usePipelines,
   useRenamePipeline,
   useReorderStages,
+  useUpdatePipelineAi,
   useUpdateStage,
   type Pipeline,
 } from "../api/pipelines";
+import { aiFormErrors, aiFormOf, aiFormValues, type AiForm } from "../lib/ai-thresholds";
 import { arrayMove, type Stage } from "../lib/board";
 
 type Semantic = (typeof SEMANTIC_TYPES)[number];
@@ -182,6 +185,56 @@ function AddStage({ pipeline }: { pipeline: Pipeline }) {
   );
 }
 
+/** How far the pipeline trusts the AI's stage proposals: at or above the first threshold it moves a lead at once
+ * (a move back: the second), below it the proposal waits on the card; closing leads only if allowed. */
+function AiThresholds({ pipeline }: { pipeline: Pipeline }) {
+  const { t } = useTranslation("pipelines");
+  const update = useUpdatePipelineAi(pipeline.id);
+  const { errors, fail, clear } = useFieldErrors();
+  const saved = aiFormOf(pipeline);
+  const [form, setForm] = useState<AiForm>(saved);
+  const local = aiFormErrors(form);
+  const dirty = form.auto !== saved.auto || form.backward !== saved.backward || form.mayClose !== saved.mayClose;
+  const message = (key: string | undefined) => (key ? t(`settings.ai.${key}`) : undefined);
+  return (
+    <form
+      className="grid gap-3 rounded-md border p-3"
+      aria-labelledby={`ai-${pipeline.id}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (local.auto || local.backward) return;
+        update.mutate(aiFormValues(form), { onSuccess: () => (clear(), toast.success(t("settings.ai.saved"))), onError: fail });
+      }}
+    >
+      <div className="grid gap-1">
+        <h2 id={`ai-${pipeline.id}`} className="flex items-center gap-2 text-base font-semibold">
+          <Sparkles className="size-4" aria-hidden="true" />
+          {t("settings.ai.title")}
+        </h2>
+        <p className="text-sm text-muted-foreground">{t("settings.ai.description")}</p>
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label={t("settings.ai.auto")} hint={t("settings.ai.autoHint")} error={message(local.auto) ?? errors.ai_auto_apply_threshold}>
+          <Input type="number" inputMode="numeric" min={0} max={100} step={1} required value={form.auto} onChange={(e) => setForm({ ...form, auto: e.target.value })} />
+        </Field>
+        <Field label={t("settings.ai.backward")} hint={t("settings.ai.backwardHint")} error={message(local.backward) ?? errors.ai_backward_threshold}>
+          <Input type="number" inputMode="numeric" min={0} max={100} step={1} required value={form.backward} onChange={(e) => setForm({ ...form, backward: e.target.value })} />
+        </Field>
+      </div>
+      <div className="flex items-start gap-2">
+        <Checkbox id={`ai-close-${pipeline.id}`} checked={form.mayClose} onCheckedChange={(checked) => setForm({ ...form, mayClose: checked === true })} className="mt-0.5" />
+        <div className="grid gap-1">
+          <Label htmlFor={`ai-close-${pipeline.id}`}>{t("settings.ai.mayClose")}</Label>
+          <p className="text-xs text-muted-foreground">{t("settings.ai.mayCloseHint")}</p>
+        </div>
+      </div>
+      <Button type="submit" variant="secondary" className="justify-self-start" disabled={!dirty || update.isPending || !!local.auto || !!local.backward}>
+        {t("settings.ai.save")}
+      </Button>
+    </form>
+  );
+}
+
 function PipelineEditor({ pipeline }: { pipeline: Pipeline }) {
   const { t } = useTranslation("pipelines");
   const navigate = useNavigate();
@@ -218,6 +271,7 @@ function PipelineEditor({ pipeline }: { pipeline: Pipeline }) {
           </Button>
         </Confirm>
       </div>
+      <AiThresholds key={`${pipeline.ai_auto_apply_threshold}:${pipeline.ai_backward_threshold}:${pipeline.ai_may_close}`} pipeline={pipeline} />
       <h2 className="text-base font-semibold">{t("settings.stages")}</h2>
       <ol className="grid gap-3">
         {pipeline.stages.map((stage, index) => (
