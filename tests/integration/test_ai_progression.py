@@ -692,6 +692,6 @@ def test_an_agreed_time_beyond_any_real_meeting_is_refused_not_raised(
     assert {d.detail["code"] for d in _decisions(container, world.owner)} == {"agreed_time_too_far"}
     assert _lead(client, world)["stage_id"] == world.stage(NEW) and _proposals(container, world.owner) == []
     # a year ahead is still a meeting
-    (later,) = _apply(container, world, _propose(world.stage(MEETING), 0.9,
-                                                 agreed_time=(clock.now() + timedelta(days=365)).isoformat()))  # fmt: skip
+    in_a_year = (clock.now() + timedelta(days=365)).isoformat()
+    (later,) = _apply(container, world, _propose(world.stage(MEETING), 0.9, agreed_time=in_a_year))
     assert later.outcome == "applied"

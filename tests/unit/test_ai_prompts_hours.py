@@ -114,6 +114,6 @@ def test_the_time_the_rules_give_is_the_companys() -> None:
     late = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
     (system, _) = build_messages(_persona(), [], [("in", "Pode ser amanhã às 15h?")], now=late,
                                  timezone="America/Sao_Paulo")  # fmt: skip
-    assert "Now is Monday 2026-12-07 22:00 (America/Sao_Paulo)." in system.content
+    assert "Now is Monday 2026-12-07 22:00 (America/Sao_Paulo)." in str(system.content)
     (fallback, _) = build_messages(_persona(), [], [("in", "Oi")], now=late)
-    assert "Now is Tuesday 2026-12-08 01:00 (UTC)." in fallback.content
+    assert "Now is Tuesday 2026-12-08 01:00 (UTC)." in str(fallback.content)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,10 @@ Entregamos em todo o Brasil; o frete é grátis para compras acima de R$ 200.
 
 
 def _shot(page: Page, name: str) -> Path:
-    """The screenshot as an artifact, and a copy in /tmp to look at while working on the screens."""
+    """The screenshot as an artifact, and a copy in the temporary folder (/tmp) to look at while working on the
+    screens."""
     path = shot(page, name)
-    shutil.copy(path, Path("/tmp") / path.name)
+    shutil.copy(path, Path(tempfile.gettempdir()) / path.name)
     return path
 
 
@@ -295,6 +297,31 @@ def test_ai_settings_save_a_budget_and_check_the_sandbox(session: Session) -> No
     expect(page.get_by_role("table", name="Usage by persona")).to_be_visible()  # the check itself was a call
     _shot(page, "ai-settings-en")
     assert_accessible(page)
+    # WHEN they point it at an address that is not an http(s) API THEN the field says so
+    base_url = page.get_by_label("Base URL")
+    base_url.fill("ftp://models.example.com/v1")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(base_url).to_have_attribute("aria-invalid", "true")
+    # WHEN they save an endpoint nothing answers at and check it THEN the check says it is unavailable
+    base_url.fill("http://127.0.0.1:9/v1")
+    page.get_by_label("API key").fill("sk-test-1234567890abcd")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("AI settings saved")).to_be_visible()
+    expect(page.get_by_text("A key ending in abcd is saved.")).to_be_visible()
+    expect(page.get_by_label("API key")).to_have_value("")
+    page.get_by_role("button", name="Check connection").click()
+    failed = page.get_by_role("alert").filter(has_text="The endpoint is unavailable")
+    expect(failed).to_be_visible(timeout=60_000)
+    expect(failed).to_contain_text("127.0.0.1 could not be reached")
+    _shot(page, "ai-settings-check-failed-en")
+    assert_accessible(page)
+    # AND back on the platform's endpoint (the key removed) the check is ok again
+    page.get_by_label("Base URL").fill("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Remove the key").click()
+    expect(page.get_by_text("No key of your own: the platform's key is used.")).to_be_visible()
+    page.get_by_role("button", name="Check connection").click()
+    expect(page.get_by_role("status").filter(has_text="Connection works")).to_be_visible(timeout=30_000)
 
 
 def test_the_ai_screens_in_portuguese_on_a_phone(browser: Browser, runtime: Runtime) -> None:

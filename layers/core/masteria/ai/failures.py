@@ -12,7 +12,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from masteria.ai.errors import Category, ModelError
@@ -89,7 +90,7 @@ def notify_model_error(
     ``NOTIFY_EVERY``); None when a like one is recent. Concurrent callers take turns (a transaction-scoped lock),
     so the second finds the first's notification once the first commits."""
     key = f"ai.model_error:{company_id}:{error.category.value}:{persona_id or ''}"
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    session.execute(sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     recent = session.scalar(
         select(func.count())
         .select_from(Notification)

@@ -466,9 +466,10 @@ def _record_usage(session: Session, prepared: _Burst, result: ChatResult, now: d
     )  # fmt: skip
 
 
-def _model_failed(container: Container, prepared: _Burst, error: ModelError) -> str:
+def _model_failed(container: Container, prepared: _Burst, error: ModelError, *, retry: bool = True) -> str:
     """No answer this time: a ``skipped`` decision with the category, the company notified (once an hour per
-    category), and the burst tried again later when the failure may pass."""
+    category), and the burst tried again later when the failure may pass (unless not ``retry``: its tool calls were
+    carried out already, and asking again could repeat them)."""
     from masteria.ai.endpoints import resolve_endpoint
     from masteria.ai.failures import notify_model_error
 
@@ -480,7 +481,7 @@ def _model_failed(container: Container, prepared: _Burst, error: ModelError) -> 
         except _Lost as lost:
             return lost.outcome
         burst = locked.burst
-        if error.retryable and prepared.attempts < MAX_ATTEMPTS:
+        if retry and error.retryable and prepared.attempts < MAX_ATTEMPTS:
             wait = timedelta(seconds=error.retry_after) if error.retry_after else RETRY_WAIT
             burst.state, burst.claim, burst.due_at = "pending", None, now + wait
             record_burst(session, company_id=burst.company_id, burst_id=burst.id, due_at=burst.due_at)
@@ -702,7 +703,7 @@ def _follow_up(
     try:
         result = _ask(prepared, messages, final=True)
     except ModelError as error:
-        return _model_failed(container, prepared, error)
+        return _model_failed(container, prepared, error, retry=False)
     text = (result.content or "").strip()
     with container.database.tenant(prepared.company_id) as session:
         now = container.clock.now()

@@ -200,11 +200,14 @@ def check_settings(*, session: Session, container: Container, actor: Principal) 
 
 
 def _range(start: date | None, end: date | None, now: datetime, zone: Any) -> tuple[date, date]:
-    for name, given in (("from", start), ("to", end)):
-        if given is not None and not FIRST_USAGE_DAY <= given <= LAST_USAGE_DAY:
-            raise Invalid(f"the period must lie between {FIRST_USAGE_DAY} and {LAST_USAGE_DAY}",
-                          [FieldError(name, f"must be from {FIRST_USAGE_DAY} to {LAST_USAGE_DAY}", code="out_of_range",
-                                      params={"min": str(FIRST_USAGE_DAY), "max": str(LAST_USAGE_DAY)})])  # fmt: skip
+    outside = [
+        FieldError(name, f"must be from {FIRST_USAGE_DAY} to {LAST_USAGE_DAY}", code="out_of_range",
+                   params={"min": str(FIRST_USAGE_DAY), "max": str(LAST_USAGE_DAY)})
+        for name, given in (("from", start), ("to", end))
+        if given is not None and not FIRST_USAGE_DAY <= given <= LAST_USAGE_DAY
+    ]  # fmt: skip
+    if outside:
+        raise Invalid(f"the period must lie between {FIRST_USAGE_DAY} and {LAST_USAGE_DAY}", outside)
     if start is None and end is None:
         first, _, _ = month_bounds(now, zone)
         return first, now.astimezone(zone).date()

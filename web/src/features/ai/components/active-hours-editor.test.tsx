@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 afterEach(cleanup);
 
-describe("ActiveHoursEditor", () => {
+// the timezone picker lists every zone the browser knows: slow to render in jsdom, slower beside other test files
+describe("ActiveHoursEditor", { timeout: 20_000 }, () => {
   it("starts as always, and shows the week once scheduled", async () => {
     const user = userEvent.setup();
     render(<Harness initial={defaultHours("America/Sao_Paulo")} always />);

@@ -43,7 +43,8 @@ beforeAll(async () => {
 });
 afterEach(cleanup);
 
-describe("PersonaEditor", () => {
+// (the timezone picker lists every zone the browser knows: slow to render in jsdom)
+describe("PersonaEditor", { timeout: 20_000 }, () => {
   it("says what is wrong before sending, and sends nothing then", async () => {
     const user = userEvent.setup();
     const onSubmit = vi.fn();
@@ -71,7 +72,7 @@ describe("PersonaEditor", () => {
     const body = onSubmit.mock.calls[0]![0];
     expect(body).toMatchObject({ name: "Ana", outside_window_template_id: "t-1", connection_ids: ["c-1"], knowledge_base_ids: ["kb-1"] });
     expect(body.active_hours?.days.mon).toEqual([["09:00", "18:00"]]);
-  }, 20_000); // the timezone picker lists every zone the browser knows: slow to render in jsdom
+  });
 
   it("on a stale version offers to reload instead of a toast", async () => {
     const user = userEvent.setup();

@@ -159,7 +159,7 @@ function CheckOutcome({ result }: { result: CheckResult }) {
         <p>
           {result.ok
             ? t("check.okDetail", { host: result.host, model: result.model, ms: fmt.number(result.latency_ms) })
-            : t(`check.hints.${category}`, { defaultValue: t("check.hints.error"), host: result.host, model: result.model, status: result.status ?? "—" })}
+            : t(`check.hints.${category}`, { defaultValue: t("check.hints.error"), host: result.host, model: result.model, status: result.status ? ` (HTTP ${result.status})` : "" })}
         </p>
       </div>
     </div>

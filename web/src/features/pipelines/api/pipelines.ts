@@ -341,7 +341,7 @@ function useSuggestionDecided(pipelineId: string, filters: BoardFilters) {
       void client.invalidateQueries({ queryKey: pipelineKeys.appointments(lead.id) });
     },
     // decided elsewhere, stale, or the move clashed: the board as it is now
-    refresh: (error: unknown) => {
+    refresh: (error: Error) => {
       if (boardIsStale(error)) void client.invalidateQueries({ queryKey: pipelineKeys.boards(pipelineId) });
     },
   };
