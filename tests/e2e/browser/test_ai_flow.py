@@ -136,6 +136,12 @@ def _shot(page: Page, name: str) -> Path:
     return path
 
 
+def _quiet(page: Page) -> None:
+    """The toasts gone (top right, over the header's buttons; a mouse resting on them keeps them)."""
+    page.mouse.move(300, 700)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)
+
+
 def _row(page: Page, name: str) -> Locator:
     conversations = page.get_by_role("list", name=re.compile("^(Conversations|Conversas)$"))
     return conversations.get_by_role("link", name=re.compile(name))
@@ -186,6 +192,7 @@ def test_the_ai_answers_hands_over_and_proposes_a_stage_accepted_on_the_board(se
     assert_accessible(page)
 
     # WHEN the agent hands it back THEN the AI answers here again
+    _quiet(page)
     page.get_by_role("button", name="Hand back to AI").click()
     expect(page.get_by_text("The AI answers this conversation again")).to_be_visible()
     expect(header.get_by_text("AI answering")).to_be_visible()
@@ -202,6 +209,7 @@ def test_the_ai_answers_hands_over_and_proposes_a_stage_accepted_on_the_board(se
     expect(suggestion).to_be_visible(timeout=ANSWERED)
     expect(suggestion).to_contain_text("“pode ser amanhã às 15h?”")
     expect(suggestion).to_contain_text("No time agreed: accepting asks for the appointment.")
+    _quiet(page)
     _shot(page, "ai-flow-suggestion-en")
     assert_accessible(page)
 
@@ -251,8 +259,10 @@ def test_in_portuguese_a_reply_and_a_pause_stop_the_ai_and_a_suggestion_is_rejec
         _shot(page, "ai-flow-human-reply-pt-BR")
 
         # WHEN they hand it back, then pause it THEN each is said
+        _quiet(page)
         page.get_by_role("button", name="Devolver para a IA").click()
         expect(header.get_by_text("IA respondendo")).to_be_visible()
+        _quiet(page)
         page.get_by_role("button", name="Pausar IA").click()
         expect(notice).to_contain_text("Pausada por um usuário.")
         # (on a phone: the thread alone, its header's buttons as icons with their names, nothing sideways)
@@ -262,6 +272,7 @@ def test_in_portuguese_a_reply_and_a_pause_stop_the_ai_and_a_suggestion_is_rejec
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
         _shot(page, "ai-flow-phone-pt-BR")
         page.set_viewport_size({"width": 1280, "height": 800})
+        _quiet(page)
         page.get_by_role("button", name="Devolver para a IA").click()
         expect(header.get_by_text("IA respondendo")).to_be_visible()
 
@@ -273,6 +284,7 @@ def test_in_portuguese_a_reply_and_a_pause_stop_the_ai_and_a_suggestion_is_rejec
         suggestion = card.get_by_role("region", name=f"Sugestão da IA para {shop.title}: Reunião agendada · 90%")
         expect(suggestion).to_be_visible(timeout=ANSWERED)
         expect(suggestion).to_contain_text("“Sexta às 10h fica bom pra mim”")
+        _quiet(page)
         _shot(page, "ai-flow-suggestion-pt-BR")
         assert_accessible(page)
         suggestion.get_by_role("button", name="Recusar").click()

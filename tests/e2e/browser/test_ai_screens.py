@@ -315,11 +315,17 @@ def test_ai_settings_save_a_budget_and_check_the_sandbox(session: Session) -> No
     expect(failed).to_contain_text("127.0.0.1 could not be reached")
     _shot(page, "ai-settings-check-failed-en")
     assert_accessible(page)
-    # AND back on the platform's endpoint (the key removed) the check is ok again
+    # WHEN they go back to the platform's endpoint THEN the saved key must go too (it never goes to another host)
     page.get_by_label("Base URL").fill("")
+    expect(page.get_by_text("A new base URL needs its API key again")).to_be_visible()
     page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_label("API key")).to_have_attribute("aria-invalid", "true")
     page.get_by_role("button", name="Remove the key").click()
     expect(page.get_by_text("No key of your own: the platform's key is used.")).to_be_visible()
+    expect(page.get_by_label("Base URL")).to_have_value("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Using the platform's endpoint")).to_be_visible()
+    # AND the check is ok again
     page.get_by_role("button", name="Check connection").click()
     expect(page.get_by_role("status").filter(has_text="Connection works")).to_be_visible(timeout=30_000)
 

@@ -205,10 +205,11 @@ class _PartLedger(ReplyLedger):
     ``sending``, so the claim and the mark commit together, before the request (one commit, not two)."""
 
     part_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    conversation: Conversation | None = None  # as the send's first read found it (its AI state exists by then)
 
     def claim(self, session: Session) -> str:
         reference = super().claim(session)  # the conversation locked first (then its AI state: the usual order)
-        conversation = session.get_one(Conversation, self.conversation_id)
+        conversation = self.conversation or session.get_one(Conversation, self.conversation_id)
         state = states.lock(session, conversation, now=self.now)
         part, started_at = session.execute(
             select(AiReplyPart, AiBurst.started_at)
@@ -259,9 +260,12 @@ def send_part(container: Container, job: PartJob) -> str:
         if now < part.send_at - EARLY:  # delivered early: wait again for its time
             record_part(session, company_id=part.company_id, part_id=part.id, send_at=part.send_at)
             return "early"
-        conversation = session.get_one(Conversation, part.conversation_id)
-        contact = session.get_one(Contact, conversation.contact_id)
-        connection = session.get_one(ChannelConnection, conversation.connection_id)
+        conversation, contact, connection = session.execute(
+            select(Conversation, Contact, ChannelConnection)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .join(ChannelConnection, ChannelConnection.id == Conversation.connection_id)
+            .where(Conversation.id == part.conversation_id)
+        ).one()
         path = send.route(session, container.company_keys, container.providers, connection)
         to = contact.phone.removeprefix("+")
         if part.kind == "template":
@@ -300,6 +304,7 @@ def send_part(container: Container, job: PartJob) -> str:
         now=now,
         message_id=part.message_id,
         part_id=part_id,
+        conversation=conversation,
     )
     result, reason = "unknown", None
     try:

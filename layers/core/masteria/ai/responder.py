@@ -50,7 +50,6 @@ from masteria.ai.reply_jobs import BurstJob, parse, record_burst
 from masteria.ai.responder_models import AiBurst, AiBurstMessage, AiConversationState
 from masteria.ai.shapes import ChatRequest, ChatResult, Message, ToolCall, ToolDefinition, ToolResultMessage
 from masteria.ai.usage_records import budget_allows, record_usage
-from masteria.channels.models import ChannelConnection
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
 from masteria.contacts.reads import read_contact
@@ -59,7 +58,6 @@ from masteria.conversations.models import Message as ConversationMessage
 from masteria.errors import DomainError
 from masteria.event_payloads import HandoffTrigger
 from masteria.observability import logger
-from masteria.outbound import send
 from masteria.templates import whatsapp
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.rendering import contact_values
@@ -274,8 +272,6 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
         inputs = {"message_ids": [str(m.id) for m in messages], "burst_id": str(burst.id)}
         if not budget_allows(session, company_id=burst.company_id, now=now):
             return _skip(session, burst, persona=persona, reason="budget_spent", now=now, inputs=inputs)
-        connection = session.get_one(ChannelConnection, conversation.connection_id)
-        path = send.route(session, container.company_keys, container.providers, connection)
         prepared = _Burst(
             burst_id=burst.id,
             claim=claim,
@@ -285,7 +281,7 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
             message_ids=[m.id for m in messages],
             texts=[m.text or "" for m in messages],
             history=_history(session, conversation.id, messages),
-            window_open=send.window_open(path.limits, conversation.last_inbound_at, now),
+            window_open=window_open(conversation, now),
             attempts=claimed[0],
         )
         if prepared.window_open and _without_model(prepared) is None:
@@ -304,6 +300,13 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
                 return _skip(session, burst, persona=persona, reason="model_unconfigured", now=now, inputs=inputs)
             prepared.tools = _tools(session, conversation, persona)
         return prepared
+
+
+def window_open(conversation: Conversation, now: datetime) -> bool:
+    """Whether a free-form answer may go: the customer-service window the inbound processor keeps on the
+    conversation (WhatsApp's 24 hours after the customer's last message) is open, or its provider has none (SMS:
+    no ``window_expires_at``). The send is admitted again against the provider's own limits."""
+    return conversation.window_expires_at is None or conversation.window_expires_at > now
 
 
 def _tools(session: Session, conversation: Conversation, persona: PersonaVersion) -> list[ToolDefinition]:

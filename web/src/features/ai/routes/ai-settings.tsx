@@ -30,7 +30,7 @@ export function Component() {
         <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
       ) : (
         <div className="grid max-w-5xl gap-4 lg:grid-cols-2">
-          <EndpointCard key={`endpoint-${settings.data.updated_at ?? ""}`} settings={settings.data} editable={admin} />
+          <EndpointCard key={`endpoint-${settings.data.base_url ?? ""}-${settings.data.chat_model ?? ""}`} settings={settings.data} editable={admin} />
           <BudgetCard key={`budget-${settings.data.monthly_budget_usd ?? ""}`} settings={settings.data} editable={admin} />
           <div className="lg:col-span-2">
             <UsageTables />
@@ -50,6 +50,9 @@ function EndpointCard({ settings, editable }: { settings: AiSettings; editable: 
   const [model, setModel] = useState(settings.chat_model ?? "");
   const [key, setKey] = useState("");
   const [result, setResult] = useState<CheckResult | null>(null);
+  const hostChanged = settings.has_api_key && !key.trim() && baseUrl.trim() !== (settings.base_url ?? "");
+  // the saved key never goes to another host: a new base URL needs the key again (or the key removed)
+  const keyHint = hostChanged ? t("settings.apiKeyAgain") : settings.has_api_key ? t("settings.apiKeyKeep") : t("settings.apiKeyHint");
   const dirty = baseUrl.trim() !== (settings.base_url ?? "") || model.trim() !== (settings.chat_model ?? "") || key.trim() !== "";
   const submit = () => {
     clear();
@@ -101,7 +104,7 @@ function EndpointCard({ settings, editable }: { settings: AiSettings; editable: 
             <Input readOnly={!editable} placeholder={t("settings.platformModel", { model: settings.effective_chat_model })} value={model} maxLength={120} onChange={(e) => setModel(e.target.value)} />
           </Field>
           {editable ? (
-            <Field label={t("settings.apiKey")} error={errors.api_key} hint={settings.has_api_key ? t("settings.apiKeyKeep") : t("settings.apiKeyHint")}>
+            <Field label={t("settings.apiKey")} error={errors.api_key} hint={keyHint}>
               <Input type="password" autoComplete="off" spellCheck={false} maxLength={500} value={key} placeholder={settings.has_api_key ? t("settings.keyEnding", { hint: settings.api_key_hint ?? "" }) : ""} onChange={(e) => setKey(e.target.value)} />
             </Field>
           ) : null}

@@ -30,7 +30,7 @@ export function AiBadge({ ai, compact = false }: { ai: Conversation["ai"] | unde
       </span>
     );
   return (
-    <Badge variant="outline" className={TONES[ai.status]} data-ai={ai.status}>
+    <Badge variant="outline" className={cn("whitespace-nowrap", TONES[ai.status])} data-ai={ai.status}>
       <Icon className="size-3" aria-hidden="true" />
       {label}
     </Badge>
