@@ -156,7 +156,7 @@ def test_the_ai_answers_hands_over_and_proposes_a_stage_accepted_on_the_board(se
     # GIVEN the owner on the inbox
     log_in(session, shop.email, PASSWORD)
     page = session.goto("/inbox")
-    expect(page.get_by_text("Live", exact=True)).to_be_visible()
+    expect(page.get_by_text("Live", exact=True)).to_be_visible(timeout=30_000)  # the socket, on a busy machine
 
     # WHEN the customer asks something the FAQ answers
     shop.api.customer_writes(shop.phone, shop.customer, "Oi! Vocês aceitam Pix?")

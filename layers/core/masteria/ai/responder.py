@@ -182,36 +182,27 @@ def _skip(
     return f"skipped:{reason}"
 
 
-def _burst_messages(session: Session, burst: AiBurst) -> list[ConversationMessage]:
-    return list(
-        session.scalars(
-            select(ConversationMessage)
-            .join(AiBurstMessage, AiBurstMessage.message_id == ConversationMessage.id)
-            .where(AiBurstMessage.burst_id == burst.id)
-            .order_by(ConversationMessage.sent_at, ConversationMessage.id)
+def _messages(session: Session, burst: AiBurst) -> tuple[list[ConversationMessage], list[tuple[str, str]]]:
+    """The burst's messages (oldest first), and the conversation's last ``HISTORY`` messages with text before it
+    as (direction, text), oldest first: one query."""
+    in_burst = ConversationMessage.id.in_(select(AiBurstMessage.message_id).where(AiBurstMessage.burst_id == burst.id))
+    rows = session.execute(
+        select(ConversationMessage, in_burst)
+        .where(
+            ConversationMessage.conversation_id == burst.conversation_id,
+            ConversationMessage.text.is_not(None),
+            ConversationMessage.status.not_in(("sending", "failed")),
         )
-    )
-
-
-def _history(session: Session, conversation_id: uuid.UUID, burst: list[ConversationMessage]) -> list[tuple[str, str]]:
-    """The conversation's last ``HISTORY`` messages with text before the burst's first, oldest first."""
-    first = burst[0]
-    ids = [m.id for m in burst]
-    rows = list(
-        session.scalars(
-            select(ConversationMessage)
-            .where(
-                ConversationMessage.conversation_id == conversation_id,
-                ConversationMessage.sent_at <= first.sent_at,
-                ConversationMessage.id.not_in(ids),
-                ConversationMessage.text.is_not(None),
-                ConversationMessage.status.not_in(("sending", "failed")),
-            )
-            .order_by(ConversationMessage.sent_at.desc(), ConversationMessage.id.desc())
-            .limit(HISTORY)
-        )
-    )
-    return [(m.direction, m.text or "") for m in reversed(rows)]
+        .order_by(ConversationMessage.sent_at.desc(), ConversationMessage.id.desc())
+        .limit(HISTORY + burst.message_count)
+    ).all()
+    ordered = list(reversed(rows))
+    messages = [m for m, member in ordered if member]
+    if not messages:
+        return [], []
+    first = messages[0].sent_at
+    before = [(m.direction, m.text or "") for m, member in ordered if not member and m.sent_at <= first]
+    return messages, before[-HISTORY:]
 
 
 def _claim(container: Container, job: BurstJob) -> _Burst | str:
@@ -258,7 +249,7 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
             return "taken"
         for name, value in (("state", "answering"), ("claim", claim), ("claimed_at", now), ("attempts", claimed[0])):
             set_committed_value(burst, name, value)
-        messages = _burst_messages(session, burst)
+        messages, history = _messages(session, burst)
         if not messages:
             return _skip(session, burst, persona=persona, reason="no_messages", now=now)
         if parts.human_reply_since(session, conversation.id, burst.started_at):
@@ -280,7 +271,7 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
             persona=persona,
             message_ids=[m.id for m in messages],
             texts=[m.text or "" for m in messages],
-            history=_history(session, conversation.id, messages),
+            history=history,
             window_open=window_open(conversation, now),
             attempts=claimed[0],
         )
