@@ -485,7 +485,7 @@ def _model_failed(container: Container, prepared: _Burst, error: ModelError, *, 
                 session, burst, persona=prepared.persona, reason="model_error", now=now, model=error.model,
                 inputs=prepared.inputs(), category=error.category.value, status=error.status,
             )  # fmt: skip
-        endpoint = resolve_endpoint(
+        endpoint = getattr(prepared.chat, "endpoint", None) or resolve_endpoint(
             session, container=container, company_id=prepared.company_id, persona_version=prepared.persona
         )
         notify_model_error(

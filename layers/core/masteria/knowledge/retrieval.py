@@ -147,9 +147,17 @@ def text_hits(
     words = question_words(question)
     if not words:
         return []
+    # The queries are computed in the statement, so the planner cannot tell how many chunks they match; under a
+    # LIMIT it then guesses a sequential scan finds them soonest, which reads every chunk when few or none match
+    # (measured: 600 to 750 ms at 100,000 chunks, against milliseconds through the GIN index). Only the index here.
+    previous = session.execute(
+        text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    ).scalar()
     rows = session.execute(
         text(_TEXT_HITS), {"words": words, "kbs": list(knowledge_base_ids), "limit": limit, "cap": TEXT_MATCHES}
     ).all()
+    # (a failed statement aborts the transaction, and the setting, local to it, with it)
+    session.execute(text("SELECT set_config('enable_seqscan', :previous, true)"), {"previous": previous})
     return [(row.id, float(row.rank)) for row in rows]
 
 

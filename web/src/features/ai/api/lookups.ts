@@ -10,10 +10,10 @@ import type { PickOption } from "../components/multi-pick";
 export function useKnowledgeBaseOptions() {
   const query = useQuery({
     queryKey: ["knowledge-bases", "pick"],
-    queryFn: () => unwrap(api.GET("/v1/knowledge-bases")),
+    queryFn: () => fetchAllPages((cursor) => unwrap(api.GET("/v1/knowledge-bases", { params: { query: { cursor, limit: 200 } } }))),
     staleTime: 30_000,
   });
-  const options = useMemo<PickOption[]>(() => (query.data?.items ?? []).map((kb) => ({ id: kb.id, label: kb.name })), [query.data]);
+  const options = useMemo<PickOption[]>(() => (query.data ?? []).map((kb) => ({ id: kb.id, label: kb.name })), [query.data]);
   return { ...query, options };
 }
 

@@ -4,6 +4,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schema } from "@/lib/api/types";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
 import type { PersonaBody } from "../lib/persona-form";
 
 export type Persona = Schema<"PersonaRead">;
@@ -20,18 +21,19 @@ export const personaKeys = {
 
 const path = (id: string) => ({ params: { path: { persona_id: id } } });
 
-export const personasQuery = queryOptions({
-  queryKey: personaKeys.list,
-  queryFn: () => unwrap(api.GET("/v1/personas")),
-});
-
 export const personaQuery = (id: string) => queryOptions({ queryKey: personaKeys.one(id), queryFn: () => unwrap(api.GET("/v1/personas/{persona_id}", path(id))) });
 
-export const usePersonas = () => useQuery(personasQuery);
+/** The company's personas, newest first, a page at a time. */
+export function usePersonas() {
+  return useCursorList(personaKeys.list, (cursor) => unwrap(api.GET("/v1/personas", { params: { query: { cursor } } })));
+}
 export const usePersona = (id: string) => useQuery(personaQuery(id));
 
+/** The versions, newest first, a page at a time. */
 export function usePersonaVersions(id: string) {
-  return useQuery({ queryKey: personaKeys.versions(id), queryFn: () => unwrap(api.GET("/v1/personas/{persona_id}/versions", path(id))) });
+  return useCursorList(personaKeys.versions(id), (cursor) =>
+    unwrap(api.GET("/v1/personas/{persona_id}/versions", { params: { path: { persona_id: id }, query: { cursor } } })),
+  );
 }
 
 export function usePersonaVersion(id: string, version: number | null) {

@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useFormat } from "@/lib/i18n/format";
 import { useConnectionOptions, useKnowledgeBaseOptions } from "../api/lookups";
@@ -30,7 +30,7 @@ export function VersionHistory({ persona, canRestore, onRestore }: Props) {
   const fmt = useFormat();
   const versions = usePersonaVersions(persona.id);
   const [open, setOpen] = useState<number | null>(null);
-  const items = versions.data ? [...versions.data.items].sort((a, b) => b.version - a.version) : [];
+  const items = [...versions.items].sort((a, b) => b.version - a.version);
   return (
     <Card>
       <CardHeader>
@@ -82,6 +82,7 @@ export function VersionHistory({ persona, canRestore, onRestore }: Props) {
             </TBody>
           </Table>
         )}
+        <LoadMore hasMore={versions.hasNextPage} loading={versions.isFetchingNextPage} onClick={() => void versions.fetchNextPage()} />
       </CardContent>
       <VersionDialog
         personaId={persona.id}

@@ -9,7 +9,7 @@ import { Confirm } from "@/components/ui/confirm";
 import { Switch } from "@/components/ui/controls";
 import { Label } from "@/components/ui/field";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState, PageHeader } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore, PageHeader } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useAuth, useIsAdmin } from "@/lib/auth/auth-provider";
@@ -51,7 +51,7 @@ function PersonaList() {
       </Link>
     </Button>
   ) : null;
-  const items = personas.data?.items ?? [];
+  const items = personas.items;
   return (
     <>
       <PageHeader title={t("personas.title")} description={t("list.description")} actions={add} />
@@ -100,6 +100,7 @@ function PersonaList() {
               ))}
             </TBody>
           </Table>
+          <LoadMore hasMore={personas.hasNextPage} loading={personas.isFetchingNextPage} onClick={() => void personas.fetchNextPage()} />
         </div>
       )}
     </>

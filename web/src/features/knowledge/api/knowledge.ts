@@ -1,12 +1,13 @@
 /** Knowledge bases: `GET/POST /v1/knowledge-bases`, `GET/PATCH/DELETE …/{id}`; their documents (`GET …/documents`,
  * a file as multipart `POST …/documents` or a page as JSON `{url}`, a new file `PUT …/documents/{doc}`, `DELETE`),
  * followed live by their ingestion frames; and `POST …/search` to try retrieval. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api, unwrap } from "@/lib/api/client";
 import { ApiError, toApiError } from "@/lib/api/problem";
 import type { Schema } from "@/lib/api/types";
 import { accessToken, refresh } from "@/lib/auth/session";
+import { useCursorList } from "@/lib/hooks/use-cursor-list";
 import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
 import { applyToList, frameOf, isWorking, type DocumentProgressData } from "../lib/progress";
 
@@ -18,6 +19,12 @@ export type KnowledgeBase = Schema<"KnowledgeBaseRead">;
 export type KnowledgeDocument = Schema<"DocumentRead">;
 export type Passage = Schema<"PassageRead">;
 type DocumentPage = Schema<"Page_DocumentRead_">;
+type DocumentPages = InfiniteData<DocumentPage, unknown>;
+
+/** Every cached page of documents with `edit` applied to its items. */
+function editPages(old: DocumentPages | undefined, edit: (items: KnowledgeDocument[], first: boolean) => KnowledgeDocument[]): DocumentPages | undefined {
+  return old ? { ...old, pages: old.pages.map((page, i) => ({ ...page, items: edit(page.items, i === 0) })) } : old;
+}
 
 export const knowledgeKeys = {
   all: ["knowledge-bases"] as const,
@@ -28,20 +35,21 @@ export const knowledgeKeys = {
 
 const kbPath = (id: string) => ({ params: { path: { knowledge_base_id: id } } });
 
-export const knowledgeBasesQuery = queryOptions({ queryKey: knowledgeKeys.list, queryFn: () => unwrap(api.GET("/v1/knowledge-bases")) });
-export const useKnowledgeBases = () => useQuery(knowledgeBasesQuery);
+/** The company's knowledge bases, newest first, a page at a time. */
+export function useKnowledgeBases() {
+  return useCursorList(knowledgeKeys.list, (cursor) => unwrap(api.GET("/v1/knowledge-bases", { params: { query: { cursor } } })));
+}
 
 export function useKnowledgeBase(id: string) {
   return useQuery({ queryKey: knowledgeKeys.one(id), queryFn: () => unwrap(api.GET("/v1/knowledge-bases/{knowledge_base_id}", kbPath(id))) });
 }
 
-const documentsQuery = (id: string) =>
-  queryOptions({
-    queryKey: knowledgeKeys.documents(id),
-    queryFn: () => unwrap(api.GET("/v1/knowledge-bases/{knowledge_base_id}/documents", kbPath(id))),
-  });
-
-export const useDocuments = (id: string) => useQuery(documentsQuery(id));
+/** The documents, newest first, a page at a time. */
+export function useDocuments(id: string) {
+  return useCursorList(knowledgeKeys.documents(id), (cursor) =>
+    unwrap(api.GET("/v1/knowledge-bases/{knowledge_base_id}/documents", { params: { path: { knowledge_base_id: id }, query: { cursor } } })),
+  );
+}
 
 export function useCreateKnowledgeBase() {
   const client = useQueryClient();
@@ -123,8 +131,8 @@ function formOf(file: File, title?: string): FormData {
 function useAddToList(id: string) {
   const client = useQueryClient();
   return (doc: KnowledgeDocument) =>
-    client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) =>
-      old ? { ...old, items: [doc, ...old.items.filter((d) => d.id !== doc.id)] } : old,
+    client.setQueryData<DocumentPages>(knowledgeKeys.documents(id), (old) =>
+      editPages(old, (items, first) => (first ? [doc, ...items.filter((d) => d.id !== doc.id)] : items.filter((d) => d.id !== doc.id))),
     );
 }
 
@@ -169,7 +177,7 @@ export function useDeleteDocument(id: string, documentId: string) {
   return useMutation({
     mutationFn: () => unwrap(api.DELETE("/v1/knowledge-bases/{knowledge_base_id}/documents/{document_id}", { params: { path: { knowledge_base_id: id, document_id: documentId } } })),
     onSuccess: () => {
-      client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) => (old ? { ...old, items: old.items.filter((d) => d.id !== documentId) } : old));
+      client.setQueryData<DocumentPages>(knowledgeKeys.documents(id), (old) => editPages(old, (items) => items.filter((d) => d.id !== documentId)));
       void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });
     },
   });
@@ -188,7 +196,7 @@ export function useSearch(id: string) {
 export function useLiveDocuments(id: string) {
   const client = useQueryClient();
   const documents = useDocuments(id);
-  const working = (documents.data?.items ?? []).some((d) => isWorking(d.status));
+  const working = documents.items.some((d) => isWorking(d.status));
   useTopic(`knowledge_base:${id}`);
   useRealtimeEvent([DOCUMENT_PROGRESS, BASE_PROGRESS], (frame) => {
     if (frame.data.knowledge_base_id !== id) return;
@@ -201,7 +209,7 @@ export function useLiveDocuments(id: string) {
       return;
     }
     const data = frame.data as unknown as DocumentProgressData;
-    client.setQueryData<DocumentPage>(knowledgeKeys.documents(id), (old) => (old ? { ...old, items: applyToList(old.items, frameOf(data)) } : old));
+    client.setQueryData<DocumentPages>(knowledgeKeys.documents(id), (old) => editPages(old, (items) => applyToList(items, frameOf(data))));
     if (!isWorking(data.status)) {
       void client.invalidateQueries({ queryKey: knowledgeKeys.documents(id) });
       void client.invalidateQueries({ queryKey: knowledgeKeys.one(id) });

@@ -14,7 +14,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Confirm } from "@/components/ui/confirm";
 import { Progress } from "@/components/ui/controls";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore } from "@/components/ui/states";
 import { useFormat } from "@/lib/i18n/format";
 import { cn } from "@/lib/utils";
 import { useDeleteDocument, useRefetchPage, useReplaceDocument, type KnowledgeDocument } from "../api/knowledge";
@@ -23,13 +23,22 @@ import { isWorking, percentOf } from "../lib/progress";
 
 interface Props {
   knowledgeBaseId: string;
-  documents: { isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown; data?: { items: KnowledgeDocument[] } };
+  documents: {
+    items: KnowledgeDocument[];
+    isPending: boolean;
+    isError: boolean;
+    error: unknown;
+    refetch: () => unknown;
+    hasNextPage: boolean;
+    isFetchingNextPage: boolean;
+    fetchNextPage: () => unknown;
+  };
   editable: boolean;
 }
 
 export function DocumentList({ knowledgeBaseId, documents, editable }: Props) {
   const { t } = useTranslation("knowledge");
-  const items = documents.data?.items ?? [];
+  const items = documents.items;
   return (
     <Card>
       <CardHeader>
@@ -44,11 +53,14 @@ export function DocumentList({ knowledgeBaseId, documents, editable }: Props) {
         ) : items.length === 0 ? (
           <EmptyState icon={FileText} title={t("documents.empty")} description={editable ? t("documents.emptyHint") : undefined} />
         ) : (
-          <ul className="grid divide-y rounded-md border" aria-label={t("documents.title")}>
-            {items.map((doc) => (
-              <DocumentRow key={doc.id} knowledgeBaseId={knowledgeBaseId} doc={doc} editable={editable} />
-            ))}
-          </ul>
+          <>
+            <ul className="grid divide-y rounded-md border" aria-label={t("documents.title")}>
+              {items.map((doc) => (
+                <DocumentRow key={doc.id} knowledgeBaseId={knowledgeBaseId} doc={doc} editable={editable} />
+              ))}
+            </ul>
+            <LoadMore hasMore={documents.hasNextPage} loading={documents.isFetchingNextPage} onClick={() => void documents.fetchNextPage()} />
+          </>
         )}
       </CardContent>
     </Card>

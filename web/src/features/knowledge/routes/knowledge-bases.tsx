@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Confirm } from "@/components/ui/confirm";
 import { Progress } from "@/components/ui/controls";
 import { SkeletonRows } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState, PageHeader } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadMore, PageHeader } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useFormat } from "@/lib/i18n/format";
@@ -42,7 +42,7 @@ function KnowledgeBaseList() {
       {t("list.add")}
     </Button>
   ) : null;
-  const items = bases.data?.items ?? [];
+  const items = bases.items;
   return (
     <>
       <PageHeader title={t("knowledge.title")} description={t("list.description")} actions={add} />
@@ -92,6 +92,7 @@ function KnowledgeBaseList() {
               ))}
             </TBody>
           </Table>
+          <LoadMore hasMore={bases.hasNextPage} loading={bases.isFetchingNextPage} onClick={() => void bases.fetchNextPage()} />
         </div>
       )}
       <KnowledgeBaseDialog open={creating} onOpenChange={setCreating} onCreated={(kb) => navigate(kb.id)} />
@@ -194,7 +195,7 @@ function KnowledgeBaseView({ kb }: { kb: KnowledgeBase }) {
           <DocumentList knowledgeBaseId={kb.id} documents={documents} editable={admin} />
         </div>
         <div className={admin ? "xl:col-start-2 xl:row-start-2" : "xl:col-start-2 xl:row-start-1"}>
-          <SearchPanel knowledgeBaseId={kb.id} hasPassages={(kb.chunk_count ?? 0) > 0 || (documents.data?.items ?? []).some((d) => d.chunk_count > 0)} />
+          <SearchPanel knowledgeBaseId={kb.id} hasPassages={(kb.chunk_count ?? 0) > 0 || documents.items.some((d) => d.chunk_count > 0)} />
         </div>
       </div>
       <KnowledgeBaseDialog open={editing} onOpenChange={setEditing} knowledgeBase={kb} />
