@@ -8,6 +8,7 @@ import random
 import uuid
 from collections.abc import Sequence
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -192,3 +193,29 @@ def test_nothing_to_search_returns_nothing(client: TestClient, container: Contai
         assert retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[], question="oi") == []
         assert retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[base], question="   ") == []
         assert retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[base], question="entrega") == []
+
+
+def test_past_the_scan_limit_the_full_text_ranks_the_vector_searchs_nearest(
+    client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = sign_up(client)
+    base, document = _base(container, a)
+    rng = random.Random(3)
+    question = "qual o prazo de entrega?"
+    q = EMBEDDER.embed([question]).vectors[0]
+    # 200 chunks near the question without its words, and one with its words far from it
+    near = _chunks(
+        container, a, base, document, [f"Texto {n}" for n in range(200)], [_near(q, rng, 0.02) for _ in range(200)]
+    )
+    (far,) = _chunks(container, a, base, document, ["O prazo de entrega é de 5 dias."], [[-v for v in q]])
+    with container.database.tenant(uuid.UUID(a.company_id)) as session:
+        session.execute(text("UPDATE knowledge_documents SET chunk_count = 201 WHERE id = :d"), {"d": document})
+        assert retrieval.chunk_count(session, [base]) == 201
+        whole = retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[base], question=question)
+        monkeypatch.setattr(retrieval, "TEXT_SCAN_LIMIT", 100)
+        pooled = retrieval.retrieve(session, embedder=EMBEDDER, knowledge_base_ids=[base], question=question)
+        among = retrieval.text_hits(session, question=question, knowledge_base_ids=[base], among=near[:5])
+    # searched whole, the full text finds the far chunk; past the limit it only re-ranks the nearest
+    assert far in {p.chunk_id for p in whole} and next(p for p in whole if p.chunk_id == far).text_rank == 1
+    assert far not in {p.chunk_id for p in pooled} and len(pooled) == 5
+    assert among == []

@@ -10,7 +10,9 @@
 * Full text: the chunks' generated ``search`` vector (portuguese and english, accents folded) against the question
   read by ``websearch_to_tsquery`` in both configurations, its words (less both languages' stop words) joined by
   ``or`` (a question's words are rarely all in the passage that answers it), ranked by ``ts_rank`` (the chunks that
-  have every word first), each of the two queries ranking at most ``TEXT_MATCHES`` matches.
+  have every word first), each of the two queries ranking at most ``TEXT_MATCHES`` matches. Row-level security keeps
+  the GIN index out of it (see ``TEXT_SCAN_LIMIT``): in a knowledge base larger than that, it ranks the vector
+  search's ``TEXT_POOL`` nearest chunks instead of every chunk.
 * Fusion: reciprocal rank fusion, ``1 / (60 + rank)`` summed over the two lists (Cormack et al.), which needs no
   calibration between a cosine and a text rank.
 
@@ -37,7 +39,15 @@ RRF_K = 60
 # was 90.0% with lists of 10 and 87.1% with lists of 40 (the same questions: this depth was chosen on them).
 CANDIDATES = 10
 EF_SEARCH = 100
-TEXT_MATCHES = 500  # chunks each full-text query ranks, at most (see _TEXT_HITS)
+TEXT_MATCHES = 500  # chunks each full-text query ranks, at most (see _text_hits_sql)
+# Row-level security keeps the GIN index out of the full-text search: PostgreSQL applies a query's own conditions
+# after the policy's unless their operator is leakproof, and ``@@`` is not (only a superuser could mark it), so the
+# search reads every chunk of its knowledge bases: about 6 µs a chunk (measured, 100,000 chunks: 550 to 650 ms;
+# HNSW's ordering is no condition, so the vector search keeps its index: 3 to 5 ms). Up to TEXT_SCAN_LIMIT chunks
+# (a few thousand pages of documents) the full text searches them all; past it, it ranks the vector search's
+# TEXT_POOL nearest chunks (a re-ranking by the question's words of the semantic neighbourhood).
+TEXT_SCAN_LIMIT = 5_000
+TEXT_POOL = 60
 MAX_TERMS = 32  # words of the question the full-text search uses
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -121,44 +131,61 @@ def _both(words: str) -> str:
 # stop-word lists are accented, "não", and "é" folded is the stop word "e"); stop words of one language are not
 # dropped by the other's configuration ("de" is no English stop word), and left in they would match almost every
 # chunk. They make two queries, each read in both configurations, accents folded: every word (the chunks that have
-# them all rank first), and any word. Each query ranks at most ``TEXT_MATCHES`` matching chunks: ``ts_rank`` reads
-# every chunk it ranks, and a common word ("pedido") matches tens of thousands in a large knowledge base (measured:
-# 2.5 to 4.5 s for 25,000 to 32,000 matches of 100,000 chunks; tens of milliseconds capped). Past the cap the
-# chunks ranked are those the index gives first, not the best: the vector search covers what this one misses.
-_TEXT_HITS = (
-    "WITH terms AS (SELECT string_agg(w, ' ') AS every_word, string_agg(w, ' or ') AS any_word"  # noqa: S608 - constant SQL; the words are bound
-    f" FROM unnest(CAST(:words AS text[])) AS w WHERE {_not_stop('w')}),"
-    f" q AS (SELECT {_both('every_word')} AS every_word, {_both('any_word')} AS any_word FROM terms),"
-    " every_match AS MATERIALIZED (SELECT c.id, c.search FROM knowledge_chunks c, q"
-    " WHERE c.knowledge_base_id = ANY(CAST(:kbs AS uuid[])) AND c.search @@ q.every_word LIMIT :cap),"
-    " any_match AS MATERIALIZED (SELECT c.id, c.search FROM knowledge_chunks c, q"
-    " WHERE c.knowledge_base_id = ANY(CAST(:kbs AS uuid[])) AND c.search @@ q.any_word LIMIT :cap)"
-    " SELECT id, max(rank) AS rank FROM ("
-    " SELECT m.id, 1 + ts_rank(m.search, q.every_word) AS rank FROM every_match m, q"
-    " UNION ALL SELECT m.id, ts_rank(m.search, q.any_word) FROM any_match m, q"
-    ") ranked GROUP BY id ORDER BY rank DESC, id LIMIT :limit"
-)
+# them all rank first), and any word; each ranks at most ``TEXT_MATCHES`` matches (``ts_rank`` reads every chunk
+# it ranks, and a common word matches most chunks of a large knowledge base).
+def _text_hits_sql(among: bool) -> str:
+    scope = "c.knowledge_base_id = ANY(CAST(:kbs AS uuid[]))" + (
+        " AND c.id = ANY(CAST(:among AS uuid[]))" if among else ""
+    )
+    return (
+        "WITH terms AS (SELECT string_agg(w, ' ') AS every_word, string_agg(w, ' or ') AS any_word"  # noqa: S608 - constant SQL; the words are bound
+        f" FROM unnest(CAST(:words AS text[])) AS w WHERE {_not_stop('w')}),"
+        f" q AS (SELECT {_both('every_word')} AS every_word, {_both('any_word')} AS any_word FROM terms),"
+        f" every_match AS MATERIALIZED (SELECT c.id, c.search FROM knowledge_chunks c, q"
+        f" WHERE {scope} AND c.search @@ q.every_word LIMIT :cap),"
+        f" any_match AS MATERIALIZED (SELECT c.id, c.search FROM knowledge_chunks c, q"
+        f" WHERE {scope} AND c.search @@ q.any_word LIMIT :cap)"
+        " SELECT id, max(rank) AS rank FROM ("
+        " SELECT m.id, 1 + ts_rank(m.search, q.every_word) AS rank FROM every_match m, q"
+        " UNION ALL SELECT m.id, ts_rank(m.search, q.any_word) FROM any_match m, q"
+        ") ranked GROUP BY id ORDER BY rank DESC, id LIMIT :limit"
+    )
+
+
+_TEXT_HITS = {among: _text_hits_sql(among) for among in (False, True)}
 
 
 def text_hits(
-    session: Session, *, question: str, knowledge_base_ids: Sequence[uuid.UUID], limit: int = CANDIDATES
+    session: Session,
+    *,
+    question: str,
+    knowledge_base_ids: Sequence[uuid.UUID],
+    limit: int = CANDIDATES,
+    among: Sequence[uuid.UUID] | None = None,
 ) -> list[tuple[uuid.UUID, float]]:
-    """(chunk id, text rank) of the chunks matching the question's words best, best first."""
+    """(chunk id, text rank) of the chunks matching the question's words best, best first; only chunks ``among``
+    these, when given."""
     words = question_words(question)
     if not words:
         return []
-    # The queries are computed in the statement, so the planner cannot tell how many chunks they match; under a
-    # LIMIT it then guesses a sequential scan finds them soonest, which reads every chunk when few or none match
-    # (measured: 600 to 750 ms at 100,000 chunks, against milliseconds through the GIN index). Only the index here.
-    previous = session.execute(
-        text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-    ).scalar()
-    rows = session.execute(
-        text(_TEXT_HITS), {"words": words, "kbs": list(knowledge_base_ids), "limit": limit, "cap": TEXT_MATCHES}
-    ).all()
-    # (a failed statement aborts the transaction, and the setting, local to it, with it)
-    session.execute(text("SELECT set_config('enable_seqscan', :previous, true)"), {"previous": previous})
+    values: dict[str, object] = {"words": words, "kbs": list(knowledge_base_ids), "limit": limit, "cap": TEXT_MATCHES}
+    if among is not None:
+        values["among"] = list(among)
+    rows = session.execute(text(_TEXT_HITS[among is not None]), values).all()
     return [(row.id, float(row.rank)) for row in rows]
+
+
+def chunk_count(session: Session, knowledge_base_ids: Sequence[uuid.UUID]) -> int:
+    """How many chunks ``knowledge_base_ids`` hold (their documents' counts, kept by the ingestion: no chunk read)."""
+    return int(
+        session.execute(
+            text(
+                "SELECT coalesce(sum(chunk_count), 0) FROM knowledge_documents"
+                " WHERE knowledge_base_id = ANY(CAST(:kbs AS uuid[]))"
+            ),
+            {"kbs": list(knowledge_base_ids)},
+        ).scalar_one()
+    )
 
 
 def fuse(*ranked: Sequence[uuid.UUID], k: int = RRF_K) -> list[tuple[uuid.UUID, float]]:
@@ -189,19 +216,26 @@ def search(
         return []
     limit = max(CANDIDATES, 2 * k)
     vector = embedder.embed([question]).vectors[0] if use_vector else None
-    by_vector = (
+    compared = vector is not None and any(vector)
+    # Large knowledge bases: the full text ranks the vector search's TEXT_POOL nearest chunks (see TEXT_SCAN_LIMIT)
+    pooled = compared and use_text and chunk_count(session, ids) > TEXT_SCAN_LIMIT
+    nearest = (
         vector_hits(
             session,
             model=embedder.model,
             dimensions=embedder.dimensions,
-            vector=vector,
+            vector=vector,  # type: ignore[arg-type]
             knowledge_base_ids=ids,
-            limit=limit,
+            limit=max(limit, TEXT_POOL) if pooled else limit,
         )
-        if vector is not None and any(vector)
+        if compared
         else []
     )
-    by_text = text_hits(session, question=question, knowledge_base_ids=ids, limit=limit) if use_text else []
+    by_vector = nearest[:limit]
+    among = [chunk_id for chunk_id, _ in nearest] if pooled else None
+    by_text = (
+        text_hits(session, question=question, knowledge_base_ids=ids, limit=limit, among=among) if use_text else []
+    )
     vector_ranks = {chunk_id: rank for rank, (chunk_id, _) in enumerate(by_vector, start=1)}
     text_ranks = {chunk_id: rank for rank, (chunk_id, _) in enumerate(by_text, start=1)}
     fused = fuse([c for c, _ in by_vector], [c for c, _ in by_text])[:k]
