@@ -401,7 +401,8 @@ def test_the_scheduled_sweeper_runs_every_sweep(container: Container) -> None:
     counts = handler({}, FakeContext())
     assert set(counts) == {"published", "jobs_sent", "jobs_failed", "jobs_parked", "deliveries_expired",
                            "deliveries_requeued", "imports_requeued", "imports_failed", "replies_unknown",
-                           "jobs_purged"}  # fmt: skip
+                           "jobs_purged", "knowledge_requeued", "knowledge_failed", "knowledge_reembeds_requeued",
+                           "knowledge_reembeds_stopped"}  # fmt: skip
     assert not any(counts.values())  # nothing to do on an empty database
 
 

@@ -16,7 +16,7 @@ def test_keywords_and_company_defaults_are_edited_and_saved(session_pt: Session)
     # GIVEN an owner, in Portuguese, on the settings screen with the default keywords
     sign_up(session_pt)
     page = session_pt.page
-    page.get_by_role("link", name="Configurações").click()
+    page.get_by_role("link", name="Configurações", exact=True).click()
     stop = page.get_by_role("textbox", name="Palavras de descadastro")
     expect(page.get_by_role("button", name="Remover DESCADASTRAR")).to_be_visible()
     shot(page, "settings-pt-BR")

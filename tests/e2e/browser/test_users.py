@@ -84,7 +84,7 @@ def test_invite_an_agent_who_signs_in_and_sees_only_what_an_agent_may(
         expect(agent.page.get_by_role("switch")).to_have_count(0)
         shot(agent.page, "webhooks-agent-en")
         assert_accessible(agent.page)
-        nav.get_by_role("link", name="Settings").click()
+        nav.get_by_role("link", name="Settings", exact=True).click()
         expect(agent.page.get_by_text("Only administrators change these settings")).to_be_visible()
         expect(agent.page.get_by_text("STOP", exact=True)).to_be_visible()
         expect(agent.page.get_by_role("button", name="Save keywords")).to_have_count(0)
