@@ -114,10 +114,9 @@ class PersonaUpdate(StrictModel):
 NOT_NULLABLE = frozenset(PERSONA_FIELDS) - {"active_hours", "chat_model", "temperature", "outside_window_template_id"}
 
 
-class PersonaVersionRead(ReadModel):
-    persona_id: uuid.UUID
-    version: int
-    name: str
+class _VersionFields(ReadModel):
+    """What a persona version says (a version read has it, and so has a persona read, for its current version)."""
+
     role: str
     tone: str
     language: str
@@ -132,11 +131,17 @@ class PersonaVersionRead(ReadModel):
     chat_model: str | None
     temperature: Decimal | None
     outside_window_template_id: uuid.UUID | None
+
+
+class PersonaVersionRead(_VersionFields):
+    persona_id: uuid.UUID
+    version: int
+    name: str
     created_by: uuid.UUID | None
     created_at: datetime
 
 
-class PersonaRead(ReadModel):
+class PersonaRead(_VersionFields):
     """A persona with its current version's fields."""
 
     id: uuid.UUID
@@ -148,20 +153,6 @@ class PersonaRead(ReadModel):
     updated_at: datetime
     version_created_at: datetime = Field(description="when the current version was saved")
     version_created_by: uuid.UUID | None
-    role: str
-    tone: str
-    language: str
-    instructions: str
-    knowledge_base_ids: list[uuid.UUID]
-    tools: list[str]
-    connection_ids: list[uuid.UUID]
-    active_hours: dict[str, Any] | None
-    blocked_topics: list[str]
-    max_reply_chars: int
-    debounce_seconds: int
-    chat_model: str | None
-    temperature: Decimal | None
-    outside_window_template_id: uuid.UUID | None
 
 
 class PersonaTest(StrictModel):
