@@ -36,7 +36,7 @@ from masteria.events import OutboxEvent
 from masteria.ports import LLM, PublishedEvent, ReceivedMessage
 from tests.ai_replies import FakeClock, install_ai_sandbox, knowledge_base, make_persona
 from tests.api import customer_writes, make_connection, sign_up
-from tests.bench.results import report
+from tests.bench.results import machine_busy_seconds, report
 from tests.integration.test_ai_replies import FAQ, PRICE
 from tests.meta import FakeMeta
 
@@ -113,6 +113,7 @@ def test_ai_reply_path_overhead(client: TestClient, container: Container, meta: 
     provider.send = send  # type: ignore[method-assign]
 
     overheads, before_model, after_model, after_commits, cpu = [], [], [], [], []
+    busy, began = machine_busy_seconds(), time.perf_counter()
     for n in range(WARM_UP + BURSTS):
         customer_writes(container, owner, connection, "Quanto custa o plano básico por mês?", wa_id=f"55119{n:08d}")
         with container.database.tenant(company) as session:
@@ -154,6 +155,7 @@ def test_ai_reply_path_overhead(client: TestClient, container: Container, meta: 
     assert len([b for b in meta.sent if b.get("type") == "text"]) == WARM_UP + BURSTS  # one answer each
     report("ai_reply_path_overhead_p50_ms", statistics.median(overheads), "ms", "")
     report("ai_reply_path_overhead_p95_ms", _p95(overheads), "ms", "<= 300")
+    report("ai_reply_path_machine_busy_cores", (machine_busy_seconds() - busy) / (time.perf_counter() - began), "cores")
     report("ai_reply_path_to_model_p95_ms", _p95(before_model), "ms", "")
     report("ai_reply_path_answer_to_send_p95_ms", _p95(after_model), "ms", "")
     report("ai_reply_path_within_waits_p95_ms", _p95(after_commits), "ms", "")
