@@ -29,8 +29,8 @@ test: lint typecheck web-check web chromium  ## Run every check and test (Python
 	@# The end-to-end tests (mostly waiting on a browser and a runtime) run beside the rest, each in its own database;
 	@# their output follows once both are done. Either failing (or collecting nothing: exit code 5) fails the target.
 	@mkdir -p .artifacts
-	@$(BIN)/pytest -m "not bench" tests/e2e > .artifacts/e2e.log 2>&1 & e2e=$$!; \
-	$(BIN)/pytest -m "not bench" --ignore=tests/e2e; rest=$$?; \
+	@$(BIN)/pytest -m "not bench" --durations=15 tests/e2e > .artifacts/e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest -m "not bench" --durations=15 --ignore=tests/e2e; rest=$$?; \
 	wait $$e2e; e2e_rc=$$?; echo "---- end-to-end tests ----"; cat .artifacts/e2e.log; \
 	echo "end-to-end: exit $$e2e_rc; the rest: exit $$rest"; test $$rest -eq 0 && test $$e2e_rc -eq 0
 

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA_DIR = ROOT / ".data" / "test"
 APP_ROLE = "masteria_app"
 JWT_SECRET = secrets.token_urlsafe(48)
+# the embedded server's superuser on the test database (truncate_all's fast path); unset for TEST_DATABASE_URL
+_superuser: dict[str, Engine] = {}
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +46,11 @@ def database_urls() -> Iterator[DatabaseUrls]:
         # One database per test process, so concurrent runs never share tables.
         owner = embedded_pg.ensure_database(server, f"masteria_test_{os.getpid()}", recreate=True)
     migrate(owner, app_role=APP_ROLE, app_password="app-test-password")
+    if server is not None:
+        _superuser["engine"] = make_engine(server.url(user="postgres", database=f"masteria_test_{os.getpid()}"))
     yield DatabaseUrls(owner=owner, app=derive_app_url(owner, APP_ROLE, "app-test-password"))
+    if "engine" in _superuser:
+        _superuser.pop("engine").dispose()
     if server is not None:
         embedded_pg.drop_database(server, f"masteria_test_{os.getpid()}")
 
@@ -57,13 +63,31 @@ def owner_engine(database_urls: DatabaseUrls) -> Iterator[Engine]:
 
 
 def truncate_all(engine: Engine) -> None:
-    with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-        ).scalars()
-        names = ", ".join(f'"{t}"' for t in tables)
-        if names:
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    """Empty every table and restart every sequence. A TRUNCATE of every table costs a test about 160 ms; on the
+    embedded server its superuser instead deletes the rows of the tables that hold any, with triggers and foreign
+    keys off for the transaction (``session_replication_role``) and past row-level security, in milliseconds."""
+    fast = _superuser.get("engine")
+    with (fast or engine).begin() as connection:
+        tables = (
+            connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+            .scalars()
+            .all()
+        )
+        if fast is not None and tables:
+            probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in connection.execute(text(probe)).scalars().all():
+                connection.execute(text(f'DELETE FROM "{table}"'))
+        elif tables:
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        connection.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+                " FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            )
+        )
 
 
 @pytest.fixture
