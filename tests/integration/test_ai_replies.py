@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,8 +18,10 @@ from sqlalchemy import Engine, select, text
 
 from functions.local.sandbox.ai import AiInjection, AiSandbox, AiSandboxSettings
 from masteria.ai.models import AiDecision, AiSettings, AiUsage
+from masteria.ai.parts import send_part
 from masteria.ai.reply_jobs import BurstJob, PartJob, parse
 from masteria.ai.responder_models import AiBurst, AiReplyPart
+from masteria.ai.shapes import ChatRequest, ChatResult
 from masteria.bootstrap import Container
 from masteria.conversations.models import Message
 from tests.ai_replies import (
@@ -32,9 +35,11 @@ from tests.ai_replies import (
     run_job,
 )
 from tests.api import Account, customer_writes, make_connection, sign_up
+from tests.e2e.waits import eventually
 from tests.meta import FakeMeta
 
 WA_ID = "5511987650001"
+WAITING = "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted"  # sessions waiting on a lock
 PRICE = "O plano básico custa 49 reais por mês e inclui até três usuários."
 DELIVERY = "A entrega do equipamento leva dois dias úteis nas capitais e até cinco dias úteis no interior."
 FAQ = [
@@ -341,3 +346,99 @@ def test_a_stage_proposal_goes_to_lead_progression_and_the_model_is_asked_for_it
     assert proposed.inputs["burst_id"] == str(stage.bursts()[-1].id)
     # the sandbox's words after it find nothing in the knowledge: no message for it
     assert stage.bursts()[-1].outcome == "tools_only"
+
+
+def test_a_message_during_a_failed_model_call_joins_the_retry_and_everything_is_answered_once(stage: Stage) -> None:
+    # GIVEN the model is unavailable the first time, while the customer writes again during that call
+    asked: list[int] = []
+
+    def injected() -> AiInjection | None:
+        asked.append(1)
+        if len(asked) > 1:
+            return None
+        stage.writes("Quanto custa o plano básico por mês?")
+        assert stage.events.deliver(stage.owner, types=("message.received",)) == ["joined"]  # a new burst
+        return AiInjection(http_status=503)
+
+    stage.sandbox.injected = injected  # type: ignore[method-assign]
+    stage.writes("Oi, tudo bem?")
+    # WHEN the first burst's call fails and is tried again later
+    stage.drain()
+    # THEN the burst begun meanwhile took its message: one answer, for both messages
+    first, second = stage.bursts()
+    assert (first.state, first.outcome) == ("cancelled", f"merged:{second.id}")
+    assert (second.state, second.message_count) == ("answered", 2)
+    assert stage.texts() == [PRICE]
+    (reply,) = stage.decisions("reply")
+    assert len(reply.inputs["message_ids"]) == 2
+    assert len(asked) == 2
+
+
+def test_the_prompts_clock_is_in_the_companys_timezone(stage: Stage) -> None:
+    changed = stage.client.patch("/v1/company", headers=stage.owner.headers, json={"timezone": "Asia/Tokyo"})
+    assert changed.status_code == 200, changed.text
+    stage.writes("Quanto custa o plano básico?")
+    stage.drain()
+    (chat,) = [r["body"] for r in stage.sandbox.requests if r["endpoint"] == "chat/completions"]
+    system = chat["messages"][0]["content"]
+    assert "(Asia/Tokyo)." in system  # the zone a customer's "tomorrow at 3 pm" is read in, as the tools say
+
+
+class _NulChat:
+    """The platform's model, its answers ending in a NUL character (a model may send one)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.model = inner.model
+
+    def chat(self, request: ChatRequest) -> ChatResult:
+        result: ChatResult = self._inner.chat(request)
+        return result.model_copy(update={"content": f"{result.content}\x00"}) if result.content else result
+
+
+def test_a_nul_character_in_the_models_answer_is_dropped(stage: Stage) -> None:
+    stage.container.llm = _NulChat(stage.container.llm)  # type: ignore[misc]
+    stage.writes("Quanto custa o plano básico?")
+    stage.drain()
+    assert stage.texts() == [PRICE]
+    (reply,) = stage.decisions("reply")
+    assert reply.detail["text"] == PRICE
+
+
+def test_a_part_job_delivered_twice_at_once_is_claimed_once(stage: Stage) -> None:
+    stage.writes("Quanto custa o plano básico?")
+    stage.events.deliver(stage.owner)
+    stage.clock.advance(9)
+    (job,) = _burst_jobs(stage)
+    run_job(job)
+    (part,) = stage.parts()
+    stage.clock.at = part.send_at
+    part_job = PartJob(company_id=stage.company, part_id=part.id)
+    with ThreadPoolExecutor(2) as pool:
+        with stage.container.database.tenant(stage.company) as holder:
+            # the conversation held: both deliveries find the part planned and wait at its claim
+            holder.execute(text("SELECT id FROM conversations WHERE id = :id FOR UPDATE"), {"id": part.conversation_id})
+            sends = [pool.submit(send_part, stage.container, part_job) for _ in range(2)]
+            eventually(lambda: holder.execute(text(WAITING)).scalar_one() >= 2)
+        outcomes = sorted(s.result() for s in sends)
+    # THEN one request went; the other delivery found the part claimed and left it alone
+    assert outcomes.count("sent") == 1 and "unknown" not in outcomes
+    assert stage.texts() == [PRICE]
+    assert [p.state for p in stage.parts()] == ["sent"]
+    (replied,) = stage.events.of(stage.owner, "ai.replied")
+    assert replied["message_ids"] == [str(part.message_id)]
+
+
+def test_a_saved_key_that_no_longer_opens_means_no_answer_and_one_notification(stage: Stage) -> None:
+    with stage.container.database.tenant(stage.company) as session:  # as if sealed under another key
+        session.add(AiSettings(company_id=stage.company, base_url="https://ia.loja.com.br/v1", api_key=b"\x01" * 64))
+    stage.writes("Quanto custa o plano básico?")
+    stage.drain()
+    stage.writes("Alô?")
+    stage.drain()
+    assert stage.texts() == [] and not stage.sandbox.requests
+    assert [d.detail["reason"] for d in stage.decisions("skipped")] == ["model_unconfigured", "model_unconfigured"]
+    notes = stage.client.get("/v1/notifications", headers=stage.owner.headers).json()["items"]
+    (note,) = [n for n in notes if n["kind"] == "ai.model_error"]  # once, for the two replies that could not go
+    assert note["data"]["category"] == "auth" and note["data"]["host"] == "ia.loja.com.br"
+    assert "can no longer be read" in note["body"]

@@ -143,6 +143,11 @@ def test_html_drops_scripts_and_navigation_and_keeps_headings() -> None:
     assert extract(latin, "html").sections == [Section((), "Informação")]
 
 
+def test_html_nested_thousands_of_levels_deep_is_a_clear_error() -> None:
+    page = "<html><body>" + "<div>" * 3000 + "Informação" + "</div>" * 3000 + "</body></html>"
+    assert _code(page.encode(), "html") == "text_unreadable"
+
+
 def test_binary_data_is_not_text() -> None:
     assert _code(b"\x00\x01\x02\x03 binary", "text") == "text_unreadable"
     assert _code(b"  \n\t ", "markdown") == "document_empty"

@@ -91,3 +91,9 @@ def test_refusals_by_status_type_size_redirects_and_time() -> None:
 
     assert _code(_client(down, seen), url) == "page_unreachable"
     assert _code(_client(lambda r: httpx.Response(200), seen), "ftp://www.loja.com.br/x") == "page_refused"
+
+
+@pytest.mark.parametrize("location", ["http://[::1/", "http://[zz]/", "https://xn--/x", "http://a\x01b/"])
+def test_a_redirect_to_an_address_that_is_no_url_is_a_clear_error(location: str) -> None:
+    client = _client(lambda request: httpx.Response(302, headers={"location": location}), [])
+    assert _code(client, "https://www.loja.com.br/") == "page_unreachable"

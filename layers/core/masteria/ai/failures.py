@@ -22,6 +22,7 @@ from masteria.notifications import service as notifications
 from masteria.notifications.models import Notification
 
 MODEL_ERROR = "ai.model_error"  # the notification's kind
+KEY_UNREADABLE = "key_unreadable"  # an AUTH error's code: the company's saved key does not open (no call was made)
 NOTIFY_EVERY = timedelta(hours=1)
 TITLES = {
     Category.AUTH: "The AI endpoint refused its API key",
@@ -41,6 +42,11 @@ def describe(error: ModelError, *, host: str, timeout_seconds: float | None = No
     """What went wrong and what to do, in English, from safe facts only."""
     model, status = error.model, f" (HTTP {error.status})" if error.status else ""
     match error.category:
+        case Category.AUTH if error.code == KEY_UNREADABLE:
+            return (
+                "the API key saved in the AI settings can no longer be read (it was sealed under another key): "
+                "set the key again"
+            )
         case Category.AUTH:
             return (
                 f"the AI endpoint at {host} refused the API key{status}, or the key has no access to model "

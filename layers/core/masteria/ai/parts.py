@@ -208,7 +208,9 @@ class _PartLedger(ReplyLedger):
     conversation: Conversation | None = None  # as the send's first read found it (its AI state exists by then)
 
     def claim(self, session: Session) -> str:
-        reference = super().claim(session)  # the conversation locked first (then its AI state: the usual order)
+        # the conversation locked first (then its AI state: the usual order), and the part checked before the
+        # reply's row is written: another delivery of this job that claimed it already is found here
+        session.execute(select(Conversation.id).where(Conversation.id == self.conversation_id).with_for_update())
         conversation = self.conversation or session.get_one(Conversation, self.conversation_id)
         state = states.lock(session, conversation, now=self.now)
         part, started_at = session.execute(
@@ -229,6 +231,7 @@ class _PartLedger(ReplyLedger):
         why_not = _still_wanted(session, part, started_at, state)
         if why_not is not None:
             raise _NotNow("cancelled", reason=why_not)
+        reference = super().claim(session)  # the reply's row (the conversation's lock is this transaction's)
         part.state = "sending"
         return reference
 

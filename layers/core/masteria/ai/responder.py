@@ -17,7 +17,7 @@ A burst's job (``reply_jobs.BurstJob``), once its debounce has passed:
    (``progression.tool_definitions``). Every call's usage is recorded (purpose ``reply``). A model failure is a
    ``skipped`` decision with its category and a notification to the company (once an hour per category:
    ``failures.notify_model_error``); a rate limit, a timeout or an unavailable endpoint is tried again later,
-   ``MAX_ATTEMPTS`` times in all, the others not.
+   ``MAX_ATTEMPTS`` times in all, the others not (a burst begun meanwhile takes the messages and answers them).
 4. **Decided**, under the lock again (the AI still there, no person replied meanwhile): a ``handoff`` call hands
    off; progression calls go to ``progression.apply_progression_calls`` (and, when the model said nothing else,
    one more call with their results asks it for the words to the customer); an answer saying the knowledge does
@@ -36,28 +36,31 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from masteria.ai import conversation_state as states
 from masteria.ai import handoff, humanize, parts
-from masteria.ai.errors import ModelError
+from masteria.ai.errors import Category, ModelError
 from masteria.ai.models import AiDecision, PersonaVersion
 from masteria.ai.personas import active_persona
 from masteria.ai.prompts import build_messages
 from masteria.ai.reply_jobs import BurstJob, parse, record_burst
 from masteria.ai.responder_models import AiBurst, AiBurstMessage, AiConversationState
 from masteria.ai.shapes import ChatRequest, ChatResult, Message, ToolCall, ToolDefinition, ToolResultMessage
-from masteria.ai.usage_records import budget_allows, record_usage
+from masteria.ai.usage_records import budget_allows, company_zone, record_usage
 from masteria.contacts import consent
 from masteria.contacts.models import Contact
 from masteria.contacts.reads import read_contact
 from masteria.conversations.models import Conversation
 from masteria.conversations.models import Message as ConversationMessage
+from masteria.crypto import SecretUnreadable
 from masteria.errors import DomainError
 from masteria.event_payloads import HandoffTrigger
 from masteria.observability import logger
+from masteria.schemas import NUL
 from masteria.templates import whatsapp
 from masteria.templates.models import WhatsAppTemplate
 from masteria.templates.rendering import contact_values
@@ -117,6 +120,7 @@ class _Burst:
     tools: list[ToolDefinition] = field(default_factory=list)
     retrieved: Retrieved | None = None
     failure: ModelError | None = None
+    timezone: str | None = None  # the company's: the prompt's clock, in which the customer's "tomorrow" is read
 
     @property
     def said(self) -> str:
@@ -286,11 +290,27 @@ def _claim(container: Container, job: BurstJob) -> _Burst | str:
                 prepared.chat = chat_model_for(
                     session, container=container, company_id=burst.company_id, persona_version=persona
                 )
-            except Exception:  # no platform key configured, a company key that cannot be unsealed…
+            except Exception as problem:  # no platform key configured, a company key that cannot be unsealed…
                 logger.exception("no chat model for the company", extra={"burst_id": str(burst.id)})
+                if isinstance(problem, SecretUnreadable):  # every reply fails until someone sets the key again
+                    _key_unreadable(session, container, persona, now)
                 return _skip(session, burst, persona=persona, reason="model_unconfigured", now=now, inputs=inputs)
             prepared.tools = _tools(session, conversation, persona)
+            prepared.timezone = company_zone(session, burst.company_id).key
         return prepared
+
+
+def _key_unreadable(session: Session, container: Container, persona: PersonaVersion, now: datetime) -> None:
+    """The company told (once an hour, as a model error of category ``auth``) that its saved key does not open."""
+    from masteria.ai.endpoints import company_settings, platform_base_url
+    from masteria.ai.failures import KEY_UNREADABLE, notify_model_error
+
+    row = company_settings(session, persona.company_id)
+    host = httpx.URL((row.base_url if row is not None else None) or platform_base_url(container)).host
+    error = ModelError(Category.AUTH, model=persona.chat_model or "", code=KEY_UNREADABLE)
+    notify_model_error(
+        session, company_id=persona.company_id, error=error, host=host, now=now, persona_id=persona.persona_id
+    )
 
 
 def window_open(conversation: Conversation, now: datetime) -> bool:
@@ -477,8 +497,7 @@ def _model_failed(container: Container, prepared: _Burst, error: ModelError, *, 
         burst = locked.burst
         if retry and error.retryable and prepared.attempts < MAX_ATTEMPTS:
             wait = timedelta(seconds=error.retry_after) if error.retry_after else RETRY_WAIT
-            burst.state, burst.claim, burst.due_at = "pending", None, now + wait
-            record_burst(session, company_id=burst.company_id, burst_id=burst.id, due_at=burst.due_at)
+            _retry_later(session, burst, due_at=now + wait, now=now)
             outcome = f"retry:{error.category.value}"
         else:
             outcome = _skip(
@@ -493,6 +512,32 @@ def _model_failed(container: Container, prepared: _Burst, error: ModelError, *, 
             persona_id=prepared.persona.persona_id, timeout_seconds=container.settings.ai_timeout_seconds,
         )  # fmt: skip
         return outcome
+
+
+def _retry_later(session: Session, burst: AiBurst, *, due_at: datetime, now: datetime) -> None:
+    """``burst`` (its AI state locked) pending again, due at ``due_at``. A message that came meanwhile started the
+    conversation's one pending burst: that one takes this one's messages and answers them all, once."""
+    newer = session.scalars(
+        select(AiBurst)
+        .where(AiBurst.conversation_id == burst.conversation_id, AiBurst.state == "pending")
+        .with_for_update()
+    ).first()
+    if newer is None:
+        burst.state, burst.claim, burst.due_at = "pending", None, due_at
+        record_burst(session, company_id=burst.company_id, burst_id=burst.id, due_at=due_at)
+        return
+    session.execute(
+        update(AiBurstMessage)
+        .where(AiBurstMessage.burst_id == burst.id)
+        .values(burst_id=newer.id)
+        .execution_options(synchronize_session=False)
+    )
+    newer.first_message_id, newer.started_at = burst.first_message_id, min(newer.started_at, burst.started_at)
+    newer.message_count += burst.message_count
+    if due_at > newer.due_at:  # the endpoint's wait holds for the newer burst too
+        newer.due_at = due_at
+        record_burst(session, company_id=newer.company_id, burst_id=newer.id, due_at=due_at)
+    _close(session, burst, "cancelled", f"merged:{newer.id}", now)
 
 
 def _outside_window(container: Container, prepared: _Burst, rng: random.Random) -> str:
@@ -610,7 +655,7 @@ def _answer(container: Container, prepared: _Burst, rng: random.Random) -> str:
     threshold = container.settings.ai_handoff_min_similarity
     weak = retrieved.best is not None and threshold > 0 and retrieved.best < threshold
     messages = build_messages(prepared.persona, retrieved.passages, [*prepared.history, ("in", prepared.said)],
-                              now=clock.now())  # fmt: skip
+                              now=clock.now(), timezone=prepared.timezone)  # fmt: skip
     try:
         result = _ask(prepared, messages)
     except ModelError as error:
@@ -619,7 +664,7 @@ def _answer(container: Container, prepared: _Burst, rng: random.Random) -> str:
     calls = list(result.tool_calls)
     wants_person = next((c for c in calls if c.name == HANDOFF and HANDOFF in (prepared.persona.tools or [])), None)
     progression_calls = [c for c in calls if c.name != HANDOFF]
-    text = (result.content or "").strip()
+    text = _words(result.content)
     follow_up = None
     with db.tenant(prepared.company_id) as session:
         now = clock.now()
@@ -631,9 +676,8 @@ def _answer(container: Container, prepared: _Burst, rng: random.Random) -> str:
         _record_usage(session, prepared, result, now)
         applied = _progression(container, locked, prepared, result, progression_calls) if progression_calls else []
         if wants_person is not None:
-            reason = wants_person.arguments.get("reason")
             outcome = _hand_off(
-                locked, prepared, trigger="tool", reason=reason if isinstance(reason, str) else None,
+                locked, prepared, trigger="tool", reason=_words(wants_person.arguments.get("reason")) or None,
                 model=result.model, rng=rng, **evidence,
             )  # fmt: skip
         elif text or not calls:
@@ -657,6 +701,11 @@ def _answer(container: Container, prepared: _Burst, rng: random.Random) -> str:
     if outcome == "reply" or outcome.startswith("handoff:"):
         parts.typing(container, company_id=prepared.company_id, burst_id=prepared.burst_id)
     return outcome
+
+
+def _words(value: object) -> str:
+    """The model's text as PostgreSQL's text holds it: a model may send a NUL character."""
+    return value.replace(NUL, "").strip() if isinstance(value, str) else ""
 
 
 def _decide(
@@ -698,7 +747,7 @@ def _follow_up(
         result = _ask(prepared, messages, final=True)
     except ModelError as error:
         return _model_failed(container, prepared, error, retry=False)
-    text = (result.content or "").strip()
+    text = _words(result.content)
     with container.database.tenant(prepared.company_id) as session:
         now = container.clock.now()
         _record_usage(session, prepared, result, now)

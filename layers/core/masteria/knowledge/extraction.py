@@ -135,7 +135,10 @@ def extract(data: bytes, format: str, *, encoding: str | None = None) -> Extract
         raise ExtractionError(f"documents of format {format!r} cannot be read", code="unsupported_format")
     if not data.strip():
         raise ExtractionError("the document is empty", code="document_empty")
-    extracted = readers[format]()
+    try:
+        extracted = readers[format]()
+    except RecursionError as error:  # markup nested thousands of levels deep: the HTML-to-Markdown step recurses
+        raise ExtractionError("the document is nested too deeply to be read", code="text_unreadable") from error
     if extracted.empty:
         raise ExtractionError("the document has no text to learn from", code="document_empty")
     return extracted

@@ -84,6 +84,8 @@ def fetch_page(client: httpx.Client, url: str, *, max_bytes: int = MAX_BYTES) ->
                     if time.monotonic() > deadline:
                         raise FetchError("the page took too long to answer", code="page_timeout")
                 return FetchedPage(str(response.url), content_type, format, charset(content_type), bytes(body))
+        except FetchError:
+            raise
         except UnsafeUrl as refused:
             raise FetchError(f"we will not fetch this address: {refused}", code="page_refused") from refused
         except httpx.TimeoutException as error:
@@ -92,6 +94,8 @@ def fetch_page(client: httpx.Client, url: str, *, max_bytes: int = MAX_BYTES) ->
             raise FetchError(
                 f"the page could not be reached ({type(error).__name__})", code="page_unreachable"
             ) from error
+        except (httpx.InvalidURL, ValueError) as error:  # a redirect to something that is no URL ("http://[::1")
+            raise FetchError("the page redirected to an address that is not valid", code="page_unreachable") from error
     raise FetchError(f"the page redirected more than {MAX_REDIRECTS} times", code="page_redirects")
 
 
