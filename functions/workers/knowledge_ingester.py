@@ -1,4 +1,5 @@
-"""SQS consumer: a knowledge-base document's ingestion, or a knowledge base's re-embedding (one message each)."""
+"""SQS consumer: a knowledge-base document's ingestion, a knowledge base's re-embedding, or the removal of files no
+document needs any more (one message each)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from masteria.bootstrap import container
+from masteria.knowledge.files import DeleteFilesJob, run_deletion
 from masteria.knowledge.ingestion import IngestJob, parse_job, run_document, run_reembed
 from masteria.observability import logger
 
@@ -23,6 +25,8 @@ def _record(record: SQSRecord) -> None:
         run_document(
             db=c.database, store=c.object_store, clock=c.clock, embedders=c.embedder_for, http=c.page_http, job=job
         )
+    elif isinstance(job, DeleteFilesJob):
+        run_deletion(store=c.object_store, job=job)
     else:
         run_reembed(db=c.database, clock=c.clock, embedders=c.embedder_for, job=job)
 

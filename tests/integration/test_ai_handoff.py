@@ -256,3 +256,39 @@ def test_no_notification_leaks_to_another_companys_users(world: World) -> None:
     world.answer()
     with world.container.database.tenant(uuid.UUID(other.company_id)) as session:
         assert session.query(Notification).count() == 0
+
+
+def test_every_change_of_the_ais_state_is_a_conversation_update_with_the_new_state(world: World) -> None:
+    """What the inboxes follow live (``conversation.updated`` with ``changed: ["ai"]``): a user's pause and hand back,
+    the AI's own handoff, and its stops on a person's reply."""
+    world.persona()
+    world.writes("Oi")
+    world.answer()
+    conversation = world.conversation()
+    url = f"/v1/conversations/{conversation['id']}"
+
+    def ai_updates() -> list[tuple[str, str | None]]:
+        found = [e for e in world.events.of(world.owner, "conversation.updated") if e["changed"] == ["ai"]]
+        assert all(e["conversation_id"] == conversation["id"] for e in found)
+        return [(e["ai"]["status"], e["ai"]["reason"]) for e in found]
+
+    assert ai_updates() == []  # answering changes nothing of it
+    # WHEN a user pauses the AI, then hands it back THEN each says the state as it is now, as the API answered it
+    paused = world.client.post(f"{url}/ai/pause", headers=world.owner.headers).json()["ai"]
+    (update,) = [e for e in world.events.of(world.owner, "conversation.updated") if e["changed"] == ["ai"]]
+    assert update["ai"] == paused
+    world.client.post(f"{url}/ai/pause", headers=world.owner.headers)  # paused already: the same reason, again
+    world.client.post(f"{url}/ai/resume", headers=world.owner.headers)
+    world.client.post(f"{url}/ai/resume", headers=world.owner.headers)  # answering already: nothing changes
+    assert ai_updates() == [("paused", "paused_by_user"), ("paused", "paused_by_user"), ("active", None)]
+    # WHEN the customer asks for a person THEN the handoff says so (besides ai.handoff)
+    world.writes("Quero falar com um atendente, por favor")
+    world.answer()
+    assert ai_updates()[-1] == ("handed_off", "tool")
+    # WHEN it is handed back and a person replies THEN the AI's stop says so
+    world.client.post(f"{url}/ai/resume", headers=world.owner.headers)
+    sent = world.client.post(f"{url}/messages", headers=world.owner.headers, json={"text": "Oi, aqui é a Olga"})
+    assert sent.status_code == 201, sent.text
+    world.events.deliver(world.owner)
+    assert ai_updates()[-2:] == [("active", None), ("paused", "human_reply")]
+    assert world.conversation()["ai"]["reason"] == "human_reply"

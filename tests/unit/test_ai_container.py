@@ -63,9 +63,17 @@ def test_openais_own_api_and_aws_need_a_key() -> None:
     with pytest.raises(ValueError, match="AI_API_KEY") as refused:  # the URL's host only: it may carry credentials
         _ = container(**AWS, ai_base_url="https://user:pw@models.example.com/v1?api-key=k").llm
     assert "pw" not in str(refused.value) and "api-key" not in str(refused.value)
-    keyed = container(**AWS, ai_api_key="sk-live-1", ai_embedding_model="text-embedding-3-large")
+    keyed = container(ai_api_key="sk-live-1", ai_embedding_model="text-embedding-3-large")
     assert isinstance(keyed.llm, OpenAiChat) and keyed.embedder.dimensions == 3072
     keyed.close()
+
+
+def test_on_aws_a_key_in_the_configuration_is_refused() -> None:
+    # GIVEN a deployed function's settings WHEN a key comes in its environment THEN they are refused: there the key
+    # is read from Secrets Manager only
+    with pytest.raises(ValidationError, match="AI_API_KEY is for the local runtime only") as refused:
+        Settings(**AWS, ai_api_key="sk-live-1")
+    assert "sk-live-1" not in str(refused.value)
 
 
 def test_the_local_embedder_is_refused_on_aws_only_when_it_is_asked_for() -> None:
@@ -95,4 +103,6 @@ def test_on_aws_the_key_comes_from_secrets_manager_and_goes_over_https_only() ->
         keyed = container(**AWS, aws_region="us-east-1", ai_api_key_secret_arn=secret["ARN"])
         assert keyed._ai_endpoint() == ("https://api.openai.com/v1", "sk-from-secrets-manager")
         with pytest.raises(ValueError, match="must be https on AWS"):
-            container(**AWS, ai_api_key="sk-1", ai_base_url="http://models.example.com/v1")._ai_endpoint()
+            container(
+                **AWS, ai_api_key_secret_arn=secret["ARN"], ai_base_url="http://models.example.com/v1"
+            )._ai_endpoint()

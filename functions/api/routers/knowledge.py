@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import IO, Any
+from typing import Any
 
 from fastapi import APIRouter, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -14,8 +15,9 @@ from starlette.datastructures import UploadFile
 from functions.api.deps import CallerDep, ContainerDep, PageDep
 from functions.api.error_docs import problems
 from masteria.errors import FieldError, Invalid, UnsupportedMediaType
-from masteria.knowledge import service
+from masteria.knowledge import files, service
 from masteria.knowledge.schemas import (
+    DocumentFromUpload,
     DocumentFromUrl,
     DocumentRead,
     KnowledgeBaseCreate,
@@ -24,6 +26,8 @@ from masteria.knowledge.schemas import (
     SearchRequest,
     SearchResult,
     Title,
+    UploadCreate,
+    UploadRead,
 )
 from masteria.pagination import Page
 from masteria.schemas import StrictModel
@@ -45,7 +49,9 @@ _DOCUMENT_BODY: dict[str, Any] = {
                     "required": ["file"],
                 }
             },
-            "application/json": {"schema": DocumentFromUrl.model_json_schema()},
+            "application/json": {
+                "schema": {"oneOf": [DocumentFromUpload.model_json_schema(), DocumentFromUrl.model_json_schema()]}
+            },
         },
     }
 }
@@ -59,17 +65,28 @@ def _invalid(error: ValidationError) -> RequestValidationError:
     return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)])
 
 
-async def _body(request: Request) -> tuple[UploadFile, str | None] | DocumentFromUrl:
-    """A multipart upload (``file``, ``title``) or a JSON page address: what the two document routes take."""
+def _json(raw: bytes) -> DocumentFromUpload | DocumentFromUrl:
+    """JSON naming an upload (``upload_key``) or a page (``url``)."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None  # the page's model says what is wrong with it
+    model = DocumentFromUpload if isinstance(parsed, dict) and "upload_key" in parsed else DocumentFromUrl
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise _invalid(error) from error
+
+
+async def _body(request: Request) -> service.DocumentFile | DocumentFromUrl:
+    """A multipart upload (``file``, ``title``), or JSON naming an upload or a page: what the document routes take."""
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind == "application/json":
-        try:
-            return DocumentFromUrl.model_validate_json(await request.body())
-        except ValidationError as error:
-            raise _invalid(error) from error
+        return _json(await request.body())
     if kind != "multipart/form-data":
         raise UnsupportedMediaType(
-            "send a file as multipart/form-data (field file, optional title) or a page's address as JSON {url}",
+            "send a file as multipart/form-data (field file, optional title), or as JSON an upload's {upload_key,"
+            " filename} or a page's {url}",
             code="unsupported_body",
         )
     declared = request.headers.get("content-length", "")
@@ -86,7 +103,8 @@ async def _body(request: Request) -> tuple[UploadFile, str | None] | DocumentFro
         fields = _UploadFields.model_validate({"title": title if isinstance(title, str) and title.strip() else None})
     except ValidationError as error:
         raise _invalid(error) from error
-    return upload, fields.title
+    upload.file.seek(0)
+    return files.InlineFile(upload.filename, upload.content_type, upload.file, fields.title)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=problems(403, 409), response_model=KnowledgeBaseRead)
@@ -132,8 +150,30 @@ def update_knowledge_base(
 
 @router.delete("/{knowledge_base_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT)
 def delete_knowledge_base(knowledge_base_id: uuid.UUID, caller: CallerDep) -> None:
-    """Delete it with its documents and chunks (admin and up)."""
+    """Delete it with its documents, their files and chunks (admin and up)."""
     service.delete_knowledge_base(session=caller.session, actor=caller.principal, knowledge_base_id=knowledge_base_id)
+
+
+@router.post(
+    "/{knowledge_base_id}/uploads",
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(403, 415),
+    response_model=UploadRead,
+)
+def start_upload(
+    knowledge_base_id: uuid.UUID, body: UploadCreate, request: Request, caller: CallerDep, container: ContainerDep
+) -> UploadRead:
+    """Send a file (≤ 50 MB) straight to the object store (admin and up): `PUT` its bytes to `upload_url` (no
+    Authorization header), then `POST …/documents` (or `PUT …/documents/{id}`) with JSON `{"upload_key", "filename",
+    "title"?}`. On AWS the way for a file over a few MB (a request's body is at most 6 MB there)."""
+    return service.start_upload(
+        session=caller.session,
+        actor=caller.principal,
+        links=container.upload_links,
+        knowledge_base_id=knowledge_base_id,
+        data=body,
+        base_url=str(request.base_url),
+    )
 
 
 @router.post(
@@ -147,8 +187,9 @@ async def add_document(
     knowledge_base_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep
 ) -> DocumentRead:
     """Add a document (admin and up): a file as `multipart/form-data` (`file`: .txt, .md, .pdf, .docx, .csv of
-    questions and answers, .html; ≤ 20 MB; optional `title`), or a web page as JSON `{"url", "title"?}`. It is
-    ingested in the background: follow `status` here or `knowledge.document.progress` on `knowledge_base:{id}`."""
+    questions and answers, .html; ≤ 20 MB; optional `title`), a file sent to an upload as JSON `{"upload_key",
+    "filename", "title"?}` (≤ 50 MB: `POST …/uploads`), or a web page as JSON `{"url", "title"?}`. It is ingested in
+    the background: follow `status` here or `knowledge.document.progress` on `knowledge_base:{id}`."""
     body = await _body(request)
     now = container.clock.now()
     if isinstance(body, DocumentFromUrl):
@@ -161,24 +202,15 @@ async def add_document(
             now=now,
             allow_private=container.settings.webhooks_allow_private,
         )
-    upload, title = body
     return await run_in_threadpool(
         service.upload_document,
         session=caller.session,
         actor=caller.principal,
         store=container.object_store,
         knowledge_base_id=knowledge_base_id,
-        filename=upload.filename,
-        content_type=upload.content_type,
-        data=_file(upload),
-        title=title,
+        file=body,
         now=now,
     )
-
-
-def _file(upload: UploadFile) -> IO[bytes]:
-    upload.file.seek(0)
-    return upload.file
 
 
 @router.get("/{knowledge_base_id}/documents", response_model=Page[DocumentRead])
@@ -206,8 +238,9 @@ def get_document(knowledge_base_id: uuid.UUID, document_id: uuid.UUID, caller: C
 async def replace_document(
     knowledge_base_id: uuid.UUID, document_id: uuid.UUID, request: Request, caller: CallerDep, container: ContainerDep
 ) -> DocumentRead:
-    """A new file for the document (or a page's address, fetched again): ingested anew, its chunks replaced once
-    that succeeds; until then the version before is still searched (admin and up)."""
+    """A new file for the document (in the form, or an upload's as JSON `{"upload_key", "filename"}`; or a page's
+    address, fetched again): ingested anew, its chunks replaced once that succeeds; until then the version before is
+    still searched (admin and up)."""
     body = await _body(request)
     now = container.clock.now()
     if isinstance(body, DocumentFromUrl):
@@ -221,7 +254,6 @@ async def replace_document(
             now=now,
             allow_private=container.settings.webhooks_allow_private,
         )
-    upload, title = body
     return await run_in_threadpool(
         service.replace_document,
         session=caller.session,
@@ -229,10 +261,7 @@ async def replace_document(
         store=container.object_store,
         knowledge_base_id=knowledge_base_id,
         document_id=document_id,
-        filename=upload.filename,
-        content_type=upload.content_type,
-        data=_file(upload),
-        title=title,
+        file=body,
         now=now,
     )
 
@@ -241,7 +270,7 @@ async def replace_document(
     "/{knowledge_base_id}/documents/{document_id}", responses=problems(403), status_code=status.HTTP_204_NO_CONTENT
 )
 def delete_document(knowledge_base_id: uuid.UUID, document_id: uuid.UUID, caller: CallerDep) -> None:
-    """Delete the document and its chunks (admin and up)."""
+    """Delete the document, its file and its chunks (admin and up)."""
     service.delete_document(
         session=caller.session, actor=caller.principal, knowledge_base_id=knowledge_base_id, document_id=document_id
     )

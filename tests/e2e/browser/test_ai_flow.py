@@ -320,3 +320,56 @@ def test_in_portuguese_a_reply_and_a_pause_stop_the_ai_and_a_suggestion_is_rejec
     finally:
         s.context.close()
     assert not s.errors, f"errors in the page: {s.errors}"
+
+
+def test_the_ai_state_changed_elsewhere_shows_live_in_an_open_inbox(
+    browser: Browser, runtime: Runtime, shop: Shop
+) -> None:
+    """Another user pauses the AI, hands the conversation back, then replies to the customer himself: the inbox of
+    an admin who has the conversation open follows each change as it happens, with no reload."""
+    # GIVEN an admin of the company with the conversation open, the AI answering in it
+    email = f"admin.ai.{random.randrange(10**9)}@browser.example.com"
+    invited = shop.api.ok(shop.api.http.post("/v1/users", json={"email": email, "name": "Ana Admin", "role": "admin"}))
+    accepted = httpx.post(
+        f"{runtime.url}/v1/auth/accept-invite", json={"token": invited["invite_token"], "password": PASSWORD}
+    )
+    assert accepted.status_code < 300, accepted.text
+    s = new_session(browser, runtime)
+    try:
+        log_in(s, email, PASSWORD)
+        page = s.goto("/inbox")
+        expect(page.get_by_text("Live", exact=True)).to_be_visible(timeout=30_000)
+        shop.api.customer_writes(shop.phone, shop.customer, "Oi! Vocês aceitam Pix?")
+        _row(page, shop.customer).click()
+        thread = page.get_by_role("log", name="Messages")
+        answer = thread.get_by_text("Aceitamos Pix, boleto e cartão de crédito em até 10 vezes sem juros.")
+        expect(answer).to_be_visible(timeout=ANSWERED)
+        header = page.get_by_role("heading", name=shop.customer, exact=True).locator("..")
+        expect(header.get_by_text("AI answering")).to_be_visible()
+        (conversation,) = shop.api.ok(shop.api.http.get("/v1/conversations"))["items"]
+        on_api = f"/v1/conversations/{conversation['id']}"
+        notice = page.get_by_role("region", name="The AI is not answering here")
+        live = 15_000  # ms: the event, its push, on a busy machine
+
+        # WHEN the owner pauses the AI there (on another screen: the API) THEN this inbox says so at once
+        shop.api.ok(shop.api.http.post(f"{on_api}/ai/pause"))
+        expect(notice).to_contain_text("Paused by a user.", timeout=live)
+        expect(header.get_by_text("AI paused")).to_be_visible()
+        expect(page.get_by_role("button", name="Hand back to AI")).to_be_visible()
+        _shot(page, "ai-flow-paused-elsewhere-en")
+
+        # WHEN they hand it back THEN it answers here again, the pause gone
+        shop.api.ok(shop.api.http.post(f"{on_api}/ai/resume"))
+        expect(header.get_by_text("AI answering")).to_be_visible(timeout=live)
+        expect(notice).to_have_count(0)
+
+        # WHEN the owner replies to the customer THEN the AI stops (on the API's side) and this inbox says why
+        shop.api.ok(shop.api.http.post(f"{on_api}/messages", json={"text": "Oi Carla, aqui é a Olga!"}))
+        expect(thread.get_by_text("Oi Carla, aqui é a Olga!")).to_be_visible(timeout=live)
+        expect(notice).to_contain_text("A person replied here, so the AI stopped.", timeout=live)
+        expect(header.get_by_text("AI paused")).to_be_visible()
+        _shot(page, "ai-flow-stopped-by-a-reply-en")
+        assert_accessible(page)
+    finally:
+        s.context.close()
+    assert not s.errors, f"errors in the page: {s.errors}"

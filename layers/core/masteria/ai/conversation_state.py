@@ -3,7 +3,9 @@ the customer's opt-out, a user's pause, or its own handoff. A user hands the con
 
 Every change runs under the state row's lock (``lock``), which also serializes a conversation's bursts: joining
 one, claiming it and planning its answer all take it first. Stopping cancels the pending bursts and the parts not
-sent yet (each part checks again as it is sent, so one already in flight when the stop lands is the last).
+sent yet (each part checks again as it is sent, so one already in flight when the stop lands is the last). Every
+change of the state is recorded as ``conversation.updated`` with the new state (``changed``), which the inboxes
+showing the conversation get live.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from sqlalchemy.orm import Session
 
 from masteria.ai.models import Persona, PersonaVersion
 from masteria.ai.responder_models import FINAL_PART_STATES, AiBurst, AiConversationState, AiReplyPart
+from masteria.conversations.events import record_ai_updated
 from masteria.conversations.models import Conversation
 from masteria.conversations.schemas import ConversationRead
-from masteria.conversations.service import get_conversation, get_visible
+from masteria.conversations.service import ai_read, get_conversation, get_visible
 from masteria.event_payloads import AiRepliedPayload
 from masteria.events import record_event
 from masteria.tenancy.service import Principal
 
 ACTIVE, PAUSED, HANDED_OFF = "active", "paused", "handed_off"
 HUMAN_REPLY, ASSIGNED, OPTED_OUT, PAUSED_BY_USER = "human_reply", "assigned", "opted_out", "paused_by_user"
+AUTOMATION = "automation"  # an automation rule's action took the conversation from the AI
 
 
 def has_persona(session: Session, connection_id: uuid.UUID) -> bool:
@@ -69,6 +73,13 @@ def lock(session: Session, conversation: Conversation, *, now: datetime) -> AiCo
         .on_conflict_do_nothing(index_elements=["conversation_id"])
     )
     return session.scalars(statement).one()
+
+
+def changed(session: Session, state: AiConversationState) -> None:
+    """The AI's state in a conversation changed (and is flushed): ``conversation.updated`` says so."""
+    ai = ai_read(state)
+    assert ai is not None
+    record_ai_updated(session, company_id=state.company_id, conversation_id=state.conversation_id, ai=ai)
 
 
 def finish(session: Session, burst_id: uuid.UUID, now: datetime) -> None:
@@ -143,12 +154,15 @@ def stop(
     if state.status == HANDED_OFF and reason == ASSIGNED:
         return state
     cancel_pending(session, conversation.id, reason=reason, now=now)
-    if state.status == ACTIVE or (reason == PAUSED_BY_USER and state.status != PAUSED):
+    deliberate = reason in (PAUSED_BY_USER, AUTOMATION)  # a user's or a rule's: even a handoff is paused
+    if state.status == ACTIVE or (deliberate and state.status != PAUSED):
         state.status, state.paused_reason = PAUSED, reason
         state.changed_at, state.changed_by = now, by
-    elif state.status == PAUSED and reason == PAUSED_BY_USER:
+    elif state.status == PAUSED and deliberate:
         state.paused_reason, state.changed_at, state.changed_by = reason, now, by
     session.flush()
+    if state.changed_at == now:  # changed here (or written first, by ``lock``)
+        changed(session, state)
     return state
 
 
@@ -177,12 +191,21 @@ def resume(*, session: Session, actor: Principal, conversation_id: uuid.UUID, no
     """A user hands the conversation (back) to the AI: it answers the customer's next messages. The assignee, if
     any, keeps the conversation (and sees what the AI says)."""
     conversation = get_visible(session, actor, conversation_id, lock=True)
-    state = lock(session, conversation, now=now)
-    if state.status != ACTIVE:
-        state.status, state.paused_reason = ACTIVE, None
-        state.handoff_trigger = state.handoff_reason = None
-        state.handed_off_at = state.handed_off_to = None
-        state.misunderstandings = 0
-        state.changed_at, state.changed_by = now, actor.user_id
-    session.flush()
+    activate(session, conversation, now=now, by=actor.user_id)
     return get_conversation(session=session, actor=actor, conversation_id=conversation_id, now=now)
+
+
+def activate(session: Session, conversation: Conversation, *, now: datetime, by: uuid.UUID | None) -> bool:
+    """The AI answers in ``conversation`` (locked by the caller) from now on (a user's resume, an automation's
+    "hand to the AI"; ``by`` None: no user); whether that changed its state."""
+    state = lock(session, conversation, now=now)
+    if state.status == ACTIVE:
+        return False
+    state.status, state.paused_reason = ACTIVE, None
+    state.handoff_trigger = state.handoff_reason = None
+    state.handed_off_at = state.handed_off_to = None
+    state.misunderstandings = 0
+    state.changed_at, state.changed_by = now, by
+    session.flush()
+    changed(session, state)
+    return True

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from masteria.ai import conversation_state
 from masteria.ai.models import AiDecision, PersonaVersion
 from masteria.ai.responder_models import AiConversationState
 from masteria.contacts.models import Contact
@@ -155,9 +156,9 @@ def hand_off(
     inputs: dict[str, Any],
     now: datetime,
 ) -> Handoff:
-    """Hand ``conversation`` (its AI ``state`` locked by the caller) to a person: state, assignment (with its
-    ``conversation.assigned``), the assignee's notification, the decision record and ``ai.handoff``. The notice
-    to the customer is the caller's (a part of the burst's answer)."""
+    """Hand ``conversation`` (its AI ``state`` locked by the caller) to a person: state (with its
+    ``conversation.updated``), assignment (with its ``conversation.assigned``), the assignee's notification, the
+    decision record and ``ai.handoff``. The notice to the customer is the caller's (a part of the burst's answer)."""
     said = (reason or "").strip()[:500] or REASONS[trigger]
     conversation = session.get_one(Conversation, conversation.id, with_for_update=True, populate_existing=True)
     assignee = choose_assignee(session, conversation)
@@ -180,6 +181,7 @@ def hand_off(
     )
     session.add(decision)
     session.flush()
+    conversation_state.changed(session, state)
     contact = session.get(Contact, conversation.contact_id)
     who = (contact.name or contact.phone) if contact is not None else "a customer"
     notifications.notify(

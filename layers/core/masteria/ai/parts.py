@@ -181,9 +181,20 @@ def _recent_sends(session: Session, conversation_id: uuid.UUID, now: datetime) -
     return within
 
 
-def _template(session: Session, part: AiReplyPart, contact: Contact, to: str) -> tuple[OutboundMessage, dict[str, Any]]:
-    template = session.get_one(WhatsAppTemplate, part.template_id)
-    filled = whatsapp.fill(template, contact_values(read_contact(session, contact).model_dump()))
+def template_message(
+    session: Session,
+    template_id: uuid.UUID | None,
+    contact: Contact,
+    to: str,
+    *,
+    parameters: dict[str, str] | None = None,
+    defaults: dict[str, str] | None = None,
+) -> tuple[OutboundMessage, dict[str, Any]]:
+    """A WhatsApp template filled from the contact (``parameters`` and ``defaults`` over the template's own, as a
+    campaign's): the message to send and the content the inbox stores (an AI part's, an automation's send)."""
+    template = session.get_one(WhatsAppTemplate, template_id)
+    values = contact_values(read_contact(session, contact).model_dump())
+    filled = whatsapp.fill(template, values, parameters=parameters, defaults=defaults)
     components = list(filled.send_components)
     sent = {"name": template.name, "language": template.language, "components": components}
     shown = {"name": template.name, "language": {"code": template.language}, "components": components}
@@ -273,7 +284,7 @@ def send_part(container: Container, job: PartJob) -> str:
         to = contact.phone.removeprefix("+")
         if part.kind == "template":
             try:
-                message, content = _template(session, part, contact, to)
+                message, content = template_message(session, part.template_id, contact, to)
             except DomainError as error:  # the template changed (a variable with no value now): nothing goes
                 part.state, part.reason = "refused", error.detail[:300]
                 _cancel_rest(session, part, "the template cannot be filled")

@@ -37,8 +37,8 @@ from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 STATE_STATUSES = ("active", "paused", "handed_off")
 # why the AI stopped in a conversation: a person's reply there, an assignment to a person, the customer's opt-out,
-# a user's pause; a handoff's own trigger is ``handoff_trigger``
-PAUSE_REASONS = ("human_reply", "assigned", "opted_out", "paused_by_user")
+# a user's pause, an automation rule's; a handoff's own trigger is ``handoff_trigger``
+PAUSE_REASONS = ("human_reply", "assigned", "opted_out", "paused_by_user", "automation")
 BURST_STATES = ("pending", "answering", "answered", "skipped", "cancelled")
 PART_STATES = ("planned", "sending", "sent", "unknown", "refused", "cancelled")
 PART_PURPOSES = ("reply", "handoff", "outside_window")

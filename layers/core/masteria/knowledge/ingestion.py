@@ -40,6 +40,7 @@ from masteria.db import Database
 from masteria.event_payloads import KnowledgeBaseProgressPayload, KnowledgeDocumentProgressPayload
 from masteria.events import record_event
 from masteria.jobs import past, record_job
+from masteria.knowledge import files
 from masteria.knowledge.chunking import Chunk, chunk_sections, counter_for
 from masteria.knowledge.extraction import ExtractionError, extract
 from masteria.knowledge.fetch import FetchError, fetch_page
@@ -56,7 +57,7 @@ HEARTBEAT_EXPIRY = timedelta(minutes=10)  # a run commits its progress every few
 MAX_STALLS = 3
 SWEEP_BATCH = 200
 MAX_CHUNKS = 10_000  # a document of more is refused (about 3,000,000 tokens: a 6,000-page book)
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+MAX_SOURCE_BYTES = files.MAX_STORED_BYTES
 EMBED_BATCH = 128  # chunks per call to the embedder
 PROGRESS_SECONDS = 1.0  # at most one progress commit a second
 REEMBED_BATCH = 256  # chunks read, embedded and written per transaction of a re-embedding
@@ -86,11 +87,11 @@ class ReembedJob(StrictModel):
     generation: int
 
 
-Job = Annotated[IngestJob | ReembedJob, Field(discriminator="kind")]
-_jobs: TypeAdapter[IngestJob | ReembedJob] = TypeAdapter(Job)
+Job = Annotated[IngestJob | ReembedJob | files.DeleteFilesJob, Field(discriminator="kind")]
+_jobs: TypeAdapter[IngestJob | ReembedJob | files.DeleteFilesJob] = TypeAdapter(Job)
 
 
-def parse_job(body: str | bytes) -> IngestJob | ReembedJob:
+def parse_job(body: str | bytes) -> IngestJob | ReembedJob | files.DeleteFilesJob:
     return _jobs.validate_json(body)
 
 
@@ -152,6 +153,13 @@ def queue_document(session: Session, row: KnowledgeDocument, now: datetime) -> N
     row.processed_chunks, row.total_chunks, row.pages, row.stalls = 0, None, None, 0
     row.error_code = row.error_message = None
     _record(session, row, now)
+
+
+def queue_file_deletion(session: Session, company_id: uuid.UUID, keys: Sequence[str]) -> None:
+    """Remove ``keys`` from the object store once the caller's transaction commits (``files.DeleteFilesJob``)."""
+    for start in range(0, len(keys), files.DELETE_BATCH):
+        job = files.DeleteFilesJob(company_id=company_id, keys=list(keys[start : start + files.DELETE_BATCH]))
+        record_job(session, company_id=company_id, queue=QUEUE, body=job.model_dump_json())
 
 
 def _pending_chunks(session: Session, row: KnowledgeBase) -> int:
@@ -360,7 +368,7 @@ def _ingest(
     progress = _Progress(db, job, attempt, clock)
     data, format, encoding = _source(store, http, row)
     if len(data) > MAX_SOURCE_BYTES:
-        raise Failure("file_too_large", "the document is larger than 20 MB")
+        raise Failure("file_too_large", f"the document is larger than {files.MAX_STORED_MB} MB")
     extracted = extract(data, format, encoding=encoding)
     model = row["model"]
     for _ in range(MAX_MODEL_CHANGES):

@@ -14,6 +14,8 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Description = Annotated[str, StringConstraints(max_length=1000)]
 ModelName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+MediaType = Annotated[str, StringConstraints(max_length=255)]
 BaseState = Literal["ready", "reembedding"]
 DocumentStatus = Literal["queued", "processing", "ready", "failed"]
 DocumentFormat = Literal["text", "markdown", "pdf", "docx", "csv", "html"]
@@ -59,6 +61,34 @@ class DocumentFromUrl(StrictModel):
         examples=["https://www.example.com.br/perguntas-frequentes"]
     )
     title: Title | None = Field(default=None, description="omitted: the page's own title, else its address")
+
+
+class UploadCreate(StrictModel):
+    """A file about to be sent straight to the object store (any size up to the limit; needed on AWS above a few
+    MB, where an API request's body is at most 6 MB)."""
+
+    filename: FileName = Field(examples=["catalogo-2026.pdf"], description="its kind comes from its extension")
+    content_type: MediaType | None = Field(default=None, examples=["application/pdf"])
+    size_bytes: int = Field(ge=1, description="the file's size in bytes: at most 50 MB")
+
+
+class UploadRead(ReadModel):
+    upload_key: str = Field(description="what `POST …/documents` (or `PUT …/documents/{id}`) names once it is sent")
+    upload_url: str = Field(
+        description="`PUT` the file's bytes here, without an Authorization header: the URL is the permission"
+    )
+    method: Literal["PUT"] = "PUT"
+    expires_at: datetime = Field(description="the URL takes the file until then")
+    max_bytes: int
+
+
+class DocumentFromUpload(StrictModel):
+    upload_key: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="the `upload_key` of `POST …/uploads`, its file sent"
+    )
+    filename: FileName = Field(description="the file's name, as for the upload")
+    content_type: MediaType | None = None
+    title: Title | None = Field(default=None, description="omitted: the file's name")
 
 
 class DocumentError(ReadModel):

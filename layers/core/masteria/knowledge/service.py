@@ -1,15 +1,15 @@
 """Use cases of knowledge bases and their documents: create, list, read, update, delete; upload, fetch, replace;
 search. Admins and owners manage them; every user of the company may read and search them.
 
-An upload stores the original in the object store (``knowledge/{company}/{document}``) and queues its ingestion
-(``ingestion.queue_document``: an outbox job of the same transaction); a page is fetched by the job itself. A new
-upload of a document bumps its ``version``: its job replaces the chunks, and a job of an older version does
-nothing. Changing a knowledge base's embedding model re-embeds its chunks in the background (``ingestion``).
+An upload stores the original in the object store (inline, or copied from an upload the client sent straight to
+it: ``files``) and queues its ingestion (``ingestion.queue_document``: an outbox job of the same transaction); a
+page is fetched by the job itself. A new upload of a document bumps its ``version``: its job replaces the chunks,
+and a job of an older version does nothing. A file no document needs any more (deleted, replaced) is removed once
+that commits. Changing a knowledge base's embedding model re-embeds its chunks in the background (``ingestion``).
 """
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -18,13 +18,15 @@ from typing import IO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from masteria import streams
 from masteria.ai.errors import RETRYABLE, ModelError
 from masteria.db import save_unique
 from masteria.errors import FieldError, Invalid, NotFound, Permanent, Transient, UnsupportedMediaType
-from masteria.knowledge import ingestion, retrieval
+from masteria.knowledge import files, ingestion, retrieval
 from masteria.knowledge.extraction import ExtractionError, detect_format
 from masteria.knowledge.models import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 from masteria.knowledge.schemas import (
+    DocumentFromUpload,
     DocumentFromUrl,
     DocumentRead,
     KnowledgeBaseCreate,
@@ -33,19 +35,22 @@ from masteria.knowledge.schemas import (
     PassageRead,
     SearchRequest,
     SearchResult,
+    UploadCreate,
+    UploadRead,
 )
+from masteria.media import UploadLinks
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Embedder, ObjectStore
 from masteria.tenancy.models import Role
 from masteria.tenancy.service import Principal
 from masteria.webhooks.ssrf import Resolver, UnsafeUrl, check_url, resolve
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a file in the request itself (multipart); larger ones go through an upload
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 SUPPORTED = ".txt, .md, .pdf, .docx, .csv (questions and answers), .html"
-_HEAD_BYTES = 8
 
 Embedders = Callable[[str], Embedder]  # a model's name to its embedder (``Container.embedder_for``)
+DocumentFile = files.InlineFile | DocumentFromUpload
 
 
 # ---- knowledge bases -----------------------------------------------------------------------------
@@ -146,9 +151,17 @@ def update_knowledge_base(
 
 
 def delete_knowledge_base(*, session: Session, actor: Principal, knowledge_base_id: uuid.UUID) -> None:
-    """The knowledge base with its documents and chunks (admin and up). Jobs still queued for it find nothing."""
+    """The knowledge base with its documents, their files and chunks (admin and up). Jobs still queued for it find
+    nothing."""
     actor.require(Role.ADMIN)
-    session.delete(_base(session, knowledge_base_id, lock=True))
+    row = _base(session, knowledge_base_id, lock=True)
+    keys = session.scalars(
+        select(KnowledgeDocument.object_key).where(
+            KnowledgeDocument.knowledge_base_id == row.id, KnowledgeDocument.object_key.is_not(None)
+        )
+    )
+    ingestion.queue_file_deletion(session, row.company_id, [key for key in keys if key])
+    session.delete(row)
     session.flush()
 
 
@@ -178,10 +191,7 @@ def document_read(row: KnowledgeDocument) -> DocumentRead:
 
 
 def file_too_large() -> Invalid:
-    return Invalid(
-        f"the file is larger than {MAX_UPLOAD_MB} MB",
-        [FieldError("file", f"at most {MAX_UPLOAD_MB} MB", code="file_too_large", params={"max_mb": MAX_UPLOAD_MB})],
-    )
+    return streams.too_large("file", MAX_UPLOAD_BYTES)
 
 
 def _read_upload(data: IO[bytes]) -> bytes:
@@ -192,9 +202,15 @@ def _read_upload(data: IO[bytes]) -> bytes:
     return content
 
 
-def _format_of(filename: str | None, content_type: str | None, content: bytes) -> str:
+def _original(store: ObjectStore, actor: Principal, knowledge_base_id: uuid.UUID, file: DocumentFile) -> files.Original:
+    if isinstance(file, DocumentFromUpload):
+        return files.uploaded(store, company_id=actor.company_id, knowledge_base_id=knowledge_base_id, upload=file)
+    return files.inline(_read_upload(file.data), file.filename, file.content_type)
+
+
+def _format_of(filename: str | None, content_type: str | None, head: bytes) -> str:
     try:
-        found = detect_format(filename, content_type, content[:_HEAD_BYTES])
+        found = detect_format(filename, content_type, head[: files.HEAD_BYTES])
     except ExtractionError as error:
         raise UnsupportedMediaType(
             f"{error}; a knowledge base reads {SUPPORTED}", code="unsupported_format", params={"formats": SUPPORTED}
@@ -214,15 +230,38 @@ def _default_title(filename: str | None) -> str:
     return (stem.strip() or "Document")[:300]
 
 
-def _store_upload(
-    store: ObjectStore, row: KnowledgeDocument, content: bytes, filename: str | None, content_type: str | None
-) -> None:
+def _store_file(session: Session, store: ObjectStore, row: KnowledgeDocument, original: files.Original) -> None:
+    """Store ``original`` as the file of ``row``'s version ``version`` (a key of its own: a removal still queued for
+    an earlier file never reaches it), and queue the removal of the file before and of the upload it came from."""
+    before = row.object_key
     row.source, row.url = "upload", None
-    row.filename = (filename or "")[:255] or None
-    row.content_type = (content_type or "")[:255] or None
-    row.size_bytes = len(content)
-    row.object_key = f"knowledge/{row.company_id}/{row.id}"
-    store.put(row.object_key, io.BytesIO(content))
+    row.filename = (original.filename or "")[:255] or None
+    row.content_type = (original.content_type or "")[:255] or None
+    row.size_bytes = original.size
+    row.object_key = files.original_key(row.company_id, row.id, row.version)
+    original.store(store, row.object_key)
+    ingestion.queue_file_deletion(session, row.company_id, [k for k in (before, original.upload_key) if k])
+
+
+def start_upload(
+    *,
+    session: Session,
+    actor: Principal,
+    links: UploadLinks,
+    knowledge_base_id: uuid.UUID,
+    data: UploadCreate,
+    base_url: str = "",
+) -> UploadRead:
+    """Where to send a file (≤ 50 MB) straight to the object store, for a document of this knowledge base: then name
+    its ``upload_key`` to add (or replace) the document (admin and up)."""
+    actor.require(Role.ADMIN)
+    base = _base(session, knowledge_base_id)
+    if data.size_bytes > files.MAX_STORED_BYTES:
+        raise streams.too_large("size_bytes", files.MAX_STORED_BYTES)
+    _format_of(data.filename, data.content_type, b"")
+    key = files.new_upload_key(actor.company_id, base.id)
+    url, expires = links.url(key, max_bytes=files.MAX_STORED_BYTES, base_url=base_url)
+    return UploadRead(upload_key=key, upload_url=url, expires_at=expires, max_bytes=files.MAX_STORED_BYTES)
 
 
 def upload_document(
@@ -231,28 +270,26 @@ def upload_document(
     actor: Principal,
     store: ObjectStore,
     knowledge_base_id: uuid.UUID,
-    filename: str | None,
-    content_type: str | None,
-    data: IO[bytes],
-    title: str | None,
+    file: DocumentFile,
     now: datetime,
 ) -> DocumentRead:
-    """A document from a file (≤ 20 MB: text, Markdown, PDF, DOCX, a CSV of questions and answers, HTML), queued
-    for ingestion (admin and up)."""
+    """A document from a file (text, Markdown, PDF, DOCX, a CSV of questions and answers, HTML): in the request
+    (≤ 20 MB) or an upload's (≤ 50 MB), queued for ingestion (admin and up)."""
     actor.require(Role.ADMIN)
     base = _base(session, knowledge_base_id)
-    content = _read_upload(data)
-    format = _format_of(filename, content_type, content)
+    original = _original(store, actor, base.id, file)
+    format = _format_of(original.filename, original.content_type, original.head)
     row = KnowledgeDocument(
         id=uuid.uuid4(),
         company_id=actor.company_id,
         knowledge_base_id=base.id,
-        title=(title or _default_title(filename))[:300],
+        title=(file.title or _default_title(original.filename))[:300],
         source="upload",
         format=format,
+        version=1,
         created_by=actor.user_id,
     )
-    _store_upload(store, row, content, filename, content_type)
+    _store_file(session, store, row, original)
     session.add(row)
     session.flush()
     ingestion.queue_document(session, row, now)
@@ -309,24 +346,21 @@ def replace_document(
     store: ObjectStore,
     knowledge_base_id: uuid.UUID,
     document_id: uuid.UUID,
-    filename: str | None,
-    content_type: str | None,
-    data: IO[bytes],
-    title: str | None,
+    file: DocumentFile,
     now: datetime,
 ) -> DocumentRead:
-    """A new file for a document: ingested again, its chunks replaced once that succeeds (admin and up). The chunks
-    of the version before stay searchable meanwhile."""
+    """A new file for a document (in the request, or an upload's): ingested again, its chunks replaced once that
+    succeeds (admin and up). The chunks of the version before stay searchable meanwhile."""
     actor.require(Role.ADMIN)
     row = _document(session, knowledge_base_id, document_id, lock=True)
-    content = _read_upload(data)
-    row.format = _format_of(filename, content_type, content)
-    if title:
-        row.title = title[:300]
+    original = _original(store, actor, knowledge_base_id, file)
+    row.format = _format_of(original.filename, original.content_type, original.head)
+    if file.title:
+        row.title = file.title[:300]
     elif row.source == "url":
-        row.title = _default_title(filename)
-    _store_upload(store, row, content, filename, content_type)
+        row.title = _default_title(original.filename)
     row.version += 1
+    _store_file(session, store, row, original)
     ingestion.queue_document(session, row, now)
     session.flush()
     session.refresh(row)
@@ -352,6 +386,8 @@ def refetch_page(
         row.title = data.title[:300]
     elif row.source != "url" or row.title == row.url:
         row.title = url[:300]
+    if row.object_key:  # the file it had: no longer needed
+        ingestion.queue_file_deletion(session, row.company_id, [row.object_key])
     row.source, row.format, row.url, row.object_key = "url", "html", url, None
     row.filename, row.content_type, row.size_bytes = None, None, 0
     row.version += 1
@@ -380,9 +416,12 @@ def get_document(
 def delete_document(
     *, session: Session, actor: Principal, knowledge_base_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    """The document and its chunks (admin and up); its job, if still queued, finds nothing to do."""
+    """The document, its file and its chunks (admin and up); its job, if still queued, finds nothing to do."""
     actor.require(Role.ADMIN)
-    session.delete(_document(session, knowledge_base_id, document_id, lock=True))
+    row = _document(session, knowledge_base_id, document_id, lock=True)
+    if row.object_key:
+        ingestion.queue_file_deletion(session, row.company_id, [row.object_key])
+    session.delete(row)
     session.flush()
 
 

@@ -35,6 +35,13 @@ class FileStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
         return None  # the local runtime's API takes uploads itself
 

@@ -2,7 +2,6 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { useRealtimeEvent, useRealtimeStatus, useTopic, type EventFrame } from "@/lib/realtime/hooks";
-import { mayStopAi } from "../lib/ai";
 import { advances, findConversation, patchMessage, type Message, type Pages } from "../lib/cache";
 import { coalesce } from "../lib/coalesce";
 import type { Conversation } from "../lib/filters";
@@ -39,22 +38,10 @@ interface Me {
   agent: boolean;
 }
 
-/** How long after a person's reply or an assignment the conversation is read again: the API stops its AI a
- * moment later, on its side, and no frame says so. */
-export const AI_STOP_DELAYS_MS = [1_500, 5_000];
-
 /** The fetches frames trigger, coalesced per conversation (a burst of frames costs two fetches). */
 export function liveFetches(client: QueryClient, meId: string | undefined) {
-  const reloadNow = coalesce((id) => reload(client, id, meId));
   return {
-    reload: reloadNow,
-    // the AI's state, read again once it has had the time to change
-    reloadLater: (id: string) => {
-      for (const delay of AI_STOP_DELAYS_MS)
-        setTimeout(() => {
-          if (cachedConversation(client, id)?.ai?.status === "active") reloadNow(id);
-        }, delay);
-    },
+    reload: coalesce((id) => reload(client, id, meId)),
     newest: coalesce((id) => refreshNewest(client, id)),
     // an edit, a deletion, a reaction or a call's end may change any message shown: the thread again
     thread: coalesce((id) => client.invalidateQueries({ queryKey: inboxKeys.messages(id) })),
@@ -67,7 +54,6 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
   const data = frame.data;
   const id = typeof data.conversation_id === "string" ? data.conversation_id : null;
   if (!id) return;
-  if (mayStopAi(cachedConversation(client, id), frame)) fetches.reloadLater(id);
   switch (frame.type) {
     case "conversation.updated": {
       const known = cachedConversation(client, id);
@@ -79,6 +65,8 @@ export function handleFrame(client: QueryClient, frame: EventFrame, me: Me, fetc
       if (typeof data.status === "string") patch.status = data.status;
       if (typeof data.unread_count === "number") patch.unread_count = data.unread_count;
       if (typeof data.last_message_at === "string") patch.last_message_at = data.last_message_at;
+      // the AI's state changed (paused, handed back, stopped by a reply or an assignment, handed off): as it is now
+      if (Array.isArray(data.changed) && data.changed.includes("ai") && "ai" in data) patch.ai = data.ai as Conversation["ai"];
       storeConversation(client, { ...known, ...patch }, me.id);
       return;
     }

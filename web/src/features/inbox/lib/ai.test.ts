@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aiAction, aiAuthor, aiReasonKey, mayStopAi, type ConversationAi } from "./ai";
+import { aiAction, aiAuthor, aiReasonKey, type ConversationAi } from "./ai";
 
 const state = (status: ConversationAi["status"], reason: string | null = null): ConversationAi => ({
   status,
@@ -50,21 +50,5 @@ describe("aiReasonKey", () => {
     expect(aiReasonKey(state("paused", "something_new"))).toBe("paused.other");
     expect(aiReasonKey(state("handed_off", null))).toBe("trigger.other");
     expect(aiReasonKey(state("active"))).toBeNull();
-  });
-});
-
-describe("mayStopAi", () => {
-  const active = { ai: state("active") };
-  it("is a reply going out or an assignment to someone, while the AI answers", () => {
-    expect(mayStopAi(active, { type: "message.created", data: { direction: "out" } })).toBe(true);
-    expect(mayStopAi(active, { type: "conversation.assigned", data: { assignee_id: "u-1" } })).toBe(true);
-  });
-
-  it("is not the customer's message, a release, or anything once the AI stopped", () => {
-    expect(mayStopAi(active, { type: "message.created", data: { direction: "in" } })).toBe(false);
-    expect(mayStopAi(active, { type: "conversation.assigned", data: { assignee_id: null } })).toBe(false);
-    expect(mayStopAi({ ai: state("paused", "human_reply") }, { type: "message.created", data: { direction: "out" } })).toBe(false);
-    expect(mayStopAi({ ai: null }, { type: "message.created", data: { direction: "out" } })).toBe(false);
-    expect(mayStopAi(undefined, { type: "message.created", data: { direction: "out" } })).toBe(false);
   });
 });

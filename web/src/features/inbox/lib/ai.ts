@@ -49,15 +49,3 @@ export function aiReasonKey(ai: Conversation["ai"] | undefined): string | null {
   const group = ai.status === "handed_off" ? "trigger" : "paused";
   return ai.reason && known.includes(ai.reason) ? `${group}.${ai.reason}` : `${group}.other`;
 }
-
-/**
- * Whether what just happened in a conversation may have stopped its AI (a person's reply goes out, someone takes
- * the conversation): the API stops it on its side, a moment later, and says nothing of it live, so the inbox asks
- * again then. Only an AI that answers can be stopped.
- */
-export function mayStopAi(conversation: Pick<Conversation, "ai"> | undefined, frame: { type: string; data: Record<string, unknown> }): boolean {
-  if (conversation?.ai?.status !== "active") return false;
-  if (frame.type === "message.created") return frame.data.direction === "out";
-  if (frame.type === "conversation.assigned") return typeof frame.data.assignee_id === "string";
-  return false;
-}

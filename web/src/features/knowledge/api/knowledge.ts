@@ -1,12 +1,12 @@
 /** Knowledge bases: `GET/POST /v1/knowledge-bases`, `GET/PATCH/DELETE …/{id}`; their documents (`GET …/documents`,
- * a file as multipart `POST …/documents` or a page as JSON `{url}`, a new file `PUT …/documents/{doc}`, `DELETE`),
- * followed live by their ingestion frames; and `POST …/search` to try retrieval. */
+ * a file sent to an upload (`POST …/uploads`, then its bytes to the upload's URL) named on `POST …/documents`, or a
+ * page as JSON `{url}`; a new file `PUT …/documents/{doc}`, `DELETE`), followed live by their ingestion frames; and
+ * `POST …/search` to try retrieval. */
 import { useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api, unwrap } from "@/lib/api/client";
-import { ApiError, toApiError } from "@/lib/api/problem";
+import { ApiError } from "@/lib/api/problem";
 import type { Schema } from "@/lib/api/types";
-import { accessToken, refresh } from "@/lib/auth/session";
 import { useCursorList } from "@/lib/hooks/use-cursor-list";
 import { useRealtimeEvent, useTopic } from "@/lib/realtime/hooks";
 import { applyToList, frameOf, isWorking, type DocumentProgressData } from "../lib/progress";
@@ -85,47 +85,36 @@ export function useDeleteKnowledgeBase(id: string) {
   });
 }
 
-/** Send a form (multipart) with upload progress (fetch has none), with the session's token; one retry after a refresh. */
-function send(method: "POST" | "PUT", path: string, form: FormData, onProgress: (fraction: number) => void): Promise<unknown> {
-  const once = (token: string | null) =>
-    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open(method, path);
-      if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
-      xhr.upload.onprogress = (event) => {
-        if (event.lengthComputable) onProgress(event.loaded / event.total);
-      };
-      xhr.onload = () => {
-        let body: unknown;
-        try {
-          body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
-        } catch {
-          body = undefined;
-        }
-        resolve({ status: xhr.status, body });
-      };
-      xhr.onerror = () => reject(new ApiError({ status: 0, title: "Network error", detail: "The upload failed: check the connection and try again." }));
-      xhr.send(form);
-    });
-  return (async () => {
-    let sent = await once(accessToken());
-    if (sent.status === 401) {
-      const fresh = await refresh();
-      if (fresh) sent = await once(fresh);
-    }
-    if (sent.status < 200 || sent.status >= 300) throw toApiError(sent.body, new Response(null, { status: sent.status }));
-    return sent.body;
-  })();
+/** PUT a file's bytes to an upload's URL with progress (fetch has none). No Authorization header: the URL is the
+ * permission (S3's presigned URL on AWS, the API's own locally). */
+function putFile(url: string, file: File, onProgress: (fraction: number) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    if (file.type) xhr.setRequestHeader("Content-Type", file.type);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => resolve(xhr.status);
+    xhr.onerror = () => reject(new ApiError({ status: 0, title: "Network error", detail: "The upload failed: check the connection and try again." }));
+    xhr.send(file);
+  });
+}
+
+/** A file sent to an upload, as a document names it. */
+type UploadedFile = { upload_key: string; filename: string; content_type: string | null };
+
+/** Send a file straight to storage (`POST …/uploads`, then its bytes to the URL that gives): what names it on the
+ * document. Every file goes this way, whatever its size (on AWS an API request's body is at most 6 MB). */
+async function sendFile(id: string, file: File, onProgress: (fraction: number) => void): Promise<UploadedFile> {
+  const body = { filename: file.name, content_type: file.type || null, size_bytes: file.size };
+  const upload = await unwrap(api.POST("/v1/knowledge-bases/{knowledge_base_id}/uploads", { ...kbPath(id), body }));
+  const status = await putFile(upload.upload_url, file, onProgress);
+  if (status < 200 || status >= 300) throw new ApiError({ status, title: "Upload failed", detail: "The file could not be stored: try again." });
+  return { upload_key: upload.upload_key, filename: file.name, content_type: file.type || null };
 }
 
 export type Upload = { kind: "file"; file: File; title?: string } | { kind: "url"; url: string; title?: string };
-
-function formOf(file: File, title?: string): FormData {
-  const form = new FormData();
-  form.append("file", file, file.name);
-  if (title) form.append("title", title);
-  return form;
-}
 
 /** Put a document in the cached list at once (it is then followed live). */
 function useAddToList(id: string) {
@@ -144,7 +133,8 @@ export function useUploadDocument(id: string) {
       if (upload.kind === "url") {
         return unwrap(api.POST("/v1/knowledge-bases/{knowledge_base_id}/documents", { ...kbPath(id), body: { url: upload.url, title: upload.title || undefined } }));
       }
-      return (await send("POST", `/v1/knowledge-bases/${id}/documents`, formOf(upload.file, upload.title), onProgress)) as KnowledgeDocument;
+      const sent = await sendFile(id, upload.file, onProgress);
+      return unwrap(api.POST("/v1/knowledge-bases/{knowledge_base_id}/documents", { ...kbPath(id), body: { ...sent, title: upload.title || undefined } }));
     },
     onSuccess: (doc) => {
       add(doc);
@@ -156,8 +146,10 @@ export function useUploadDocument(id: string) {
 export function useReplaceDocument(id: string, documentId: string) {
   const add = useAddToList(id);
   return useMutation({
-    mutationFn: async ({ file, onProgress }: { file: File; onProgress: (fraction: number) => void }) =>
-      (await send("PUT", `/v1/knowledge-bases/${id}/documents/${documentId}`, formOf(file), onProgress)) as KnowledgeDocument,
+    mutationFn: async ({ file, onProgress }: { file: File; onProgress: (fraction: number) => void }) => {
+      const body = await sendFile(id, file, onProgress);
+      return unwrap(api.PUT("/v1/knowledge-bases/{knowledge_base_id}/documents/{document_id}", { params: { path: { knowledge_base_id: id, document_id: documentId } }, body }));
+    },
     onSuccess: add,
   });
 }

@@ -2,7 +2,7 @@
 
 export const EXTENSIONS = [".txt", ".md", ".markdown", ".pdf", ".docx", ".csv", ".html", ".htm"] as const;
 export const ACCEPT = [...EXTENSIONS, "text/plain", "text/markdown", "text/csv", "text/html", "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"].join(",");
-export const MAX_BYTES = 20 * 1024 * 1024;
+export const MAX_BYTES = 50 * 1024 * 1024; // the API's limit of an upload (knowledge.files.MAX_STORED_BYTES)
 
 /** Why the file cannot be sent (an i18n key of `knowledge:upload.problems`), or null. */
 export function fileProblem(file: { name: string; size: number }): "type" | "size" | "empty" | null {
