@@ -14,6 +14,10 @@ from masteria.ai.bursts import EVENT_TYPES as AI_RESPONDER_EVENTS
 from masteria.ai.reply_jobs import QUEUE as AI_REPLIES
 from masteria.appointments.reminders import QUEUE as APPOINTMENT_SCHEDULE
 from masteria.appointments.reminders import REMINDER_QUEUE as APPOINTMENT_REMINDER
+from masteria.automations.sends import QUEUE as AUTOMATION_SEND
+from masteria.automations.triggers import EVENT_TYPES as AUTOMATION_EVENTS
+from masteria.cadences.exits import EVENT_TYPES as CADENCE_EVENTS
+from masteria.cadences.send_jobs import SEND_QUEUE as CADENCE_SEND
 from masteria.campaigns.jobs import SEND_QUEUE as CAMPAIGN_SEND
 from masteria.campaigns.jobs import START_QUEUE as CAMPAIGN_START
 from masteria.campaigns.schedules import QUEUE as CAMPAIGN_SCHEDULE
@@ -101,6 +105,7 @@ class FunctionSpec:
     realtime_connections: bool = False  # reads and writes the WebSocket connection registry
     posts_to_connections: bool = False  # posts frames to WebSocket clients (execute-api:ManageConnections)
     sms_actions: tuple[str, ...] = ()  # AWS End User Messaging SMS actions it calls (sends, opt-out lists)
+    uses_ai: bool = False  # calls the platform's AI models (chat, embeddings): their settings and the key's secret
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -123,6 +128,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         ),
         uses_media=True,
         sms_actions=("sms-voice:SendTextMessage",),  # inbox replies over SMS
+        uses_ai=True,  # knowledge searches, "test this persona", the AI settings' check
     ),
     FunctionSpec(
         name="contacts_importer",
@@ -142,6 +148,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,
         sends_to=(KNOWLEDGE_INGEST,),  # a long re-embedding hands the rest to a new job of its own
         uses_media=True,  # reads the uploaded originals
+        uses_ai=True,  # embeds the chunks
     ),
     FunctionSpec(
         name="migrate",
@@ -254,6 +261,24 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sends_to=(AI_REPLIES,),  # a burst's timer
     ),
     FunctionSpec(
+        name="cadence_events",
+        handler="functions.workers.cadence_events.handler",
+        trigger=EventTrigger(event_types=CADENCE_EVENTS),
+        description="Cadence enrollments end or note what happened: a reply, an opt-out, a lead's stage change; a "
+        "contact entering a continuous segment is enrolled",
+        timeout_seconds=30,
+        memory_mb=256,
+    ),
+    FunctionSpec(
+        name="automation_events",
+        handler="functions.workers.automation_events.handler",
+        trigger=EventTrigger(event_types=AUTOMATION_EVENTS),
+        description="Runs the company's automation rules for the events they start on, in order, once per event",
+        timeout_seconds=60,
+        memory_mb=512,
+        sends_to=(AUTOMATION_SEND,),  # a send action's message (an outbox job relayed after the run commits)
+    ),
+    FunctionSpec(
         name="ai_replier",
         handler="functions.workers.ai_replier.handler",
         trigger=QueueTrigger(queue=AI_REPLIES, batch_size=1, max_concurrency=8),
@@ -263,6 +288,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=512,
         sends_to=(AI_REPLIES,),  # an answer's parts, a retry
         sms_actions=("sms-voice:SendTextMessage",),  # answers over SMS
+        uses_ai=True,
     ),
     FunctionSpec(
         name="webhooks",
@@ -303,6 +329,26 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sms_actions=("sms-voice:SendTextMessage",),
     ),
     FunctionSpec(
+        name="cadence_sender",
+        handler="functions.workers.cadence_sender.handler",
+        trigger=QueueTrigger(queue=CADENCE_SEND, batch_size=1, max_concurrency=4),
+        description="Sends a number's due cadence steps for a slice of time on its shared pacing, then requeues them",
+        timeout_seconds=60,
+        memory_mb=512,
+        sends_to=(CADENCE_SEND,),
+        sms_actions=("sms-voice:SendTextMessage",),
+    ),
+    FunctionSpec(
+        name="automation_sender",
+        handler="functions.workers.automation_sender.handler",
+        trigger=QueueTrigger(queue=AUTOMATION_SEND, batch_size=1, max_concurrency=4),
+        description="Sends an automation rule's message once through the one outbound path (consent, window, pacer)",
+        timeout_seconds=60,
+        memory_mb=512,
+        sends_to=(AUTOMATION_SEND,),  # a message the pair rate holds back, later
+        sms_actions=("sms-voice:SendTextMessage",),
+    ),
+    FunctionSpec(
         name="campaign_scheduler",
         handler="functions.workers.campaign_scheduler.handler",
         trigger=QueueTrigger(queue=CAMPAIGN_SCHEDULE, batch_size=10, max_concurrency=2),
@@ -334,10 +380,30 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="campaign_sweeper",
         handler="functions.workers.campaign_sweeper.handler",
         trigger=ScheduleTrigger(expression="rate(1 minute)"),
-        description="Keeps campaigns moving: late starts, expired claims, unknown outcomes, completion, restarts",
+        description="Keeps campaigns and cadence sends moving: late starts, expired claims, unknown outcomes, "
+        "completion, restarts",
         timeout_seconds=120,
         memory_mb=256,
-        sends_to=(CAMPAIGN_START, CAMPAIGN_SEND),
+        sends_to=(CAMPAIGN_START, CAMPAIGN_SEND, CADENCE_SEND),
+    ),
+    FunctionSpec(
+        name="cadence_ticker",
+        handler="functions.workers.cadence_ticker.handler",
+        trigger=ScheduleTrigger(expression="rate(1 minute)"),
+        description="Runs every company's due cadence steps in batches (send steps to the cadence sender) and "
+        "enrolls continuous segments' new contacts",
+        timeout_seconds=60,
+        memory_mb=512,
+        sends_to=(CADENCE_SEND,),  # a number's sends queued by a batch (outbox jobs relayed after its commit)
+    ),
+    FunctionSpec(
+        name="automation_sweeper",
+        handler="functions.workers.automation_sweeper.handler",
+        trigger=ScheduleTrigger(expression="rate(5 minutes)"),
+        description="Runs the no-reply automation rules once per conversation quiet for their hours",
+        timeout_seconds=120,
+        memory_mb=512,
+        sends_to=(AUTOMATION_SEND,),
     ),
     FunctionSpec(
         name="connection_secrets",
@@ -370,11 +436,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             WEBHOOK_DISPATCH,
             CAMPAIGN_START,
             CAMPAIGN_SEND,
+            CADENCE_SEND,
             CAMPAIGN_SCHEDULE,
             CONNECTION_SECRETS,
             APPOINTMENT_SCHEDULE,
             APPOINTMENT_REMINDER,
             AI_REPLIES,
+            AUTOMATION_SEND,
         ),
     ),
     FunctionSpec(

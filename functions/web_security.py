@@ -24,6 +24,16 @@ DASHBOARD_CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
+
+def with_connect_sources(policy: str, *sources: str) -> str:
+    """``policy`` whose ``connect-src`` also allows ``sources`` (on AWS: the media bucket, where the dashboard sends
+    large files to presigned URLs)."""
+    return "; ".join(
+        " ".join((directive, *sources)) if directive.startswith("connect-src ") else directive
+        for directive in policy.split("; ")
+    )
+
+
 # Every header the dashboard's responses carry, Content-Security-Policy included.
 DASHBOARD_SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": DASHBOARD_CONTENT_SECURITY_POLICY,

@@ -12,9 +12,10 @@ from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
 from functions import manifest
-from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY
+from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY, with_connect_sources
 from infra import assets
 from infra.capacity import META_WEBHOOK, SMS_WEBHOOK, Sizing
+from infra.constructs.ai import AiConfig, AiEndpoint
 from infra.constructs.baileys import BaileysHost
 from infra.constructs.database import GIB_PER_ACU, MAX_CAPACITY_ACU, MAX_CONNECTIONS, Database
 from infra.constructs.eventbus import EventRouting
@@ -124,6 +125,7 @@ class MasteriaStack(Stack):
         )
 
         sms = Sms(self, "Sms", prefix=prefix, key=storage.key)
+        ai = AiEndpoint(self, "Ai", config=AiConfig.from_context(self.node), key=storage.key)
         for spec in manifest.FUNCTIONS:
             function = functions.functions[spec.name]
             trigger = spec.trigger
@@ -172,6 +174,8 @@ class MasteriaStack(Stack):
                 websocket.grant_post(function)
             if spec.sms_actions:
                 sms.grant(function, *spec.sms_actions)
+            if spec.uses_ai:
+                ai.grant(function)
             if spec.needs_database:
                 routing.bus.grant_put_events_to(function)
                 # company data keys (masteria.crypto): wrapped at first use, unwrapped when secrets are read
@@ -229,8 +233,9 @@ class MasteriaStack(Stack):
             app_dir=assets.web_dist(staging_dir, placeholder=self.node.try_get_context("web_dist") == "placeholder"),
             http_api=http.api,
             websocket_stage=websocket.stage,
-            content_security_policy=DASHBOARD_CONTENT_SECURITY_POLICY,
+            content_security_policy=with_connect_sources(DASHBOARD_CONTENT_SECURITY_POLICY, storage.uploads_origin),
         )
+        storage.allow_uploads_from(dashboard.url)
         # The refresh cookie's Origin check: behind the distribution the API sees API Gateway's own Host, not the
         # origin the browser is on, so it is told that one.
         for spec in manifest.FUNCTIONS:
@@ -242,3 +247,9 @@ class MasteriaStack(Stack):
         CfnOutput(self, "ApiUrl", value=http.api.api_endpoint)
         CfnOutput(self, "WebSocketUrl", value=websocket.stage.url)
         CfnOutput(self, "MediaBucketName", value=storage.media_bucket.bucket_name)
+        CfnOutput(
+            self,
+            "AiApiKeySecretArn",
+            value=ai.api_key.secret_arn,
+            description="Put the platform's AI API key here: aws secretsmanager put-secret-value --secret-id <this>",
+        )

@@ -10,6 +10,8 @@ from functions.api.routers import (
     ai,
     appointments,
     auth,
+    automations,
+    cadences,
     campaigns,
     connections,
     contacts,
@@ -27,6 +29,7 @@ from functions.api.routers import (
     realtime,
     sms,
     templates,
+    uploads,
     users,
     webhooks,
     whatsapp_templates,
@@ -54,8 +57,8 @@ def create_app() -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, on_error=errors.answer_unexpected)
     routers = (
         docs, health, auth, users, groups, imports, contacts, templates, connections, whatsapp_templates, webhooks,
-        notifications, inbox, conversation_ai, media, campaigns, realtime, sms, pipelines, leads,
-        appointments, ai, personas, knowledge,
+        notifications, inbox, conversation_ai, media, campaigns, cadences, automations, realtime, sms, pipelines,
+        leads, appointments, ai, personas, knowledge, uploads,
     )  # fmt: skip
     for module in routers:  # literal paths before {ids}
         app.include_router(module.router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -60,6 +60,14 @@ class Storage(Construct):
                     expiration=Duration.days(14),
                     noncurrent_version_expiration=WORKING_FILE_OLD_VERSIONS,
                 ),
+                # Files a browser sent for a knowledge document (copied into place when it is created): one never
+                # named on a document is abandoned.
+                s3.LifecycleRule(
+                    id="uploads",
+                    prefix="uploads/",
+                    expiration=Duration.days(1),
+                    noncurrent_version_expiration=WORKING_FILE_OLD_VERSIONS,
+                ),
                 # Every other old version (media) is kept this long, then removed with its delete marker.
                 s3.LifecycleRule(
                     id="old-versions",
@@ -81,9 +89,10 @@ class Storage(Construct):
         acknowledge(
             self.media_bucket,
             "AwsSolutions-S1",
-            "Objects are reached only through presigned URLs the API issues and audits (imports, exports); "
+            "Objects are reached only through presigned URLs the API issues and audits (imports, exports, uploads); "
             "server access logs would need a second bucket with no reader",
         )
+        self.uploads_origin = f"https://*.s3.{Aws.REGION}.{Aws.URL_SUFFIX}"  # presigned URLs (S3Store): the CSP
         self.connections = dynamodb.Table(
             self,
             "Connections",
@@ -114,4 +123,10 @@ class Storage(Construct):
                 point_in_time_recovery_enabled=True
             ),
             removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def allow_uploads_from(self, origin: str) -> None:
+        """Let the dashboard at ``origin`` ``PUT`` files to the media bucket's presigned URLs (CORS)."""
+        self.media_bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.PUT], allowed_origins=[origin], allowed_headers=["*"], max_age=3600
         )

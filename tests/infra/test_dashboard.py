@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from functions import manifest
-from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY
+from functions.web_security import DASHBOARD_CONTENT_SECURITY_POLICY, with_connect_sources
 from infra import assets
 from infra.constructs.web import API_PATHS, HASHED_ASSETS, WEBSOCKET_PATH
 from infra.constructs.websocket_api import STAGE
@@ -30,6 +30,26 @@ def distribution(synth: Synth) -> dict[str, Any]:
         "Properties"
     ]["DistributionConfig"]
     return config
+
+
+def joined(value: Any) -> str:
+    """A CloudFormation string (a literal, or a join of literals and ``Ref``s), the refs as ``<Name>``."""
+    if isinstance(value, str):
+        return value
+    separator, parts = value["Fn::Join"]
+    return str(separator).join(p if isinstance(p, str) else f"<{p['Ref']}>" for p in parts)
+
+
+def test_the_dashboard_may_send_files_to_the_media_buckets_presigned_urls_and_abandoned_ones_expire(
+    synth: Synth,
+) -> None:
+    media = synth.template["Resources"][logical_id(synth, "Storage/MediaBucket/Resource")]["Properties"]
+    [rule] = media["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["PUT"] and rule["AllowedHeaders"] == ["*"]
+    [origin] = rule["AllowedOrigins"]  # the dashboard's own origin, nothing else
+    assert refers_to(origin, logical_id(synth, "Dashboard/Distribution/Resource")) and "https://" in json.dumps(origin)
+    [uploads] = [r for r in media["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "uploads/"]
+    assert uploads["ExpirationInDays"] == 1 and uploads["Status"] == "Enabled"
 
 
 def origin_of(synth: Synth, behavior: dict[str, Any]) -> dict[str, Any]:
@@ -151,10 +171,15 @@ def test_the_app_behaviour_serves_index_html_with_the_security_headers_and_the_b
     policy = logical_id(synth, "Dashboard/SecurityHeaders/Resource")
     assert refers_to(default["ResponseHeadersPolicyId"], policy)
     headers = synth.template["Resources"][policy]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    assert headers["ContentSecurityPolicy"] == {
-        "ContentSecurityPolicy": DASHBOARD_CONTENT_SECURITY_POLICY,
-        "Override": True,
-    }
+    # the backend's policy, and on AWS the media bucket's regional host for the large files sent to it
+    uploads = "https://*.s3.<AWS::Region>.<AWS::URLSuffix>"
+    assert headers["ContentSecurityPolicy"]["Override"] is True
+    assert joined(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]) == with_connect_sources(
+        DASHBOARD_CONTENT_SECURITY_POLICY, uploads
+    )
+    assert "connect-src 'self' ws: wss: https://*.s3.<AWS::Region>.<AWS::URLSuffix>;" in with_connect_sources(
+        DASHBOARD_CONTENT_SECURITY_POLICY, uploads
+    )
     assert "unsafe-inline" not in DASHBOARD_CONTENT_SECURITY_POLICY.split("script-src", 1)[1].split(";", 1)[0]
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 365 * 24 * 3600
     assert headers["ContentTypeOptions"] == {"Override": True}

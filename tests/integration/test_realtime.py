@@ -166,7 +166,7 @@ def test_replies_statuses_reads_and_closing_are_pushed(
     ) in received
     updates = [d for t, d in received if t == "conversation.updated"]
     assert {"conversation_id": conversation, "changed": ["unread_count"], "status": None, "unread_count": 0,
-            "last_message_at": None} in updates  # fmt: skip
+            "last_message_at": None, "ai": None} in updates  # fmt: skip
     assert any(d["changed"] == ["status"] and d["status"] == "closed" for d in updates)
 
 

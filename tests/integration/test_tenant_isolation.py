@@ -30,6 +30,8 @@ from tests.api import (
     make_tag,
     sign_up,
 )
+from tests.automations_api import make_rule
+from tests.cadences_api import enroll, make_cadence
 from tests.meta import FakeMeta
 from tests.pipelines_api import make_lead, pipeline_of
 from tests.progression_api import make_suggestion
@@ -96,6 +98,17 @@ def _appointment(client: TestClient, account: Account, meta: FakeMeta) -> str:
     return appointment
 
 
+def _cadence(client: TestClient, account: Account, meta: FakeMeta) -> dict[str, Any]:
+    connection = make_connection(client, account, meta)
+    steps = [{"kind": "wait", "duration_seconds": 3600}]
+    return make_cadence(client, account, steps=steps, connection_id=connection["id"], activate=True)
+
+
+def _enrollment(client: TestClient, account: Account, meta: FakeMeta) -> str:
+    enrolled = enroll(client, account, _cadence(client, account, meta), make_contact(client, account)["id"])
+    return str(enrolled.json()["id"])
+
+
 # How to create, in a company, the object a path parameter names. Add one per new kind of id.
 def _knowledge_base(client: TestClient, account: Account) -> str:
     created = client.post("/v1/knowledge-bases", headers=account.headers, json={"name": f"kb {uuid.uuid4()}"})
@@ -153,6 +166,11 @@ ID_FACTORIES: dict[str, Callable[[TestClient, Account, FakeMeta], str]] = {
         "/v1/personas", headers=account.headers, json={"name": f"persona {uuid.uuid4()}"}
     ).json()["id"],
     "suggestion_id": lambda client, account, meta: make_suggestion(client, account, meta)[1],
+    "cadence_id": lambda client, account, meta: _cadence(client, account, meta)["id"],
+    "enrollment_id": _enrollment,
+    "automation_id": lambda client, account, meta: make_rule(
+        client, account, trigger={"type": "conversation_created"}, actions=[{"type": "hand_to_ai"}]
+    )["id"],
 }
 
 # Path parameters that are not ids take one fixed valid value.
@@ -185,8 +203,9 @@ def _example(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
         return schema["default"]
     if "enum" in schema:
         return schema["enum"][0]
-    if "anyOf" in schema:
-        return _example(spec, next(s for s in schema["anyOf"] if s.get("type") != "null"))
+    for union in ("anyOf", "oneOf"):
+        if union in schema:
+            return _example(spec, next(s for s in schema[union] if s.get("type") != "null"))
     kind = schema.get("type")
     if kind == "object":
         props = schema.get("properties", {})

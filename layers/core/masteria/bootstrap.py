@@ -20,7 +20,7 @@ from masteria.channels.providers.port import Registry
 from masteria.clock import SystemClock
 from masteria.crypto import CompanyKeys
 from masteria.db import Database, make_engine, pg8000_url
-from masteria.media import MediaLinks
+from masteria.media import MediaLinks, UploadLinks
 from masteria.observability import logger
 from masteria.ports import (
     LLM,
@@ -297,6 +297,10 @@ class Container:
         return MediaLinks(self.object_store, self.jwt_secret + ":media", self.clock)
 
     @cached_property
+    def upload_links(self) -> UploadLinks:
+        return UploadLinks(self.object_store, self.jwt_secret + ":uploads", self.clock)
+
+    @cached_property
     def graph(self) -> GraphClient:
         s = self.settings
         # campaign sends run up to 64 requests at once: keep that many connections alive between them, and drop
@@ -443,7 +447,7 @@ class Container:
         aws = s.masteria_runtime is Runtime.AWS
         if aws and where.scheme != "https":
             raise ValueError(f"AI_BASE_URL must be https on AWS (the key would travel in the clear to {where.host})")
-        if s.ai_api_key is not None:
+        if s.ai_api_key is not None:  # the local runtime's (Settings refuses it on AWS)
             return url, s.ai_api_key.get_secret_value()
         if aws and s.ai_api_key_secret_arn is not None:
             return url, self.secrets_reader.text(s.ai_api_key_secret_arn)

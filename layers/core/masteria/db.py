@@ -31,6 +31,9 @@ OUTBOX_SWEEP_SETTING = "app.outbox_sweep"
 CONNECTION_CHECK_SETTING = "app.connection_check"
 CAMPAIGN_SWEEP_SETTING = "app.campaign_sweep"
 JOB_SWEEP_SETTING = "app.job_sweep"
+CADENCE_TICK_SETTING = "app.cadence_tick"
+CADENCE_SEND_SWEEP_SETTING = "app.cadence_send_sweep"
+AUTOMATION_SWEEP_SETTING = "app.automation_sweep"
 # set in session.info by record_event: the transaction wrote domain events to the outbox
 RECORDED_EVENTS = "masteria.recorded_events"
 # the outbox jobs the transaction wrote (``jobs.record_job``), relayed once it commits
@@ -189,11 +192,26 @@ class Database:
         sweeper's, which then works on each one in that company's own transaction."""
         return self._across_companies(CAMPAIGN_SWEEP_SETTING)
 
+    def cadence_send_sweep(self) -> AbstractContextManager[Session]:
+        """Lists every company's cadence sends in hand, read only (ids only are used): the cadence send sweeper's,
+        which then works on each company's in that company's own transaction."""
+        return self._across_companies(CADENCE_SEND_SWEEP_SETTING)
+
     def job_sweep(self) -> AbstractContextManager[Session]:
         """Lists every company's webhook deliveries and imports, read only (ids only are used, and when a
         delivery's job left the outbox): the job sweeper's, which then acts on each expired one in that company's
         own transaction."""
         return self._across_companies(JOB_SWEEP_SETTING)
+
+    def cadence_tick(self) -> AbstractContextManager[Session]:
+        """Lists the companies with due cadence enrollments, read only (company ids only are used): the cadence
+        tick's, which then runs each company's due steps in that company's own transactions."""
+        return self._across_companies(CADENCE_TICK_SETTING)
+
+    def automation_sweep(self) -> AbstractContextManager[Session]:
+        """Lists every company's enabled ``no_reply`` automation rules, read only (ids only are used): the no-reply
+        sweep's, which then works on each rule in its company's own transactions."""
+        return self._across_companies(AUTOMATION_SWEEP_SETTING)
 
     def outbox_sweep(self) -> AbstractContextManager[Session]:
         """Sees every company's outbox rows (and no other tenant rows): the sweeper's."""

@@ -34,6 +34,20 @@ class ConversationAssignedFields(BaseModel):
     assignee_id: uuid.UUID | None
 
 
+class ConversationAiFields(BaseModel):
+    """The AI in a conversation: whether it answers (``active``), or why it stopped (``paused``, ``handed_off``)."""
+
+    status: Literal["active", "paused", "handed_off"]
+    reason: str | None = Field(
+        description="paused: human_reply, assigned, opted_out, paused_by_user or automation; handed_off: "
+        "customer_request, tool, low_confidence, repeated_misunderstanding or blocked_topic"
+    )
+    detail: str | None = Field(default=None, description="a handoff's reason in words (the model's, when it gave one)")
+    persona_id: uuid.UUID | None = Field(description="the persona that last answered or handed off here")
+    assignee_id: uuid.UUID | None = Field(default=None, description="who a handoff assigned the conversation to")
+    since: datetime = Field(description="when the AI's state here last changed")
+
+
 class ImportCounts(BaseModel):
     status: str
     total: int | None = None
@@ -104,6 +118,7 @@ class ConversationUpdatedPayload(EventPayload):
     status: str | None = None
     unread_count: int | None = None
     last_message_at: datetime | None = None
+    ai: ConversationAiFields | None = None  # with "ai" in changed: the AI's state here now
 
 
 class ConversationAssignedPayload(ConversationAssignedFields, EventPayload):
@@ -235,7 +250,7 @@ class LeadCreatedPayload(LeadFields, EventPayload):
     event_type: ClassVar[EventType] = EventType.LEAD_CREATED
 
     contact_id: uuid.UUID
-    source: Literal["campaign", "conversation", "import", "manual", "api"]
+    source: Literal["campaign", "conversation", "import", "manual", "api", "automation"]
 
 
 class LeadUpdatedPayload(LeadFields, EventPayload):
@@ -383,6 +398,97 @@ class TemplateStatusChangedPayload(EventPayload):
     status: str = Field(description="Meta's status: APPROVED, REJECTED, PAUSED, DISABLED, FLAGGED, …")
     previous_status: str | None = None
     reason: str | None = Field(default=None, description="Meta's reason or explanation, as it gave it")
+
+
+# Cadences
+
+
+class _CadenceEnrollment(EventPayload):
+    cadence_id: uuid.UUID
+    enrollment_id: uuid.UUID
+    contact_id: uuid.UUID
+    version: int = Field(description="the cadence version the enrollment runs")
+
+
+class CadenceEnrolledPayload(_CadenceEnrollment):
+    event_type: ClassVar[EventType] = EventType.CADENCE_ENROLLED
+
+    source: Literal["manual", "bulk", "segment", "campaign_reply", "automation", "api"]
+    lead_id: uuid.UUID | None = None
+
+
+class CadenceStepSentPayload(_CadenceEnrollment):
+    event_type: ClassVar[EventType] = EventType.CADENCE_STEP_SENT
+
+    step_index: int
+    kind: Literal["send_template", "send_text", "send_sms"]
+    send_id: int = Field(description="the send's ledger id (its statuses carry it)")
+
+
+class CadenceExitedPayload(_CadenceEnrollment):
+    event_type: ClassVar[EventType] = EventType.CADENCE_EXITED
+
+    reason: str = Field(
+        description="replied, opted_out, stage_changed, won, lost, goal_tag, manual, automation, cadence_archived"
+    )
+    step_index: int = Field(description="the step it would have run next")
+
+
+# Tags, campaign replies, automation rules and custom events
+
+
+class _ContactTag(EventPayload):
+    contact_id: uuid.UUID
+    tag_id: uuid.UUID
+
+
+class ContactTagAddedPayload(_ContactTag):
+    event_type: ClassVar[EventType] = EventType.CONTACT_TAG_ADDED
+
+
+class ContactTagRemovedPayload(_ContactTag):
+    event_type: ClassVar[EventType] = EventType.CONTACT_TAG_REMOVED
+
+
+class CampaignRepliedPayload(EventPayload):
+    """Once per campaign recipient: the contact's first reply within the campaign's reply window."""
+
+    event_type: ClassVar[EventType] = EventType.CAMPAIGN_REPLIED
+
+    campaign_id: uuid.UUID
+    contact_id: uuid.UUID
+    conversation_id: uuid.UUID | None = None
+
+
+class AutomationRanPayload(EventPayload):
+    """An automation rule ran for an event: its conditions held and its actions ran (a run skipped by its
+    conditions or the loop guard records no event; it is in the rule's run log)."""
+
+    event_type: ClassVar[EventType] = EventType.AUTOMATION_RAN
+
+    automation_id: uuid.UUID
+    run_id: int = Field(description="the run in the rule's run log")
+    trigger: str = Field(description="the rule's trigger type: message_received, tag_added, no_reply…")
+    event_id: uuid.UUID = Field(description="the triggering event (a no_reply trigger's: one per quiet period)")
+    status: Literal["succeeded", "failed"] = Field(description="failed: an action failed")
+    contact_id: uuid.UUID | None = None
+    conversation_id: uuid.UUID | None = None
+    lead_id: uuid.UUID | None = None
+    actions_done: int
+    actions_failed: int
+
+
+class CustomEventPayload(EventPayload):
+    """A named event an automation rule's action or a cadence's step emits to the company's webhook endpoints."""
+
+    event_type: ClassVar[EventType] = EventType.CUSTOM_EVENT
+
+    name: str = Field(description="the name the rule or the step gave it, like lead.qualified")
+    source: Literal["automation", "cadence"]
+    source_id: uuid.UUID = Field(description="the automation rule or the cadence")
+    contact_id: uuid.UUID | None
+    lead_id: uuid.UUID | None = None
+    data: dict[str, Any] = Field(default_factory=dict, description="the fixed data the rule or the step gave it")
 
 
 def _payloads() -> dict[EventType, type[EventPayload]]:

@@ -3,11 +3,17 @@
 A use case records its events with ``record_event`` in the same transaction as its change, so an
 event exists if and only if the change committed. A relay publishes outbox rows after commit (and a
 sweeper publishes leftovers) to the consumers: realtime push, outgoing webhooks, AI, notifications.
+
+An automation rule's actions run inside ``caused_by``: every event recorded meanwhile carries the rule chain that
+caused it (``EventCause``, on its outbox row and on the published event), so that the loop guard can tell a rule
+its own chain's events.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -18,6 +24,10 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from masteria.db import RECORDED_EVENTS, Base
+from masteria.ports import EventCause
+
+# session.info: the cause the transaction's events carry now (``caused_by``)
+EVENT_CAUSE = "masteria.event_cause"
 
 
 class EventType(StrEnum):
@@ -57,6 +67,14 @@ class EventType(StrEnum):
     AI_HANDOFF = "ai.handoff"  # the AI handed a conversation to a person (and paused itself there)
     NOTIFICATION_CREATED = "notification.created"
     TEMPLATE_STATUS_CHANGED = "template.status_changed"  # Meta approved, rejected, paused… a WhatsApp template
+    CADENCE_ENROLLED = "cadence.enrolled"  # a contact entered a cadence
+    CADENCE_STEP_SENT = "cadence.step_sent"  # a cadence's send step went out to a contact (the provider took it)
+    CADENCE_EXITED = "cadence.exited"  # an enrollment ended before its last step: reply, opt-out, goal, by hand…
+    CONTACT_TAG_ADDED = "contact.tag_added"  # one contact got a tag (by hand, the API or an automation)
+    CONTACT_TAG_REMOVED = "contact.tag_removed"
+    CAMPAIGN_REPLIED = "campaign.replied"  # a contact's reply was attributed to a campaign that messaged them
+    AUTOMATION_RAN = "automation.ran"  # an automation rule's conditions held for an event and its actions ran
+    CUSTOM_EVENT = "custom.event"  # a named event an automation's action or a cadence's step emits to webhooks
 
 
 class EventPayload(BaseModel):
@@ -101,6 +119,8 @@ class OutboxEvent(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # 1, 2, 3… per company, given just before publishing (outbox.py): the realtime cursor
     company_sequence: Mapped[int | None] = mapped_column(BigInteger)
+    # set: an automation rule's action recorded it (``EventCause.to_json``): the loop guard's
+    cause: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class EventSequence(Base):
@@ -116,7 +136,27 @@ def record_event(session: Session, *, company_id: uuid.UUID, payload: EventPaylo
     """Write ``payload`` (its type is its model's) to the outbox inside the caller's transaction (published
     after commit), validated again (a model built with ``model_construct`` is checked all the same)."""
     checked = payload.__class__.model_validate(payload)
-    event = OutboxEvent(company_id=company_id, type=payload.event_type.value, data=checked.model_dump(mode="json"))
+    cause: EventCause | None = session.info.get(EVENT_CAUSE)
+    event = OutboxEvent(
+        company_id=company_id,
+        type=payload.event_type.value,
+        data=checked.model_dump(mode="json"),
+        cause=cause.to_json() if cause is not None else None,
+    )
     session.add(event)
     session.info[RECORDED_EVENTS] = True
     return event
+
+
+@contextmanager
+def caused_by(session: Session, cause: EventCause) -> Iterator[None]:
+    """Every event ``record_event`` writes on ``session`` inside the block carries ``cause``."""
+    previous = session.info.get(EVENT_CAUSE)
+    session.info[EVENT_CAUSE] = cause
+    try:
+        yield
+    finally:
+        if previous is None:
+            session.info.pop(EVENT_CAUSE, None)
+        else:
+            session.info[EVENT_CAUSE] = previous

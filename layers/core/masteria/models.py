@@ -11,6 +11,9 @@ from masteria.ai import progression_models as _ai_progression_models
 from masteria.ai import responder_models as _ai_responder_models
 from masteria.appointments import models as _appointments_models
 from masteria.audit import models as _audit_models
+from masteria.automations import models as _automations_models
+from masteria.cadences import models as _cadences_models
+from masteria.cadences import send_models as _cadence_send_models
 from masteria.campaigns import models as _campaigns_models
 from masteria.channels import models as _channels_models
 from masteria.contacts import models as _contacts_models
@@ -32,6 +35,9 @@ __all__ = [
     "_ai_responder_models",
     "_appointments_models",
     "_audit_models",
+    "_automations_models",
+    "_cadence_send_models",
+    "_cadences_models",
     "_campaigns_models",
     "_channels_models",
     "_contacts_models",

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from masteria.db import Database
 from masteria.events import EventSequence, OutboxEvent
 from masteria.observability import logger
-from masteria.ports import EventBus, PublishedEvent
+from masteria.ports import EventBus, EventCause, PublishedEvent
 
 BATCH = 500
 
@@ -36,6 +36,7 @@ def _publish(session: Session, bus: EventBus, statement: object) -> int:
                 PublishedEvent(
                     event_id=row.event_id, company_id=row.company_id, type=row.type, data=row.data,
                     occurred_at=row.occurred_at, sequence=row.company_sequence,
+                    cause=EventCause.from_json(row.cause),
                 )
                 for row in rows
             ]

@@ -74,13 +74,21 @@ class Queue(Protocol):
 
 
 class ObjectStore(Protocol):
-    """Files: CSV uploads and exports, inbound media (S3 on AWS, a folder locally)."""
+    """Files: CSV uploads and exports, inbound media, knowledge documents (S3 on AWS, a folder locally)."""
 
     def put(self, key: str, data: IO[bytes]) -> int: ...
 
     def open(self, key: str) -> IO[bytes]: ...
 
     def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int | None:
+        """The object's size in bytes, or None when there is no such object."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object (nothing when there is none)."""
+        ...
 
     def upload_url(self, key: str, *, expires_seconds: int, max_bytes: int) -> str | None:
         """A presigned URL a browser can PUT the object to, or None where the API takes the upload."""
@@ -107,6 +115,25 @@ class KeyService(Protocol):
 
 
 @dataclass(frozen=True)
+class EventCause:
+    """Why an event happened when an automation rule's action made it: the rules of the chain that led to it (the
+    first rule first) and how many rule runs deep it is. A rule is never run again by an event its own chain caused,
+    and a chain stops at a depth limit (``masteria.automations.runner``)."""
+
+    rule_ids: tuple[uuid.UUID, ...]
+    depth: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule_ids": [str(r) for r in self.rule_ids], "depth": self.depth}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> EventCause | None:
+        if not value:
+            return None
+        return cls(rule_ids=tuple(uuid.UUID(r) for r in value.get("rule_ids", ())), depth=int(value.get("depth", 0)))
+
+
+@dataclass(frozen=True)
 class PublishedEvent:
     """A domain event as consumers receive it (EventBridge ``detail-type`` = type, ``detail`` = the rest)."""
 
@@ -117,6 +144,7 @@ class PublishedEvent:
     occurred_at: datetime
     # The outbox row's id: increasing, the cursor a realtime client catches up from (None before it is stored).
     sequence: int | None = None
+    cause: EventCause | None = None  # set: an automation rule's action made it (the loop guard reads it)
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -126,6 +154,7 @@ class PublishedEvent:
             "occurred_at": self.occurred_at.isoformat(),
             "data": self.data,
             **({"sequence": self.sequence} if self.sequence is not None else {}),
+            **({"cause": self.cause.to_json()} if self.cause is not None else {}),
         }
 
     @classmethod
@@ -139,6 +168,7 @@ class PublishedEvent:
             data=detail["data"],
             occurred_at=datetime.fromisoformat(detail["occurred_at"]),
             sequence=int(sequence) if sequence is not None else None,
+            cause=EventCause.from_json(detail.get("cause")),
         )
 
 

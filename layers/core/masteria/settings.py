@@ -26,7 +26,8 @@ class Runtime(StrEnum):
 class Settings(BaseSettings):
     """Configuration. Defaults are the local runtime's embedded defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused setting never puts the environment (keys, URLs with passwords) in a log
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     masteria_runtime: Runtime = Runtime.LOCAL
     masteria_data_dir: Path = Path(".data")
@@ -99,10 +100,11 @@ class Settings(BaseSettings):
 
     # AI models: the platform's defaults (a persona or a company's own key may replace them later), on any
     # OpenAI-compatible API. The base URL unset: OpenAI's own (https://api.openai.com/v1); `masteria dev` points it at
-    # its AI sandbox. The key: required with OpenAI's own URL and on AWS; the local AI sandbox takes any.
+    # its AI sandbox. The key: required with OpenAI's own URL and on AWS; the local AI sandbox takes any. On AWS the
+    # key is only read from Secrets Manager (the stack's AI secret), never taken from the function's configuration.
     ai_base_url: str | None = Field(default=None, pattern=r"^https?://")
-    ai_api_key: SecretStr | None = None
-    ai_api_key_secret_arn: str | None = None  # AWS: the Secrets Manager secret holding the key (preferred there)
+    ai_api_key: SecretStr | None = None  # the local runtime only
+    ai_api_key_secret_arn: str | None = None  # AWS: the Secrets Manager secret holding the key
     ai_chat_model: str = Field(default="gpt-4o-mini", min_length=1)
     # "local:wordllama": the embedded wordllama model (256 dimensions; the local runtime only, it is not in the AWS
     # deps layer). Any other value: that model on the API's embeddings endpoint, with AI_EMBEDDING_DIMENSIONS asked
@@ -160,6 +162,10 @@ class Settings(BaseSettings):
                 raise ValueError("WEBHOOKS_ALLOW_HTTP and WEBHOOKS_ALLOW_PRIVATE are for the local runtime only")
             if self.sns_trusted_cert_base is not None:
                 raise ValueError("SNS_TRUSTED_CERT_BASE is for the local runtime only")
+            if self.ai_api_key is not None:
+                raise ValueError(
+                    "AI_API_KEY is for the local runtime only: on AWS the key is read from Secrets Manager"
+                )
         return self
 
     def require(self, *names: str) -> None:

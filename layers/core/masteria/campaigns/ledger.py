@@ -13,20 +13,20 @@ from sqlalchemy.orm import Session
 from masteria.campaigns import reply_leads, states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Progress
-from masteria.channels.providers.port import Outcome, SendOutcome, StatusUpdate
+from masteria.channels.providers.port import SendOutcome, StatusUpdate
 from masteria.event_payloads import (
     CampaignCompletedPayload,
     CampaignProgressPayload,
     CampaignRecipientStatusPayload,
+    CampaignRepliedPayload,
 )
 from masteria.events import EventType, record_event
+from masteria.outbound import bulk_ledger
 from masteria.webhooks.subscriptions import subscribed
 
 OPAQUE_PREFIX = "campaign-recipient:"
 PROGRESS_INTERVAL = timedelta(seconds=1)
-# A status moves a recipient forward only (a late "delivered" never undoes "read"; failed is final).
-RANK = {"pending": 0, "sending": 1, "unknown": 2, "sent": 3, "delivered": 4, "read": 5, "failed": 6, "skipped": 6}
-_WEBHOOK_STATUSES = {"sent", "delivered", "read", "played", "failed"}
+TABLE = bulk_ledger.Table("campaign_recipients", message_id="wamid")
 
 
 def opaque(recipient_id: int) -> str:
@@ -141,96 +141,13 @@ def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> boo
 def record_batch(
     session: Session, company_id: uuid.UUID, outcomes: list[tuple[int, SendOutcome]], now: datetime
 ) -> None:
-    """Write a sent batch's outcomes, by recipient id, to the ledger: sent (with its message id), unknown
-    (never resent: a status webhook or the sweeper settles it), pending again (retried later) or failed. A
-    status webhook may have come first: a row is written only while it is still ``sending`` or ``unknown``
-    (a sent one only takes the message id it lacks)."""
-    sent: list[tuple[int, str, int | None]] = []  # id, the provider's id, the segments it billed (SMS)
-    unknown: list[int] = []
-    retry: list[tuple[int, datetime, int | None, str | None, bool]] = []  # id, when, code, reason, counts
-    failed: list[tuple[int, int | None, str | None]] = []
-    for recipient_id, outcome in outcomes:
-        if outcome.category is Outcome.SENT:
-            sent.append((recipient_id, outcome.message_id or "", outcome.segments))
-        elif outcome.category is Outcome.UNKNOWN:
-            unknown.append(recipient_id)
-        elif outcome.category in (Outcome.RETRY_AFTER, Outcome.CAMPAIGN_STOPPING):
-            retry.append(
-                (recipient_id, now + outcome.retry_in, outcome.code, outcome.reason, outcome.counts_as_attempt)
-            )
-        else:
-            failed.append((recipient_id, outcome.code, outcome.reason))
-    # lock the batch's rows in id order first, as the status webhooks do: no deadlock between the two
-    session.execute(
-        select(CampaignRecipient.id)
-        .where(CampaignRecipient.id.in_([i for i, _ in outcomes]))
-        .order_by(CampaignRecipient.id)
-        .with_for_update()
-    ).all()
-    if sent:
-        session.execute(
-            text(
-                "UPDATE campaign_recipients r SET status = CASE WHEN r.status IN ('sending', 'unknown')"
-                " THEN 'sent' ELSE r.status END, wamid = COALESCE(r.wamid, d.wamid),"
-                " sent_at = COALESCE(r.sent_at, :now), claimed_until = NULL, updated_at = :now,"
-                " segments = COALESCE(d.segments, r.segments),"
-                # an error of an earlier attempt is no longer the recipient's: it was sent
-                " error_code = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_code END,"
-                " error_reason = CASE WHEN r.status IN ('sending', 'unknown') THEN NULL ELSE r.error_reason END"
-                " FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[]), CAST(:segments AS smallint[]))"
-                " AS d(id, wamid, segments) WHERE r.id = d.id"
-            ),
-            {
-                "now": now,
-                "ids": [i for i, _, _ in sent],
-                "wamids": [w for _, w, _ in sent],
-                "segments": [n for _, _, n in sent],
-            },
-        )
-    if unknown:
-        session.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.id.in_(unknown), CampaignRecipient.status == "sending")
-            .values(status="unknown", claimed_until=None, updated_at=now)
-        )
-    if retry:
-        session.execute(
-            text(
-                "UPDATE campaign_recipients r SET status = 'pending', next_attempt_at = d.at,"
-                " error_code = d.code, error_reason = d.reason, claimed_until = NULL, updated_at = :now,"
-                " attempts = r.attempts - CASE WHEN d.counts THEN 0 ELSE 1 END"
-                " FROM unnest(CAST(:ids AS bigint[]), CAST(:ats AS timestamptz[]), CAST(:codes AS integer[]),"
-                " CAST(:reasons AS text[]), CAST(:counts AS boolean[])) AS d(id, at, code, reason, counts)"
-                " WHERE r.id = d.id AND r.status IN ('sending', 'unknown')"
-            ),
-            {
-                "now": now,
-                "ids": [r[0] for r in retry],
-                "ats": [r[1] for r in retry],
-                "codes": [r[2] for r in retry],
-                "reasons": [r[3] for r in retry],
-                "counts": [r[4] for r in retry],
-            },
-        )
-    if failed:
-        session.execute(
-            text(
-                "UPDATE campaign_recipients r SET status = 'failed', error_code = d.code, error_reason = d.reason,"
-                " failed_at = :now, claimed_until = NULL, updated_at = :now"
-                " FROM unnest(CAST(:ids AS bigint[]), CAST(:codes AS integer[]), CAST(:reasons AS text[]))"
-                " AS d(id, code, reason) WHERE r.id = d.id AND r.status IN ('sending', 'unknown')"
-            ),
-            {
-                "now": now,
-                "ids": [f[0] for f in failed],
-                "codes": [f[1] for f in failed],
-                "reasons": [f[2] for f in failed],
-            },
-        )
+    """Write a sent batch's outcomes, by recipient id, to the ledger (``bulk_ledger.record``: sent, unknown, pending
+    again or failed), with their ``campaign.recipient.status`` events."""
+    done = bulk_ledger.record(session, TABLE, outcomes, now)
     record_recipient_statuses(
         session,
         company_id,
-        [(i, "sent", None, None) for i, _, _ in sent] + [(i, "failed", code, reason) for i, code, reason in failed],
+        [(i, "sent", None, None) for i, _, _ in done.sent] + [(i, "failed", code, why) for i, code, why in done.failed],
     )
 
 
@@ -238,11 +155,7 @@ def apply_statuses(session: Session, statuses: list[StatusUpdate]) -> set[uuid.U
     """Apply the provider's statuses that carry our recipient ids (``opaque``) to the ledger, in one statement;
     the campaigns they belong to (their progress events are the caller's, once per webhook body). A status only
     moves a recipient forward, whatever order they come in; rows are locked in id order, as the sender does."""
-    by_id: dict[int, list[StatusUpdate]] = {}
-    for status in statuses:
-        recipient_id = recipient_of(status.opaque)
-        if recipient_id is not None and status.status in _WEBHOOK_STATUSES:
-            by_id.setdefault(recipient_id, []).append(status)
+    by_id = bulk_ledger.by_row(statuses, recipient_of)
     if not by_id:
         return set()
     rows = session.execute(
@@ -252,83 +165,26 @@ def apply_statuses(session: Session, statuses: list[StatusUpdate]) -> set[uuid.U
             CampaignRecipient.campaign_id,
             CampaignRecipient.wamid,
             CampaignRecipient.company_id,
-            CampaignRecipient.contact_id,
         )
         .where(CampaignRecipient.id.in_(sorted(by_id)))
         .order_by(CampaignRecipient.id)
         .with_for_update()
     ).all()  # another company's ids are invisible here (RLS): ignored
-    changes: list[dict[str, Any]] = []
-    settled: set[uuid.UUID] = set()
-    for row in rows:
-        change: dict[str, Any] = {"id": row.id, "status": row.status, "wamid": None, "code": None, "reason": None}
-        for key in ("sent", "delivered", "read", "failed"):
-            change[key] = None
-        for status in by_id[row.id]:
-            new = "read" if status.status == "played" else status.status
-            at = status.at
-            change["wamid"] = change["wamid"] or status.message_id[:255]
-            if new == "failed":
-                change["code"] = status.error_code
-                change["reason"] = (status.error_title or "failed")[:300]
-                change["failed"] = change["failed"] or at
-            else:
-                for step in ("sent", "delivered", "read")[: ("sent", "delivered", "read").index(new) + 1]:
-                    change[step] = change[step] or at
-            if RANK[new] > RANK[change["status"]]:
-                change["status"] = new
-        # nothing to write when it says what the row says already (a "sent" after the sender recorded the
-        # send): a status moves a recipient forward, a failure brings its error, a wamid may be new
-        if change["status"] != row.status or change["reason"] is not None or (change["wamid"] and not row.wamid):
-            change["row"] = row
-            changes.append(change)
-            if row.status == "unknown" and RANK[change["status"]] > RANK["unknown"]:
-                settled.add(row.campaign_id)  # its driver may be gone: the webhook may finish the campaign
-    if changes:
-        session.execute(
-            text(
-                "UPDATE campaign_recipients r SET status = d.status, wamid = COALESCE(r.wamid, d.wamid),"
-                " sent_at = COALESCE(r.sent_at, d.sent), delivered_at = COALESCE(r.delivered_at, d.delivered),"
-                " read_at = COALESCE(r.read_at, d.read), failed_at = COALESCE(r.failed_at, d.failed),"
-                # a failure reported now is the recipient's error; once sent, an earlier attempt's error is not
-                " error_code = CASE WHEN d.reason IS NOT NULL THEN d.code"
-                " WHEN d.status IN ('sent', 'delivered', 'read') THEN NULL ELSE r.error_code END,"
-                " error_reason = CASE WHEN d.reason IS NOT NULL THEN d.reason"
-                " WHEN d.status IN ('sent', 'delivered', 'read') THEN NULL ELSE r.error_reason END,"
-                " updated_at = now()"
-                " FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:wamids AS text[]),"
-                " CAST(:sent AS timestamptz[]), CAST(:delivered AS timestamptz[]), CAST(:read AS timestamptz[]),"
-                " CAST(:failed AS timestamptz[]), CAST(:codes AS integer[]), CAST(:reasons AS text[]))"
-                " AS d(id, status, wamid, sent, delivered, read, failed, code, reason) WHERE r.id = d.id"
-            ),
-            {
-                "ids": [c["id"] for c in changes],
-                "statuses": [c["status"] for c in changes],
-                "wamids": [c["wamid"] for c in changes],
-                "sent": [c["sent"] for c in changes],
-                "delivered": [c["delivered"] for c in changes],
-                "read": [c["read"] for c in changes],
-                "failed": [c["failed"] for c in changes],
-                "codes": [c["code"] for c in changes],
-                "reasons": [c["reason"] for c in changes],
-            },
-        )
-        _recipient_events(session, changes)
+    changes = bulk_ledger.merge([(row.id, row.status, row.wamid) for row in rows], by_id)
+    bulk_ledger.write_statuses(session, TABLE, changes)
+    campaign_of = {row.id: row.campaign_id for row in rows}
+    moved = [
+        (c.id, c.status, c.code, c.reason)
+        for c in changes
+        if c.status != c.before and c.status in ("sent", "delivered", "read", "failed")
+    ]  # the moves as events (a repeated failure is no move)
+    if moved:
+        record_recipient_statuses(session, rows[0].company_id, moved)
     now = datetime.now(UTC)
-    for campaign_id in sorted(settled):
+    # an unknown one settled: its driver may be gone, the webhook may finish the campaign
+    for campaign_id in sorted({campaign_of[c.id] for c in changes if bulk_ledger.settles(c) and c.before == "unknown"}):
         complete_if_done(session, session.get_one(Campaign, campaign_id), now)
     return {row.campaign_id for row in rows}
-
-
-def _recipient_events(session: Session, changes: list[dict[str, Any]]) -> None:
-    """The status webhooks' moves as ``campaign.recipient.status`` events (a repeated failure is no move)."""
-    moved = [
-        (c["row"].id, c["status"], c["code"], c["reason"])
-        for c in changes
-        if c["status"] != c["row"].status and c["status"] in ("sent", "delivered", "read", "failed")
-    ]
-    if moved:
-        record_recipient_statuses(session, changes[0]["row"].company_id, moved)
 
 
 def record_recipient_statuses(
@@ -368,21 +224,25 @@ def attribute_reply(
 ) -> int:
     """A contact wrote: the campaigns that messaged them within their reply window count a reply (Meta's
     timestamps are whole seconds: a reply in the second of the send counts), once per recipient; those that open
-    a lead on a reply open it (linked to ``conversation_id``), in this transaction."""
+    a lead on a reply open it (linked to ``conversation_id``), in this transaction; ``campaign.replied`` for each."""
     updated = session.execute(
         text(
             "UPDATE campaign_recipients r SET replied_at = :at FROM campaigns c"
             " WHERE r.contact_id = :contact AND r.campaign_id = c.id AND r.replied_at IS NULL"
             " AND r.sent_at IS NOT NULL AND r.sent_at < CAST(:at AS timestamptz) + interval '1 second'"
             " AND r.sent_at > CAST(:at AS timestamptz) - make_interval(hours => c.reply_window_hours)"
-            " RETURNING r.campaign_id"
+            " RETURNING r.campaign_id, r.company_id"
         ),
         {"at": at, "contact": contact_id},
     ).all()
-    for (campaign_id,) in updated:
+    for campaign_id, company_id in updated:
         emit_progress(session, campaign_id)
+        replied = CampaignRepliedPayload(
+            campaign_id=campaign_id, contact_id=contact_id, conversation_id=conversation_id
+        )
+        record_event(session, company_id=company_id, payload=replied)
     if updated:
         reply_leads.open_leads(
-            session, contact_id=contact_id, campaign_ids=[c for (c,) in updated], conversation_id=conversation_id
+            session, contact_id=contact_id, campaign_ids=[c for c, _ in updated], conversation_id=conversation_id
         )
     return len(updated)

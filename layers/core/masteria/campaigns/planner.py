@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, exists, func, literal, or_, select, text, update
+from sqlalchemy import Select, exists, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from masteria.contacts.models import Contact
 from masteria.db import Database
 from masteria.event_payloads import CampaignStartedPayload
 from masteria.events import record_event
+from masteria.outbound import bulk_ledger
 from masteria.ports import Clock, Queue
 
 # A scheduled campaign this late has lost its schedule's message: the sweeper starts it.
@@ -119,31 +120,14 @@ def _sweep_running(
     unknown_timeout: timedelta,
     counts: dict[str, int],
 ) -> None:
-    expired = session.execute(
-        update(CampaignRecipient)
-        .where(
-            CampaignRecipient.campaign_id == campaign_id,
-            CampaignRecipient.status == "sending",
-            CampaignRecipient.claimed_until < now,
-        )
-        .values(status="unknown", claimed_until=None, updated_at=now)
-        .returning(CampaignRecipient.id)
-    ).all()
-    gone = session.execute(
-        update(CampaignRecipient)
-        .where(
-            CampaignRecipient.campaign_id == campaign_id,
-            CampaignRecipient.status == "unknown",
-            CampaignRecipient.updated_at < now - unknown_timeout,
-        )
-        .values(status="failed", error_code=None, error_reason="failed_unknown", failed_at=now, updated_at=now)
-        .returning(CampaignRecipient.id)
-    ).all()
+    where, params = "campaign_id = :campaign", {"campaign": campaign_id}
+    expired = bulk_ledger.expire_claims(session, ledger.TABLE, now, where=where, params=params)
+    gone = bulk_ledger.fail_unknown(session, ledger.TABLE, now, unknown_timeout, where=where, params=params)
     counts["expired"] += len(expired)
     counts["failed_unknown"] += len(gone)
     company_id = session.scalar(select(Campaign.company_id).where(Campaign.id == campaign_id))
     if gone and company_id is not None:
-        ledger.record_recipient_statuses(session, company_id, [(i, "failed", None, "failed_unknown") for (i,) in gone])
+        ledger.record_recipient_statuses(session, company_id, [(i, "failed", None, "failed_unknown") for i in gone])
     campaign = session.get_one(Campaign, campaign_id, with_for_update=True)
     if ledger.complete_if_done(session, campaign, now):
         counts["completed"] += 1

@@ -1,8 +1,10 @@
-"""The daily sending window (e.g. 08:00 to 20:00) in the company's timezone or each contact's."""
+"""The daily sending window (e.g. 08:00 to 20:00, on some days of the week) in the company's timezone or each
+contact's (campaigns and cadences)."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,17 +40,26 @@ def contact_zone(phone: str, fallback: ZoneInfo) -> ZoneInfo:
     return ZoneInfo(name) if name else fallback
 
 
-def is_open(now: datetime, start: time, end: time, tz: ZoneInfo) -> bool:
-    local = now.astimezone(tz).time()
-    return start <= local < end if start < end else (local >= start or local < end)
+def is_open(now: datetime, start: time, end: time, tz: ZoneInfo, days: Collection[int] | None = None) -> bool:
+    """Whether the window is open at ``now`` (``start == end``: all day); ``days``: the ISO weekdays it opens on
+    (a window across midnight belongs to the day it opened)."""
+    local = now.astimezone(tz)
+    at, weekday = local.time(), local.isoweekday()
+    if start < end:
+        return start <= at < end and (days is None or weekday in days)
+    if at >= start:
+        return days is None or weekday in days
+    return at < end and (days is None or (weekday - 2) % 7 + 1 in days)
 
 
-def next_open(now: datetime, start: time, end: time, tz: ZoneInfo) -> datetime:
+def next_open(now: datetime, start: time, end: time, tz: ZoneInfo, days: Collection[int] | None = None) -> datetime:
     """``now`` if the window is open, else when it next opens (an aware datetime)."""
-    if is_open(now, start, end, tz):
+    if is_open(now, start, end, tz, days):
         return now
     local = now.astimezone(tz)
-    opening = datetime.combine(local.date(), start, tzinfo=tz)
-    if opening <= local:
-        opening = datetime.combine(local.date() + timedelta(days=1), start, tzinfo=tz)
-    return opening
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        opening = datetime.combine(day, start, tzinfo=tz)
+        if opening > local and (days is None or day.isoweekday() in days):
+            return opening
+    raise ValueError("a window opens on at least one day")

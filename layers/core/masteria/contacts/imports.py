@@ -35,6 +35,7 @@ from masteria.observability import logger
 from masteria.pagination import Page, PageRequest, paginate
 from masteria.ports import Clock, ObjectStore
 from masteria.schemas import ReadModel, StrictModel
+from masteria.streams import Limited, too_large
 from masteria.tenancy.models import Company
 from masteria.tenancy.service import Principal
 
@@ -104,25 +105,8 @@ def create_import(*, session: Session, actor: Principal, store: ObjectStore, dat
     return ImportRead.model_validate(row).model_copy(update={"upload_url": url})
 
 
-class _Limited(io.RawIOBase):
-    """Reads ``source`` and fails past ``limit`` bytes, so an oversized upload is never stored whole."""
-
-    def __init__(self, source: IO[bytes], limit: int) -> None:
-        self._source, self._left = source, limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._source.read(len(buffer))
-        self._left -= len(data)
-        if self._left < 0:
-            raise Invalid(
-                "the file is larger than 100 MB",
-                [FieldError("file", "at most 100 MB", code="file_too_large", params={"max_mb": 100})],
-            )
-        buffer[: len(data)] = data
-        return len(data)
+def _too_large() -> Invalid:
+    return too_large("file", MAX_BYTES)
 
 
 def upload(
@@ -131,7 +115,7 @@ def upload(
     """Store the file the API received (the local runtime), then inspect it."""
     row = _get(session, import_id, lock=True)
     _check_uploadable(row)
-    store.put(row.object_key, io.BufferedReader(_Limited(data, MAX_BYTES)))
+    store.put(row.object_key, io.BufferedReader(Limited(data, MAX_BYTES, _too_large)))
     return _inspect(session, store, row)
 
 
@@ -158,10 +142,7 @@ def _inspect(session: Session, store: ObjectStore, row: ContactImport) -> Import
     with store.open(row.object_key) as stored:
         size = sum(len(block) for block in iter(lambda: stored.read(1024 * 1024), b""))
     if size > MAX_BYTES:
-        raise Invalid(
-            "the file is larger than 100 MB",
-            [FieldError("file", "at most 100 MB", code="file_too_large", params={"max_mb": 100})],
-        )
+        raise _too_large()
     try:
         with store.open(row.object_key) as stored:
             dialect = csv_import.detect(stored.read(_SAMPLE_BYTES))

@@ -3,8 +3,8 @@
 provider's payload.
 
 - Every event is applied by its type: messages in ``inbound_messages`` (edits, deletions and reactions in
-  ``inbound_updates``), statuses in ``inbound_statuses`` (a campaign's on its ledger), account events by kind
-  (``inbound_account.HANDLERS``, calls in ``inbound_calls``, the provider's errors as notifications).
+  ``inbound_updates``), statuses in ``inbound_statuses`` (a campaign's and a cadence's on their ledgers), account
+  events by kind (``inbound_account.HANDLERS``, calls in ``inbound_calls``, the provider's errors as notifications).
 - An event names the number it is for (``number_id``) when one webhook URL may carry several numbers' events:
   it goes to the company's connection of the same provider with that number; an event for a number none of
   them has (another company's, on a topic or account shared with it) is dropped and counted, never kept here.
@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from masteria.cadences import send_ledger as cadence_ledger
 from masteria.campaigns import ledger as campaign_ledger
 from masteria.channels import connections
 from masteria.channels.inbound_job import InboundJob
@@ -157,14 +158,20 @@ def _apply(route: _Route, events: list[InboundEvent], result: Result) -> None:
 
 
 def _statuses(session: Session, run: list[tuple[ChannelConnection, StatusUpdate]], result: Result) -> None:
-    """Statuses of a campaign's messages (they carry its recipient's id) on its ledger, together; the others
-    on their messages."""
+    """Statuses of a campaign's messages (they carry its recipient's id) on its ledger, and of a cadence's sends (by
+    their id, or their provider's message id) on theirs, each together; the others on their messages."""
     ours = [status for _, status in run if campaign_ledger.recipient_of(status.opaque) is not None]
     if ours:
         result.campaigns |= campaign_ledger.apply_statuses(session, ours)
         result.statuses += len(ours)
+    rest = [status for _, status in run if campaign_ledger.recipient_of(status.opaque) is None]
+    cadence = cadence_ledger.by_send(session, rest) if rest else {}
+    if cadence:
+        cadence_ledger.apply_statuses(session, cadence)
+    applied = {id(status) for found in cadence.values() for status in found}
+    result.statuses += len(applied)
     for target, status in run:
-        if campaign_ledger.recipient_of(status.opaque) is None:
+        if campaign_ledger.recipient_of(status.opaque) is None and id(status) not in applied:
             statuses_.apply(session, target, status, result)
 
 

@@ -91,7 +91,7 @@ def _outbound(
     return "template", filled.body, {"template": shown_template, **context}, message
 
 
-def _recent_replies(
+def recent_replies(
     session: Session, conversation_id: uuid.UUID, now: datetime
 ) -> Callable[[timedelta], list[datetime]]:
     """The times of the conversation's replies within a span before ``now`` (the pair rate's history)."""
@@ -150,7 +150,7 @@ def reply(
     )
 
     def admit(on: Session) -> None:
-        recent = _recent_replies(on, conversation.id, now)
+        recent = recent_replies(on, conversation.id, now)
         send.admit(on, path, recipient, message, origin=send.Origin.INBOX, now=now, recent_sends=recent)
 
     admit(session)  # a refusal before anything is written

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, HttpUrl, StringConstraints, field_validator
 
+from masteria.event_payloads import ConversationAiFields
 from masteria.schemas import ReadModel, StrictModel
 
 
@@ -24,19 +25,9 @@ class ContactSummary(ReadModel):
     phone: str
 
 
-class ConversationAi(ReadModel):
+class ConversationAi(ConversationAiFields, ReadModel):
     """The AI in the conversation: whether it answers (``active``), or why it stopped (``paused``,
-    ``handed_off``)."""
-
-    status: Literal["active", "paused", "handed_off"]
-    reason: str | None = Field(
-        description="paused: human_reply, assigned, opted_out or paused_by_user; handed_off: customer_request, tool, "
-        "low_confidence, repeated_misunderstanding or blocked_topic"
-    )
-    detail: str | None = Field(default=None, description="a handoff's reason in words (the model's, when it gave one)")
-    persona_id: uuid.UUID | None = Field(description="the persona that last answered or handed off here")
-    assignee_id: uuid.UUID | None = Field(default=None, description="who a handoff assigned the conversation to")
-    since: datetime = Field(description="when the AI's state here last changed")
+    ``handed_off``); ``conversation.updated`` carries the same when it changes."""
 
 
 class ConversationRead(ReadModel):

@@ -15,7 +15,16 @@ from masteria.observability import logger
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOCK_KEY = 7_274_271  # pg_advisory_lock key: one migration at a time per database
 # Histories the application may only add to (a cascade from their owner row still removes them).
-APPEND_ONLY_TABLES = ("consent_events", "lead_stage_changes", "persona_versions", "ai_usage", "ai_decisions")
+APPEND_ONLY_TABLES = (
+    "consent_events",
+    "lead_stage_changes",
+    "persona_versions",
+    "ai_usage",
+    "ai_decisions",
+    "cadence_versions",
+    "cadence_enrollment_steps",
+    "automation_runs",
+)
 
 
 def _exec_formatted(connection: Connection, template: str, *args: str) -> None:

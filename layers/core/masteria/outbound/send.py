@@ -1,5 +1,5 @@
 """The one outbound path: every message to a person (an inbox reply, a campaign recipient, a cadence step, an AI
-reply) goes out through these steps, with the same guarantees whoever sends it.
+reply, an automation rule's message) goes out through these steps, with the same guarantees whoever sends it.
 
 1. **Admitted** (``admit``), before anything is queued or claimed; each refusal is a 4xx naming its reason:
    the provider's own check of the content (``Provider.check``: too long, a kind it does not send), consent
@@ -49,6 +49,7 @@ class Origin(StrEnum):
     CAMPAIGN = "campaign"
     CADENCE = "cadence"
     AI = "ai"
+    AUTOMATION = "automation"  # an automation rule's send action (``automations.sends``)
 
 
 @dataclass(frozen=True)

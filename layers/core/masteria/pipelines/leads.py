@@ -178,9 +178,31 @@ def create_from_campaign(
     conversation_id: uuid.UUID | None,
 ) -> LeadRead | None:
     """A contact replied to a campaign that opens leads: a lead (source ``campaign``, moved by an automation: the
-    campaign) on its pipeline, in its stage or the first open one. None, and nothing done, when the contact has
-    an open lead there already (even one made at this moment by someone else), or the pipeline is gone or has no
-    open stage left: a reply is never refused for its lead."""
+    campaign) on its pipeline, in its stage or the first open one (``create_unless_open``: a reply is never refused
+    for its lead)."""
+    return create_unless_open(
+        session, title=title, contact_id=contact_id, pipeline_id=pipeline_id, stage_id=stage_id, owner_id=owner_id,
+        conversation_id=conversation_id, source="campaign", by=Actor("automation", campaign_id),
+        campaign_id=campaign_id,
+    )  # fmt: skip
+
+
+def create_unless_open(
+    session: Session,
+    *,
+    title: str,
+    contact_id: uuid.UUID,
+    pipeline_id: uuid.UUID,
+    stage_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+    conversation_id: uuid.UUID | None,
+    source: str,
+    by: Actor,
+    campaign_id: uuid.UUID | None = None,
+) -> LeadRead | None:
+    """A lead made with no user (a campaign reply's, an automation rule's) on ``pipeline_id``, in ``stage_id`` or
+    the first open one. None, and nothing done, when the contact has an open lead there already (even one made at
+    this moment by someone else), or the pipeline is gone or has no open stage left."""
     contact = session.get_one(Contact, contact_id)
     open_lead = select(Lead.id).where(
         Lead.pipeline_id == pipeline_id, Lead.contact_id == contact_id, Lead.status == "open"
@@ -189,12 +211,11 @@ def create_from_campaign(
         return None
     stage = session.get(Stage, stage_id) if stage_id else None
     if stage is None or stage.archived_at is not None or stage.semantic_type in ("won", "lost"):
-        stage_id = None  # archived or closing since the campaign chose it: the first open stage
+        stage_id = None  # archived or closing since it was chosen: the first open stage
     try:
         return _create(
             session, None, fields=LeadFromConversation(owner_id=owner_id), pipeline_id=pipeline_id,
-            stage_id=stage_id, contact=contact, title=title,
-            source="campaign", conversation_id=conversation_id, by=Actor("automation", campaign_id),
+            stage_id=stage_id, contact=contact, title=title, source=source, conversation_id=conversation_id, by=by,
             campaign_id=campaign_id,
         )  # fmt: skip
     except Conflict as error:

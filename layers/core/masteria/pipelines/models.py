@@ -30,7 +30,7 @@ from masteria.db import Base, Timestamped, company_fk, uuid_pk
 
 SEMANTIC_TYPES = ("open", "meeting_scheduled", "won", "lost")
 LEAD_STATUSES = ("open", "won", "lost")
-LEAD_SOURCES = ("campaign", "conversation", "import", "manual", "api")
+LEAD_SOURCES = ("campaign", "conversation", "import", "manual", "api", "automation")
 ACTOR_KINDS = ("user", "automation", "ai")
 # Ranks compare byte by byte (ASCII digits < upper case < lower case): the column's collation must say so.
 RANK_COLLATION = "C"

@@ -15,7 +15,7 @@ from masteria.schemas import ReadModel, StrictModel
 
 SemanticType = Literal["open", "meeting_scheduled", "won", "lost"]
 LeadStatus = Literal["open", "won", "lost"]
-LeadSource = Literal["campaign", "conversation", "import", "manual", "api"]
+LeadSource = Literal["campaign", "conversation", "import", "manual", "api", "automation"]
 ActorKind = Literal["user", "automation", "ai"]
 StageName = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 PipelineName = Annotated[str, StringConstraints(min_length=1, max_length=120)]

@@ -27,7 +27,7 @@ INBOX = "inbox"
 NOTIFICATIONS = "notifications"
 _TOPIC = re.compile(
     r"^(?:(?P<plain>inbox|notifications)"
-    r"|(?P<kind>conversation|campaign|import|pipeline|lead|knowledge_base):(?P<id>[^:]+))$"
+    r"|(?P<kind>conversation|campaign|cadence|automation|import|pipeline|lead|knowledge_base):(?P<id>[^:]+))$"
 )
 
 
@@ -37,6 +37,16 @@ def conversation_topic(conversation_id: uuid.UUID) -> str:
 
 def campaign_topic(campaign_id: uuid.UUID) -> str:
     return f"campaign:{campaign_id}"
+
+
+def cadence_topic(cadence_id: uuid.UUID) -> str:
+    """A cadence's enrollments: entered, step sent, exited."""
+    return f"cadence:{cadence_id}"
+
+
+def automation_topic(automation_id: uuid.UUID) -> str:
+    """An automation rule's runs and the custom events its actions emit (the rules editor's run log)."""
+    return f"automation:{automation_id}"
 
 
 def import_topic(import_id: uuid.UUID) -> str:
@@ -57,13 +67,14 @@ def knowledge_base_topic(knowledge_base_id: uuid.UUID) -> str:
 
 
 def parse_topic(value: str) -> str:
-    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}``, ``import:{id}``, ``pipeline:{id}``,
-    ``lead:{id}`` or ``knowledge_base:{id}`` (ids are UUIDs), in canonical form; anything else is a ``ValueError``."""
+    """``inbox``, ``notifications``, ``conversation:{id}``, ``campaign:{id}``, ``cadence:{id}``, ``automation:{id}``,
+    ``import:{id}``, ``pipeline:{id}``, ``lead:{id}`` or ``knowledge_base:{id}`` (ids are UUIDs), in canonical form;
+    anything else is a ``ValueError``."""
     found = _TOPIC.match(value.strip()) if isinstance(value, str) else None
     if found is None:
         raise ValueError(
-            "a topic is inbox, notifications, conversation:{id}, campaign:{id}, import:{id}, pipeline:{id}, lead:{id}"
-            " or knowledge_base:{id}"
+            "a topic is inbox, notifications, conversation:{id}, campaign:{id}, cadence:{id}, automation:{id}, "
+            "import:{id}, pipeline:{id}, lead:{id} or knowledge_base:{id}"
         )
     if found["plain"]:
         return found["plain"]
@@ -259,6 +270,26 @@ class AiHandoffData(payloads.AiHandoffPayload):
     model_config = _IGNORE
 
 
+class CadenceEnrolledData(payloads.CadenceEnrolledPayload):
+    model_config = _IGNORE
+
+
+class CadenceStepSentData(payloads.CadenceStepSentPayload):
+    model_config = _IGNORE
+
+
+class CadenceExitedData(payloads.CadenceExitedPayload):
+    model_config = _IGNORE
+
+
+class AutomationRanData(payloads.AutomationRanPayload):
+    model_config = _IGNORE
+
+
+class CustomEventData(payloads.CustomEventPayload):
+    model_config = _IGNORE
+
+
 class _EventFrame(_ServerFrame):
     cursor: str | None = Field(description="catch up after it: GET /v1/realtime/events?after=<cursor>")
     at: datetime
@@ -364,6 +395,36 @@ class AiHandoff(_EventFrame):
     data: AiHandoffData
 
 
+class CadenceEnrolled(_EventFrame):
+    type: Literal["cadence.enrolled"] = "cadence.enrolled"
+    data: CadenceEnrolledData
+
+
+class CadenceStepSent(_EventFrame):
+    type: Literal["cadence.step_sent"] = "cadence.step_sent"
+    data: CadenceStepSentData
+
+
+class CadenceExited(_EventFrame):
+    type: Literal["cadence.exited"] = "cadence.exited"
+    data: CadenceExitedData
+
+
+CadenceFrame = CadenceEnrolled | CadenceStepSent | CadenceExited
+
+
+class AutomationRan(_EventFrame):
+    type: Literal["automation.ran"] = "automation.ran"
+    data: AutomationRanData
+
+
+class CustomEvent(_EventFrame):
+    """On the topic of its source: ``automation:{id}`` or ``cadence:{id}``."""
+
+    type: Literal["custom.event"] = "custom.event"
+    data: CustomEventData
+
+
 LeadFrame = (
     LeadCreated | LeadUpdated | LeadStageChanged | LeadWon | LeadLost | MeetingScheduled | AppointmentUpdated
     | AiStageProposed
@@ -382,7 +443,10 @@ EventFrame = Annotated[
     | KnowledgeBaseProgress
     | LeadFrame
     | AiReplied
-    | AiHandoff,
+    | AiHandoff
+    | CadenceFrame
+    | AutomationRan
+    | CustomEvent,
     Field(discriminator="type"),
 ]
 event_frame: TypeAdapter[Any] = TypeAdapter(EventFrame)

@@ -33,6 +33,8 @@ class Outgoing:
         | (frames.KnowledgeDocumentProgress | frames.KnowledgeBaseProgress)
         | frames.LeadFrame
         | (frames.AiReplied | frames.AiHandoff)
+        | frames.CadenceFrame
+        | (frames.AutomationRan | frames.CustomEvent)
     )
     topics: frozenset[str]
     conversation_id: uuid.UUID | None = None  # set: only for users who may see this conversation
@@ -92,6 +94,29 @@ def _ai_frame(frame: type[frames.AiReplied | frames.AiHandoff]) -> Callable[[Pub
 def _campaign(event: PublishedEvent) -> Outgoing:
     built = frames.CampaignProgress.model_validate({**_envelope(event), "data": event.data})
     return Outgoing(built, frozenset({frames.campaign_topic(built.data.campaign_id)}))
+
+
+def _cadence(frame: type[frames.CadenceFrame]) -> Callable[[PublishedEvent], Outgoing]:
+    """A cadence's enrollment frames, on its topic (the cadence's page)."""
+
+    def build(event: PublishedEvent) -> Outgoing:
+        built = frame.model_validate({**_envelope(event), "data": event.data})
+        return Outgoing(built, frozenset({frames.cadence_topic(built.data.cadence_id)}))
+
+    return build
+
+
+def _automation_ran(event: PublishedEvent) -> Outgoing:
+    built = frames.AutomationRan.model_validate({**_envelope(event), "data": event.data})
+    return Outgoing(built, frozenset({frames.automation_topic(built.data.automation_id)}))
+
+
+def _custom_event(event: PublishedEvent) -> Outgoing:
+    """A custom event on its source's topic: the automation rule's or the cadence's."""
+    built = frames.CustomEvent.model_validate({**_envelope(event), "data": event.data})
+    data = built.data
+    topic = frames.automation_topic if data.source == "automation" else frames.cadence_topic
+    return Outgoing(built, frozenset({topic(data.source_id)}))
 
 
 def _notification(event: PublishedEvent) -> Outgoing:
@@ -157,6 +182,11 @@ _BUILDERS: dict[EventType, Callable[[PublishedEvent], Outgoing]] = {
     EventType.AI_STAGE_PROPOSED: _lead_frame(frames.AiStageProposed),
     EventType.AI_REPLIED: _ai_frame(frames.AiReplied),
     EventType.AI_HANDOFF: _ai_frame(frames.AiHandoff),
+    EventType.CADENCE_ENROLLED: _cadence(frames.CadenceEnrolled),
+    EventType.CADENCE_STEP_SENT: _cadence(frames.CadenceStepSent),
+    EventType.CADENCE_EXITED: _cadence(frames.CadenceExited),
+    EventType.AUTOMATION_RAN: _automation_ran,
+    EventType.CUSTOM_EVENT: _custom_event,
 }
 # The domain events the push consumer is routed (functions/manifest.py) and catch-up reads.
 PUSHED_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in _BUILDERS)

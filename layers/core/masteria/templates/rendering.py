@@ -10,7 +10,8 @@ from masteria.errors import FieldError, Invalid
 
 # Contact fields a variable may name; custom fields are ``custom.<key>``.
 CONTACT_FIELDS = ("name", "first_name", "phone", "email", "language")
-_VARIABLE = re.compile(r"{{\s*([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)\s*}}")
+# a name and up to two dotted parts: ``name``, ``custom.plan``; a cadence's ``contact.custom.plan`` (cadences.variables)
+_VARIABLE = re.compile(r"{{\s*([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*){0,2})\s*}}")
 TEXT_MESSAGE_MAX = 4096  # a WhatsApp text message body (META.md §3.1)
 
 

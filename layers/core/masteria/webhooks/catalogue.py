@@ -26,9 +26,12 @@ _OFFERED: dict[EventType, str] = {
     EventType.CONTACT_UPDATED: "a contact's fields changed",
     EventType.CONTACT_OPTED_OUT: "a contact opted out of a channel",
     EventType.CONTACT_OPTED_IN: "a contact opted in to a channel (again, or for the first time)",
+    EventType.CONTACT_TAG_ADDED: "a contact got a tag (by hand, the API or an automation; not by bulk or import)",
+    EventType.CONTACT_TAG_REMOVED: "a contact's tag was taken off (by hand, the API or an automation)",
     EventType.CAMPAIGN_STARTED: "a campaign started sending",
     EventType.CAMPAIGN_PAUSED: "a campaign was paused (by a user or by Meta's errors)",
     EventType.CAMPAIGN_COMPLETED: "every recipient of a campaign is final",
+    EventType.CAMPAIGN_REPLIED: "a contact replied to a campaign that messaged them (once per recipient)",
     EventType.CAMPAIGN_RECIPIENT_STATUS: (
         "a campaign recipient's message was sent, delivered, read or failed: one event per recipient and status, "
         "recorded only while an endpoint lists this type (a large campaign sends millions)"
@@ -53,6 +56,20 @@ _OFFERED: dict[EventType, str] = {
     ),
     EventType.TEMPLATE_STATUS_CHANGED: (
         "Meta changed a WhatsApp template's status (approved, rejected, paused, disabled…), with its reason"
+    ),
+    EventType.CADENCE_ENROLLED: "a contact entered a cadence (by hand, in bulk, from a segment, an automation…)",
+    EventType.CADENCE_STEP_SENT: "a cadence's send step went out to a contact (the provider took the message)",
+    EventType.AUTOMATION_RAN: (
+        "an automation rule ran for an event (its conditions held): the rule, the run and how many actions did or "
+        "failed"
+    ),
+    EventType.CUSTOM_EVENT: (
+        "a named event an automation rule's action or a cadence's step emitted, with its fixed data, the contact and "
+        "the lead"
+    ),
+    EventType.CADENCE_EXITED: (
+        "an enrollment ended before its last step: the contact replied or opted out, its lead changed stage or "
+        "closed, it got the goal tag, by hand, by an automation, or the cadence was archived"
     ),
 }
 CATALOGUE: dict[EventType, tuple[type[BaseModel], str]] = {

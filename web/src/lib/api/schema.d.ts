@@ -235,6 +235,427 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Automations
+         * @description Every rule, in the order they run for one event. Admins.
+         */
+        get: operations["list_automations_v1_automations_get"];
+        put?: never;
+        /**
+         * Create Automation
+         * @description A rule, last in the order. An unknown trigger, condition or action type, an unsafe regex, or an unknown (or
+         *     another company's) tag, stage, user, cadence, template… is a 422 on its field. Admins.
+         */
+        post: operations["create_automation_v1_automations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder
+         * @description Every rule's id once, in the new order (422 `order_mismatch` otherwise). Admins.
+         */
+        put: operations["reorder_v1_automations_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Automation */
+        get: operations["get_automation_v1_automations__automation_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Automation
+         * @description The rule and its run log. Admins.
+         */
+        delete: operations["delete_automation_v1_automations__automation_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Automation
+         * @description Change some fields (checked like a new rule's). Admins.
+         */
+        patch: operations["update_automation_v1_automations__automation_id__patch"];
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable */
+        post: operations["disable_v1_automations__automation_id__disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable
+         * @description It runs for the events from now on (a no_reply rule: the quiet periods reaching its hours from now). Admins.
+         */
+        post: operations["enable_v1_automations__automation_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description The rule's run log, newest first (`?status=`): what matched, each condition, each action's outcome (a send's
+         *     message as it is now). Admins.
+         */
+        get: operations["list_runs_v1_automations__automation_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cadences
+         * @description Newest first, each with its current steps and window and its enrollments by state; `?status=` filters.
+         */
+        get: operations["list_cadences_v1_cadences_get"];
+        put?: never;
+        /**
+         * Create Cadence
+         * @description A draft and its version 1 (admins). Unknown templates, tags, stages, users, segment or number (another
+         *     company's too) are 422s on their field (`steps.<i>.<field>`); a branch may only jump forward.
+         */
+        post: operations["create_cadence_v1_cadences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Cadence */
+        get: operations["get_cadence_v1_cadences__cadence_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Cadence
+         * @description Only a cadence that never had an enrollment (409 `has_enrollments`: archive it). Admins.
+         */
+        delete: operations["delete_cadence_v1_cadences__cadence_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Cadence
+         * @description Change settings; new `steps` or `window` write the next version (with `version`, the current_version you
+         *     read: else 409 `stale_version`). Enrollments finish on their version unless moved. Admins.
+         */
+        patch: operations["update_cadence_v1_cadences__cadence_id__patch"];
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate
+         * @description Draft or paused → active (needs its number); the first activation enrolls its segment. Admins.
+         */
+        post: operations["activate_v1_cadences__cadence_id__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive
+         * @description For good: live enrollments exit (`cadence_archived`). Admins.
+         */
+        post: operations["archive_v1_cadences__cadence_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Enrollments
+         * @description Newest first; filter by `state`, `version`, `source`, `exit_reason`, `contact_id`, `step_index`.
+         */
+        get: operations["list_enrollments_v1_cadences__cadence_id__enrollments_get"];
+        put?: never;
+        /**
+         * Enroll
+         * @description One contact, starting now (409 `already_enrolled`; `not_enrollable`: it went through the cadence and
+         *     re-enrollment is off, or it opted out of the cadence's channel; `state_conflict`: draft or archived).
+         */
+        post: operations["enroll_v1_cadences__cadence_id__enrollments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/enrollments/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Enroll
+         * @description Contacts by `contact_ids` (up to 10,000), a `list_id` or a `segment_id`; the ineligible are skipped. Admins.
+         */
+        post: operations["bulk_enroll_v1_cadences__cadence_id__enrollments_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/enrollments/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Enrollments
+         * @description Move active enrollments of older versions to the current one, at the same step index. Admins.
+         */
+        post: operations["move_enrollments_v1_cadences__cadence_id__enrollments_move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/enrollments/{enrollment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Enrollment
+         * @description Its state and every step it ran, with each send's progress.
+         */
+        get: operations["get_enrollment_v1_cadences__cadence_id__enrollments__enrollment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/enrollments/{enrollment_id}/exit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exit Enrollment
+         * @description End it by hand (`manual`; a send not yet out is not sent); 409 `not_live` once ended.
+         */
+        post: operations["exit_enrollment_v1_cadences__cadence_id__enrollments__enrollment_id__exit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description No step runs while paused (a send already handed over still goes); activate resumes. Admins.
+         */
+        post: operations["pause_v1_cadences__cadence_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Preview
+         * @description When each step would run for that contact if enrolled now, with the sending window.
+         */
+        get: operations["get_preview_v1_cadences__cadence_id__preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stats
+         * @description Per step of a version: ran, sent, delivered, read, failed, skipped, replied, exited, waiting.
+         */
+        get: operations["get_stats_v1_cadences__cadence_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Versions
+         * @description Every version, newest first, with its live enrollments.
+         */
+        get: operations["get_versions_v1_cadences__cadence_id__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cadences/{cadence_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_v1_cadences__cadence_id__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -1244,7 +1665,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Knowledge Base
-         * @description Delete it with its documents and chunks (admin and up).
+         * @description Delete it with its documents, their files and chunks (admin and up).
          */
         delete: operations["delete_knowledge_base_v1_knowledge_bases__knowledge_base_id__delete"];
         options?: never;
@@ -1273,8 +1694,9 @@ export interface paths {
         /**
          * Add Document
          * @description Add a document (admin and up): a file as `multipart/form-data` (`file`: .txt, .md, .pdf, .docx, .csv of
-         *     questions and answers, .html; ≤ 20 MB; optional `title`), or a web page as JSON `{"url", "title"?}`. It is
-         *     ingested in the background: follow `status` here or `knowledge.document.progress` on `knowledge_base:{id}`.
+         *     questions and answers, .html; ≤ 20 MB; optional `title`), a file sent to an upload as JSON `{"upload_key",
+         *     "filename", "title"?}` (≤ 50 MB: `POST …/uploads`), or a web page as JSON `{"url", "title"?}`. It is ingested in
+         *     the background: follow `status` here or `knowledge.document.progress` on `knowledge_base:{id}`.
          */
         post: operations["add_document_v1_knowledge_bases__knowledge_base_id__documents_post"];
         delete?: never;
@@ -1294,14 +1716,15 @@ export interface paths {
         get: operations["get_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__get"];
         /**
          * Replace Document
-         * @description A new file for the document (or a page's address, fetched again): ingested anew, its chunks replaced once
-         *     that succeeds; until then the version before is still searched (admin and up).
+         * @description A new file for the document (in the form, or an upload's as JSON `{"upload_key", "filename"}`; or a page's
+         *     address, fetched again): ingested anew, its chunks replaced once that succeeds; until then the version before is
+         *     still searched (admin and up).
          */
         put: operations["replace_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__put"];
         post?: never;
         /**
          * Delete Document
-         * @description Delete the document and its chunks (admin and up).
+         * @description Delete the document, its file and its chunks (admin and up).
          */
         delete: operations["delete_document_v1_knowledge_bases__knowledge_base_id__documents__document_id__delete"];
         options?: never;
@@ -1324,6 +1747,28 @@ export interface paths {
          *     each passage's similarity and ranks (any user of the company).
          */
         post: operations["search_v1_knowledge_bases__knowledge_base_id__search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/knowledge-bases/{knowledge_base_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Upload
+         * @description Send a file (≤ 50 MB) straight to the object store (admin and up): `PUT` its bytes to `upload_url` (no
+         *     Authorization header), then `POST …/documents` (or `PUT …/documents/{id}`) with JSON `{"upload_key", "filename",
+         *     "title"?}`. On AWS the way for a file over a few MB (a request's body is at most 6 MB there).
+         */
+        post: operations["start_upload_v1_knowledge_bases__knowledge_base_id__uploads_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2277,6 +2722,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload
+         * @description The file's bytes, to an `upload_url` (`POST /v1/knowledge-bases/{id}/uploads`): the link itself is the
+         *     permission, for an hour (404 once expired); a file larger than it allows is refused (422).
+         */
+        put: operations["upload_v1_uploads__token__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -2543,6 +3009,55 @@ export interface components {
             password: string;
             /** Token */
             token: string;
+        };
+        /** ActionError */
+        ActionError: {
+            /**
+             * Code
+             * @description the failure's code: unknown_template, window_closed, lead_changed, unexpected…
+             */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** ActionResult */
+        ActionResult: {
+            /**
+             * Detail
+             * @description what it did: the user assigned, the lead moved…
+             */
+            detail?: {
+                [key: string]: unknown;
+            } | null;
+            error?: components["schemas"]["ActionError"] | null;
+            /** Index */
+            index: number;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "done" | "skipped" | "failed" | "not_run";
+            /**
+             * Reason
+             * @description skipped: no_conversation, no_lead, already_assigned…
+             */
+            reason?: string | null;
+            send?: components["schemas"]["SendResult"] | null;
+            /** Type */
+            type: string;
+        };
+        /** AddTag */
+        AddTag: {
+            /**
+             * Tag Id
+             * Format: uuid
+             */
+            tag_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "add_tag";
         };
         /**
          * AiDecisionRead
@@ -2965,6 +3480,22 @@ export interface components {
             version: number;
         };
         /**
+         * AppointmentScheduled
+         * @description A lead moved into a meeting stage with its appointment.
+         */
+        AppointmentScheduled: {
+            /**
+             * Pipeline Id
+             * @description null: any pipeline
+             */
+            pipeline_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "appointment_scheduled";
+        };
+        /**
          * AppointmentUpdate
          * @description Only the fields given change; a new time reschedules it, a new status cancels or completes it.
          */
@@ -3095,6 +3626,51 @@ export interface components {
              */
             assignee_id: string | null;
         };
+        /**
+         * AssignRoundRobin
+         * @description The conversation goes to the next of these users, in turn among the active ones (one counter per rule and
+         *     action, taken under its row's lock: two events at once never get the same turn).
+         */
+        AssignRoundRobin: {
+            /**
+             * Only Unassigned
+             * @description false: take it from whoever has it
+             * @default true
+             */
+            only_unassigned?: boolean;
+            /**
+             * Type
+             * @constant
+             */
+            type: "assign_round_robin";
+            /**
+             * User Ids
+             * @description the team, in turn order
+             */
+            user_ids: string[];
+        };
+        /**
+         * AssignUser
+         * @description The conversation goes to this user (an active one).
+         */
+        AssignUser: {
+            /**
+             * Only Unassigned
+             * @description false: take it from whoever has it
+             * @default true
+             */
+            only_unassigned?: boolean;
+            /**
+             * Type
+             * @constant
+             */
+            type: "assign";
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
         /** AttemptRead */
         AttemptRead: {
             /** Attempt */
@@ -3181,6 +3757,177 @@ export interface components {
             /** Target Type */
             target_type: string | null;
         };
+        /** AutomationCreate */
+        AutomationCreate: {
+            /**
+             * Actions
+             * @description run in this order
+             */
+            actions: (components["schemas"]["AssignUser"] | components["schemas"]["AssignRoundRobin"] | components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["MoveLead"] | components["schemas"]["CreateLead"] | components["schemas"]["EnrollInCadence"] | components["schemas"]["RemoveFromCadence"] | components["schemas"]["SendText"] | components["schemas"]["SendTemplate"] | components["schemas"]["HandToAi"] | components["schemas"]["TakeFromAi"] | components["schemas"]["Notify"] | components["schemas"]["EmitEvent"])[];
+            /**
+             * Conditions
+             * @description all must hold
+             */
+            conditions?: (components["schemas"]["ChannelIs"] | components["schemas"]["ConnectionIs"] | components["schemas"]["masteria__automations__conditions__HasTag"] | components["schemas"]["InSegment"] | components["schemas"]["BusinessHours"] | components["schemas"]["CustomFieldIs"])[];
+            /** Description */
+            description?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Name
+             * @example Orçamento pelo WhatsApp
+             */
+            name: string;
+            /**
+             * On Failure
+             * @description an action fails: stop the run there (the actions after it are not_run) or go on with the next
+             * @default stop
+             * @enum {string}
+             */
+            on_failure?: "stop" | "continue";
+            /**
+             * Trigger
+             * @description what starts it: {"type": "message_received", "keywords": […]}, …
+             */
+            trigger: components["schemas"]["MessageReceived"] | components["schemas"]["ConversationCreated"] | components["schemas"]["ConversationClosed"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["LeadCreated-Input"] | components["schemas"]["LeadStageChanged-Input"] | components["schemas"]["AppointmentScheduled"] | components["schemas"]["CampaignReplied"] | components["schemas"]["ContactOptedOut"] | components["schemas"]["NoReply"];
+        };
+        /** AutomationOrder */
+        AutomationOrder: {
+            /**
+             * Ids
+             * @description every rule of the company, once, in order
+             */
+            ids: string[];
+        };
+        /** AutomationRan */
+        AutomationRan: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["AutomationRanData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "automation.ran";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** AutomationRanData */
+        AutomationRanData: {
+            /** Actions Done */
+            actions_done: number;
+            /** Actions Failed */
+            actions_failed: number;
+            /**
+             * Automation Id
+             * Format: uuid
+             */
+            automation_id: string;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /**
+             * Event Id
+             * Format: uuid
+             * @description the triggering event (a no_reply trigger's: one per quiet period)
+             */
+            event_id: string;
+            /** Lead Id */
+            lead_id?: string | null;
+            /**
+             * Run Id
+             * @description the run in the rule's run log
+             */
+            run_id: number;
+            /**
+             * Status
+             * @description failed: an action failed
+             * @enum {string}
+             */
+            status: "succeeded" | "failed";
+            /**
+             * Trigger
+             * @description the rule's trigger type: message_received, tag_added, no_reply…
+             */
+            trigger: string;
+        };
+        /** AutomationRead */
+        AutomationRead: {
+            /** Actions */
+            actions: (components["schemas"]["AssignUser"] | components["schemas"]["AssignRoundRobin"] | components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["MoveLead"] | components["schemas"]["CreateLead"] | components["schemas"]["EnrollInCadence"] | components["schemas"]["RemoveFromCadence"] | components["schemas"]["SendText"] | components["schemas"]["SendTemplate"] | components["schemas"]["HandToAi"] | components["schemas"]["TakeFromAi"] | components["schemas"]["Notify"] | components["schemas"]["EmitEvent"])[];
+            /** Conditions */
+            conditions: (components["schemas"]["ChannelIs"] | components["schemas"]["ConnectionIs"] | components["schemas"]["masteria__automations__conditions__HasTag"] | components["schemas"]["InSegment"] | components["schemas"]["BusinessHours"] | components["schemas"]["CustomFieldIs"])[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * On Failure
+             * @enum {string}
+             */
+            on_failure: "stop" | "continue";
+            /**
+             * Position
+             * @description rules run for one event in this order (0 first)
+             */
+            position: number;
+            /** Trigger */
+            trigger: components["schemas"]["MessageReceived"] | components["schemas"]["ConversationCreated"] | components["schemas"]["ConversationClosed"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["masteria__automations__triggers__LeadCreated"] | components["schemas"]["masteria__automations__triggers__LeadStageChanged"] | components["schemas"]["AppointmentScheduled"] | components["schemas"]["CampaignReplied"] | components["schemas"]["ContactOptedOut"] | components["schemas"]["NoReply"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * AutomationUpdate
+         * @description The fields to change (absent: unchanged); ``conditions: []`` removes them all.
+         */
+        AutomationUpdate: {
+            /** Actions */
+            actions?: (components["schemas"]["AssignUser"] | components["schemas"]["AssignRoundRobin"] | components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["MoveLead"] | components["schemas"]["CreateLead"] | components["schemas"]["EnrollInCadence"] | components["schemas"]["RemoveFromCadence"] | components["schemas"]["SendText"] | components["schemas"]["SendTemplate"] | components["schemas"]["HandToAi"] | components["schemas"]["TakeFromAi"] | components["schemas"]["Notify"] | components["schemas"]["EmitEvent"])[] | null;
+            /** Conditions */
+            conditions?: (components["schemas"]["ChannelIs"] | components["schemas"]["ConnectionIs"] | components["schemas"]["masteria__automations__conditions__HasTag"] | components["schemas"]["InSegment"] | components["schemas"]["BusinessHours"] | components["schemas"]["CustomFieldIs"])[] | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Name
+             * @example Orçamento pelo WhatsApp
+             */
+            name?: string | null;
+            /** On Failure */
+            on_failure?: ("stop" | "continue") | null;
+            /** Trigger */
+            trigger?: (components["schemas"]["MessageReceived"] | components["schemas"]["ConversationCreated"] | components["schemas"]["ConversationClosed"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["LeadCreated-Input"] | components["schemas"]["LeadStageChanged-Input"] | components["schemas"]["AppointmentScheduled"] | components["schemas"]["CampaignReplied"] | components["schemas"]["ContactOptedOut"] | components["schemas"]["NoReply"]) | null;
+        };
         /** Board */
         Board: {
             /** Columns */
@@ -3198,6 +3945,24 @@ export interface components {
             next_cursor: string | null;
             stage: components["schemas"]["StageRead"];
             totals: components["schemas"]["ColumnTotals"];
+        };
+        /**
+         * BranchStep
+         * @description Go on at ``then_step`` when the condition holds, else at ``else_step`` (step indexes, only forward; the
+         *     number of steps ends the cadence; none: the next step).
+         */
+        BranchStep: {
+            /** Condition */
+            condition: components["schemas"]["RepliedSinceLastStep"] | components["schemas"]["masteria__cadences__steps__HasTag"] | components["schemas"]["LeadInStage"];
+            /** Else Step */
+            else_step?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "branch";
+            /** Then Step */
+            then_step?: number | null;
         };
         /**
          * BulkAction
@@ -3220,12 +3985,552 @@ export interface components {
              */
             target_id: string;
         };
+        /**
+         * BulkEnroll
+         * @description Exactly one of ``contact_ids``, ``list_id``, ``segment_id``; contacts already in the cadence (or that went
+         *     through it, unless re-enrollment is allowed) are skipped.
+         */
+        BulkEnroll: {
+            /**
+             * Contact Ids
+             * @example [
+             *       "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+             *     ]
+             */
+            contact_ids?: string[] | null;
+            /** List Id */
+            list_id?: string | null;
+            /** Segment Id */
+            segment_id?: string | null;
+        };
+        /** BulkEnrollResult */
+        BulkEnrollResult: {
+            /** Enrolled */
+            enrolled: number;
+            /**
+             * Skipped
+             * @description already enrolled, not allowed again, or not the company's
+             */
+            skipped: number;
+        };
         /** BulkResult */
         BulkResult: {
             /** Changed */
             changed: number;
             /** Matched */
             matched: number;
+        };
+        /** BusinessHours */
+        BusinessHours: {
+            /**
+             * Hours
+             * @description {"timezone": "America/Sao_Paulo", "days": {"mon": [["09:00", "18:00"]], …}}: ranges [start, end) per weekday (mon … sun) in that timezone; a day left out is closed
+             */
+            hours: {
+                [key: string]: unknown;
+            };
+            /**
+             * Inside
+             * @description false: outside those hours
+             * @default true
+             */
+            inside?: boolean;
+            /**
+             * Type
+             * @constant
+             */
+            type: "business_hours";
+        };
+        /**
+         * CadenceCreate
+         * @description A draft cadence and its version 1 (an opt-out always ends an enrollment).
+         */
+        CadenceCreate: {
+            /**
+             * Allow Reenrollment
+             * @description a contact may go through it again once ended
+             * @default false
+             */
+            allow_reenrollment?: boolean;
+            /**
+             * Connection Id
+             * @description the number it sends from (needed to activate)
+             */
+            connection_id?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Exit On Reply
+             * @description a customer's message ends the enrollment
+             * @default true
+             */
+            exit_on_reply?: boolean;
+            /**
+             * Exit On Stage Change
+             * @description a stage change of the contact's lead (won and lost too) ends the enrollment
+             * @default false
+             */
+            exit_on_stage_change?: boolean;
+            /**
+             * Goal Tag Id
+             * @description the contact getting this tag ends it
+             */
+            goal_tag_id?: string | null;
+            /**
+             * Name
+             * @example Follow-up de orçamento
+             */
+            name: string;
+            /** Segment Id */
+            segment_id?: string | null;
+            /**
+             * Segment Mode
+             * @description once: the segment's contacts are enrolled when it is first activated; continuous: and then each contact that enters the segment (checked every few minutes); none: no segment
+             * @default none
+             * @enum {string}
+             */
+            segment_mode?: "none" | "once" | "continuous";
+            /** Steps */
+            steps: (components["schemas"]["SendTemplateStep"] | components["schemas"]["SendTextStep"] | components["schemas"]["SendSmsStep"] | components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["TagStep"] | components["schemas"]["MoveLeadStep"] | components["schemas"]["NotifyStep"] | components["schemas"]["EmitEventStep"])[];
+            window?: components["schemas"]["CadenceWindow"];
+        };
+        /** CadenceEnrolled */
+        CadenceEnrolled: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["CadenceEnrolledData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cadence.enrolled";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** CadenceEnrolledData */
+        CadenceEnrolledData: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Enrollment Id
+             * Format: uuid
+             */
+            enrollment_id: string;
+            /** Lead Id */
+            lead_id?: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "manual" | "bulk" | "segment" | "campaign_reply" | "automation" | "api";
+            /**
+             * Version
+             * @description the cadence version the enrollment runs
+             */
+            version: number;
+        };
+        /** CadenceExited */
+        CadenceExited: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["CadenceExitedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cadence.exited";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** CadenceExitedData */
+        CadenceExitedData: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Enrollment Id
+             * Format: uuid
+             */
+            enrollment_id: string;
+            /**
+             * Reason
+             * @description replied, opted_out, stage_changed, won, lost, goal_tag, manual, automation, cadence_archived
+             */
+            reason: string;
+            /**
+             * Step Index
+             * @description the step it would have run next
+             */
+            step_index: number;
+            /**
+             * Version
+             * @description the cadence version the enrollment runs
+             */
+            version: number;
+        };
+        /** CadencePreview */
+        CadencePreview: {
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Steps */
+            steps: components["schemas"]["CadencePreviewStep"][];
+            /**
+             * Timezone
+             * @description the timezone the window and the waits use for this contact
+             */
+            timezone: string;
+            /** Version */
+            version: number;
+        };
+        /** CadencePreviewStep */
+        CadencePreviewStep: {
+            /**
+             * At
+             * Format: date-time
+             * @description when it would run
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "send_template" | "send_text" | "send_sms" | "wait" | "branch" | "tag" | "move_lead" | "notify" | "emit_event";
+            /**
+             * Note
+             * @description branch: evaluated then (the timeline goes on in order)
+             */
+            note?: string | null;
+            /**
+             * Shifted
+             * @description a send step moved to the window's next opening
+             */
+            shifted: boolean;
+            /** Step Index */
+            step_index: number;
+        };
+        /** CadenceRead */
+        CadenceRead: {
+            /** Activated At */
+            activated_at: string | null;
+            /** Allow Reenrollment */
+            allow_reenrollment: boolean;
+            /** Archived At */
+            archived_at: string | null;
+            /** Connection Id */
+            connection_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current Version */
+            current_version: number;
+            /** Description */
+            description: string | null;
+            /** @description enrollments by state, every version */
+            enrollments: components["schemas"]["EnrollmentCounts"];
+            /** Exit On Reply */
+            exit_on_reply: boolean;
+            /** Exit On Stage Change */
+            exit_on_stage_change: boolean;
+            /** Goal Tag Id */
+            goal_tag_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Segment Id */
+            segment_id: string | null;
+            /**
+             * Segment Mode
+             * @enum {string}
+             */
+            segment_mode: "none" | "once" | "continuous";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "active" | "paused" | "archived";
+            /**
+             * Steps
+             * @description the current version's steps
+             */
+            steps: (components["schemas"]["SendTemplateStep"] | components["schemas"]["SendTextStep"] | components["schemas"]["SendSmsStep"] | components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["TagStep"] | components["schemas"]["MoveLeadStep"] | components["schemas"]["NotifyStep"] | components["schemas"]["EmitEventStep"])[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** @description the current version's window */
+            window: components["schemas"]["CadenceWindow"];
+        };
+        /**
+         * CadenceSendRead
+         * @description A send step's message, from the send ledger.
+         */
+        CadenceSendRead: {
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Error Code */
+            error_code: number | null;
+            /** Error Reason */
+            error_reason: string | null;
+            /** Failed At */
+            failed_at: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "unknown" | "sent" | "delivered" | "read" | "failed" | "skipped";
+        };
+        /** CadenceStats */
+        CadenceStats: {
+            /** Enrolled */
+            enrolled: number;
+            /** Exit Reasons */
+            exit_reasons: {
+                [key: string]: number;
+            };
+            states: components["schemas"]["EnrollmentCounts"];
+            /** Steps */
+            steps: components["schemas"]["CadenceStepStats"][];
+            /** Version */
+            version: number;
+        };
+        /** CadenceStepSent */
+        CadenceStepSent: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["CadenceStepSentData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cadence.step_sent";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** CadenceStepSentData */
+        CadenceStepSentData: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /**
+             * Enrollment Id
+             * Format: uuid
+             */
+            enrollment_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "send_template" | "send_text" | "send_sms";
+            /**
+             * Send Id
+             * @description the send's ledger id (its statuses carry it)
+             */
+            send_id: number;
+            /** Step Index */
+            step_index: number;
+            /**
+             * Version
+             * @description the cadence version the enrollment runs
+             */
+            version: number;
+        };
+        /** CadenceStepStats */
+        CadenceStepStats: {
+            /** Delivered */
+            delivered: number;
+            /**
+             * Exited
+             * @description enrollments that ended (exited) while this was their next step
+             */
+            exited: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "send_template" | "send_text" | "send_sms" | "wait" | "branch" | "tag" | "move_lead" | "notify" | "emit_event";
+            /**
+             * Ran
+             * @description enrollments that ran this step (any outcome)
+             */
+            ran: number;
+            /** Read */
+            read: number;
+            /**
+             * Replied
+             * @description enrollments whose first reply came after this step
+             */
+            replied: number;
+            /** Sent */
+            sent: number;
+            /** Skipped */
+            skipped: number;
+            /** Step Index */
+            step_index: number;
+            /**
+             * Waiting
+             * @description live enrollments whose next step this is
+             */
+            waiting: number;
+        };
+        /**
+         * CadenceUpdate
+         * @description The fields given change; new ``steps`` or ``window`` write a new version (enrollments go on with the
+         *     version they started on; ``POST …/enrollments/move`` moves them), and then ``version`` must be the current
+         *     version the client read (else 409 ``stale_version``).
+         */
+        CadenceUpdate: {
+            /** Allow Reenrollment */
+            allow_reenrollment?: boolean | null;
+            /** Connection Id */
+            connection_id?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Exit On Reply */
+            exit_on_reply?: boolean | null;
+            /** Exit On Stage Change */
+            exit_on_stage_change?: boolean | null;
+            /** Goal Tag Id */
+            goal_tag_id?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Segment Id */
+            segment_id?: string | null;
+            /** Segment Mode */
+            segment_mode?: ("none" | "once" | "continuous") | null;
+            /** Steps */
+            steps?: (components["schemas"]["SendTemplateStep"] | components["schemas"]["SendTextStep"] | components["schemas"]["SendSmsStep"] | components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["TagStep"] | components["schemas"]["MoveLeadStep"] | components["schemas"]["NotifyStep"] | components["schemas"]["EmitEventStep"])[] | null;
+            /**
+             * Version
+             * @description the current_version read: required with steps/window
+             */
+            version?: number | null;
+            window?: components["schemas"]["CadenceWindow"] | null;
+        };
+        /** CadenceVersionRead */
+        CadenceVersionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Live Enrollments
+             * @description enrollments active or sending on this version
+             */
+            live_enrollments: number;
+            /** Steps */
+            steps: (components["schemas"]["SendTemplateStep"] | components["schemas"]["SendTextStep"] | components["schemas"]["SendSmsStep"] | components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["TagStep"] | components["schemas"]["MoveLeadStep"] | components["schemas"]["NotifyStep"] | components["schemas"]["EmitEventStep"])[];
+            /** Version */
+            version: number;
+            window: components["schemas"]["CadenceWindow"];
+        };
+        /**
+         * CadenceWindow
+         * @description When send steps may go: on ``days`` (ISO weekdays, Monday = 1), between ``start_time`` and ``end_time``
+         *     (local; ``end_time`` before ``start_time``: across midnight; neither: all day), in the company's timezone (or
+         *     ``timezone``) or each contact's (``timezone_mode: contact``, from the phone number). A send step falling due
+         *     outside waits for the next opening.
+         */
+        CadenceWindow: {
+            /** Days */
+            days?: number[];
+            /**
+             * End Time
+             * @example 18:00
+             */
+            end_time?: string | null;
+            /**
+             * Start Time
+             * @example 09:00
+             */
+            start_time?: string | null;
+            /**
+             * Timezone
+             * @description IANA timezone instead of the company's (contact mode: when the number says none)
+             */
+            timezone?: string | null;
+            /**
+             * Timezone Mode
+             * @default company
+             * @enum {string}
+             */
+            timezone_mode?: "company" | "contact";
         };
         /**
          * CampaignCreate
@@ -3402,6 +4707,19 @@ export interface components {
             whatsapp_template_id: string | null;
             window: components["schemas"]["SendingWindow"] | null;
         };
+        /** CampaignReplied */
+        CampaignReplied: {
+            /**
+             * Campaign Id
+             * @description null: any campaign
+             */
+            campaign_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "campaign_replied";
+        };
         /** CampaignUpdate */
         CampaignUpdate: {
             audience?: components["schemas"]["Audience"] | null;
@@ -3450,12 +4768,27 @@ export interface components {
              */
             cursor: string;
             /** Frames */
-            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["KnowledgeDocumentProgress"] | components["schemas"]["KnowledgeBaseProgress"] | components["schemas"]["LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"] | components["schemas"]["MeetingScheduled"] | components["schemas"]["AppointmentUpdated"] | components["schemas"]["AiStageProposed"] | components["schemas"]["AiReplied"] | components["schemas"]["AiHandoff"])[];
+            frames: (components["schemas"]["MessageCreated"] | components["schemas"]["MessageStatus"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["CampaignProgress"] | components["schemas"]["NotificationCreated"] | components["schemas"]["ImportProgress"] | components["schemas"]["KnowledgeDocumentProgress"] | components["schemas"]["KnowledgeBaseProgress"] | components["schemas"]["masteria__realtime__frames__LeadCreated"] | components["schemas"]["LeadUpdated"] | components["schemas"]["masteria__realtime__frames__LeadStageChanged"] | components["schemas"]["LeadWon"] | components["schemas"]["LeadLost"] | components["schemas"]["MeetingScheduled"] | components["schemas"]["AppointmentUpdated"] | components["schemas"]["AiStageProposed"] | components["schemas"]["AiReplied"] | components["schemas"]["AiHandoff"] | components["schemas"]["CadenceEnrolled"] | components["schemas"]["CadenceStepSent"] | components["schemas"]["CadenceExited"] | components["schemas"]["AutomationRan"] | components["schemas"]["CustomEvent"])[];
             /**
              * More
              * @description true when more frames may follow: ask again with `cursor`
              */
             more: boolean;
+        };
+        /** ChannelIs */
+        ChannelIs: {
+            /**
+             * Channels
+             * @example [
+             *       "whatsapp"
+             *     ]
+             */
+            channels: ("whatsapp" | "sms")[];
+            /**
+             * Type
+             * @constant
+             */
+            type: "channel";
         };
         /** CheckResult */
         CheckResult: {
@@ -3527,6 +4860,13 @@ export interface components {
              * @example America/Sao_Paulo
              */
             timezone?: string | null;
+        };
+        /** ConditionResult */
+        ConditionResult: {
+            /** Held */
+            held: boolean;
+            /** Type */
+            type: string;
         };
         /** ConnectionCreated */
         ConnectionCreated: {
@@ -3609,6 +4949,19 @@ export interface components {
             waba_id: string | null;
             /** Webhook Url */
             webhook_url: string;
+        };
+        /** ConnectionIs */
+        ConnectionIs: {
+            /**
+             * Connection Ids
+             * @description the conversation's number is one
+             */
+            connection_ids: string[];
+            /**
+             * Type
+             * @constant
+             */
+            type: "connection";
         };
         /** ConnectionRead */
         ConnectionRead: {
@@ -3896,6 +5249,19 @@ export interface components {
              */
             phone: string;
         };
+        /** ContactOptedOut */
+        ContactOptedOut: {
+            /**
+             * Channel
+             * @description null: either channel
+             */
+            channel?: ("whatsapp" | "sms") | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "contact_opted_out";
+        };
         /** ContactRead */
         ContactRead: {
             /** Consents */
@@ -4003,7 +5369,7 @@ export interface components {
         /**
          * ConversationAi
          * @description The AI in the conversation: whether it answers (``active``), or why it stopped (``paused``,
-         *     ``handed_off``).
+         *     ``handed_off``); ``conversation.updated`` carries the same when it changes.
          */
         ConversationAi: {
             /**
@@ -4023,7 +5389,44 @@ export interface components {
             persona_id: string | null;
             /**
              * Reason
-             * @description paused: human_reply, assigned, opted_out or paused_by_user; handed_off: customer_request, tool, low_confidence, repeated_misunderstanding or blocked_topic
+             * @description paused: human_reply, assigned, opted_out, paused_by_user or automation; handed_off: customer_request, tool, low_confidence, repeated_misunderstanding or blocked_topic
+             */
+            reason: string | null;
+            /**
+             * Since
+             * Format: date-time
+             * @description when the AI's state here last changed
+             */
+            since: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused" | "handed_off";
+        };
+        /**
+         * ConversationAiFields
+         * @description The AI in a conversation: whether it answers (``active``), or why it stopped (``paused``, ``handed_off``).
+         */
+        ConversationAiFields: {
+            /**
+             * Assignee Id
+             * @description who a handoff assigned the conversation to
+             */
+            assignee_id?: string | null;
+            /**
+             * Detail
+             * @description a handoff's reason in words (the model's, when it gave one)
+             */
+            detail?: string | null;
+            /**
+             * Persona Id
+             * @description the persona that last answered or handed off here
+             */
+            persona_id: string | null;
+            /**
+             * Reason
+             * @description paused: human_reply, assigned, opted_out, paused_by_user or automation; handed_off: customer_request, tool, low_confidence, repeated_misunderstanding or blocked_topic
              */
             reason: string | null;
             /**
@@ -4072,6 +5475,22 @@ export interface components {
              * Format: uuid
              */
             conversation_id: string;
+        };
+        /** ConversationClosed */
+        ConversationClosed: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "conversation_closed";
+        };
+        /** ConversationCreated */
+        ConversationCreated: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "conversation_created";
         };
         /** ConversationRead */
         ConversationRead: {
@@ -4137,6 +5556,7 @@ export interface components {
         };
         /** ConversationUpdatedData */
         ConversationUpdatedData: {
+            ai?: components["schemas"]["ConversationAiFields"] | null;
             /** Changed */
             changed: string[];
             /**
@@ -4156,12 +5576,98 @@ export interface components {
             /** Count */
             count: number;
         };
+        /**
+         * CreateLead
+         * @description A lead for the contact (none when it has an open one on the pipeline already); later actions act on it.
+         */
+        CreateLead: {
+            /** Owner Id */
+            owner_id?: string | null;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /**
+             * Stage Id
+             * @description null: the pipeline's first open stage
+             */
+            stage_id?: string | null;
+            /**
+             * Title
+             * @description null: the contact's name or phone
+             */
+            title?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "create_lead";
+        };
         /** CurrencyTotal */
         CurrencyTotal: {
             /** Currency */
             currency: string;
             /** Value */
             value: string;
+        };
+        /**
+         * CustomEvent
+         * @description On the topic of its source: ``automation:{id}`` or ``cadence:{id}``.
+         */
+        CustomEvent: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["CustomEventData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "custom.event";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** CustomEventData */
+        CustomEventData: {
+            /** Contact Id */
+            contact_id: string | null;
+            /**
+             * Data
+             * @description the fixed data the rule or the step gave it
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+            /** Lead Id */
+            lead_id?: string | null;
+            /**
+             * Name
+             * @description the name the rule or the step gave it, like lead.qualified
+             */
+            name: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "automation" | "cadence";
+            /**
+             * Source Id
+             * Format: uuid
+             * @description the automation rule or the cadence
+             */
+            source_id: string;
         };
         /** CustomFieldCondition */
         CustomFieldCondition: {
@@ -4210,6 +5716,33 @@ export interface components {
              * @enum {string}
              */
             type: "text" | "number" | "date" | "boolean" | "select";
+        };
+        /**
+         * CustomFieldIs
+         * @description The contact's custom field ``key`` compared with ``value`` by ``op`` (a segment filter's condition).
+         */
+        CustomFieldIs: {
+            /**
+             * Key
+             * @example plan
+             */
+            key: string;
+            /**
+             * Op
+             * @example eq
+             * @enum {string}
+             */
+            op: "eq" | "neq" | "gt" | "lt" | "contains" | "exists" | "missing";
+            /**
+             * Type
+             * @constant
+             */
+            type: "custom_field";
+            /**
+             * Value
+             * @example pro
+             */
+            value?: string | number | boolean | null;
         };
         /** CustomFieldRead */
         CustomFieldRead: {
@@ -4355,6 +5888,47 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * EmitEvent
+         * @description A ``custom.event`` to the company's webhook endpoints: ``{name, source: "automation", source_id, contact_id,
+         *     lead_id, data}``.
+         */
+        EmitEvent: {
+            /** Data */
+            data?: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * Name
+             * @example lead.qualified
+             */
+            name: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "emit_event";
+        };
+        /**
+         * EmitEventStep
+         * @description A ``custom.event`` named ``name`` (with the fixed ``data``) to the company's webhook endpoints.
+         */
+        EmitEventStep: {
+            /** Data */
+            data?: {
+                [key: string]: string | number | boolean;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "emit_event";
+            /**
+             * Name
+             * @example cadence.qualified
+             */
+            name: string;
+        };
         /** EndpointCreate */
         EndpointCreate: {
             /**
@@ -4481,6 +6055,247 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** EnrollInCadence */
+        EnrollInCadence: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "enroll_in_cadence";
+        };
+        /** EnrollmentCounts */
+        EnrollmentCounts: {
+            /**
+             * Active
+             * @default 0
+             */
+            active?: number;
+            /**
+             * Completed
+             * @default 0
+             */
+            completed?: number;
+            /**
+             * Exited
+             * @default 0
+             */
+            exited?: number;
+            /**
+             * Sending
+             * @default 0
+             */
+            sending?: number;
+        };
+        /** EnrollmentCreate */
+        EnrollmentCreate: {
+            /**
+             * Contact Id
+             * Format: uuid
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
+             */
+            contact_id: string;
+            /**
+             * Lead Id
+             * @description the lead its lead steps act on (default: found)
+             */
+            lead_id?: string | null;
+            /**
+             * Source
+             * @description api: an integration enrolled it
+             * @default manual
+             * @enum {string}
+             */
+            source?: "manual" | "api";
+        };
+        /** EnrollmentDetail */
+        EnrollmentDetail: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Contact Name */
+            contact_name: string | null;
+            /** Contact Phone */
+            contact_phone: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Enrolled At
+             * Format: date-time
+             */
+            enrolled_at: string;
+            /**
+             * Exit Reason
+             * @description why it exited (state exited)
+             */
+            exit_reason: ("replied" | "opted_out" | "stage_changed" | "won" | "lost" | "goal_tag" | "manual" | "automation" | "cadence_archived") | null;
+            /**
+             * History
+             * @description every step it ran, in order, with its outcome
+             */
+            history: components["schemas"]["EnrollmentStepRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Step At */
+            last_step_at: string | null;
+            /** Lead Id */
+            lead_id: string | null;
+            /**
+             * Next Due At
+             * @description when that step runs (null while sending and once ended)
+             */
+            next_due_at: string | null;
+            /**
+             * Replied At
+             * @description the customer's last message since it enrolled
+             */
+            replied_at: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "manual" | "bulk" | "segment" | "campaign_reply" | "automation" | "api";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "active" | "sending" | "completed" | "exited";
+            /**
+             * Step Index
+             * @description the next step it runs (the one being sent while sending)
+             */
+            step_index: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * EnrollmentMove
+         * @description Move live enrollments (active or sending) of older versions to the current version, at the same step
+         *     index (one that is past the new version's last step completes). ``enrollment_ids`` (default: all of them),
+         *     ``from_version`` (default: every older version).
+         */
+        EnrollmentMove: {
+            /** Enrollment Ids */
+            enrollment_ids?: string[] | null;
+            /** From Version */
+            from_version?: number | null;
+        };
+        /** EnrollmentMoveResult */
+        EnrollmentMoveResult: {
+            /** Moved */
+            moved: number;
+            /**
+             * Version
+             * @description the version they are on now
+             */
+            version: number;
+        };
+        /** EnrollmentRead */
+        EnrollmentRead: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Contact Name */
+            contact_name: string | null;
+            /** Contact Phone */
+            contact_phone: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Enrolled At
+             * Format: date-time
+             */
+            enrolled_at: string;
+            /**
+             * Exit Reason
+             * @description why it exited (state exited)
+             */
+            exit_reason: ("replied" | "opted_out" | "stage_changed" | "won" | "lost" | "goal_tag" | "manual" | "automation" | "cadence_archived") | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Step At */
+            last_step_at: string | null;
+            /** Lead Id */
+            lead_id: string | null;
+            /**
+             * Next Due At
+             * @description when that step runs (null while sending and once ended)
+             */
+            next_due_at: string | null;
+            /**
+             * Replied At
+             * @description the customer's last message since it enrolled
+             */
+            replied_at: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "manual" | "bulk" | "segment" | "campaign_reply" | "automation" | "api";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "active" | "sending" | "completed" | "exited";
+            /**
+             * Step Index
+             * @description the next step it runs (the one being sent while sending)
+             */
+            step_index: number;
+            /** Version */
+            version: number;
+        };
+        /** EnrollmentStepRead */
+        EnrollmentStepRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "send_template" | "send_text" | "send_sms" | "wait" | "branch" | "tag" | "move_lead" | "notify" | "emit_event";
+            /**
+             * Outcome
+             * @description a send step's: sent, failed, skipped; a branch's: branched; else done
+             * @enum {string}
+             */
+            outcome: "done" | "sent" | "delivered" | "read" | "failed" | "skipped" | "branched";
+            /** @description send steps: the message's progress */
+            send?: components["schemas"]["CadenceSendRead"] | null;
+            /** Step Index */
+            step_index: number;
+        };
         /** EventTypeRead */
         EventTypeRead: {
             /** Description */
@@ -4517,6 +6332,17 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * HandToAi
+         * @description The AI persona answers the conversation from now on.
+         */
+        HandToAi: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "hand_to_ai";
         };
         /** ImportCreate */
         ImportCreate: {
@@ -4629,6 +6455,25 @@ export interface components {
             mapping?: {
                 [key: string]: string;
             } | null;
+        };
+        /** InSegment */
+        InSegment: {
+            /**
+             * Member
+             * @description false: the contact is not in the segment
+             * @default true
+             */
+            member?: boolean;
+            /**
+             * Segment Id
+             * Format: uuid
+             */
+            segment_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "segment";
         };
         /** InvitationRead */
         InvitationRead: {
@@ -4920,29 +6765,17 @@ export interface components {
             value?: number | string | null;
         };
         /** LeadCreated */
-        LeadCreated: {
+        "LeadCreated-Input": {
             /**
-             * At
-             * Format: date-time
+             * Pipeline Id
+             * @description null: any pipeline
              */
-            at: string;
+            pipeline_id?: string | null;
             /**
-             * Cursor
-             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
-             */
-            cursor: string | null;
-            data: components["schemas"]["LeadCreatedData"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "lead.created";
-            /**
-             * V
-             * @default 1
+             * Type
              * @constant
              */
-            v?: 1;
+            type: "lead_created";
         };
         /** LeadCreatedData */
         LeadCreatedData: {
@@ -4970,7 +6803,7 @@ export interface components {
              * Source
              * @enum {string}
              */
-            source: "campaign" | "conversation" | "import" | "manual" | "api";
+            source: "campaign" | "conversation" | "import" | "manual" | "api" | "automation";
             /**
              * Stage Id
              * Format: uuid
@@ -5030,6 +6863,19 @@ export interface components {
              * @example 1500.00
              */
             value?: number | string | null;
+        };
+        /** LeadInStage */
+        LeadInStage: {
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead_in_stage";
         };
         /** LeadLost */
         LeadLost: {
@@ -5198,7 +7044,7 @@ export interface components {
              * Source
              * @enum {string}
              */
-            source: "campaign" | "conversation" | "import" | "manual" | "api";
+            source: "campaign" | "conversation" | "import" | "manual" | "api" | "automation";
             /**
              * Stage Entered At
              * Format: date-time
@@ -5234,29 +7080,27 @@ export interface components {
             version: number;
         };
         /** LeadStageChanged */
-        LeadStageChanged: {
+        "LeadStageChanged-Input": {
             /**
-             * At
-             * Format: date-time
+             * From Stage Id
+             * @description null: from any stage
              */
-            at: string;
+            from_stage_id?: string | null;
             /**
-             * Cursor
-             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             * Pipeline Id
+             * @description null: any pipeline
              */
-            cursor: string | null;
-            data: components["schemas"]["LeadStageChangedData"];
+            pipeline_id?: string | null;
             /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
+             * To Stage Id
+             * @description null: into any stage
              */
-            type: "lead.stage_changed";
+            to_stage_id?: string | null;
             /**
-             * V
-             * @default 1
+             * Type
              * @constant
              */
-            v?: 1;
+            type: "lead_stage_changed";
         };
         /** LeadStageChangedData */
         LeadStageChangedData: {
@@ -5798,6 +7642,32 @@ export interface components {
             /** Wamid */
             wamid: string;
         };
+        /**
+         * MessageReceived
+         * @description A customer's message; with ``keywords`` or ``regex``, only a text that matches.
+         */
+        MessageReceived: {
+            /**
+             * Keywords
+             * @description any of these as a word or phrase, ignoring case and accents
+             * @example [
+             *       "preço",
+             *       "orçamento"
+             *     ]
+             */
+            keywords?: string[];
+            /**
+             * Regex
+             * @description matched ignoring case against the first 1000 characters; at most 200 characters, no backreferences, no repeated group holding a repetition or an alternative, at most 2 unbounded repetitions
+             * @example \bpromo\w*
+             */
+            regex?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "message_received";
+        };
         /** MessageStatus */
         MessageStatus: {
             /**
@@ -5926,6 +7796,54 @@ export interface components {
              */
             waba_id: string;
         };
+        /**
+         * MoveLead
+         * @description The contact's lead on this stage's pipeline (the event's lead when it is one) moves there, as an automation.
+         */
+        MoveLead: {
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "move_lead";
+        };
+        /**
+         * MoveLeadStep
+         * @description Move the contact's lead (the enrollment's, else its open lead on the stage's pipeline) to ``stage_id``.
+         */
+        MoveLeadStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "move_lead";
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+        };
+        /**
+         * NoReply
+         * @description We wrote and the customer has not answered for ``hours`` (once per quiet period of a conversation).
+         */
+        NoReply: {
+            /**
+             * Hours
+             * @example 24
+             */
+            hours: number;
+            /**
+             * Type
+             * @constant
+             */
+            type: "no_reply";
+        };
         /** NoteRead */
         NoteRead: {
             /** Author Id */
@@ -6013,6 +7931,54 @@ export interface components {
              */
             user_id: string | null;
         };
+        /**
+         * Notify
+         * @description An in-app notification: for a user, the conversation's assignee, the lead's owner, or everyone.
+         */
+        Notify: {
+            /**
+             * Text
+             * @example {{contact.name}} asked for a quote
+             */
+            text: string;
+            /**
+             * To
+             * @enum {string}
+             */
+            to: "user" | "assignee" | "lead_owner" | "everyone";
+            /**
+             * Type
+             * @constant
+             */
+            type: "notify";
+            /**
+             * User Id
+             * @description with to=user
+             */
+            user_id?: string | null;
+        };
+        /**
+         * NotifyStep
+         * @description An in-app notification to ``user_id``, or to the lead's owner (``to: lead_owner``; everyone when the lead
+         *     has none).
+         */
+        NotifyStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "notify";
+            /** Text */
+            text: string;
+            /**
+             * To
+             * @default user
+             * @enum {string}
+             */
+            to?: "user" | "lead_owner";
+            /** User Id */
+            user_id?: string | null;
+        };
         /** Page[AttemptRead] */
         Page_AttemptRead_: {
             /** Items */
@@ -6024,6 +7990,20 @@ export interface components {
         Page_AuditEntryRead_: {
             /** Items */
             items: components["schemas"]["AuditEntryRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[CadenceRead] */
+        Page_CadenceRead_: {
+            /** Items */
+            items: components["schemas"]["CadenceRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[CadenceVersionRead] */
+        Page_CadenceVersionRead_: {
+            /** Items */
+            items: components["schemas"]["CadenceVersionRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6080,6 +8060,13 @@ export interface components {
         Page_DocumentRead_: {
             /** Items */
             items: components["schemas"]["DocumentRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[EnrollmentRead] */
+        Page_EnrollmentRead_: {
+            /** Items */
+            items: components["schemas"]["EnrollmentRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6150,6 +8137,13 @@ export interface components {
         Page_RecipientRead_: {
             /** Items */
             items: components["schemas"]["RecipientRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[RunRead] */
+        Page_RunRead_: {
+            /** Items */
+            items: components["schemas"]["RunRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6769,6 +8763,32 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** RemoveFromCadence */
+        RemoveFromCadence: {
+            /**
+             * Cadence Id
+             * Format: uuid
+             */
+            cadence_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "remove_from_cadence";
+        };
+        /** RemoveTag */
+        RemoveTag: {
+            /**
+             * Tag Id
+             * Format: uuid
+             */
+            tag_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "remove_tag";
+        };
         /** Replay */
         Replay: {
             /**
@@ -6786,6 +8806,14 @@ export interface components {
         ReplayResult: {
             /** Queued */
             queued: number;
+        };
+        /** RepliedSinceLastStep */
+        RepliedSinceLastStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "replied_since_last_step";
         };
         /**
          * Reply
@@ -6836,6 +8864,71 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "admin" | "agent";
+        /** RunRead */
+        RunRead: {
+            /** Actions */
+            actions: components["schemas"]["ActionResult"][];
+            /**
+             * Automation Id
+             * Format: uuid
+             */
+            automation_id: string;
+            /**
+             * Cause
+             * @description the chain of rules that made the event: {rule_ids, depth}
+             */
+            cause: {
+                [key: string]: unknown;
+            } | null;
+            /** Conditions */
+            conditions: components["schemas"]["ConditionResult"][];
+            /** Contact Id */
+            contact_id: string | null;
+            /** Conversation Id */
+            conversation_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Depth
+             * @description rule runs in the chain before this one (0: a user's or a customer's event)
+             */
+            depth: number;
+            /**
+             * Event Id
+             * Format: uuid
+             * @description the triggering event (no_reply: one id per quiet period)
+             */
+            event_id: string;
+            /**
+             * Event Type
+             * @description message.received, contact.tag_added…, or no_reply
+             */
+            event_type: string;
+            /** Id */
+            id: number;
+            /** Lead Id */
+            lead_id: string | null;
+            /**
+             * Matched
+             * @description what of the event matched the trigger: the keyword, the regex's match…
+             */
+            matched: {
+                [key: string]: unknown;
+            };
+            /**
+             * Reason
+             * @description skipped: a condition did not hold; the event came from this rule's own chain; the chain is too deep
+             */
+            reason: ("conditions" | "loop" | "depth_limit") | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "succeeded" | "failed" | "skipped";
+        };
         /**
          * Schedule
          * @description When to start: ``at`` (a local time in ``timezone``, or with an offset); omitted: now.
@@ -6974,6 +9067,149 @@ export interface components {
              * @example Pro customers
              */
             name?: string | null;
+        };
+        /**
+         * SendResult
+         * @description A send action's message as it is now (it goes out after the run).
+         */
+        SendResult: {
+            /**
+             * Message Id
+             * Format: uuid
+             * @description the message in the conversation (once claimed)
+             */
+            message_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "unknown" | "refused";
+        };
+        /** SendSmsStep */
+        SendSmsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "send_sms";
+            /** Text */
+            text: string;
+        };
+        /**
+         * SendTemplate
+         * @description An approved WhatsApp template of the conversation's number, filled from the contact (any time).
+         */
+        SendTemplate: {
+            /**
+             * Defaults
+             * @description a parameter's value when the contact has none
+             */
+            defaults?: {
+                [key: string]: string;
+            };
+            /**
+             * Parameters
+             * @description template parameter → contact variable (first_name, name, custom.<key>…), over the template's own
+             * @example {
+             *       "body.1": "first_name"
+             *     }
+             */
+            parameters?: {
+                [key: string]: string;
+            };
+            /**
+             * Template Id
+             * Format: uuid
+             */
+            template_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "send_template";
+        };
+        /** SendTemplateStep */
+        SendTemplateStep: {
+            /**
+             * Defaults
+             * @description template parameter → value when the variable is empty
+             */
+            defaults?: {
+                [key: string]: string;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "send_template";
+            /**
+             * Parameters
+             * @description template parameter → contact.name | contact.custom.<key> | lead.value | lead.<field> | a literal
+             * @example {
+             *       "body.1": "contact.first_name",
+             *       "body.2": "lead.value"
+             *     }
+             */
+            parameters?: {
+                [key: string]: string;
+            };
+            /**
+             * Template Id
+             * Format: uuid
+             */
+            template_id: string;
+        };
+        /**
+         * SendText
+         * @description A text in the conversation (only inside WhatsApp's 24-hour window; SMS has none).
+         */
+        SendText: {
+            /**
+             * Defaults
+             * @description a variable's value when the contact has none: {"contact.first_name": …}
+             */
+            defaults?: {
+                [key: string]: string;
+            };
+            /**
+             * Text
+             * @example Oi {{contact.first_name}}!
+             */
+            text: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "send_text";
+        };
+        /**
+         * SendTextStep
+         * @description A WhatsApp text, only while the contact's 24-hour window is open; outside it the ``fallback`` template
+         *     (``outside_window: template``) or nothing (``skip``).
+         */
+        SendTextStep: {
+            /** @description required when outside_window is template */
+            fallback?: components["schemas"]["TemplateMessage"] | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "send_text";
+            /**
+             * Outside Window
+             * @default skip
+             * @enum {string}
+             */
+            outside_window?: "template" | "skip";
+            /**
+             * Text
+             * @example Oi {{contact.first_name}}, ainda tem interesse?
+             */
+            text: string;
         };
         /**
          * SendingWindow
@@ -7459,6 +9695,19 @@ export interface components {
              */
             reason?: string | null;
         };
+        /** TagAdded */
+        TagAdded: {
+            /**
+             * Tag Id
+             * @description null: any tag
+             */
+            tag_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "tag_added";
+        };
         /** TagCreate */
         TagCreate: {
             /**
@@ -7490,6 +9739,38 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** TagRemoved */
+        TagRemoved: {
+            /**
+             * Tag Id
+             * @description null: any tag
+             */
+            tag_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "tag_removed";
+        };
+        /** TagStep */
+        TagStep: {
+            /**
+             * Action
+             * @default add
+             * @enum {string}
+             */
+            action?: "add" | "remove";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tag";
+            /**
+             * Tag Id
+             * Format: uuid
+             */
+            tag_id: string;
+        };
         /** TagUpdate */
         TagUpdate: {
             /**
@@ -7502,6 +9783,17 @@ export interface components {
              * @example vip
              */
             name?: string | null;
+        };
+        /**
+         * TakeFromAi
+         * @description The AI stops answering the conversation (its pending answer is not sent).
+         */
+        TakeFromAi: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "take_from_ai";
         };
         /** TemplateCreate */
         TemplateCreate: {
@@ -7526,6 +9818,35 @@ export interface components {
              * @example Welcome
              */
             name: string;
+        };
+        /**
+         * TemplateMessage
+         * @description An approved WhatsApp template of the cadence's number, its parameters filled for each contact.
+         */
+        TemplateMessage: {
+            /**
+             * Defaults
+             * @description template parameter → value when the variable is empty
+             */
+            defaults?: {
+                [key: string]: string;
+            };
+            /**
+             * Parameters
+             * @description template parameter → contact.name | contact.custom.<key> | lead.value | lead.<field> | a literal
+             * @example {
+             *       "body.1": "contact.first_name",
+             *       "body.2": "lead.value"
+             *     }
+             */
+            parameters?: {
+                [key: string]: string;
+            };
+            /**
+             * Template Id
+             * Format: uuid
+             */
+            template_id: string;
         };
         /** TemplateRead */
         TemplateRead: {
@@ -7697,6 +10018,56 @@ export interface components {
             /** Messages */
             messages: number;
         };
+        /**
+         * UploadCreate
+         * @description A file about to be sent straight to the object store (any size up to the limit; needed on AWS above a few
+         *     MB, where an API request's body is at most 6 MB).
+         */
+        UploadCreate: {
+            /**
+             * Content Type
+             * @example application/pdf
+             */
+            content_type?: string | null;
+            /**
+             * Filename
+             * @description its kind comes from its extension
+             * @example catalogo-2026.pdf
+             */
+            filename: string;
+            /**
+             * Size Bytes
+             * @description the file's size in bytes: at most 50 MB
+             */
+            size_bytes: number;
+        };
+        /** UploadRead */
+        UploadRead: {
+            /**
+             * Expires At
+             * Format: date-time
+             * @description the URL takes the file until then
+             */
+            expires_at: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Method
+             * @default PUT
+             * @constant
+             */
+            method?: "PUT";
+            /**
+             * Upload Key
+             * @description what `POST …/documents` (or `PUT …/documents/{id}`) names once it is sent
+             */
+            upload_key: string;
+            /**
+             * Upload Url
+             * @description `PUT` the file's bytes here, without an Authorization header: the URL is the permission
+             */
+            upload_url: string;
+        };
         /** UsageGroup */
         UsageGroup: {
             /** Calls */
@@ -7832,6 +10203,27 @@ export interface components {
             name?: string | null;
             /** @example admin */
             role?: components["schemas"]["Role"] | null;
+        };
+        /**
+         * WaitStep
+         * @description Wait ``duration_seconds``, or until the next ``until_time`` (local time of the cadence's window timezone).
+         */
+        WaitStep: {
+            /**
+             * Duration Seconds
+             * @example 172800
+             */
+            duration_seconds?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "wait";
+            /**
+             * Until Time
+             * @example 09:00
+             */
+            until_time?: string | null;
         };
         /** WhatsAppParameters */
         WhatsAppParameters: {
@@ -8023,6 +10415,74 @@ export interface components {
              */
             updated_at: string;
         };
+        /** HasTag */
+        masteria__automations__conditions__HasTag: {
+            /**
+             * Present
+             * @description false: the contact does not have the tag
+             * @default true
+             */
+            present?: boolean;
+            /**
+             * Tag Id
+             * Format: uuid
+             */
+            tag_id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "tag";
+        };
+        /** LeadCreated */
+        masteria__automations__triggers__LeadCreated: {
+            /**
+             * Pipeline Id
+             * @description null: any pipeline
+             */
+            pipeline_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "lead_created";
+        };
+        /** LeadStageChanged */
+        masteria__automations__triggers__LeadStageChanged: {
+            /**
+             * From Stage Id
+             * @description null: from any stage
+             */
+            from_stage_id?: string | null;
+            /**
+             * Pipeline Id
+             * @description null: any pipeline
+             */
+            pipeline_id?: string | null;
+            /**
+             * To Stage Id
+             * @description null: into any stage
+             */
+            to_stage_id?: string | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "lead_stage_changed";
+        };
+        /** HasTag */
+        masteria__cadences__steps__HasTag: {
+            /**
+             * Tag Id
+             * Format: uuid
+             */
+            tag_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "has_tag";
+        };
         /** NoteCreate */
         masteria__conversations__schemas__NoteCreate: {
             /**
@@ -8035,6 +10495,56 @@ export interface components {
         masteria__pipelines__schemas__NoteCreate: {
             /** Body */
             body: string;
+        };
+        /** LeadCreated */
+        masteria__realtime__frames__LeadCreated: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadCreatedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.created";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
+        };
+        /** LeadStageChanged */
+        masteria__realtime__frames__LeadStageChanged: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cursor
+             * @description catch up after it: GET /v1/realtime/events?after=<cursor>
+             */
+            cursor: string | null;
+            data: components["schemas"]["LeadStageChangedData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead.stage_changed";
+            /**
+             * V
+             * @default 1
+             * @constant
+             */
+            v?: 1;
         };
     };
     responses: never;
@@ -8790,6 +11300,1712 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_automations_v1_automations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_automation_v1_automations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorder_v1_automations_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_automation_v1_automations__automation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_automation_v1_automations__automation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_automation_v1_automations__automation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disable_v1_automations__automation_id__disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_v1_automations__automation_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_runs_v1_automations__automation_id__runs_get: {
+        parameters: {
+            query?: {
+                status?: ("succeeded" | "failed" | "skipped") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_cadences_v1_cadences_get: {
+        parameters: {
+            query?: {
+                status?: ("draft" | "active" | "paused" | "archived") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CadenceRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_cadence_v1_cadences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CadenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_cadence_v1_cadences__cadence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_cadence_v1_cadences__cadence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_cadence_v1_cadences__cadence_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CadenceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activate_v1_cadences__cadence_id__activate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_v1_cadences__cadence_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_enrollments_v1_cadences__cadence_id__enrollments_get: {
+        parameters: {
+            query?: {
+                state?: ("active" | "sending" | "completed" | "exited") | null;
+                /** @description default: the current version */
+                version?: number | null;
+                source?: ("manual" | "bulk" | "segment" | "campaign_reply" | "automation" | "api") | null;
+                exit_reason?: ("replied" | "opted_out" | "stage_changed" | "won" | "lost" | "goal_tag" | "manual" | "automation" | "cadence_archived") | null;
+                contact_id?: string | null;
+                /** @description the next step it runs */
+                step_index?: number | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EnrollmentRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enroll_v1_cadences__cadence_id__enrollments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_enroll_v1_cadences__cadence_id__enrollments_bulk_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEnroll"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkEnrollResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_enrollments_v1_cadences__cadence_id__enrollments_move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentMoveResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_enrollment_v1_cadences__cadence_id__enrollments__enrollment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+                enrollment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exit_enrollment_v1_cadences__cadence_id__enrollments__enrollment_id__exit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+                enrollment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause_v1_cadences__cadence_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_preview_v1_cadences__cadence_id__preview_get: {
+        parameters: {
+            query?: {
+                /** @description whose timezone (contact mode); none: the company's */
+                contact_id?: string | null;
+                /** @description default: the current version */
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadencePreview"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_stats_v1_cadences__cadence_id__stats_get: {
+        parameters: {
+            query?: {
+                /** @description default: the current version */
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceStats"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_versions_v1_cadences__cadence_id__versions_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description page size, at most 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                cadence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CadenceVersionRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_version_v1_cadences__cadence_id__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cadence_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceVersionRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12901,6 +17117,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** Content Type */
+                    content_type?: string | null;
+                    /**
+                     * Filename
+                     * @description the file's name, as for the upload
+                     */
+                    filename: string;
+                    /**
+                     * Title
+                     * @description omitted: the file's name
+                     */
+                    title?: string | null;
+                    /**
+                     * Upload Key
+                     * @description the `upload_key` of `POST …/uploads`, its file sent
+                     */
+                    upload_key: string;
+                } | {
                     /**
                      * Title
                      * @description omitted: the page's own title, else its address
@@ -13061,6 +17295,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** Content Type */
+                    content_type?: string | null;
+                    /**
+                     * Filename
+                     * @description the file's name, as for the upload
+                     */
+                    filename: string;
+                    /**
+                     * Title
+                     * @description omitted: the file's name
+                     */
+                    title?: string | null;
+                    /**
+                     * Upload Key
+                     * @description the `upload_key` of `POST …/uploads`, its file sent
+                     */
+                    upload_key: string;
+                } | {
                     /**
                      * Title
                      * @description omitted: the page's own title, else its address
@@ -13295,6 +17547,95 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_upload_v1_knowledge_bases__knowledge_base_id__uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                knowledge_base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15821,7 +20162,7 @@ export interface operations {
                 due_from?: string | null;
                 due_to?: string | null;
                 /** @description leads from any of these sources */
-                source?: ("campaign" | "conversation" | "import" | "manual" | "api")[];
+                source?: ("campaign" | "conversation" | "import" | "manual" | "api" | "automation")[];
                 status?: ("open" | "won" | "lost") | null;
             };
             header?: never;
@@ -16290,7 +20631,7 @@ export interface operations {
                 due_from?: string | null;
                 due_to?: string | null;
                 /** @description leads from any of these sources */
-                source?: ("campaign" | "conversation" | "import" | "manual" | "api")[];
+                source?: ("campaign" | "conversation" | "import" | "manual" | "api" | "automation")[];
                 status?: ("open" | "won" | "lost") | null;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
@@ -17438,6 +21779,66 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_v1_uploads__token__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,1 @@
+"""Automation rules: a trigger, conditions and ordered actions, run once per triggering event."""
