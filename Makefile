@@ -25,14 +25,18 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 dev: $(VENV)/.synced web  ## Run the product locally: the dashboard and API on :8000 (embedded PostgreSQL, queue pump)
 	$(BIN)/masteria dev
 
-test: lint typecheck web-check web chromium  ## Run every check and test (Python, dashboard, browser)
-	@# The end-to-end tests (mostly waiting on a browser and a runtime) run beside the rest, each in its own database;
-	@# their output follows once both are done. Either failing (or collecting nothing: exit code 5) fails the target.
+test: $(VENV)/.synced web chromium  ## Run every check and test (Python, dashboard, browser)
+	@# The Python tests (pytest on a real PostgreSQL) run in the background from the start, while ruff, mypy and the
+	@# dashboard's checks run, then the end-to-end tests (mostly waiting on a browser and a runtime), each run in its
+	@# own database. The background run's output follows at the end. Any of them failing (or pytest collecting
+	@# nothing: exit code 5) fails the target.
 	@mkdir -p .artifacts
-	@$(BIN)/pytest -m "not bench" --durations=15 tests/e2e > .artifacts/e2e.log 2>&1 & e2e=$$!; \
-	$(BIN)/pytest -m "not bench" --durations=15 --ignore=tests/e2e; rest=$$?; \
-	wait $$e2e; e2e_rc=$$?; echo "---- end-to-end tests ----"; cat .artifacts/e2e.log; \
-	echo "end-to-end: exit $$e2e_rc; the rest: exit $$rest"; test $$rest -eq 0 && test $$e2e_rc -eq 0
+	@$(BIN)/pytest -m "not bench" --durations=15 --ignore=tests/e2e > .artifacts/rest.log 2>&1 & rest=$$!; \
+	$(MAKE) --no-print-directory lint typecheck web-check; checks=$$?; \
+	$(BIN)/pytest -m "not bench" --durations=15 tests/e2e; e2e=$$?; \
+	wait $$rest; rest_rc=$$?; echo "---- the other tests ----"; cat .artifacts/rest.log; \
+	echo "checks: exit $$checks; end-to-end: exit $$e2e; the other tests: exit $$rest_rc"; \
+	test $$checks -eq 0 && test $$e2e -eq 0 && test $$rest_rc -eq 0
 
 # The dashboard (web/): Node 20+ and npm build it; `npm ci` installs exactly web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
