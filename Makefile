@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Python keeps its compiled bytecode: where the environment asks it not to (PYTHONDONTWRITEBYTECODE), every test
+# process and every runtime a test starts would compile the whole code base again (~20 s of CPU each).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: dev test lint typecheck unit bench migrate lock clean help synth layer deploy web web-dev web-check api-types node-check chromium
 

@@ -56,7 +56,8 @@ export default defineConfig({
   },
   build: { sourcemap: false, chunkSizeWarningLimit: 600 },
   test: {
-    environment: "jsdom",
+    // Pure logic runs in Node; a component test (*.test.tsx) gets a DOM from its `@vitest-environment jsdom` line.
+    environment: "node",
     globals: false,
     setupFiles: ["./src/testing/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
+from pydantic_core import PydanticCustomError
 
 from masteria.automations import patterns
 from masteria.events import EventType
@@ -41,7 +42,7 @@ class MessageReceived(StrictModel):
     @classmethod
     def _safe(cls, value: str | None) -> str | None:
         if value is not None and (problem := patterns.regex_problem(value)) is not None:
-            raise ValueError(f"unsafe or invalid regex: {problem}")
+            raise PydanticCustomError("unsafe_regex", "unsafe or invalid regex: {problem}", {"problem": problem})
         return value
 
 

@@ -1,4 +1,4 @@
-import { Bell, BookOpen, BookUser, Bot, FileText, Gauge, Home, Inbox, KanbanSquare, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Filter, SlidersHorizontal } from "lucide-react";
+import { Bell, BookOpen, BookUser, Bot, CalendarClock, FileText, Gauge, Home, Inbox, KanbanSquare, List, type LucideIcon, Megaphone, PlugZap, ScrollText, Settings, Tags, Upload, Users, Webhook, Workflow, Filter, SlidersHorizontal } from "lucide-react";
 import type { Role } from "@/lib/auth/auth-provider";
 
 export interface NavItem {
@@ -24,6 +24,8 @@ export const NAV: NavGroup[] = [
       { to: "/inbox", label: "nav.inbox", icon: Inbox },
       { to: "/pipelines", label: "nav.pipelines", icon: KanbanSquare },
       { to: "/campaigns", label: "nav.campaigns", icon: Megaphone },
+      { to: "/automations", label: "nav.automations", icon: Workflow, role: "admin" },
+      { to: "/cadences", label: "nav.cadences", icon: CalendarClock },
     ],
   },
   {

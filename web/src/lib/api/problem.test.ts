@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
 import i18n from "@/lib/i18n";
 import { ApiError, type Problem } from "./problem";
