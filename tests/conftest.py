@@ -11,6 +11,10 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+# Before masteria is imported, and inherited by every runtime a test starts: cheap password hashes (see
+# masteria.tenancy.security), since the suite signs up thousands of accounts.
+os.environ["MASTERIA_TEST_CHEAP_PASSWORD_HASHES"] = "1"
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient

@@ -28,6 +28,16 @@ def test_passwords_use_argon2id_and_verify() -> None:
     assert not security.verify_password("not-a-hash", "a long passphrase")
 
 
+def test_the_recommended_parameters_unless_the_test_suite_asks_and_never_cheap_on_aws() -> None:
+    default = security._make_hasher({})
+    assert (default.time_cost, default.memory_cost, default.parallelism) == (3, 65536, 4)
+    cheap = security._make_hasher({security.CHEAP_HASHES_FOR_TESTS: "1"})
+    assert cheap.memory_cost < default.memory_cost and cheap.time_cost == 1
+    assert security._hasher.memory_cost == cheap.memory_cost  # this suite runs on the cheap ones
+    with pytest.raises(RuntimeError, match="never on AWS"):
+        security._make_hasher({security.CHEAP_HASHES_FOR_TESTS: "1", "AWS_LAMBDA_FUNCTION_NAME": "api"})
+
+
 def test_access_token_round_trip_and_expiry() -> None:
     user, company = uuid.uuid4(), uuid.uuid4()
     now = datetime.now(UTC)

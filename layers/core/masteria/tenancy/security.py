@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from masteria.errors import Unauthorized
@@ -18,7 +19,20 @@ ALGORITHM = "HS256"  # pinned: tokens naming any other algorithm (or "none") are
 _REFRESH_PREFIX = "mrt1"
 _INVITE_PREFIX = "miv1"
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# The test suite's own switch: argon2's cheapest parameters (a profile the library offers for tests), since one
+# hash at the recommended ones costs ~0.2 s of CPU and the tests sign up thousands of accounts. Refused on AWS.
+CHEAP_HASHES_FOR_TESTS = "MASTERIA_TEST_CHEAP_PASSWORD_HASHES"
+
+
+def _make_hasher(environ: os._Environ[str] | dict[str, str]) -> PasswordHasher:
+    if environ.get(CHEAP_HASHES_FOR_TESTS) != "1":
+        return PasswordHasher()  # argon2id with the library's current recommended parameters
+    if environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise RuntimeError(f"{CHEAP_HASHES_FOR_TESTS} is for the test suite only, never on AWS")
+    return PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+_hasher = _make_hasher(os.environ)
 # Verified when the account does not exist, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 

@@ -23,8 +23,13 @@ export function useEnrollments(id: string, state: EnrollmentState | "") {
   );
 }
 
+/** The steps the tick runs inline (a wait, a branch, a tag…) and a completion publish no event: an enrollment
+ * opened while it runs is read again every few seconds. */
+const LIVE_POLL_MS = 3_000;
+
 export function useEnrollment(id: string, enrollmentId: string | null) {
   return useQuery({
+    refetchInterval: (q) => (q.state.data?.state === "active" || q.state.data?.state === "sending" ? LIVE_POLL_MS : false),
     queryKey: cadenceKeys.enrollment(id, enrollmentId ?? ""),
     queryFn: () =>
       unwrap(api.GET("/v1/cadences/{cadence_id}/enrollments/{enrollment_id}", { params: { path: { cadence_id: id, enrollment_id: enrollmentId! } } })),

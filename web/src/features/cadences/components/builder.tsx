@@ -17,6 +17,19 @@ import { errorsByStep, fromApi, newStep, problems, type DraftStep } from "../lib
 import { GeneralSettings, RunSettings } from "./settings-form";
 import { StepList } from "./step-list";
 
+/** The API's field of each setting of the draft (the window's: all of `window`). */
+const SETTING_FIELDS: Record<string, string> = {
+  connectionId: "connection_id", goalTagId: "goal_tag_id", segmentId: "segment_id", segmentMode: "segment_mode",
+  exitOnReply: "exit_on_reply", exitOnStageChange: "exit_on_stage_change", allowReenrollment: "allow_reenrollment",
+  timezoneMode: "window", timezone: "window", days: "window", allDay: "window", startTime: "window", endTime: "window",
+};
+
+/** ``errors`` without the fields ``drop`` says (the same object when none is dropped). */
+function withoutFields(errors: Record<string, string>, drop: (field: string) => boolean): Record<string, string> {
+  const kept = Object.entries(errors).filter(([field]) => !drop(field));
+  return kept.length === Object.keys(errors).length ? errors : Object.fromEntries(kept);
+}
+
 function initialSteps(cadence: Cadence | undefined): DraftStep[] {
   return cadence ? fromApi(cadence.steps) : [newStep("send_template")];
 }
@@ -89,12 +102,23 @@ export function Builder({ cadence, readOnly }: { cadence?: Cadence; readOnly: bo
     );
   };
 
-  const set = (patch: Partial<SettingsDraft>) => setSettings((s) => ({ ...s, ...patch }));
+  const set = (patch: Partial<SettingsDraft>) => {
+    setSettings((s) => ({ ...s, ...patch }));
+    const touched = Object.keys(patch).map((key) => SETTING_FIELDS[key] ?? key);
+    setErrors((e) => withoutFields(e, (field) => touched.some((f) => field === f || field.startsWith(`${f}.`))));
+  };
+  // a step edited drops its marks (steps added, removed or moved: every step's, their indexes shift)
+  const changeSteps = (next: DraftStep[]) => {
+    const same = next.length === steps.length && next.every((s, i) => s.key === steps[i]!.key);
+    const changed = new Set(next.flatMap((s, i) => (s !== steps[i] ? [i] : [])));
+    setSteps(next);
+    setErrors((e) => withoutFields(e, (field) => field === "steps" || (field.startsWith("steps.") && (!same || changed.has(Number(field.split(".")[1]))))));
+  };
   const busy = create.isPending || update.isPending;
   return (
     <form
       noValidate
-      className="grid gap-4"
+      className="grid grid-cols-1 gap-4"
       onSubmit={(e) => {
         e.preventDefault();
         save();
@@ -112,7 +136,7 @@ export function Builder({ cadence, readOnly }: { cadence?: Cadence; readOnly: bo
               {byStep.other.steps}
             </p>
           ) : null}
-          <StepList steps={steps} onChange={setSteps} connectionId={settings.connectionId} channel={channel} errors={byStep.steps} readOnly={readOnly} />
+          <StepList steps={steps} onChange={changeSteps} connectionId={settings.connectionId} channel={channel} errors={byStep.steps} readOnly={readOnly} />
         </CardContent>
       </Card>
       <RunSettings value={settings} onChange={set} errors={byStep.other} readOnly={readOnly} />

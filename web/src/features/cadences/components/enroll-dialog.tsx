@@ -48,10 +48,16 @@ export function EnrollDialog({ cadence, open, onOpenChange }: { cadence: Cadence
   const submit = async () => {
     setError(undefined);
     try {
-      if (isAdmin) {
+      if (isAdmin && !(mode === "contacts" && picked.length === 1)) {
         const body = mode === "contacts" ? { contact_ids: picked.map((p) => p.id) } : mode === "list" ? { list_id: listId } : { segment_id: segmentId };
         const r = await bulk.mutateAsync({ id: cadence.id, body });
         done(r.enrolled, r.skipped);
+        return;
+      }
+      // one contact picked: enrolled by hand (and told why when it cannot be)
+      if (picked.length === 1) {
+        await one.mutateAsync(picked[0]!.id);
+        done(1, 0);
         return;
       }
       // an agent enrolls the picked contacts one by one (the bulk is the admins'); the ones that cannot be are skipped

@@ -1,6 +1,7 @@
 /** A cadence's enrollments by state, each opening its step history (with each send's progress) and exiting by hand. */
+import { useQueryClient } from "@tanstack/react-query";
 import { LogOut, UserPlus, Users } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -12,7 +13,7 @@ import { SkeletonRows } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState, LoadMore } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useFormat } from "@/lib/i18n/format";
-import { useVersion, type Cadence } from "../api/cadences";
+import { cadenceKeys, useVersion, type Cadence } from "../api/cadences";
 import { ENROLLMENT_STATES, useEnrollment, useEnrollments, useExitEnrollment, type Enrollment, type EnrollmentState } from "../api/enrollments";
 import { describeDetail, type Said } from "../lib/history";
 import { EnrollmentStateBadge, OutcomeBadge } from "./badges";
@@ -50,6 +51,19 @@ function History({ cadenceId, enrollmentId, onClose }: { cadenceId: string; enro
   const exit = useExitEnrollment(cadenceId);
   const e = detail.data;
   const { name, count } = useStepName(cadenceId, e?.version ?? null);
+  // once the opened enrollment ends (read again while it runs), the table, the counts and the statistics follow
+  const client = useQueryClient();
+  const ended = e ? !LIVE.has(e.state) : null;
+  const wasLive = useRef(false);
+  useEffect(() => {
+    if (ended === false) wasLive.current = true;
+    if (ended && wasLive.current) {
+      wasLive.current = false;
+      void client.invalidateQueries({ queryKey: [...cadenceKeys.enrollments(cadenceId), "list"] });
+      void client.invalidateQueries({ queryKey: cadenceKeys.one(cadenceId) });
+      void client.invalidateQueries({ queryKey: ["cadences", "stats", cadenceId] });
+    }
+  }, [ended, client, cadenceId]);
   const sentence = (said: Said) => {
     const v = said.values ?? {};
     const reason = said.key === "history.skipped" ? t(`skipReasons.${v.reason}`, { defaultValue: String(v.raw || v.reason) }) : v.reason;
@@ -237,7 +251,7 @@ export function Enrollments({ cadence }: { cadence: Cadence }) {
         </>
       )}
       <Dialog open={open !== null} onOpenChange={(o) => (o ? undefined : setOpen(null))}>
-        <DialogContent side="right">{open ? <History cadenceId={cadence.id} enrollmentId={open} onClose={() => setOpen(null)} /> : null}</DialogContent>
+        <DialogContent side="right" className="content-start">{open ? <History cadenceId={cadence.id} enrollmentId={open} onClose={() => setOpen(null)} /> : null}</DialogContent>
       </Dialog>
       <EnrollDialog cadence={cadence} open={enrolling} onOpenChange={setEnrolling} />
     </div>

@@ -32,7 +32,7 @@ export function Preview({ cadence }: { cadence: Cadence }) {
   const p = preview.data;
   const steps = cadence.steps;
   return (
-    <div className="grid gap-4">
+    <div className="grid grid-cols-1 gap-4">
       <Field label={t("preview.contact")} hint={t("preview.contactHint")} className="sm:max-w-sm">
         <Combobox
           value={contact?.label}

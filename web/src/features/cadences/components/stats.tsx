@@ -34,7 +34,7 @@ export function Stats({ cadence }: { cadence: Cadence }) {
   const stats = useStats(cadence.id, version);
   const s = stats.data;
   return (
-    <div className="grid gap-4">
+    <div className="grid grid-cols-1 gap-4">
       {versions.items.length > 1 ? (
         <Field label={t("stats.version")} className="w-56">
           <NativeSelect value={version ?? ""} onChange={(e) => setVersion(e.target.value ? Number(e.target.value) : null)}>
@@ -72,7 +72,7 @@ export function Stats({ cadence }: { cadence: Cadence }) {
                   <TR>
                     <TH>{t("stats.step")}</TH>
                     {COLUMNS.map((c) => (
-                      <TH key={c} className="text-right">
+                      <TH key={c} className="px-2 text-right">
                         {t(`stats.columns.${c}`)}
                       </TH>
                     ))}
@@ -81,9 +81,9 @@ export function Stats({ cadence }: { cadence: Cadence }) {
                 <TBody>
                   {s.steps.map((step) => (
                     <TR key={step.step_index}>
-                      <TD className="whitespace-nowrap font-medium">{t("enrollments.stepName", { n: step.step_index + 1, kind: t(`kinds.${step.kind}`, { defaultValue: step.kind }) })}</TD>
+                      <TD className="min-w-36 font-medium">{t("enrollments.stepName", { n: step.step_index + 1, kind: t(`kinds.${step.kind}`, { defaultValue: step.kind }) })}</TD>
                       {COLUMNS.map((c) => (
-                        <TD key={c} className="text-right tabular-nums" data-column={c}>
+                        <TD key={c} className="px-2 text-right tabular-nums" data-column={c}>
                           {format.number(step[c])}
                         </TD>
                       ))}

@@ -95,7 +95,7 @@ export function CadencePage({ id }: { id: string }) {
   const c = cadence.data;
   const readOnly = !isAdmin || c.status === "archived";
   return (
-    <div className="grid gap-2 p-4 md:p-6">
+    <div className="grid grid-cols-1 gap-2 p-4 md:p-6">
       <div>
         <Button asChild variant="ghost" size="sm" className="-ml-2">
           <Link to="/cadences">

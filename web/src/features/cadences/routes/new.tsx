@@ -11,7 +11,7 @@ export function NewCadence() {
   const { t } = useTranslation("cadences");
   const isAdmin = useIsAdmin();
   return (
-    <div className="grid gap-2 p-4 md:p-6">
+    <div className="grid grid-cols-1 gap-2 p-4 md:p-6">
       <div>
         <Button asChild variant="ghost" size="sm" className="-ml-2">
           <Link to="..">
