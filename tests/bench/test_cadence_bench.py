@@ -175,6 +175,7 @@ def _unaccounted(scenario: Scenario, cadence_id: str, at_sandbox: int) -> int:
 
 
 @pytest.mark.bench
+@pytest.mark.timeout(int(ENROLLMENTS / RATE * 1.5 + 1800))  # the import of the contacts, then their sends
 def test_cadence_first_steps_due_in_one_minute_on_one_number(runtime: Runtime, owner_engine: Engine) -> None:
     scenario = _scenario(runtime, owner_engine, ENROLLMENTS, STATUSES)
     started = time.perf_counter()
@@ -194,6 +195,7 @@ def test_cadence_first_steps_due_in_one_minute_on_one_number(runtime: Runtime, o
 
 
 @pytest.mark.bench
+@pytest.mark.timeout(int(4 * REPLY_SAMPLE / RATE + 1200))
 def test_a_reply_mid_cadence_stops_the_next_step(runtime: Runtime, owner_engine: Engine) -> None:
     """``REPLY_SAMPLE`` contacts reply once their first step reaches them; as many others do not. The second step
     (a minute after the first) reaches every one of the others and none of those who replied."""
@@ -241,6 +243,7 @@ def test_a_reply_mid_cadence_stops_the_next_step(runtime: Runtime, owner_engine:
 
 
 @pytest.mark.bench
+@pytest.mark.timeout(int(KILL_ENROLLMENTS / RATE * 2 + 1500))
 def test_cadence_sending_with_a_killed_worker(runtime: Runtime, owner_engine: Engine) -> None:
     chaos = {**STATUSES, "transient_error_rate": 0.05, "timeout_rate": 0.01, "hang_seconds": 12}
     scenario = _scenario(runtime, owner_engine, KILL_ENROLLMENTS, chaos)
