@@ -29,14 +29,14 @@ dev: $(VENV)/.synced web  ## Run the product locally: the dashboard and API on :
 	$(BIN)/masteria dev
 
 test: $(VENV)/.synced web chromium  ## Run every check and test (Python, dashboard, browser)
-	@# The Python tests (pytest on a real PostgreSQL) run in the background from the start, while ruff, mypy and the
-	@# dashboard's checks run, then the end-to-end tests (mostly waiting on a browser and a runtime), each run in its
-	@# own database. The background run's output follows at the end. Any of them failing (or pytest collecting
-	@# nothing: exit code 5) fails the target.
+	@# The Python tests (pytest on a real PostgreSQL, the runtime's end-to-end tests among them) run in the
+	@# background from the start, while ruff, mypy and the dashboard's checks run, then the browser tests (mostly
+	@# waiting on a browser and a runtime), each run in its own database. The background run's output follows at the
+	@# end. Any of them failing (or pytest collecting nothing: exit code 5) fails the target.
 	@mkdir -p .artifacts
-	@$(BIN)/pytest -m "not bench" --durations=15 --ignore=tests/e2e > .artifacts/rest.log 2>&1 & rest=$$!; \
+	@$(BIN)/pytest -m "not bench" --durations=15 --ignore=tests/e2e/browser > .artifacts/rest.log 2>&1 & rest=$$!; \
 	$(MAKE) --no-print-directory lint typecheck web-check; checks=$$?; \
-	$(BIN)/pytest -m "not bench" --durations=15 tests/e2e; e2e=$$?; \
+	$(BIN)/pytest -m "not bench" --durations=15 tests/e2e/browser; e2e=$$?; \
 	wait $$rest; rest_rc=$$?; echo "---- the other tests ----"; cat .artifacts/rest.log; \
 	echo "checks: exit $$checks; end-to-end: exit $$e2e; the other tests: exit $$rest_rc"; \
 	test $$checks -eq 0 && test $$e2e -eq 0 && test $$rest_rc -eq 0

@@ -181,6 +181,13 @@ def settled(page: Page) -> None:
     )
 
 
+def no_toasts(page: Page) -> None:
+    """The pointer off the toasts (hovering one pauses its timer) and every toast gone: at the top right they lie
+    over the header's account menu."""
+    page.mouse.move(1, (page.viewport_size or {"height": 600})["height"] - 1)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=10_000)
+
+
 def assert_accessible(page: Page) -> None:
     settled(page)
     violations = axe(page)

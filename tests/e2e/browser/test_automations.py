@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, settled, sign_up
+from tests.e2e.browser.conftest import Session, assert_accessible, no_toasts, settled, sign_up
 from tests.e2e.browser.pickers import pick
 from tests.e2e.browser.test_connections import register, sandbox_number
 from tests.runtime import Runtime
@@ -161,6 +161,7 @@ def test_a_keyword_rule_in_run_order_runs_live_in_its_log_in_both_languages(sess
     assert_accessible(page)
 
     # WHEN the owner switches to Portuguese THEN the run log, the editor and the list read in Portuguese
+    no_toasts(page)
     page.get_by_role("button", name="Account menu").click()
     page.get_by_role("menuitemradio", name="Português (Brasil)").click()
     runs = page.get_by_role("region", name="Execuções")

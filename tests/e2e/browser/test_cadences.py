@@ -24,7 +24,7 @@ from masteria import bootstrap
 from masteria.adapters.local import embedded_pg
 from masteria.settings import Settings
 from tests.cadences_api import FakeClock
-from tests.e2e.browser.conftest import Session, assert_accessible, settled, sign_up
+from tests.e2e.browser.conftest import Session, assert_accessible, no_toasts, settled, sign_up
 from tests.e2e.browser.pickers import pick
 from tests.e2e.browser.test_automations import Api
 from tests.e2e.waits import eventually
@@ -233,6 +233,7 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     assert_accessible(page)
 
     # WHEN the owner switches to Portuguese THEN the statistics, the enrollments, the builder and the list read so
+    no_toasts(page)
     page.get_by_role("button", name="Account menu").click()
     page.get_by_role("menuitemradio", name="Português (Brasil)").click()
     expect(page.get_by_role("tab", name="Estatísticas")).to_be_visible()
