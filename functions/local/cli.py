@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from functions.local.schedules import ScheduleLoop
 
 LOCAL_POOL_SIZE = 30
-# Functions ``masteria dev`` runs in a process of their own, as Lambda runs every function. The campaign
-# sender posts each message at its slot: sharing one interpreter with the API and the other consumers, its
-# requests waited behind them for the interpreter lock, and the sends came late and in bursts.
-OWN_PROCESS = ("campaign_sender",)
+# Functions ``masteria dev`` runs in a process of their own, as Lambda runs every function. The campaign and
+# cadence senders post each message at its slot: sharing one interpreter with the API and the other consumers,
+# their requests waited behind them for the interpreter lock, and the sends came late and in bursts (100,000
+# cadence steps at 80/s: 92 in the busiest second at the sandbox).
+OWN_PROCESS = ("campaign_sender", "cadence_sender")
 WORKER_STOP_SECONDS = 60  # a worker finishes its slice of sending (20 s at most) before it stops
 PUMP_STOP_SECONDS = 30  # in-process handlers get this long to finish their batch; a stuck one is left behind
 
