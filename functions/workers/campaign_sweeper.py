@@ -1,5 +1,6 @@
 """Scheduled: keeps the bulk senders moving after crashes and lost messages. Campaigns: starts late schedules,
-turns expired claims into unknown outcomes and old unknowns into failures, completes finished campaigns, restarts
+turns expired claims into unknown outcomes (their batch posted) or pending again (never posted) and old unknowns
+into failures, completes finished campaigns, restarts
 drivers. Cadence sends: the same for each number's sends (``cadences.send_sweep``), their cadences moved on."""
 
 from __future__ import annotations

@@ -143,6 +143,33 @@ class Scenario:
     number_id: str
     campaign_id: str
     recipients: int
+    company_id: str
+
+    def claimed(self, engine: Engine) -> dict[str, set[int]]:
+        """The recipients claimed and unanswered now, by whether their batch had started posting."""
+        with engine.begin() as connection:
+            connection.execute(text("SELECT set_config('app.company_id', :c, true)"), {"c": self.company_id})
+            rows = connection.execute(
+                text(
+                    "SELECT id, posted_at IS NOT NULL FROM campaign_recipients"
+                    " WHERE campaign_id = :campaign AND status = 'sending'"
+                ),
+                {"campaign": self.campaign_id},
+            ).all()
+        return {"posted": {i for i, p in rows if p}, "unposted": {i for i, p in rows if not p}}
+
+    def failed_unknown(self, engine: Engine) -> set[int]:
+        with engine.begin() as connection:
+            connection.execute(text("SELECT set_config('app.company_id', :c, true)"), {"c": self.company_id})
+            return set(
+                connection.scalars(
+                    text(
+                        "SELECT id FROM campaign_recipients WHERE campaign_id = :campaign"
+                        " AND error_reason = 'failed_unknown'"
+                    ),
+                    {"campaign": self.campaign_id},
+                )
+            )
 
     def progress(self) -> dict[str, Any]:
         response = httpx.get(f"{self.runtime.base}/v1/campaigns/{self.campaign_id}/progress", headers=self.headers)
@@ -224,7 +251,8 @@ def _scenario(runtime: Runtime, recipients: int, rate: int, settings: dict[str, 
     )  # fmt: skip
     assert campaign.status_code == 201, campaign.text
     assert httpx.put(f"{runtime.sandbox_base}/settings", json={"delay_seconds": 0.05, **settings}).status_code == 200
-    return Scenario(runtime, headers, number_id, campaign.json()["id"], recipients)
+    company_id = signed.json()["company"]["id"]
+    return Scenario(runtime, headers, number_id, campaign.json()["id"], recipients, company_id)
 
 
 STATUSES = {"status_batch": 200, "delivered_probability": 0.0}  # "sent" for each, up to 200 per webhook
@@ -292,7 +320,7 @@ def test_campaign_pacing_at_80_per_second(runtime: Runtime) -> None:
 
 
 @pytest.mark.bench
-def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtime) -> None:
+def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtime, owner_engine: Engine) -> None:
     recipients = 3_000
     chaos = {**STATUSES, "transient_error_rate": 0.05, "timeout_rate": 0.01, "hang_seconds": 12}
     scenario = _scenario(runtime, recipients, 200, chaos)
@@ -300,6 +328,7 @@ def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtim
     _wait(lambda: scenario.stats()["messages"] >= recipients // 3, 120, "a third sent")
     runtime.kill_dev()  # mid-run: the sender, its claims and answers in flight die with it
     killed_at = scenario.stats()["messages"]
+    at_kill = scenario.claimed(owner_engine)  # posted: requests started, unanswered (in flight)
     runtime.start_dev()
     progress = scenario.wait_completed(600)
     stats = scenario.stats()
@@ -307,10 +336,19 @@ def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtim
     # never at the sandbox and not failed with a reason either (failed ones the sandbox did get: sent, their
     # status webhook lost while the runtime was down, and given up as unknown)
     unaccounted = never_sent - progress["failed"]
+    unknown = scenario.failed_unknown(owner_engine)
     print(f"\nkilled after {killed_at} messages; ledger: {progress}")
+    print(f"at the kill: {len(at_kill['posted'])} posted and unanswered, {len(at_kill['unposted'])} claimed unposted")
     report("campaign_chaos_duplicates", stats["duplicates"], "messages", "== 0")
     report("campaign_chaos_lost", max(unaccounted, 0), "recipients", "== 0")
     report("campaign_chaos_claimed_unsent_failed_unknown", never_sent, "recipients")
+    report("campaign_chaos_in_flight_at_kill", len(at_kill["posted"]), "recipients")
+    report("campaign_chaos_claimed_unposted_at_kill", len(at_kill["unposted"]), "recipients")
+    report(
+        "campaign_chaos_unknown_after_kill", len(unknown & (at_kill["posted"] | at_kill["unposted"])), "recipients",
+        "<= in flight at the kill",
+    )  # fmt: skip
+    report("campaign_chaos_unposted_became_unknown", len(unknown & at_kill["unposted"]), "recipients", "== 0")
     report(
         "campaign_chaos_failed_retries_used_up",
         progress["failed"] - progress["failed_by_reason"].get("failed_unknown", 0),
@@ -319,6 +357,7 @@ def test_campaign_exactly_once_with_failures_and_a_killed_worker(runtime: Runtim
     # the zero goals fail the benchmark (the figures above are reported first, so a failure still shows them)
     assert stats["duplicates"] == 0, f"{stats['duplicates']} messages sent twice"
     assert unaccounted <= 0, f"{unaccounted} recipients neither sent nor failed with a reason"
+    assert not unknown & at_kill["unposted"], "recipients claimed but never posted were given up as unknown"
 
 
 @pytest.mark.bench

@@ -37,18 +37,21 @@ def test_the_sweeper_turns_an_unanswered_cadence_claim_into_unknown(
 ) -> None:
     from functions.workers.campaign_sweeper import handler
 
-    # GIVEN a send claimed by a worker that died before it posted
+    # GIVEN a send claimed and posted by a worker that died before it recorded the answer
     number = _number(client, meta)
     cadence_id = _cadence(container, number, [_template_step(number)])
     _enroll(container, number, cadence_id, [make_contact(client, number.owner)])
     _tick(container)
     with _as(owner_engine, number) as connection:
         connection.execute(
-            text("UPDATE cadence_sends SET status = 'sending', claimed_until = now() - interval '1 second'")
+            text(
+                "UPDATE cadence_sends SET status = 'sending', attempts = 1, posted_at = now(),"
+                " claimed_until = now() - interval '1 second'"
+            )
         )
     # WHEN the scheduled sweeper runs
     counts = handler(scheduler_event(manifest.by_name("campaign_sweeper"), datetime.now(UTC)), FakeContext())
-    # THEN the claim is unknown, never sent
+    # THEN the claim is unknown, never sent again
     assert counts["cadence_sends_expired"] == 1
     assert [s.status for s in _sends(owner_engine, number)] == ["unknown"]
     assert meta.sent == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 
@@ -129,7 +130,7 @@ def _sends(engine_: Engine, number: Number) -> list[Any]:
         return list(
             connection.execute(
                 text(
-                    "SELECT s.id, s.status, s.error_reason, s.phone, s.enrollment_id, s.contact_id, e.state"
+                    "SELECT s.id, s.status, s.error_reason, s.phone, s.enrollment_id, s.contact_id, e.state, s.attempts"
                     " FROM cadence_sends s JOIN cadence_enrollments e ON e.id = s.enrollment_id ORDER BY s.id"
                 )
             )
@@ -272,28 +273,40 @@ def test_an_unknown_outcome_is_never_resent_and_is_settled_by_its_status_or_the_
     assert len(_events(owner_engine, number, "cadence.step_sent")) == 2
 
 
-def test_a_claim_unanswered_past_its_lease_becomes_unknown_and_is_never_sent(
-    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+@pytest.mark.parametrize("posted", [True, False], ids=["posted", "never-posted"])
+def test_a_claim_unanswered_past_its_lease_is_unknown_if_posted_else_pending_again_and_sent_once(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine, posted: bool
 ) -> None:
     number = _number(client, meta)
     cadence_id = _cadence(container, number, [_template_step(number)])
     _enroll(container, number, cadence_id, [make_contact(client, number.owner)])
     _tick(container)
-    with container.database.tenant(number.company) as session:  # a worker claims, then dies before posting
+    with container.database.tenant(number.company) as session:  # a worker claims, then dies
         connection = session.get_one(ChannelConnection, number.connection_id)
         route = send.route(session, container.company_keys, container.providers, connection)
+    scope = send_claims.Scope.of(route)
     claim = send_claims.claim(
-        container.database, send_claims.Scope.of(route), Cache(), clock=container.clock, batch_seconds=0.25,
-        max_batch=10, lease_seconds=0,
-    )  # fmt: skip
+        container.database, scope, Cache(), clock=container.clock, batch_seconds=0.25, max_batch=10, lease_seconds=60
+    )
     assert len(claim.batch.ids) == 1
+    if posted:  # its batch marked posted: the request may have gone out (here it did not)
+        drive = sender._Drive(container.database, container.queue, container.clock, scope, sender.SenderSettings())
+        assert drive.posting(claim.batch) == claim.batch.ids
     with _as(owner_engine, number) as connection_:
         connection_.execute(text("UPDATE cadence_sends SET claimed_until = now() - interval '1 second'"))
     assert _drive(container, number) == "idle"
     counts = send_sweep.sweep(db=container.database, clock=container.clock, unknown_timeout=timedelta(minutes=15))
-    assert counts["expired"] == 1
-    assert [(s.status, s.state) for s in _sends(owner_engine, number)] == [("unknown", "sending")]
-    assert meta.sent == []
+    if posted:
+        assert (counts["expired"], counts["requeued"]) == (1, 0)
+        assert [(s.status, s.state) for s in _sends(owner_engine, number)] == [("unknown", "sending")]
+        _drive(container, number)
+        assert meta.sent == []  # never sent again
+    else:
+        assert (counts["expired"], counts["requeued"]) == (0, 1)
+        assert [(s.status, s.attempts) for s in _sends(owner_engine, number)] == [("pending", 0)]
+        _drive(container, number)
+        assert len(meta.sent) == 1
+        assert [s.status for s in _sends(owner_engine, number)] == ["sent"]
 
 
 # ---- the outbound path's rules -------------------------------------------------------------------------------

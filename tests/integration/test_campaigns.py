@@ -349,13 +349,11 @@ def test_a_status_that_says_what_the_ledger_says_writes_nothing(
     assert recipient["status"] == "delivered"
 
 
-def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_not_resent(
-    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+def _claimed_by_a_worker_that_dies(
+    container: Container, owner: Account, campaign: dict[str, Any], owner_engine: Engine, *, posted: bool
 ) -> None:
-    owner = sign_up(client)
-    campaign = make_campaign(client, owner, meta, contacts=2)
-    _start_only(client, owner, campaign, container)
-    # a worker claims and sends, then dies before recording the answers (the claim commits before any call)
+    """A worker claims the due recipients (the claim commits before any call), marks them posted and sends them
+    when ``posted``, then dies before recording the answers; their lease and the driver's run out."""
     with container.database.tenant(uuid.UUID(owner.company_id)) as session:
         target = sender._target(
             session, container.company_keys, container.providers, _job(owner, campaign), container.clock.now()
@@ -363,16 +361,65 @@ def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_no
     assert not isinstance(target, str)
     claim = sender._claim(container.database, target, QUICK, container.clock)
     assert len(claim.batch.ids) == 2
-    for message in claim.batch.messages:
-        target.route.provider.send(message, target.route.config)
-    with _as(owner_engine, owner) as connection:  # its lease runs out; the campaign's driver lease too
+    if posted:
+        drive = sender._Drive(container.database, container.queue, container.clock, target, QUICK)
+        assert sorted(drive.posting(claim.batch)) == sorted(claim.batch.ids)
+        for message in claim.batch.messages:
+            target.route.provider.send(message, target.route.config)
+    with _as(owner_engine, owner) as connection:
         connection.execute(text("UPDATE campaign_recipients SET claimed_until = now() - interval '1 second'"))
+        connection.execute(text("UPDATE campaigns SET driver_until = NULL"))
+
+
+def test_a_crash_between_the_call_and_the_commit_leaves_the_recipient_unknown_not_resent(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=2)
+    _start_only(client, owner, campaign, container)
+    _claimed_by_a_worker_that_dies(container, owner, campaign, owner_engine, posted=True)
     _drive(container, owner, campaign)
     assert len(meta.sent) == 2  # a new driver does not touch them
     counts = planner.sweep(db=container.database, queue=container.queue, clock=container.clock)
-    assert counts["expired"] == 2
+    assert (counts["expired"], counts["requeued"]) == (2, 0)
     assert {r["status"] for r in _recipients(client, owner, campaign)} == {"unknown"}
+    _drive(container, owner, campaign)
+    assert len(meta.sent) == 2  # never sent again
+
+
+def test_a_crash_after_the_claim_and_before_posting_puts_the_recipients_back_and_sends_them_once(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=2)
+    _start_only(client, owner, campaign, container)
+    _claimed_by_a_worker_that_dies(container, owner, campaign, owner_engine, posted=False)
+    counts = planner.sweep(db=container.database, queue=container.queue, clock=container.clock)
+    assert (counts["expired"], counts["requeued"]) == (0, 2)
+    recipients = _recipients(client, owner, campaign)
+    assert {(r["status"], r["attempts"]) for r in recipients} == {("pending", 0)}  # the claim's attempt not counted
+    _drive(container, owner, campaign)
     assert len(meta.sent) == 2
+    assert {r["status"] for r in _recipients(client, owner, campaign)} == {"sent"}
+
+
+def test_a_worker_whose_lease_ran_out_before_posting_never_posts(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=2)
+    _start_only(client, owner, campaign, container)
+    with container.database.tenant(uuid.UUID(owner.company_id)) as session:
+        target = sender._target(
+            session, container.company_keys, container.providers, _job(owner, campaign), container.clock.now()
+        )
+    assert not isinstance(target, str)
+    claim = sender._claim(container.database, target, QUICK, container.clock)
+    with _as(owner_engine, owner) as connection:  # the worker stalls: its lease runs out, the sweeper requeues
+        connection.execute(text("UPDATE campaign_recipients SET claimed_until = now() - interval '1 second'"))
+    planner.sweep(db=container.database, queue=container.queue, clock=container.clock)
+    drive = sender._Drive(container.database, container.queue, container.clock, target, QUICK)
+    assert drive.posting(claim.batch) == []  # the stalled worker wakes: nothing of its claim is its to post
 
 
 # ---- Meta's errors -----------------------------------------------------------------------------------
@@ -416,6 +463,77 @@ def test_meta_errors_retry_slow_down_fail_or_pause_as_meta_says(
     progress = _progress(client, owner, campaign)
     assert (progress["sent"], progress["failed"], progress["queued"], progress["status"]) == (4, 1, 1, "running")
     assert max(Counter(b["to"] for b in meta.sent).values()) <= 2  # refused once, accepted once
+
+
+def _counted_over_the_ledger(engine: Engine, owner: Account, campaign: dict[str, Any]) -> dict[str, Any]:
+    """What the progress counts say, counted over the whole ledger (as they were before the kept counts)."""
+    with _as(engine, owner) as connection:
+        by_status = dict(
+            connection.execute(
+                text("SELECT status, count(*) FROM campaign_recipients WHERE campaign_id = :c GROUP BY status"),
+                {"c": campaign["id"]},
+            ).all()
+        )
+        reasons = dict(
+            connection.execute(
+                text(
+                    "SELECT coalesce(CAST(error_code AS text), error_reason, 'unknown'), count(*)"
+                    " FROM campaign_recipients WHERE campaign_id = :c AND status = 'failed' GROUP BY 1"
+                ),
+                {"c": campaign["id"]},
+            ).all()
+        )
+        replied = connection.scalar(
+            text("SELECT count(*) FROM campaign_recipients WHERE campaign_id = :c AND replied_at IS NOT NULL"),
+            {"c": campaign["id"]},
+        )
+    read = by_status.get("read", 0)
+    return {
+        "total": sum(by_status.values()), "queued": by_status.get("pending", 0), "failed": by_status.get("failed", 0),
+        "sent": by_status.get("sent", 0) + by_status.get("delivered", 0) + read, "read": read,
+        "failed_by_reason": reasons, "replied": replied, "skipped": by_status.get("skipped", 0),
+    }  # fmt: skip
+
+
+def test_progress_comes_from_counts_kept_as_the_ledger_changes(
+    client: TestClient, meta: FakeMeta, container: Container, owner_engine: Engine
+) -> None:
+    owner = sign_up(client)
+    campaign = make_campaign(client, owner, meta, contacts=8)
+    _start_only(client, owner, campaign, container)  # planned: 8 inserted in one statement
+
+    def kept() -> dict[str, Any]:
+        progress = _progress(client, owner, campaign)
+        return {key: progress[key] for key in _counted_over_the_ledger(owner_engine, owner, campaign)}
+
+    assert kept() == _counted_over_the_ledger(owner_engine, owner, campaign) != {}
+    meta.script.extend([131056, 2, 131026, 131026, 131049])  # retried, failed twice, a day later
+    _drive(container, owner, campaign)
+    recipients = [r for r in _recipients(client, owner, campaign) if r["status"] == "sent"][:3]
+    now = str(int(datetime.now(UTC).timestamp()))
+    assert len(recipients) == 3
+    for recipient, status in zip(recipients, ("read", "delivered", "failed"), strict=True):
+        error = {"errors": [{"code": 131047, "title": "Re-engagement message"}]} if status == "failed" else {}
+        _status_webhook(
+            container, owner, campaign, id=recipient["wamid"], status=status, timestamp=now,
+            recipient_id=recipient["phone"].lstrip("+"), biz_opaque_callback_data=ledger.opaque(recipient["id"]),
+            **error,
+        )  # fmt: skip
+    connection = client.get(f"/v1/connections/{campaign['connection_id']}", headers=owner.headers).json()
+    customer_writes(container, owner, connection, "Quero!", wa_id=recipients[0]["phone"].lstrip("+"))
+    counted = _counted_over_the_ledger(owner_engine, owner, campaign)
+    assert counted["failed_by_reason"] == {"131026": 2, "131047": 1} and counted["replied"] == 1
+    assert kept() == counted
+    with _as(owner_engine, owner) as connection_:
+        appended = connection_.scalar(text("SELECT count(*) FROM campaign_counts WHERE campaign_id = :c"),
+                                      {"c": campaign["id"]})  # fmt: skip
+    planner.sweep(db=container.database, queue=container.queue, clock=container.clock)  # folds them
+    with _as(owner_engine, owner) as connection_:
+        folded = connection_.scalar(text("SELECT count(*) FROM campaign_counts WHERE campaign_id = :c"),
+                                    {"c": campaign["id"]})  # fmt: skip
+    assert folded < appended and kept() == counted
+    other = sign_up(client)  # another company reads none of them
+    assert client.get(f"/v1/campaigns/{campaign['id']}/progress", headers=other.headers).status_code == 404
 
 
 def test_transient_errors_are_retried_up_to_a_limit_then_failed_with_the_reason(

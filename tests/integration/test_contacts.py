@@ -93,6 +93,9 @@ def test_search_filters_and_pagination(client: TestClient) -> None:
     assert ids("q=acme.example") == [ana["id"]]
     assert ids("q=98765") == [bruno["id"]]
     assert ids("q=100%25_") == [carla["id"]]  # % and _ are literal, not wildcards
+    assert ids("q=(21) 99876") == [bruno["id"]]  # a phone fragment as typed, with its punctuation
+    assert ids("q=%2B55 21 99876-5432") == [bruno["id"]]
+    assert ids("q=bruno") == [bruno["id"]]
     assert ids(f"tag_id={vip['id']}") == [bruno["id"]]
     assert ids("custom_field=city&custom_value=Recife") == [ana["id"]]
     assert ids("custom_field=city") == [ana["id"]]
@@ -103,6 +106,25 @@ def test_search_filters_and_pagination(client: TestClient) -> None:
     assert [c["id"] for c in rest["items"]] == [ana["id"]] and rest["next_cursor"] is None
     listed_bruno = next(c for c in first["items"] if c["id"] == bruno["id"])
     assert [t["name"] for t in listed_bruno["tags"]] == ["VIP"]
+
+
+def test_search_an_email_finds_that_contact_and_digits_only_phones(client: TestClient) -> None:
+    owner = sign_up(client)
+    # the email's digits are in another contact's phone: the email finds its own contact only
+    wanted = make_contact(client, owner, name="Dora", phone="+5511912340001", email="Dora.388@Acme.example.com")
+    elias = make_contact(client, owner, name="Elias", phone="+5511938800002", email="elias@acme.example.com")
+    shop = make_contact(client, owner, name="Loja 388", phone="+5511912340003")
+
+    def ids(q: str) -> list[str]:
+        response = client.get("/v1/contacts", headers=owner.headers, params={"q": q})
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["items"]]
+
+    assert ids("dora.388@acme.example.com") == [wanted["id"]]  # any case
+    assert ids(" DORA.388@ACME.EXAMPLE.COM ") == [wanted["id"]]
+    assert ids("nobody.388@acme.example.com") == []
+    assert ids("388") == [elias["id"]]  # a phone fragment: Elias's phone, not Dora's email nor the shop's name
+    assert ids("loja 388") == [shop["id"]]  # letters with the digits: a part of the name
 
 
 def test_tags_are_unique_ignoring_case_and_deleting_one_untags(client: TestClient) -> None:

@@ -10,6 +10,8 @@ import itertools
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from tests.runtime import Runtime, data_dir, dev_runtime
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
+LOOK = Path(tempfile.gettempdir()) / "shots"  # copies to look at while working on a screen
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
 # Chromium's background services reach for Google's hosts, which this machine cannot reach.
@@ -159,6 +162,28 @@ def shot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pane_shot(page: Page, name: str) -> Path:
+    """The screen whole, when the shell scrolls inside its main pane (a full-page shot would show only the window):
+    the window grows to the pane's content for the shot. Also copied to /tmp/shots to look at."""
+    settled(page)
+    viewport = page.viewport_size or {"width": 1280, "height": 800}
+    height = page.evaluate("() => document.querySelector('#main')?.scrollHeight ?? 0")
+    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 80, 4000))})
+    path = shot(page, name)
+    page.set_viewport_size(viewport)
+    LOOK.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, LOOK / path.name)
+    return path
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """Neither the window nor the shell's main pane scrolls sideways."""
+    assert page.evaluate(
+        "() => { const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth + 1"
+        " && document.documentElement.scrollWidth <= window.innerWidth }"
+    ), "the page scrolls sideways"
 
 
 def axe(page: Page, *, context: str = "document") -> list[dict[str, Any]]:

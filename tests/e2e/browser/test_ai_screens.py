@@ -22,6 +22,7 @@ from tests.e2e.browser.conftest import (
     assert_accessible,
     log_in,
     new_session,
+    no_sideways_scroll,
     shot,
     sign_up,
 )
@@ -56,12 +57,6 @@ def _shot(page: Page, name: str) -> Path:
 
 def _nav(page: Page, name: str) -> None:
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate(
-        "() => { const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth + 1 }"
-    )
 
 
 def _keep_progress(frames: list[dict[str, Any]], payload: str | bytes) -> None:
@@ -347,7 +342,7 @@ def test_the_ai_screens_in_portuguese_on_a_phone(browser: Browser, runtime: Runt
         dialog.get_by_role("button", name="Criar").click()
         expect(page.get_by_role("heading", name="Perguntas")).to_be_visible()
         expect(page.get_by_text("Adicionar documento")).to_be_visible()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         _shot(page, "ai-kb-detail-pt-BR-360")
         assert_accessible(page)
         s.goto("/personas/new")
@@ -355,13 +350,13 @@ def test_the_ai_screens_in_portuguese_on_a_phone(browser: Browser, runtime: Runt
         page.get_by_role("radio", name="Somente nestes horários").check()
         expect(page.get_by_role("checkbox", name="Segunda-feira")).to_be_checked()
         expect(page.get_by_label("Segunda-feira, início do intervalo 1")).to_have_value("09:00")
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         _shot(page, "ai-persona-create-pt-BR-360")
         assert_accessible(page)
         s.goto("/ai-settings")
         expect(page.get_by_role("heading", name="IA: configurações e uso")).to_be_visible()
         expect(page.get_by_role("heading", name="Orçamento mensal")).to_be_visible()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         _shot(page, "ai-settings-pt-BR-360")
         assert_accessible(page)
     finally:

@@ -7,64 +7,16 @@ from __future__ import annotations
 
 import random
 import re
-import tempfile
-from pathlib import Path
-from typing import Any
 
-import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, no_toasts, settled, sign_up
+from tests.e2e.browser.conftest import Session, assert_accessible, no_toasts, pane_shot, sign_up
+from tests.e2e.browser.owner_api import Api
 from tests.e2e.browser.pickers import pick
-from tests.e2e.browser.test_connections import register, sandbox_number
 from tests.runtime import Runtime
 
-SHOTS = Path(tempfile.gettempdir()) / "shots"  # /tmp/shots
 RULE = "Preço no WhatsApp"
 OTHER = "Boas-vindas"
-
-
-def _shot(page: Page, name: str) -> None:
-    """The screen whole: the shell scrolls inside its main pane, so the window grows to the pane's content."""
-    settled(page)
-    viewport = page.viewport_size or {"width": 1280, "height": 800}
-    height = page.evaluate("() => document.querySelector('#main')?.scrollHeight ?? 0")
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 80, 4000))})
-    settled(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"automations-{name}.png"))
-    page.set_viewport_size(viewport)
-
-
-class Api:
-    """The new company's owner on the API, for what an admin set up on other screens, and the customer on the
-    sandbox."""
-
-    def __init__(self, runtime: Runtime, email: str, password: str) -> None:
-        self.runtime = runtime
-        self.http = httpx.Client(base_url=runtime.url, timeout=30)
-        tokens = self.ok(self.http.post("/v1/auth/login", json={"email": email, "password": password}))
-        self.http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
-        self.number: dict[str, str] = {}
-
-    def ok(self, response: httpx.Response) -> Any:
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else None
-
-    def connect_number(self) -> None:
-        """A number on the sandbox, connected, its webhook registered so the customer's messages come in."""
-        self.number = number = sandbox_number(self.runtime)
-        body = {"name": "Vendas", "phone_number_id": number["phone_number_id"], "waba_id": number["waba_id"],
-                "access_token": number["token"], "app_secret": number["app_secret"]}  # fmt: skip
-        connection = self.ok(self.http.post("/v1/connections", json=body))
-        register(self.runtime, {**number, "webhook_url": connection["webhook_url"]})
-
-    def rules(self) -> list[dict[str, Any]]:
-        return self.ok(self.http.get("/v1/automations"))  # type: ignore[no-any-return]
-
-    def customer_writes(self, phone: str, name: str, text: str) -> None:
-        inbound = f"/sandbox/numbers/{self.number['phone_number_id']}/inbound"
-        self.ok(self.http.post(inbound, json={"from": phone, "name": name, "text": text}))
 
 
 def _names(page: Page) -> list[str]:
@@ -109,7 +61,7 @@ def test_a_keyword_rule_in_run_order_runs_live_in_its_log_in_both_languages(sess
     form.get_by_role("button", name="Add an action").click()
     page.get_by_role("menuitem", name="Assign to a user").click()
     actions.get_by_label("User", exact=True).select_option(label=owner.name)
-    _shot(page, "editor-en")
+    pane_shot(page, "automations-editor-en")
     assert_accessible(page)
     form.get_by_role("button", name="Create rule").click()
     expect(page).to_have_url(re.compile(r"/automations/[0-9a-f-]{36}$"))
@@ -134,7 +86,7 @@ def test_a_keyword_rule_in_run_order_runs_live_in_its_log_in_both_languages(sess
     page.reload()
     expect(page.get_by_role("switch", name=f"Rule {OTHER} on")).not_to_be_checked()
     assert _names(page) == [RULE, OTHER]
-    _shot(page, "list-en")
+    pane_shot(page, "automations-list-en")
     assert_accessible(page)
 
     # WHEN a customer writes "preço" while the rule's run log is open
@@ -157,7 +109,7 @@ def test_a_keyword_rule_in_run_order_runs_live_in_its_log_in_both_languages(sess
     conversations = api.ok(api.http.get("/v1/conversations", params={"limit": 20}))["items"]
     conversation = next(c for c in conversations if c["contact"]["phone"].endswith(phone))
     assert conversation["assignee_id"] == api.ok(api.http.get("/v1/me"))["user"]["id"]
-    _shot(page, "runs-en")
+    pane_shot(page, "automations-runs-en")
     assert_accessible(page)
 
     # WHEN the owner switches to Portuguese THEN the run log, the editor and the list read in Portuguese
@@ -168,15 +120,15 @@ def test_a_keyword_rule_in_run_order_runs_live_in_its_log_in_both_languages(sess
     expect(runs.get_by_role("list", name="Execuções").get_by_role("listitem").first).to_contain_text("Concluída")
     expect(runs).to_contain_text("Casou com a palavra-chave preço")
     expect(runs).to_contain_text("Adicionar etiqueta")
-    _shot(page, "runs-pt-BR")
+    pane_shot(page, "automations-runs-pt-BR")
     page.get_by_role("tab", name="Regra").click()
     form = page.get_by_role("form", name="Regra de automação")
     expect(form.get_by_label("Palavras-chave")).to_have_value("preço, orçamento")
     expect(form.get_by_role("list", name="Ações")).to_contain_text("Atribuir a um usuário")
-    _shot(page, "editor-pt-BR")
+    pane_shot(page, "automations-editor-pt-BR")
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Automações").click()
     expect(page.get_by_role("heading", name="Automações")).to_be_visible()
     expect(page.get_by_role("switch", name=f"Regra {OTHER} ativa")).not_to_be_checked()
     expect(page.get_by_role("cell", name="Mensagem com preço, orçamento")).to_be_visible()
-    _shot(page, "list-pt-BR")
+    pane_shot(page, "automations-list-pt-BR")
     assert_accessible(page)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import random
 import re
-import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from functions import manifest
 from functions.local.lambda_context import invoke
@@ -24,35 +22,21 @@ from masteria import bootstrap
 from masteria.adapters.local import embedded_pg
 from masteria.settings import Settings
 from tests.cadences_api import FakeClock
-from tests.e2e.browser.conftest import Session, assert_accessible, no_toasts, settled, sign_up
+from tests.e2e.browser.conftest import (
+    Session,
+    assert_accessible,
+    no_sideways_scroll,
+    no_toasts,
+    pane_shot,
+    sign_up,
+)
+from tests.e2e.browser.owner_api import Api
 from tests.e2e.browser.pickers import pick
-from tests.e2e.browser.test_automations import Api
 from tests.e2e.waits import eventually
 from tests.runtime import Runtime
 
-SHOTS = Path(tempfile.gettempdir()) / "shots"  # /tmp/shots
 CADENCE = "Orçamento em 2 dias"
 CUSTOMER = "Carla Cliente"
-
-
-def _shot(page: Page, name: str) -> None:
-    """The screen whole: the shell scrolls inside its main pane, so the window grows to the pane's content."""
-    settled(page)
-    viewport = page.viewport_size or {"width": 1280, "height": 800}
-    height = page.evaluate("() => document.querySelector('#main')?.scrollHeight ?? 0")
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 80, 4000))})
-    settled(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"cadences-{name}.png"))
-    page.set_viewport_size(viewport)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    """Neither the window nor the shell's main pane scrolls sideways."""
-    assert page.evaluate(
-        "() => { const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth + 1"
-        " && document.documentElement.scrollWidth <= window.innerWidth }"
-    )
 
 
 class Ticker:
@@ -154,7 +138,7 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     how_long.fill("2")
     expect(how_long).not_to_have_attribute("aria-invalid", "true")  # fixed: the mark goes
     wait.get_by_label("Unit").select_option(label="days")
-    _shot(page, "builder-en")
+    pane_shot(page, "cadences-builder-en")
     assert_accessible(page)
     page.get_by_role("button", name="Create the draft").click()
     expect(page).to_have_url(re.compile(r"/cadences/[0-9a-f-]{36}$"))
@@ -173,7 +157,7 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     sent_at = datetime.fromisoformat(timeline.nth(0).locator("time").get_attribute("datetime") or "")
     text_at = datetime.fromisoformat(timeline.nth(3).locator("time").get_attribute("datetime") or "")
     assert timedelta(days=2) <= text_at - sent_at < timedelta(days=2, minutes=5)
-    _shot(page, "preview-en")
+    pane_shot(page, "cadences-preview-en")
     assert_accessible(page)
 
     # WHEN it is activated and the contact enrolled by hand
@@ -212,7 +196,7 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     expect(history.nth(2)).to_contain_text("The condition held: the cadence ended.")
     expect(panel.get_by_text("Completed")).to_be_visible()
     expect(history).to_have_count(3)  # the text was not sent
-    _shot(page, "history-en")
+    pane_shot(page, "cadences-history-en")
     assert_accessible(page)
     page.keyboard.press("Escape")
     expect(row).to_contain_text("Completed")
@@ -229,7 +213,7 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     expect(branch_row.locator('[data-column="ran"]')).to_have_text("1")
     expect(stats.get_by_role("row").filter(has_text="Send a text").locator('[data-column="ran"]')).to_have_text("0")
     expect(page.get_by_role("group", name="Completed")).to_contain_text("1")
-    _shot(page, "stats-en")
+    pane_shot(page, "cadences-stats-en")
     assert_accessible(page)
 
     # WHEN the owner switches to Portuguese THEN the statistics, the enrollments, the builder and the list read so
@@ -237,29 +221,29 @@ def test_a_cadence_built_previewed_and_run_for_a_contact_live_in_both_languages(
     page.get_by_role("button", name="Account menu").click()
     page.get_by_role("menuitemradio", name="Português (Brasil)").click()
     expect(page.get_by_role("tab", name="Estatísticas")).to_be_visible()
-    _shot(page, "stats-pt-BR")
+    pane_shot(page, "cadences-stats-pt-BR")
     page.get_by_role("tab", name="Inscrições").click()
     expect(page.get_by_role("table", name="Inscrições").get_by_role("row").nth(1)).to_contain_text("Concluída")
-    _shot(page, "enrollments-pt-BR")
+    pane_shot(page, "cadences-enrollments-pt-BR")
     page.get_by_role("tab", name="Prévia").click()
-    _shot(page, "preview-pt-BR")
+    pane_shot(page, "cadences-preview-pt-BR")
     page.goto(cadence_url)
     expect(page.get_by_role("list", name="Passos").get_by_role("listitem")).to_have_count(4)
-    _shot(page, "builder-pt-BR")
+    pane_shot(page, "cadences-builder-pt-BR")
     assert_accessible(page)
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Cadências").click()
     expect(page.get_by_role("heading", name="Cadências")).to_be_visible()
     expect(page.get_by_role("link", name=CADENCE)).to_be_visible()
-    _shot(page, "list-pt-BR")
+    pane_shot(page, "cadences-list-pt-BR")
     assert_accessible(page)
 
     # AND at a phone's width the cadence's page fits without sideways scrolling
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(cadence_url + "?tab=enrollments")
     expect(page.get_by_role("table", name="Inscrições")).to_be_visible()
-    _no_sideways_scroll(page)
-    _shot(page, "enrollments-360-pt-BR")
+    no_sideways_scroll(page)
+    pane_shot(page, "cadences-enrollments-360-pt-BR")
     page.goto(cadence_url)
     expect(page.get_by_role("list", name="Passos").get_by_role("listitem")).to_have_count(4)
-    _no_sideways_scroll(page)
-    _shot(page, "builder-360-pt-BR")
+    no_sideways_scroll(page)
+    pane_shot(page, "cadences-builder-360-pt-BR")

@@ -15,7 +15,15 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser.conftest import Session, assert_accessible, log_in, new_session, shot, sign_up
+from tests.e2e.browser.conftest import (
+    Session,
+    assert_accessible,
+    log_in,
+    new_session,
+    no_sideways_scroll,
+    shot,
+    sign_up,
+)
 from tests.e2e.browser.pickers import pick
 from tests.e2e.waits import eventually
 from tests.runtime import Runtime
@@ -70,12 +78,6 @@ def _tagged_contacts(http: httpx.Client, n: int) -> str:
         assert http.put(f"/v1/contacts/{contact.json()['id']}/tags/{tag['id']}").status_code in (200, 204)
         made += 1
     return str(tag["name"])
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate(
-        "() => { const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth + 1 }"
-    )
 
 
 def _walk_wizard(
@@ -278,7 +280,7 @@ def test_cancel_asks_first_and_a_phone_sized_screen(session: Session, runtime: R
     page = session.goto(f"/campaigns/{draft['id']}")
     state = page.get_by_role("status", name="Campaign state")
     expect(state).to_contain_text("Scheduled")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "campaigns-page-scheduled-360-en")
     assert_accessible(page)
     # WHEN cancel is clicked THEN it asks first; keeping it changes nothing
@@ -296,11 +298,11 @@ def test_cancel_asks_first_and_a_phone_sized_screen(session: Session, runtime: R
     session.goto("/campaigns")
     expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
     expect(page.get_by_text("Nobody was sent to").first).to_be_visible()  # the cancelled one never started
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "campaigns-list-360-en")
     session.goto("/campaigns/new")
     expect(page.get_by_role("heading", name=re.compile("Step 1 of 6"))).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "campaigns-wizard-360-en")
 
 

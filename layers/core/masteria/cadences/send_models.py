@@ -80,6 +80,9 @@ class CadenceSend(Timestamped, Base):
     attempts: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # its batch's requests had started (written before them): past the lease it may have gone out (unknown);
+    # claimed and never posted, it goes back to pending
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_reason: Mapped[str | None] = mapped_column(String(300))

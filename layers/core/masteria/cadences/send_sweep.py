@@ -37,7 +37,7 @@ def sweep(*, db: Database, clock: Clock, unknown_timeout: timedelta, until: floa
         companies = session.scalars(
             select(CadenceSend.company_id).where(CadenceSend.status.in_(bulk_ledger.OPEN)).distinct()
         ).all()
-    counts = {"expired": 0, "failed_unknown": 0, "orphaned": 0, "restarted": 0}
+    counts = {"expired": 0, "requeued": 0, "failed_unknown": 0, "orphaned": 0, "restarted": 0}
     for company_id in companies:
         if past(until):
             break
@@ -50,7 +50,9 @@ def _sweep_company(
     session: Session, company_id: uuid.UUID, clock: Clock, unknown_timeout: timedelta, counts: dict[str, int]
 ) -> None:
     now = clock.now()
-    counts["expired"] += len(bulk_ledger.expire_claims(session, TABLE, now))
+    expired = bulk_ledger.expire_claims(session, TABLE, now)
+    counts["expired"] += len(expired.unknown)
+    counts["requeued"] += len(expired.requeued)
     gone = bulk_ledger.fail_unknown(session, TABLE, now, unknown_timeout)
     counts["failed_unknown"] += len(gone)
     orphaned = [

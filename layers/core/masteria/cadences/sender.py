@@ -15,14 +15,14 @@ from datetime import timedelta
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
-from masteria.cadences import send_claims, send_ledger
+from masteria.cadences import send_claims, send_ledger, sending
 from masteria.cadences.send_jobs import SendJob, enqueue_send
 from masteria.cadences.send_models import CadenceSend
 from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import Registry, SendOutcome
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
-from masteria.outbound import bulk, pacer, send
+from masteria.outbound import bulk, bulk_ledger, pacer, send
 from masteria.ports import Clock, Queue
 
 SenderSettings = bulk.Settings
@@ -49,6 +49,10 @@ class _Drive:
             max_batch=self.settings.max_batch,
             lease_seconds=self.settings.lease_seconds,
         )
+
+    def posting(self, batch: bulk.Batch) -> list[int]:
+        with self.db.tenant(self.scope.company_id) as session:
+            return bulk_ledger.mark_posting(session, sending.TABLE, batch, self.clock.now())
 
     def record(self, batch: bulk.Batch, outcomes: list[tuple[int, SendOutcome]]) -> None:
         with self.db.tenant(self.scope.company_id) as session:

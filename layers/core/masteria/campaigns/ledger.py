@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, or_, select, text, update
+from sqlalchemy import func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from masteria.campaigns import counts as counts_of
 from masteria.campaigns import reply_leads, states
 from masteria.campaigns.models import Campaign, CampaignRecipient
 from masteria.campaigns.schemas import Progress
@@ -43,27 +44,9 @@ def recipient_of(opaque_data: Any) -> int | None:
 
 
 def progress(session: Session, campaign: Campaign) -> Progress:
-    rows = session.execute(
-        select(CampaignRecipient.status, func.count(), func.coalesce(func.sum(CampaignRecipient.segments), 0))
-        .where(CampaignRecipient.campaign_id == campaign.id)
-        .group_by(CampaignRecipient.status)
-    ).all()
-    counts: dict[str, int] = {str(row[0]): int(row[1]) for row in rows}
-    billed = sum(int(row[2] or 0) for row in rows if row[0] in ("sent", "delivered", "read"))
-    reason = func.coalesce(cast(CampaignRecipient.error_code, String), CampaignRecipient.error_reason)
-    failed_by_reason: dict[str, int] = {
-        str(why or "unknown"): int(n)
-        for why, n in session.execute(
-            select(reason, func.count())
-            .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "failed")
-            .group_by(reason)
-        ).all()
-    }
-    replied = session.scalar(
-        select(func.count()).where(
-            CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.replied_at.is_not(None)
-        )
-    )
+    """The campaign's progress from its kept counts (``counts``): as fast at a million recipients as at ten."""
+    kept = counts_of.read(session, campaign.id)
+    counts, failed_by_reason, billed, replied = kept.by_status, kept.failed_by_reason, kept.segments, kept.replied
     read = counts.get("read", 0)
     delivered = counts.get("delivered", 0) + read
     return Progress(
@@ -111,16 +94,9 @@ def emit_progress(session: Session, campaign_id: uuid.UUID, *, force: bool = Fal
 
 
 def remaining(session: Session, campaign_id: uuid.UUID) -> dict[str, int]:
-    """Recipients not final yet, by status (pending, sending, unknown)."""
-    rows = session.execute(
-        select(CampaignRecipient.status, func.count())
-        .where(
-            CampaignRecipient.campaign_id == campaign_id,
-            CampaignRecipient.status.in_(("pending", "sending", "unknown")),
-        )
-        .group_by(CampaignRecipient.status)
-    ).all()
-    return {str(status): int(n) for status, n in rows}
+    """Recipients not final yet, by status (pending, sending, unknown), from the kept counts."""
+    by_status = counts_of.read(session, campaign_id).by_status
+    return {status: by_status[status] for status in bulk_ledger.OPEN if by_status.get(status)}
 
 
 def complete_if_done(session: Session, campaign: Campaign, now: datetime) -> bool:

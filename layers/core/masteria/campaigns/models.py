@@ -147,6 +147,9 @@ class CampaignRecipient(Base):
     attempts: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # its batch's requests had started (written before them): past the lease it may have gone out (unknown);
+    # claimed and never posted, it goes back to pending
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     wamid: Mapped[str | None] = mapped_column(String(255))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_reason: Mapped[str | None] = mapped_column(String(300))
@@ -175,3 +178,23 @@ class CampaignDeadLetter(Timestamped, Base):
     )
     error: Mapped[str] = mapped_column(Text, nullable=False)
     retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CampaignCount(Base):
+    """A net change of a campaign's recipients per status (and failure reason), appended by the ledger's
+    statement triggers (migration 0132): a campaign's counts are the sums of its rows, folded now and then
+    (``counts.fold``)."""
+
+    __tablename__ = "campaign_counts"
+    __table_args__ = (Index("ix_campaign_counts_campaign_id", "campaign_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    company_id: Mapped[uuid.UUID] = company_fk()
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(300))  # failed: Meta's code, or our reason
+    n: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    segments: Mapped[int] = mapped_column(BigInteger, nullable=False)  # billed: of sent, delivered and read
+    replied: Mapped[int] = mapped_column(BigInteger, nullable=False)

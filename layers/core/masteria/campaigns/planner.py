@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from masteria.campaigns import counts as kept_counts
 from masteria.campaigns import ledger, states
 from masteria.campaigns.jobs import START_QUEUE, StartJob, record_send
 from masteria.campaigns.models import Campaign, CampaignRecipient
@@ -92,14 +93,15 @@ def start(*, db: Database, clock: Clock, job: StartJob) -> bool:
 
 def sweep(*, db: Database, queue: Queue, clock: Clock, unknown_timeout: timedelta = UNKNOWN_TIMEOUT) -> dict[str, int]:
     """For every company's scheduled and running campaigns: start the late ones, turn expired claims into
-    unknown outcomes and old unknowns into failures, complete the finished, and restart stalled drivers."""
+    unknown outcomes (posted) or pending again (never posted), old unknowns into failures, complete the finished,
+    and restart stalled drivers."""
     with db.campaign_sweep() as session:
         found = session.execute(
             select(Campaign.company_id, Campaign.id, Campaign.status, Campaign.scheduled_at).where(
                 Campaign.status.in_(("scheduled", "running"))
             )
         ).all()
-    counts = {"started": 0, "expired": 0, "failed_unknown": 0, "completed": 0, "restarted": 0}
+    counts = {"started": 0, "expired": 0, "requeued": 0, "failed_unknown": 0, "completed": 0, "restarted": 0}
     now = clock.now()
     for company_id, campaign_id, status, scheduled_at in found:
         if status == "scheduled":
@@ -123,16 +125,18 @@ def _sweep_running(
     where, params = "campaign_id = :campaign", {"campaign": campaign_id}
     expired = bulk_ledger.expire_claims(session, ledger.TABLE, now, where=where, params=params)
     gone = bulk_ledger.fail_unknown(session, ledger.TABLE, now, unknown_timeout, where=where, params=params)
-    counts["expired"] += len(expired)
+    counts["expired"] += len(expired.unknown)
+    counts["requeued"] += len(expired.requeued)
     counts["failed_unknown"] += len(gone)
     company_id = session.scalar(select(Campaign.company_id).where(Campaign.id == campaign_id))
     if gone and company_id is not None:
         ledger.record_recipient_statuses(session, company_id, [(i, "failed", None, "failed_unknown") for i in gone])
+    kept_counts.fold(session, campaign_id)  # its kept counts back to one row per status
     campaign = session.get_one(Campaign, campaign_id, with_for_update=True)
     if ledger.complete_if_done(session, campaign, now):
         counts["completed"] += 1
         return
-    if expired or gone:
+    if expired.unknown or expired.requeued or gone:
         ledger.emit_progress(session, campaign_id)
     driving = campaign.driver_until is not None and campaign.driver_until > now
     stalled = exists().where(

@@ -35,7 +35,7 @@ from masteria.channels.models import ChannelConnection
 from masteria.channels.providers.port import Outcome, Registry, SendOutcome
 from masteria.crypto import CompanyKeys
 from masteria.db import Database
-from masteria.outbound import bulk, pacer, send
+from masteria.outbound import bulk, bulk_ledger, pacer, send
 from masteria.ports import Clock, Queue
 from masteria.tenancy.models import Company
 
@@ -62,6 +62,10 @@ class _Drive:
 
     def claim(self) -> Claim:
         return _claim(self.db, self.target, self.settings, self.clock)
+
+    def posting(self, batch: Batch) -> list[int]:
+        with self.db.tenant(self.target.scope.company_id) as session:
+            return bulk_ledger.mark_posting(session, ledger.TABLE, batch, self.clock.now())
 
     def record(self, batch: Batch, outcomes: list[tuple[int, SendOutcome]]) -> None:
         _record(self.db, self.target, outcomes, self.clock)

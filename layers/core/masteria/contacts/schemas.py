@@ -151,7 +151,9 @@ class ContactFilter(StrictModel):
     """What a contact list or a bulk action selects."""
 
     q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        default=None, description="search in name, phone and email (trigram)"
+        default=None,
+        description="a whole email address (that email, any case), a phone fragment (digits with a phone's"
+        " punctuation: the phones with those digits), or a part of the name, email or phone",
     )
     tag_ids: list[uuid.UUID] = Field(default_factory=list, description="contacts with any of these tags")
     created_from: datetime | None = None

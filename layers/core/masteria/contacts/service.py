@@ -6,9 +6,10 @@ segments, bulk actions)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from sqlalchemy import ColumnElement, Select, exists, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,16 +124,29 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_PHONE_PUNCTUATION = frozenset(" +-().")
+_EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    """What a search matches, by what was typed: an email address, that contact's email (any case); a phone
+    fragment (digits with a phone's punctuation: "(11) 98765"), the phones with those digits in a row; anything
+    else, a part of the name, the email or the phone. A query's digits never match inside a name or an email."""
+    q = q.strip()
+    if _EMAIL_ADDRESS.fullmatch(q):
+        return func.lower(Contact.email) == q.lower()
+    digits = "".join(c for c in q if c.isdigit())
+    if digits and all(c.isdigit() or c in _PHONE_PUNCTUATION for c in q):
+        return Contact.phone.like(_like(digits))
+    searchable: ColumnElement[str] = literal_column(f"({SEARCH_TEXT})")  # the trigram index expression
+    return searchable.ilike(_like(q))
+
+
 def select_contacts(filters: ContactFilter) -> Select[Contact]:
     """The contacts ``filters`` describe (RLS scopes them to the transaction's company)."""
     statement = select(Contact)
     if filters.q:
-        searchable: ColumnElement[str] = literal_column(f"({SEARCH_TEXT})")  # the trigram index expression
-        conditions = [searchable.ilike(_like(filters.q))]
-        digits = "".join(c for c in filters.q if c.isdigit())
-        if digits and digits != filters.q:  # "(11) 9876" finds +55119876…
-            conditions.append(searchable.like(_like(digits)))
-        statement = statement.where(or_(*conditions))
+        statement = statement.where(_matches(filters.q))
     if filters.tag_ids:
         statement = statement.where(
             exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id.in_(filters.tag_ids))

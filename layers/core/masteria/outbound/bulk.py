@@ -6,8 +6,10 @@ A drive holds its sender's lease (one driver at a time) and repeats, for a slice
 1. **claim** a small batch of due ledger rows (``pending`` → ``sending``, ``SKIP LOCKED``) with their send slots
    reserved on the number's shared lane (``reserve``: bulk slots, so a reply to a person takes the next free one
    ahead of them), committed *before* any request;
-2. **dispatch**: post each message at its slot through the connection's provider, within the drive's own limits
-   on its requests (``pacer.Posts``, ``pacer.Flight``);
+2. **dispatch**: mark the batch posted (``bulk_ledger.mark_posting``: one write, before its first request; rows
+   claimed but never posted go back to pending if the worker dies, only posted ones may be unknown), then post each
+   message at its slot through the connection's provider, within the drive's own limits on its requests
+   (``pacer.Posts``, ``pacer.Flight``);
 3. **record** every answer on the ledger (``bulk_ledger.record``): sent, refused (pending again or failed), or
    unknown (may have gone out: never sent again; the provider's status or the sweeper settles it).
 
@@ -42,8 +44,8 @@ from masteria.outbound import pacer, send
 class Settings:
     slice_seconds: float = 20.0  # one drive, then the sender goes back to the queue
     # of sending per claimed batch, and batches claimed ahead of the one being posted: a stop (a pause) is seen
-    # within (1 + batches_ahead) * batch_seconds, and a worker that dies loses at most that much sending of
-    # claimed but unsent rows (they end as failed_unknown, never sent twice)
+    # within (1 + batches_ahead) * batch_seconds; a worker that dies leaves at most the batch it was posting
+    # unknown (never sent twice), the batches claimed behind it go back to pending when their lease runs out
     batch_seconds: float = 0.25
     batches_ahead: int = 2
     max_batch: int = 250
@@ -122,6 +124,11 @@ class Drive(Protocol):
         """The next due rows, claimed with their slots (``reserve``) in one committed transaction."""
         ...
 
+    def posting(self, batch: Batch) -> list[int]:
+        """Mark the batch's rows posted, in one committed transaction, before its first request
+        (``bulk_ledger.mark_posting``); the rows still this claim's, which alone may be posted."""
+        ...
+
     def record(self, batch: Batch, outcomes: list[tuple[int, SendOutcome]]) -> None:
         """Write a dispatched batch's answers, by row id, in one transaction."""
         ...
@@ -194,7 +201,7 @@ def run(
                 reason = claim.stop
                 break
             if claim.batch.ids:
-                queued.append((claim.batch, dispatcher.submit(_dispatch, pool, lane, claim)))
+                queued.append((claim.batch, dispatcher.submit(_dispatch, pool, lane, drive, claim)))
             if len(queued) > settings.batches_ahead or (queued and not claim.batch.ids):
                 batch, dispatched = queued.popleft()
                 drive.record(batch, _answers(batch, dispatched.result(), log))
@@ -212,12 +219,20 @@ def run(
     return reason
 
 
-def _dispatch(pool: ThreadPoolExecutor, lane: _Lane, claim: Claim) -> list[Future[SendOutcome]]:
-    """Post each message at its slot (the slots are the number's pacing); the requests, in the batch's order."""
+def _dispatch(pool: ThreadPoolExecutor, lane: _Lane, drive: Drive, claim: Claim) -> list[Future[SendOutcome]]:
+    """Mark the batch posted, then post each message at its slot (the slots are the number's pacing); the
+    requests, in the batch's order. A row no longer the claim's (its lease ran out before the mark) is left out
+    of the batch, never posted."""
+    batch = claim.batch
+    posted = set(drive.posting(batch))
+    slotted = [
+        (i, row_id, m) for i, (row_id, m) in enumerate(zip(batch.ids, batch.messages, strict=True)) if row_id in posted
+    ]
+    batch.ids, batch.messages = [r for _, r, _ in slotted], [m for _, _, m in slotted]
     rate = pacer.SLOT_MARGIN / claim.interval
     guard = pacer.guard_for(claim.interval, lane.route.limits.arrival_jitter)
     futures: list[Future[SendOutcome]] = []
-    for index, (row_id, message) in enumerate(zip(claim.batch.ids, claim.batch.messages, strict=True)):
+    for index, row_id, message in slotted:
         delay = claim.first_slot + index * claim.interval - time.time()
         if delay > 0:
             time.sleep(delay)

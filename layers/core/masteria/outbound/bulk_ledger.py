@@ -8,7 +8,9 @@ a cadence's sends): ``id``, ``status`` (pending, sending, unknown, sent, deliver
 - a dispatched batch's answers (``record``): sent, unknown (never resent), pending again, failed;
 - the provider's statuses (``merge``, ``write_statuses``): a status moves a row forward only (a late
   ``delivered`` never undoes ``read``; failed is final);
-- the sweeper's steps: claims unanswered past their lease become unknown, unknowns too old fail as unknown.
+- a batch marked posted before its first request (``mark_posting``);
+- the sweeper's steps: claims unanswered past their lease become unknown when their batch was posted, pending
+  again when it never was; unknowns too old fail as unknown.
 
 Rows are locked in id order by every writer (the sender's record, the status webhooks): no deadlock between them.
 The SQL names its table and message id column from ``Table``, the module's constants, never from input."""
@@ -24,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from masteria.channels.providers.port import Outcome, SendOutcome, StatusUpdate
-from masteria.outbound.bulk import Claim, Sorting
+from masteria.outbound.bulk import Batch, Claim, Sorting
 
 # A status moves a row forward only (a late "delivered" never undoes "read"; failed is final).
 RANK = {"pending": 0, "sending": 1, "unknown": 2, "sent": 3, "delivered": 4, "read": 5, "failed": 6, "skipped": 6}
@@ -86,7 +88,7 @@ def mark_sending(session: Session, table: Table, claim: Claim, now: datetime) ->
     attempts = session.execute(
         text(
             f"UPDATE {table.name} SET status = 'sending', attempts = attempts + 1, claimed_until = :until,"  # noqa: S608 - constant names
-            " updated_at = :now WHERE id = ANY(CAST(:ids AS bigint[])) RETURNING id, attempts"
+            " posted_at = NULL, updated_at = :now WHERE id = ANY(CAST(:ids AS bigint[])) RETURNING id, attempts"
         ),
         {"until": claim.claimed_until, "now": now, "ids": batch.ids},
     ).all()
@@ -99,6 +101,25 @@ def mark_sending(session: Session, table: Table, claim: Claim, now: datetime) ->
             ),
             {"ids": batch.ids, "segments": [batch.segments[i] for i in batch.ids]},
         )
+
+
+def mark_posting(session: Session, table: Table, batch: Batch, now: datetime) -> list[int]:
+    """The batch's requests are about to start: its rows still under this claim (still ``sending``, their lease
+    not run out, this attempt's) marked posted, one write for the batch. Only those may be posted: a row whose
+    lease ran out meanwhile went back to pending (the sweeper's ``requeue_unposted``) and is another claim's."""
+    if not batch.ids:
+        return []
+    return [
+        int(i)
+        for (i,) in session.execute(
+            text(
+                f"UPDATE {table.name} r SET posted_at = :now FROM unnest(CAST(:ids AS bigint[]),"  # noqa: S608 - constant names
+                " CAST(:attempts AS smallint[])) AS d(id, attempts) WHERE r.id = d.id AND r.status = 'sending'"
+                " AND r.attempts = d.attempts AND r.claimed_until >= :now RETURNING r.id"
+            ),
+            {"now": now, "ids": batch.ids, "attempts": [batch.attempts.get(i, 1) for i in batch.ids]},
+        ).all()
+    ]
 
 
 # ---- a dispatched batch's answers ----------------------------------------------------------------
@@ -300,22 +321,34 @@ def settles(change: Change) -> bool:
 # ---- the sweeper ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Expired:
+    """Claims unanswered past their lease, by what they may have done."""
+
+    unknown: list[int] = field(default_factory=list)  # posted: may have gone out
+    requeued: list[int] = field(default_factory=list)  # never posted: pending again
+
+
 def expire_claims(
     session: Session, table: Table, now: datetime, *, where: str = "TRUE", params: dict[str, Any] | None = None
-) -> list[int]:
-    """Claimed rows unanswered past their lease (their worker died between the claim and the record) may have
-    gone out: unknown from now on, never sent again. ``where`` narrows the rows (a constant condition, its values
-    in ``params``)."""
-    return [
-        int(i)
-        for (i,) in session.execute(
-            text(
-                f"UPDATE {table.name} SET status = 'unknown', claimed_until = NULL, updated_at = :now"  # noqa: S608 - constant names
-                f" WHERE status = 'sending' AND claimed_until < :now AND ({where}) RETURNING id"
-            ),
-            {**(params or {}), "now": now},
-        ).all()
-    ]
+) -> Expired:
+    """Claimed rows unanswered past their lease (their worker died between the claim and the record): those whose
+    batch had started posting may have gone out, unknown from now on and never sent again; those never posted go
+    back to pending, as due as they were, the claim's attempt not counted. ``where`` narrows the rows (a constant
+    condition, its values in ``params``)."""
+    rows = session.execute(
+        text(
+            f"UPDATE {table.name} SET status = CASE WHEN posted_at IS NULL THEN 'pending' ELSE 'unknown' END,"  # noqa: S608 - constant names
+            " attempts = attempts - CASE WHEN posted_at IS NULL THEN 1 ELSE 0 END, claimed_until = NULL,"
+            f" updated_at = :now WHERE status = 'sending' AND claimed_until < :now AND ({where})"
+            " RETURNING id, status"
+        ),
+        {**(params or {}), "now": now},
+    ).all()
+    expired = Expired()
+    for row_id, status in rows:
+        (expired.unknown if status == "unknown" else expired.requeued).append(int(row_id))
+    return expired
 
 
 def fail_unknown(

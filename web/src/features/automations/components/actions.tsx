@@ -6,11 +6,12 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuGroup, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Field } from "@/components/ui/field";
 import { Input, NativeSelect, Textarea } from "@/components/ui/input";
-import { useTemplate } from "../api/lookups";
+import { useTemplate } from "@/components/pickers/lookups";
 import { MAX_ACTIONS, move, newAction, NOTIFY_TO, removeAt, replaceAt, type ActionDraft, type ActionType, type NotifyTo } from "../lib/draft";
 import { at, scoped, type Errors } from "../lib/errors";
 import { ItemControls } from "./item-controls";
-import { CadencePicker, ConnectionSelect, NamedPicker, PipelineSelect, StageSelect, TemplatePicker, UserSelect, UsersPicker } from "./pickers";
+import { ConnectionSelect, NamedPicker, PipelineSelect, StageSelect, TemplatePicker, UserSelect } from "@/components/pickers/pickers";
+import { CadencePicker, UsersPicker } from "./pickers";
 
 const GROUPS: { label: string; types: ActionType[] }[] = [
   { label: "conversation", types: ["assign", "assign_round_robin", "hand_to_ai", "take_from_ai"] },

@@ -9,7 +9,8 @@ import { Input, NativeSelect } from "@/components/ui/input";
 import { CHANNELS, CONDITION_TYPES, DAYS, MAX_CONDITIONS, newCondition, OPS, removeAt, replaceAt, type ConditionDraft, type Op } from "../lib/draft";
 import { at, scoped, type Errors } from "../lib/errors";
 import { ItemControls } from "./item-controls";
-import { ConnectionChecks, CustomFieldSelect, NamedPicker } from "./pickers";
+import { CustomFieldSelect, NamedPicker } from "@/components/pickers/pickers";
+import { ConnectionChecks } from "./pickers";
 
 function Polarity({ value, onChange, yes, no, label }: { value: boolean; onChange: (v: boolean) => void; yes: string; no: string; label: string }) {
   return (

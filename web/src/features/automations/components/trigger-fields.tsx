@@ -5,7 +5,8 @@ import { Field } from "@/components/ui/field";
 import { Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { CHANNELS, emptyTrigger, parseKeywords, TRIGGER_TYPES, type MatchMode, type TriggerDraft, type TriggerType } from "../lib/draft";
 import { at, type Errors } from "../lib/errors";
-import { CampaignPicker, NamedPicker, PipelineSelect, StageSelect } from "./pickers";
+import { NamedPicker, PipelineSelect, StageSelect } from "@/components/pickers/pickers";
+import { CampaignPicker } from "./pickers";
 
 export function TriggerFields({ value, onChange, errors, readOnly }: { value: TriggerDraft; onChange: (t: TriggerDraft) => void; errors: Errors; readOnly: boolean }) {
   const { t } = useTranslation("automations");

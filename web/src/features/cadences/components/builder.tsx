@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ApiError } from "@/lib/api/problem";
 import { useCreateCadence, useUpdateCadence, type Cadence } from "../api/cadences";
-import { useConnection } from "../api/lookups";
+import { useConnection } from "@/components/pickers/lookups";
 import { createBody, emptySettings, makesVersion, settingsFrom, settingsProblems, updateBody, type SettingsDraft } from "../lib/settings";
 import { errorsByStep, fromApi, newStep, problems, type DraftStep } from "../lib/steps";
 import { GeneralSettings, RunSettings } from "./settings-form";

@@ -15,7 +15,7 @@ import type { Cadence } from "../api/cadences";
 import { useBulkEnroll } from "../api/enrollments";
 import { useEnrollOne } from "../api/insights";
 import { useContactOptions } from "../api/lookups";
-import { NamedPicker } from "./pickers";
+import { NamedPicker } from "@/components/pickers/pickers";
 
 type Mode = "contacts" | "list" | "segment";
 

@@ -8,7 +8,7 @@ import { Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { useAuth } from "@/lib/auth/auth-provider";
 import { useFormat } from "@/lib/i18n/format";
 import { SEGMENT_MODES, WEEKDAYS, type SegmentMode, type SettingsDraft } from "../lib/settings";
-import { ConnectionPicker, NamedPicker } from "./pickers";
+import { ConnectionPicker, NamedPicker } from "@/components/pickers/pickers";
 
 function timezones(): string[] {
   try {

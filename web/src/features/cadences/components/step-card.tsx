@@ -8,7 +8,8 @@ import { Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { cn } from "@/lib/utils";
 import { CONDITIONS, END, NEXT, UNITS, isSend, targetsFor, type DraftStep, type StepOf } from "../lib/steps";
 import { insertVariable } from "../lib/variables";
-import { NamedPicker, StageSelect, UserSelect, VariableSelect } from "./pickers";
+import { NamedPicker, StageSelect, UserSelect } from "@/components/pickers/pickers";
+import { VariableSelect } from "./pickers";
 import { TemplateFields } from "./template-fields";
 
 interface EditorProps<S extends DraftStep> {

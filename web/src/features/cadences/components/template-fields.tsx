@@ -3,11 +3,12 @@
 import { useTranslation } from "react-i18next";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { useCustomFields, useTemplate } from "../api/lookups";
+import { useCustomFields, useTemplate } from "@/components/pickers/lookups";
+import { TemplatePicker } from "@/components/pickers/pickers";
 import { withTemplate, type TemplateDraft } from "../lib/steps";
 import { fillBody } from "../lib/template";
 import { variableOptions } from "../lib/variables";
-import { LITERAL, TemplatePicker, VariableSelect } from "./pickers";
+import { LITERAL, VariableSelect } from "./pickers";
 
 function paramLabel(t: (k: string, o?: Record<string, unknown>) => string, key: string): string {
   const [part, name] = key.split(".");
@@ -45,7 +46,7 @@ export function TemplateFields({
   return (
     <div className="grid gap-3">
       <Field label={label} error={errors[`${prefix}template_id`]}>
-        <TemplatePicker connectionId={connectionId} value={draft.templateId} onChange={(id) => onChange(withTemplate(draft, id, []))} />
+        <TemplatePicker connectionId={connectionId} needsNumber={t("pick.templateNeedsNumber")} value={draft.templateId} onChange={(id) => onChange(withTemplate(draft, id, []))} />
       </Field>
       {template && template.id === draft.templateId ? (
         <>

@@ -9,7 +9,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useIsAdmin } from "@/lib/auth/auth-provider";
 import { useFormat } from "@/lib/i18n/format";
 import { CADENCE_STATUSES, useCadences, type CadenceStatus } from "../api/cadences";
-import { useAllConnections } from "../api/lookups";
+import { useAllConnections } from "@/components/pickers/lookups";
 import { CadenceStatusBadge } from "../components/badges";
 
 const TABS = ["all", ...CADENCE_STATUSES] as const;
