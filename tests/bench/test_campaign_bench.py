@@ -251,7 +251,7 @@ def _scenario(runtime: Runtime, recipients: int, rate: int, settings: dict[str, 
     )  # fmt: skip
     assert campaign.status_code == 201, campaign.text
     assert httpx.put(f"{runtime.sandbox_base}/settings", json={"delay_seconds": 0.05, **settings}).status_code == 200
-    company_id = signed.json()["company"]["id"]
+    company_id = api.get("/v1/me", headers=headers).json()["company"]["id"]
     return Scenario(runtime, headers, number_id, campaign.json()["id"], recipients, company_id)
 
 
