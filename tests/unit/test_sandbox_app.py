@@ -326,3 +326,14 @@ def test_any_change_meta_sends_is_posted_signed_and_a_template_status_becomes_me
     assert client.post("/sandbox/numbers/999/changes", json={"field": "x", "value": {}}).status_code == 404
     assert client.post("/sandbox/numbers/111/changes", json={"field": "Bad Field", "value": {}}).status_code == 422
     assert sandbox.numbers["111"].setup.webhook_url
+
+
+def test_stats_name_the_busiest_one_second_window_and_where_it_starts() -> None:
+    client, sandbox = _client()
+    number = sandbox.numbers["111"]
+    number.outbox.extend({"to": f"55119{i:08d}"} for i in range(7))
+    # evenly 0.5 s apart, then four within 0.3 s starting 10 s after the first
+    number.accepted_at.extend([100.0, 100.5, 101.0, 110.0, 110.1, 110.2, 110.3])
+    stats = client.get("/sandbox/numbers/111/stats").json()
+    assert (stats["messages"], stats["duplicates"]) == (7, 0)
+    assert (stats["max_per_second"], stats["busiest_second_at"]) == (4, 10.0)

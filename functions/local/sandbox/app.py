@@ -445,23 +445,25 @@ def router(sandbox: Sandbox) -> APIRouter:
 
     @api.get("/numbers/{number_id}/stats")
     def stats(number_id: str) -> dict[str, Any]:
-        """What the number accepted, counted here: messages, distinct recipients, repeats, and the most
-        messages accepted in any one-second window."""
+        """What the number accepted, counted here: messages, distinct recipients, repeats, the most messages
+        accepted in any one-second window and where that window starts (seconds after the first message)."""
         number = sandbox.numbers.get(number_id)
         if number is None:
             return {"messages": 0, "recipients": 0, "duplicates": 0, "max_per_second": 0}
         recipients = [str(b.get("to")) for b in number.outbox if b.get("status") != "read"]
-        times, busiest, start = sorted(number.accepted_at), 0, 0
+        times, busiest, busiest_at, start = sorted(number.accepted_at), 0, 0.0, 0
         for end, at in enumerate(times):
             while at - times[start] >= 1.0:
                 start += 1
-            busiest = max(busiest, end - start + 1)
+            if end - start + 1 > busiest:
+                busiest, busiest_at = end - start + 1, times[start] - times[0]
         span = times[-1] - times[0] if len(times) > 1 else 0.0
         return {
             "messages": len(recipients),
             "recipients": len(set(recipients)),
             "duplicates": len(recipients) - len(set(recipients)),
             "max_per_second": busiest,
+            "busiest_second_at": round(busiest_at, 3),
             "mean_per_second": (len(times) - 1) / span if span else 0.0,
         }
 
