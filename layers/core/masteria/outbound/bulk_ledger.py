@@ -106,7 +106,7 @@ def mark_sending(session: Session, table: Table, claim: Claim, now: datetime) ->
 def mark_posting(session: Session, table: Table, batch: Batch, now: datetime) -> list[int]:
     """The batch's requests are about to start: its rows still under this claim (still ``sending``, their lease
     not run out, this attempt's) marked posted, one write for the batch. Only those may be posted: a row whose
-    lease ran out meanwhile went back to pending (the sweeper's ``requeue_unposted``) and is another claim's."""
+    lease ran out meanwhile went back to pending (the sweeper's ``expire_claims``) and is another claim's."""
     if not batch.ids:
         return []
     return [

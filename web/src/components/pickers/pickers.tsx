@@ -24,7 +24,7 @@ export interface PickerProps extends ControlProps {
 }
 
 /** What a picker shows for its value: the chosen one's name, "…" while it loads, "(deleted)" when it is gone. */
-function chosenLabel(t: TFunction, value: string, name: string | undefined, isPending: boolean, none?: string): string | undefined {
+export function chosenLabel(t: TFunction, value: string, name: string | undefined, isPending: boolean, none?: string): string | undefined {
   if (!value) return none;
   return name ?? (isPending ? "…" : t("pick.deleted"));
 }

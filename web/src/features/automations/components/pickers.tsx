@@ -2,7 +2,7 @@
  * form shares are in `@/components/pickers`). Each takes the `id` and aria props a `<Field>` gives. */
 import { X } from "lucide-react";
 import { useTranslation } from "react-i18next";
-import { numberLabel, type ControlProps, type PickerProps } from "@/components/pickers/pickers";
+import { chosenLabel, numberLabel, type ControlProps, type PickerProps } from "@/components/pickers/pickers";
 import { useActiveUsers, useAllConnections } from "@/components/pickers/lookups";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
@@ -13,7 +13,7 @@ import { useCadenceName, useCampaign, useCampaignOptions } from "../api/lookups"
 export function CampaignPicker({ value, onChange, clearLabel, ...props }: PickerProps) {
   const { t } = useTranslation("automations");
   const chosen = useCampaign(value || null);
-  const shown = value ? (chosen.data?.name ?? (chosen.isPending ? "…" : t("pick.deleted"))) : clearLabel;
+  const shown = chosenLabel(t, value, chosen.data?.name, chosen.isPending, clearLabel);
   return (
     <Combobox
       {...props}
@@ -32,7 +32,7 @@ export function CampaignPicker({ value, onChange, clearLabel, ...props }: Picker
 export function CadencePicker({ value, onChange, ...props }: PickerProps) {
   const { t } = useTranslation("automations");
   const chosen = useCadenceName(value || null);
-  const shown = value ? (chosen.data ?? (chosen.isPending ? "…" : t("pick.deleted"))) : undefined;
+  const shown = chosenLabel(t, value, chosen.data ?? undefined, chosen.isPending);
   return (
     <Combobox
       {...props}
