@@ -12,13 +12,14 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, WebSocket, expect, sync_playwright
 
 from tests.runtime import Runtime, data_dir, dev_runtime
 
@@ -69,6 +70,7 @@ class Session:
     base_url: str
     locale: str
     errors: list[str]
+    sockets: list[str]  # the page's WebSockets as they opened, failed and closed (shown when a test fails)
 
     def goto(self, path: str) -> Page:
         self.page.goto(self.base_url + path)
@@ -99,7 +101,35 @@ def new_session(
         "console",
         lambda msg: errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None,
     )
-    return Session(context, page, runtime.url, locale, errors)
+    sockets: list[str] = []
+    started = time.monotonic()
+
+    def note(what: str) -> None:
+        sockets.append(f"{time.monotonic() - started:7.1f} s  {what}")
+
+    def follow(socket: WebSocket) -> None:
+        note(f"opening {socket.url}")
+        socket.on("framereceived", lambda _: note("first frame") if not sockets[-1].endswith("frame") else None)
+        socket.on("socketerror", lambda error: note(f"error: {error}"))
+        socket.on("close", lambda _: note("closed"))
+
+    page.on("websocket", follow)
+    return Session(context, page, runtime.url, locale, errors, sockets)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """A failed test's report shows what the runtime printed last and what the page's sockets did."""
+    report: pytest.TestReport = yield
+    if report.failed and call.when == "call":
+        funcargs = getattr(item, "funcargs", {})
+        running = funcargs.get("runtime")
+        if isinstance(running, Runtime):
+            report.sections.append(("the runtime's last lines", "".join(line[:400] for line in running.lines[-60:])))
+        for name, value in funcargs.items():
+            if isinstance(value, Session) and value.sockets:
+                report.sections.append((f"{name}'s sockets", "\n".join(value.sockets[-40:])))
+    return report
 
 
 @pytest.fixture

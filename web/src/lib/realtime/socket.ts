@@ -20,6 +20,8 @@ export type Status = "connecting" | "open" | "closed";
 
 const SUBPROTOCOL = "masteria.v1";
 const MAX_BACKOFF_MS = 30_000;
+/** A handshake not answered by then is given up and tried again (a browser would wait minutes). */
+export const CONNECT_TIMEOUT_MS = 10_000;
 const SEEN_LIMIT = 2_000;
 
 export class RealtimeClient {
@@ -102,7 +104,11 @@ export class RealtimeClient {
     const socket = new WebSocket(url, [SUBPROTOCOL, token]);
     this.socket = socket;
     let from: bigint | null = null;
+    const handshake = setTimeout(() => {
+      if (socket.readyState === WebSocket.CONNECTING) socket.close(); // fails it: onclose retries
+    }, CONNECT_TIMEOUT_MS);
     socket.onopen = () => {
+      clearTimeout(handshake);
       this.attempts = 0;
       this.setStatus("open");
       from = this.cursor; // taken before any live frame of this connection moves it
@@ -119,6 +125,7 @@ export class RealtimeClient {
       this.deliver(frame as EventFrame);
     };
     socket.onclose = () => {
+      clearTimeout(handshake);
       if (this.socket !== socket) return;
       this.socket = null;
       this.setStatus("closed");
