@@ -92,7 +92,8 @@ def test_search_filters_and_pagination(client: TestClient) -> None:
     assert ids("q=souza") == [ana["id"]]
     assert ids("q=acme.example") == [ana["id"]]
     assert ids("q=98765") == [bruno["id"]]
-    assert ids("q=100%25_") == [carla["id"]]  # % and _ are literal, not wildcards
+    assert ids("q=100%25_") == [carla["id"]]  # a word of the name
+    assert ids("q=%25_") == [carla["id"]]  # punctuation alone: % and _ are literal, not wildcards
     assert ids("q=(21) 99876") == [bruno["id"]]  # a phone fragment as typed, with its punctuation
     assert ids("q=%2B55 21 99876-5432") == [bruno["id"]]
     assert ids("q=bruno") == [bruno["id"]]

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from masteria.models import metadata
 
 
-# Alembic cannot compare expression indexes with an operator class (the contacts search index).
+# Alembic cannot compare expression indexes (lower(name) and the like): it warns and skips them.
 @pytest.mark.filterwarnings("ignore:Expression #1")
 def test_models_match_migrations(owner_engine: Engine) -> None:
     with owner_engine.connect() as connection:

@@ -27,7 +27,9 @@ def write_csv(*, session: Session, actor: Principal, filters: ContactFilter, out
         ["phone", "name", "email", "language", "notes", "tags", "created_at", *(f"custom.{k}" for k in keys)]
     )
     count = 0
-    statement = select_contacts(filters).order_by(Contact.created_at, Contact.id).execution_options(yield_per=_BATCH)
+    statement = (
+        select_contacts(session, filters).order_by(Contact.created_at, Contact.id).execution_options(yield_per=_BATCH)
+    )
     for batch in session.scalars(statement).partitions():
         tags: dict[object, list[str]] = defaultdict(list)
         for contact_id, name in session.execute(

@@ -269,7 +269,8 @@ _UPSERT = """
     """
 # New contacts' ids, where PostgreSQL has them (18 and later), are time-ordered UUIDs: an import's rows then
 # go to the end of the primary key's index instead of all over it (measured: 100,000 rows into the primary key
-# and the unique phone index took 1.3 s instead of 2.0 s; the search index costs about 2 s more either way).
+# and the unique phone index took 1.3 s instead of 2.0 s; the search terms the contacts' trigger writes cost
+# more either way).
 _UPSERTS = {True: text(_UPSERT.format(new_id="uuidv7()")), False: text(_UPSERT.format(new_id="gen_random_uuid()"))}
 # A chunk only links contacts to tags that exist: the file's new tags are created before the chunk is handed to
 # a writer, in a transaction of their own (_create_tags). Two chunks inserting the same new tag would wait on

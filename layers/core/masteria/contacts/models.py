@@ -30,9 +30,9 @@ CONSENT_STATUSES = ("opted_in", "opted_out")
 # the contact's own message matching one of the company's keywords, or the contact stopping or resuming
 # marketing messages in WhatsApp itself (Meta's user_preferences webhook).
 CONSENT_SOURCES = ("user", "inbound_keyword", "whatsapp_preferences")
-# What contact search matches against (name, email and phone); the trigram index is on this expression.
-SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
-SEARCH_PENDING_LIST_KB = 32 * 1024  # the search index's GIN pending list (migration 0107)
+# A phone fragment needs this many digits to be looked up among the phones' tails (contact_terms); fewer are
+# matched by reading the phones.
+PHONE_TAIL_MIN = 4
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -44,13 +44,6 @@ class Contact(Timestamped, Base):
     __table_args__ = (
         Index("uq_contacts_company_id_phone", "company_id", "phone", unique=True),
         Index("ix_contacts_company_id_created_at", "company_id", "created_at", "id"),
-        # One trigram index over the searchable text: three would triple the cost of every import.
-        Index(
-            "ix_contacts_search_trgm",
-            text(f"({SEARCH_TEXT}) gin_trgm_ops"),
-            postgresql_using="gin",
-            postgresql_with={"gin_pending_list_limit": SEARCH_PENDING_LIST_KB},
-        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -66,6 +59,21 @@ class Contact(Timestamped, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+class ContactTerm(Base):
+    """What contact search looks up, kept by statement triggers on ``contacts`` (migration 0133): ``w`` and a word
+    of the contact's name or email (lower case, accents folded: ``contact_search_words``), or ``p`` and a tail of
+    its phone's digits (``PHONE_TAIL_MIN`` or more). Searched by prefix, a range of the primary key: comparisons
+    of text are leakproof, so row-level security lets the index serve them (``LIKE`` and trigrams it does not)."""
+
+    __tablename__ = "contact_terms"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
 
 
 class CustomFieldDefinition(Timestamped, Base):

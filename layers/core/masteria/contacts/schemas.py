@@ -153,7 +153,8 @@ class ContactFilter(StrictModel):
     q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None,
         description="a whole email address (that email, any case), a phone fragment (digits with a phone's"
-        " punctuation: the phones with those digits), or a part of the name, email or phone",
+        " punctuation: the phones with those digits), or words: the contacts with a word of their name or email"
+        " starting with each (any case, accents ignored)",
     )
     tag_ids: list[uuid.UUID] = Field(default_factory=list, description="contacts with any of these tags")
     created_from: datetime | None = None

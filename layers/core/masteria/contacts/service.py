@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from masteria.contacts import phones, segments
 from masteria.contacts.audience import sendable_audience
 from masteria.contacts.custom_fields import validate_custom_fields
 from masteria.contacts.groups import segment_filter
-from masteria.contacts.models import SEARCH_TEXT, Contact, ContactTag
+from masteria.contacts.models import PHONE_TAIL_MIN, Contact, ContactTag, ContactTerm
 from masteria.contacts.reads import contact_or_404, read_contact, read_contacts
 from masteria.contacts.schemas import ContactCreate, ContactFilter, ContactRead, ContactUpdate
 from masteria.contacts.segments import SegmentFilter
@@ -126,27 +126,45 @@ def _like(text: str) -> str:
 
 _PHONE_PUNCTUATION = frozenset(" +-().")
 _EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LAST_CHARACTER = "\U0010ffff"  # after every other: a prefix's range of terms ends with it
 
 
-def _matches(q: str) -> ColumnElement[bool]:
+def _matches(session: Session, q: str) -> ColumnElement[bool]:
     """What a search matches, by what was typed: an email address, that contact's email (any case); a phone
     fragment (digits with a phone's punctuation: "(11) 98765"), the phones with those digits in a row; anything
-    else, a part of the name, the email or the phone. A query's digits never match inside a name or an email."""
+    else, the contacts with, for every word typed, a word of their name or email that begins with it (any case,
+    accents folded: "joao" finds "João"; four digits or more also match in the phone). A query's digits never
+    match inside a name or an email. Each is looked up in an index row-level security lets serve it."""
     q = q.strip()
     if _EMAIL_ADDRESS.fullmatch(q):
         return func.lower(Contact.email) == q.lower()
     digits = "".join(c for c in q if c.isdigit())
     if digits and all(c.isdigit() or c in _PHONE_PUNCTUATION for c in q):
-        return Contact.phone.like(_like(digits))
-    searchable: ColumnElement[str] = literal_column(f"({SEARCH_TEXT})")  # the trigram index expression
-    return searchable.ilike(_like(q))
+        if len(digits) < PHONE_TAIL_MIN:
+            return Contact.phone.like(_like(digits))
+        tail = "p" + digits
+        return _with_term_in([(tail, tail + _LAST_CHARACTER)])
+    if not any(c.isalnum() for c in q):  # no word to look up: punctuation only
+        return or_(Contact.name.ilike(_like(q)), Contact.email.ilike(_like(q))) if q else false()
+    # The words' ranges of terms, folded by the database (as the terms were), given to the query as constants:
+    # the planner then knows from its statistics how many contacts each matches, and picks its plan by that.
+    words: dict[int, list[tuple[str, str]]] = {}
+    for k, lo, hi in session.execute(text("SELECT k, lo, hi FROM contact_search_ranges(:q)"), {"q": q}):
+        words.setdefault(k, []).append((lo, hi))
+    return and_(*(_with_term_in(ranges) for ranges in words.values())) if words else false()
 
 
-def select_contacts(filters: ContactFilter) -> Select[Contact]:
+def _with_term_in(ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """The contacts with a term in one of ``ranges`` (from, to excluded)."""
+    within = or_(*((ContactTerm.term >= lo) & (ContactTerm.term < hi) for lo, hi in ranges))
+    return Contact.id.in_(select(ContactTerm.contact_id).where(within))
+
+
+def select_contacts(session: Session, filters: ContactFilter) -> Select[Contact]:
     """The contacts ``filters`` describe (RLS scopes them to the transaction's company)."""
     statement = select(Contact)
     if filters.q:
-        statement = statement.where(_matches(filters.q))
+        statement = statement.where(_matches(session, filters.q))
     if filters.tag_ids:
         statement = statement.where(
             exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id.in_(filters.tag_ids))
@@ -171,6 +189,10 @@ def list_contacts(
     *, session: Session, actor: Principal, filters: ContactFilter, page: PageRequest, newest_first: bool = True
 ) -> Page[ContactRead]:
     rows, cursor = paginate(
-        session, select_contacts(filters), keys=[Contact.created_at, Contact.id], page=page, descending=newest_first
+        session,
+        select_contacts(session, filters),
+        keys=[Contact.created_at, Contact.id],
+        page=page,
+        descending=newest_first,
     )
     return Page[ContactRead](items=read_contacts(session, rows), next_cursor=cursor)

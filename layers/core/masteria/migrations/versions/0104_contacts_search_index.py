@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from masteria.contacts.models import SEARCH_TEXT
+# the searchable text then (migration 0133 replaced the index with contact_terms)
+SEARCH_TEXT = "coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone"
 
 revision = "0104"
 down_revision = "0103"

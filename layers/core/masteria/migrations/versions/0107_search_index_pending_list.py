@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from masteria.contacts.models import SEARCH_PENDING_LIST_KB
+SEARCH_PENDING_LIST_KB = 32 * 1024
 
 revision = "0107"
 down_revision = "0106"
