@@ -30,9 +30,6 @@ CONSENT_STATUSES = ("opted_in", "opted_out")
 # the contact's own message matching one of the company's keywords, or the contact stopping or resuming
 # marketing messages in WhatsApp itself (Meta's user_preferences webhook).
 CONSENT_SOURCES = ("user", "inbound_keyword", "whatsapp_preferences")
-# A phone fragment needs this many digits to be looked up among the phones' tails (contact_terms); fewer are
-# matched by reading the phones.
-PHONE_TAIL_MIN = 4
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -63,9 +60,9 @@ class Contact(Timestamped, Base):
 
 class ContactTerm(Base):
     """What contact search looks up, kept by statement triggers on ``contacts`` (migration 0133): ``w`` and a word
-    of the contact's name or email (lower case, accents folded: ``contact_search_words``), or ``p`` and a tail of
-    its phone's digits (``PHONE_TAIL_MIN`` or more). Searched by prefix, a range of the primary key: comparisons
-    of text are leakproof, so row-level security lets the index serve them (``LIKE`` and trigrams it does not)."""
+    of the contact's name or email (lower case, accents folded: ``contact_search_words``). Searched by prefix, a
+    range of the primary key: comparisons of text are leakproof, so row-level security lets the index serve them
+    (``LIKE`` and trigrams it does not)."""
 
     __tablename__ = "contact_terms"
 

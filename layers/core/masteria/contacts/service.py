@@ -17,7 +17,7 @@ from masteria.contacts import phones, segments
 from masteria.contacts.audience import sendable_audience
 from masteria.contacts.custom_fields import validate_custom_fields
 from masteria.contacts.groups import segment_filter
-from masteria.contacts.models import PHONE_TAIL_MIN, Contact, ContactTag, ContactTerm
+from masteria.contacts.models import Contact, ContactTag, ContactTerm
 from masteria.contacts.reads import contact_or_404, read_contact, read_contacts
 from masteria.contacts.schemas import ContactCreate, ContactFilter, ContactRead, ContactUpdate
 from masteria.contacts.segments import SegmentFilter
@@ -126,24 +126,20 @@ def _like(text: str) -> str:
 
 _PHONE_PUNCTUATION = frozenset(" +-().")
 _EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_LAST_CHARACTER = "\U0010ffff"  # after every other: a prefix's range of terms ends with it
 
 
 def _matches(session: Session, q: str) -> ColumnElement[bool]:
     """What a search matches, by what was typed: an email address, that contact's email (any case); a phone
     fragment (digits with a phone's punctuation: "(11) 98765"), the phones with those digits in a row; anything
     else, the contacts with, for every word typed, a word of their name or email that begins with it (any case,
-    accents folded: "joao" finds "João"; four digits or more also match in the phone). A query's digits never
-    match inside a name or an email. Each is looked up in an index row-level security lets serve it."""
+    accents folded: "joao" finds "João"), looked up in an index row-level security lets serve. A query's digits
+    never match inside a name or an email."""
     q = q.strip()
     if _EMAIL_ADDRESS.fullmatch(q):
         return func.lower(Contact.email) == q.lower()
     digits = "".join(c for c in q if c.isdigit())
     if digits and all(c.isdigit() or c in _PHONE_PUNCTUATION for c in q):
-        if len(digits) < PHONE_TAIL_MIN:
-            return Contact.phone.like(_like(digits))
-        tail = "p" + digits
-        return _with_term_in([(tail, tail + _LAST_CHARACTER)])
+        return Contact.phone.like(_like(digits))
     if not any(c.isalnum() for c in q):  # no word to look up: punctuation only
         return or_(Contact.name.ilike(_like(q)), Contact.email.ilike(_like(q))) if q else false()
     # The words' ranges of terms, folded by the database (as the terms were), given to the query as constants:
