@@ -9,6 +9,11 @@ class FakeSocket {
   static readonly OPEN = 1;
   static readonly CLOSED = 3;
   static made: FakeSocket[] = [];
+  static nth(index: number): FakeSocket {
+    const socket = FakeSocket.made[index];
+    if (!socket) throw new Error(`no socket ${index} was made`);
+    return socket;
+  }
   readyState = FakeSocket.CONNECTING;
   onopen: (() => void) | null = null;
   onclose: (() => void) | null = null;
@@ -54,20 +59,20 @@ describe("RealtimeClient", () => {
     client.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(FakeSocket.made).toHaveLength(1);
-    expect(FakeSocket.made[0].protocols).toEqual(["masteria.v1", "token"]);
+    expect(FakeSocket.nth(0).protocols).toEqual(["masteria.v1", "token"]);
 
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
-    expect(FakeSocket.made[0].readyState).toBe(FakeSocket.CONNECTING); // still waiting
+    expect(FakeSocket.nth(0).readyState).toBe(FakeSocket.CONNECTING); // still waiting
     await vi.advanceTimersByTimeAsync(1);
-    expect(FakeSocket.made[0].readyState).toBe(FakeSocket.CLOSED);
+    expect(FakeSocket.nth(0).readyState).toBe(FakeSocket.CLOSED);
     expect(client.status).toBe("closed");
 
     await vi.advanceTimersByTimeAsync(500); // the first retry comes within half a second
     expect(FakeSocket.made).toHaveLength(2);
-    FakeSocket.made[1].open();
+    FakeSocket.nth(1).open();
     expect(client.status).toBe("open");
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS * 2);
-    expect(FakeSocket.made[1].readyState).toBe(FakeSocket.OPEN); // an open socket is never timed out
+    expect(FakeSocket.nth(1).readyState).toBe(FakeSocket.OPEN); // an open socket is never timed out
     expect(statuses).toEqual(["connecting", "closed", "connecting", "open"]);
     client.stop();
   });
