@@ -14,10 +14,8 @@ from masteria.bootstrap import container
 from masteria.cadences.send_jobs import SendJob
 from masteria.cadences.sender import SenderSettings, drive
 from masteria.observability import logger
-from masteria.outbound import pacer
 
 _processor = BatchProcessor(event_type=EventType.SQS)
-pacer.prompt_turns()  # this process paces a number's requests
 _MARGIN_SECONDS = 15  # left of the function's time once a slice ends: recording the last batch, releasing
 
 

@@ -144,16 +144,12 @@ def _matches(session: Session, q: str) -> ColumnElement[bool]:
         return or_(Contact.name.ilike(_like(q)), Contact.email.ilike(_like(q))) if q else false()
     # The words' ranges of terms, folded by the database (as the terms were), given to the query as constants:
     # the planner then knows from its statistics how many contacts each matches, and picks its plan by that.
-    words: dict[int, list[tuple[str, str]]] = {}
-    for k, lo, hi in session.execute(text("SELECT k, lo, hi FROM contact_search_ranges(:q)"), {"q": q}):
-        words.setdefault(k, []).append((lo, hi))
-    return and_(*(_with_term_in(ranges) for ranges in words.values())) if words else false()
-
-
-def _with_term_in(ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
-    """The contacts with a term in one of ``ranges`` (from, to excluded)."""
-    within = or_(*((ContactTerm.term >= lo) & (ContactTerm.term < hi) for lo, hi in ranges))
-    return Contact.id.in_(select(ContactTerm.contact_id).where(within))
+    ranges = session.execute(text("SELECT lo, hi FROM contact_search_ranges(:q)"), {"q": q}).all()
+    with_each_word = (
+        Contact.id.in_(select(ContactTerm.contact_id).where(ContactTerm.term >= lo, ContactTerm.term < hi))
+        for lo, hi in ranges
+    )
+    return and_(*with_each_word) if ranges else false()
 
 
 def select_contacts(session: Session, filters: ContactFilter) -> Select[Contact]:

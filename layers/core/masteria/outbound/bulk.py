@@ -187,6 +187,7 @@ def run(
 ) -> str:
     """Claim, dispatch and record for up to one slice; why it stopped: ``slice`` (more to do), a claim's ``stop``,
     or what ``drive.idle`` says. Every dispatched batch is recorded before this returns."""
+    pacer.prompt_turns()
     lane = _Lane(route, pacer.posts_of(route.connection_id), pacer.Flight(settings.concurrency))
     reason = "slice"
     ends = time.monotonic() + settings.slice_seconds

@@ -63,7 +63,8 @@ class Guard:
 
 
 def prompt_turns() -> None:
-    """For a process that drives bulk sends: a thread's turn to post is taken within a millisecond."""
+    """For a process that drives bulk sends (``bulk.run`` calls it; process-wide, and the same every time): a
+    thread's turn to post is taken within a millisecond."""
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 

@@ -15,6 +15,7 @@ from alembic import op
 
 from masteria.migrations.columns import UUID, company_column
 from masteria.migrations.rls import enable_tenant_rls
+from masteria.migrations.triggers import create_statement_triggers, drop_statement_triggers
 
 revision = "0132"
 down_revision = "0131"
@@ -73,19 +74,10 @@ def upgrade() -> None:
     op.execute("ALTER TABLE campaign_recipients FORCE ROW LEVEL SECURITY")
     enable_tenant_rls("campaign_counts")
     op.execute(FUNCTION)
-    for event, tables in (
-        ("INSERT", "NEW TABLE AS new_rows"),
-        ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("DELETE", "OLD TABLE AS old_rows"),
-    ):  # transition tables allow one event per trigger
-        op.execute(
-            f"CREATE TRIGGER campaign_recipients_count_{event.lower()} AFTER {event} ON campaign_recipients"
-            f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION campaign_recipients_count()"
-        )
+    create_statement_triggers("campaign_recipients", "campaign_recipients_count")
 
 
 def downgrade() -> None:
-    for event in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER campaign_recipients_count_{event} ON campaign_recipients")
+    drop_statement_triggers("campaign_recipients", "campaign_recipients_count")
     op.execute("DROP FUNCTION campaign_recipients_count()")
     op.drop_table("campaign_counts")

@@ -18,6 +18,7 @@ from alembic import op
 
 from masteria.migrations.columns import UUID, company_column
 from masteria.migrations.rls import enable_tenant_rls
+from masteria.migrations.triggers import create_statement_triggers, drop_statement_triggers
 
 revision = "0133"
 down_revision = "0132"
@@ -66,12 +67,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT 'w' || w FROM unnest(contact_search_words(coalesce(name, '') || ' ' || coalesce(email, ''))) AS w
 $$;
 
--- What a search for ``q`` looks up: for its k-th word, the range of terms that begin with it; a contact matches
--- when it has a term in the range of every word.
-CREATE FUNCTION contact_search_ranges(q text) RETURNS TABLE (k bigint, lo text, hi text)
+-- What a search for ``q`` looks up: for each of its words, the range of terms that begin with it; a contact
+-- matches when it has a term in the range of every word.
+CREATE FUNCTION contact_search_ranges(q text) RETURNS TABLE (lo text, hi text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 3 AS $$
-    SELECT w.k, 'w' || w.word, 'w' || w.word || chr(1114111)
-    FROM unnest(contact_search_words(q)) WITH ORDINALITY AS w(word, k)
+    SELECT 'w' || w, 'w' || w || chr(1114111) FROM unnest(contact_search_words(q)) AS w
 $$;
 
 CREATE FUNCTION contacts_terms() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -106,15 +106,7 @@ def upgrade() -> None:
     )
     op.execute("ALTER TABLE contacts FORCE ROW LEVEL SECURITY")
     enable_tenant_rls("contact_terms")
-    for event, tables in (
-        ("INSERT", "NEW TABLE AS new_rows"),
-        ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("DELETE", "OLD TABLE AS old_rows"),
-    ):  # transition tables allow one event per trigger
-        op.execute(
-            f"CREATE TRIGGER contacts_terms_{event.lower()} AFTER {event} ON contacts"
-            f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION contacts_terms()"
-        )
+    create_statement_triggers("contacts", "contacts_terms")
     op.drop_index("ix_contacts_search_trgm", table_name="contacts")
 
 
@@ -124,8 +116,7 @@ def downgrade() -> None:
         " ((coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || phone) gin_trgm_ops)"
         " WITH (gin_pending_list_limit = 32768)"
     )
-    for event in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER contacts_terms_{event} ON contacts")
+    drop_statement_triggers("contacts", "contacts_terms")
     op.execute("DROP FUNCTION contacts_terms()")
     op.execute("DROP FUNCTION contact_search_ranges(text)")
     op.execute("DROP FUNCTION contact_search_terms(text, text)")
